@@ -1,0 +1,1 @@
+//! Kea option definitions and option-data text semantics.

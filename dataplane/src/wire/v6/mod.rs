@@ -1,0 +1,1 @@
+//! DHCPv6 wire codec (RFC 8415, 3633).

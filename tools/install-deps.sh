@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every system package xdhcp's build and test suite use, from Debian's archive.
+# Idempotent: apt-get skips what is already installed. Needs root.
+set -euo pipefail
+
+packages=(
+  # build: the XDP program is C compiled by clang against libbpf's headers
+  clang llvm libbpf-dev linux-libc-dev pkg-config
+  # network lab for integration tests and fixture captures
+  iproute2 ethtool tcpdump tshark
+  # real DHCP clients
+  isc-dhcp-client udhcpc dhcpcd5
+  # real Kea 2.2 as reference server, HA partner and perfdhcp/kea-shell
+  kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-admin kea-common
+)
+
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  # tshark asks whether non-root users may capture; answer for it.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Debian starts the packaged Kea and dhcpcd services on install; the tests run their own.
+for s in kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-dhcp-ddns-server dhcpcd; do
+  systemctl disable --now "$s" >/dev/null 2>&1 || true
+done
+mkdir -p /run/kea
