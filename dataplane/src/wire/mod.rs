@@ -33,10 +33,16 @@ impl fmt::Display for WireError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             WireError::Truncated { offset, needed } => {
-                write!(f, "packet truncated at byte {offset}: {needed} more bytes expected")
+                write!(
+                    f,
+                    "packet truncated at byte {offset}: {needed} more bytes expected"
+                )
             }
             WireError::OptionOverrun { code, offset } => {
-                write!(f, "option {code} at byte {offset} runs past the end of its area")
+                write!(
+                    f,
+                    "option {code} at byte {offset} runs past the end of its area"
+                )
             }
             WireError::BadMagicCookie => f.write_str("DHCPv4 magic cookie missing or wrong"),
             WireError::BadValue { what, offset } => write!(f, "invalid {what} at byte {offset}"),

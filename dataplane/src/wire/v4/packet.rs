@@ -1,0 +1,244 @@
+//! Reading a DHCPv4/BOOTP message in place.
+
+use std::net::Ipv4Addr;
+
+use super::code;
+use super::options::{step, Area, Areas, CodeSet, OptionValue, Options};
+use super::{MessageType, FLAG_BROADCAST, HEADER_LEN, MAGIC_COOKIE, OPTIONS_OFFSET};
+use crate::wire::WireError;
+
+const SNAME: Area = Area {
+    start: 44,
+    end: 108,
+};
+const FILE: Area = Area {
+    start: 108,
+    end: HEADER_LEN,
+};
+
+/// A received DHCPv4 or BOOTP message, borrowed from the frame.
+///
+/// [`Packet4::parse`] validates every option in every area once, so the
+/// accessors never fail and never read out of bounds.
+#[derive(Debug, Clone, Copy)]
+pub struct Packet4<'a> {
+    buf: &'a [u8],
+    areas: Areas,
+    /// Codes present at least once.
+    present: CodeSet,
+    /// Codes present more than once: their value is split (RFC 3396).
+    split: CodeSet,
+}
+
+impl<'a> Packet4<'a> {
+    /// Validates `buf` as a DHCPv4 message.
+    ///
+    /// A message that ends right after the fixed header is plain BOOTP without
+    /// options, as Kea accepts it; anything longer must carry the magic cookie.
+    /// Option 52 is honoured only in the options field, so an overload option
+    /// inside `file` or `sname` cannot make the walk revisit an area.
+    pub fn parse(buf: &'a [u8]) -> Result<Self, WireError> {
+        if buf.len() < HEADER_LEN {
+            return Err(WireError::Truncated {
+                offset: buf.len(),
+                needed: HEADER_LEN - buf.len(),
+            });
+        }
+        let mut pkt = Packet4 {
+            buf,
+            areas: Areas::default(),
+            present: CodeSet::default(),
+            split: CodeSet::default(),
+        };
+        if buf.len() == HEADER_LEN {
+            return Ok(pkt);
+        }
+        if buf.len() < OPTIONS_OFFSET {
+            return Err(WireError::Truncated {
+                offset: buf.len(),
+                needed: OPTIONS_OFFSET - buf.len(),
+            });
+        }
+        if buf[HEADER_LEN..OPTIONS_OFFSET] != MAGIC_COOKIE {
+            return Err(WireError::BadMagicCookie);
+        }
+        let main = Area {
+            start: OPTIONS_OFFSET,
+            end: buf.len(),
+        };
+        let overload = pkt.scan(main)?;
+        pkt.areas[0] = main;
+        let mut next = 1;
+        for (bit, area) in [(1, FILE), (2, SNAME)] {
+            if overload & bit != 0 {
+                pkt.scan(area)?;
+                pkt.areas[next] = area;
+                next += 1;
+            }
+        }
+        Ok(pkt)
+    }
+
+    /// Validates one area and records its codes; returns the overload value
+    /// found in it, if any.
+    fn scan(&mut self, area: Area) -> Result<u8, WireError> {
+        let mut overload = 0;
+        let mut pos = area.start;
+        while let Some((opt, next)) = step(self.buf, pos, area.end)? {
+            if self.present.contains(opt.code) {
+                self.split.insert(opt.code);
+            }
+            self.present.insert(opt.code);
+            if opt.code == code::OVERLOAD {
+                overload = match opt.data {
+                    [v @ 1..=3] => *v,
+                    _ => {
+                        return Err(WireError::BadValue {
+                            what: "option overload (52)",
+                            offset: pos,
+                        })
+                    }
+                };
+            }
+            pos = next;
+        }
+        Ok(overload)
+    }
+
+    /// The message's bytes as received.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.buf
+    }
+
+    /// `op`: 1 BOOTREQUEST, 2 BOOTREPLY.
+    pub fn op(&self) -> u8 {
+        self.buf[0]
+    }
+
+    /// Hardware address type (1 for Ethernet).
+    pub fn htype(&self) -> u8 {
+        self.buf[1]
+    }
+
+    /// Hardware address length as sent, which may exceed 16.
+    pub fn hlen(&self) -> u8 {
+        self.buf[2]
+    }
+
+    /// Relay hops.
+    pub fn hops(&self) -> u8 {
+        self.buf[3]
+    }
+
+    /// Transaction id.
+    pub fn xid(&self) -> u32 {
+        u32::from_be_bytes(self.array(4))
+    }
+
+    /// Seconds since the client began acquiring or renewing.
+    pub fn secs(&self) -> u16 {
+        u16::from_be_bytes(self.array(8))
+    }
+
+    /// The flags field.
+    pub fn flags(&self) -> u16 {
+        u16::from_be_bytes(self.array(10))
+    }
+
+    /// True when the client asked for a broadcast reply.
+    pub fn broadcast(&self) -> bool {
+        self.flags() & FLAG_BROADCAST != 0
+    }
+
+    /// Client IP address (set when the client is bound, renewing or rebinding).
+    pub fn ciaddr(&self) -> Ipv4Addr {
+        self.array::<4>(12).into()
+    }
+
+    /// "Your" IP address.
+    pub fn yiaddr(&self) -> Ipv4Addr {
+        self.array::<4>(16).into()
+    }
+
+    /// Next server IP address.
+    pub fn siaddr(&self) -> Ipv4Addr {
+        self.array::<4>(20).into()
+    }
+
+    /// Relay agent IP address.
+    pub fn giaddr(&self) -> Ipv4Addr {
+        self.array::<4>(24).into()
+    }
+
+    /// Client hardware address: the first `hlen` bytes of `chaddr`, at most 16.
+    pub fn chaddr(&self) -> &'a [u8] {
+        &self.buf[28..28 + usize::from(self.hlen().min(16))]
+    }
+
+    /// Server host name up to its first NUL, or `None` when it holds options.
+    pub fn sname(&self) -> Option<&'a [u8]> {
+        self.text_field(SNAME)
+    }
+
+    /// Boot file name up to its first NUL, or `None` when it holds options.
+    pub fn file(&self) -> Option<&'a [u8]> {
+        self.text_field(FILE)
+    }
+
+    /// Every option instance in wire order: options field, `file`, `sname`.
+    pub fn options(&self) -> Options<'a> {
+        Options::new(self.buf, self.areas)
+    }
+
+    /// The value of option `code`, joined over its instances if it is split.
+    pub fn option(&self, code: u8) -> Option<OptionValue<'a>> {
+        if !self.present.contains(code) {
+            return None;
+        }
+        let mut rest = self.options();
+        let first = rest.by_ref().find(|o| o.code == code)?;
+        Some(OptionValue::new(
+            code,
+            first.data,
+            self.split.contains(code),
+            rest,
+        ))
+    }
+
+    /// The DHCP message type, or `None` for BOOTP (no option 53).
+    pub fn message_type(&self) -> Option<MessageType> {
+        self.option(code::MESSAGE_TYPE)
+            .and_then(|v| v.to_array::<1>())
+            .map(|[t]| MessageType::from_u8(t))
+    }
+
+    /// An option holding exactly one IPv4 address, such as 50 or 54.
+    pub fn option_ipv4(&self, code: u8) -> Option<Ipv4Addr> {
+        self.option(code)?.to_array::<4>().map(Ipv4Addr::from)
+    }
+
+    /// An option holding one 16-bit integer, such as 57.
+    pub fn option_u16(&self, code: u8) -> Option<u16> {
+        self.option(code)?.to_array::<2>().map(u16::from_be_bytes)
+    }
+
+    /// An option holding one 32-bit integer, such as 51.
+    pub fn option_u32(&self, code: u8) -> Option<u32> {
+        self.option(code)?.to_array::<4>().map(u32::from_be_bytes)
+    }
+
+    fn array<const N: usize>(&self, at: usize) -> [u8; N] {
+        let mut out = [0; N];
+        out.copy_from_slice(&self.buf[at..at + N]);
+        out
+    }
+
+    fn text_field(&self, area: Area) -> Option<&'a [u8]> {
+        if self.areas.contains(&area) {
+            return None;
+        }
+        let field = &self.buf[area.start..area.end];
+        let len = field.iter().position(|&b| b == 0).unwrap_or(field.len());
+        Some(&field[..len])
+    }
+}
