@@ -21,8 +21,14 @@ pub struct RawOption<'a> {
 /// A byte range of the message holding options.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Area {
-    pub start: usize,
-    pub end: usize,
+    pub start: u16,
+    pub end: u16,
+}
+
+impl Area {
+    pub fn range(self) -> core::ops::Range<usize> {
+        self.start.into()..self.end.into()
+    }
 }
 
 /// The areas of one message, in the order RFC 3396 joins them; unused ones are empty.
@@ -75,7 +81,21 @@ impl<'a> Options<'a> {
             buf,
             areas,
             area: 0,
-            pos: areas[0].start,
+            pos: areas[0].start.into(),
+        }
+    }
+
+    /// Continues the walk at `pos`, the start of an option inside one of the areas.
+    pub(super) fn resume(buf: &'a [u8], areas: Areas, pos: usize) -> Self {
+        let area = areas
+            .iter()
+            .position(|a| a.range().contains(&pos))
+            .unwrap_or(areas.len());
+        Options {
+            buf,
+            areas,
+            area,
+            pos,
         }
     }
 }
@@ -85,7 +105,7 @@ impl<'a> Iterator for Options<'a> {
 
     fn next(&mut self) -> Option<RawOption<'a>> {
         while self.area < self.areas.len() {
-            let end = self.areas[self.area].end;
+            let end = self.areas[self.area].end.into();
             // The message was validated when parsed, so an error cannot occur;
             // treating one as the end of the area keeps this total anyway.
             if let Ok(Some((opt, next))) = step(self.buf, self.pos, end) {
@@ -94,7 +114,7 @@ impl<'a> Iterator for Options<'a> {
             }
             self.area += 1;
             if let Some(a) = self.areas.get(self.area) {
-                self.pos = a.start;
+                self.pos = a.start.into();
             }
         }
         None
@@ -162,7 +182,10 @@ impl<'a> OptionValue<'a> {
 
     /// Length of the joined value.
     pub fn len(&self) -> usize {
-        self.fragments().map(<[u8]>::len).sum()
+        match self.contiguous() {
+            Some(v) => v.len(),
+            None => self.fragments().map(<[u8]>::len).sum(),
+        }
     }
 
     /// True when the joined value has no bytes.
@@ -199,6 +222,10 @@ impl<'a> OptionValue<'a> {
 
     /// Copies the fragments into `dst`, which holds exactly the joined length.
     fn gather(&self, dst: &mut [u8]) {
+        if let Some(v) = self.contiguous() {
+            dst.copy_from_slice(v);
+            return;
+        }
         let mut at = 0;
         for frag in self.fragments() {
             dst[at..at + frag.len()].copy_from_slice(frag);

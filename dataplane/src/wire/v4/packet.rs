@@ -13,7 +13,7 @@ const SNAME: Area = Area {
 };
 const FILE: Area = Area {
     start: 108,
-    end: HEADER_LEN,
+    end: HEADER_LEN as u16,
 };
 
 /// A received DHCPv4 or BOOTP message, borrowed from the frame.
@@ -28,7 +28,16 @@ pub struct Packet4<'a> {
     present: CodeSet,
     /// Codes present more than once: their value is split (RFC 3396).
     split: CodeSet,
+    /// Code and offset of the first instance of the first [`INDEXED`]
+    /// distinct codes, so a lookup is a short byte search, not an option walk.
+    index_codes: [u8; INDEXED],
+    index_pos: [u16; INDEXED],
+    indexed: u8,
 }
+
+/// How many distinct option codes are indexed; typical client messages carry
+/// 5 to 15, and codes past the limit are found by walking the options.
+const INDEXED: usize = 24;
 
 impl<'a> Packet4<'a> {
     /// Validates `buf` as a DHCPv4 message.
@@ -44,11 +53,20 @@ impl<'a> Packet4<'a> {
                 needed: HEADER_LEN - buf.len(),
             });
         }
+        if buf.len() > usize::from(u16::MAX) {
+            return Err(WireError::BadValue {
+                what: "message length over 65535 bytes",
+                offset: usize::from(u16::MAX),
+            });
+        }
         let mut pkt = Packet4 {
             buf,
             areas: Areas::default(),
             present: CodeSet::default(),
             split: CodeSet::default(),
+            index_codes: [0; INDEXED],
+            index_pos: [0; INDEXED],
+            indexed: 0,
         };
         if buf.len() == HEADER_LEN {
             return Ok(pkt);
@@ -63,8 +81,8 @@ impl<'a> Packet4<'a> {
             return Err(WireError::BadMagicCookie);
         }
         let main = Area {
-            start: OPTIONS_OFFSET,
-            end: buf.len(),
+            start: OPTIONS_OFFSET as u16,
+            end: buf.len() as u16,
         };
         let overload = pkt.scan(main)?;
         pkt.areas[0] = main;
@@ -83,10 +101,15 @@ impl<'a> Packet4<'a> {
     /// found in it, if any.
     fn scan(&mut self, area: Area) -> Result<u8, WireError> {
         let mut overload = 0;
-        let mut pos = area.start;
-        while let Some((opt, next)) = step(self.buf, pos, area.end)? {
+        let mut pos = area.start.into();
+        while let Some((opt, next)) = step(self.buf, pos, area.end.into())? {
             if self.present.contains(opt.code) {
                 self.split.insert(opt.code);
+            } else if usize::from(self.indexed) < INDEXED {
+                let i = usize::from(self.indexed);
+                self.index_codes[i] = opt.code;
+                self.index_pos[i] = (next - 2 - opt.data.len()) as u16;
+                self.indexed += 1;
             }
             self.present.insert(opt.code);
             if opt.code == code::OVERLOAD {
@@ -237,7 +260,7 @@ impl<'a> Packet4<'a> {
         if self.areas.contains(&area) {
             return None;
         }
-        let field = &self.buf[area.start..area.end];
+        let field = &self.buf[area.range()];
         let len = field.iter().position(|&b| b == 0).unwrap_or(field.len());
         Some(&field[..len])
     }
