@@ -218,7 +218,11 @@ impl<'a> Packet4<'a> {
         if !self.present.contains(code) {
             return None;
         }
-        let mut rest = self.options();
+        let indexed = &self.index_codes[..usize::from(self.indexed)];
+        let mut rest = match indexed.iter().position(|&c| c == code) {
+            Some(i) => Options::resume(self.buf, self.areas, self.index_pos[i].into()),
+            None => self.options(),
+        };
         let first = rest.by_ref().find(|o| o.code == code)?;
         Some(OptionValue::new(
             code,
