@@ -1,8 +1,8 @@
 //! Option definitions and option-data text semantics against Kea's behaviour.
 
 use xdhcp_dataplane::options::{
-    decode_to_text, encode_csv, encode_hex, split_csv, std_v4, std_v6, DataType, DefinitionError,
-    OptionDataError, OptionDef, OptionSpaces, SpaceKind, Universe,
+    decode_to_text, encode_csv, encode_data, encode_hex, split_csv, std_v4, std_v6, DataType,
+    DefinitionError, OptionDataError, OptionDef, OptionSpaces, SpaceKind, Universe,
 };
 
 use std::collections::HashSet;
@@ -154,6 +154,8 @@ fn psid() {
     round_trip(&def, Universe::V6, "3/4", "04 3000", "3/4");
     round_trip(&def, Universe::V6, "65535/16", "10 ffff", "65535/16");
     round_trip(&def, Universe::V6, "0/0", "00 0000", "0/0");
+    // Kea ignores the PSID when its length is zero.
+    assert_eq!(encode_csv(&def, "5/0", Universe::V6).unwrap(), h("00 0000"));
 }
 
 #[test]
@@ -709,12 +711,8 @@ fn manual_option_data_examples() {
         let def = spaces
             .get_by_name(e.space, e.name)
             .unwrap_or_else(|| panic!("no definition for {}/{}", e.space, e.name));
-        let bytes = if e.csv {
-            encode_csv(def, e.data, e.universe)
-        } else {
-            encode_hex(e.data)
-        }
-        .unwrap_or_else(|err| panic!("{}: {:?}: {err}", e.name, e.data));
+        let bytes = encode_data(def, e.data, e.csv, e.universe)
+            .unwrap_or_else(|err| panic!("{}: {:?}: {err}", e.name, e.data));
         assert_eq!(bytes, h(e.bytes), "{}: {:?}", e.name, e.data);
         let text = decode_to_text(def, &bytes, e.universe)
             .unwrap_or_else(|err| panic!("{}: decode: {err}", e.name));

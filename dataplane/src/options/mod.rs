@@ -15,7 +15,7 @@ pub mod text;
 pub mod types;
 
 pub use space::{OptionSpaces, SpaceKind};
-pub use text::{decode_to_text, encode_csv, encode_hex, split_csv, OptionDataError};
+pub use text::{decode_to_text, encode_csv, encode_data, encode_hex, split_csv, OptionDataError};
 pub use types::{DataType, DefinitionError, OptionDef, Universe};
 
 /// Top-level DHCPv4 option space.

@@ -376,6 +376,21 @@ fn encode_field(
     Ok(())
 }
 
+/// Convert an `option-data` entry's `data` according to its `csv-format`
+/// flag: [`encode_csv`] when true (Kea's default), [`encode_hex`] when false.
+pub fn encode_data(
+    def: &OptionDef,
+    data: &str,
+    csv_format: bool,
+    universe: Universe,
+) -> Result<Vec<u8>> {
+    if csv_format {
+        encode_csv(def, data, universe)
+    } else {
+        encode_hex(data)
+    }
+}
+
 /// Kea's boolean words: `true`/`false` in any case, or the numbers 1 and 0.
 fn parse_bool(value: &str) -> Option<bool> {
     match value.to_ascii_lowercase().as_str() {
@@ -429,7 +444,8 @@ fn write_prefix(addr: &[u8], len: u8, out: &mut Vec<u8>) {
     }
 }
 
-/// Kea's PSID text is `psid/psid-length`, e.g. `3/4`.
+/// Kea's PSID text is `psid/psid-length`, e.g. `3/4` (PSID 3 in the top four
+/// bits: 0x3000 on the wire).
 fn parse_psid(value: &str) -> std::result::Result<(u32, u8), String> {
     let (psid, len) = value.split_once('/').ok_or("expected 'psid/psid-length'")?;
     let len: u8 = len
@@ -442,7 +458,8 @@ fn parse_psid(value: &str) -> std::result::Result<(u32, u8), String> {
         .trim()
         .parse()
         .map_err(|_| "PSID must be a decimal integer")?;
-    if (len == 0 && psid != 0) || (len > 0 && psid >= 1 << len) {
+    // With a zero length Kea ignores the value (it is shifted out entirely).
+    if len > 0 && psid >= 1 << len {
         return Err(format!("PSID {psid} does not fit in {len} bit(s)"));
     }
     Ok((psid, len))
