@@ -211,6 +211,12 @@ fn strings_tuples_binary_fqdn_empty() {
         "example.com.",
     );
     round_trip(&single(DataType::Fqdn, false), Universe::V6, ".", "00", ".");
+    // Odd label bytes survive the csv escaping and name escaping together.
+    let odd = single(DataType::Fqdn, false);
+    let bytes = h("05 612e2c5c20 00");
+    let text = decode_to_text(&odd, &bytes, Universe::V6).unwrap();
+    assert_eq!(text, "a\\.\\,\\092\\032.");
+    assert_eq!(encode_csv(&odd, &text, Universe::V6).unwrap(), bytes);
     round_trip(&single(DataType::Empty, false), Universe::V6, "", "", "");
 }
 

@@ -839,11 +839,13 @@ fn read_fqdn(data: &[u8]) -> std::result::Result<(String, usize), FqdnError> {
         let label = data.get(pos..pos + len).ok_or(FqdnError::Truncated)?;
         for &b in label {
             match b {
-                b'.' | b'\\' | b',' => {
+                b'.' | b',' => {
                     text.push('\\');
                     text.push(b as char);
                 }
-                0x21..=0x7e => text.push(b as char),
+                // A backslash goes out as \092 (below): "\\" would be
+                // unescaped by the csv splitter before the name parser saw it.
+                0x21..=0x7e if b != b'\\' => text.push(b as char),
                 _ => {
                     let _ = write!(text, "\\{b:03}");
                 }
