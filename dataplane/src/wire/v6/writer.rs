@@ -177,9 +177,15 @@ impl<'b> Message6Writer<'b> {
             what: "option length",
             offset: self.len,
         })?;
-        self.put_u16(code)?;
-        self.put_u16(len)?;
-        self.put_bytes(data)
+        // Reserve header and body together so a failure leaves nothing half-written.
+        let slot = self.reserve(4 + data.len())?;
+        if let Some((head, body)) = slot.split_first_chunk_mut::<4>() {
+            let [c0, c1] = code.to_be_bytes();
+            let [l0, l1] = len.to_be_bytes();
+            *head = [c0, c1, l0, l1];
+            body.copy_from_slice(data);
+        }
+        Ok(())
     }
 
     /// Writes an option holding one u16 (e.g. ELAPSED_TIME).
