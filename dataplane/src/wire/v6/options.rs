@@ -571,7 +571,8 @@ impl<'a> Oro<'a> {
     pub fn codes(&self) -> impl Iterator<Item = u16> + 'a {
         self.data
             .chunks_exact(2)
-            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .filter_map(|c| c.first_chunk::<2>())
+            .map(|a| u16::from_be_bytes(*a))
     }
 
     /// Number of requested codes.
