@@ -260,7 +260,9 @@ pub fn encode_csv(def: &OptionDef, text: &str, universe: Universe) -> Result<Vec
             }
         }
         ty => {
-            if values.is_empty() {
+            // An empty binary option carries no bytes and is valid; every
+            // other type needs at least one value.
+            if values.is_empty() && (ty != DataType::Binary || def.array) {
                 return Err(OptionDataError::TooFewValues {
                     option: name.into(),
                     expected: 1,
@@ -354,6 +356,8 @@ fn encode_field(
             };
             out.extend((wire as u16).to_be_bytes());
         }
+        // Kea refuses empty strings: the option would carry nothing.
+        DataType::String if value.is_empty() => return Err(bad("a string must not be empty")),
         DataType::String => out.extend_from_slice(value.as_bytes()),
         DataType::Tuple => {
             let bytes = value.as_bytes();
@@ -642,13 +646,15 @@ pub fn decode_to_text(def: &OptionDef, data: &[u8], universe: Universe) -> Resul
                 }
             }
         }
-        ty if def.array => {
-            while pos < data.len() {
-                let (v, used) = decode_field(name, ty, &data[pos..], universe)?;
-                values.push(v);
-                pos += used;
+        // An array holds at least one value, as its csv form must.
+        ty if def.array => loop {
+            let (v, used) = decode_field(name, ty, &data[pos..], universe)?;
+            values.push(v);
+            pos += used;
+            if pos >= data.len() {
+                break;
             }
-        }
+        },
         ty => {
             let (v, used) = decode_field(name, ty, data, universe)?;
             values.push(v);
@@ -755,6 +761,11 @@ fn decode_field(
             need(1 + nbytes)?;
             let mut a = [0u8; 16];
             a[..nbytes].copy_from_slice(&data[1..1 + nbytes]);
+            // Bits past the prefix length mean nothing; show them cleared, as
+            // the prefix would be written back.
+            if len & 7 != 0 {
+                a[nbytes - 1] &= 0xFFu8 << (8 - len % 8);
+            }
             (format!("{}/{len}", Ipv6Addr::from(a)), 1 + nbytes)
         }
         DataType::Psid => {
@@ -782,6 +793,13 @@ fn decode_field(
         DataType::String => {
             // Kea drops trailing NULs some clients pad strings with.
             let end = data.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+            if end == 0 {
+                return Err(OptionDataError::InvalidWire {
+                    option: option.into(),
+                    data_type: ty,
+                    reason: "the string is empty or only NULs".into(),
+                });
+            }
             (
                 escape_csv(&String::from_utf8_lossy(&data[..end])),
                 data.len(),
@@ -895,6 +913,14 @@ fn encode_internal(def: &OptionDef, text: &str, universe: Universe) -> Result<Ve
 }
 
 fn decode_internal(def: &OptionDef, data: &[u8], universe: Universe) -> Result<String> {
+    // Routes and DNR both need at least one entry, as their text form does.
+    if data.is_empty() {
+        return Err(OptionDataError::InvalidWire {
+            option: def.name.to_string(),
+            data_type: DataType::Internal,
+            reason: "no entries".into(),
+        });
+    }
     match internal_kind(def, universe).ok_or_else(|| unsupported(def))? {
         Internal::ClasslessRoutes => decode_classless_routes(&def.name, data),
         Internal::Dnr(u) => decode_dnr(&def.name, data, u),
