@@ -45,25 +45,33 @@ chmod 755 "$T"
 pids=()       # every background process we start, killed by PID on exit
 netns_made=() # namespaces we created
 
+ours() { # pid: true if it lives in one of our namespaces
+  local ns
+  ns=$(ip netns identify "$1" 2>/dev/null) || return 1
+  [ "$ns" = "$NS_SRV" ] || [ "$ns" = "$NS_CLI" ]
+}
+
 log() { printf '[capture] %s\n' "$*" >&2; }
 
 cleanup() {
   local rc=$?
   set +e
+  # Every process we started runs in one of our namespaces; only signal a PID that still
+  # does (guards against PID reuse after it exited).
   for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null
+    ours "$pid" && kill "$pid" 2>/dev/null
   done
   sleep 0.5
   for pid in "${pids[@]}"; do
-    kill -9 "$pid" 2>/dev/null
+    ours "$pid" && kill -9 "$pid" 2>/dev/null
   done
   # dhclient/dhcpcd daemonise; their pid files live in $T.
-  for pf in "$T"/*.pid "$T"/dhcpcd-run/*.pid; do
+  for pf in "$T"/*.pid; do
     [ -f "$pf" ] || continue
     pid=$(head -n1 "$pf" 2>/dev/null)
     case "$pid" in '' | *[!0-9]*) continue ;; esac
     # only kill it if it still lives in our client namespace
-    if [ "$(ip netns identify "$pid" 2>/dev/null)" = "$NS_CLI" ]; then kill "$pid" 2>/dev/null; fi
+    ours "$pid" && kill "$pid" 2>/dev/null
   done
   for ns in "${netns_made[@]}"; do
     # anything left inside our namespaces was started by this script
