@@ -348,6 +348,7 @@ run_dhcpcd() { # name, family (4|6)
     echo "release"
     echo "hostname fx-dhcpcd"
     echo "vendorclassid fx-dhcpcd"
+    echo "vendclass 40712 fx-dhcpcd" # else the v6 Vendor Class carries the host kernel string
     echo "noipv6rs"
     echo "timeout 20"
     echo "interface $IF_CLI"
