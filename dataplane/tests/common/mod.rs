@@ -1,0 +1,12 @@
+//! Shared helpers for dataplane integration tests.
+#![allow(dead_code)]
+
+pub mod expect;
+pub mod pcap;
+
+use std::path::PathBuf;
+
+/// `dataplane/tests/fixtures/pcap`.
+pub fn fixture_pcap_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pcap")
+}
