@@ -1101,3 +1101,35 @@ fn dhcp6_codes_above_255_are_fine() {
         Err(DefinitionError::RedefinesStandard { .. })
     ));
 }
+
+/// Cases the fuzzer found where text and wire forms disagreed: each side now
+/// accepts exactly what the other can express.
+#[test]
+fn empty_values_mean_the_same_both_ways() {
+    let u = Universe::V4;
+    // An array holds at least one value on the wire as in text.
+    let servers = single(DataType::Ipv4Address, true);
+    assert!(decode_to_text(&servers, &[], u).is_err());
+    assert!(encode_csv(&servers, "", u).is_err());
+    // An empty binary option is a valid option with no bytes.
+    let blob = single(DataType::Binary, false);
+    assert_eq!(encode_csv(&blob, "", u).unwrap(), Vec::<u8>::new());
+    assert_eq!(decode_to_text(&blob, &[], u).unwrap(), "");
+    // A string is never empty, nor only NULs.
+    let text = single(DataType::String, false);
+    assert!(encode_csv(&text, "", u).is_err());
+    assert!(decode_to_text(&text, &[0, 0], u).is_err());
+    // Routes (121) need at least one route.
+    let spaces = OptionSpaces::standard(u);
+    let routes = spaces.get("dhcp4", 121).unwrap();
+    assert!(decode_to_text(routes, &[], u).is_err());
+}
+
+#[test]
+fn prefix_host_bits_show_cleared() {
+    let def = single(DataType::Ipv6Prefix, false);
+    let u = Universe::V6;
+    // A /9 keeps the top bit of its second byte; the other seven are host bits.
+    assert_eq!(decode_to_text(&def, &h("09 20 ff"), u).unwrap(), "2080::/9");
+    assert_eq!(encode_csv(&def, "2080::/9", u).unwrap(), h("09 20 80"));
+}
