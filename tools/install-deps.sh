@@ -12,6 +12,8 @@ packages=(
   isc-dhcp-client udhcpc dhcpcd5
   # real Kea 2.2 as reference server, HA partner and perfdhcp/kea-shell
   kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-admin kea-common
+  # Kea's own codec measured beside ours (perf/kea-codec): its headers, header-only boost, g++
+  kea-dev libboost-dev g++
 )
 
 export DEBIAN_FRONTEND=noninteractive

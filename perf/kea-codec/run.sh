@@ -12,19 +12,8 @@ repo="$(cd "$here/../.." && pwd)"
 fixture="$repo/perf/fixtures/discover-10-options.bin"
 build="${KEA_BENCH_BUILD:-/tmp/xdhcp-kea-codec}"
 
-# kea-dev: headers and the unversioned libkea-*.so links (the libraries come with kea-common).
-# libboost-dev: the Kea headers include boost shared_ptr, date_time and asio headers (header-only here).
-packages=(kea-dev g++ libboost-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# kea-dev and libboost-dev (headers), g++: installed with the rest of the system packages.
+bash "$repo/tools/install-deps.sh"
 
 mkdir -p "$build"
 g++ -O2 -std=c++17 -Wall -Wextra -Wno-sign-compare \
