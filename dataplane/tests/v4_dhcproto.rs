@@ -1,48 +1,34 @@
 //! Differential test against the `dhcproto` crate: thousands of generated
 //! DHCPv4 messages must read the same in both codecs, in both directions.
 
+mod common;
+
 use std::net::Ipv4Addr;
+
+use common::rng::Rng;
 
 use dhcproto::v4::{self, DhcpOption, OptionCode, UnknownOption};
 use dhcproto::{Decodable, Encodable};
 use xdhcp_dataplane::wire::v4::{Packet4, Writer4};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn bytes(&mut self, max: u64) -> Vec<u8> {
-        (0..1 + self.below(max))
-            .map(|_| self.next() as u8)
-            .collect()
-    }
-    fn ip(&mut self) -> Ipv4Addr {
-        Ipv4Addr::from(self.next() as u32)
-    }
+fn ip(r: &mut Rng) -> Ipv4Addr {
+    Ipv4Addr::from(r.u32())
 }
 
 /// A random option of a kind dhcproto encodes canonically. Some values exceed
 /// 255 bytes so that RFC 3396 splitting is exercised on both sides.
 fn random_option(r: &mut Rng) -> DhcpOption {
     match r.below(11) {
-        0 => DhcpOption::RequestedIpAddress(r.ip()),
-        1 => DhcpOption::ServerIdentifier(r.ip()),
-        2 => DhcpOption::Router((0..1 + r.below(4)).map(|_| r.ip()).collect()),
-        3 => DhcpOption::DomainNameServer((0..1 + r.below(100)).map(|_| r.ip()).collect()),
+        0 => DhcpOption::RequestedIpAddress(ip(r)),
+        1 => DhcpOption::ServerIdentifier(ip(r)),
+        2 => DhcpOption::Router((0..1 + r.below(4)).map(|_| ip(r)).collect()),
+        3 => DhcpOption::DomainNameServer((0..1 + r.below(100)).map(|_| ip(r)).collect()),
         4 => DhcpOption::ParameterRequestList(
             (0..1 + r.below(40))
                 .map(|_| OptionCode::from(1 + r.below(250) as u8))
                 .collect(),
         ),
-        5 => DhcpOption::ClientIdentifier(r.bytes(40)),
+        5 => DhcpOption::ClientIdentifier(r.bytes(1, 40)),
         6 => DhcpOption::Hostname(
             (0..1 + r.below(60))
                 .map(|_| (b'a' + r.below(26) as u8) as char)
@@ -50,11 +36,11 @@ fn random_option(r: &mut Rng) -> DhcpOption {
         ),
         7 => DhcpOption::MaxMessageSize(576 + r.below(1000) as u16),
         8 => DhcpOption::AddressLeaseTime(r.next() as u32),
-        9 => DhcpOption::SubnetMask(r.ip()),
+        9 => DhcpOption::SubnetMask(ip(r)),
         _ => {
             // Private-use codes dhcproto keeps as opaque bytes, up to 600 long.
             let code = 224 + r.below(30) as u8;
-            DhcpOption::Unknown(UnknownOption::new(code.into(), r.bytes(600)))
+            DhcpOption::Unknown(UnknownOption::new(code.into(), r.bytes(1, 600)))
         }
     }
 }
@@ -83,10 +69,10 @@ fn random_message(r: &mut Rng) -> v4::Message {
     .set_xid(r.next() as u32)
     .set_secs(r.next() as u16)
     .set_flags(v4::Flags::new(r.next() as u16 & 0x8000))
-    .set_ciaddr(r.ip())
-    .set_yiaddr(r.ip())
-    .set_siaddr(r.ip())
-    .set_giaddr(r.ip())
+    .set_ciaddr(ip(r))
+    .set_yiaddr(ip(r))
+    .set_siaddr(ip(r))
+    .set_giaddr(ip(r))
     .set_chaddr(&mac)
     .set_hops(r.below(16) as u8);
     let kind = v4::MessageType::from(1 + r.below(8) as u8);

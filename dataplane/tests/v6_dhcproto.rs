@@ -6,7 +6,11 @@
 //! writer emits options in code order here too, which lets us also demand
 //! byte-identical encodings.
 
+mod common;
+
 use std::net::Ipv6Addr;
+
+use common::rng::Rng;
 
 use dhcproto::v6::{
     self, DhcpOption, DhcpOptions, IAAddr, IAPrefix, OptionCode, RelayMessage, Status,
@@ -19,37 +23,8 @@ use xdhcp_dataplane::wire::v6::{
 };
 use xdhcp_dataplane::wire::WireError;
 
-/// Deterministic xorshift64*.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn u32(&mut self) -> u32 {
-        self.next() as u32
-    }
-    fn addr(&mut self) -> Ipv6Addr {
-        Ipv6Addr::from(u128::from(self.next()) << 64 | u128::from(self.next()))
-    }
-    fn bytes(&mut self, min: usize, max: usize) -> Vec<u8> {
-        let n = min + self.below((max - min + 1) as u64) as usize;
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-    fn text(&mut self, max: usize) -> String {
-        let n = self.below(max as u64 + 1) as usize;
-        (0..n)
-            .map(|_| (b' ' + self.below(95) as u8) as char)
-            .collect()
-    }
+fn addr(r: &mut Rng) -> Ipv6Addr {
+    Ipv6Addr::from(u128::from(r.next()) << 64 | u128::from(r.next()))
 }
 
 type Status6 = Option<(u16, Vec<u8>)>;
@@ -161,8 +136,8 @@ fn gen_summary(r: &mut Rng) -> Summary {
         .map(|i| Relay {
             msg_type: 12,
             hop: i as u8,
-            link: r.addr(),
-            peer: r.addr(),
+            link: addr(r),
+            peer: addr(r),
             interface_id: r.chance(60).then(|| r.bytes(1, 24)),
         })
         .collect();
@@ -173,7 +148,7 @@ fn gen_summary(r: &mut Rng) -> Summary {
             t2: r.u32(),
             items: (0..r.below(3))
                 .map(|_| Addr {
-                    addr: r.addr(),
+                    addr: addr(r),
                     preferred: r.u32(),
                     valid: r.u32(),
                     status: gen_status(r, 20),
@@ -192,7 +167,7 @@ fn gen_summary(r: &mut Rng) -> Summary {
                     preferred: r.u32(),
                     valid: r.u32(),
                     len: r.below(129) as u8,
-                    prefix: r.addr(),
+                    prefix: addr(r),
                     status: gen_status(r, 20),
                 })
                 .collect(),

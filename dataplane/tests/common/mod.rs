@@ -3,6 +3,7 @@
 
 pub mod expect;
 pub mod pcap;
+pub mod rng;
 
 use std::path::PathBuf;
 

@@ -257,6 +257,23 @@ fn need(body: &[u8], n: usize, base: usize) -> Result<(), WireError> {
     }
 }
 
+/// Validates an option body made of a fixed part followed by encapsulated
+/// options (IA_NA, IA_TA, IA_PD, IAADDR, IAPREFIX), then reads it with `view`.
+fn parse_encapsulating<'a, T>(
+    body: &'a [u8],
+    fixed: usize,
+    base: usize,
+    depth: usize,
+    view: fn(&'a [u8]) -> Option<T>,
+) -> Result<T, WireError> {
+    need(body, fixed, base)?;
+    validate_options(body.get(fixed..).unwrap_or(&[]), base + fixed, depth + 1)?;
+    view(body).ok_or(WireError::Truncated {
+        offset: base,
+        needed: fixed,
+    })
+}
+
 /// IA_NA (option 3): IAID, T1, T2 and encapsulated options (IAADDR, STATUS_CODE).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IaNa<'a> {
@@ -280,13 +297,7 @@ impl<'a> IaNa<'a> {
     }
 
     pub(crate) fn parse_at(body: &'a [u8], base: usize, depth: usize) -> Result<Self, WireError> {
-        need(body, Self::FIXED_LEN, base)?;
-        let inner = body.get(Self::FIXED_LEN..).unwrap_or(&[]);
-        validate_options(inner, base + Self::FIXED_LEN, depth + 1)?;
-        Self::view(body).ok_or(WireError::Truncated {
-            offset: base,
-            needed: Self::FIXED_LEN,
-        })
+        parse_encapsulating(body, Self::FIXED_LEN, base, depth, Self::view)
     }
 
     /// Reads an already validated body without re-checking encapsulated options.
@@ -329,13 +340,7 @@ impl<'a> IaTa<'a> {
     }
 
     pub(crate) fn parse_at(body: &'a [u8], base: usize, depth: usize) -> Result<Self, WireError> {
-        need(body, Self::FIXED_LEN, base)?;
-        let inner = body.get(Self::FIXED_LEN..).unwrap_or(&[]);
-        validate_options(inner, base + Self::FIXED_LEN, depth + 1)?;
-        Self::view(body).ok_or(WireError::Truncated {
-            offset: base,
-            needed: Self::FIXED_LEN,
-        })
+        parse_encapsulating(body, Self::FIXED_LEN, base, depth, Self::view)
     }
 
     pub(crate) fn view(body: &'a [u8]) -> Option<Self> {
@@ -374,13 +379,7 @@ impl<'a> IaPd<'a> {
     }
 
     pub(crate) fn parse_at(body: &'a [u8], base: usize, depth: usize) -> Result<Self, WireError> {
-        need(body, Self::FIXED_LEN, base)?;
-        let inner = body.get(Self::FIXED_LEN..).unwrap_or(&[]);
-        validate_options(inner, base + Self::FIXED_LEN, depth + 1)?;
-        Self::view(body).ok_or(WireError::Truncated {
-            offset: base,
-            needed: Self::FIXED_LEN,
-        })
+        parse_encapsulating(body, Self::FIXED_LEN, base, depth, Self::view)
     }
 
     pub(crate) fn view(body: &'a [u8]) -> Option<Self> {
@@ -426,13 +425,7 @@ impl<'a> IaAddr<'a> {
     }
 
     pub(crate) fn parse_at(body: &'a [u8], base: usize, depth: usize) -> Result<Self, WireError> {
-        need(body, Self::FIXED_LEN, base)?;
-        let inner = body.get(Self::FIXED_LEN..).unwrap_or(&[]);
-        validate_options(inner, base + Self::FIXED_LEN, depth + 1)?;
-        Self::view(body).ok_or(WireError::Truncated {
-            offset: base,
-            needed: Self::FIXED_LEN,
-        })
+        parse_encapsulating(body, Self::FIXED_LEN, base, depth, Self::view)
     }
 
     pub(crate) fn view(body: &'a [u8]) -> Option<Self> {
@@ -475,7 +468,6 @@ impl<'a> IaPrefix<'a> {
     }
 
     pub(crate) fn parse_at(body: &'a [u8], base: usize, depth: usize) -> Result<Self, WireError> {
-        need(body, Self::FIXED_LEN, base)?;
         // A prefix longer than the address is meaningless; refuse it here so
         // consumers can shift by prefix_len without checking.
         if body.get(8).copied().unwrap_or(0) > 128 {
@@ -484,12 +476,7 @@ impl<'a> IaPrefix<'a> {
                 offset: base + 8,
             });
         }
-        let inner = body.get(Self::FIXED_LEN..).unwrap_or(&[]);
-        validate_options(inner, base + Self::FIXED_LEN, depth + 1)?;
-        Self::view(body).ok_or(WireError::Truncated {
-            offset: base,
-            needed: Self::FIXED_LEN,
-        })
+        parse_encapsulating(body, Self::FIXED_LEN, base, depth, Self::view)
     }
 
     pub(crate) fn view(body: &'a [u8]) -> Option<Self> {
