@@ -443,8 +443,14 @@ fn write_prefix(addr: &[u8], len: u8, out: &mut Vec<u8>) {
     let nbytes = (len as usize).div_ceil(8);
     let start = out.len();
     out.extend_from_slice(&addr[..nbytes]);
+    clear_host_bits(&mut out[start..], len);
+}
+
+/// Clears the bits of `prefix` (its first `len.div_ceil(8)` bytes) that lie
+/// past `len`.
+fn clear_host_bits(prefix: &mut [u8], len: u8) {
     if len & 7 != 0 {
-        out[start + nbytes - 1] &= 0xFFu8 << (8 - len % 8);
+        prefix[usize::from(len / 8)] &= 0xFFu8 << (8 - len % 8);
     }
 }
 
@@ -763,9 +769,7 @@ fn decode_field(
             a[..nbytes].copy_from_slice(&data[1..1 + nbytes]);
             // Bits past the prefix length mean nothing; show them cleared, as
             // the prefix would be written back.
-            if len & 7 != 0 {
-                a[nbytes - 1] &= 0xFFu8 << (8 - len % 8);
-            }
+            clear_host_bits(&mut a, len);
             (format!("{}/{len}", Ipv6Addr::from(a)), 1 + nbytes)
         }
         DataType::Psid => {

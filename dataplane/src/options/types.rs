@@ -194,15 +194,7 @@ impl OptionDef {
         array: bool,
         encapsulate: &'static str,
     ) -> OptionDef {
-        OptionDef {
-            name: Cow::Borrowed(name),
-            code,
-            space: Cow::Borrowed(space),
-            data_type,
-            array,
-            record_types: Cow::Borrowed(&[]),
-            encapsulate: Cow::Borrowed(encapsulate),
-        }
+        Self::borrowed(name, code, space, data_type, array, &[], encapsulate)
     }
 
     /// A record standard definition, usable in `static` tables.
@@ -214,11 +206,31 @@ impl OptionDef {
         array: bool,
         encapsulate: &'static str,
     ) -> OptionDef {
+        Self::borrowed(
+            name,
+            code,
+            space,
+            DataType::Record,
+            array,
+            fields,
+            encapsulate,
+        )
+    }
+
+    const fn borrowed(
+        name: &'static str,
+        code: u16,
+        space: &'static str,
+        data_type: DataType,
+        array: bool,
+        fields: &'static [DataType],
+        encapsulate: &'static str,
+    ) -> OptionDef {
         OptionDef {
             name: Cow::Borrowed(name),
             code,
             space: Cow::Borrowed(space),
-            data_type: DataType::Record,
+            data_type,
             array,
             record_types: Cow::Borrowed(fields),
             encapsulate: Cow::Borrowed(encapsulate),
