@@ -4,5 +4,7 @@
 //! [`wire`] decodes the frame and encodes the reply, [`options`] knows what
 //! every option code means (Kea's definitions, shared with the config compiler).
 
+pub mod frame;
+pub mod io;
 pub mod options;
 pub mod wire;
