@@ -10,7 +10,7 @@ use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::lease::{v4, ClientId, HwAddr, Lease4, LeaseStore, StoreConfig};
 
 const THREADS: u32 = 4;
-const OPS: u32 = 40_000;
+const OPS: u32 = 60_000;
 
 fn lease_for(t: u32, i: u32) -> Lease4 {
     let mut l = Lease4::new(Ipv4Addr::UNSPECIFIED, 1000, 3600, 1);
@@ -50,20 +50,20 @@ fn threads_share_pools_without_double_leases() {
                     x ^= x << 13;
                     x ^= x >> 7;
                     x ^= x << 17;
-                    match x % 10 {
-                        0..=3 => {
+                    match x % 20 {
+                        0..=8 => {
                             let p = &pools[(x >> 8) as usize % pools.len()];
                             match st.allocate(p, lease_for(t, i), 1000, |_| false) {
                                 Ok((a, _)) => mine.push((a, i)),
                                 Err(_) => exhausted += 1,
                             }
                         }
-                        4..=5 if !mine.is_empty() => {
+                        9..=11 if !mine.is_empty() => {
                             let (a, id) = mine[(x >> 16) as usize % mine.len()];
                             let cid = lease_for(t, id).client_id;
                             st.renew(a, |l| l.client_id == cid, 1000 + i, 3600).unwrap();
                         }
-                        6..=9 if !mine.is_empty() => {
+                        12..=19 if !mine.is_empty() => {
                             let k = (x >> 16) as usize % mine.len();
                             let (a, id) = mine.swap_remove(k);
                             let cid = lease_for(t, id).client_id;

@@ -201,6 +201,11 @@ impl<L: Lease> LeaseStore<L> {
         }
     }
 
+    /// The configuration the store was opened with.
+    pub fn config(&self) -> &StoreConfig {
+        &self.cfg
+    }
+
     /// Number of shards.
     pub fn shard_count(&self) -> usize {
         self.shards.len()
