@@ -1,10 +1,16 @@
 //! xdhcp's dataplane: everything that touches packets and leases.
 //!
-//! The module tree follows one packet through the server:
-//! [`wire`] decodes the frame and encodes the reply, [`options`] knows what
-//! every option code means (Kea's definitions, shared with the config compiler).
+//! The module tree follows one packet through the server: [`io`] moves
+//! frames between the NIC queues and the workers, [`frame`] unwraps and
+//! wraps layers 2 to 4, [`wire`] decodes the DHCP message and encodes the
+//! reply, [`options`] knows what every option code means (Kea's definitions,
+//! shared with the config compiler), [`alloc`] picks addresses from pools,
+//! [`lease`] keeps the lease tables and [`journal`] makes them durable.
 
+pub mod alloc;
 pub mod frame;
 pub mod io;
+pub mod journal;
+pub mod lease;
 pub mod options;
 pub mod wire;

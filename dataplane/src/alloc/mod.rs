@@ -1,0 +1,124 @@
+//! Address and prefix allocators, one per pool (Kea's `allocator` and
+//! `pd-allocator`: `iterative`, `random`, `flq`).
+//!
+//! An allocator only proposes candidates; the lease store claims one under
+//! its shard lock, so two workers racing for the same candidate cannot both
+//! win and the allocator itself needs no lock (an atomic cursor, or a
+//! lock-free queue for `flq`).
+
+pub mod permute;
+pub mod pool;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crossbeam::queue::ArrayQueue;
+
+pub use pool::Pool;
+
+/// Allocation strategy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllocatorKind {
+    /// Walks the pool in order, wrapping around (Kea's default).
+    Iterative,
+    /// Visits every address once per cycle in a pseudo-random order.
+    Random,
+    /// Hands out addresses from a queue of free ones (Kea's `flq`).
+    FreeLeaseQueue,
+}
+
+impl AllocatorKind {
+    /// Parses Kea's `allocator` / `pd-allocator` value.
+    pub fn from_kea(s: &str) -> Option<Self> {
+        Some(match s {
+            "iterative" => AllocatorKind::Iterative,
+            "random" => AllocatorKind::Random,
+            "flq" => AllocatorKind::FreeLeaseQueue,
+            _ => return None,
+        })
+    }
+}
+
+/// Candidate source for one pool.
+pub struct Allocator {
+    pool: Pool,
+    kind: AllocatorKind,
+    cursor: AtomicU64,
+    seed: u64,
+    queue: Option<ArrayQueue<u64>>,
+}
+
+impl Allocator {
+    /// An allocator over `pool`. A `flq` allocator starts with every
+    /// address queued; call [`Allocator::fill_free`] to match existing leases.
+    pub fn new(pool: Pool, kind: AllocatorKind) -> Self {
+        let queue = (kind == AllocatorKind::FreeLeaseQueue).then(|| {
+            // The queue needs one slot per address: flq is for small pools,
+            // as in Kea.
+            let q = ArrayQueue::new(pool.count.max(1) as usize);
+            for i in 0..pool.count {
+                let _ = q.push(i);
+            }
+            q
+        });
+        Allocator {
+            pool,
+            kind,
+            cursor: AtomicU64::new(0),
+            seed: 0x9e37_79b9_7f4a_7c15,
+            queue,
+        }
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// The strategy.
+    pub fn kind(&self) -> AllocatorKind {
+        self.kind
+    }
+
+    /// How many candidates to try before declaring the pool exhausted.
+    pub fn attempts(&self) -> u64 {
+        match &self.queue {
+            Some(q) => q.len() as u64,
+            None => self.pool.count,
+        }
+    }
+
+    /// Next candidate address (as an integer), or `None` (flq empty).
+    pub fn next(&self) -> Option<u128> {
+        let n = self.pool.count;
+        let off = match self.kind {
+            AllocatorKind::Iterative => self.cursor.fetch_add(1, Ordering::Relaxed) % n,
+            AllocatorKind::Random => loop {
+                let c = self.cursor.fetch_add(1, Ordering::Relaxed);
+                if let Some(o) = permute::nth(c, n, self.seed) {
+                    break o;
+                }
+            },
+            AllocatorKind::FreeLeaseQueue => self.queue.as_ref()?.pop()?,
+        };
+        Some(self.pool.nth(off))
+    }
+
+    /// Tells a `flq` allocator that `addr` is free again (no-op otherwise).
+    pub fn give_back(&self, addr: u128) {
+        if let (Some(q), Some(off)) = (&self.queue, self.pool.offset_of(addr)) {
+            let _ = q.push(off);
+        }
+    }
+
+    /// Rebuilds a `flq` queue with the addresses for which `is_free` holds.
+    pub fn fill_free(&self, is_free: impl Fn(u128) -> bool) {
+        if let Some(q) = &self.queue {
+            while q.pop().is_some() {}
+            for i in 0..self.pool.count {
+                if is_free(self.pool.nth(i)) {
+                    let _ = q.push(i);
+                }
+            }
+        }
+    }
+}

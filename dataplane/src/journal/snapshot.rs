@@ -1,0 +1,62 @@
+//! Snapshot files: every live lease of one moment, written off to the side
+//! and renamed into place, so a snapshot is either whole or absent.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::frame::{self, Op, RecordKind, FRAME_LEN, PAYLOAD_HEAD};
+use crate::lease::Lease;
+
+/// Writes a snapshot to `<path>.tmp`, then renames it on [`finish`](Self::finish).
+pub struct SnapshotWriter {
+    out: BufWriter<File>,
+    tmp: PathBuf,
+    path: PathBuf,
+    buf: Vec<u8>,
+    count: u64,
+}
+
+impl SnapshotWriter {
+    /// Starts a snapshot that will land at `path`.
+    pub fn create(path: &Path, family: u8) -> io::Result<Self> {
+        let tmp = path.with_extension("tmp");
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        out.write_all(&frame::header(family))?;
+        Ok(SnapshotWriter {
+            out,
+            tmp,
+            path: path.to_owned(),
+            buf: Vec::new(),
+            count: 0,
+        })
+    }
+
+    /// Appends one lease.
+    pub fn push<L: Lease>(&mut self, l: &L) -> io::Result<()> {
+        let n = FRAME_LEN + PAYLOAD_HEAD + l.encoded_len();
+        self.buf.resize(n, 0);
+        frame::write_record(&mut self.buf, RecordKind::Snapshot, Op::Upsert, 0, |b| {
+            l.encode(b)
+        });
+        self.count += 1;
+        self.out.write_all(&self.buf)
+    }
+
+    /// Syncs, renames into place and syncs the directory; returns the count.
+    pub fn finish(mut self) -> io::Result<u64> {
+        self.out.write_all(&[0u8; FRAME_LEN])?;
+        self.out.flush()?;
+        self.out.get_ref().sync_all()?;
+        std::fs::rename(&self.tmp, &self.path)?;
+        if let Some(dir) = self.path.parent() {
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(self.count)
+    }
+}

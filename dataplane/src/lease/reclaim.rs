@@ -1,0 +1,130 @@
+//! Reclamation of expired leases (Kea's `expired-leases-processing`).
+//!
+//! The caller owns the timers (`reclaim-timer-wait-time`,
+//! `flush-reclaimed-timer-wait-time`) and calls
+//! [`LeaseStore::reclaim_expired`] with the current time.
+
+use std::time::{Duration, Instant};
+
+use super::{Lease, LeaseState, LeaseStore};
+use crate::journal::RecordKind;
+
+/// Kea's `expired-leases-processing` parameters used by one pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReclaimConfig {
+    /// Seconds a reclaimed lease is kept before it is removed
+    /// (`hold-reclaimed-time`; 0 removes at once).
+    pub hold_reclaimed_time: u32,
+    /// Most leases reclaimed per pass (`max-reclaim-leases`; 0 = no limit).
+    pub max_reclaim_leases: usize,
+    /// Longest pass (`max-reclaim-time` in ms; 0 = no limit).
+    pub max_reclaim_time_ms: u64,
+    /// Passes that may end incomplete before a warning is logged
+    /// (`unwarned-reclaim-cycles`).
+    pub unwarned_reclaim_cycles: u32,
+}
+
+impl Default for ReclaimConfig {
+    /// Kea's defaults.
+    fn default() -> Self {
+        ReclaimConfig {
+            hold_reclaimed_time: 3600,
+            max_reclaim_leases: 100,
+            max_reclaim_time_ms: 250,
+            unwarned_reclaim_cycles: 5,
+        }
+    }
+}
+
+/// What one pass did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReclaimReport {
+    /// Expired (or post-probation declined) leases reclaimed.
+    pub reclaimed: usize,
+    /// Reclaimed leases removed after `hold-reclaimed-time`.
+    pub flushed: usize,
+    /// True when a limit stopped the pass before all due leases were done.
+    pub incomplete: bool,
+}
+
+/// Leases handled per lock acquisition, so workers wait microseconds.
+const CHUNK: usize = 64;
+
+impl<L: Lease> LeaseStore<L> {
+    /// Reclaims leases expired at `now` and removes reclaimed leases whose
+    /// hold time has passed, within `cfg`'s limits. Reclaimed addresses
+    /// return to `flq` pools. Each change is journalled.
+    pub fn reclaim_expired(&self, now: u64, cfg: &ReclaimConfig) -> std::io::Result<ReclaimReport> {
+        let start = Instant::now();
+        let deadline = (cfg.max_reclaim_time_ms > 0)
+            .then(|| start + Duration::from_millis(cfg.max_reclaim_time_ms));
+        let limit = if cfg.max_reclaim_leases == 0 {
+            usize::MAX
+        } else {
+            cfg.max_reclaim_leases
+        };
+        let mut rep = ReclaimReport::default();
+        let mut freed: [Option<L::Addr>; CHUNK] = [None; CHUNK];
+        'shards: for sh in self.shards.iter() {
+            loop {
+                let mut n = 0;
+                let mut more = false;
+                {
+                    let mut sh = sh.lock();
+                    if sh.hold != cfg.hold_reclaimed_time {
+                        sh.hold = cfg.hold_reclaimed_time;
+                        sh.rebuild_expiry();
+                    }
+                    while n < CHUNK {
+                        if rep.reclaimed >= limit {
+                            more = sh.has_due(now);
+                            rep.incomplete |= more;
+                            break;
+                        }
+                        let Some(s) = sh.pop_due(now) else { break };
+                        let l = sh.slot(s);
+                        let a = l.addr();
+                        match l.state() {
+                            LeaseState::Default | LeaseState::Declined => {
+                                rep.reclaimed += 1;
+                                if cfg.hold_reclaimed_time > 0 {
+                                    sh.modify(s, |l| l.set_state(LeaseState::ExpiredReclaimed));
+                                    sh.log_upsert(RecordKind::Reclaim, s)?;
+                                } else {
+                                    sh.log_delete(RecordKind::Reclaim, a)?;
+                                    sh.remove(s);
+                                }
+                            }
+                            LeaseState::ExpiredReclaimed | LeaseState::Released => {
+                                rep.flushed += 1;
+                                sh.log_delete(RecordKind::Reclaim, a)?;
+                                sh.remove(s);
+                                // Already handed back when it was reclaimed.
+                                n += 1;
+                                more = n == CHUNK;
+                                continue;
+                            }
+                        }
+                        freed[n] = Some(a);
+                        n += 1;
+                        more = n == CHUNK;
+                    }
+                }
+                for a in freed[..n].iter_mut().filter_map(Option::take) {
+                    self.give_back(a);
+                }
+                if rep.reclaimed >= limit && rep.incomplete {
+                    break 'shards;
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    rep.incomplete = true;
+                    break 'shards;
+                }
+                if !more {
+                    break;
+                }
+            }
+        }
+        Ok(rep)
+    }
+}

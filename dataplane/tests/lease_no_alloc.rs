@@ -1,0 +1,113 @@
+//! Proves allocate, renew, release, decline and group commit never touch
+//! the heap once the store is sized: a per-thread counting allocator must
+//! see zero allocations across thousands of operations.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
+
+use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
+use xdhcp_dataplane::journal::{FlushPolicy, JournalConfig};
+use xdhcp_dataplane::lease::{ClientId, HwAddr, Lease4, Lease6, LeaseStore, StoreConfig};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
+        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+        System.realloc(ptr, layout, new)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocs() -> usize {
+    ALLOCS.with(Cell::get)
+}
+
+fn config(persist: bool) -> StoreConfig {
+    let journal = if persist {
+        let d = std::env::temp_dir().join(format!("xdhcp-noalloc-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        JournalConfig::persistent(d, FlushPolicy::GroupCommit)
+    } else {
+        JournalConfig::memory()
+    };
+    StoreConfig {
+        shards: 4,
+        capacity: 20_000,
+        journal,
+    }
+}
+
+#[test]
+fn v4_hot_path_does_not_allocate() {
+    for persist in [false, true] {
+        for kind in [
+            AllocatorKind::Iterative,
+            AllocatorKind::Random,
+            AllocatorKind::FreeLeaseQueue,
+        ] {
+            let (st, _) = LeaseStore::<Lease4>::open(config(persist)).unwrap();
+            let pool = Arc::new(Allocator::new(
+                Pool::v4(Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::new(10, 0, 39, 255), 1),
+                kind,
+            ));
+            st.add_pool(pool.clone(), 0);
+            let before = allocs();
+            let mut held = [Ipv4Addr::UNSPECIFIED; 64];
+            for round in 0..100u32 {
+                for (i, h) in held.iter_mut().enumerate() {
+                    let mut l = Lease4::new(Ipv4Addr::UNSPECIFIED, round, 3600, 1);
+                    l.hwaddr = HwAddr::new(1, &[2, 0, 0, 0, round as u8, i as u8]).unwrap();
+                    l.client_id = ClientId::new(&[1, 2, 0, 0, 0, round as u8, i as u8]);
+                    let (a, t) = st.allocate(&pool, l, round as u64, |_| false).unwrap();
+                    st.renew(a, |_| true, round + 1, 7200).unwrap();
+                    st.commit(t).unwrap();
+                    *h = a;
+                }
+                for (i, &a) in held.iter().enumerate() {
+                    if i % 8 == 0 {
+                        st.decline(a, |_| true, round, 1).unwrap();
+                    } else {
+                        st.release(a, |_| true).unwrap();
+                    }
+                }
+            }
+            assert_eq!(allocs() - before, 0, "{kind:?} persist={persist} allocated");
+            let _ = std::fs::remove_dir_all(&st.config().journal.dir);
+        }
+    }
+}
+
+#[test]
+fn v6_hot_path_does_not_allocate() {
+    let (st, _) = LeaseStore::<Lease6>::open(config(false)).unwrap();
+    let pool = Allocator::new(
+        Pool::pd("2001:db8::".parse().unwrap(), 32, 56, 1),
+        AllocatorKind::Iterative,
+    );
+    let before = allocs();
+    for i in 0..5000u32 {
+        let l = Lease6::new(Ipv6Addr::UNSPECIFIED, &[0, 1, 0, 1, 9, 9, 9, 9], i, 0, 3600);
+        let (a, _) = st.allocate(&pool, l, 0, |_| false).unwrap();
+        st.renew(a, |_| true, 1, 3600).unwrap();
+        if i % 2 == 0 {
+            st.release(a, |_| true).unwrap();
+        }
+    }
+    assert_eq!(allocs() - before, 0, "v6 allocated");
+}
