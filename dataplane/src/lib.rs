@@ -8,6 +8,8 @@
 //! [`lease`] keeps the lease tables and [`journal`] makes them durable.
 
 pub mod alloc;
+pub mod config;
+pub mod engine;
 pub mod frame;
 pub mod io;
 pub mod journal;

@@ -1,0 +1,189 @@
+//! The compiled DHCPv4 configuration.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use super::OptionSet;
+use crate::alloc::Allocator;
+
+/// A lifetime with Kea's bounds: clients may ask for any value in
+/// `min..=max`; `default` applies when they do not ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetime {
+    /// `valid-lifetime`.
+    pub default: u32,
+    /// `min-valid-lifetime`.
+    pub min: u32,
+    /// `max-valid-lifetime`.
+    pub max: u32,
+}
+
+impl Lifetime {
+    /// The same value for default, min and max.
+    pub fn fixed(secs: u32) -> Self {
+        Lifetime {
+            default: secs,
+            min: secs,
+            max: secs,
+        }
+    }
+
+    /// The lifetime granted for a client's request (option 51), if any.
+    pub fn grant(&self, requested: Option<u32>) -> u32 {
+        requested.map_or(self.default, |r| r.clamp(self.min, self.max))
+    }
+}
+
+/// A host reservation in a subnet (or globally).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reservation4 {
+    /// Reserved address, if any (a reservation may carry only options).
+    pub address: Option<Ipv4Addr>,
+    /// Reserved host name.
+    pub hostname: Option<String>,
+    /// `next-server`, `server-hostname`, `boot-file-name` overrides.
+    pub next_server: Option<Ipv4Addr>,
+    /// Server host name for the `sname` field.
+    pub server_hostname: Option<String>,
+    /// Boot file name for the `file` field.
+    pub boot_file_name: Option<String>,
+    /// The reservation's own option data.
+    pub options: OptionSet,
+}
+
+/// Reservations of one scope, indexed by each identifier Kea matches on.
+#[derive(Debug, Clone, Default)]
+pub struct Reservations4 {
+    entries: Vec<Reservation4>,
+    by_hw: HashMap<Vec<u8>, usize>,
+    by_client_id: HashMap<Vec<u8>, usize>,
+    by_circuit_id: HashMap<Vec<u8>, usize>,
+    by_address: HashMap<Ipv4Addr, usize>,
+}
+
+/// An identifier a reservation is keyed on (Kea's `host-reservation-identifiers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostId<'a> {
+    /// `hw-address`: the client's hardware address.
+    HwAddress(&'a [u8]),
+    /// `client-id`: option 61 as sent.
+    ClientId(&'a [u8]),
+    /// `circuit-id`: option 82 sub-option 1.
+    CircuitId(&'a [u8]),
+}
+
+impl Reservations4 {
+    /// Adds a reservation keyed by `id`.
+    pub fn insert(&mut self, id: HostId<'_>, r: Reservation4) {
+        let i = self.entries.len();
+        if let Some(a) = r.address {
+            self.by_address.insert(a, i);
+        }
+        self.entries.push(r);
+        let (map, key) = match id {
+            HostId::HwAddress(k) => (&mut self.by_hw, k),
+            HostId::ClientId(k) => (&mut self.by_client_id, k),
+            HostId::CircuitId(k) => (&mut self.by_circuit_id, k),
+        };
+        map.insert(key.to_vec(), i);
+    }
+
+    /// The reservation for `id`, if any.
+    pub fn find(&self, id: HostId<'_>) -> Option<&Reservation4> {
+        let i = match id {
+            HostId::HwAddress(k) => self.by_hw.get(k),
+            HostId::ClientId(k) => self.by_client_id.get(k),
+            HostId::CircuitId(k) => self.by_circuit_id.get(k),
+        }?;
+        self.entries.get(*i)
+    }
+
+    /// True when `addr` is reserved for some host.
+    pub fn reserves(&self, addr: Ipv4Addr) -> bool {
+        self.by_address.contains_key(&addr)
+    }
+}
+
+/// A `subnet4` with everything it inherits resolved.
+#[derive(Clone)]
+pub struct Subnet4 {
+    /// `id`.
+    pub id: u32,
+    /// Network address.
+    pub network: Ipv4Addr,
+    /// Prefix length.
+    pub prefix_len: u8,
+    /// Address pools with their allocators, in configuration order.
+    pub pools: Vec<Arc<Allocator>>,
+    /// Relay addresses (`relay.ip-addresses`) this subnet serves.
+    pub relay: Vec<Ipv4Addr>,
+    /// `interface` the subnet is directly reachable on.
+    pub interface: Option<String>,
+    /// Index of its shared network in [`Config4::shared_networks`].
+    pub shared_network: Option<usize>,
+    /// `valid-lifetime` with `min-`/`max-`.
+    pub valid: Lifetime,
+    /// `renew-timer` (T1), when configured.
+    pub renew_timer: Option<u32>,
+    /// `rebind-timer` (T2), when configured.
+    pub rebind_timer: Option<u32>,
+    /// `calculate-tee-times`, with `t1-percent` and `t2-percent`.
+    pub calculate_tee_times: Option<(f32, f32)>,
+    /// `match-client-id`.
+    pub match_client_id: bool,
+    /// `authoritative`.
+    pub authoritative: bool,
+    /// `next-server` (siaddr).
+    pub next_server: Option<Ipv4Addr>,
+    /// `server-hostname` (sname).
+    pub server_hostname: Option<String>,
+    /// `boot-file-name` (file).
+    pub boot_file_name: Option<String>,
+    /// Option data in effect for the subnet: its own over its shared
+    /// network's over the global ones.
+    pub options: OptionSet,
+    /// Reservations in this subnet.
+    pub reservations: Reservations4,
+}
+
+impl Subnet4 {
+    /// True when `a` lies inside the subnet's prefix.
+    pub fn contains(&self, a: Ipv4Addr) -> bool {
+        let mask = self.mask_bits();
+        u32::from(a) & mask == u32::from(self.network) & mask
+    }
+
+    /// The netmask, for option 1.
+    pub fn mask(&self) -> Ipv4Addr {
+        Ipv4Addr::from(self.mask_bits())
+    }
+
+    fn mask_bits(&self) -> u32 {
+        u32::MAX
+            .checked_shl(32 - u32::from(self.prefix_len))
+            .unwrap_or(0)
+    }
+
+    /// True when `a` lies in one of the subnet's pools.
+    pub fn in_pool(&self, a: Ipv4Addr) -> bool {
+        self.pools
+            .iter()
+            .any(|p| p.pool().offset_of(u32::from(a).into()).is_some())
+    }
+}
+
+/// The whole compiled `Dhcp4` section.
+#[derive(Clone, Default)]
+pub struct Config4 {
+    /// Subnets in configuration order (shared networks' members included).
+    pub subnets: Vec<Subnet4>,
+    /// Each shared network as the indexes of its subnets.
+    pub shared_networks: Vec<Vec<usize>>,
+    /// `echo-client-id` (RFC 6842).
+    pub echo_client_id: bool,
+    /// `decline-probation-period`, seconds.
+    pub decline_probation: u32,
+    /// Global reservations (`reservations-global`).
+    pub global_reservations: Reservations4,
+}

@@ -1,0 +1,359 @@
+//! The DHCPv4 engine (RFC 2131 and the Kea manual): one call per received
+//! message, deciding the reply and the lease change.
+//!
+//! [`Engine4::handle`] is a pure function of the request, the compiled
+//! configuration, the lease store and the time: it writes the reply into the
+//! caller's buffer and says where it goes; the backend does the sending.
+
+mod client;
+mod reply;
+mod select;
+
+use std::net::Ipv4Addr;
+
+use client::Client;
+use select::Selection;
+
+use crate::alloc::AllocatorKind;
+use crate::config::{Config4, Subnet4};
+use crate::journal::RecordKind;
+use crate::lease::store::Ticket;
+use crate::lease::{reusable, Lease, Lease4, LeaseStore, StoreError};
+use crate::wire::v4::{code, MessageType, Packet4};
+
+pub use reply::Destination;
+
+/// A received message and what the backend knows about how it arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct Request4<'a> {
+    /// The DHCP message.
+    pub packet: Packet4<'a>,
+    /// Name of the receiving interface, when known.
+    pub interface: Option<&'a str>,
+    /// The receiving interface's address: the server identifier, and the
+    /// link of directly connected clients.
+    pub local_addr: Ipv4Addr,
+    /// True when the message was sent to a broadcast address.
+    pub to_broadcast: bool,
+}
+
+/// What the engine decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Send the `len` bytes written into the output buffer to `to`, once
+    /// the lease change behind `ticket` (if any) is durable.
+    Reply {
+        /// Length of the reply.
+        len: usize,
+        /// Where it goes.
+        to: Destination,
+        /// The journal record to wait for under group commit.
+        ticket: Option<Ticket>,
+    },
+    /// Nothing is sent; the reason is counted.
+    Silent(Silence),
+}
+
+/// Why no reply was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Silence {
+    /// Not a client message, or BOOTP without the bootp hook.
+    NotForServer,
+    /// No configured subnet serves the client's link.
+    NoSubnet,
+    /// The client addressed another server (server identifier).
+    OtherServer,
+    /// No address could be offered: pools exhausted.
+    NoAddress,
+    /// A REQUEST we cannot confirm and are not authoritative to refuse.
+    NotAuthoritative,
+    /// RELEASE or DECLINE processed; they have no reply.
+    Done,
+    /// RELEASE or DECLINE for a lease the client does not hold.
+    NoSuchLease,
+    /// The reply did not fit or the journal failed.
+    Failed,
+}
+
+/// The DHCPv4 engine over one configuration snapshot and one lease store.
+pub struct Engine4<'a> {
+    /// The compiled configuration.
+    pub config: &'a Config4,
+    /// The v4 leases.
+    pub leases: &'a LeaseStore<Lease4>,
+}
+
+impl Engine4<'_> {
+    /// Handles one message; the reply, if any, is written into `out`.
+    pub fn handle(&self, req: &Request4<'_>, out: &mut [u8], now: u32) -> Outcome {
+        let p = &req.packet;
+        if p.op() != crate::wire::v4::BOOTREQUEST {
+            return Outcome::Silent(Silence::NotForServer);
+        }
+        let Some(kind) = p.message_type() else {
+            return Outcome::Silent(Silence::NotForServer);
+        };
+        let Some(selection) = select::select(self.config, req) else {
+            return Outcome::Silent(Silence::NoSubnet);
+        };
+        let client = Client::of(p);
+        let ctx = Ctx {
+            engine: self,
+            req,
+            selection,
+            client,
+            now,
+        };
+        match kind {
+            MessageType::Discover => ctx.discover(out),
+            MessageType::Request => ctx.request(out),
+            MessageType::Release => ctx.release(),
+            MessageType::Decline => ctx.decline(),
+            MessageType::Inform => ctx.inform(out),
+            _ => Outcome::Silent(Silence::NotForServer),
+        }
+    }
+}
+
+/// Everything one message's handling needs.
+struct Ctx<'e, 'c, 'r> {
+    engine: &'e Engine4<'c>,
+    req: &'e Request4<'r>,
+    selection: Selection<'c>,
+    client: Client,
+    now: u32,
+}
+
+/// An address chosen for the client, with the subnet it belongs to.
+struct Choice<'c> {
+    addr: Ipv4Addr,
+    subnet: &'c Subnet4,
+}
+
+impl<'c> Ctx<'_, 'c, '_> {
+    fn leases(&self) -> &LeaseStore<Lease4> {
+        self.engine.leases
+    }
+
+    /// The subnet of the selection holding `a`.
+    fn subnet_of(&self, a: Ipv4Addr) -> Option<&'c Subnet4> {
+        self.selection.iter().find(|s| s.contains(a))
+    }
+
+    /// True when `a` is reserved for a host other than this client.
+    fn reserved_for_other(&self, subnet: &Subnet4, a: Ipv4Addr) -> bool {
+        subnet.reservations.reserves(a)
+            && self
+                .client
+                .reservation(subnet, &self.engine.config.global_reservations)
+                .and_then(|r| r.address)
+                != Some(a)
+    }
+
+    /// True when `a` can be given to this client now: no lease, a lease
+    /// the client holds, or one that may be reused.
+    fn available(&self, subnet: &Subnet4, a: Ipv4Addr) -> bool {
+        if self.reserved_for_other(subnet, a) {
+            return false;
+        }
+        self.leases()
+            .with(a, |l| {
+                self.client.owns(l, subnet) || reusable(l, u64::from(self.now))
+            })
+            .unwrap_or(true)
+    }
+
+    /// The address to offer: the client's reservation, its current lease,
+    /// the address it asks for, then a free one from the pools.
+    fn choose(&self) -> Option<Choice<'c>> {
+        let global = &self.engine.config.global_reservations;
+        for subnet in self.selection.iter() {
+            let reserved = self
+                .client
+                .reservation(subnet, global)
+                .and_then(|r| r.address);
+            if let Some(addr) =
+                reserved.filter(|&a| subnet.contains(a) && self.available(subnet, a))
+            {
+                return Some(Choice { addr, subnet });
+            }
+        }
+        if let Some(l) = self.client.current_lease(self.leases(), &self.selection) {
+            if let Some(subnet) = self.subnet_of(l.addr) {
+                return Some(Choice {
+                    addr: l.addr,
+                    subnet,
+                });
+            }
+        }
+        if let Some(addr) = self.req.packet.option_ipv4(code::REQUESTED_ADDRESS) {
+            if let Some(subnet) = self.subnet_of(addr).filter(|s| s.in_pool(addr)) {
+                if self.available(subnet, addr) {
+                    return Some(Choice { addr, subnet });
+                }
+            }
+        }
+        for subnet in self.selection.iter() {
+            for pool in &subnet.pools {
+                for _ in 0..pool.attempts() {
+                    let Some(c) = pool.next() else { break };
+                    let addr = Lease4::addr_from_u128(c);
+                    let free = self.available(subnet, addr);
+                    // An offer reserves nothing (Kea's default): a free-lease
+                    // queue gets the address back until a REQUEST claims it.
+                    if free && pool.kind() == AllocatorKind::FreeLeaseQueue {
+                        pool.give_back(c);
+                    }
+                    if free {
+                        return Some(Choice { addr, subnet });
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn discover(&self, out: &mut [u8]) -> Outcome {
+        let Some(choice) = self.choose() else {
+            return Outcome::Silent(Silence::NoAddress);
+        };
+        let lifetime = choice.subnet.valid.grant(self.requested_lifetime());
+        self.reply(
+            out,
+            MessageType::Offer,
+            choice.addr,
+            choice.subnet,
+            Some(lifetime),
+            None,
+        )
+    }
+
+    fn requested_lifetime(&self) -> Option<u32> {
+        self.req.packet.option_u32(code::LEASE_TIME)
+    }
+
+    /// True when the message names a server identifier that is not ours.
+    fn for_other_server(&self) -> bool {
+        self.req
+            .packet
+            .option_ipv4(code::SERVER_ID)
+            .is_some_and(|id| id != self.req.local_addr)
+    }
+
+    fn request(&self, out: &mut [u8]) -> Outcome {
+        if self.for_other_server() {
+            return Outcome::Silent(Silence::OtherServer);
+        }
+        let p = &self.req.packet;
+        // SELECTING and INIT-REBOOT name the address in option 50;
+        // RENEWING and REBINDING in ciaddr.
+        let wanted = p.option_ipv4(code::REQUESTED_ADDRESS).unwrap_or(p.ciaddr());
+        let primary = self.selection.primary();
+        let Some(subnet) = self.subnet_of(wanted) else {
+            return self.refuse(out, primary);
+        };
+        if !self.available(subnet, wanted) || !self.may_take(subnet, wanted) {
+            return self.refuse(out, subnet);
+        }
+        let lifetime = subnet.valid.grant(self.requested_lifetime());
+        let owned = |l: &Lease4| self.client.owns(l, subnet);
+        let written = if self.leases().with(wanted, owned).unwrap_or(false) {
+            self.leases().renew(wanted, owned, self.now, lifetime)
+        } else {
+            let lease = self.client.lease(wanted, subnet, self.now, lifetime);
+            let now = u64::from(self.now);
+            self.leases()
+                .claim(lease, now, RecordKind::Allocate)
+                .map_err(|(_, e)| e)
+        };
+        match written {
+            Ok(ticket) => self.reply(
+                out,
+                MessageType::Ack,
+                wanted,
+                subnet,
+                Some(lifetime),
+                Some(ticket),
+            ),
+            Err(StoreError::Exists) => self.refuse(out, subnet),
+            Err(_) => Outcome::Silent(Silence::Failed),
+        }
+    }
+
+    /// Whether the client may have `a`: its own lease or reservation
+    /// always, otherwise only an address from a pool.
+    fn may_take(&self, subnet: &Subnet4, a: Ipv4Addr) -> bool {
+        let global = &self.engine.config.global_reservations;
+        subnet.in_pool(a)
+            || self
+                .client
+                .reservation(subnet, global)
+                .and_then(|r| r.address)
+                == Some(a)
+            || self
+                .leases()
+                .with(a, |l| self.client.owns(l, subnet))
+                .unwrap_or(false)
+    }
+
+    /// A DHCPNAK when authoritative, silence otherwise (RFC 2131 §4.3.2).
+    fn refuse(&self, out: &mut [u8], subnet: &'c Subnet4) -> Outcome {
+        if !subnet.authoritative {
+            return Outcome::Silent(Silence::NotAuthoritative);
+        }
+        self.reply(
+            out,
+            MessageType::Nak,
+            Ipv4Addr::UNSPECIFIED,
+            subnet,
+            None,
+            None,
+        )
+    }
+
+    fn release(&self) -> Outcome {
+        if self.for_other_server() {
+            return Outcome::Silent(Silence::OtherServer);
+        }
+        let addr = self.req.packet.ciaddr();
+        let Some(subnet) = self.subnet_of(addr) else {
+            return Outcome::Silent(Silence::NoSuchLease);
+        };
+        match self.leases().release(addr, |l| self.client.owns(l, subnet)) {
+            Ok(_) => Outcome::Silent(Silence::Done),
+            Err(_) => Outcome::Silent(Silence::NoSuchLease),
+        }
+    }
+
+    fn decline(&self) -> Outcome {
+        if self.for_other_server() {
+            return Outcome::Silent(Silence::OtherServer);
+        }
+        let Some(addr) = self.req.packet.option_ipv4(code::REQUESTED_ADDRESS) else {
+            return Outcome::Silent(Silence::NoSuchLease);
+        };
+        let Some(subnet) = self.subnet_of(addr) else {
+            return Outcome::Silent(Silence::NoSuchLease);
+        };
+        let probation = self.engine.config.decline_probation;
+        match self
+            .leases()
+            .decline(addr, |l| self.client.owns(l, subnet), self.now, probation)
+        {
+            Ok(_) => Outcome::Silent(Silence::Done),
+            Err(_) => Outcome::Silent(Silence::NoSuchLease),
+        }
+    }
+
+    fn inform(&self, out: &mut [u8]) -> Outcome {
+        let subnet = self.selection.primary();
+        self.reply(
+            out,
+            MessageType::Ack,
+            Ipv4Addr::UNSPECIFIED,
+            subnet,
+            None,
+            None,
+        )
+    }
+}

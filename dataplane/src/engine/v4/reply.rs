@@ -1,0 +1,200 @@
+//! Writing the reply and deciding where it goes (RFC 2131 §4.1, §4.3).
+
+use std::net::Ipv4Addr;
+
+use super::{Ctx, Outcome, Silence};
+use crate::config::{Reservation4, Subnet4};
+use crate::lease::store::Ticket;
+use crate::wire::v4::{code, MessageType, Writer4, FLAG_BROADCAST};
+
+/// Where a reply is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// To the relay at this address, server port 67, at the MAC the request came from.
+    Relay(Ipv4Addr),
+    /// To the client's current address (renewing, rebinding, inform), port 68.
+    Unicast(Ipv4Addr),
+    /// To 255.255.255.255, port 68, broadcast MAC.
+    Broadcast,
+    /// To the offered address at the client's hardware address (no ARP).
+    Hardware(Ipv4Addr),
+}
+
+/// Options Kea sends whenever they are configured, asked for or not.
+const BASIC: [u8; 3] = [3, 6, 15];
+/// Room left for IP and UDP headers within a client's maximum message size.
+const IP_UDP_LEN: usize = 28;
+/// Maximum DHCP message size every client accepts (RFC 2131 §2).
+const DEFAULT_MAX_MESSAGE: usize = 576;
+
+impl<'c> Ctx<'_, 'c, '_> {
+    /// Writes a reply of `kind` offering or confirming `yiaddr` (unspecified
+    /// for NAK and INFORM), with `lifetime` when a lease is granted.
+    pub(super) fn reply(
+        &self,
+        out: &mut [u8],
+        kind: MessageType,
+        yiaddr: Ipv4Addr,
+        subnet: &'c Subnet4,
+        lifetime: Option<u32>,
+        ticket: Option<Ticket>,
+    ) -> Outcome {
+        match self.write(out, kind, yiaddr, subnet, lifetime) {
+            Ok(len) => Outcome::Reply {
+                len,
+                to: self.destination(kind, yiaddr),
+                ticket,
+            },
+            Err(_) => Outcome::Silent(Silence::Failed),
+        }
+    }
+
+    fn write(
+        &self,
+        out: &mut [u8],
+        kind: MessageType,
+        yiaddr: Ipv4Addr,
+        subnet: &'c Subnet4,
+        lifetime: Option<u32>,
+    ) -> Result<usize, crate::wire::WireError> {
+        let p = &self.req.packet;
+        let limit = p
+            .option_u16(code::MAX_MESSAGE_SIZE)
+            .map_or(DEFAULT_MAX_MESSAGE, |m| {
+                usize::from(m).max(DEFAULT_MAX_MESSAGE)
+            })
+            - IP_UDP_LEN;
+        let mut w = Writer4::reply_to(out, limit, p, kind)?;
+        w.put_option(code::SERVER_ID, &self.req.local_addr.octets())?;
+        let nak = kind == MessageType::Nak;
+        if nak {
+            // A relay must broadcast a NAK on the client's link (§4.3.2).
+            if !p.giaddr().is_unspecified() {
+                w.set_flags(p.flags() | FLAG_BROADCAST);
+            }
+        } else {
+            let global = &self.engine.config.global_reservations;
+            let host = self.client.reservation(subnet, global);
+            w.set_ciaddr(p.ciaddr());
+            w.set_yiaddr(yiaddr);
+            self.boot_fields(&mut w, subnet, host)?;
+            if let Some(valid) = lifetime {
+                w.put_option(code::LEASE_TIME, &valid.to_be_bytes())?;
+                let (t1, t2) = timers(subnet, valid);
+                if let Some(t1) = t1 {
+                    w.put_option(58, &t1.to_be_bytes())?;
+                }
+                if let Some(t2) = t2 {
+                    w.put_option(59, &t2.to_be_bytes())?;
+                }
+            }
+            w.put_option(1, &subnet.mask().octets())?;
+            self.configured_options(&mut w, subnet, host)?;
+        }
+        if self.engine.config.echo_client_id {
+            if let Some(cid) = p.option(code::CLIENT_ID).and_then(|v| v.contiguous()) {
+                w.put_option(code::CLIENT_ID, cid)?;
+            }
+        }
+        if let Some(rai) = p
+            .option(code::RELAY_AGENT_INFO)
+            .and_then(|v| v.contiguous())
+        {
+            w.put_option(code::RELAY_AGENT_INFO, rai)?;
+        }
+        w.finish()
+    }
+
+    /// `siaddr`, `sname` and `file`: the reservation's, else the subnet's.
+    fn boot_fields(
+        &self,
+        w: &mut Writer4<'_>,
+        subnet: &Subnet4,
+        host: Option<&Reservation4>,
+    ) -> Result<(), crate::wire::WireError> {
+        if let Some(a) = host.and_then(|h| h.next_server).or(subnet.next_server) {
+            w.set_siaddr(a);
+        }
+        let sname = host
+            .and_then(|h| h.server_hostname.as_deref())
+            .or(subnet.server_hostname.as_deref());
+        if let Some(name) = sname {
+            w.set_sname(name.as_bytes())?;
+        }
+        let file = host
+            .and_then(|h| h.boot_file_name.as_deref())
+            .or(subnet.boot_file_name.as_deref());
+        if let Some(name) = file {
+            w.set_file(name.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Options the client asked for (option 55), the always-send ones and
+    /// Kea's basic set, each from the most specific scope defining it:
+    /// reservation, then subnet (which already holds what it inherits).
+    fn configured_options(
+        &self,
+        w: &mut Writer4<'_>,
+        subnet: &Subnet4,
+        host: Option<&Reservation4>,
+    ) -> Result<(), crate::wire::WireError> {
+        let p = &self.req.packet;
+        let requested = p
+            .option(code::PARAMETER_REQUEST_LIST)
+            .and_then(|v| v.contiguous())
+            .unwrap_or(&[]);
+        let scopes = [host.map(|h| &h.options), Some(&subnet.options)];
+        let lookup = |c: u8| scopes.iter().flatten().find_map(|s| s.get(c.into()));
+        // Options the engine writes itself are never taken from the scopes.
+        let own = |c: u8| matches!(c, 1 | 51 | 53 | 54 | 58 | 59 | 61 | 82);
+        let mut sent = [false; 256];
+        for &c in requested.iter().chain(BASIC.iter()) {
+            if !own(c) && !sent[usize::from(c)] {
+                if let Some(o) = lookup(c) {
+                    w.put_option(c, &o.data)?;
+                    sent[usize::from(c)] = true;
+                }
+            }
+        }
+        for scope in scopes.iter().flatten() {
+            for o in scope.iter().filter(|o| o.always_send) {
+                let c = o.code as u8;
+                if !own(c) && !sent[usize::from(c)] {
+                    w.put_option(c, &o.data)?;
+                    sent[usize::from(c)] = true;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn destination(&self, kind: MessageType, yiaddr: Ipv4Addr) -> Destination {
+        let p = &self.req.packet;
+        if !p.giaddr().is_unspecified() {
+            Destination::Relay(p.giaddr())
+        } else if kind == MessageType::Nak {
+            Destination::Broadcast
+        } else if !p.ciaddr().is_unspecified() {
+            Destination::Unicast(p.ciaddr())
+        } else if p.broadcast() || yiaddr.is_unspecified() {
+            Destination::Broadcast
+        } else {
+            Destination::Hardware(yiaddr)
+        }
+    }
+}
+
+/// T1 and T2 for a lease of `valid` seconds: the configured timers when
+/// below the lifetime, else computed when `calculate-tee-times` is on.
+fn timers(subnet: &Subnet4, valid: u32) -> (Option<u32>, Option<u32>) {
+    let below = |t: Option<u32>| t.filter(|&t| t < valid);
+    let (t1, t2) = (below(subnet.renew_timer), below(subnet.rebind_timer));
+    match (t1, t2, subnet.calculate_tee_times) {
+        (None, None, Some((p1, p2))) => (
+            Some((valid as f32 * p1) as u32),
+            Some((valid as f32 * p2) as u32),
+        ),
+        (t1, t2, _) => (t1.filter(|&t1| t2.is_none_or(|t2| t1 < t2)), t2),
+    }
+}

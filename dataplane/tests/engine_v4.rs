@@ -1,0 +1,494 @@
+//! The DHCPv4 engine on its own: messages in, replies and lease changes out.
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
+use xdhcp_dataplane::config::options::ConfiguredOption;
+use xdhcp_dataplane::config::v4::{HostId, Reservations4};
+use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Reservation4, Subnet4};
+use xdhcp_dataplane::engine::v4::{Destination, Engine4, Outcome, Request4, Silence};
+use xdhcp_dataplane::lease::{Lease4, LeaseState, LeaseStore, StoreConfig};
+use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4, BOOTREQUEST};
+
+const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
+const NOW: u32 = 1_800_000_000;
+
+fn ip(s: &str) -> Ipv4Addr {
+    s.parse().unwrap()
+}
+
+fn opt(code: u16, data: &[u8], always_send: bool) -> ConfiguredOption {
+    ConfiguredOption {
+        code,
+        data: data.to_vec(),
+        always_send,
+    }
+}
+
+fn subnet(id: u32, net: &str, pool: (&str, &str)) -> Subnet4 {
+    Subnet4 {
+        id,
+        network: ip(net),
+        prefix_len: 24,
+        pools: vec![Arc::new(Allocator::new(
+            Pool::v4(ip(pool.0), ip(pool.1), id),
+            AllocatorKind::Iterative,
+        ))],
+        relay: vec![],
+        interface: None,
+        shared_network: None,
+        valid: Lifetime {
+            default: 4000,
+            min: 2000,
+            max: 6000,
+        },
+        renew_timer: Some(1000),
+        rebind_timer: Some(2000),
+        calculate_tee_times: None,
+        match_client_id: true,
+        authoritative: true,
+        next_server: None,
+        server_hostname: None,
+        boot_file_name: None,
+        options: OptionSet::new(vec![
+            opt(3, &ip("198.51.100.1").octets(), false),
+            opt(6, &[198, 51, 100, 53, 198, 51, 100, 54], false),
+            opt(15, b"example.org", false),
+            opt(42, &[198, 51, 100, 123], false),
+            opt(252, b"http://wpad/", true),
+        ]),
+        reservations: Reservations4::default(),
+    }
+}
+
+struct Lab {
+    config: Config4,
+    leases: Arc<LeaseStore<Lease4>>,
+}
+
+impl Lab {
+    fn new(subnets: Vec<Subnet4>) -> Lab {
+        let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
+        Lab {
+            config: Config4 {
+                subnets,
+                decline_probation: 86400,
+                ..Config4::default()
+            },
+            leases,
+        }
+    }
+
+    /// Sends `msg` as if received on the server's interface; returns the
+    /// outcome and the reply's bytes.
+    fn send(&self, msg: &[u8], now: u32) -> (Outcome, Vec<u8>) {
+        let req = Request4 {
+            packet: Packet4::parse(msg).unwrap(),
+            interface: Some("veth0"),
+            local_addr: SERVER,
+            to_broadcast: true,
+        };
+        let mut out = vec![0u8; 1500];
+        let engine = Engine4 {
+            config: &self.config,
+            leases: &self.leases,
+        };
+        let outcome = engine.handle(&req, &mut out, now);
+        if let Outcome::Reply { len, .. } = outcome {
+            out.truncate(len);
+        }
+        (outcome, out)
+    }
+}
+
+/// A client message from `mac`; `extra` options after 53.
+fn message(
+    kind: MessageType,
+    mac: u8,
+    ciaddr: Ipv4Addr,
+    giaddr: Ipv4Addr,
+    extra: &[(u8, &[u8])],
+) -> Vec<u8> {
+    let mut buf = vec![0u8; 600];
+    let mut w = Writer4::new(&mut buf, 600).unwrap();
+    w.set_op(BOOTREQUEST);
+    w.set_chaddr(1, &[2, 0, 0, 0, 0, mac]).unwrap();
+    w.set_xid(0x1000 + u32::from(mac));
+    w.set_ciaddr(ciaddr);
+    w.set_giaddr(giaddr);
+    w.put_option(code::MESSAGE_TYPE, &[kind.to_u8()]).unwrap();
+    for (c, d) in extra {
+        w.put_option(*c, d).unwrap();
+    }
+    let n = w.finish().unwrap();
+    buf.truncate(n);
+    buf
+}
+
+fn direct(kind: MessageType, mac: u8, extra: &[(u8, &[u8])]) -> Vec<u8> {
+    message(
+        kind,
+        mac,
+        Ipv4Addr::UNSPECIFIED,
+        Ipv4Addr::UNSPECIFIED,
+        extra,
+    )
+}
+
+const PRL: (u8, &[u8]) = (55, &[1, 3, 6, 15, 42]);
+
+fn reply_of(out: &[u8]) -> Packet4<'_> {
+    Packet4::parse(out).unwrap()
+}
+
+/// DISCOVER, then REQUEST of the offered address; returns it.
+fn dora(lab: &Lab, mac: u8) -> Ipv4Addr {
+    let (o, out) = lab.send(&direct(MessageType::Discover, mac, &[PRL]), NOW);
+    assert!(matches!(o, Outcome::Reply { .. }), "{o:?}");
+    let offered = reply_of(&out).yiaddr();
+    let sid = SERVER.octets();
+    let (o, out) = lab.send(
+        &direct(
+            MessageType::Request,
+            mac,
+            &[(50, &offered.octets()), (54, &sid), PRL],
+        ),
+        NOW,
+    );
+    assert!(matches!(o, Outcome::Reply { .. }), "{o:?}");
+    assert_eq!(reply_of(&out).message_type(), Some(MessageType::Ack));
+    offered
+}
+
+#[test]
+fn dora_offers_then_acknowledges_and_records_the_lease() {
+    let lab = Lab::new(vec![subnet(
+        1,
+        "198.51.100.0",
+        ("198.51.100.10", "198.51.100.20"),
+    )]);
+    let (o, out) = lab.send(
+        &direct(
+            MessageType::Discover,
+            1,
+            &[PRL, (51, &5000u32.to_be_bytes())],
+        ),
+        NOW,
+    );
+    let Outcome::Reply { to, ticket, .. } = o else {
+        panic!("{o:?}")
+    };
+    assert_eq!(to, Destination::Hardware(ip("198.51.100.10")));
+    assert_eq!(ticket, None, "an offer writes nothing");
+    let offer = reply_of(&out);
+    assert_eq!(offer.message_type(), Some(MessageType::Offer));
+    assert_eq!(offer.yiaddr(), ip("198.51.100.10"));
+    assert_eq!(offer.option_ipv4(code::SERVER_ID), Some(SERVER));
+    assert_eq!(
+        offer.option_u32(code::LEASE_TIME),
+        Some(5000),
+        "the client's wish, within bounds"
+    );
+    assert_eq!(offer.option_u32(58), Some(1000));
+    assert_eq!(offer.option_u32(59), Some(2000));
+    assert_eq!(offer.option_ipv4(1), Some(ip("255.255.255.0")));
+    let codes: Vec<u8> = offer.options().map(|o| o.code).collect();
+    assert_eq!(codes, [53, 54, 51, 58, 59, 1, 3, 6, 15, 42, 252]);
+    assert!(lab.leases.get(ip("198.51.100.10")).is_none());
+
+    // As in Kea, an offer holds nothing: the pool moves on.
+    let ack = dora(&lab, 1);
+    assert_eq!(ack, ip("198.51.100.11"));
+    let lease = lab.leases.get(ack).unwrap();
+    assert_eq!(lease.hwaddr.as_bytes(), &[2, 0, 0, 0, 0, 1]);
+    assert_eq!(
+        (lease.cltt, lease.valid_lft, lease.subnet_id),
+        (NOW, 4000, 1)
+    );
+    let (_, out) = lab.send(&direct(MessageType::Discover, 1, &[]), NOW + 5);
+    assert_eq!(
+        reply_of(&out).yiaddr(),
+        ack,
+        "a client with a lease is offered it again"
+    );
+    assert_eq!(
+        dora(&lab, 2),
+        ip("198.51.100.12"),
+        "the next client gets the next address"
+    );
+}
+
+#[test]
+fn lifetimes_are_clamped_and_timers_stay_below_them() {
+    let lab = Lab::new(vec![subnet(
+        1,
+        "198.51.100.0",
+        ("198.51.100.10", "198.51.100.20"),
+    )]);
+    for (asked, granted) in [(100u32, 2000u32), (1_000_000, 6000)] {
+        let (_, out) = lab.send(
+            &direct(MessageType::Discover, 1, &[(51, &asked.to_be_bytes())]),
+            NOW,
+        );
+        assert_eq!(reply_of(&out).option_u32(code::LEASE_TIME), Some(granted));
+    }
+}
+
+#[test]
+fn renewing_extends_and_a_foreign_address_is_refused() {
+    let lab = Lab::new(vec![subnet(
+        1,
+        "198.51.100.0",
+        ("198.51.100.10", "198.51.100.20"),
+    )]);
+    let addr = dora(&lab, 1);
+    // RENEWING: unicast with ciaddr, no server id or requested address.
+    let renew = message(MessageType::Request, 1, addr, Ipv4Addr::UNSPECIFIED, &[]);
+    let (o, out) = lab.send(&renew, NOW + 1000);
+    assert!(
+        matches!(o, Outcome::Reply { to: Destination::Unicast(a), .. } if a == addr),
+        "{o:?}"
+    );
+    assert_eq!(reply_of(&out).message_type(), Some(MessageType::Ack));
+    assert_eq!(lab.leases.get(addr).unwrap().cltt, NOW + 1000);
+    // Another client asking for it in INIT-REBOOT gets a NAK, broadcast.
+    let steal = direct(MessageType::Request, 9, &[(50, &addr.octets())]);
+    let (o, out) = lab.send(&steal, NOW + 1000);
+    assert!(
+        matches!(
+            o,
+            Outcome::Reply {
+                to: Destination::Broadcast,
+                ..
+            }
+        ),
+        "{o:?}"
+    );
+    let nak = reply_of(&out);
+    assert_eq!(nak.message_type(), Some(MessageType::Nak));
+    assert_eq!(nak.yiaddr(), Ipv4Addr::UNSPECIFIED);
+    assert_eq!(nak.option(code::LEASE_TIME).map(|v| v.len()), None);
+    // Not authoritative: silence instead.
+    let mut lab2 = Lab::new(vec![subnet(
+        1,
+        "198.51.100.0",
+        ("198.51.100.10", "198.51.100.20"),
+    )]);
+    lab2.config.subnets[0].authoritative = false;
+    dora(&lab2, 1);
+    assert_eq!(
+        lab2.send(&steal, NOW).0,
+        Outcome::Silent(Silence::NotAuthoritative)
+    );
+}
+
+#[test]
+fn a_request_for_another_server_is_ignored() {
+    let lab = Lab::new(vec![subnet(
+        1,
+        "198.51.100.0",
+        ("198.51.100.10", "198.51.100.20"),
+    )]);
+    let other = [198, 51, 100, 2];
+    let msg = direct(
+        MessageType::Request,
+        1,
+        &[(50, &[198, 51, 100, 10]), (54, &other)],
+    );
+    assert_eq!(lab.send(&msg, NOW).0, Outcome::Silent(Silence::OtherServer));
+    assert!(lab.leases.get(ip("198.51.100.10")).is_none());
+}
+
+#[test]
+fn release_and_decline_change_the_lease_and_send_nothing() {
+    let lab = Lab::new(vec![subnet(
+        1,
+        "198.51.100.0",
+        ("198.51.100.10", "198.51.100.20"),
+    )]);
+    let a = dora(&lab, 1);
+    let sid = SERVER.octets();
+    let wrong_client = message(
+        MessageType::Release,
+        7,
+        a,
+        Ipv4Addr::UNSPECIFIED,
+        &[(54, &sid)],
+    );
+    assert_eq!(
+        lab.send(&wrong_client, NOW).0,
+        Outcome::Silent(Silence::NoSuchLease)
+    );
+    let release = message(
+        MessageType::Release,
+        1,
+        a,
+        Ipv4Addr::UNSPECIFIED,
+        &[(54, &sid)],
+    );
+    assert_eq!(lab.send(&release, NOW).0, Outcome::Silent(Silence::Done));
+    assert!(lab
+        .leases
+        .get(a)
+        .is_none_or(|l| l.state == LeaseState::Released));
+
+    let b = dora(&lab, 2);
+    let decline = direct(MessageType::Decline, 2, &[(50, &b.octets()), (54, &sid)]);
+    assert_eq!(lab.send(&decline, NOW).0, Outcome::Silent(Silence::Done));
+    let declined = lab.leases.get(b).unwrap();
+    assert_eq!(
+        (declined.state, declined.valid_lft),
+        (LeaseState::Declined, 86400)
+    );
+    assert!(
+        declined.hwaddr.is_empty(),
+        "a declined lease forgets the client"
+    );
+    // The declined address is not offered during probation.
+    let (_, out) = lab.send(
+        &direct(MessageType::Discover, 3, &[(50, &b.octets())]),
+        NOW + 10,
+    );
+    assert_ne!(reply_of(&out).yiaddr(), b);
+}
+
+#[test]
+fn relayed_clients_get_their_subnet_and_the_relay_gets_the_reply() {
+    let mut relayed = subnet(2, "203.0.113.0", ("203.0.113.10", "203.0.113.20"));
+    relayed.relay = vec![ip("192.0.2.254")];
+    let lab = Lab::new(vec![
+        subnet(1, "198.51.100.0", ("198.51.100.10", "198.51.100.20")),
+        relayed,
+    ]);
+    let rai: &[u8] = &[1, 4, b'p', b'o', b'r', b't', 2, 2, 0xab, 0xcd];
+    // giaddr in the subnet itself.
+    let msg = message(
+        MessageType::Discover,
+        1,
+        Ipv4Addr::UNSPECIFIED,
+        ip("203.0.113.1"),
+        &[(82, rai)],
+    );
+    let (o, out) = lab.send(&msg, NOW);
+    assert!(
+        matches!(o, Outcome::Reply { to: Destination::Relay(g), .. } if g == ip("203.0.113.1")),
+        "{o:?}"
+    );
+    let offer = reply_of(&out);
+    assert_eq!(offer.yiaddr(), ip("203.0.113.10"));
+    assert_eq!(offer.giaddr(), ip("203.0.113.1"));
+    assert_eq!(
+        offer.option(82).unwrap().contiguous(),
+        Some(rai),
+        "option 82 echoed"
+    );
+    assert_eq!(offer.options().last().unwrap().code, 82, "and last");
+    // giaddr named in the subnet's relay list.
+    let msg = message(
+        MessageType::Discover,
+        2,
+        Ipv4Addr::UNSPECIFIED,
+        ip("192.0.2.254"),
+        &[],
+    );
+    let (_, out) = lab.send(&msg, NOW);
+    assert_eq!(reply_of(&out).yiaddr(), ip("203.0.113.11"));
+    // Option 118 beats giaddr.
+    let msg = message(
+        MessageType::Discover,
+        3,
+        Ipv4Addr::UNSPECIFIED,
+        ip("203.0.113.1"),
+        &[(118, &[198, 51, 100, 0])],
+    );
+    let (_, out) = lab.send(&msg, NOW);
+    assert_eq!(reply_of(&out).yiaddr(), ip("198.51.100.10"));
+    // A link no subnet serves.
+    let msg = message(
+        MessageType::Discover,
+        4,
+        Ipv4Addr::UNSPECIFIED,
+        ip("10.9.9.9"),
+        &[],
+    );
+    assert_eq!(lab.send(&msg, NOW).0, Outcome::Silent(Silence::NoSubnet));
+}
+
+#[test]
+fn reservations_win_and_are_kept_from_others() {
+    let mut s = subnet(1, "198.51.100.0", ("198.51.100.10", "198.51.100.11"));
+    s.reservations.insert(
+        HostId::HwAddress(&[2, 0, 0, 0, 0, 5]),
+        Reservation4 {
+            address: Some(ip("198.51.100.10")),
+            boot_file_name: Some("/pxelinux.0".into()),
+            next_server: Some(ip("198.51.100.69")),
+            options: OptionSet::new(vec![opt(6, &[9, 9, 9, 9], false)]),
+            ..Reservation4::default()
+        },
+    );
+    let lab = Lab::new(vec![s]);
+    assert_eq!(
+        dora(&lab, 1),
+        ip("198.51.100.11"),
+        "the reserved address is skipped"
+    );
+    // The pool is now full for others.
+    assert_eq!(
+        lab.send(&direct(MessageType::Discover, 2, &[]), NOW).0,
+        Outcome::Silent(Silence::NoAddress)
+    );
+    let (_, out) = lab.send(&direct(MessageType::Discover, 5, &[PRL]), NOW);
+    let offer = reply_of(&out);
+    assert_eq!(offer.yiaddr(), ip("198.51.100.10"));
+    assert_eq!(offer.file(), Some(&b"/pxelinux.0"[..]));
+    assert_eq!(offer.siaddr(), ip("198.51.100.69"));
+    assert_eq!(
+        offer.option(6).unwrap().contiguous(),
+        Some(&[9u8, 9, 9, 9][..]),
+        "host options first"
+    );
+}
+
+#[test]
+fn a_shared_network_serves_from_its_next_subnet() {
+    let mut a = subnet(1, "198.51.100.0", ("198.51.100.10", "198.51.100.10"));
+    let mut b = subnet(2, "203.0.113.0", ("203.0.113.10", "203.0.113.20"));
+    a.shared_network = Some(0);
+    b.shared_network = Some(0);
+    let mut lab = Lab::new(vec![a, b]);
+    lab.config.shared_networks = vec![vec![0, 1]];
+    assert_eq!(dora(&lab, 1), ip("198.51.100.10"));
+    assert_eq!(
+        dora(&lab, 2),
+        ip("203.0.113.10"),
+        "first subnet full, sibling serves"
+    );
+}
+
+#[test]
+fn inform_gets_options_without_a_lease() {
+    let lab = Lab::new(vec![subnet(
+        1,
+        "198.51.100.0",
+        ("198.51.100.10", "198.51.100.20"),
+    )]);
+    let msg = message(
+        MessageType::Inform,
+        1,
+        ip("198.51.100.77"),
+        Ipv4Addr::UNSPECIFIED,
+        &[PRL],
+    );
+    let (o, out) = lab.send(&msg, NOW);
+    assert!(
+        matches!(o, Outcome::Reply { to: Destination::Unicast(a), .. } if a == ip("198.51.100.77"))
+    );
+    let ack = reply_of(&out);
+    assert_eq!(ack.message_type(), Some(MessageType::Ack));
+    assert_eq!(ack.yiaddr(), Ipv4Addr::UNSPECIFIED);
+    assert_eq!(ack.option(code::LEASE_TIME).map(|v| v.len()), None);
+    assert_eq!(ack.option_ipv4(3), Some(ip("198.51.100.1")));
+    assert!(lab.leases.is_empty());
+}
