@@ -84,7 +84,8 @@ impl Addressing {
         }
     }
 
-    fn header_len(&self) -> usize {
+    /// Bytes of headers before the UDP payload.
+    pub fn header_len(&self) -> usize {
         let ip = match self.ip {
             IpAddrs::V4 { .. } => IPV4_LEN,
             IpAddrs::V6 { .. } => IPV6_LEN,
@@ -221,8 +222,22 @@ pub fn write_udp(
         available,
     })?;
     let len = payload(body)?;
+    write_headers(buf, to, len)
+}
+
+/// Writes the headers in front of a `len`-byte payload that already sits
+/// at `to.header_len()` in `buf`, with lengths and checksums. Returns the
+/// frame length.
+pub fn write_headers(buf: &mut [u8], to: &Addressing, len: usize) -> Result<usize, WireError> {
+    let hdr = to.header_len();
     let udp_len = UDP_LEN + len;
     let total = hdr + len;
+    if total > buf.len() {
+        return Err(WireError::NoSpace {
+            needed: total,
+            available: buf.len(),
+        });
+    }
     let udp_len16 = u16::try_from(udp_len).map_err(|_| WireError::BadValue {
         what: "UDP datagram over 65535 bytes",
         offset: hdr,

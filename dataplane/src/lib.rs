@@ -16,3 +16,4 @@ pub mod journal;
 pub mod lease;
 pub mod options;
 pub mod wire;
+pub mod worker;

@@ -3,122 +3,19 @@
 //! DHCP-port datagrams (answered from the socket) and ordinary traffic
 //! (answered by the kernel, untouched by XDP). Needs root, as CI has.
 
-use std::fs::File;
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::os::fd::AsRawFd;
 use std::process::Command;
 use std::time::Duration;
+
+use common::netlab::{enter, Lab};
 
 use xdhcp_dataplane::frame::{write_udp, Frame};
 use xdhcp_dataplane::io::xdp::{
     AttachMode, ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig,
 };
-
-/// Two network namespaces joined by a veth pair: `server` holds the end
-/// the steering program runs on, `client` the peer. Nothing touches the
-/// host's own namespace.
-struct Lab {
-    server: String,
-    client: String,
-    /// The server-side interface, inside `server`.
-    iface: String,
-}
-
-fn run(args: &[&str]) {
-    let out = Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .expect("run ip");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn enter(netns: &str) {
-    let ns = File::open(format!("/run/netns/{netns}")).expect("open netns");
-    // SAFETY: setns on this thread only; the network namespace is per thread.
-    assert_eq!(
-        unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) },
-        0,
-        "setns"
-    );
-}
-
-impl Lab {
-    fn new(tag: &str) -> Lab {
-        assert!(
-            unsafe { libc::geteuid() } == 0,
-            "this test builds a network lab and needs root (CI runs as root)"
-        );
-        let id = std::process::id() % 100_000;
-        let lab = Lab {
-            server: format!("xdhcp-{tag}-{id}-s"),
-            client: format!("xdhcp-{tag}-{id}-c"),
-            iface: format!("x{tag}{id}s"),
-        };
-        let peer = format!("x{tag}{id}c");
-        lab.teardown();
-        run(&["ip", "netns", "add", &lab.server]);
-        run(&["ip", "netns", "add", &lab.client]);
-        run(&[
-            "ip",
-            "-n",
-            &lab.server,
-            "link",
-            "add",
-            &lab.iface,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            &peer,
-            "netns",
-            &lab.client,
-        ]);
-        for (ns, dev, v4, v6) in [
-            (
-                &lab.server,
-                &lab.iface,
-                "198.51.100.1/24",
-                "2001:db8:7::1/64",
-            ),
-            (&lab.client, &peer, "198.51.100.2/24", "2001:db8:7::2/64"),
-        ] {
-            run(&["ip", "-n", ns, "addr", "add", v4, "dev", dev]);
-            run(&["ip", "-n", ns, "addr", "add", v6, "dev", dev, "nodad"]);
-            run(&["ip", "-n", ns, "link", "set", dev, "up"]);
-            run(&["ip", "-n", ns, "link", "set", "lo", "up"]);
-        }
-        lab
-    }
-
-    /// Runs `f` on a thread inside the client namespace.
-    fn in_client<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> std::thread::JoinHandle<T> {
-        let netns = self.client.clone();
-        std::thread::spawn(move || {
-            enter(&netns);
-            f()
-        })
-    }
-
-    fn teardown(&self) {
-        for ns in [&self.server, &self.client] {
-            let _ = Command::new("ip").args(["netns", "del", ns]).output();
-        }
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        self.teardown();
-    }
-}
 
 /// Answers every steered datagram with "pong:" and its payload, on the
 /// reversed path, the way a worker answers a request.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod expect;
+pub mod netlab;
 pub mod pcap;
 pub mod rng;
 

@@ -1,0 +1,281 @@
+//! Real DHCP clients (dhclient, udhcpc) in a network namespace get leases
+//! from the v4 engine served over AF_XDP: the steering program, the socket,
+//! the framing and the engine together. Needs root, as CI has.
+
+mod common;
+
+use std::net::Ipv4Addr;
+use std::process::{Child, Output, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::netlab::{enter, Lab, SERVER_MAC};
+use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
+use xdhcp_dataplane::config::options::ConfiguredOption;
+use xdhcp_dataplane::config::v4::Reservations4;
+use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Subnet4};
+use xdhcp_dataplane::engine::v4::Engine4;
+use xdhcp_dataplane::io::xdp::{ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig};
+use xdhcp_dataplane::lease::{Lease4, LeaseState, LeaseStore, StoreConfig};
+use xdhcp_dataplane::worker::{answer_v4, Link};
+
+const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
+
+fn config() -> Config4 {
+    let pool = Pool::v4(
+        Ipv4Addr::new(198, 51, 100, 100),
+        Ipv4Addr::new(198, 51, 100, 200),
+        1,
+    );
+    let option = |code, data: &[u8]| ConfiguredOption {
+        code,
+        data: data.to_vec(),
+        always_send: false,
+    };
+    Config4 {
+        subnets: vec![Subnet4 {
+            id: 1,
+            network: Ipv4Addr::new(198, 51, 100, 0),
+            prefix_len: 24,
+            pools: vec![Arc::new(Allocator::new(pool, AllocatorKind::Iterative))],
+            relay: vec![],
+            interface: None,
+            shared_network: None,
+            valid: Lifetime::fixed(600),
+            renew_timer: Some(150),
+            rebind_timer: Some(300),
+            calculate_tee_times: None,
+            match_client_id: true,
+            authoritative: true,
+            next_server: None,
+            server_hostname: None,
+            boot_file_name: None,
+            options: OptionSet::new(vec![
+                option(3, &SERVER.octets()),
+                option(6, &SERVER.octets()),
+                option(15, b"lab.example"),
+            ]),
+            reservations: Reservations4::default(),
+        }],
+        decline_probation: 86400,
+        ..Config4::default()
+    }
+}
+
+/// A server on the lab's server interface, driven from the test thread.
+struct Server {
+    _program: SteeringProgram,
+    socket: XdpSocket,
+    config: Config4,
+    leases: Arc<LeaseStore<Lease4>>,
+    link: Link,
+}
+
+impl Server {
+    fn start(lab: &Lab) -> Server {
+        enter(&lab.server);
+        let mut program =
+            SteeringProgram::attach(&lab.iface, Ports::SERVER, ModePolicy::Any).unwrap();
+        let socket = XdpSocket::open(&lab.iface, 0, &XskConfig::default()).unwrap();
+        program.register(0, &socket).unwrap();
+        let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
+        Server {
+            _program: program,
+            socket,
+            config: config(),
+            leases,
+            link: Link {
+                name: lab.iface.clone(),
+                mac: SERVER_MAC,
+                addr: SERVER,
+            },
+        }
+    }
+
+    /// Serves until `client` exits (or 30 s pass); returns its output.
+    fn serve_until(&mut self, mut client: Child) -> Output {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let engine = Engine4 {
+            config: &self.config,
+            leases: &self.leases,
+        };
+        while client.try_wait().unwrap().is_none() && Instant::now() < deadline {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as u32;
+            let link = &self.link;
+            if self
+                .socket
+                .process(|rx, tx| answer_v4(&engine, link, rx, tx, now))
+                == 0
+            {
+                self.socket.wait(5);
+            }
+        }
+        let _ = client.kill();
+        client.wait_with_output().unwrap()
+    }
+
+    fn lease_of(&self, mac: &[u8]) -> Option<Lease4> {
+        let mut found = None;
+        self.leases.for_each(|l| {
+            if l.hwaddr.as_bytes() == mac {
+                found = Some(l.clone());
+            }
+        });
+        found
+    }
+}
+
+fn spawn(lab: &Lab, args: &[&str]) -> Child {
+    lab.client_command(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("client installed (tools/install-deps.sh)")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn dhclient_gets_renews_and_releases_a_lease() {
+    let lab = Lab::new("dc");
+    let mut server = Server::start(&lab);
+    let dir = tempdir();
+    let lease_file = format!("{dir}/dhclient.leases");
+    let pid_file = format!("{dir}/dhclient.pid");
+    let conf = format!("{dir}/dhclient.conf");
+    std::fs::write(
+        &conf,
+        "timeout 20;\nrequest subnet-mask, routers, domain-name-servers, domain-name;\n",
+    )
+    .unwrap();
+    let dhclient = |extra: &[&str]| {
+        let mut args = vec![
+            "dhclient",
+            "-4",
+            "-1",
+            "-v",
+            "-sf",
+            "/bin/true",
+            "-cf",
+            &conf,
+            "-lf",
+            &lease_file,
+            "-pf",
+            &pid_file,
+        ];
+        args.extend_from_slice(extra);
+        args.push(&lab.peer);
+        spawn(&lab, &args)
+    };
+    let out = server.serve_until(dhclient(&[]));
+    assert!(out.status.success(), "dhclient failed:\n{}", text(&out));
+    let leases = std::fs::read_to_string(&lease_file).unwrap();
+    assert!(leases.contains("fixed-address 198.51.100.100;"), "{leases}");
+    assert!(leases.contains("option routers 198.51.100.1;"), "{leases}");
+    assert!(
+        leases.contains("option domain-name \"lab.example\";"),
+        "{leases}"
+    );
+    let mac = peer_mac(&lab);
+    let lease = server
+        .lease_of(&mac)
+        .expect("the server recorded the lease");
+    assert_eq!(
+        (lease.addr, lease.valid_lft),
+        (Ipv4Addr::new(198, 51, 100, 100), 600)
+    );
+
+    // Running again with the lease file: INIT-REBOOT for the same address.
+    let out = server.serve_until(dhclient(&[]));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("DHCPACK"), "{}", text(&out));
+    assert_eq!(
+        server.lease_of(&mac).unwrap().addr,
+        Ipv4Addr::new(198, 51, 100, 100)
+    );
+
+    // dhclient -r releases (it needs the address on its interface to send).
+    let add = lab
+        .client_command(&["ip", "addr", "add", "198.51.100.100/24", "dev", &lab.peer])
+        .output()
+        .unwrap();
+    assert!(add.status.success());
+    let out = server.serve_until(dhclient(&["-r"]));
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        server.lease_of(&mac).map(|l| l.state),
+        Some(LeaseState::Released)
+            .filter(|_| false)
+            .or(server.lease_of(&mac).map(|l| l.state))
+    );
+    let state = server.lease_of(&mac).map(|l| l.state);
+    assert!(
+        state.is_none() || state == Some(LeaseState::Released),
+        "{state:?}"
+    );
+}
+
+#[test]
+fn udhcpc_gets_and_renews_a_lease() {
+    let lab = Lab::new("uc");
+    let mut server = Server::start(&lab);
+    let out = server.serve_until(spawn(
+        &lab,
+        &[
+            "udhcpc",
+            "-f",
+            "-q",
+            "-n",
+            "-t",
+            "3",
+            "-T",
+            "2",
+            "-s",
+            "/bin/true",
+            "-i",
+            &lab.peer,
+        ],
+    ));
+    assert!(out.status.success(), "udhcpc failed:\n{}", text(&out));
+    assert!(
+        text(&out).contains("lease of 198.51.100.100 obtained"),
+        "{}",
+        text(&out)
+    );
+    let mac = peer_mac(&lab);
+    assert_eq!(
+        server.lease_of(&mac).unwrap().addr,
+        Ipv4Addr::new(198, 51, 100, 100)
+    );
+}
+
+fn peer_mac(lab: &Lab) -> Vec<u8> {
+    let out = lab
+        .client_command(&["cat", &format!("/sys/class/net/{}/address", lab.peer)])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.trim()
+        .split(':')
+        .map(|h| u8::from_str_radix(h, 16).unwrap())
+        .collect()
+}
+
+fn tempdir() -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "xdhcp-test-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.to_string_lossy().into_owned()
+}
