@@ -211,21 +211,15 @@ fn dhclient_gets_renews_and_releases_a_lease() {
     assert!(add.status.success());
     let out = server.serve_until(dhclient(&["-r"]));
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(
-        server.lease_of(&mac).map(|l| l.state),
-        Some(LeaseState::Released)
-            .filter(|_| false)
-            .or(server.lease_of(&mac).map(|l| l.state))
-    );
     let state = server.lease_of(&mac).map(|l| l.state);
     assert!(
         state.is_none() || state == Some(LeaseState::Released),
-        "{state:?}"
+        "not released: {state:?}"
     );
 }
 
 #[test]
-fn udhcpc_gets_and_renews_a_lease() {
+fn udhcpc_gets_a_lease() {
     let lab = Lab::new("uc");
     let mut server = Server::start(&lab);
     let out = server.serve_until(spawn(
