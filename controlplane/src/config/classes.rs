@@ -36,7 +36,8 @@ pub struct ClientClass {
     pub pos: Pos,
 }
 
-/// Classes Kea predefines; configurations may not redefine them.
+/// Classes Kea predefines; configurations may attach options to them but
+/// not give them a test.
 const BUILTIN: &[&str] = &["ALL", "KNOWN", "UNKNOWN", "BOOTP", "DROP"];
 
 /// Read the `option-def` entries nested in v4 classes first, since any
@@ -85,11 +86,11 @@ pub fn read_list(v: &Value, path: &str, ctx: &mut Ctx, spaces: &OptionSpaces) ->
             );
             continue;
         }
-        if BUILTIN.contains(&name.as_str()) && name != "DROP" {
+        if BUILTIN.contains(&name.as_str()) && name != "DROP" && m.has("test") {
             ctx.err(
                 npos,
-                &m.key_path("name"),
-                format!("built-in class '{name}' cannot be redefined"),
+                &m.key_path("test"),
+                format!("built-in class '{name}' cannot have a test expression"),
             );
             continue;
         }

@@ -42,6 +42,7 @@ const SCOPE_COMMON: &[&str] = &[
     "ddns-ttl-max",
     "allocator",
     "evaluate-additional-classes",
+    "client-classes",
 ];
 
 const SCOPE_V4: &[&str] = &[
@@ -172,6 +173,7 @@ pub const POOL: &[&str] = &[
     "comment",
     "pool-id",
     "evaluate-additional-classes",
+    "client-classes",
 ];
 
 /// Keys of a `pd-pools` entry.
@@ -188,6 +190,7 @@ pub const PD_POOL: &[&str] = &[
     "comment",
     "pool-id",
     "evaluate-additional-classes",
+    "client-classes",
 ];
 
 /// Keys of a reservation.

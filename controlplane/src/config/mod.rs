@@ -50,14 +50,35 @@ const TOP_LEVEL: &[&str] = &["Dhcp4", "Dhcp6", "DhcpDdns", "Control-agent", "Log
 
 /// Load and validate a configuration file.
 pub fn load_file(path: &Path) -> Result<Config, Vec<Diag>> {
-    let v = json::parse_file(path).map_err(|e| vec![e])?;
-    load_value(&v)
+    let (v, trailing) = json::parse_file_partial(path).map_err(|e| vec![e])?;
+    with_trailing(load_value(&v), trailing)
 }
 
 /// Load and validate configuration text; `name` appears in error positions.
 pub fn load_str(name: &str, text: &str) -> Result<Config, Vec<Diag>> {
-    let v = json::parse_str(name, text).map_err(|e| vec![e])?;
-    load_value(&v)
+    let (v, trailing) = json::parse_str_partial(name, text).map_err(|e| vec![e])?;
+    with_trailing(load_value(&v), trailing)
+}
+
+/// Merge a trailing-text syntax error into the validation result, in file
+/// order: errors in the same file before it come first, as Kea, reading
+/// the file in one pass, would report them.
+fn with_trailing(
+    r: Result<Config, Vec<Diag>>,
+    trailing: Option<Diag>,
+) -> Result<Config, Vec<Diag>> {
+    let Some(t) = trailing else { return r };
+    let mut errors = r.err().unwrap_or_default();
+    let key = |d: &Diag| d.pos.as_ref().map(|p| (p.line, p.col));
+    let tp = t.pos.clone();
+    let at = errors
+        .iter()
+        .position(|e| {
+            e.pos.as_ref().map(|p| &p.file) != tp.as_ref().map(|p| &p.file) || key(e) > key(&t)
+        })
+        .unwrap_or(errors.len());
+    errors.insert(at, t);
+    Err(errors)
 }
 
 /// Validate an already parsed configuration tree.

@@ -114,6 +114,9 @@ fn read_one(item: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Opti
     let space = m
         .str(ctx, "space")
         .unwrap_or_else(|| universe.top_space().to_string());
+    // An entry without `data` is legal (e.g. `never-send`, or an option
+    // whose payload is empty); there is nothing to encode then.
+    let has_data = m.has("data");
     let data = m.str(ctx, "data").unwrap_or_default();
     let csv_given = m.bool(ctx, "csv-format");
     let always_send = m.bool(ctx, "always-send").unwrap_or(false);
@@ -171,23 +174,23 @@ fn read_one(item: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Opti
     let data_pos = m.get("data").map_or(&item.pos, |v| &v.pos);
     let data_path = m.key_path("data");
     let payload = match def {
+        _ if !has_data => Ok(Vec::new()),
         Some(d) => encode_data(d, &data, csv_given.unwrap_or(true), universe),
-        // No definition: Kea takes the data as hex unless csv-format is
-        // explicitly true, which it cannot honour.
-        None if csv_given == Some(true) => {
+        // No definition: only raw hex (csv-format false, explicitly) can
+        // be sent, as in Kea.
+        None if csv_given == Some(false) => encode_hex(&data),
+        None => {
             ctx.err(
                 &item.pos,
                 p,
                 format!(
-                    "definition for the option '{space}.{}' having code '{}' does not exist, \
-                     so csv-format cannot be true",
+                    "definition for the option '{space}.{}' having code '{}' does not exist",
                     name.as_deref().unwrap_or(""),
                     code.unwrap_or(0)
                 ),
             );
             return None;
         }
-        None => encode_hex(&data),
     };
     let payload = match payload {
         Ok(b) => b,

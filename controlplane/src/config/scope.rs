@@ -198,6 +198,26 @@ pub struct Scope {
     pub rapid_commit: Option<bool>,
 }
 
+/// `client-class` (Kea 2.2) or `client-classes` (the newer manuals' list,
+/// of which the first entry is used until multi-class guards exist).
+pub fn read_client_class(m: &Map, ctx: &mut Ctx) -> Option<String> {
+    if m.has("client-class") && m.has("client-classes") {
+        ctx.err(
+            &m.get("client-classes").expect("present").pos,
+            &m.key_path("client-classes"),
+            "use either client-class or client-classes, not both",
+        );
+    }
+    // At the global level `client-classes` is the class definitions list.
+    let global = !m.path().contains(['.', '[']);
+    m.str(ctx, "client-class").or_else(|| {
+        if global {
+            return None;
+        }
+        m.strings(ctx, "client-classes")?.into_iter().next()
+    })
+}
+
 /// Kea's default valid lifetime.
 pub const DEFAULT_VALID: u32 = 7200;
 /// Kea's default preferred lifetime.
@@ -214,7 +234,7 @@ impl Scope {
             calculate_tee_times: m.bool(ctx, "calculate-tee-times"),
             t1_percent: m.real(ctx, "t1-percent"),
             t2_percent: m.real(ctx, "t2-percent"),
-            client_class: m.str(ctx, "client-class"),
+            client_class: read_client_class(m, ctx),
             require_client_classes: m.strings(ctx, "require-client-classes"),
             reservations: ReservationFlags::read(m, ctx),
             ddns: DdnsParams::read(m, ctx),

@@ -60,7 +60,9 @@ impl DhcpDdns {
             ("sender-ip", &mut d.sender_ip),
         ] {
             if let Some((t, pos)) = m.str_at(ctx, key) {
+                // The manuals show "" for "unspecified".
                 match t.parse() {
+                    _ if t.is_empty() => {}
                     Ok(a) => *slot = a,
                     Err(_) => ctx.err(pos, &m.key_path(key), format!("'{t}' is not an IP address")),
                 }

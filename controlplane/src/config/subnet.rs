@@ -222,7 +222,7 @@ fn common_pool_parts(
         .unwrap_or_default();
     (
         opts,
-        m.str(ctx, "client-class"),
+        super::scope::read_client_class(m, ctx),
         m.strings(ctx, "require-client-classes").unwrap_or_default(),
     )
 }

@@ -5,9 +5,15 @@ use super::read::Ctx;
 use super::reservations;
 use super::subnet::Subnet;
 
-/// Validate the full subnet list and assign missing ids the way Kea does
-/// (one more than the highest id in use at that point).
+/// Validate the full subnet list and assign missing ids the way Kea 2.2
+/// does: a counter from 1 over the subnets without an id, in file order,
+/// blind to explicit ids (so a clash is reported, as Kea reports it).
 pub fn subnets(list: &mut [Subnet], ctx: &mut Ctx, unique_ips: bool) {
+    let mut next = 0;
+    for s in list.iter_mut().filter(|s| !s.id_given) {
+        next += 1;
+        s.id = next;
+    }
     for i in 0..list.len() {
         let (earlier, rest) = list.split_at(i);
         let s = &rest[0];
@@ -24,8 +30,8 @@ pub fn subnets(list: &mut [Subnet], ctx: &mut Ctx, unique_ips: bool) {
                 ),
             );
         }
-        if s.id_given {
-            if let Some(other) = earlier.iter().find(|o| o.id_given && o.id == s.id) {
+        {
+            if let Some(other) = earlier.iter().find(|o| o.id == s.id) {
                 ctx.err(
                     &s.pos,
                     &s.path,
@@ -37,10 +43,5 @@ pub fn subnets(list: &mut [Subnet], ctx: &mut Ctx, unique_ips: bool) {
             }
         }
         reservations::check_duplicates(&s.reservations, ctx, unique_ips);
-    }
-    let mut next = list.iter().map(|s| s.id).max().unwrap_or(0);
-    for s in list.iter_mut().filter(|s| !s.id_given) {
-        next += 1;
-        s.id = next;
     }
 }

@@ -10,5 +10,5 @@
 mod reader;
 mod value;
 
-pub use reader::{parse_file, parse_str};
+pub use reader::{parse_file, parse_file_partial, parse_str, parse_str_partial};
 pub use value::{Kind, Member, Pos, Value};

@@ -13,25 +13,46 @@ const MAX_INCLUDE_DEPTH: usize = 10;
 /// Read and parse a configuration file, resolving includes relative to the
 /// including file. Syntax errors carry the JSON path reached so far.
 pub fn parse_file(path: &Path) -> Result<Value, Diag> {
+    match parse_file_partial(path)? {
+        (v, None) => Ok(v),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Like [`parse_file`], but text after a complete value is reported next to
+/// the value instead of replacing it, so that a caller can report errors in
+/// file order as Kea's streaming parser does (an extra `}` that closes a map
+/// early makes the keys after it wrong before the stray brace is reached).
+pub fn parse_file_partial(path: &Path) -> Result<(Value, Option<Diag>), Diag> {
     let text = std::fs::read_to_string(path).map_err(|e| Diag {
         pos: None,
         path: String::new(),
         message: format!("cannot read {}: {e}", path.display()),
     })?;
-    parse_source(
-        path.display().to_string(),
-        &text,
-        path.parent().map(Path::to_path_buf),
-    )
+    let dir = path.parent().map(Path::to_path_buf);
+    parse_source(path.display().to_string(), &text, dir)
 }
 
 /// Parse configuration text; `name` is used in positions. Includes are
 /// resolved relative to the current directory.
 pub fn parse_str(name: &str, text: &str) -> Result<Value, Diag> {
+    match parse_str_partial(name, text)? {
+        (v, None) => Ok(v),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// [`parse_str`] with trailing text reported apart (see
+/// [`parse_file_partial`]).
+pub fn parse_str_partial(name: &str, text: &str) -> Result<(Value, Option<Diag>), Diag> {
     parse_source(name.to_string(), text, None)
 }
 
-fn parse_source(name: String, text: &str, dir: Option<PathBuf>) -> Result<Value, Diag> {
+fn parse_source(
+    name: String,
+    text: &str,
+    dir: Option<PathBuf>,
+) -> Result<(Value, Option<Diag>), Diag> {
     let mut p = Parser {
         sources: vec![Source::new(Arc::from(name), text, dir)],
         path: String::new(),
@@ -39,11 +60,12 @@ fn parse_source(name: String, text: &str, dir: Option<PathBuf>) -> Result<Value,
     let v = p.value()?;
     p.skip_ws()?;
     if let Some(c) = p.peek() {
-        return Err(p.err(format!(
+        let e = p.err(format!(
             "unexpected '{c}' after the end of the configuration"
-        )));
+        ));
+        return Ok((v, Some(e)));
     }
-    Ok(v)
+    Ok((v, None))
 }
 
 struct Source {
