@@ -35,6 +35,30 @@ pub struct InterfacesConfig {
     pub max_retries: u32,
 }
 
+/// Kea's rule: an interface may be named once on its own; naming it again,
+/// alone or with an address, is an error (several `name/address` entries
+/// for different addresses are fine).
+fn check_duplicates(list: &[String], v: &Value, path: &str, ctx: &mut Ctx) {
+    for (i, entry) in list.iter().enumerate() {
+        let name = entry.split('/').next().unwrap_or(entry);
+        let clash = list[..i].iter().any(|e| {
+            let (n, addr) = match e.split_once('/') {
+                Some((n, a)) => (n, Some(a)),
+                None => (e.as_str(), None),
+            };
+            n == name && (addr.is_none() || !entry.contains('/') || e == entry)
+        });
+        if clash && name != "*" {
+            let pos = v.as_array().map_or(&v.pos, |a| &a[i].pos);
+            ctx.err(
+                pos,
+                &format!("{path}[{i}]"),
+                format!("interface '{name}' has already been specified"),
+            );
+        }
+    }
+}
+
 impl InterfacesConfig {
     /// Kea's defaults for the universe.
     pub fn default_for(v6: bool) -> InterfacesConfig {
@@ -57,6 +81,8 @@ impl InterfacesConfig {
             return c;
         };
         if let Some(list) = m.strings(ctx, "interfaces") {
+            let v = m.get("interfaces").expect("present");
+            check_duplicates(&list, v, &m.key_path("interfaces"), ctx);
             c.interfaces = list;
         }
         match m

@@ -2,7 +2,9 @@
 //! table; every data entry is resolved to a definition and encoded to the
 //! payload bytes the server will send.
 
-use xdhcp_dataplane::options::{encode_data, encode_hex, DataType, OptionDef, OptionSpaces};
+use xdhcp_dataplane::options::{
+    decode_to_text, encode_data, encode_hex, DataType, OptionDef, OptionSpaces,
+};
 
 use super::keys;
 use super::read::Ctx;
@@ -199,6 +201,21 @@ fn read_one(item: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Opti
             return None;
         }
     };
+    // Raw hex must still fit the definition (Kea unpacks it with the
+    // definition and rejects e.g. 17 bytes for a list of IPv6 addresses).
+    if let (Some(d), false, false) = (def, csv_given.unwrap_or(true), payload.is_empty()) {
+        if let Err(e) = decode_to_text(d, &payload, universe) {
+            ctx.err(
+                data_pos,
+                &data_path,
+                format!(
+                    "option data does not match the definition of '{}': {e}",
+                    d.name
+                ),
+            );
+            return None;
+        }
+    }
     let (code, name) = match def {
         Some(d) => (d.code, Some(d.name.to_string())),
         None => (code.unwrap_or(0) as u16, name),

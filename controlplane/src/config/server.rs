@@ -73,6 +73,72 @@ pub struct Server {
     pub server_tag: Option<String>,
     /// `user-context`, verbatim JSON.
     pub user_context: Option<String>,
+    /// `mac-sources` (v6), canonical names.
+    pub mac_sources: Vec<String>,
+    /// `relay-supplied-options` (v6), option codes.
+    pub relay_supplied_options: Vec<u16>,
+}
+
+/// DHCPv6 `mac-sources` names, with the RFC aliases Kea accepts mapped to
+/// one canonical name (naming a source twice, even by alias, is an error).
+const MAC_SOURCES: &[(&str, &str)] = &[
+    ("any", "any"),
+    ("raw", "raw"),
+    ("duid", "duid"),
+    ("ipv6-link-local", "ipv6-link-local"),
+    ("client-link-addr-option", "client-link-addr-option"),
+    ("rfc6939", "client-link-addr-option"),
+    ("remote-id", "remote-id"),
+    ("rfc4649", "remote-id"),
+    ("subscriber-id", "subscriber-id"),
+    ("rfc4580", "subscriber-id"),
+    ("docsis-cmts", "docsis-cmts"),
+    ("docsis-modem", "docsis-modem"),
+];
+
+fn read_mac_sources(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if v.as_array().is_some_and(|a| a.is_empty()) {
+        ctx.err(&v.pos, path, "mac-sources, if given, must not be empty");
+    }
+    for (i, item) in ctx.list(v, path).unwrap_or_default().iter().enumerate() {
+        let p = crate::diag::index(path, i);
+        let canon = item
+            .as_str()
+            .and_then(|s| MAC_SOURCES.iter().find(|(n, _)| *n == s))
+            .map(|(_, c)| c.to_string());
+        match canon {
+            None => ctx.err(&item.pos, &p, "not a known MAC source"),
+            Some(c) if out.contains(&c) => ctx.err(
+                &item.pos,
+                &p,
+                format!("the mac-sources value '{c}' was specified twice"),
+            ),
+            Some(c) => out.push(c),
+        }
+    }
+    out
+}
+
+fn read_rsoo(v: &Value, path: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Vec<u16> {
+    let mut out = Vec::new();
+    for (i, item) in ctx.list(v, path).unwrap_or_default().iter().enumerate() {
+        let p = crate::diag::index(path, i);
+        let text = item.as_str().unwrap_or_default().trim();
+        let code = match text.parse::<u16>() {
+            Ok(c) => Some(c),
+            Err(_) => spaces.get_by_name("dhcp6", text).map(|d| d.code),
+        };
+        match code {
+            Some(c) if c > 0 => out.push(c),
+            _ => ctx.err(
+                &item.pos,
+                &p,
+                format!("unable to find option code for the specified option name '{text}'"),
+            ),
+        }
+    }
+    out
 }
 
 /// Kea's default `host-reservation-identifiers`.
@@ -146,7 +212,16 @@ impl Server {
             server_tag: m.str(ctx, "server-tag"),
             user_context: m.raw_map(ctx, "user-context"),
             option_spaces: OptionSpaces::empty(ctx.universe),
+            mac_sources: Vec::new(),
+            relay_supplied_options: Vec::new(),
         };
+        if let Some(d) = m.get("mac-sources") {
+            s.mac_sources = read_mac_sources(d, &m.key_path("mac-sources"), ctx);
+        }
+        if let Some(d) = m.get("relay-supplied-options") {
+            s.relay_supplied_options =
+                read_rsoo(d, &m.key_path("relay-supplied-options"), ctx, &spaces);
+        }
         if m.has("hosts-database") && m.has("hosts-databases") {
             ctx.err(
                 m.pos(),

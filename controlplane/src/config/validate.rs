@@ -5,6 +5,10 @@ use super::read::Ctx;
 use super::reservations;
 use super::subnet::Subnet;
 
+/// Duplicate subnets are compared as written, as Kea 2.2 compares them
+/// (`10.0.0.1/24` does not clash with `10.0.0.0/24`; overlapping subnets are
+/// allowed).
+///
 /// Validate the full subnet list and assign missing ids the way Kea 2.2
 /// does: a counter from 1 over the subnets without an id, in file order,
 /// blind to explicit ids (so a clash is reported, as Kea reports it).
@@ -17,10 +21,7 @@ pub fn subnets(list: &mut [Subnet], ctx: &mut Ctx, unique_ips: bool) {
     for i in 0..list.len() {
         let (earlier, rest) = list.split_at(i);
         let s = &rest[0];
-        if let Some(other) = earlier
-            .iter()
-            .find(|o| o.prefix.network() == s.prefix.network())
-        {
+        if let Some(other) = earlier.iter().find(|o| o.prefix == s.prefix) {
             ctx.err(
                 &s.pos,
                 &s.path,
