@@ -242,6 +242,8 @@ fn read_one(item: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Opti
     if let Some(v) = m.get("option-data") {
         r.option_data = options::read_data(v, &m.key_path("option-data"), ctx, spaces);
     }
+    // A reservation with only an identifier is legal: it makes the host
+    // KNOWN (004 §9.3.12), though Kea 2.2 still rejected it.
     Some(r)
 }
 

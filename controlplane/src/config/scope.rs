@@ -39,8 +39,13 @@ impl Triplet {
         }
     }
 
-    /// Kea's check: min ≤ value ≤ max, each compared with the default.
-    fn check(&self, m: &Map, ctx: &mut Ctx, name: &str, default: u32) {
+    /// Kea's check: min ≤ value ≤ max, on this level's values completed
+    /// from the enclosing levels (`self` is already inherited); `own` says
+    /// whether this level sets any of the three (else its parent reported).
+    fn check(&self, own: &Triplet, m: &Map, ctx: &mut Ctx, name: &str, default: u32) {
+        if *own == Triplet::default() {
+            return;
+        }
         let value = self.value.unwrap_or(default);
         let vpath = m.key_path(name);
         if let Some(min) = self.min {
@@ -224,8 +229,9 @@ pub const DEFAULT_VALID: u32 = 7200;
 pub const DEFAULT_PREFERRED: u32 = 3600;
 
 impl Scope {
-    /// Read the parameters of one level from its map.
-    pub fn read(m: &Map, ctx: &mut Ctx) -> Scope {
+    /// Read the parameters of one level from its map; `parent` is the
+    /// enclosing level's effective scope (None at the global level).
+    pub fn read(m: &Map, ctx: &mut Ctx, parent: Option<&Scope>) -> Scope {
         let v6 = ctx.v6();
         let mut s = Scope {
             valid: Triplet::read(m, ctx, "valid-lifetime"),
@@ -267,10 +273,18 @@ impl Scope {
         if let Some(v) = m.get("relay") {
             s.relay = super::subnet::read_relay(v, &m.key_path("relay"), ctx);
         }
-        s.valid.check(m, ctx, "valid-lifetime", DEFAULT_VALID);
+        let root = Scope::default();
+        let eff = s.inherit(parent.unwrap_or(&root));
+        eff.valid
+            .check(&s.valid, m, ctx, "valid-lifetime", DEFAULT_VALID);
         if v6 {
-            s.preferred
-                .check(m, ctx, "preferred-lifetime", DEFAULT_PREFERRED);
+            eff.preferred.check(
+                &s.preferred,
+                m,
+                ctx,
+                "preferred-lifetime",
+                DEFAULT_PREFERRED,
+            );
         }
         for key in ["t1-percent", "t2-percent"] {
             let val = if key == "t1-percent" {

@@ -166,7 +166,7 @@ impl Server {
                 classes::read_defs(c, &m.key_path("client-classes"), ctx, &mut spaces);
             }
         }
-        let global = Scope::read(&m, ctx);
+        let global = Scope::read(&m, ctx, None);
         for key in ["interface", "relay"] {
             debug_assert!(!m.has(key) || !keys::global(v6).contains(&key));
         }
@@ -280,11 +280,16 @@ impl Server {
         }
         let key = if v6 { "subnet6" } else { "subnet4" };
         if let Some(d) = m.get(key) {
-            s.subnets = subnet::read_list(d, &m.key_path(key), ctx, &spaces, None);
+            s.subnets = subnet::read_list(d, &m.key_path(key), ctx, &spaces, None, &s.global);
         }
         if let Some(d) = m.get("shared-networks") {
-            let (nets, subnets) =
-                shared_network::read_list(d, &m.key_path("shared-networks"), ctx, &spaces);
+            let (nets, subnets) = shared_network::read_list(
+                d,
+                &m.key_path("shared-networks"),
+                ctx,
+                &spaces,
+                &s.global,
+            );
             s.shared_networks = nets;
             s.subnets.extend(subnets);
         }

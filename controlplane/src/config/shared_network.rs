@@ -30,6 +30,7 @@ pub fn read_list(
     path: &str,
     ctx: &mut Ctx,
     spaces: &OptionSpaces,
+    global: &Scope,
 ) -> (Vec<SharedNetwork>, Vec<Subnet>) {
     let v6 = ctx.v6();
     let mut nets: Vec<SharedNetwork> = Vec::new();
@@ -64,7 +65,8 @@ pub fn read_list(
             );
             continue;
         }
-        let own = Scope::read(&m, ctx);
+        let own = Scope::read(&m, ctx, Some(global));
+        let effective = own.inherit(global);
         let option_data = m
             .get("option-data")
             .map(|v| options::read_data(v, &m.key_path("option-data"), ctx, spaces))
@@ -77,6 +79,7 @@ pub fn read_list(
                 ctx,
                 spaces,
                 Some(&name),
+                &effective,
             ));
         }
         nets.push(SharedNetwork {

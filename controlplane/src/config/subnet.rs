@@ -117,14 +117,16 @@ pub fn read_relay(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<IpAddr> {
     out
 }
 
-/// Read a `subnet4`/`subnet6` list. Ids are assigned later, across all
-/// shared networks (see [`assign_ids`]).
+/// Read a `subnet4`/`subnet6` list; `parent` is the effective scope of the
+/// enclosing level (for lifetime bound checks). Ids are assigned later,
+/// across all shared networks.
 pub fn read_list(
     v: &Value,
     path: &str,
     ctx: &mut Ctx,
     spaces: &OptionSpaces,
     network: Option<&str>,
+    parent: &Scope,
 ) -> Vec<Subnet> {
     let Some(items) = ctx.list(v, path) else {
         return Vec::new();
@@ -132,7 +134,7 @@ pub fn read_list(
     items
         .iter()
         .enumerate()
-        .filter_map(|(i, item)| read_one(item, &diag::index(path, i), ctx, spaces, network))
+        .filter_map(|(i, item)| read_one(item, &diag::index(path, i), ctx, spaces, network, parent))
         .collect()
 }
 
@@ -142,11 +144,20 @@ fn read_one(
     ctx: &mut Ctx,
     spaces: &OptionSpaces,
     network: Option<&str>,
+    parent: &Scope,
 ) -> Option<Subnet> {
     let v6 = ctx.v6();
     let what = if v6 { "subnet6" } else { "subnet4" };
     let m = ctx.map(item, p, what, &keys::subnet(v6))?;
-    let own = Scope::read(&m, ctx);
+    let own = Scope::read(&m, ctx, Some(parent));
+    if m.has("interface") && m.has("interface-id") {
+        ctx.err(
+            &item.pos,
+            p,
+            "interface (for locally reachable subnets) and interface-id (for subnets reachable \
+             via relays) cannot be defined at the same time",
+        );
+    }
     let id = m.u32(ctx, "id");
     let Some((text, pos)) = m.str_at(ctx, "subnet") else {
         if !m.has("subnet") {
