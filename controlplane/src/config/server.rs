@@ -215,6 +215,7 @@ impl Server {
             mac_sources: Vec::new(),
             relay_supplied_options: Vec::new(),
         };
+        super::services::check_misc(&m, ctx);
         if let Some(d) = m.get("mac-sources") {
             s.mac_sources = read_mac_sources(d, &m.key_path("mac-sources"), ctx);
         }

@@ -130,9 +130,6 @@ pub fn read_control_socket(v: &Value, path: &str, ctx: &mut Ctx) -> Option<Contr
         socket_port: m.int(ctx, "socket-port", 0, 65535).map(|p| p as u16),
         socket_type,
     };
-    if s.socket_type == "unix" && s.socket_name.is_none() {
-        ctx.err(&v.pos, path, "a unix control socket needs 'socket-name'");
-    }
     Some(s)
 }
 
@@ -267,5 +264,75 @@ impl ServerId {
             enterprise_id: m.u32(ctx, "enterprise-id"),
             persist: m.bool(ctx, "persist").unwrap_or(true),
         })
+    }
+}
+
+/// Shape checks of the small global maps xdhcp keeps as Kea does but does
+/// not act on yet: `sanity-checks`, `compatibility`, `dhcp-queue-control`,
+/// `config-control`.
+pub fn check_misc(m: &super::read::Map, ctx: &mut Ctx) {
+    if let Some(v) = m.get("sanity-checks") {
+        if let Some(sm) = ctx.map(
+            v,
+            &m.key_path("sanity-checks"),
+            "sanity-checks",
+            keys::SANITY,
+        ) {
+            sm.choice(
+                ctx,
+                "lease-checks",
+                &["none", "warn", "fix", "fix-del", "del"],
+            );
+            sm.choice(
+                ctx,
+                "extended-info-checks",
+                &["none", "fix", "strict", "pedantic"],
+            );
+        }
+    }
+    if let Some(v) = m.get("compatibility") {
+        let p = m.key_path("compatibility");
+        if let Some(cm) = ctx.map(v, &p, "compatibility", keys::COMPATIBILITY) {
+            for key in keys::COMPATIBILITY {
+                cm.bool(ctx, key);
+            }
+        }
+    }
+    if let Some(v) = m.get("dhcp-queue-control") {
+        // Free-form for custom queue implementations, but these keys are typed.
+        let p = m.key_path("dhcp-queue-control");
+        let all: Vec<&str> = v
+            .as_object()
+            .map(|ms| ms.iter().map(|x| x.key.as_str()).collect())
+            .unwrap_or_default();
+        if let Some(qm) = ctx.map(v, &p, "dhcp-queue-control", &all) {
+            if !qm.has("enable-queue") {
+                ctx.err(&v.pos, &p, "missing parameter 'enable-queue'");
+            }
+            qm.bool(ctx, "enable-queue");
+            qm.str(ctx, "queue-type");
+            qm.u32(ctx, "capacity");
+        }
+    }
+    if let Some(v) = m.get("config-control") {
+        let p = m.key_path("config-control");
+        if let Some(cm) = ctx.map(v, &p, "config-control", keys::CONFIG_CONTROL) {
+            cm.u32(ctx, "config-fetch-wait-time");
+            cm.list(ctx, "config-databases");
+        }
+    }
+    for key in [
+        "statistic-default-sample-count",
+        "statistic-default-sample-age",
+        "parked-packet-limit",
+        "dhcp4o6-port",
+    ] {
+        m.u32(ctx, key);
+    }
+    for key in [
+        "early-global-reservations-lookup",
+        "reservations-lookup-first",
+    ] {
+        m.bool(ctx, key);
     }
 }

@@ -306,13 +306,29 @@ fn read_pd_pool(v: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Opt
     ) {
         (Some((et, epos)), Some(elen)) => match Prefix::parse(&format!("{et}/{elen}")) {
             Ok(ex) if ex.addr.is_ipv6() => {
-                if elen <= dlen || !prefix.contains(ex.addr) {
+                // RFC 6603 as Kea applies it: the excluded prefix sits inside
+                // the pool's first delegated prefix, and is longer than it.
+                let first = Prefix {
+                    addr: prefix.addr,
+                    len: dlen as u8,
+                };
+                if elen <= dlen {
+                    ctx.err(
+                        epos,
+                        &m.key_path("excluded-prefix-len"),
+                        format!(
+                            "length of the excluded prefix {ex} must be greater than the \
+                             delegated length {dlen}"
+                        ),
+                    );
+                } else if !first.contains(ex.addr) {
                     ctx.err(
                         epos,
                         &m.key_path("excluded-prefix"),
                         format!(
-                            "excluded prefix {ex} must be longer than the delegated length {dlen} \
-                             and lie within the pool prefix {prefix}"
+                            "excluded prefix {ex} must have the same common prefix part of {dlen} \
+                             as the delegated prefix {}/{dlen}",
+                            super::net::from_u128(first.first(), true)
                         ),
                     );
                 } else {
