@@ -100,13 +100,6 @@ impl Database {
         ) {
             d.on_fail = f;
         }
-        if d.kind != "memfile" && d.name.is_none() {
-            ctx.err(
-                &v.pos,
-                path,
-                format!("a {} database needs a 'name'", d.kind),
-            );
-        }
         Some(d)
     }
 

@@ -48,6 +48,19 @@ fn check_duplicates(list: &[String], v: &Value, path: &str, ctx: &mut Ctx) {
             };
             n == name && (addr.is_none() || !entry.contains('/') || e == entry)
         });
+        if let Some((_, addr)) = entry.split_once('/') {
+            let ok = addr
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|a| a.is_ipv6() == ctx.v6());
+            if !ok {
+                let pos = v.as_array().map_or(&v.pos, |a| &a[i].pos);
+                ctx.err(
+                    pos,
+                    &format!("{path}[{i}]"),
+                    format!("'{addr}' is not a valid address for interface '{name}'"),
+                );
+            }
+        }
         if clash && name != "*" {
             let pos = v.as_array().map_or(&v.pos, |a| &a[i].pos);
             ctx.err(

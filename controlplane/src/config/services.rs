@@ -91,8 +91,15 @@ impl DhcpDdns {
         m.str(ctx, "hostname-char-set");
         m.str(ctx, "hostname-char-replacement");
         if let Some(r) = m.get("replace-client-name") {
-            // Older manuals show true/false here.
-            if !matches!(r.kind, crate::json::Kind::Bool(_)) {
+            // The 0.9.1 manual shows true/false here; Kea 2.2 and the newer
+            // manuals take only the mode names.
+            if matches!(r.kind, crate::json::Kind::Bool(_)) {
+                ctx.err(
+                    &r.pos,
+                    &m.key_path("replace-client-name"),
+                    "boolean values for replace-client-name are no longer supported",
+                );
+            } else {
                 m.choice(ctx, "replace-client-name", REPLACE_CLIENT_NAME);
             }
         }
