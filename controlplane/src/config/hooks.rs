@@ -1,0 +1,181 @@
+//! `hooks-libraries`: Kea loads shared objects; xdhcp implements the
+//! libraries it supports natively and recognises them by file name.
+
+use super::keys;
+use super::read::Ctx;
+use crate::diag;
+use crate::json::Value;
+
+/// A hook library xdhcp provides natively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hook {
+    /// libdhcp_lease_cmds.so
+    LeaseCmds,
+    /// libdhcp_stat_cmds.so
+    StatCmds,
+    /// libdhcp_host_cmds.so
+    HostCmds,
+    /// libdhcp_subnet_cmds.so
+    SubnetCmds,
+    /// libdhcp_class_cmds.so
+    ClassCmds,
+    /// libdhcp_ha.so
+    Ha,
+    /// libdhcp_legal_log.so
+    LegalLog,
+    /// libdhcp_flex_id.so
+    FlexId,
+    /// libdhcp_bootp.so
+    Bootp,
+    /// libdhcp_mysql_cb.so / libdhcp_mysql.so
+    Mysql,
+    /// libdhcp_pgsql_cb.so / libdhcp_pgsql.so
+    Pgsql,
+}
+
+const KNOWN: &[(&str, Hook)] = &[
+    ("lease_cmds", Hook::LeaseCmds),
+    ("stat_cmds", Hook::StatCmds),
+    ("host_cmds", Hook::HostCmds),
+    ("subnet_cmds", Hook::SubnetCmds),
+    ("class_cmds", Hook::ClassCmds),
+    ("ha", Hook::Ha),
+    ("legal_log", Hook::LegalLog),
+    ("flex_id", Hook::FlexId),
+    ("bootp", Hook::Bootp),
+    ("mysql", Hook::Mysql),
+    ("mysql_cb", Hook::Mysql),
+    ("pgsql", Hook::Pgsql),
+    ("pgsql_cb", Hook::Pgsql),
+];
+
+/// Which native hook a library path names: `libdhcp_<name>.so` in any
+/// directory.
+pub fn recognise(library: &str) -> Option<Hook> {
+    let file = library.rsplit('/').next().unwrap_or(library);
+    let stem = file.strip_prefix("libdhcp_")?.strip_suffix(".so")?;
+    KNOWN.iter().find(|(n, _)| *n == stem).map(|(_, h)| *h)
+}
+
+/// One configured hook library.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HookLibrary {
+    /// The hook it stands for.
+    pub hook: Hook,
+    /// The path as written.
+    pub library: String,
+    /// `parameters`, verbatim JSON.
+    pub parameters: Option<String>,
+}
+
+/// Read the `hooks-libraries` list.
+pub fn read(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<HookLibrary> {
+    let Some(items) = ctx.list(v, path) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let p = diag::index(path, i);
+        let Some(m) = ctx.map(item, &p, "hooks-libraries", keys::HOOK) else {
+            continue;
+        };
+        let Some((library, pos)) = m.str_at(ctx, "library") else {
+            if !m.has("library") {
+                ctx.err(&item.pos, &p, "hook library entry needs 'library'");
+            }
+            continue;
+        };
+        let parameters = m.raw_map(ctx, "parameters");
+        let Some(hook) = recognise(&library) else {
+            ctx.err(
+                pos,
+                &m.key_path("library"),
+                format!(
+                    "hooks library '{library}' is not one xdhcp provides (supported: {})",
+                    KNOWN
+                        .iter()
+                        .map(|(n, _)| format!("libdhcp_{n}.so"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            continue;
+        };
+        if let Some(params) = m.get("parameters") {
+            check_parameters(hook, params, &m.key_path("parameters"), ctx);
+        }
+        out.push(HookLibrary {
+            hook,
+            library,
+            parameters,
+        });
+    }
+    out
+}
+
+/// Cheap shape checks of the parameters of hooks whose parameters matter.
+fn check_parameters(hook: Hook, v: &Value, path: &str, ctx: &mut Ctx) {
+    match hook {
+        Hook::Ha => match v.get("high-availability") {
+            Some(ha) => match ha.as_array() {
+                Some(list) => {
+                    for (i, rel) in list.iter().enumerate() {
+                        let rp = diag::index(&diag::join(path, "high-availability"), i);
+                        for key in ["this-server-name", "mode", "peers"] {
+                            if rel.get(key).is_none() {
+                                ctx.err(&rel.pos, &rp, format!("HA relationship needs '{key}'"));
+                            }
+                        }
+                        if let Some(mode) = rel.get("mode") {
+                            let ok = matches!(
+                                mode.as_str(),
+                                Some("load-balancing" | "hot-standby" | "passive-backup")
+                            );
+                            if !ok {
+                                ctx.err(
+                                    &mode.pos,
+                                    &diag::join(&rp, "mode"),
+                                    "mode must be load-balancing, hot-standby or passive-backup",
+                                );
+                            }
+                        }
+                        if let Some(peers) = rel.get("peers") {
+                            if peers.as_array().is_none() {
+                                ctx.err(&peers.pos, &diag::join(&rp, "peers"), "expected a list");
+                            }
+                        }
+                    }
+                }
+                None => ctx.err(
+                    &ha.pos,
+                    &diag::join(path, "high-availability"),
+                    "expected a list of relationships",
+                ),
+            },
+            None => ctx.err(&v.pos, path, "the HA hook needs 'high-availability'"),
+        },
+        Hook::LegalLog => {
+            if let Some(p) = v.get("path") {
+                if p.as_str().is_none() {
+                    ctx.err(&p.pos, &diag::join(path, "path"), "expected a string");
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_by_file_name() {
+        assert_eq!(
+            recognise("/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so"),
+            Some(Hook::LeaseCmds)
+        );
+        assert_eq!(recognise("libdhcp_ha.so"), Some(Hook::Ha));
+        assert_eq!(recognise("/opt/charging.so"), None);
+    }
+}

@@ -1,0 +1,11 @@
+//! xdhcp's control plane: reads ISC Kea's JSON configuration (comments,
+//! includes, every key located by file, line, column and JSON path),
+//! validates it with Kea's rules, and models it for the compiler that will
+//! feed the dataplane.
+
+pub mod config;
+pub mod diag;
+pub mod json;
+
+pub use config::{load_file, load_str, Config};
+pub use diag::Diag;

@@ -1,0 +1,133 @@
+//! Errors name file, line, column and JSON path: `file:line:col: path: message`.
+
+use xdhcp_controlplane::load_str;
+
+fn first_error(text: &str) -> String {
+    match load_str("kea.conf", text) {
+        Ok(_) => panic!("configuration loaded, an error was expected"),
+        Err(e) => e[0].to_string(),
+    }
+}
+
+const POOL_OUTSIDE: &str = r#"{
+    // A pool that does not fit its subnet.
+    "Dhcp4": {
+        "subnet4": [
+            {
+                "id": 1,
+                "subnet": "10.0.0.0/24",
+                "pools": [
+                    { "pool": "10.0.0.10 - 10.0.0.20" },
+                    {
+                        "comment": "too wide",
+                        "pool": "10.0.0.5-10.0.1.0"
+                    }
+                ]
+            }
+        ]
+    }
+}"#;
+
+#[test]
+fn pool_outside_subnet() {
+    assert_eq!(
+        first_error(POOL_OUTSIDE),
+        "kea.conf:12:33: Dhcp4.subnet4[0].pools[1].pool: pool 10.0.0.5-10.0.1.0 is outside subnet 10.0.0.0/24"
+    );
+}
+
+#[test]
+fn unknown_key() {
+    let text = "{\n  \"Dhcp6\": {\n    # typo\n    \"valid-lifetme\": 4000\n  }\n}\n";
+    assert_eq!(
+        first_error(text),
+        "kea.conf:4:5: Dhcp6.valid-lifetme: got unexpected keyword \"valid-lifetme\" in Dhcp6 map"
+    );
+}
+
+#[test]
+fn wrong_value_type() {
+    let text = "{ \"Dhcp4\": {\n  \"subnet4\": [ { \"id\": 1, \"subnet\": \"192.0.2.0/24\",\n    \"valid-lifetime\": \"7200\" } ] } }";
+    assert_eq!(
+        first_error(text),
+        "kea.conf:3:23: Dhcp4.subnet4[0].valid-lifetime: expected an integer, got a string"
+    );
+}
+
+#[test]
+fn bad_option_data() {
+    let text = r#"{ "Dhcp4": {
+  "option-data": [
+    { "name": "routers", "data": "192.0.2.1" },
+    { "name": "domain-name-servers",
+      "data": "192.0.2.1, 192.0.2.300" }
+  ] } }"#;
+    assert_eq!(
+        first_error(text),
+        "kea.conf:5:15: Dhcp4.option-data[1].data: option 'domain-name-servers': value '192.0.2.300' is not a valid ipv4-address: expected a dotted-quad IPv4 address"
+    );
+}
+
+#[test]
+fn unknown_option_name() {
+    let text = "{ \"Dhcp6\": { \"option-data\": [ { \"name\": \"dns-server\", \"data\": \"2001:db8::1\" } ] } }";
+    assert_eq!(
+        first_error(text),
+        "kea.conf:1:41: Dhcp6.option-data[0].name: definition for the option 'dhcp6.dns-server' does not exist"
+    );
+}
+
+#[test]
+fn duplicate_subnet_id() {
+    let text = r#"{ "Dhcp4": { "subnet4": [
+  { "id": 7, "subnet": "10.0.0.0/24" },
+  { "id": 7, "subnet": "10.0.1.0/24" }
+] } }"#;
+    assert_eq!(
+        first_error(text),
+        "kea.conf:3:3: Dhcp4.subnet4[1]: ID of the new subnet '7' is already in use (at kea.conf:2:3)"
+    );
+}
+
+#[test]
+fn lifetime_min_above_default() {
+    let text = "{ \"Dhcp4\": { \"valid-lifetime\": 4000,\n \"min-valid-lifetime\": 5000 } }";
+    assert_eq!(
+        first_error(text),
+        "kea.conf:2:24: Dhcp4.min-valid-lifetime: the value of min-valid-lifetime (5000) is not less than valid-lifetime (4000)"
+    );
+}
+
+#[test]
+fn syntax_error_in_nested_list() {
+    let text = "{ \"Dhcp6\": { \"subnet6\": [ { \"id\": 1, \"subnet\": \"2001:db8::/64\" }\n  { \"id\": 2 } ] } }";
+    assert_eq!(
+        first_error(text),
+        "kea.conf:2:3: Dhcp6.subnet6: syntax error: unexpected '{', expecting ',' or ]"
+    );
+}
+
+#[test]
+fn include_errors_name_the_included_file() {
+    let dir = std::env::temp_dir().join(format!("xdhcp-include-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(
+        dir.join("main.json"),
+        "{ \"Dhcp4\": {\n  <?include \"sub/subnets.json\"?>\n} }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("sub/subnets.json"),
+        "// subnets live here\n\"subnet4\": [ { \"id\": 1, \"subnet\": \"10.0.0.0/24\",\n  \"pools\": [ { \"pool\": \"10.1.0.1-10.1.0.9\" } ] } ]\n",
+    )
+    .unwrap();
+    let e = xdhcp_controlplane::load_file(&dir.join("main.json")).unwrap_err();
+    let want = format!(
+        "{}:3:24: Dhcp4.subnet4[0].pools[0].pool: pool 10.1.0.1-10.1.0.9 is outside subnet 10.0.0.0/24",
+        dir.join("sub/subnets.json").display()
+    );
+    assert_eq!(e[0].to_string(), want);
+    std::fs::write(dir.join("sub/subnets.json"), "\"subnet4\": []\n").unwrap();
+    xdhcp_controlplane::load_file(&dir.join("main.json")).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

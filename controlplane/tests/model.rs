@@ -1,0 +1,119 @@
+//! The typed model: defaults, inheritance, id assignment, encoded options.
+
+use std::net::Ipv4Addr;
+
+use xdhcp_controlplane::config::hooks::Hook;
+use xdhcp_controlplane::config::interfaces::SocketType;
+use xdhcp_controlplane::load_str;
+
+const BOTH: &str = r#"{
+  "Dhcp4": {
+    "valid-lifetime": 4000,
+    "renew-timer": 1000,
+    "next-server": "192.0.2.1",
+    "interfaces-config": { "interfaces": ["eth0"], "dhcp-socket-type": "xdp" },
+    "option-def": [ { "name": "foo", "code": 222, "type": "uint16", "array": true } ],
+    "option-data": [ { "name": "foo", "data": "1, 2" } ],
+    "hooks-libraries": [ { "library": "/usr/lib/kea/hooks/libdhcp_lease_cmds.so" } ],
+    "shared-networks": [ {
+      "name": "office",
+      "valid-lifetime": 3000,
+      "authoritative": true,
+      "subnet4": [
+        { "subnet": "10.0.0.0/24", "renew-timer": 500 },
+        { "subnet": "10.0.1.0/24", "reservation-mode": "out-of-pool" }
+      ]
+    } ],
+    "subnet4": [ { "subnet": "192.0.2.0/24", "calculate-tee-times": true,
+                   "pools": [ { "pool": "192.0.2.10 - 192.0.2.20" } ] } ]
+  },
+  "Dhcp6": {
+    "preferred-lifetime": 3000,
+    "subnet6": [ { "id": 7, "subnet": "2001:db8::/64",
+      "pd-pools": [ { "prefix": "3000::", "prefix-len": 48, "delegated-len": 64 } ] } ]
+  },
+  "DhcpDdns": { "ip-address": "127.0.0.1" },
+  "Control-agent": { "http-port": 8000 }
+}"#;
+
+#[test]
+fn file_with_both_servers_and_agents() {
+    let cfg = load_str("both.json", BOTH).unwrap();
+    let v4 = cfg.dhcp4.as_ref().unwrap();
+    let v6 = cfg.dhcp6.as_ref().unwrap();
+    assert!(cfg.dhcp_ddns.is_some() && cfg.control_agent.is_some());
+    assert_eq!(v4.interfaces.socket_type, SocketType::Xdp);
+    assert_eq!(v6.interfaces.socket_type, SocketType::Udp);
+    assert_eq!(v4.hooks[0].hook, Hook::LeaseCmds);
+    // Defaults.
+    assert!(v4.echo_client_id);
+    assert_eq!(v4.decline_probation_period, 86400);
+    assert_eq!(v4.lease_database.kind, "memfile");
+    assert_eq!(v4.expired_leases.max_reclaim_leases, 100);
+    assert_eq!(
+        v6.host_reservation_identifiers,
+        vec!["hw-address".to_string(), "duid".to_string()]
+    );
+    // Custom option encoded through the dataplane's option table.
+    assert_eq!(v4.option_data[0].code, 222);
+    assert_eq!(v4.option_data[0].payload, vec![0, 1, 0, 2]);
+}
+
+#[test]
+fn inheritance_global_network_subnet() {
+    let cfg = load_str("both.json", BOTH).unwrap();
+    let v4 = cfg.dhcp4.unwrap();
+    // Plain subnets come first, then shared-network ones; ids count from 1.
+    let plain = &v4.subnets[0];
+    assert_eq!(plain.id, 1);
+    assert_eq!(plain.effective.valid.get(7200), 4000);
+    // calculate-tee-times does not override an explicit renew-timer...
+    assert_eq!(plain.effective.timers(false), (Some(1000), Some(3500)));
+    let first = &v4.subnets[1];
+    assert_eq!(first.id, 2);
+    assert_eq!(first.shared_network.as_deref(), Some("office"));
+    assert_eq!(first.effective.valid.get(7200), 3000);
+    assert_eq!(first.effective.renew_timer, Some(500));
+    assert_eq!(first.effective.authoritative, Some(true));
+    assert_eq!(
+        first.effective.next_server,
+        Some(Ipv4Addr::new(192, 0, 2, 1))
+    );
+    let second = &v4.subnets[2];
+    assert_eq!(second.effective.renew_timer, Some(1000));
+    assert_eq!(second.effective.reservations.out_of_pool, Some(true));
+    assert_eq!(second.effective.reservations.global, Some(false));
+    let v6 = cfg.dhcp6.unwrap();
+    assert_eq!(v6.subnets[0].id, 7);
+    assert_eq!(v6.subnets[0].pd_pools[0].delegated_len, 64);
+    // v6 computes T1/T2 from the preferred lifetime by default.
+    assert_eq!(
+        v6.subnets[0].effective.timers(true),
+        (Some(1500), Some(2400))
+    );
+}
+
+#[test]
+fn agents_are_shape_checked() {
+    let e = load_str("a.json", "{ \"Dhcp4\": {}, \"DhcpDdns\": [] }").unwrap_err();
+    assert_eq!(
+        e[0].to_string(),
+        "a.json:1:28: DhcpDdns: expected a map, got a list"
+    );
+    let e = load_str("a.json", "{ \"Logging\": { \"loggers\": [] } }").unwrap_err();
+    assert!(
+        e[0].to_string().contains("neither Dhcp4 nor Dhcp6"),
+        "{}",
+        e[0]
+    );
+    let e = load_str("a.json", "{ \"Dhcp5\": {} }").unwrap_err();
+    assert!(e[0].to_string().contains("unexpected keyword \"Dhcp5\""));
+}
+
+#[test]
+fn all_errors_are_reported_not_just_the_first() {
+    let text = r#"{ "Dhcp4": { "foo": 1, "bar": 2,
+        "subnet4": [ { "subnet": "10.0.0.0/24", "pools": [ { "pool": "10.1.0.1-10.1.0.2" } ] } ] } }"#;
+    let e = load_str("m.json", text).unwrap_err();
+    assert_eq!(e.len(), 3, "{e:?}");
+}
