@@ -3,9 +3,11 @@
 //! validates it with Kea's rules, and models it for the compiler that will
 //! feed the dataplane.
 
+pub mod compile;
 pub mod config;
 pub mod diag;
 pub mod json;
+pub mod serve;
 
 pub use config::{load_file, load_str, Config};
 pub use diag::Diag;

@@ -1,7 +1,7 @@
 //! `xdhcp-controlplane`: Kea-compatible command line. For now `-t FILE`
 //! (and `-T FILE`) check a configuration, exiting 0, or 1 with located
 //! errors on stderr, as `kea-dhcp4 -t` does; `-v` / `-V` / `-W` report the
-//! version and build. Serving (`-c`) comes with the API and dataplane IPC.
+//! version and build. `-c FILE` serves DHCPv4 (see `serve`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +18,7 @@ struct Args {
     /// Deep check (like `kea-dhcp4 -T`); for now the same checks as -t.
     #[arg(short = 'T', value_name = "FILE")]
     deep_test: Option<PathBuf>,
-    /// Run with this configuration file (not implemented yet).
+    /// Serve with this configuration file (DHCPv4 over AF_XDP).
     #[arg(short = 'c', value_name = "FILE")]
     config: Option<PathBuf>,
     /// Debug logging.
@@ -53,10 +53,13 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     match xdhcp_controlplane::load_file(&file) {
-        Ok(_) if args.config.is_some() => {
-            eprintln!("xdhcp-controlplane: serving (-c) is not implemented yet");
-            ExitCode::FAILURE
-        }
+        Ok(cfg) if args.config.is_some() => match xdhcp_controlplane::serve::run(&cfg) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("xdhcp-controlplane: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Ok(cfg) => {
             if args.debug {
                 for (name, s) in [("Dhcp4", &cfg.dhcp4), ("Dhcp6", &cfg.dhcp6)] {

@@ -2,6 +2,7 @@
 //! whose rings carry frames to and from the workers ([`socket`]).
 
 pub mod program;
+pub mod serve;
 pub mod socket;
 
 pub use program::{AttachMode, Counters, ModePolicy, Ports, SteeringProgram, XdpError};

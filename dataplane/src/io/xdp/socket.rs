@@ -103,6 +103,11 @@ pub struct XdpSocket {
     free_tx: Vec<u64>,
 }
 
+// SAFETY: the socket owns its memory area and all four rings outright;
+// no other handle to them exists in this process, so moving the whole
+// socket to a worker thread moves that exclusive ownership with it.
+unsafe impl Send for XdpSocket {}
+
 impl XdpSocket {
     /// Creates the socket on `interface` queue `queue` and gives the kernel
     /// half of the frames to receive into.

@@ -1,0 +1,153 @@
+//! `xdhcp-controlplane -c FILE`: serve DHCPv4 from the configuration.
+//!
+//! Until the dataplane runs as its own process (fed a snapshot over IPC),
+//! the control plane starts the dataplane's workers in-process: compile the
+//! `Dhcp4` section, open the lease store, attach to each configured
+//! interface and serve until SIGINT or SIGTERM.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use xdhcp_dataplane::io::link;
+use xdhcp_dataplane::io::xdp::serve::Serving;
+use xdhcp_dataplane::io::xdp::{AttachMode, ModePolicy};
+use xdhcp_dataplane::journal::{FlushPolicy, JournalConfig};
+use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
+
+use crate::compile;
+use crate::config::interfaces::SocketType;
+use crate::config::{Config, Server};
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// Where leases are kept when `lease-database` does not name a file.
+const DEFAULT_LEASE_DIR: &str = "/var/lib/xdhcp/dhcp4";
+
+/// Serves until a signal arrives. Errors are operator-readable sentences.
+pub fn run(config: &Config) -> Result<(), String> {
+    if config.dhcp6.is_some() {
+        log(
+            "WARN",
+            "DHCP6_NOT_SERVED",
+            "the Dhcp6 section is validated but not served yet by this build",
+        );
+    }
+    let server = config
+        .dhcp4
+        .as_ref()
+        .ok_or("the configuration has no Dhcp4 section; only DHCPv4 is served so far")?;
+    let compiled = Arc::new(compile::v4::compile(server));
+    let (leases, recovery) = LeaseStore::open(store_config(server))
+        .map_err(|e| format!("opening the lease store: {e}"))?;
+    log(
+        "INFO",
+        "DHCPSRV_LEASES_LOADED",
+        &format!("{} lease(s) loaded ({recovery:?})", leases.len()),
+    );
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    for subnet in &compiled.subnets {
+        for pool in &subnet.pools {
+            leases.add_pool(pool.clone(), now);
+        }
+    }
+    let policy = match server.interfaces.socket_type {
+        SocketType::Xdp => ModePolicy::Any,
+        other => {
+            log(
+                "WARN",
+                "DHCP4_SOCKET_TYPE",
+                &format!("dhcp-socket-type {other:?} is served over AF_XDP: it is the only backend in this build"),
+            );
+            ModePolicy::Any
+        }
+    };
+    let mut serving = Vec::new();
+    for entry in &server.interfaces.interfaces {
+        let name = entry.split('/').next().unwrap_or(entry);
+        if name == "*" {
+            return Err(
+                "interfaces \"*\" is not supported yet: name the interfaces to serve".into(),
+            );
+        }
+        let link = link::lookup(name)
+            .ok_or_else(|| format!("interface {name} not found or without an IPv4 address"))?;
+        let queues = link::rx_queues(name);
+        let s = Serving::start(link, queues, policy, compiled.clone(), leases.clone())
+            .map_err(|e| e.to_string())?;
+        let mode = match s.mode() {
+            AttachMode::Native => "native XDP".to_string(),
+            AttachMode::Generic { native_error } => {
+                format!(
+                    "generic XDP (native refused: {})",
+                    native_error.as_deref().unwrap_or("not tried")
+                )
+            }
+        };
+        log(
+            "INFO",
+            "DHCP4_STARTED",
+            &format!("serving {name} on {queues} queue(s) in {mode}"),
+        );
+        serving.push(s);
+    }
+    if serving.is_empty() {
+        return Err("interfaces-config lists no interface to serve".into());
+    }
+    // SAFETY: the handler only stores to an atomic.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
+    while !STOP.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for s in serving {
+        if let Ok(c) = s.program().counters() {
+            log("INFO", "DHCP4_XDP_COUNTERS", &format!("{c:?}"));
+        }
+        s.stop();
+    }
+    leases
+        .flush_all()
+        .map_err(|e| format!("flushing the lease journal: {e}"))?;
+    log("INFO", "DHCP4_SHUTDOWN", "server shut down");
+    Ok(())
+}
+
+fn store_config(server: &Server) -> StoreConfig {
+    let db = &server.lease_database;
+    let capacity = 1 << 16;
+    if !db.persist {
+        return StoreConfig::memory(16, capacity);
+    }
+    let dir = db.name.as_ref().map_or_else(
+        || PathBuf::from(DEFAULT_LEASE_DIR),
+        |n| PathBuf::from(format!("{n}.xdhcp")),
+    );
+    StoreConfig {
+        shards: 16,
+        capacity,
+        journal: JournalConfig::persistent(dir, FlushPolicy::Os),
+    }
+}
+
+/// One log line in Kea's layout: time, severity, source, message id, text.
+fn log(severity: &str, id: &str, text: &str) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    eprintln!(
+        "{}.{:03} {severity:<5} [xdhcp-dhcp4/{}] {id} {text}",
+        now.as_secs(),
+        now.subsec_millis(),
+        std::process::id()
+    );
+}
