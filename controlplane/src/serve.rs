@@ -26,6 +26,12 @@ extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
 }
 
+/// Lease shards: a few per core keeps lock contention low.
+const SHARDS: usize = 8;
+/// Journal segment size per shard; recovery reads whole segments, so they
+/// stay modest and rotate.
+const SEGMENT_BYTES: usize = 8 << 20;
+
 /// Where leases are kept when `lease-database` does not name a file.
 const DEFAULT_LEASE_DIR: &str = "/var/lib/xdhcp/dhcp4";
 
@@ -126,16 +132,19 @@ fn store_config(server: &Server) -> StoreConfig {
     let db = &server.lease_database;
     let capacity = 1 << 16;
     if !db.persist {
-        return StoreConfig::memory(16, capacity);
+        return StoreConfig::memory(SHARDS, capacity);
     }
     let dir = db.name.as_ref().map_or_else(
         || PathBuf::from(DEFAULT_LEASE_DIR),
         |n| PathBuf::from(format!("{n}.xdhcp")),
     );
     StoreConfig {
-        shards: 16,
+        shards: SHARDS,
         capacity,
-        journal: JournalConfig::persistent(dir, FlushPolicy::Os),
+        journal: JournalConfig {
+            segment_bytes: SEGMENT_BYTES,
+            ..JournalConfig::persistent(dir, FlushPolicy::Os)
+        },
     }
 }
 

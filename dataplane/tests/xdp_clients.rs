@@ -2,14 +2,11 @@
 //! from the v4 engine served over AF_XDP: the steering program, the socket,
 //! the framing and the engine together. Needs root, as CI has.
 
-mod common;
-
 use std::net::Ipv4Addr;
 use std::process::{Child, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::netlab::{enter, Lab, SERVER_MAC};
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::config::options::ConfiguredOption;
 use xdhcp_dataplane::config::v4::Reservations4;
@@ -18,6 +15,7 @@ use xdhcp_dataplane::engine::v4::Engine4;
 use xdhcp_dataplane::io::xdp::{ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig};
 use xdhcp_dataplane::lease::{Lease4, LeaseState, LeaseStore, StoreConfig};
 use xdhcp_dataplane::worker::{answer_v4, Link};
+use xdhcp_testlab::{enter, Lab, SERVER_MAC};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
 

@@ -3,14 +3,12 @@
 //! DHCP-port datagrams (answered from the socket) and ordinary traffic
 //! (answered by the kernel, untouched by XDP). Needs root, as CI has.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::Command;
 use std::time::Duration;
 
-use common::netlab::{enter, Lab};
+use xdhcp_testlab::{enter, Lab};
 
 use xdhcp_dataplane::frame::{write_udp, Frame};
 use xdhcp_dataplane::io::xdp::{

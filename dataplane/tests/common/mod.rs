@@ -2,7 +2,6 @@
 #![allow(dead_code)]
 
 pub mod expect;
-pub mod netlab;
 pub mod pcap;
 pub mod rng;
 

@@ -21,11 +21,12 @@ pub struct Lab {
     pub peer: String,
 }
 
+/// Runs a setup command; panics with its error output when it fails.
 pub fn run(args: &[&str]) {
     let out = Command::new(args[0])
         .args(&args[1..])
         .output()
-        .expect("run ip");
+        .unwrap_or_else(|e| panic!("{}: {e}", args[0]));
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -33,6 +34,7 @@ pub fn run(args: &[&str]) {
     );
 }
 
+/// Moves the calling thread into network namespace `netns`.
 pub fn enter(netns: &str) {
     let ns = File::open(format!("/run/netns/{netns}")).expect("open netns");
     // SAFETY: setns on this thread only; the network namespace is per thread.
@@ -106,8 +108,17 @@ impl Lab {
 
     /// A command to run inside the client namespace.
     pub fn client_command(&self, args: &[&str]) -> Command {
+        Self::command_in(&self.client, args)
+    }
+
+    /// A command to run inside the server namespace.
+    pub fn server_command(&self, args: &[&str]) -> Command {
+        Self::command_in(&self.server, args)
+    }
+
+    fn command_in(netns: &str, args: &[&str]) -> Command {
         let mut c = Command::new("ip");
-        c.args(["netns", "exec", &self.client]).args(args);
+        c.args(["netns", "exec", netns]).args(args);
         c
     }
 
