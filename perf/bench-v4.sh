@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# DHCPv4 lease rate of xdhcp and Kea 2.2, side by side, on one machine.
+#
+#   sudo perf/bench-v4.sh [SECONDS] [RATE...]
+#
+# Builds a two-namespace lab joined by a veth pair (198.18.0.0/15, the range
+# RFC 2544 sets aside for benchmarks), then for each server (xdhcp over
+# AF_XDP, Kea single-threaded, Kea multi-threaded; memfile without
+# persistence for both) runs Kea's perfdhcp from the client namespace as
+# directly connected clients, full DORA, at each offered RATE, and prints
+# perfdhcp's completed-exchange rate and drops. Everything is torn down at
+# the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}; shift || true
+rates=("${@:-2000 8000 32000}")
+[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+bash tools/install-deps.sh >/dev/null
+cargo build --release -q -p xdhcp-controlplane
+bin=$PWD/target/release/xdhcp-controlplane
+
+srv=xbench-s cli=xbench-c work=$(mktemp -d)
+cleanup() {
+  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  ip netns del $srv 2>/dev/null || true
+  ip netns del $cli 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cleanup_only_ns() { ip netns del $srv 2>/dev/null || true; ip netns del $cli 2>/dev/null || true; }
+cleanup_only_ns
+ip netns add $srv; ip netns add $cli
+ip -n $srv link add $srv type veth peer name $cli netns $cli
+ip -n $srv addr add 198.18.0.1/15 dev $srv
+ip -n $srv link set $srv up; ip -n $srv link set lo up
+ip -n $cli addr add 198.18.0.2/15 dev $cli
+ip -n $cli link set $cli up; ip -n $cli link set lo up
+
+config() { # socket-type multi-threading
+  cat <<JSON
+{ "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "$srv" ], "dhcp-socket-type": "$1" },
+    "lease-database": { "type": "memfile", "persist": false },
+    "multi-threading": { "enable-multi-threading": $2, "thread-pool-size": 2, "packet-queue-size": 256 },
+    "valid-lifetime": 4000, "renew-timer": 1000, "rebind-timer": 2000,
+    "subnet4": [ { "id": 1, "subnet": "198.18.0.0/15",
+                   "pools": [ { "pool": "198.18.1.0 - 198.19.255.254" } ],
+                   "option-data": [ { "name": "routers", "data": "198.18.0.1" } ] } ] } }
+JSON
+}
+
+start() { # name command...
+  local name=$1; shift
+  ip netns exec $srv "$@" > "$work/$name.log" 2>&1 &
+  server_pid=$!
+  sleep 2
+}
+stop() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=
+}
+
+run() { # server-name
+  for rate in "${rates[@]}"; do
+    out=$(ip netns exec $cli perfdhcp -4 -l $cli -r "$rate" -R 4000000 -p "$seconds" 2>&1 || true)
+    sent=$(awk '/^sent packets/ {print $3; exit}' <<<"$out")
+    recv=$(awk '/^received packets/ {print $3; exit}' <<<"$out")
+    drops=$(awk '/^drops ratio/ {print $3, $4; exit}' <<<"$out")
+    rate_done=$(awk '/^Rate:/ {print $2; exit}' <<<"$out")
+    printf '%-12s offered %7s/s  completed %10s exchanges/s  DISCOVER/OFFER sent %8s received %8s  drops %s\n' \
+      "$1" "$rate" "${rate_done:-?}" "${sent:-?}" "${recv:-?}" "${drops:-?}"
+  done
+}
+
+echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), kernel $(uname -r); kea $(dpkg-query -W -f='${Version}' kea-dhcp4-server)"
+config xdp false > "$work/xdhcp.json"
+start xdhcp "$bin" -c "$work/xdhcp.json"; run xdhcp; stop
+mkdir -p /run/kea
+for mt in false true; do
+  config raw $mt > "$work/kea-$mt.json"
+  start "kea-mt-$mt" env KEA_LOCKFILE_DIR=none KEA_PIDFILE_DIR="$work" kea-dhcp4 -c "$work/kea-$mt.json"
+  run "kea$([ $mt = true ] && echo -mt || echo -st)"; stop
+done
