@@ -51,10 +51,17 @@ pub fn run(config: &Config) -> Result<(), String> {
     let compiled = Arc::new(compile::v4::compile(server));
     let (leases, recovery) = LeaseStore::open(store_config(server))
         .map_err(|e| format!("opening the lease store: {e}"))?;
+    let dropped: usize = recovery.files.iter().map(|f| f.dropped_bytes).sum();
     log(
         "INFO",
         "DHCPSRV_LEASES_LOADED",
-        &format!("{} lease(s) loaded ({recovery:?})", leases.len()),
+        &format!(
+            "{} lease(s) loaded: {} from the snapshot, {} journal record(s) replayed, \
+             {dropped} damaged byte(s) dropped",
+            leases.len(),
+            recovery.snapshot_leases,
+            recovery.journal_records
+        ),
     );
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
