@@ -185,12 +185,12 @@ impl<'a> Map<'a> {
         self.int(ctx, key, 0, u32::MAX as i64).map(|i| i as u32)
     }
 
-    /// A real number (integers are accepted too, as Kea does).
+    /// A real number. As in Kea's grammar, an integer is not accepted
+    /// (`0.5` or `1.0`, not `1`).
     pub fn real(&self, ctx: &mut Ctx, key: &str) -> Option<f64> {
         let v = self.get(key)?;
         match v.kind {
             Kind::Float(f) => Some(f),
-            Kind::Int(i) => Some(i as f64),
             _ => {
                 self.wrong(ctx, key, v, "a real number");
                 None

@@ -87,6 +87,9 @@ pub fn read_relay(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<IpAddr> {
     let Some(m) = ctx.map(v, path, "relay", keys::RELAY) else {
         return Vec::new();
     };
+    if !m.has("ip-address") && !m.has("ip-addresses") {
+        ctx.err(&v.pos, path, "relay needs ip-address or ip-addresses");
+    }
     if m.has("ip-address") && m.has("ip-addresses") {
         ctx.err(
             &v.pos,
@@ -158,7 +161,10 @@ fn read_one(
              via relays) cannot be defined at the same time",
         );
     }
-    let id = m.u32(ctx, "id");
+    // Kea reserves the largest 32-bit value.
+    let id = m
+        .int(ctx, "id", 0, i64::from(u32::MAX - 1))
+        .map(|i| i as u32);
     let Some((text, pos)) = m.str_at(ctx, "subnet") else {
         if !m.has("subnet") {
             ctx.err(&item.pos, p, "mandatory 'subnet' parameter is missing");
