@@ -390,6 +390,19 @@ fn check_subnet(s: &Subnet, ctx: &mut Ctx) {
         }
     }
     for (i, pd) in s.pd_pools.iter().enumerate() {
+        // Kea also refuses a delegated range that overlaps an address pool.
+        let range = Range {
+            first: super::net::from_u128(pd.prefix.first(), true),
+            last: super::net::from_u128(pd.prefix.last(), true),
+        };
+        if let Some(pool) = s.pools.iter().find(|p| p.range.overlaps(&range)) {
+            ctx.err(
+                &pd.pos,
+                &pd.path,
+                format!("pd-pool {} overlaps with pool {}", pd.prefix, pool.range),
+            );
+            continue;
+        }
         if let Some(other) = s.pd_pools[..i]
             .iter()
             .find(|o| o.prefix.covers(&pd.prefix) || pd.prefix.covers(&o.prefix))
