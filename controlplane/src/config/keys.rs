@@ -13,8 +13,6 @@ const SCOPE_COMMON: &[&str] = &[
     "t1-percent",
     "t2-percent",
     "option-data",
-    "client-class",
-    "require-client-classes",
     "reservation-mode",
     "reservations-global",
     "reservations-in-subnet",
@@ -41,8 +39,6 @@ const SCOPE_COMMON: &[&str] = &[
     "ddns-ttl-min",
     "ddns-ttl-max",
     "allocator",
-    "evaluate-additional-classes",
-    "client-classes",
 ];
 
 const SCOPE_V4: &[&str] = &[
@@ -61,7 +57,16 @@ const SCOPE_V6: &[&str] = &[
     "pd-allocator",
 ];
 
-const LOCAL_SCOPE: &[&str] = &["interface", "relay"];
+/// Keys of shared networks and subnets only (not global).
+const LOCAL_SCOPE: &[&str] = &[
+    "interface",
+    "relay",
+    "client-class",
+    "require-client-classes",
+    // Newer manuals: the class guard as a list, additional classes.
+    "client-classes",
+    "evaluate-additional-classes",
+];
 const LOCAL_SCOPE_V6: &[&str] = &["interface-id", "rapid-commit"];
 
 fn cat(parts: &[&[&'static str]]) -> Vec<&'static str> {
@@ -319,8 +324,6 @@ pub const DATABASE: &[&str] = &[
     "cert-file",
     "key-file",
     "cipher-list",
-    "user-context",
-    "comment",
     "retry-on-startup",
     "read-timeout",
     "write-timeout",
@@ -338,8 +341,6 @@ pub const EXPIRY: &[&str] = &[
     "max-reclaim-leases",
     "max-reclaim-time",
     "unwarned-reclaim-cycles",
-    "user-context",
-    "comment",
 ];
 
 /// Keys of `dhcp-ddns`.
@@ -385,12 +386,10 @@ pub const MULTI_THREADING: &[&str] = &[
     "enable-multi-threading",
     "thread-pool-size",
     "packet-queue-size",
-    "user-context",
-    "comment",
 ];
 
 /// Keys of a `hooks-libraries` entry.
-pub const HOOK: &[&str] = &["library", "parameters", "user-context", "comment"];
+pub const HOOK: &[&str] = &["library", "parameters"];
 
 /// Keys of a `loggers` entry.
 pub const LOGGER: &[&str] = &[

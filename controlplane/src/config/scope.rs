@@ -47,7 +47,6 @@ impl Triplet {
             return;
         }
         let value = self.value.unwrap_or(default);
-        let vpath = m.key_path(name);
         if let Some(min) = self.min {
             if min > value {
                 let key = format!("min-{name}");
@@ -70,7 +69,6 @@ impl Triplet {
                 );
             }
         }
-        let _ = vpath;
     }
 
     /// The value handed out when nothing is asked for.

@@ -178,6 +178,9 @@ impl MultiThreading {
     pub fn read(v: &Value, path: &str, ctx: &mut Ctx) -> MultiThreading {
         let mut mt = MultiThreading::default();
         if let Some(m) = ctx.map(v, path, "multi-threading", keys::MULTI_THREADING) {
+            if !m.has("enable-multi-threading") {
+                ctx.err(&v.pos, path, "missing parameter 'enable-multi-threading'");
+            }
             mt.enabled = m.bool(ctx, "enable-multi-threading").unwrap_or(true);
             mt.thread_pool_size = m.u32(ctx, "thread-pool-size").unwrap_or(0);
             mt.packet_queue_size = m.u32(ctx, "packet-queue-size").unwrap_or(64);
