@@ -51,6 +51,8 @@ const SCOPE_V4: &[&str] = &[
 ];
 
 const SCOPE_V6: &[&str] = &[
+    // Global too in the newer manuals (004, configuration backend table).
+    "rapid-commit",
     "preferred-lifetime",
     "min-preferred-lifetime",
     "max-preferred-lifetime",
@@ -67,7 +69,7 @@ const LOCAL_SCOPE: &[&str] = &[
     "client-classes",
     "evaluate-additional-classes",
 ];
-const LOCAL_SCOPE_V6: &[&str] = &["interface-id", "rapid-commit"];
+const LOCAL_SCOPE_V6: &[&str] = &["interface-id"];
 
 fn cat(parts: &[&[&'static str]]) -> Vec<&'static str> {
     parts.iter().flat_map(|p| p.iter().copied()).collect()

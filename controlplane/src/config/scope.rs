@@ -347,6 +347,33 @@ impl Scope {
         }
     }
 
+    /// Kea's check on a subnet's effective values: with calculated T1/T2,
+    /// t1-percent must be less than t2-percent. Reported at the subnet's own
+    /// key when it sets one, else at the subnet.
+    pub fn check_percents(&self, own: &Scope, m: &Map, ctx: &mut Ctx) {
+        let v6 = ctx.v6();
+        if !self.calculate_tee_times.unwrap_or(v6) {
+            return;
+        }
+        let t1 = self.t1_percent.unwrap_or(0.5);
+        let t2 = self.t2_percent.unwrap_or(if v6 { 0.8 } else { 0.875 });
+        if t1 < t2 {
+            return;
+        }
+        let key = ["t1-percent", "t2-percent"]
+            .into_iter()
+            .find(|k| m.has(k) && (own.t1_percent.is_some() || own.t2_percent.is_some()));
+        let (pos, path) = match key {
+            Some(k) => (&m.get(k).expect("present").pos, m.key_path(k)),
+            None => (m.pos(), m.path().to_string()),
+        };
+        ctx.err(
+            pos,
+            &path,
+            format!("t1-percent ({t1}) must be less than t2-percent ({t2})"),
+        );
+    }
+
     /// T1, T2 and the lifetime after Kea's defaults: explicit timers win;
     /// otherwise, with `calculate-tee-times`, percentages of the valid
     /// lifetime (v4) or preferred lifetime (v6).

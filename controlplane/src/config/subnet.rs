@@ -153,6 +153,7 @@ fn read_one(
     let what = if v6 { "subnet6" } else { "subnet4" };
     let m = ctx.map(item, p, what, &keys::subnet(v6))?;
     let own = Scope::read(&m, ctx, Some(parent));
+    own.inherit(parent).check_percents(&own, &m, ctx);
     if m.has("interface") && m.has("interface-id") {
         ctx.err(
             &item.pos,
