@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod compile;
 pub mod config;
 pub mod diag;
 pub mod json;

@@ -373,21 +373,4 @@ impl Scope {
             format!("t1-percent ({t1}) must be less than t2-percent ({t2})"),
         );
     }
-
-    /// T1, T2 and the lifetime after Kea's defaults: explicit timers win;
-    /// otherwise, with `calculate-tee-times`, percentages of the valid
-    /// lifetime (v4) or preferred lifetime (v6).
-    pub fn timers(&self, v6: bool) -> (Option<u32>, Option<u32>) {
-        let calc = self.calculate_tee_times.unwrap_or(v6);
-        let base = if v6 {
-            self.preferred.get(DEFAULT_PREFERRED)
-        } else {
-            self.valid.get(DEFAULT_VALID)
-        } as f64;
-        let t1p = self.t1_percent.unwrap_or(0.5);
-        let t2p = self.t2_percent.unwrap_or(if v6 { 0.8 } else { 0.875 });
-        let t1 = self.renew_timer.or(calc.then_some((base * t1p) as u32));
-        let t2 = self.rebind_timer.or(calc.then_some((base * t2p) as u32));
-        (t1, t2)
-    }
 }
