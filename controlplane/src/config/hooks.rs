@@ -4,7 +4,7 @@
 use super::keys;
 use super::read::Ctx;
 use crate::diag;
-use crate::json::Value;
+use crate::json::{Kind, Value};
 
 /// A hook library xdhcp provides natively.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +113,23 @@ pub fn read(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<HookLibrary> {
     out
 }
 
+/// `key`, if present in the parameters map `v`, has the same JSON type as
+/// `like`.
+fn expect_kind(v: &Value, path: &str, key: &str, like: Kind, ctx: &mut Ctx) {
+    let Some(x) = v.get(key) else { return };
+    if std::mem::discriminant(&x.kind) != std::mem::discriminant(&like) {
+        let want = Value {
+            kind: like,
+            pos: x.pos.clone(),
+        };
+        ctx.err(
+            &x.pos,
+            &diag::join(path, key),
+            format!("expected {}, got {}", want.a_type(), x.a_type()),
+        );
+    }
+}
+
 /// Cheap shape checks of the parameters of hooks whose parameters matter.
 fn check_parameters(hook: Hook, v: &Value, path: &str, ctx: &mut Ctx) {
     match hook {
@@ -155,11 +172,21 @@ fn check_parameters(hook: Hook, v: &Value, path: &str, ctx: &mut Ctx) {
             None => ctx.err(&v.pos, path, "the HA hook needs 'high-availability'"),
         },
         Hook::LegalLog => {
-            if let Some(p) = v.get("path") {
-                if p.as_str().is_none() {
-                    ctx.err(&p.pos, &diag::join(path, "path"), "expected a string");
-                }
+            for key in ["path", "base-name", "time-unit", "prefix", "pattern"] {
+                expect_kind(v, path, key, Kind::Str(String::new()), ctx);
             }
+            expect_kind(v, path, "count", Kind::Int(0), ctx);
+        }
+        Hook::FlexId => {
+            expect_kind(
+                v,
+                path,
+                "identifier-expression",
+                Kind::Str(String::new()),
+                ctx,
+            );
+            expect_kind(v, path, "replace-client-id", Kind::Bool(false), ctx);
+            expect_kind(v, path, "ignore-iaid", Kind::Bool(false), ctx);
         }
         _ => {}
     }
@@ -168,6 +195,18 @@ fn check_parameters(hook: Hook, v: &Value, path: &str, ctx: &mut Ctx) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameters_are_shape_checked() {
+        let text = r#"{ "Dhcp4": { "hooks-libraries": [ { "library": "libdhcp_flex_id.so",
+            "parameters": { "identifier-expression": 5 } } ] } }"#;
+        let e = crate::load_str("h.json", text).unwrap_err();
+        assert_eq!(
+            e[0].to_string(),
+            "h.json:2:54: Dhcp4.hooks-libraries[0].parameters.identifier-expression: \
+             expected a string, got an integer"
+        );
+    }
 
     #[test]
     fn recognises_by_file_name() {

@@ -48,11 +48,7 @@ impl Ctx {
         known: &[&str],
     ) -> Option<Map<'a>> {
         let Some(members) = v.as_object() else {
-            self.err(
-                &v.pos,
-                path,
-                format!("expected a map, got a {}", v.type_name()),
-            );
+            self.err(&v.pos, path, format!("expected a map, got {}", v.a_type()));
             return None;
         };
         for m in members {
@@ -76,11 +72,7 @@ impl Ctx {
         match v.as_array() {
             Some(items) => Some(items),
             None => {
-                self.err(
-                    &v.pos,
-                    path,
-                    format!("expected a list, got a {}", v.type_name()),
-                );
+                self.err(&v.pos, path, format!("expected a list, got {}", v.a_type()));
                 None
             }
         }
@@ -126,7 +118,7 @@ impl<'a> Map<'a> {
         ctx.err(
             &v.pos,
             &self.key_path(key),
-            format!("expected {expected}, got a {}", v.type_name()),
+            format!("expected {expected}, got {}", v.a_type()),
         );
     }
 
@@ -214,7 +206,7 @@ impl<'a> Map<'a> {
                 None => ctx.err(
                     &v.pos,
                     &diag::index(&self.key_path(key), i),
-                    format!("expected a string, got a {}", v.type_name()),
+                    format!("expected a string, got {}", v.a_type()),
                 ),
             }
         }
