@@ -170,3 +170,13 @@ fn reservation_outside_subnet() {
         "kea.conf:3:7: Dhcp6.subnet6[0].reservations[0]: specified reservation '2001:db8:2::1' is not within the subnet '2001:db8:1::/64'"
     );
 }
+
+#[test]
+fn subnet_value_against_inherited_bound_names_the_subnet_key() {
+    let text = r#"{ "Dhcp4": { "valid-lifetime": 6000, "min-valid-lifetime": 5000,
+  "subnet4": [ { "id": 1, "subnet": "10.0.0.0/24", "valid-lifetime": 3000 } ] } }"#;
+    assert_eq!(
+        first_error(text),
+        "kea.conf:2:70: Dhcp4.subnet4[0].valid-lifetime: the value of min-valid-lifetime (5000) is not less than valid-lifetime (3000)"
+    );
+}

@@ -30,8 +30,8 @@ impl Triplet {
     }
 
     fn inherit(&self, parent: &Triplet) -> Triplet {
-        // A level that sets any of the three takes all three from itself
-        // where set, else from the parent (Kea's getTriplet).
+        // Each part comes from the nearest level that sets it (Kea checks
+        // a subnet's value against an inherited min/max the same way).
         Triplet {
             value: self.value.or(parent.value),
             min: self.min.or(parent.min),
@@ -47,24 +47,27 @@ impl Triplet {
             return;
         }
         let value = self.value.unwrap_or(default);
+        // Report at the key this level sets (the bound if it set it, else
+        // its value), so that position and path always name a real key.
+        let at = |key: String, ctx: &mut Ctx, msg: String| {
+            let key = if m.has(&key) { key } else { name.to_string() };
+            let pos = m.get(&key).map_or(m.pos(), |v| &v.pos);
+            ctx.err(pos, &m.key_path(&key), msg);
+        };
         if let Some(min) = self.min {
             if min > value {
-                let key = format!("min-{name}");
-                let pos = m.get(&key).map_or(m.pos(), |v| &v.pos);
-                ctx.err(
-                    pos,
-                    &m.key_path(&key),
+                at(
+                    format!("min-{name}"),
+                    ctx,
                     format!("the value of min-{name} ({min}) is not less than {name} ({value})"),
                 );
             }
         }
         if let Some(max) = self.max {
             if max < value || self.min.is_some_and(|min| min > max) {
-                let key = format!("max-{name}");
-                let pos = m.get(&key).map_or(m.pos(), |v| &v.pos);
-                ctx.err(
-                    pos,
-                    &m.key_path(&key),
+                at(
+                    format!("max-{name}"),
+                    ctx,
                     format!("the value of max-{name} ({max}) is not greater than {name} ({value})"),
                 );
             }
