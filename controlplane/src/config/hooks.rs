@@ -27,9 +27,9 @@ pub enum Hook {
     FlexId,
     /// libdhcp_bootp.so
     Bootp,
-    /// libdhcp_mysql_cb.so / libdhcp_mysql.so
+    /// libdhcp_mysql.so (MySQL lease and host backends)
     Mysql,
-    /// libdhcp_pgsql_cb.so / libdhcp_pgsql.so
+    /// libdhcp_pgsql.so (PostgreSQL lease and host backends)
     Pgsql,
 }
 
@@ -44,9 +44,7 @@ const KNOWN: &[(&str, Hook)] = &[
     ("flex_id", Hook::FlexId),
     ("bootp", Hook::Bootp),
     ("mysql", Hook::Mysql),
-    ("mysql_cb", Hook::Mysql),
     ("pgsql", Hook::Pgsql),
-    ("pgsql_cb", Hook::Pgsql),
 ];
 
 /// Which native hook a library path names: `libdhcp_<name>.so` in any
