@@ -3,6 +3,8 @@
 //! validates it with Kea's rules, and models it for the compiler that will
 //! feed the dataplane.
 
+#![warn(missing_docs)]
+
 pub mod compile;
 pub mod config;
 pub mod diag;

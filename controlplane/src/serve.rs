@@ -48,7 +48,10 @@ pub fn run(config: &Config) -> Result<(), String> {
         .dhcp4
         .as_ref()
         .ok_or("the configuration has no Dhcp4 section; only DHCPv4 is served so far")?;
-    let compiled = Arc::new(compile::v4::compile(server));
+    let plan = compile::compile(config)
+        .dhcp4
+        .ok_or("the configuration has no Dhcp4 section")?;
+    let compiled = Arc::new(compile::v4::snapshot(&plan));
     let (leases, recovery) = LeaseStore::open(store_config(server))
         .map_err(|e| format!("opening the lease store: {e}"))?;
     let dropped: usize = recovery.files.iter().map(|f| f.dropped_bytes).sum();

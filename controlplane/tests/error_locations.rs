@@ -131,3 +131,52 @@ fn include_errors_name_the_included_file() {
     xdhcp_controlplane::load_file(&dir.join("main.json")).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn duplicate_key_names_the_first_one() {
+    let text = "{ \"Dhcp4\": {\n  \"valid-lifetime\": 4000,\n  \"valid-lifetime\": 3000 } }";
+    assert_eq!(
+        first_error(text),
+        "kea.conf:3:3: Dhcp4.valid-lifetime: duplicate valid-lifetime entries (previous at kea.conf:2:3)"
+    );
+}
+
+#[test]
+fn unterminated_block_comment() {
+    let text = "{ \"Dhcp4\": {\n  /* not closed\n  \"valid-lifetime\": 4000 } }";
+    assert_eq!(
+        first_error(text),
+        "kea.conf:2:3: Dhcp4: unterminated /* comment"
+    );
+}
+
+#[test]
+fn missing_include_is_located_at_the_directive() {
+    let text = "{ \"Dhcp4\": {\n    <?include \"/nonexistent/xdhcp-sub.json\"?>\n} }";
+    let e = first_error(text);
+    assert!(
+        e.starts_with("kea.conf:2:5: Dhcp4: cannot include /nonexistent/xdhcp-sub.json:"),
+        "{e}"
+    );
+}
+
+#[test]
+fn reservation_outside_subnet() {
+    let text = r#"{ "Dhcp6": { "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64",
+    "reservations": [
+      { "duid": "01:02:03:04", "ip-addresses": [ "2001:db8:2::1" ] } ] } ] } }"#;
+    assert_eq!(
+        first_error(text),
+        "kea.conf:3:7: Dhcp6.subnet6[0].reservations[0]: specified reservation '2001:db8:2::1' is not within the subnet '2001:db8:1::/64'"
+    );
+}
+
+#[test]
+fn subnet_value_against_inherited_bound_names_the_subnet_key() {
+    let text = r#"{ "Dhcp4": { "valid-lifetime": 6000, "min-valid-lifetime": 5000,
+  "subnet4": [ { "id": 1, "subnet": "10.0.0.0/24", "valid-lifetime": 3000 } ] } }"#;
+    assert_eq!(
+        first_error(text),
+        "kea.conf:2:70: Dhcp4.subnet4[0].valid-lifetime: the value of min-valid-lifetime (5000) is not less than valid-lifetime (3000)"
+    );
+}

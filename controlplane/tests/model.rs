@@ -67,8 +67,6 @@ fn inheritance_global_network_subnet() {
     let plain = &v4.subnets[0];
     assert_eq!(plain.id, 1);
     assert_eq!(plain.effective.valid.get(7200), 4000);
-    // calculate-tee-times does not override an explicit renew-timer...
-    assert_eq!(plain.effective.timers(false), (Some(1000), Some(3500)));
     let first = &v4.subnets[1];
     assert_eq!(first.id, 2);
     assert_eq!(first.shared_network.as_deref(), Some("office"));
@@ -86,11 +84,6 @@ fn inheritance_global_network_subnet() {
     let v6 = cfg.dhcp6.unwrap();
     assert_eq!(v6.subnets[0].id, 7);
     assert_eq!(v6.subnets[0].pd_pools[0].delegated_len, 64);
-    // v6 computes T1/T2 from the preferred lifetime by default.
-    assert_eq!(
-        v6.subnets[0].effective.timers(true),
-        (Some(1500), Some(2400))
-    );
 }
 
 #[test]
@@ -116,4 +109,84 @@ fn all_errors_are_reported_not_just_the_first() {
         "subnet4": [ { "subnet": "10.0.0.0/24", "pools": [ { "pool": "10.1.0.1-10.1.0.2" } ] } ] } }"#;
     let e = load_str("m.json", text).unwrap_err();
     assert_eq!(e.len(), 3, "{e:?}");
+}
+
+#[test]
+fn compiled_plan_has_concrete_values() {
+    use xdhcp_controlplane::compile::compile;
+    let cfg = load_str("both.json", BOTH).unwrap();
+    let plan = compile(&cfg);
+    let v4 = plan.dhcp4.unwrap();
+    assert_eq!(
+        v4.subnets.iter().map(|s| s.id).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    let plain = &v4.subnets[0];
+    // An explicit renew-timer wins over calculate-tee-times; T2 is 87.5 %.
+    assert_eq!((plain.params.t1, plain.params.t2), (Some(1000), Some(3500)));
+    assert_eq!(plain.params.valid.grant(0), 4000);
+    assert_eq!(
+        plain.params.valid.grant(99),
+        4000,
+        "no bounds: always the default"
+    );
+    assert_eq!(
+        plain.pools[0].first,
+        u128::from(u32::from(Ipv4Addr::new(192, 0, 2, 10)))
+    );
+    assert!(v4.subnets[1].params.authoritative);
+    assert_eq!(
+        v4.subnets[1].params.next_server,
+        Ipv4Addr::new(192, 0, 2, 1)
+    );
+    assert!(v4.subnets[2].params.reservations_out_of_pool);
+    assert_eq!(v4.global_options[0].payload, vec![0, 1, 0, 2]);
+    let v6 = plan.dhcp6.unwrap();
+    let s = &v6.subnets[0];
+    // v6 computes T1/T2 from the preferred lifetime (50 % / 80 %).
+    assert_eq!((s.params.t1, s.params.t2), (Some(1500), Some(2400)));
+    assert_eq!(s.pd_pools[0].delegated_len, 64);
+}
+
+#[test]
+fn preferred_lifetime_defaults_to_five_eighths_of_valid() {
+    use xdhcp_controlplane::compile::compile;
+    let cfg = load_str(
+        "p.json",
+        r#"{ "Dhcp6": { "valid-lifetime": 8000,
+              "subnet6": [ { "id": 1, "subnet": "2001:db8::/64" },
+                           { "id": 2, "subnet": "2001:db8:1::/64", "preferred-lifetime": 9000 },
+                           { "id": 3, "subnet": "2001:db8:2::/64", "preferred-lifetime": 3000,
+                             "min-preferred-lifetime": 2000, "max-preferred-lifetime": 4000 } ] } }"#,
+    )
+    .unwrap();
+    let v6 = compile(&cfg).dhcp6.unwrap();
+    assert_eq!(v6.subnets[0].params.preferred.default, 5000);
+    assert_eq!(
+        v6.subnets[1].params.preferred.default, 5000,
+        "above valid: 0.625 × valid"
+    );
+    let p = v6.subnets[2].params.preferred;
+    assert_eq!((p.min, p.default, p.max), (2000, 3000, 4000));
+    assert_eq!(p.grant(10_000), 4000);
+    assert_eq!(p.grant(1), 2000);
+}
+
+#[test]
+fn subnet_options_override_shared_network_options() {
+    use xdhcp_controlplane::compile::compile;
+    let cfg = load_str(
+        "o.json",
+        r#"{ "Dhcp4": { "shared-networks": [ { "name": "n",
+              "option-data": [ { "name": "domain-name", "data": "net.example" },
+                               { "name": "routers", "data": "10.0.0.1" } ],
+              "subnet4": [ { "id": 1, "subnet": "10.0.0.0/24",
+                             "option-data": [ { "name": "domain-name", "data": "sub.example" } ] } ] } ] } }"#,
+    )
+    .unwrap();
+    let v4 = compile(&cfg).dhcp4.unwrap();
+    let opts = &v4.subnets[0].options;
+    assert_eq!(opts.len(), 2);
+    let domain = opts.iter().find(|o| o.code == 15).unwrap();
+    assert_eq!(domain.payload, b"sub.example".to_vec());
 }

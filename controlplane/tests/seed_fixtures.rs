@@ -14,7 +14,11 @@ fn seed_examples_have_their_expected_verdicts() {
         let (file, verdict) = (cols[0], cols[1]);
         let got = xdhcp_controlplane::load_file(&dir.join(file));
         match (verdict, got) {
-            ("ok", Ok(_)) => {}
+            ("ok", Ok(cfg)) => {
+                // Every loadable example also compiles.
+                let plan = xdhcp_controlplane::compile::compile(&cfg);
+                assert_eq!(plan.dhcp4.is_some(), cfg.dhcp4.is_some());
+            }
             ("ok", Err(e)) => failures.push(format!("{file}: expected to load, got {}", e[0])),
             (_, Ok(_)) => failures.push(format!("{file}: expected an error, it loaded")),
             (_, Err(e)) => {

@@ -1,5 +1,274 @@
-//! From the validated Kea model to the dataplane's compiled configuration:
-//! inheritance resolved, option data already in wire format, pools turned
-//! into allocators, reservations indexed by identifier.
+//! Compile, first half: the validated Kea model resolved into the flat form
+//! a dataplane snapshot is built from: every subnet with concrete
+//! parameters (inheritance done, defaults applied), its options merged over
+//! its shared network's, ranges as numbers, subnets sorted by id.
+//!
+//! The second half turns a plan into the dataplane's configuration types
+//! ([`v4::snapshot`]).
 
+mod params;
 pub mod v4;
+
+use std::net::IpAddr;
+
+use xdhcp_dataplane::options::Universe;
+
+use crate::config::interfaces::SocketType;
+use crate::config::net::to_u128;
+use crate::config::options::OptionData;
+use crate::config::reservations::Reservation;
+use crate::config::{Config, Server};
+pub use params::{Ddns, Lifetime, Params};
+
+/// Both servers of a configuration, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compiled {
+    /// The DHCPv4 plan, if configured.
+    pub dhcp4: Option<Plan>,
+    /// The DHCPv6 plan, if configured.
+    pub dhcp6: Option<Plan>,
+}
+
+/// One server, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// DHCPv4 or DHCPv6.
+    pub universe: Universe,
+    /// Packet backend.
+    pub socket_type: SocketType,
+    /// Interfaces to serve.
+    pub interfaces: Vec<String>,
+    /// Subnets, sorted by id.
+    pub subnets: Vec<SubnetPlan>,
+    /// Global options (lowest precedence).
+    pub global_options: Vec<OptionOut>,
+    /// Class options, by class name, in configuration order.
+    pub class_options: Vec<(String, Vec<OptionOut>)>,
+    /// Global host reservations.
+    pub global_hosts: Vec<Host>,
+    /// Identifier types looked up, in order.
+    pub host_identifiers: Vec<String>,
+    /// Seconds a declined address is kept out of use.
+    pub decline_probation_period: u32,
+    /// Whether client-id is echoed (v4).
+    pub echo_client_id: bool,
+}
+
+/// One option ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionOut {
+    /// Option space.
+    pub space: String,
+    /// Option code.
+    pub code: u16,
+    /// Encoded payload.
+    pub payload: Vec<u8>,
+    /// Send even when not requested.
+    pub always_send: bool,
+    /// Never send.
+    pub never_send: bool,
+}
+
+/// One subnet, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubnetPlan {
+    /// Subnet id.
+    pub id: u32,
+    /// First address of the subnet, as a number (v4 in the low 32 bits).
+    pub network: u128,
+    /// Prefix length.
+    pub prefix_len: u8,
+    /// Shared network, if any.
+    pub shared_network: Option<String>,
+    /// Only clients of this class may use the subnet.
+    pub guard: Option<String>,
+    /// Interface the subnet is directly reachable on.
+    pub interface: Option<String>,
+    /// Relay option 18 value selecting the subnet (v6).
+    pub interface_id: Option<String>,
+    /// Relay addresses selecting the subnet.
+    pub relay: Vec<IpAddr>,
+    /// Concrete parameters.
+    pub params: Params,
+    /// Subnet options merged over its shared network's (subnet wins).
+    pub options: Vec<OptionOut>,
+    /// Address pools.
+    pub pools: Vec<PoolPlan>,
+    /// Prefix-delegation pools.
+    pub pd_pools: Vec<PdPoolPlan>,
+    /// Host reservations of the subnet.
+    pub hosts: Vec<Host>,
+}
+
+/// An address pool as a numeric range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolPlan {
+    /// First address.
+    pub first: u128,
+    /// Last address.
+    pub last: u128,
+    /// Only clients of this class may use the pool.
+    pub guard: Option<String>,
+    /// Pool options (above subnet options).
+    pub options: Vec<OptionOut>,
+}
+
+/// A prefix-delegation pool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PdPoolPlan {
+    /// Pool prefix, as a number.
+    pub prefix: u128,
+    /// Pool prefix length.
+    pub prefix_len: u8,
+    /// Length of each delegated prefix.
+    pub delegated_len: u8,
+    /// Excluded prefix (RFC 6603) as (prefix, length).
+    pub excluded: Option<(u128, u8)>,
+    /// Only clients of this class may use the pool.
+    pub guard: Option<String>,
+    /// Pool options.
+    pub options: Vec<OptionOut>,
+}
+
+/// A host reservation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Host {
+    /// Identifier type.
+    pub id_type: String,
+    /// Identifier bytes.
+    pub id: Vec<u8>,
+    /// Reserved addresses.
+    pub addresses: Vec<IpAddr>,
+    /// Reserved prefixes as (prefix, length).
+    pub prefixes: Vec<(u128, u8)>,
+    /// Reserved host name.
+    pub hostname: Option<String>,
+    /// Classes the host belongs to.
+    pub classes: Vec<String>,
+    /// Host options (highest precedence).
+    pub options: Vec<OptionOut>,
+    /// `next-server` (v4).
+    pub next_server: Option<std::net::Ipv4Addr>,
+    /// `server-hostname` (v4).
+    pub server_hostname: Option<String>,
+    /// `boot-file-name` (v4).
+    pub boot_file_name: Option<String>,
+}
+
+/// Compile a loaded configuration.
+pub fn compile(cfg: &Config) -> Compiled {
+    Compiled {
+        dhcp4: cfg.dhcp4.as_ref().map(plan),
+        dhcp6: cfg.dhcp6.as_ref().map(plan),
+    }
+}
+
+fn options(list: &[OptionData]) -> Vec<OptionOut> {
+    list.iter()
+        .map(|o| OptionOut {
+            space: o.space.clone(),
+            code: o.code,
+            payload: o.payload.clone(),
+            always_send: o.always_send,
+            never_send: o.never_send,
+        })
+        .collect()
+}
+
+/// `over` wins over `under` for the same (space, code).
+fn merge(over: Vec<OptionOut>, under: Vec<OptionOut>) -> Vec<OptionOut> {
+    let mut out = over;
+    for o in under {
+        if !out.iter().any(|x| x.space == o.space && x.code == o.code) {
+            out.push(o);
+        }
+    }
+    out
+}
+
+fn host(r: &Reservation) -> Host {
+    Host {
+        id_type: r.id_type.clone(),
+        id: r.id.clone(),
+        addresses: r
+            .ip_address
+            .map(IpAddr::V4)
+            .into_iter()
+            .chain(r.ip_addresses.iter().copied())
+            .collect(),
+        prefixes: r.prefixes.iter().map(|p| (p.first(), p.len)).collect(),
+        hostname: r.hostname.clone(),
+        classes: r.client_classes.clone(),
+        options: options(&r.option_data),
+        next_server: r.next_server,
+        server_hostname: r.server_hostname.clone(),
+        boot_file_name: r.boot_file_name.clone(),
+    }
+}
+
+fn plan(s: &Server) -> Plan {
+    let v6 = s.universe == Universe::V6;
+    let mut subnets: Vec<SubnetPlan> = s
+        .subnets
+        .iter()
+        .map(|sub| {
+            let net = sub
+                .shared_network
+                .as_ref()
+                .and_then(|n| s.shared_networks.iter().find(|x| &x.name == n));
+            let net_options = net.map(|n| options(&n.option_data)).unwrap_or_default();
+            SubnetPlan {
+                id: sub.id,
+                network: sub.prefix.first(),
+                prefix_len: sub.prefix.len,
+                shared_network: sub.shared_network.clone(),
+                guard: sub.effective.client_class.clone(),
+                interface: sub.effective.interface.clone(),
+                interface_id: sub.effective.interface_id.clone(),
+                relay: sub.effective.relay.clone(),
+                params: Params::resolve(&sub.effective, v6),
+                options: merge(options(&sub.option_data), net_options),
+                pools: sub
+                    .pools
+                    .iter()
+                    .map(|p| PoolPlan {
+                        first: to_u128(p.range.first),
+                        last: to_u128(p.range.last),
+                        guard: p.client_class.clone(),
+                        options: options(&p.option_data),
+                    })
+                    .collect(),
+                pd_pools: sub
+                    .pd_pools
+                    .iter()
+                    .map(|p| PdPoolPlan {
+                        prefix: p.prefix.first(),
+                        prefix_len: p.prefix.len,
+                        delegated_len: p.delegated_len,
+                        excluded: p.excluded.map(|e| (e.first(), e.len)),
+                        guard: p.client_class.clone(),
+                        options: options(&p.option_data),
+                    })
+                    .collect(),
+                hosts: sub.reservations.iter().map(host).collect(),
+            }
+        })
+        .collect();
+    subnets.sort_by_key(|p| p.id);
+    Plan {
+        universe: s.universe,
+        socket_type: s.interfaces.socket_type,
+        interfaces: s.interfaces.interfaces.clone(),
+        subnets,
+        global_options: options(&s.option_data),
+        class_options: s
+            .client_classes
+            .iter()
+            .map(|c| (c.name.clone(), options(&c.option_data)))
+            .collect(),
+        global_hosts: s.reservations.iter().map(host).collect(),
+        host_identifiers: s.host_reservation_identifiers.clone(),
+        decline_probation_period: s.decline_probation_period,
+        echo_client_id: s.echo_client_id,
+    }
+}

@@ -1,81 +1,67 @@
-//! Compiling a `Dhcp4` server section into the engine's [`Config4`].
+//! Compile, second half for DHCPv4: a [`Plan`] into the engine's
+//! [`Config4`]: pools become allocators, options are keyed by code for the
+//! engine's lookups, reservations are indexed by identifier.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool as AddressPool};
+use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::config::options::ConfiguredOption;
 use xdhcp_dataplane::config::v4::{HostId, Reservations4};
 use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Reservation4, Subnet4};
 use xdhcp_dataplane::options::DHCP4_SPACE;
 
-use crate::config::options::OptionData;
-use crate::config::reservations::Reservation;
-use crate::config::scope::{Scope, Triplet};
-use crate::config::subnet::Subnet;
-use crate::config::Server;
+use super::{Host, OptionOut, Plan, SubnetPlan};
 
-/// Kea's `valid-lifetime` when none is configured.
-const DEFAULT_VALID: u32 = 7200;
-/// Kea's v4 `t1-percent` and `t2-percent` defaults.
-const DEFAULT_T1_PERCENT: f64 = 0.5;
-const DEFAULT_T2_PERCENT: f64 = 0.875;
-
-/// Compiles a validated `Dhcp4` section. Validation already rejected what
-/// cannot be served, so this step cannot fail.
-pub fn compile(server: &Server) -> Config4 {
-    let shared_index = |name: &str| server.shared_networks.iter().position(|n| n.name == name);
-    let subnets: Vec<Subnet4> = server
+/// The engine's configuration for a DHCPv4 plan.
+pub fn snapshot(plan: &Plan) -> Config4 {
+    let mut networks: Vec<&str> = Vec::new();
+    let mut shared_networks: Vec<Vec<usize>> = Vec::new();
+    let subnets = plan
         .subnets
         .iter()
-        .filter_map(|s| {
-            let shared = s.shared_network.as_deref().and_then(shared_index);
-            let shared_options =
-                shared.map_or(&[][..], |i| &server.shared_networks[i].option_data[..]);
-            subnet(
-                s,
-                shared,
-                [&server.option_data[..], shared_options, &s.option_data[..]],
-            )
+        .enumerate()
+        .map(|(i, s)| {
+            let network = s.shared_network.as_deref().map(|name| {
+                let n = networks.iter().position(|x| *x == name).unwrap_or_else(|| {
+                    networks.push(name);
+                    shared_networks.push(Vec::new());
+                    networks.len() - 1
+                });
+                shared_networks[n].push(i);
+                n
+            });
+            subnet(s, network, &plan.global_options)
         })
         .collect();
-    let mut shared_networks = vec![Vec::new(); server.shared_networks.len()];
-    for (i, s) in subnets.iter().enumerate() {
-        if let Some(n) = s.shared_network {
-            shared_networks[n].push(i);
-        }
-    }
     Config4 {
         subnets,
         shared_networks,
-        echo_client_id: server.echo_client_id,
-        decline_probation: server.decline_probation_period,
-        global_reservations: reservations(&server.reservations),
+        echo_client_id: plan.echo_client_id,
+        decline_probation: plan.decline_probation_period,
+        global_reservations: reservations(&plan.global_hosts),
     }
 }
 
-fn subnet(s: &Subnet, shared: Option<usize>, option_scopes: [&[OptionData]; 3]) -> Option<Subnet4> {
-    let IpAddr::V4(network) = s.prefix.addr else {
-        return None;
-    };
-    let scope = &s.effective;
-    let pools = s
-        .pools
-        .iter()
-        .filter_map(|p| match (p.range.first, p.range.last) {
-            (IpAddr::V4(first), IpAddr::V4(last)) => Some(Arc::new(Allocator::new(
-                AddressPool::v4(first, last, s.id),
-                AllocatorKind::Iterative,
-            ))),
-            _ => None,
-        })
-        .collect();
-    Some(Subnet4 {
+fn v4(a: u128) -> Ipv4Addr {
+    Ipv4Addr::from(a as u32)
+}
+
+fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -> Subnet4 {
+    let p = &s.params;
+    Subnet4 {
         id: s.id,
-        network,
-        prefix_len: s.prefix.len,
-        pools,
-        relay: scope
+        network: v4(s.network),
+        prefix_len: s.prefix_len,
+        pools: s
+            .pools
+            .iter()
+            .map(|pool| {
+                let range = Pool::v4(v4(pool.first), v4(pool.last), s.id);
+                Arc::new(Allocator::new(range, AllocatorKind::Iterative))
+            })
+            .collect(),
+        relay: s
             .relay
             .iter()
             .filter_map(|a| match a {
@@ -83,74 +69,65 @@ fn subnet(s: &Subnet, shared: Option<usize>, option_scopes: [&[OptionData]; 3]) 
                 IpAddr::V6(_) => None,
             })
             .collect(),
-        interface: scope.interface.clone(),
-        shared_network: shared,
-        valid: lifetime(scope.valid),
-        renew_timer: scope.renew_timer,
-        rebind_timer: scope.rebind_timer,
-        calculate_tee_times: tee_times(scope),
-        match_client_id: scope.match_client_id.unwrap_or(true),
-        authoritative: scope.authoritative.unwrap_or(false),
-        next_server: scope.next_server.filter(|a| !a.is_unspecified()),
-        server_hostname: scope.server_hostname.clone().filter(|n| !n.is_empty()),
-        boot_file_name: scope.boot_file_name.clone().filter(|n| !n.is_empty()),
-        options: options(option_scopes.iter().flat_map(|s| s.iter())),
-        reservations: reservations(&s.reservations),
-    })
-}
-
-fn lifetime(t: Triplet) -> Lifetime {
-    let default = t.value.unwrap_or(DEFAULT_VALID);
-    Lifetime {
-        default,
-        min: t.min.unwrap_or(default),
-        max: t.max.unwrap_or(default),
+        interface: s.interface.clone(),
+        shared_network,
+        valid: Lifetime {
+            default: p.valid.default,
+            min: p.valid.min,
+            max: p.valid.max,
+        },
+        renew_timer: p.t1,
+        rebind_timer: p.t2,
+        calculate_tee_times: None,
+        match_client_id: p.match_client_id,
+        authoritative: p.authoritative,
+        next_server: Some(p.next_server).filter(|a| !a.is_unspecified()),
+        server_hostname: Some(p.server_hostname.clone()).filter(|n| !n.is_empty()),
+        boot_file_name: Some(p.boot_file_name.clone()).filter(|n| !n.is_empty()),
+        // Lowest precedence first: global, then the plan's subnet list,
+        // which holds the subnet's own options before its shared network's.
+        options: options(global.iter().chain(s.options.iter().rev())),
+        reservations: reservations(&s.hosts),
     }
 }
 
-fn tee_times(scope: &Scope) -> Option<(f32, f32)> {
-    scope.calculate_tee_times.unwrap_or(false).then(|| {
-        (
-            scope.t1_percent.unwrap_or(DEFAULT_T1_PERCENT) as f32,
-            scope.t2_percent.unwrap_or(DEFAULT_T2_PERCENT) as f32,
-        )
-    })
+/// Top-level DHCPv4 options, later entries overriding earlier ones with the
+/// same code. Sub-option spaces are carried inside their parent option.
+fn options<'a>(entries: impl Iterator<Item = &'a OptionOut>) -> OptionSet {
+    let list: Vec<ConfiguredOption> = entries
+        .filter(|o| o.space == DHCP4_SPACE && !o.never_send)
+        .map(|o| ConfiguredOption {
+            code: o.code,
+            data: o.payload.clone(),
+            always_send: o.always_send,
+        })
+        .collect();
+    OptionSet::new(list)
 }
 
-/// Top-level DHCPv4 options of the given entries, later scopes first in
-/// effect. Sub-option spaces are encapsulated by their parent option.
-fn options<'a>(entries: impl Iterator<Item = &'a OptionData>) -> OptionSet {
-    OptionSet::new(
-        entries
-            .filter(|o| o.space == DHCP4_SPACE && !o.never_send)
-            .map(|o| ConfiguredOption {
-                code: o.code,
-                data: o.payload.clone(),
-                always_send: o.always_send,
-            })
-            .collect(),
-    )
-}
-
-fn reservations(list: &[Reservation]) -> Reservations4 {
+fn reservations(hosts: &[Host]) -> Reservations4 {
     let mut out = Reservations4::default();
-    for r in list {
-        let id = match r.id_type.as_str() {
-            "hw-address" => HostId::HwAddress(&r.id),
-            "client-id" => HostId::ClientId(&r.id),
-            "circuit-id" => HostId::CircuitId(&r.id),
-            // duid and flex-id need the classification work to be matched.
+    for h in hosts {
+        let id = match h.id_type.as_str() {
+            "hw-address" => HostId::HwAddress(&h.id),
+            "client-id" => HostId::ClientId(&h.id),
+            "circuit-id" => HostId::CircuitId(&h.id),
+            // duid and flex-id are matched once classification lands.
             _ => continue,
         };
+        let address = h.addresses.iter().find_map(|a| match a {
+            IpAddr::V4(a) if !a.is_unspecified() => Some(*a),
+            _ => None,
+        });
         out.insert(
             id,
             Reservation4 {
-                address: r.ip_address.filter(|a| *a != Ipv4Addr::UNSPECIFIED),
-                hostname: r.hostname.clone(),
-                next_server: r.next_server,
-                server_hostname: r.server_hostname.clone(),
-                boot_file_name: r.boot_file_name.clone(),
-                options: options(r.option_data.iter()),
+                address,
+                hostname: h.hostname.clone(),
+                next_server: h.next_server,
+                server_hostname: h.server_hostname.clone(),
+                boot_file_name: h.boot_file_name.clone(),
+                options: options(h.options.iter()),
             },
         );
     }

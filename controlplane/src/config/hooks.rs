@@ -4,7 +4,7 @@
 use super::keys;
 use super::read::Ctx;
 use crate::diag;
-use crate::json::Value;
+use crate::json::{Kind, Value};
 
 /// A hook library xdhcp provides natively.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +27,9 @@ pub enum Hook {
     FlexId,
     /// libdhcp_bootp.so
     Bootp,
-    /// libdhcp_mysql_cb.so / libdhcp_mysql.so
+    /// libdhcp_mysql.so (MySQL lease and host backends)
     Mysql,
-    /// libdhcp_pgsql_cb.so / libdhcp_pgsql.so
+    /// libdhcp_pgsql.so (PostgreSQL lease and host backends)
     Pgsql,
 }
 
@@ -44,9 +44,7 @@ const KNOWN: &[(&str, Hook)] = &[
     ("flex_id", Hook::FlexId),
     ("bootp", Hook::Bootp),
     ("mysql", Hook::Mysql),
-    ("mysql_cb", Hook::Mysql),
     ("pgsql", Hook::Pgsql),
-    ("pgsql_cb", Hook::Pgsql),
 ];
 
 /// Which native hook a library path names: `libdhcp_<name>.so` in any
@@ -113,6 +111,23 @@ pub fn read(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<HookLibrary> {
     out
 }
 
+/// `key`, if present in the parameters map `v`, has the same JSON type as
+/// `like`.
+fn expect_kind(v: &Value, path: &str, key: &str, like: Kind, ctx: &mut Ctx) {
+    let Some(x) = v.get(key) else { return };
+    if std::mem::discriminant(&x.kind) != std::mem::discriminant(&like) {
+        let want = Value {
+            kind: like,
+            pos: x.pos.clone(),
+        };
+        ctx.err(
+            &x.pos,
+            &diag::join(path, key),
+            format!("expected {}, got {}", want.a_type(), x.a_type()),
+        );
+    }
+}
+
 /// Cheap shape checks of the parameters of hooks whose parameters matter.
 fn check_parameters(hook: Hook, v: &Value, path: &str, ctx: &mut Ctx) {
     match hook {
@@ -155,11 +170,21 @@ fn check_parameters(hook: Hook, v: &Value, path: &str, ctx: &mut Ctx) {
             None => ctx.err(&v.pos, path, "the HA hook needs 'high-availability'"),
         },
         Hook::LegalLog => {
-            if let Some(p) = v.get("path") {
-                if p.as_str().is_none() {
-                    ctx.err(&p.pos, &diag::join(path, "path"), "expected a string");
-                }
+            for key in ["path", "base-name", "time-unit", "prefix", "pattern"] {
+                expect_kind(v, path, key, Kind::Str(String::new()), ctx);
             }
+            expect_kind(v, path, "count", Kind::Int(0), ctx);
+        }
+        Hook::FlexId => {
+            expect_kind(
+                v,
+                path,
+                "identifier-expression",
+                Kind::Str(String::new()),
+                ctx,
+            );
+            expect_kind(v, path, "replace-client-id", Kind::Bool(false), ctx);
+            expect_kind(v, path, "ignore-iaid", Kind::Bool(false), ctx);
         }
         _ => {}
     }
@@ -168,6 +193,18 @@ fn check_parameters(hook: Hook, v: &Value, path: &str, ctx: &mut Ctx) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameters_are_shape_checked() {
+        let text = r#"{ "Dhcp4": { "hooks-libraries": [ { "library": "libdhcp_flex_id.so",
+            "parameters": { "identifier-expression": 5 } } ] } }"#;
+        let e = crate::load_str("h.json", text).unwrap_err();
+        assert_eq!(
+            e[0].to_string(),
+            "h.json:2:54: Dhcp4.hooks-libraries[0].parameters.identifier-expression: \
+             expected a string, got an integer"
+        );
+    }
 
     #[test]
     fn recognises_by_file_name() {

@@ -13,8 +13,6 @@ const SCOPE_COMMON: &[&str] = &[
     "t1-percent",
     "t2-percent",
     "option-data",
-    "client-class",
-    "require-client-classes",
     "reservation-mode",
     "reservations-global",
     "reservations-in-subnet",
@@ -41,8 +39,6 @@ const SCOPE_COMMON: &[&str] = &[
     "ddns-ttl-min",
     "ddns-ttl-max",
     "allocator",
-    "evaluate-additional-classes",
-    "client-classes",
 ];
 
 const SCOPE_V4: &[&str] = &[
@@ -55,14 +51,25 @@ const SCOPE_V4: &[&str] = &[
 ];
 
 const SCOPE_V6: &[&str] = &[
+    // Global too in the newer manuals (004, configuration backend table).
+    "rapid-commit",
     "preferred-lifetime",
     "min-preferred-lifetime",
     "max-preferred-lifetime",
     "pd-allocator",
 ];
 
-const LOCAL_SCOPE: &[&str] = &["interface", "relay"];
-const LOCAL_SCOPE_V6: &[&str] = &["interface-id", "rapid-commit"];
+/// Keys of shared networks and subnets only (not global).
+const LOCAL_SCOPE: &[&str] = &[
+    "interface",
+    "relay",
+    "client-class",
+    "require-client-classes",
+    // Newer manuals: the class guard as a list, additional classes.
+    "client-classes",
+    "evaluate-additional-classes",
+];
+const LOCAL_SCOPE_V6: &[&str] = &["interface-id"];
 
 fn cat(parts: &[&[&'static str]]) -> Vec<&'static str> {
     parts.iter().flat_map(|p| p.iter().copied()).collect()
@@ -319,8 +326,6 @@ pub const DATABASE: &[&str] = &[
     "cert-file",
     "key-file",
     "cipher-list",
-    "user-context",
-    "comment",
     "retry-on-startup",
     "read-timeout",
     "write-timeout",
@@ -338,8 +343,6 @@ pub const EXPIRY: &[&str] = &[
     "max-reclaim-leases",
     "max-reclaim-time",
     "unwarned-reclaim-cycles",
-    "user-context",
-    "comment",
 ];
 
 /// Keys of `dhcp-ddns`.
@@ -385,12 +388,10 @@ pub const MULTI_THREADING: &[&str] = &[
     "enable-multi-threading",
     "thread-pool-size",
     "packet-queue-size",
-    "user-context",
-    "comment",
 ];
 
 /// Keys of a `hooks-libraries` entry.
-pub const HOOK: &[&str] = &["library", "parameters", "user-context", "comment"];
+pub const HOOK: &[&str] = &["library", "parameters"];
 
 /// Keys of a `loggers` entry.
 pub const LOGGER: &[&str] = &[

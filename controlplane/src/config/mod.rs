@@ -110,7 +110,7 @@ pub fn load_value(v: &Value) -> Result<Config, Vec<Diag>> {
                 errors.push(Diag::new(
                     &d.pos,
                     key,
-                    format!("expected a map, got a {}", d.type_name()),
+                    format!("expected a map, got {}", d.a_type()),
                 ));
             }
         }

@@ -116,9 +116,12 @@ fn read_one(item: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Opti
     let space = m
         .str(ctx, "space")
         .unwrap_or_else(|| universe.top_space().to_string());
-    // An entry without `data` is legal (e.g. `never-send`, or an option
-    // whose payload is empty); there is nothing to encode then.
-    let has_data = m.has("data");
+    // An entry without `data`, or with empty data, is legal (e.g.
+    // `never-send`, or an option sent empty); there is nothing to encode.
+    let has_data = m
+        .get("data")
+        .and_then(|d| d.as_str())
+        .is_some_and(|d| !d.trim().is_empty());
     let data = m.str(ctx, "data").unwrap_or_default();
     let csv_given = m.bool(ctx, "csv-format");
     let always_send = m.bool(ctx, "always-send").unwrap_or(false);

@@ -48,11 +48,7 @@ impl Ctx {
         known: &[&str],
     ) -> Option<Map<'a>> {
         let Some(members) = v.as_object() else {
-            self.err(
-                &v.pos,
-                path,
-                format!("expected a map, got a {}", v.type_name()),
-            );
+            self.err(&v.pos, path, format!("expected a map, got {}", v.a_type()));
             return None;
         };
         for m in members {
@@ -76,11 +72,7 @@ impl Ctx {
         match v.as_array() {
             Some(items) => Some(items),
             None => {
-                self.err(
-                    &v.pos,
-                    path,
-                    format!("expected a list, got a {}", v.type_name()),
-                );
+                self.err(&v.pos, path, format!("expected a list, got {}", v.a_type()));
                 None
             }
         }
@@ -126,7 +118,7 @@ impl<'a> Map<'a> {
         ctx.err(
             &v.pos,
             &self.key_path(key),
-            format!("expected {expected}, got a {}", v.type_name()),
+            format!("expected {expected}, got {}", v.a_type()),
         );
     }
 
@@ -185,12 +177,12 @@ impl<'a> Map<'a> {
         self.int(ctx, key, 0, u32::MAX as i64).map(|i| i as u32)
     }
 
-    /// A real number (integers are accepted too, as Kea does).
+    /// A real number. As in Kea's grammar, an integer is not accepted
+    /// (`0.5` or `1.0`, not `1`).
     pub fn real(&self, ctx: &mut Ctx, key: &str) -> Option<f64> {
         let v = self.get(key)?;
         match v.kind {
             Kind::Float(f) => Some(f),
-            Kind::Int(i) => Some(i as f64),
             _ => {
                 self.wrong(ctx, key, v, "a real number");
                 None
@@ -214,7 +206,7 @@ impl<'a> Map<'a> {
                 None => ctx.err(
                     &v.pos,
                     &diag::index(&self.key_path(key), i),
-                    format!("expected a string, got a {}", v.type_name()),
+                    format!("expected a string, got {}", v.a_type()),
                 ),
             }
         }

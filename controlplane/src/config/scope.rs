@@ -30,8 +30,8 @@ impl Triplet {
     }
 
     fn inherit(&self, parent: &Triplet) -> Triplet {
-        // A level that sets any of the three takes all three from itself
-        // where set, else from the parent (Kea's getTriplet).
+        // Each part comes from the nearest level that sets it (Kea checks
+        // a subnet's value against an inherited min/max the same way).
         Triplet {
             value: self.value.or(parent.value),
             min: self.min.or(parent.min),
@@ -47,30 +47,31 @@ impl Triplet {
             return;
         }
         let value = self.value.unwrap_or(default);
-        let vpath = m.key_path(name);
+        // Report at the key this level sets (the bound if it set it, else
+        // its value), so that position and path always name a real key.
+        let at = |key: String, ctx: &mut Ctx, msg: String| {
+            let key = if m.has(&key) { key } else { name.to_string() };
+            let pos = m.get(&key).map_or(m.pos(), |v| &v.pos);
+            ctx.err(pos, &m.key_path(&key), msg);
+        };
         if let Some(min) = self.min {
             if min > value {
-                let key = format!("min-{name}");
-                let pos = m.get(&key).map_or(m.pos(), |v| &v.pos);
-                ctx.err(
-                    pos,
-                    &m.key_path(&key),
+                at(
+                    format!("min-{name}"),
+                    ctx,
                     format!("the value of min-{name} ({min}) is not less than {name} ({value})"),
                 );
             }
         }
         if let Some(max) = self.max {
             if max < value || self.min.is_some_and(|min| min > max) {
-                let key = format!("max-{name}");
-                let pos = m.get(&key).map_or(m.pos(), |v| &v.pos);
-                ctx.err(
-                    pos,
-                    &m.key_path(&key),
+                at(
+                    format!("max-{name}"),
+                    ctx,
                     format!("the value of max-{name} ({max}) is not greater than {name} ({value})"),
                 );
             }
         }
-        let _ = vpath;
     }
 
     /// The value handed out when nothing is asked for.
@@ -349,20 +350,30 @@ impl Scope {
         }
     }
 
-    /// T1, T2 and the lifetime after Kea's defaults: explicit timers win;
-    /// otherwise, with `calculate-tee-times`, percentages of the valid
-    /// lifetime (v4) or preferred lifetime (v6).
-    pub fn timers(&self, v6: bool) -> (Option<u32>, Option<u32>) {
-        let calc = self.calculate_tee_times.unwrap_or(v6);
-        let base = if v6 {
-            self.preferred.get(DEFAULT_PREFERRED)
-        } else {
-            self.valid.get(DEFAULT_VALID)
-        } as f64;
-        let t1p = self.t1_percent.unwrap_or(0.5);
-        let t2p = self.t2_percent.unwrap_or(if v6 { 0.8 } else { 0.875 });
-        let t1 = self.renew_timer.or(calc.then_some((base * t1p) as u32));
-        let t2 = self.rebind_timer.or(calc.then_some((base * t2p) as u32));
-        (t1, t2)
+    /// Kea's check on a subnet's effective values: with calculated T1/T2,
+    /// t1-percent must be less than t2-percent. Reported at the subnet's own
+    /// key when it sets one, else at the subnet.
+    pub fn check_percents(&self, own: &Scope, m: &Map, ctx: &mut Ctx) {
+        let v6 = ctx.v6();
+        if !self.calculate_tee_times.unwrap_or(v6) {
+            return;
+        }
+        let t1 = self.t1_percent.unwrap_or(0.5);
+        let t2 = self.t2_percent.unwrap_or(if v6 { 0.8 } else { 0.875 });
+        if t1 < t2 {
+            return;
+        }
+        let key = ["t1-percent", "t2-percent"]
+            .into_iter()
+            .find(|k| m.has(k) && (own.t1_percent.is_some() || own.t2_percent.is_some()));
+        let (pos, path) = match key {
+            Some(k) => (&m.get(k).expect("present").pos, m.key_path(k)),
+            None => (m.pos(), m.path().to_string()),
+        };
+        ctx.err(
+            pos,
+            &path,
+            format!("t1-percent ({t1}) must be less than t2-percent ({t2})"),
+        );
     }
 }

@@ -167,9 +167,6 @@ impl Server {
             }
         }
         let global = Scope::read(&m, ctx, None);
-        for key in ["interface", "relay"] {
-            debug_assert!(!m.has(key) || !keys::global(v6).contains(&key));
-        }
         let mut s = Server {
             universe: ctx.universe,
             interfaces: m
@@ -244,7 +241,21 @@ impl Server {
                 IDENTIFIER_TYPES
             };
             let v = m.get("host-reservation-identifiers").expect("present");
-            for id in &list {
+            if list.is_empty() {
+                ctx.err(
+                    &v.pos,
+                    &m.key_path("host-reservation-identifiers"),
+                    "host-reservation-identifiers must not be empty",
+                );
+            }
+            for (i, id) in list.iter().enumerate() {
+                if list[..i].contains(id) {
+                    ctx.err(
+                        &v.pos,
+                        &m.key_path("host-reservation-identifiers"),
+                        format!("duplicate host identifier '{id}'"),
+                    );
+                }
                 if !allowed.contains(&id.as_str()) {
                     ctx.err(
                         &v.pos,

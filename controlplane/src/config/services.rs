@@ -178,6 +178,9 @@ impl MultiThreading {
     pub fn read(v: &Value, path: &str, ctx: &mut Ctx) -> MultiThreading {
         let mut mt = MultiThreading::default();
         if let Some(m) = ctx.map(v, path, "multi-threading", keys::MULTI_THREADING) {
+            if !m.has("enable-multi-threading") {
+                ctx.err(&v.pos, path, "missing parameter 'enable-multi-threading'");
+            }
             mt.enabled = m.bool(ctx, "enable-multi-threading").unwrap_or(true);
             mt.thread_pool_size = m.u32(ctx, "thread-pool-size").unwrap_or(0);
             mt.packet_queue_size = m.u32(ctx, "packet-queue-size").unwrap_or(64);
@@ -263,9 +266,26 @@ impl ServerId {
         if !m.has("type") {
             ctx.err(&v.pos, path, "server-id needs a 'type'");
         }
+        let identifier = m.str_at(ctx, "identifier").and_then(|(t, pos)| {
+            // The manual's example writes "" for "generate one".
+            if t.is_empty() {
+                return None;
+            }
+            match super::reservations::parse_identifier("duid", &t) {
+                Ok(_) if !t.trim().starts_with('\'') => Some(t),
+                _ => {
+                    ctx.err(
+                        pos,
+                        &m.key_path("identifier"),
+                        format!("identifier '{t}' is not a valid string of hexadecimal digits"),
+                    );
+                    None
+                }
+            }
+        });
         Some(ServerId {
             duid_type: duid_type?,
-            identifier: m.str(ctx, "identifier"),
+            identifier,
             time: m.u32(ctx, "time"),
             htype: m.int(ctx, "htype", 0, 65535).map(|h| h as u16),
             enterprise_id: m.u32(ctx, "enterprise-id"),

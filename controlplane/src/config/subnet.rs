@@ -87,6 +87,9 @@ pub fn read_relay(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<IpAddr> {
     let Some(m) = ctx.map(v, path, "relay", keys::RELAY) else {
         return Vec::new();
     };
+    if !m.has("ip-address") && !m.has("ip-addresses") {
+        ctx.err(&v.pos, path, "relay needs ip-address or ip-addresses");
+    }
     if m.has("ip-address") && m.has("ip-addresses") {
         ctx.err(
             &v.pos,
@@ -150,6 +153,7 @@ fn read_one(
     let what = if v6 { "subnet6" } else { "subnet4" };
     let m = ctx.map(item, p, what, &keys::subnet(v6))?;
     let own = Scope::read(&m, ctx, Some(parent));
+    own.inherit(parent).check_percents(&own, &m, ctx);
     if m.has("interface") && m.has("interface-id") {
         ctx.err(
             &item.pos,
@@ -158,7 +162,10 @@ fn read_one(
              via relays) cannot be defined at the same time",
         );
     }
-    let id = m.u32(ctx, "id");
+    // Kea reserves the largest 32-bit value.
+    let id = m
+        .int(ctx, "id", 0, i64::from(u32::MAX - 1))
+        .map(|i| i as u32);
     let Some((text, pos)) = m.str_at(ctx, "subnet") else {
         if !m.has("subnet") {
             ctx.err(&item.pos, p, "mandatory 'subnet' parameter is missing");
@@ -384,6 +391,19 @@ fn check_subnet(s: &Subnet, ctx: &mut Ctx) {
         }
     }
     for (i, pd) in s.pd_pools.iter().enumerate() {
+        // Kea also refuses a delegated range that overlaps an address pool.
+        let range = Range {
+            first: super::net::from_u128(pd.prefix.first(), true),
+            last: super::net::from_u128(pd.prefix.last(), true),
+        };
+        if let Some(pool) = s.pools.iter().find(|p| p.range.overlaps(&range)) {
+            ctx.err(
+                &pd.pos,
+                &pd.path,
+                format!("pd-pool {} overlaps with pool {}", pd.prefix, pool.range),
+            );
+            continue;
+        }
         if let Some(other) = s.pd_pools[..i]
             .iter()
             .find(|o| o.prefix.covers(&pd.prefix) || pd.prefix.covers(&o.prefix))

@@ -76,6 +76,15 @@ impl Value {
         }
     }
 
+    /// The value's type with its article, for messages ("an integer").
+    pub fn a_type(&self) -> String {
+        match self.kind {
+            Kind::Null => "null".into(),
+            Kind::Int(_) => "an integer".into(),
+            _ => format!("a {}", self.type_name()),
+        }
+    }
+
     /// The members if this is an object.
     pub fn as_object(&self) -> Option<&[Member]> {
         match &self.kind {
