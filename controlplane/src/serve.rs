@@ -37,6 +37,12 @@ const DEFAULT_LEASE_DIR: &str = "/var/lib/xdhcp/dhcp4";
 
 /// Serves until a signal arrives. Errors are operator-readable sentences.
 pub fn run(config: &Config) -> Result<(), String> {
+    // Installed first, so a signal during start-up stops the server cleanly
+    // once it is up. SAFETY: the handler only stores to an atomic.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
     if config.dhcp6.is_some() {
         log(
             "WARN",
@@ -116,11 +122,6 @@ pub fn run(config: &Config) -> Result<(), String> {
     }
     if serving.is_empty() {
         return Err("interfaces-config lists no interface to serve".into());
-    }
-    // SAFETY: the handler only stores to an atomic.
-    unsafe {
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
     }
     while !STOP.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(200));

@@ -3,6 +3,8 @@
 //! count) must see zero allocations while a packet is parsed, fully walked
 //! and answered.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::net::Ipv6Addr;
@@ -147,100 +149,37 @@ fn v6_parse_walk_and_reply_do_not_allocate() {
 /// tables grow their slabs on first use), not one allocation.
 #[test]
 fn v4_worker_step_does_not_allocate() {
-    use std::net::Ipv4Addr;
-    use std::sync::Arc;
-    use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
-    use xdhcp_dataplane::config::v4::Reservations4;
-    use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Subnet4};
+    use common::v4lab;
     use xdhcp_dataplane::engine::v4::Engine4;
-    use xdhcp_dataplane::frame::{write_udp, Addressing, IpAddrs};
     use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
-    use xdhcp_dataplane::worker::{answer_v4, Link};
+    use xdhcp_dataplane::worker::answer_v4;
 
-    let server = Ipv4Addr::new(198, 51, 100, 1);
-    let pool = Pool::v4(
-        Ipv4Addr::new(198, 51, 100, 10),
-        Ipv4Addr::new(198, 51, 100, 250),
-        1,
-    );
-    let config = Config4 {
-        subnets: vec![Subnet4 {
-            id: 1,
-            network: Ipv4Addr::new(198, 51, 100, 0),
-            prefix_len: 24,
-            pools: vec![Arc::new(Allocator::new(pool, AllocatorKind::Iterative))],
-            relay: vec![],
-            interface: None,
-            shared_network: None,
-            valid: Lifetime::fixed(3600),
-            renew_timer: None,
-            rebind_timer: None,
-            calculate_tee_times: Some((0.5, 0.875)),
-            match_client_id: true,
-            authoritative: true,
-            next_server: None,
-            server_hostname: None,
-            boot_file_name: None,
-            options: OptionSet::default(),
-            reservations: Reservations4::default(),
-        }],
-        ..Config4::default()
-    };
+    let config = v4lab::config();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
     let engine = Engine4 {
         config: &config,
         leases: &leases,
     };
-    let link = Link {
-        name: "veth0".into(),
-        mac: [2, 0, 0, 0, 0, 1],
-        addr: server,
-    };
-    let from = Addressing {
-        eth_dst: [0xff; 6],
-        eth_src: [2, 0, 0, 0, 0, 9],
-        vlans: [(0, 0); 2],
-        vlan_count: 0,
-        ip: IpAddrs::V4 {
-            src: Ipv4Addr::UNSPECIFIED,
-            dst: Ipv4Addr::BROADCAST,
-        },
-        src_port: 68,
-        dst_port: 67,
-    };
-    // Frames of DISCOVER and REQUEST from client `n`, built up front.
-    let frames = |n: u8| {
-        let mut out = Vec::new();
-        for (kind, addr) in [(1u8, None), (3, Some(Ipv4Addr::new(198, 51, 100, 10 + n)))] {
-            let mut f = vec![0u8; 1500];
-            let len = write_udp(&mut f, &from, |body| {
-                let mut w = Writer4::new(body, 1400)?;
-                w.set_op(v4::BOOTREQUEST);
-                w.set_chaddr(1, &[2, 0, 0, 0, 1, n])?;
-                w.put_option(code::MESSAGE_TYPE, &[kind])?;
-                w.put_option(code::CLIENT_ID, &[1, 2, 0, 0, 0, 1, n])?;
-                if let Some(a) = addr {
-                    w.put_option(code::REQUESTED_ADDRESS, &a.octets())?;
-                    w.put_option(code::SERVER_ID, &server.octets())?;
-                }
-                w.finish()
-            })
-            .unwrap();
-            f.truncate(len);
-            out.push(f);
-        }
-        out
-    };
-    let warm = frames(0);
-    let measured = frames(1);
+    let link = v4lab::link();
     let mut reply = [0u8; 1500];
-    for f in &warm {
-        answer_v4(&engine, &link, f, &mut reply, 1_800_000_000).unwrap();
-    }
-    let before = allocs();
-    for f in &measured {
-        assert!(answer_v4(&engine, &link, f, &mut reply, 1_800_000_000).is_some());
-    }
-    assert_eq!(allocs() - before, 0, "the v4 worker step allocated");
+    // Answers client `n`'s DISCOVER and then its REQUEST for the offered
+    // address; returns the allocations each step made. Frames are built
+    // outside the measured parts.
+    let mut dora = |n: u16| {
+        let discover = v4lab::client_frame(n, None);
+        let before = allocs();
+        let offer_len = answer_v4(&engine, &link, &discover, &mut reply, NOW).unwrap();
+        let offer_allocs = allocs() - before;
+        let offered = xdhcp_dataplane::frame::Frame::parse(&reply[..offer_len]).unwrap();
+        let yiaddr = Packet4::parse(offered.payload).unwrap().yiaddr();
+        let request = v4lab::client_frame(n, Some(yiaddr));
+        let before = allocs();
+        assert!(answer_v4(&engine, &link, &request, &mut reply, NOW).is_some());
+        (offer_allocs, allocs() - before)
+    };
+    dora(0);
+    assert_eq!(dora(1), (0, 0), "the v4 worker step allocated");
     assert_eq!(leases.len(), 2);
 }
+
+const NOW: u32 = 1_800_000_000;

@@ -4,6 +4,7 @@
 pub mod expect;
 pub mod pcap;
 pub mod rng;
+pub mod v4lab;
 
 use std::path::PathBuf;
 

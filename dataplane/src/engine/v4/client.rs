@@ -74,21 +74,23 @@ impl Client {
         store: &LeaseStore<Lease4>,
         selection: &Selection<'_>,
     ) -> Option<Lease4> {
-        let mut found = None;
-        let mut visit = |l: &Lease4| {
+        let visit = |found: &mut Option<Lease4>, l: &Lease4| {
             let ours = selection
                 .iter()
                 .find(|s| s.id == l.subnet_id)
                 .is_some_and(|s| self.owns(l, s));
             if ours && found.is_none() {
-                found = Some(l.clone());
+                *found = Some(l.clone());
             }
         };
+        let mut found = None;
         if !self.client_id.is_empty() {
-            store.each_by_client(client_id_hash(self.client_id.as_bytes()), &mut visit);
+            let key = client_id_hash(self.client_id.as_bytes());
+            store.each_by_client(key, |l| visit(&mut found, l));
         }
-        if !self.hw.is_empty() {
-            store.each_by_hw(hw_hash(&self.hw), &mut visit);
+        // Each index walk visits every shard: the second only when needed.
+        if found.is_none() && !self.hw.is_empty() {
+            store.each_by_hw(hw_hash(&self.hw), |l| visit(&mut found, l));
         }
         found
     }
