@@ -49,7 +49,7 @@ mod tests {
         assert_eq!(mac(&base, 0), base);
         assert_eq!(mac(&base, 1), [0, 0x0c, 1, 2, 4, 0]);
         assert_eq!(mac(&base, 0x101), [0, 0x0c, 1, 2, 5, 0]);
-        assert_eq!(mac(&base, 0x1_0001), [0, 0x0c, 2, 3, 4, 0]);
+        assert_eq!(mac(&base, 0x1_0001), [0, 0x0c, 1, 3, 4, 0]);
     }
 
     #[test]
