@@ -59,7 +59,9 @@ pub fn main_with(args: &[String]) -> i32 {
     }
 }
 
-fn run(opts: &Options, out: &mut dyn Write) -> io::Result<i32> {
+/// Runs the test `opts` describes, writing reports to `out`; returns
+/// perfdhcp's exit status.
+pub fn run(opts: &Options, out: &mut dyn Write) -> io::Result<i32> {
     let keep = (opts.clients as usize).min(MAX_KEPT_LEASES);
     let outcome = if opts.family == 4 {
         let (mut io, local) = open_v4(opts)?;

@@ -1,0 +1,115 @@
+//! The load loop allocates nothing per packet: a run of 20× more exchanges
+//! (with renewals and releases) against a loopback responder performs the
+//! same number of allocations on the engine's thread as a short one.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::net::{Ipv4Addr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4};
+use xdhcp_perf::cli::{self, Command};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Answers DISCOVER with OFFER and REQUEST with ACK, like a relay's server.
+fn responder(stop: Arc<AtomicBool>) -> u16 {
+    let sock = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let port = sock.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let (mut buf, mut out) = ([0u8; 1500], [0u8; 1500]);
+        while !stop.load(Ordering::Relaxed) {
+            let Ok((n, from)) = sock.recv_from(&mut buf) else {
+                continue;
+            };
+            let Ok(req) = Packet4::parse(&buf[..n]) else {
+                continue;
+            };
+            let t = match req.message_type() {
+                Some(MessageType::Discover) => MessageType::Offer,
+                Some(MessageType::Request) => MessageType::Ack,
+                _ => continue,
+            };
+            let mut w = Writer4::reply_to(&mut out, 576, &req, t).unwrap();
+            let x = req.xid().to_be_bytes();
+            w.set_yiaddr(Ipv4Addr::new(10, x[1], x[2], x[3] | 1));
+            w.put_option(code::SERVER_ID, &[127, 0, 0, 1]).unwrap();
+            let len = w.finish().unwrap();
+            let _ = sock.send_to(&out[..len], from);
+        }
+    });
+    port
+}
+
+fn options(server_port: u16, n: u64) -> cli::Options {
+    let local_port = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let line = format!(
+        "-r 20000 -f 2000 -F 1000 -R 500 -n {n} -W 50000 -l 127.0.0.1 -L {local_port} -N {server_port} 127.0.0.1"
+    );
+    let args: Vec<&str> = line.split_whitespace().collect();
+    let Ok(Command::Run(opts)) = cli::parse(&args) else {
+        panic!("bad test command line");
+    };
+    *opts
+}
+
+fn allocations_of_run(server_port: u16, n: u64) -> usize {
+    let opts = options(server_port, n);
+    let before = ALLOCS.with(Cell::get);
+    xdhcp_perf::run(&opts, &mut std::io::sink()).unwrap();
+    ALLOCS.with(Cell::get) - before
+}
+
+#[test]
+fn allocations_do_not_grow_with_packets() {
+    let stop = Arc::new(AtomicBool::new(false));
+    let port = responder(stop.clone());
+    let short = allocations_of_run(port, 200);
+    let long = allocations_of_run(port, 4000);
+    // The runs really exchanged, renewed and released.
+    let mut report = Vec::new();
+    xdhcp_perf::run(&options(port, 400), &mut report).unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let report = String::from_utf8(report).unwrap();
+    for section in ["REQUEST-ACK***", "REQUEST-ACK (renewal)***", "RELEASE***"] {
+        let sent = report
+            .split(section)
+            .nth(1)
+            .and_then(|s| s.lines().nth(1))
+            .unwrap_or_else(|| panic!("no {section} in\n{report}"));
+        assert!(sent != "sent packets: 0", "{section} {sent}\n{report}");
+    }
+    assert!(
+        report.contains("Statistics for: REQUEST-ACK***\nsent packets: 400\nreceived packets: 4"),
+        "{report}"
+    );
+    assert_eq!(
+        short, long,
+        "allocations: {short} for 200 exchanges, {long} for 4000"
+    );
+}
