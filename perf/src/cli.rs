@@ -38,7 +38,7 @@ impl LeaseType {
 /// `-D`: abort after this many drops, or this share of drops.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub enum MaxDrop {
-    /// An absolute number of dropped requests.
+    /// An absolute number of dropped requests (at least 1).
     Count(u64),
     /// A percentage of requests sent, checked once more than 10 were sent.
     Percent(f64),
@@ -109,6 +109,8 @@ pub struct Options {
     pub local_port: u16,
     /// `-N`: remote port; 0 means the standard one.
     pub remote_port: u16,
+    /// `-P`: exchanges initiated back to back at startup.
+    pub preload: u64,
     /// `-s`: random seed; 0 means none.
     pub seed: u64,
     /// `-g`: whether replies are received on a separate thread.
@@ -142,6 +144,7 @@ impl Default for Options {
             release_rate: 0,
             local_port: 0,
             remote_port: 0,
+            preload: 0,
             seed: 0,
             multi_thread: false,
             server: Server::Broadcast,
@@ -202,7 +205,6 @@ const UNSUPPORTED: &[(char, &str)] = &[
     ('M', "MAC address list file"),
     ('o', "custom options"),
     ('O', "template random offset"),
-    ('P', "preload"),
     ('S', "template server-id offset"),
     ('T', "template file"),
     ('u', "address uniqueness checks"),
@@ -373,6 +375,7 @@ fn build(
             'L' => o.local_port = port(c, v)?,
             'N' => o.remote_port = port(c, v)?,
             's' => o.seed = number(c, v)?,
+            'P' => o.preload = number(c, v)?,
             'g' => {
                 o.multi_thread = match v {
                     "single" => false,
@@ -465,8 +468,8 @@ fn max_drop(v: &str) -> Result<MaxDrop, CliError> {
             _ => err(format!("-D: invalid percentage '{v}'")),
         }
     } else {
-        // perfdhcp documents `-D 0` as "abort on the first drop".
-        number('D', v).map(MaxDrop::Count)
+        // The man page mentions `-D 0`, but perfdhcp 2.2 refuses it.
+        positive('D', v).map(MaxDrop::Count)
     }
 }
 
@@ -520,6 +523,7 @@ xdhcp-perf [-4 | -6] [-A encapsulation-level] [-b base] [-d drop-time]
            [-D max-drop] [-e lease-type] [-f renew-rate] [-F release-rate]
            [-g thread-mode] [-h] [-i] [-l local-address|interface]
            [-L local-port] [-n num-request] [-N remote-port] [-p test-period]
+           [-P preload]
            [-r rate] [-R num-clients] [-s seed] [--scenario basic]
            [-t report] [-v] [-W exit-wait-time] [-x diagnostic-selector]
            [--json] [server]

@@ -31,8 +31,10 @@ pub enum ExitReason {
     MaxRequests,
     /// `-p` elapsed.
     TestPeriod,
-    /// `-D` was exceeded.
+    /// `-D` drops were reached.
     MaxDrops,
+    /// `-D` percentage of drops was reached.
+    MaxDropsPercent,
     /// Interrupted (SIGINT).
     Interrupted,
 }
@@ -43,7 +45,8 @@ impl ExitReason {
         match self {
             ExitReason::MaxRequests => "Reached max requests limit.",
             ExitReason::TestPeriod => "reached test-period.",
-            ExitReason::MaxDrops => "Reached max drops number.",
+            ExitReason::MaxDrops => "Reached maximum drops number.",
+            ExitReason::MaxDropsPercent => "Reached maximum percentage of drops.",
             ExitReason::Interrupted => "Interrupted.",
         }
     }
@@ -95,6 +98,7 @@ pub fn run<P: Protocol>(
     let mut renews = Pacer::new(opts.renew_rate);
     let mut releases = Pacer::new(opts.release_rate);
     let mut next_client: u32 = 0;
+    let mut preload = opts.preload;
     let report_ns = opts.report_interval.map(|d| d.as_nanos() as u64);
     let mut next_report = report_ns.unwrap_or(u64::MAX);
     let exit_wait_ns = opts.exit_wait.as_nanos() as u64;
@@ -169,7 +173,12 @@ pub fn run<P: Protocol>(
                 if opts.diag('e') {
                     let _ = writeln!(out, "{}", reason.message());
                 }
-                stop = Some((reason, now + exit_wait_ns));
+                // perfdhcp waits (-W) for replies, except after too many drops.
+                let wait = match reason {
+                    ExitReason::MaxDrops | ExitReason::MaxDropsPercent => 0,
+                    _ => exit_wait_ns,
+                };
+                stop = Some((reason, now + wait));
             }
         }
         if let Some((_, until)) = stop {
@@ -180,7 +189,11 @@ pub fn run<P: Protocol>(
 
         // 4. New exchanges, renewals and releases, paced.
         if stop.is_none() {
-            let due = exchanges.due(now, BATCH as u64);
+            let paced = exchanges.due(now, BATCH as u64);
+            // -P: exchanges started back to back at startup, outside the pacing.
+            let extra = preload.min(BATCH as u64 - paced);
+            preload -= extra;
+            let due = paced + extra;
             for _ in 0..due {
                 let client = next_client;
                 next_client = if next_client + 1 >= opts.clients {
@@ -195,7 +208,7 @@ pub fn run<P: Protocol>(
                 let len = proto.first(client, xid, tx.slot());
                 tx.commit(len);
             }
-            exchanges.sent(due);
+            exchanges.sent(paced);
             stats.of(Exchange::First).sent += due;
             send_kept(
                 proto,
@@ -237,7 +250,7 @@ pub fn run<P: Protocol>(
                         wake = wake.min(t);
                     }
                 }
-                if opts.rate == 0 {
+                if opts.rate == 0 || preload > 0 {
                     wake = now;
                 }
                 if let Some(p) = opts.period {
@@ -322,13 +335,15 @@ fn exit_condition(opts: &Options, stats: &Stats, now: u64) -> Option<ExitReason>
         }
     }
     for (d, e) in opts.max_drop.iter().zip(pairs) {
+        // perfdhcp's drops here are requests not (yet) answered, so requests
+        // in flight count too; kept for compatibility.
         let s = stats.get(e);
-        let hit = match *d {
-            MaxDrop::Count(n) => s.timed_out >= n.max(1),
-            MaxDrop::Percent(p) => s.sent > 10 && 100.0 * s.timed_out as f64 / s.sent as f64 >= p,
-        };
-        if hit {
-            return Some(ExitReason::MaxDrops);
+        match *d {
+            MaxDrop::Count(n) if s.drops() >= n => return Some(ExitReason::MaxDrops),
+            MaxDrop::Percent(p) if s.sent > 10 && s.drops_ratio() >= p => {
+                return Some(ExitReason::MaxDropsPercent)
+            }
+            _ => {}
         }
     }
     None
