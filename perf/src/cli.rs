@@ -111,6 +111,8 @@ pub struct Options {
     pub remote_port: u16,
     /// `-P`: exchanges initiated back to back at startup.
     pub preload: u64,
+    /// `-B`: set the broadcast flag in v4 requests.
+    pub broadcast_flag: bool,
     /// `-s`: random seed; 0 means none.
     pub seed: u64,
     /// `-g`: whether replies are received on a separate thread.
@@ -145,6 +147,7 @@ impl Default for Options {
             local_port: 0,
             remote_port: 0,
             preload: 0,
+            broadcast_flag: false,
             seed: 0,
             multi_thread: false,
             server: Server::Broadcast,
@@ -196,7 +199,6 @@ const NO_ARG: &str = "146Bchiuv";
 const UNSUPPORTED: &[(char, &str)] = &[
     ('1', "server-id from the first reply"),
     ('a', "aggressivity"),
-    ('B', "forced broadcast"),
     ('c', "rapid commit"),
     ('C', "separator-delimited reports"),
     ('E', "template elapsed-time offset"),
@@ -315,6 +317,7 @@ fn build(
             '4' => saw4 = true,
             '6' => saw6 = true,
             'i' => o.initial_only = true,
+            'B' => o.broadcast_flag = true,
             'e' => {
                 lease_type_given = true;
                 o.lease_type = match v {
@@ -396,6 +399,9 @@ fn build(
     o.family = if saw6 { 6 } else { 4 };
     if o.family == 4 && lease_type_given && o.lease_type != LeaseType::AddressOnly {
         return err("-e prefix-only and -e address-and-prefix need -6");
+    }
+    if o.family == 6 && o.broadcast_flag {
+        return err("-B (broadcast flag) is a DHCPv4 option; use -4");
     }
     if o.family == 4 && o.relay_level > 0 {
         return err("-A (relay encapsulation) is a DHCPv6 option; use -6");
@@ -519,7 +525,7 @@ fn base(o: &mut Options, v: &str) -> Result<(), CliError> {
 
 /// The usage text printed by `-h` and after a command-line error.
 pub const USAGE: &str = "\
-xdhcp-perf [-4 | -6] [-A encapsulation-level] [-b base] [-d drop-time]
+xdhcp-perf [-4 | -6] [-A encapsulation-level] [-b base] [-B] [-d drop-time]
            [-D max-drop] [-e lease-type] [-f renew-rate] [-F release-rate]
            [-g thread-mode] [-h] [-i] [-l local-address|interface]
            [-L local-port] [-n num-request] [-N remote-port] [-p test-period]
@@ -530,8 +536,10 @@ xdhcp-perf [-4 | -6] [-A encapsulation-level] [-b base] [-d drop-time]
 
 A perfdhcp-compatible DHCP load generator: the options mean what they mean
 to Kea's perfdhcp (see perfdhcp(8)). v4 traffic is sent as a relay from
-port 67 with giaddr set to the local address; v6 traffic is sent directly
-from port 546, or as RELAY-FORW from port 547 with -A 1.
+port 67 with giaddr set to the local address (broadcast out of -l IFACE when
+no server is given); v6 traffic is sent directly from port 546, or as
+RELAY-FORW from port 547 with -A 1. -x accepts perfdhcp's letters; 'a' and
+'e' print the options and the exit reason, the others are ignored.
 
 --json prints the final report as one JSON object.
 Exit status: 0 success, 1 error (including command-line errors, as

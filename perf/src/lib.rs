@@ -65,7 +65,7 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> io::Result<i32> {
     let keep = (opts.clients as usize).min(MAX_KEPT_LEASES);
     let outcome = if opts.family == 4 {
         let (mut io, local) = open_v4(opts)?;
-        let mut proto = V4::new(local, opts.mac_base, keep);
+        let mut proto = V4::new(local, opts.mac_base, opts.broadcast_flag, keep);
         engine::run(opts, &mut proto, &mut io, out)
     } else {
         let (mut io, link) = open_v6(opts)?;
@@ -101,11 +101,14 @@ fn unsupported(msg: &str) -> io::Error {
 
 /// v4: a relay socket on port 67 of the local address, which is also giaddr.
 fn open_v4(opts: &Options) -> io::Result<(UdpIo, Ipv4Addr)> {
-    let server = match opts.server {
-        Server::Addr(IpAddr::V4(a)) => a,
+    let (server, iface) = match (&opts.server, &opts.local) {
+        (Server::Addr(IpAddr::V4(a)), _) => (*a, None),
+        // perfdhcp with only `-l IFACE`: broadcast out of that interface,
+        // still as a relay (giaddr set), so the server answers unicast.
+        (Server::Broadcast, Some(Local::Interface(name))) => (Ipv4Addr::BROADCAST, Some(name)),
         _ => {
             return Err(unsupported(
-                "broadcast (direct client) mode is not supported by the UDP engine; give the server address",
+                "a v4 server address (or -l INTERFACE) is required",
             ))
         }
     };
@@ -124,6 +127,9 @@ fn open_v4(opts: &Options) -> io::Result<(UdpIo, Ipv4Addr)> {
         SocketAddr::new(server.into(), port(opts.remote_port, 67)),
         0,
     )?;
+    if let Some(name) = iface {
+        io.broadcast_on(name)?;
+    }
     Ok((io, local))
 }
 

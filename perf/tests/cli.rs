@@ -101,6 +101,7 @@ fn every_supported_flag_means_what_it_means_to_perfdhcp() {
         ("-6 -A 1 2001:db8::1", |o| o.relay_level == 1),
         ("-6 -A1 2001:db8::1", |o| o.relay_level == 1),
         ("-i 192.0.2.1", |o| o.initial_only),
+        ("-B 192.0.2.1", |o| o.broadcast_flag),
         ("-e address-only 192.0.2.1", |o| {
             o.lease_type == LeaseType::AddressOnly
         }),
@@ -165,6 +166,7 @@ fn perfdhcps_checks() {
         ("-i -F 1 -r 10 192.0.2.1", "-i"),
         ("-i -D 1 192.0.2.1", "-i"),
         ("-A 1 192.0.2.1", "-6"),
+        ("-6 -B -l eth0", "-4"),
         ("-6 -A 2 2001:db8::1", "level 1"),
         ("-r 0 192.0.2.1", "positive"),
         ("-R 0 192.0.2.1", "positive"),
@@ -193,7 +195,6 @@ fn unsupported_flags_are_named_in_the_error() {
     let unsupported = [
         "-1",
         "-a 1",
-        "-B",
         "-c",
         "-C ,",
         "-E 4",

@@ -20,7 +20,7 @@ const SOCKET_BUFFER: libc::c_int = 16 << 20;
 /// can be answered into a send buffer without copying it.
 pub struct UdpIo {
     /// Keeps the socket open; the halves use its descriptor.
-    _socket: UdpSocket,
+    socket: UdpSocket,
     /// Receive half.
     pub rx: Rx,
     /// Send half.
@@ -79,10 +79,30 @@ impl UdpIo {
         }
         let (dest, dest_len) = sockaddr(server, ifindex);
         Ok(UdpIo {
-            _socket: socket,
+            socket: socket,
             rx: Rx::new(fd),
             tx: Tx::new(fd, Box::new(dest), dest_len),
         })
+    }
+
+    /// Allows broadcasting and sends out of interface `name` only.
+    pub fn broadcast_on(&self, name: &str) -> io::Result<()> {
+        self.socket.set_broadcast(true)?;
+        // SAFETY: passes the name bytes and their length.
+        let rc = unsafe {
+            libc::setsockopt(
+                self.rx.fd,
+                libc::SOL_SOCKET,
+                libc::SO_BINDTODEVICE,
+                name.as_ptr().cast(),
+                name.len() as libc::socklen_t,
+            )
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
     }
 
     /// The socket's descriptor, for waiting on it.

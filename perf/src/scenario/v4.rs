@@ -3,7 +3,7 @@
 
 use std::net::Ipv4Addr;
 
-use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4, BOOTREQUEST};
+use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4, BOOTREQUEST, FLAG_BROADCAST};
 
 use super::clients;
 use super::leases::LeaseRing;
@@ -17,16 +17,19 @@ const PARAMETER_LIST: [u8; 7] = [1, 28, 2, 3, 15, 6, 12];
 pub struct V4 {
     giaddr: Ipv4Addr,
     mac_base: [u8; 6],
+    flags: u16,
     leases: LeaseRing,
 }
 
 impl V4 {
-    /// Clients numbered from `mac_base`, relayed through `giaddr`; keeps up
-    /// to `keep` leases for renewals and releases.
-    pub fn new(giaddr: Ipv4Addr, mac_base: [u8; 6], keep: usize) -> Self {
+    /// Clients numbered from `mac_base`, relayed through `giaddr`, asking
+    /// for broadcast replies when `broadcast` (`-B`); keeps up to `keep`
+    /// leases for renewals and releases.
+    pub fn new(giaddr: Ipv4Addr, mac_base: [u8; 6], broadcast: bool, keep: usize) -> Self {
         V4 {
             giaddr,
             mac_base,
+            flags: if broadcast { FLAG_BROADCAST } else { 0 },
             leases: LeaseRing::new(keep),
         }
     }
@@ -39,6 +42,7 @@ impl V4 {
         w.set_hops(1);
         w.set_xid(xid);
         w.set_giaddr(self.giaddr);
+        w.set_flags(self.flags);
         let _ = w.put_option(code::MESSAGE_TYPE, &[t.to_u8()]);
         w
     }
@@ -130,7 +134,7 @@ mod tests {
 
     #[test]
     fn discover_is_relayed_with_the_client_mac_and_request_follows_the_offer() {
-        let mut v4 = V4::new(Ipv4Addr::new(192, 0, 2, 2), [0, 0x0c, 1, 2, 3, 4], 4);
+        let mut v4 = V4::new(Ipv4Addr::new(192, 0, 2, 2), [0, 0x0c, 1, 2, 3, 4], true, 4);
         let mut buf = [0u8; 1024];
         let n = v4.first(5, 0xdead_beef, &mut buf);
         let p = Packet4::parse(&buf[..n]).unwrap();
@@ -138,6 +142,7 @@ mod tests {
         assert_eq!(p.giaddr(), Ipv4Addr::new(192, 0, 2, 2));
         assert_eq!(&p.chaddr()[..6], &[0, 0x0c, 1, 2, 3, 9]);
         assert_eq!(p.xid(), 0xdead_beef);
+        assert!(p.broadcast());
 
         // The server's OFFER, as a relay would receive it.
         let mut offer = [0u8; 1024];
