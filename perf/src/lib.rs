@@ -62,11 +62,29 @@ pub fn main_with(args: &[String]) -> i32 {
 /// Runs the test `opts` describes, writing reports to `out`; returns
 /// perfdhcp's exit status.
 pub fn run(opts: &Options, out: &mut dyn Write) -> io::Result<i32> {
+    let outcome = if opts.json {
+        // stdout holds only the JSON report; progress goes to stderr.
+        load(opts, &mut io::stderr().lock())?
+    } else {
+        load(opts, out)?
+    };
+    if opts.json {
+        report::json(out, opts, &outcome)?;
+    } else {
+        report::text(out, opts, &outcome)?;
+    }
+    out.flush()?;
+    Ok(report::exit_code(opts, &outcome.stats))
+}
+
+/// Opens the socket and runs the load loop, writing progress (`-t`, `-x e`)
+/// to `progress`; returns the counters for a report.
+pub fn load(opts: &Options, progress: &mut dyn Write) -> io::Result<engine::Outcome> {
     let keep = (opts.clients as usize).min(MAX_KEPT_LEASES);
-    let outcome = if opts.family == 4 {
+    Ok(if opts.family == 4 {
         let (mut io, local) = open_v4(opts)?;
         let mut proto = V4::new(local, opts.mac_base, opts.broadcast_flag, keep);
-        engine::run(opts, &mut proto, &mut io, out)
+        engine::run(opts, &mut proto, &mut io, progress)
     } else {
         let (mut io, link) = open_v6(opts)?;
         let mut proto = V6::new(
@@ -76,15 +94,8 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> io::Result<i32> {
             opts.duid_base.clone(),
             keep,
         );
-        engine::run(opts, &mut proto, &mut io, out)
-    };
-    if opts.json {
-        report::json(out, opts, &outcome)?;
-    } else {
-        report::text(out, opts, &outcome)?;
-    }
-    out.flush()?;
-    Ok(report::exit_code(opts, &outcome.stats))
+        engine::run(opts, &mut proto, &mut io, progress)
+    })
 }
 
 fn port(given: u16, standard: u16) -> u16 {

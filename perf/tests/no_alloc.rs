@@ -81,7 +81,8 @@ fn options(server_port: u16, n: u64) -> cli::Options {
 fn allocations_of_run(server_port: u16, n: u64) -> usize {
     let opts = options(server_port, n);
     let before = ALLOCS.with(Cell::get);
-    xdhcp_perf::run(&opts, &mut std::io::sink()).unwrap();
+    // The load loop only: the report's formatting allocates by design.
+    xdhcp_perf::load(&opts, &mut std::io::sink()).unwrap();
     ALLOCS.with(Cell::get) - before
 }
 
@@ -96,18 +97,19 @@ fn allocations_do_not_grow_with_packets() {
     xdhcp_perf::run(&options(port, 400), &mut report).unwrap();
     stop.store(true, Ordering::Relaxed);
     let report = String::from_utf8(report).unwrap();
-    for section in ["REQUEST-ACK***", "REQUEST-ACK (renewal)***", "RELEASE***"] {
-        let sent = report
+    let count = |section: &str, line: usize| -> u64 {
+        report
             .split(section)
             .nth(1)
-            .and_then(|s| s.lines().nth(1))
-            .unwrap_or_else(|| panic!("no {section} in\n{report}"));
-        assert!(sent != "sent packets: 0", "{section} {sent}\n{report}");
-    }
-    assert!(
-        report.contains("Statistics for: REQUEST-ACK***\nsent packets: 400\nreceived packets: 4"),
-        "{report}"
-    );
+            .and_then(|s| s.lines().nth(line))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {section} in\n{report}"))
+    };
+    // A busy machine may make the loopback responder lose a few.
+    assert!(count("REQUEST-ACK***", 2) >= 300, "{report}");
+    assert!(count("REQUEST-ACK (renewal)***", 2) > 0, "{report}");
+    assert!(count("RELEASE***", 1) > 0, "{report}");
     assert_eq!(
         short, long,
         "allocations: {short} for 200 exchanges, {long} for 4000"

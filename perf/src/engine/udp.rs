@@ -79,7 +79,7 @@ impl UdpIo {
         }
         let (dest, dest_len) = sockaddr(server, ifindex);
         Ok(UdpIo {
-            socket: socket,
+            socket,
             rx: Rx::new(fd),
             tx: Tx::new(fd, Box::new(dest), dest_len),
         })
