@@ -46,9 +46,18 @@ pub struct Tx {
     dest: Box<libc::sockaddr_storage>,
     dest_len: libc::socklen_t,
     queued: usize,
+    /// Whether runs of equal-size datagrams go out as one UDP GSO send.
+    gso: bool,
     /// Datagrams the kernel refused (counted as perfdhcp's "locallimit").
     pub refused: u64,
 }
+
+/// `SOL_UDP` and `UDP_SEGMENT` (linux/udp.h), missing from libc for glibc.
+const SOL_UDP: libc::c_int = 17;
+const UDP_SEGMENT: libc::c_int = 103;
+/// Most segments one GSO send may carry (UDP_MAX_SEGMENTS is 64 on older
+/// kernels).
+const GSO_MAX_SEGMENTS: usize = 64;
 
 impl UdpIo {
     /// Binds `local` and sends everything to `server`. For a link-scoped
@@ -232,6 +241,7 @@ impl Tx {
             dest,
             dest_len,
             queued: 0,
+            gso: true,
             refused: 0,
         };
         for i in 0..BATCH {
@@ -265,8 +275,72 @@ impl Tx {
 
     /// Sends every queued datagram. A full socket buffer is waited out
     /// briefly; what still cannot be sent is counted in `refused`.
+    ///
+    /// Runs of equal-size datagrams (every v4 request is 300 bytes) go out
+    /// as one UDP GSO send: the kernel walks its UDP/IP path once per run
+    /// instead of once per datagram, which is where the time goes. Without
+    /// kernel support it falls back to `sendmmsg` for good.
     pub fn flush(&mut self) {
         let mut done = 0;
+        while self.gso && done < self.queued {
+            let len = self.lens[done];
+            let mut end = done + 1;
+            while end < self.queued && end - done < GSO_MAX_SEGMENTS && self.lens[end] == len {
+                end += 1;
+            }
+            if end - done == 1 {
+                break;
+            }
+            match self.send_gso(done, end, len) {
+                Ok(()) => done = end,
+                Err(_) => self.gso = false,
+            }
+        }
+        self.flush_mmsg(done);
+    }
+
+    /// One `sendmsg` of datagrams `from..to`, all `seg` bytes, as GSO.
+    fn send_gso(&mut self, from: usize, to: usize, seg: usize) -> Result<(), ()> {
+        for i in from..to {
+            self.iov[i].iov_len = self.lens[i];
+        }
+        // A cmsghdr plus a u16, 8-byte aligned.
+        let mut control = [0u64; 4];
+        // SAFETY: msghdr is plain data; the pointers set below stay valid
+        // for the call (our buffers, iovecs, destination and `control`).
+        let mut msg: libc::msghdr = unsafe { zeroed() };
+        msg.msg_name = (&mut *self.dest as *mut libc::sockaddr_storage).cast();
+        msg.msg_namelen = self.dest_len;
+        msg.msg_iov = self.iov[from..].as_mut_ptr();
+        msg.msg_iovlen = to - from;
+        msg.msg_control = control.as_mut_ptr().cast();
+        // SAFETY: CMSG_SPACE/CMSG_LEN are pure arithmetic.
+        msg.msg_controllen = unsafe { libc::CMSG_SPACE(size_of::<u16>() as u32) } as usize;
+        // SAFETY: msg_control points at `control`, large enough for one cmsg.
+        unsafe {
+            let cm = libc::CMSG_FIRSTHDR(&msg);
+            (*cm).cmsg_level = SOL_UDP;
+            (*cm).cmsg_type = UDP_SEGMENT;
+            (*cm).cmsg_len = libc::CMSG_LEN(size_of::<u16>() as u32) as usize;
+            std::ptr::write_unaligned(libc::CMSG_DATA(cm).cast::<u16>(), seg as u16);
+        }
+        for _ in 0..100 {
+            // SAFETY: see above.
+            if unsafe { libc::sendmsg(self.fd, &msg, 0) } >= 0 {
+                return Ok(());
+            }
+            match io::Error::last_os_error().raw_os_error() {
+                Some(libc::EAGAIN) | Some(libc::ENOBUFS) => {
+                    wait_fd(self.fd, libc::POLLOUT, Duration::from_micros(100))
+                }
+                Some(libc::EINTR) => {}
+                _ => return Err(()),
+            }
+        }
+        Err(())
+    }
+
+    fn flush_mmsg(&mut self, mut done: usize) {
         let mut retries = 0;
         while done < self.queued {
             for i in done..self.queued {
