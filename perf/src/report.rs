@@ -88,10 +88,11 @@ fn g(x: f64) -> String {
 pub fn text(out: &mut dyn Write, opts: &Options, o: &Outcome) -> io::Result<()> {
     let fam = opts.family;
     writeln!(out, "***Rate statistics***")?;
-    let unit = if opts.initial_only {
-        format!("{}/second", Exchange::First.name(fam))
-    } else {
-        "4-way exchanges/second".to_string()
+    // perfdhcp 2.2's wording, capitals included.
+    let unit = match (opts.initial_only, fam) {
+        (false, _) => "4-way exchanges/second",
+        (true, 4) => "DISCOVER-OFFER/second",
+        (true, _) => "Solicit-Advertise/second",
     };
     write!(out, "Rate: {} {unit}", g(achieved_rate(opts, o)))?;
     if opts.rate > 0 {
