@@ -97,6 +97,22 @@ impl Lab {
             sh(&["ip", "-n", ns, "link", "set", ifc, "up"]);
             sh(&["ip", "-n", ns, "link", "set", "lo", "up"]);
         }
+        // Link-local addresses are unusable until duplicate address
+        // detection ends; Kea binds them at startup.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        for (ns, ifc) in [(s, server_if.as_str()), (c, lab.client_if.as_str())] {
+            loop {
+                let out = Command::new("ip")
+                    .args(["-n", ns, "-6", "addr", "show", "dev", ifc, "tentative"])
+                    .output()
+                    .expect("ip addr");
+                if out.stdout.is_empty() {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "{ifc}: IPv6 DAD did not finish");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
         lab
     }
 
@@ -266,7 +282,7 @@ fn v4_relayed_dora_matches_perfdhcp_against_kea() {
 }
 
 #[test]
-fn v6_relayed_sarr_matches_perfdhcp_against_kea() {
+fn v6_relayed_and_direct_sarr_match_perfdhcp_against_kea() {
     let mut lab = Lab::new("6");
     let iface = lab.server_if();
     lab.start_kea(
@@ -290,4 +306,7 @@ fn v6_relayed_sarr_matches_perfdhcp_against_kea() {
         lab.client_if
     );
     compare(&lab, &line, 600);
+    // Direct: SOLICIT to ff02::1:2 out of the interface, from port 546.
+    let line = format!("-6 -r 200 -n 400 -R 400 -W 500000 -l {}", lab.client_if);
+    compare(&lab, &line, 400);
 }

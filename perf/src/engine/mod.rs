@@ -117,43 +117,7 @@ pub fn run<P: Protocol>(
             received += n;
             let now = now_ns();
             for i in 0..n {
-                let pkt = rx.packet(i);
-                let Some(reply) = proto.read_reply(pkt) else {
-                    stats.malformed += 1;
-                    continue;
-                };
-                let first = reply.exchange == Exchange::First;
-                let Some(m) = table.take(reply.xid, |e| (e == Exchange::First) == first) else {
-                    stats.of(reply.exchange).orphans += 1;
-                    continue;
-                };
-                let delay = now.saturating_sub(m.sent_ns);
-                let es = stats.of(m.exchange);
-                es.record(delay);
-                if m.exchange == Exchange::Release {
-                    continue;
-                }
-                if !reply.granted {
-                    es.rejected += 1;
-                    continue;
-                }
-                match m.exchange {
-                    Exchange::First if !opts.initial_only => {
-                        let (xid, evicted) = table.insert(Exchange::Second, m.client, now);
-                        if let Some(e) = evicted {
-                            stats.of(e).timed_out += 1;
-                        }
-                        let len = proto.second(pkt, m.client, xid, tx.slot());
-                        tx.commit(len);
-                        if len > 0 {
-                            stats.of(Exchange::Second).sent += 1;
-                        }
-                    }
-                    Exchange::Second if opts.renew_rate > 0 || opts.release_rate > 0 => {
-                        proto.keep_lease(pkt, m.client);
-                    }
-                    _ => {}
-                }
+                on_reply(opts, proto, &mut table, tx, &mut stats, rx.packet(i), now);
             }
             if n < BATCH {
                 break;
@@ -269,6 +233,59 @@ pub fn run<P: Protocol>(
         stats,
         elapsed: start.elapsed(),
         reason: stop.map_or(ExitReason::Interrupted, |(r, _)| r),
+    }
+}
+
+/// Counts one received datagram and answers it: an OFFER/ADVERTISE with a
+/// REQUEST (unless `-i`), an ACK/REPLY by keeping the lease for `-f`/`-F`.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn on_reply<P: Protocol>(
+    opts: &Options,
+    proto: &mut P,
+    table: &mut XidTable,
+    tx: &mut udp::Tx,
+    stats: &mut Stats,
+    pkt: &[u8],
+    now: u64,
+) {
+    let Some(reply) = proto.read_reply(pkt) else {
+        stats.malformed += 1;
+        return;
+    };
+    // An ACK/REPLY may end a REQUEST, a renewal or (v6) a release.
+    let first = reply.exchange == Exchange::First;
+    let Some(m) = table.take(reply.xid, |e| (e == Exchange::First) == first) else {
+        stats.of(reply.exchange).orphans += 1;
+        return;
+    };
+    let es = stats.of(m.exchange);
+    es.record(now.saturating_sub(m.sent_ns));
+    if m.exchange == Exchange::Release {
+        return;
+    }
+    if !reply.granted {
+        es.rejected += 1;
+        return;
+    }
+    match m.exchange {
+        Exchange::First if !opts.initial_only => {
+            let (xid, evicted) = table.insert(Exchange::Second, m.client, now);
+            if let Some(e) = evicted {
+                stats.of(e).timed_out += 1;
+            }
+            let len = proto.second(pkt, m.client, xid, tx.slot());
+            tx.commit(len);
+            if len > 0 {
+                stats.of(Exchange::Second).sent += 1;
+            } else {
+                let _ = table.take(xid, |_| true);
+            }
+        }
+        Exchange::Second if opts.renew_rate > 0 || opts.release_rate > 0 => {
+            proto.keep_lease(pkt, m.client);
+        }
+        _ => {}
     }
 }
 
