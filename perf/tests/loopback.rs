@@ -1,6 +1,7 @@
-//! The load loop allocates nothing per packet: a run of 20× more exchanges
-//! (with renewals and releases) against a loopback responder performs the
-//! same number of allocations on the engine's thread as a short one.
+//! Runs against a minimal DHCPv4 responder on loopback (no root needed):
+//! the load loop allocates nothing per packet (a run of 20× more exchanges,
+//! with renewals and releases, performs the same number of allocations on
+//! the engine's thread as a short one), and `--json` reports the run.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -114,4 +115,48 @@ fn allocations_do_not_grow_with_packets() {
         short, long,
         "allocations: {short} for 200 exchanges, {long} for 4000"
     );
+}
+
+#[test]
+fn json_report_carries_perfdhcps_numbers_and_percentiles() {
+    let stop = Arc::new(AtomicBool::new(false));
+    let port = responder(stop.clone());
+    let mut opts = options(port, 300);
+    opts.json = true;
+    let mut out = Vec::new();
+    let code = xdhcp_perf::run(&opts, &mut out).unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("stdout is one JSON object");
+    assert_eq!(v["family"], 4);
+    assert_eq!(v["expected_rate"], 20000);
+    assert_eq!(v["exit_reason"], "max-requests");
+    assert_eq!(v["exit_code"], code);
+    let names: Vec<&str> = v["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "DISCOVER-OFFER",
+            "REQUEST-ACK",
+            "REQUEST-ACK (renewal)",
+            "RELEASE"
+        ]
+    );
+    let first = &v["exchanges"][0];
+    assert_eq!(first["sent"], 300);
+    let received = first["received"].as_u64().unwrap();
+    assert!(received >= 250, "{first}");
+    assert_eq!(first["drops"].as_u64().unwrap(), 300 - received);
+    let d = &first["delay_ms"];
+    for k in [
+        "min_ms", "avg_ms", "max_ms", "std_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms",
+    ] {
+        assert!(d[k].as_f64().is_some(), "{k} missing in {d}");
+    }
+    assert!(d["p50_ms"].as_f64() <= d["p99_ms"].as_f64());
+    assert!(d["min_ms"].as_f64() <= d["max_ms"].as_f64());
 }
