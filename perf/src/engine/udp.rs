@@ -58,6 +58,8 @@ const UDP_SEGMENT: libc::c_int = 103;
 /// Most segments one GSO send may carry (UDP_MAX_SEGMENTS is 64 on older
 /// kernels).
 const GSO_MAX_SEGMENTS: usize = 64;
+/// Most payload bytes one GSO send may carry (one IP datagram's worth).
+const GSO_MAX_BYTES: usize = 60_000;
 
 impl UdpIo {
     /// Binds `local` and sends everything to `server`. For a link-scoped
@@ -285,7 +287,11 @@ impl Tx {
         while self.gso && done < self.queued {
             let len = self.lens[done];
             let mut end = done + 1;
-            while end < self.queued && end - done < GSO_MAX_SEGMENTS && self.lens[end] == len {
+            while end < self.queued
+                && end - done < GSO_MAX_SEGMENTS
+                && (end - done + 1) * len <= GSO_MAX_BYTES
+                && self.lens[end] == len
+            {
                 end += 1;
             }
             if end - done == 1 {
