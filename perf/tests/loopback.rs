@@ -160,3 +160,32 @@ fn json_report_carries_perfdhcps_numbers_and_percentiles() {
     assert!(d["p50_ms"].as_f64() <= d["p99_ms"].as_f64());
     assert!(d["min_ms"].as_f64() <= d["max_ms"].as_f64());
 }
+
+#[test]
+fn pacing_holds_the_rate_and_periodic_reports_follow_t() {
+    let stop = Arc::new(AtomicBool::new(false));
+    let port = responder(stop.clone());
+    let mut opts = options(port, 1);
+    opts.num_requests.clear();
+    opts.renew_rate = 0;
+    opts.release_rate = 0;
+    opts.rate = 2000;
+    opts.period = Some(Duration::from_millis(1500));
+    opts.report_interval = Some(Duration::from_secs(1));
+    let mut progress = Vec::new();
+    let outcome = xdhcp_perf::load(&opts, &mut progress).unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let sent = outcome.stats.exchanges[0].sent;
+    assert!(
+        (2940..=3060).contains(&sent),
+        "sent {sent} DISCOVERs in 1.5 s at 2000/s"
+    );
+    let progress = String::from_utf8(progress).unwrap();
+    let lines: Vec<&str> = progress.lines().collect();
+    assert_eq!(lines.len(), 1, "one -t 1 report in 1.5 s: {progress}");
+    assert!(lines[0].starts_with("sent: "), "{progress}");
+    assert!(
+        lines[0].contains("; received: ") && lines[0].contains("; rejected: "),
+        "{progress}"
+    );
+}
