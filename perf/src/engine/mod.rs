@@ -153,9 +153,13 @@ pub fn run<P: Protocol>(
 
         // 4. New exchanges, renewals and releases, paced.
         if stop.is_none() {
-            let paced = exchanges.due(now, BATCH as u64);
+            // Never past -n, even when a late loop catches up in a burst.
+            let left = opts.num_requests.first().map_or(u64::MAX, |n| {
+                n.saturating_sub(stats.get(Exchange::First).sent)
+            });
+            let paced = exchanges.due(now, (BATCH as u64).min(left));
             // -P: exchanges started back to back at startup, outside the pacing.
-            let extra = preload.min(BATCH as u64 - paced);
+            let extra = preload.min((BATCH as u64).min(left) - paced);
             preload -= extra;
             let due = paced + extra;
             for _ in 0..due {
