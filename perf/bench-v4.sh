@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
 # DHCPv4 lease rate of xdhcp and Kea 2.2, side by side, on one machine.
 #
-#   sudo perf/bench-v4.sh [SECONDS] [RATE...]
+#   sudo [GEN=xdhcp-perf|perfdhcp] perf/bench-v4.sh [SECONDS] [RATE...]
 #
 # Builds a two-namespace lab joined by a veth pair (198.18.0.0/15, the range
 # RFC 2544 sets aside for benchmarks), then for each server (xdhcp over
 # AF_XDP, Kea single-threaded, Kea multi-threaded; memfile without
-# persistence for both) runs Kea's perfdhcp from the client namespace as
-# directly connected clients, full DORA, at each offered RATE, and prints
-# perfdhcp's completed-exchange rate and drops. Everything is torn down at
-# the end.
+# persistence for both) runs the generator from the client namespace, full
+# DORA, at each offered RATE, and prints the completed-exchange rate and
+# drops. GEN=perfdhcp (default) simulates directly connected clients; with
+# GEN=xdhcp-perf the clients come through a relay (giaddr 198.18.0.2), the
+# way perfdhcp does when given a server address. The server is pinned to
+# CPU 0 and the generator to CPU 1. Everything is torn down at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
 rates=("${@:-2000 8000 32000}")
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
 bash tools/install-deps.sh >/dev/null
-cargo build --release -q -p xdhcp-controlplane
+cargo build --release -q -p xdhcp-controlplane -p xdhcp-perf
 bin=$PWD/target/release/xdhcp-controlplane
+gen=${GEN:-perfdhcp}
+case $gen in
+  perfdhcp) gen_args=(perfdhcp -4 -l xbench-c) ;;
+  xdhcp-perf) gen_args=("$PWD/target/release/xdhcp-perf" -4 -l 198.18.0.2 198.18.0.1) ;;
+  *) echo "bench: GEN must be perfdhcp or xdhcp-perf" >&2; exit 1 ;;
+esac
 
 srv=xbench-s cli=xbench-c work=$(mktemp -d)
 cleanup() {
@@ -51,7 +59,7 @@ JSON
 
 start() { # name command...
   local name=$1; shift
-  ip netns exec $srv "$@" > "$work/$name.log" 2>&1 &
+  ip netns exec $srv taskset -c 0 "$@" > "$work/$name.log" 2>&1 &
   server_pid=$!
   sleep 2
 }
@@ -63,7 +71,7 @@ stop() {
 
 run() { # server-name
   for rate in "${rates[@]}"; do
-    out=$(ip netns exec $cli perfdhcp -4 -l $cli -r "$rate" -R 4000000 -p "$seconds" 2>&1 || true)
+    out=$(ip netns exec $cli taskset -c 1 "${gen_args[@]}" -r "$rate" -R 4000000 -p "$seconds" 2>&1 || true)
     sent=$(awk '/^sent packets/ {print $3; exit}' <<<"$out")
     recv=$(awk '/^received packets/ {print $3; exit}' <<<"$out")
     drops=$(awk '/^drops ratio/ {print $3, $4; exit}' <<<"$out")
@@ -73,6 +81,7 @@ run() { # server-name
   done
 }
 
+echo "generator: $gen"
 echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), kernel $(uname -r); kea $(dpkg-query -W -f='${Version}' kea-dhcp4-server)"
 config xdp false > "$work/xdhcp.json"
 start xdhcp "$bin" -c "$work/xdhcp.json"; run xdhcp; stop
