@@ -12,6 +12,9 @@ use crate::engine::v4::Engine4;
 use crate::lease::{Lease4, LeaseStore};
 use crate::worker::{answer_v4, Link};
 
+/// Empty polls of the rings before an idle worker sleeps in `poll`.
+const SPIN_BEFORE_SLEEP: u32 = 2000;
+
 /// An interface being served; dropping it after [`Serving::stop`] detaches
 /// the program.
 pub struct Serving {
@@ -43,11 +46,19 @@ impl Serving {
                     config: &config,
                     leases: &leases,
                 };
+                let mut idle = 0u32;
                 while !stop.load(Ordering::Relaxed) {
                     let now = SystemTime::now()
                         .duration_since(UNIX_EPOCH)
                         .map_or(0, |d| d.as_secs() as u32);
-                    if socket.process(|rx, tx| answer_v4(&engine, &link, rx, tx, now)) == 0 {
+                    if socket.process(|rx, tx| answer_v4(&engine, &link, rx, tx, now)) > 0 {
+                        idle = 0;
+                    } else if idle < SPIN_BEFORE_SLEEP {
+                        // Under load the next frame is microseconds away:
+                        // polling the rings beats a sleep and a wake-up.
+                        idle += 1;
+                        std::hint::spin_loop();
+                    } else {
                         socket.wait(100);
                     }
                 }
