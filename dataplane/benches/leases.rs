@@ -1,1 +1,185 @@
-fn main() {}
+//! Lease store costs: allocate+journal throughput with two threads, replay
+//! speed of a one-million-lease journal, RAM per lease, and the longest
+//! allocation stall while compaction runs.
+//!
+//! The RAM and compaction figures are printed (criterion times only).
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
+use xdhcp_dataplane::journal::{FlushPolicy, JournalConfig};
+use xdhcp_dataplane::lease::{ClientId, HwAddr, Lease4, LeaseStore, StoreConfig};
+
+const REPLAY_LEASES: u32 = 1_000_000;
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("xdhcp-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn config(dir: &PathBuf, capacity: usize) -> StoreConfig {
+    let mut j = JournalConfig::persistent(dir, FlushPolicy::Os);
+    j.segment_bytes = 64 << 20;
+    StoreConfig {
+        shards: 16,
+        capacity,
+        journal: j,
+    }
+}
+
+fn client(i: u32) -> Lease4 {
+    let mut l = Lease4::new(Ipv4Addr::UNSPECIFIED, 1_000_000, 3600, 1);
+    let b = i.to_be_bytes();
+    l.hwaddr = HwAddr::new(1, &[2, 0, b[0], b[1], b[2], b[3]]).unwrap();
+    l.client_id = ClientId::new(&[1, 2, 0, b[0], b[1], b[2], b[3]]);
+    l
+}
+
+fn big_pool() -> Arc<Allocator> {
+    Arc::new(Allocator::new(
+        Pool::v4(
+            Ipv4Addr::new(10, 0, 0, 0),
+            Ipv4Addr::new(10, 63, 255, 255),
+            1,
+        ),
+        AllocatorKind::Iterative,
+    ))
+}
+
+/// Two threads each allocate (journalled) and, to stay in steady state,
+/// release their oldest lease once they hold 1024: one element = one
+/// allocation + one release, two journal records.
+fn alloc_journal(c: &mut Criterion) {
+    let d = dir("alloc");
+    let (st, _) = LeaseStore::<Lease4>::open(config(&d, 1 << 16)).unwrap();
+    let pool = big_pool();
+    let mut g = c.benchmark_group("leases");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("allocate+release, journalled, 2 threads (per op)", |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            std::thread::scope(|s| {
+                for t in 0..2u32 {
+                    let (st, pool) = (&st, &pool);
+                    s.spawn(move || {
+                        let mut ring = [Ipv4Addr::UNSPECIFIED; 1024];
+                        for i in 0..iters / 2 {
+                            let k = (i % 1024) as usize;
+                            if i >= 1024 {
+                                st.release(ring[k], |_| true).unwrap();
+                            }
+                            let (a, _) = st
+                                .allocate(pool, client(i as u32 ^ t << 31), 0, |_| false)
+                                .unwrap();
+                            ring[k] = a;
+                        }
+                        for a in ring.iter().take((iters / 2).min(1024) as usize) {
+                            st.release(*a, |_| true).unwrap();
+                        }
+                    });
+                }
+            });
+            start.elapsed()
+        })
+    });
+    g.finish();
+    drop(st);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// Journal of one million allocations, then time a cold start replaying it.
+fn replay(c: &mut Criterion) {
+    let d = dir("replay");
+    let cfg = config(&d, REPLAY_LEASES as usize);
+    {
+        let (st, _) = LeaseStore::<Lease4>::open(cfg.clone()).unwrap();
+        let pool = big_pool();
+        for i in 0..REPLAY_LEASES {
+            st.allocate(&pool, client(i), 0, |_| false).unwrap();
+        }
+        let per = st.heap_bytes() as f64 / st.len() as f64;
+        println!(
+            "RAM: {per:.0} bytes per v4 lease with all indexes ({} leases, {:.1} MiB); Lease4 record {} bytes",
+            st.len(),
+            st.heap_bytes() as f64 / (1 << 20) as f64,
+            std::mem::size_of::<Lease4>()
+        );
+    }
+    let mut g = c.benchmark_group("leases");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(REPLAY_LEASES as u64));
+    g.bench_function("replay 1M-lease journal (per lease)", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let t = Instant::now();
+                let (st, rep) = LeaseStore::<Lease4>::open(cfg.clone()).unwrap();
+                total += t.elapsed();
+                assert_eq!(rep.journal_records, REPLAY_LEASES as u64);
+                assert_eq!(st.len(), REPLAY_LEASES as usize);
+                drop(st);
+                // Drop the empty generation each start opens.
+                for e in std::fs::read_dir(&d).unwrap() {
+                    let p = e.unwrap().path();
+                    if !p.to_str().unwrap().ends_with("-1.log") {
+                        std::fs::remove_file(p).unwrap();
+                    }
+                }
+            }
+            total
+        })
+    });
+    g.finish();
+
+    // Compaction of the million leases while another thread allocates.
+    let (st, _) = LeaseStore::<Lease4>::open(cfg).unwrap();
+    let stop = AtomicBool::new(false);
+    let pool = Arc::new(Allocator::new(
+        Pool::v4(
+            Ipv4Addr::new(11, 0, 0, 0),
+            Ipv4Addr::new(11, 63, 255, 255),
+            1,
+        ),
+        AllocatorKind::Iterative,
+    ));
+    let (worst, n, took) = std::thread::scope(|s| {
+        let w = s.spawn(|| {
+            let (mut worst, mut n) = (Duration::ZERO, 0u32);
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let (a, _) = st.allocate(&pool, client(n), 0, |_| false).unwrap();
+                st.release(a, |_| true).unwrap();
+                worst = worst.max(t.elapsed());
+                n += 1;
+            }
+            (worst, n)
+        });
+        let t = Instant::now();
+        st.compact().unwrap();
+        let took = t.elapsed();
+        stop.store(true, Ordering::Relaxed);
+        let (worst, n) = w.join().unwrap();
+        (worst, n, took)
+    });
+    println!(
+        "compaction of {} leases took {took:?}; {n} allocate+release meanwhile, slowest {worst:?}",
+        st.len()
+    );
+    drop(st);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = alloc_journal, replay
+}
+criterion_main!(benches);
