@@ -167,8 +167,18 @@ fn replay(c: &mut Criterion) {
         let (worst, n) = w.join().unwrap();
         (worst, n, took)
     });
+    // The same worker loop for as long without compaction, for reference.
+    let (mut base_worst, mut m, t) = (Duration::ZERO, 0u32, Instant::now());
+    while t.elapsed() < took {
+        let t = Instant::now();
+        let (a, _) = st.allocate(&pool, client(m), 0, |_| false).unwrap();
+        st.release(a, |_| true).unwrap();
+        base_worst = base_worst.max(t.elapsed());
+        m += 1;
+    }
     println!(
-        "compaction of {} leases took {took:?}; {n} allocate+release meanwhile, slowest {worst:?}",
+        "compaction of {} leases took {took:?}; {n} allocate+release meanwhile, slowest {worst:?} \
+         (same loop without compaction: {m} ops, slowest {base_worst:?})",
         st.len()
     );
     drop(st);

@@ -133,7 +133,7 @@ fn replay_file(
         Some(e) => e,
         None => {
             // Torn before its header was complete: nothing to keep.
-            let dropped = map.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            let dropped = super::frame::damaged_len(&map);
             tracing::warn!(path = %path.display(), dropped, "journal header damaged; file ignored");
             return Ok(FileReport {
                 path: path.to_owned(),

@@ -31,7 +31,8 @@ pub struct Shard<L: Lease> {
 impl<L: Lease> Shard<L> {
     /// A shard that holds `capacity` leases without allocating.
     pub fn with_capacity(capacity: usize) -> Self {
-        let expiry_cap = capacity * 2 + 64;
+        // Stale entries (one per renewal) are dropped by a rebuild when full.
+        let expiry_cap = capacity + capacity / 2 + 64;
         Shard {
             slots: Vec::with_capacity(capacity),
             free: Vec::with_capacity(capacity),

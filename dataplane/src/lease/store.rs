@@ -106,7 +106,8 @@ impl<L: Lease> LeaseStore<L> {
     /// then starts a new journal generation.
     pub fn open(cfg: StoreConfig) -> io::Result<(Arc<Self>, RecoveryReport)> {
         let n = cfg.shards.max(1).next_power_of_two();
-        let per = cfg.capacity / n + cfg.capacity / n / 8 + 16;
+        // Headroom for uneven address hashing across shards.
+        let per = cfg.capacity / n + cfg.capacity / n / 16 + 64;
         let shards: Box<[_]> = (0..n)
             .map(|_| CachePadded::new(Mutex::new(Shard::with_capacity(per))))
             .collect();
