@@ -67,21 +67,21 @@ fn v4_hot_path_does_not_allocate() {
                 kind,
             ));
             st.add_pool(pool.clone(), 0);
+            let mut batch = st.batch();
             let before = allocs();
             let mut held = [Ipv4Addr::UNSPECIFIED; 64];
             for round in 0..100u32 {
-                let mut last = None;
                 for (i, h) in held.iter_mut().enumerate() {
                     let mut l = Lease4::new(Ipv4Addr::UNSPECIFIED, round, 3600, 1);
                     l.hwaddr = HwAddr::new(1, &[2, 0, 0, 0, round as u8, i as u8]).unwrap();
                     l.client_id = ClientId::new(&[1, 2, 0, 0, 0, round as u8, i as u8]);
                     let (a, t) = st.allocate(&pool, l, round as u64, |_| false).unwrap();
                     st.renew(a, |_| true, round + 1, 7200).unwrap();
-                    last = Some(t);
+                    batch.add(t);
                     *h = a;
                 }
                 // One group commit per batch, as a worker does.
-                st.commit(last.unwrap()).unwrap();
+                st.commit_batch(&mut batch).unwrap();
                 for (i, &a) in held.iter().enumerate() {
                     if i % 8 == 0 {
                         st.decline(a, |_| true, round, 1).unwrap();

@@ -19,7 +19,7 @@ pub mod v6;
 
 pub use ident::{ClientId, Hostname, HwAddr, Ident};
 pub use reclaim::{ReclaimConfig, ReclaimReport};
-pub use store::{LeaseStore, StoreConfig, StoreError};
+pub use store::{Batch, LeaseStore, StoreConfig, StoreError, Ticket};
 pub use v4::Lease4;
 pub use v6::{Lease6, LeaseType};
 

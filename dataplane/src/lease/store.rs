@@ -80,6 +80,19 @@ pub struct Ticket {
     pub seq: u64,
 }
 
+/// Highest sequence number per shard written by one worker's batch.
+pub struct Batch {
+    seqs: Box<[u64]>,
+}
+
+impl Batch {
+    /// Notes a record the batch must wait for.
+    pub fn add(&mut self, t: Ticket) {
+        let s = &mut self.seqs[t.shard as usize];
+        *s = (*s).max(t.seq);
+    }
+}
+
 /// Group-commit state of one shard, separate from the shard lock so that
 /// an `msync` never blocks workers that only append.
 pub(crate) struct Durable {
@@ -342,6 +355,8 @@ impl<L: Lease> LeaseStore<L> {
             let Some(c) = alloc.next() else { break };
             let a = L::addr_from_u128(c);
             if reserved(a) {
+                // Keep it queued (flq) in case the reservation goes away.
+                alloc.give_back(c);
                 continue;
             }
             l.set_addr(a);
@@ -484,6 +499,30 @@ impl<L: Lease> LeaseStore<L> {
             return Ok(());
         }
         self.flush_shard(t.shard as usize)
+    }
+
+    /// A reusable set of tickets for one worker's batch (allocate it once
+    /// per worker; [`LeaseStore::commit_batch`] clears it).
+    pub fn batch(&self) -> Batch {
+        Batch {
+            seqs: vec![0; self.shards.len()].into_boxed_slice(),
+        }
+    }
+
+    /// Group commit for a batch: returns once every record noted in `b` is
+    /// on stable storage, one `msync` per shard the batch touched (shared
+    /// with any other worker committing at the same time).
+    pub fn commit_batch(&self, b: &mut Batch) -> io::Result<()> {
+        for (shard, seq) in b.seqs.iter_mut().enumerate() {
+            if *seq > 0 {
+                self.commit(Ticket {
+                    shard: shard as u32,
+                    seq: *seq,
+                })?;
+                *seq = 0;
+            }
+        }
+        Ok(())
     }
 
     fn flush_shard(&self, i: usize) -> io::Result<()> {
