@@ -419,3 +419,37 @@ fn journal_images_round_trip() {
     l6.encode(&mut buf);
     assert_eq!(Lease6::decode(&buf), Some(l6));
 }
+
+#[test]
+fn hint_is_honoured_when_free_and_in_pool() {
+    let (st, _) = LeaseStore::<Lease4>::open(StoreConfig::memory(2, 64)).unwrap();
+    let pool = Allocator::new(
+        Pool::v4(Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 20), 1),
+        AllocatorKind::Iterative,
+    );
+    let h = Ipv4Addr::new(10, 0, 0, 9);
+    let (a, _) = st
+        .allocate_with_hint(&pool, client(1), Some(h), 0, |_| false)
+        .unwrap();
+    assert_eq!(a, h);
+    // Taken, reserved or outside the pool: the allocator decides.
+    let (b, _) = st
+        .allocate_with_hint(&pool, client(2), Some(h), 0, |_| false)
+        .unwrap();
+    assert_ne!(b, h);
+    let r = Ipv4Addr::new(10, 0, 0, 10);
+    let (c, _) = st
+        .allocate_with_hint(&pool, client(3), Some(r), 0, |a| a == r)
+        .unwrap();
+    assert_ne!(c, r);
+    let (d, _) = st
+        .allocate_with_hint(
+            &pool,
+            client(4),
+            Some(Ipv4Addr::new(10, 0, 1, 1)),
+            0,
+            |_| false,
+        )
+        .unwrap();
+    assert!(pool.pool().offset_of(u32::from(d) as u128).is_some());
+}

@@ -92,23 +92,6 @@ impl Segment {
         Ok(())
     }
 
-    /// Opens an existing file for appending at `end` (after recovery),
-    /// zeroing whatever damaged bytes follow it.
-    pub fn reopen(path: &Path, gen: u64, end: usize) -> io::Result<Self> {
-        let file = OpenOptions::new().read(true).write(true).open(path)?;
-        let map = Arc::new(MmapRaw::map_raw(&file)?);
-        let len = map.len();
-        // SAFETY: in bounds; we are the only user of this fresh map.
-        unsafe { std::ptr::write_bytes(map.as_mut_ptr().add(end), 0, len - end) };
-        Ok(Segment {
-            file,
-            map,
-            path: path.to_owned(),
-            gen,
-            end,
-        })
-    }
-
     /// `msync`s the whole written part.
     pub fn flush(&self) -> io::Result<()> {
         self.map.flush_range(0, self.end)

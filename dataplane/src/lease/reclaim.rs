@@ -4,6 +4,7 @@
 //! `flush-reclaimed-timer-wait-time`) and calls
 //! [`LeaseStore::reclaim_expired`] with the current time.
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::{Lease, LeaseState, LeaseStore};
@@ -124,6 +125,20 @@ impl<L: Lease> LeaseStore<L> {
                     break;
                 }
             }
+        }
+        // Kea warns once `unwarned-reclaim-cycles` passes in a row could not
+        // keep up.
+        let streak = if rep.incomplete {
+            self.incomplete_passes.fetch_add(1, Ordering::Relaxed) + 1
+        } else {
+            self.incomplete_passes.store(0, Ordering::Relaxed);
+            0
+        };
+        if cfg.unwarned_reclaim_cycles > 0 && streak > cfg.unwarned_reclaim_cycles {
+            tracing::warn!(
+                passes = streak,
+                "expired lease reclamation is not keeping up; consider raising max-reclaim-leases or max-reclaim-time"
+            );
         }
         Ok(rep)
     }

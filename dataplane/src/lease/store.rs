@@ -111,6 +111,8 @@ pub struct LeaseStore<L: Lease> {
     pools: RwLock<Vec<Arc<Allocator>>>,
     has_flq: AtomicBool,
     pub(crate) compacting: Mutex<()>,
+    /// Consecutive reclamation passes cut short by their limits.
+    pub(crate) incomplete_passes: std::sync::atomic::AtomicU32,
     stop: Arc<AtomicBool>,
 }
 
@@ -139,6 +141,7 @@ impl<L: Lease> LeaseStore<L> {
             pools: RwLock::new(Vec::new()),
             has_flq: AtomicBool::new(false),
             compacting: Mutex::new(()),
+            incomplete_passes: Default::default(),
             stop: Arc::new(AtomicBool::new(false)),
         };
         let mut report = RecoveryReport::default();
@@ -367,6 +370,34 @@ impl<L: Lease> LeaseStore<L> {
             }
         }
         Err(StoreError::Exhausted)
+    }
+
+    /// Kea's order for a new lease: the client's `hint` (requested address)
+    /// when it lies in the pool, is not reserved for someone else and is
+    /// free or reusable; otherwise the allocator's candidates, where an
+    /// expired lease is reused in place like a free address. (The client's
+    /// existing lease and its reservation come first; the engine checks
+    /// those with [`LeaseStore::each_by_client`] and its host table.)
+    pub fn allocate_with_hint(
+        &self,
+        alloc: &Allocator,
+        template: L,
+        hint: Option<L::Addr>,
+        now: u64,
+        reserved: impl Fn(L::Addr) -> bool,
+    ) -> Result<(L::Addr, Ticket), StoreError> {
+        let mut l = template;
+        if let Some(h) = hint {
+            if alloc.pool().offset_of(L::addr_to_u128(h)).is_some() && !reserved(h) {
+                l.set_addr(h);
+                match self.claim(l, now, RecordKind::Allocate) {
+                    Ok(t) => return Ok((h, t)),
+                    Err((back, StoreError::Exists)) => l = back,
+                    Err((_, e)) => return Err(e),
+                }
+            }
+        }
+        self.allocate(alloc, l, now, reserved)
     }
 
     /// Inserts `l`, failing if its address holds a lease in use at `now`.
