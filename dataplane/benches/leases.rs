@@ -148,38 +148,77 @@ fn replay(c: &mut Criterion) {
         ),
         AllocatorKind::Iterative,
     ));
-    let (worst, n, took) = std::thread::scope(|s| {
+    let (during, took) = std::thread::scope(|s| {
         let w = s.spawn(|| {
-            let (mut worst, mut n) = (Duration::ZERO, 0u32);
+            let mut lat = Vec::with_capacity(1 << 22);
+            let mut n = 0u32;
             while !stop.load(Ordering::Relaxed) {
                 let t = Instant::now();
                 let (a, _) = st.allocate(&pool, client(n), 0, |_| false).unwrap();
                 st.release(a, |_| true).unwrap();
-                worst = worst.max(t.elapsed());
+                lat.push(t.elapsed());
                 n += 1;
             }
-            (worst, n)
+            lat
         });
         let t = Instant::now();
         st.compact().unwrap();
         let took = t.elapsed();
         stop.store(true, Ordering::Relaxed);
-        let (worst, n) = w.join().unwrap();
-        (worst, n, took)
+        (w.join().unwrap(), took)
     });
     // The same worker loop for as long without compaction, for reference.
-    let (mut base_worst, mut m, t) = (Duration::ZERO, 0u32, Instant::now());
+    let (mut base, mut m, t) = (Vec::with_capacity(1 << 22), 0u32, Instant::now());
     while t.elapsed() < took {
         let t = Instant::now();
         let (a, _) = st.allocate(&pool, client(m), 0, |_| false).unwrap();
         st.release(a, |_| true).unwrap();
-        base_worst = base_worst.max(t.elapsed());
+        base.push(t.elapsed());
         m += 1;
     }
+    println!("compaction of {} leases took {took:?}", st.len());
+    println!("  allocate+release during compaction: {}", stalls(during));
+    println!("  same loop without compaction:       {}", stalls(base));
+    drop(st);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// Summary of per-operation latencies.
+fn stalls(mut v: Vec<Duration>) -> String {
+    v.sort();
+    let q = |p: f64| v[((v.len() - 1) as f64 * p) as usize];
+    let over = v.iter().filter(|d| **d > Duration::from_millis(1)).count();
+    format!(
+        "{} ops, p50 {:?}, p99.9 {:?}, max {:?}, {} over 1 ms",
+        v.len(),
+        q(0.5),
+        q(0.999),
+        v[v.len() - 1],
+        over
+    )
+}
+
+/// Two threads allocate two million leases (journalled) without releasing.
+fn allocate_only(_: &mut Criterion) {
+    let d = dir("alloconly");
+    let n = 2_000_000u32;
+    let (st, _) = LeaseStore::<Lease4>::open(config(&d, n as usize)).unwrap();
+    let pool = big_pool();
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for k in 0..2u32 {
+            let (st, pool) = (&st, &pool);
+            s.spawn(move || {
+                for i in 0..n / 2 {
+                    st.allocate(pool, client(i << 1 | k), 0, |_| false).unwrap();
+                }
+            });
+        }
+    });
+    let took = t.elapsed();
     println!(
-        "compaction of {} leases took {took:?}; {n} allocate+release meanwhile, slowest {worst:?} \
-         (same loop without compaction: {m} ops, slowest {base_worst:?})",
-        st.len()
+        "allocate only, journalled, 2 threads: {n} leases in {took:?} = {:.2} M/s",
+        n as f64 / took.as_secs_f64() / 1e6
     );
     drop(st);
     let _ = std::fs::remove_dir_all(&d);
@@ -190,6 +229,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = alloc_journal, replay
+    targets = alloc_journal, allocate_only, replay
 }
 criterion_main!(benches);

@@ -296,6 +296,15 @@ impl<L: Lease> LeaseStore<L> {
         }
     }
 
+    /// Bytes written to the current journal generation (all shards): the
+    /// caller's cue, besides `lfc-interval`, to run [`LeaseStore::compact`].
+    pub fn journal_bytes(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().journal.as_ref().map_or(0, |j| j.end()))
+            .sum()
+    }
+
     /// Bytes of memory held by records and indexes.
     pub fn heap_bytes(&self) -> usize {
         self.shards.iter().map(|s| s.lock().heap_bytes()).sum()
