@@ -453,3 +453,57 @@ fn hint_is_honoured_when_free_and_in_pool() {
         .unwrap();
     assert!(pool.pool().offset_of(u32::from(d) as u128).is_some());
 }
+
+#[test]
+fn v6_journal_replays_addresses_and_prefixes() {
+    let dir = tmpdir("replay6");
+    let mut cfg = persistent(&dir, 4);
+    cfg.journal.flush = FlushPolicy::GroupCommit;
+    let expected = {
+        let (st, _) = LeaseStore::<Lease6>::open(cfg.clone()).unwrap();
+        let na = Allocator::new(
+            Pool::v6(
+                "2001:db8::100".parse().unwrap(),
+                "2001:db8::1ff".parse().unwrap(),
+                1,
+            ),
+            AllocatorKind::Random,
+        );
+        let pd = Allocator::new(
+            Pool::pd("2001:db8:8000::".parse().unwrap(), 40, 56, 1),
+            AllocatorKind::Iterative,
+        );
+        let mut batch = st.batch();
+        for i in 0..200u32 {
+            let duid = [0, 3, 0, 1, 2, 0, 0, 0, 0, i as u8];
+            let mut l = Lease6::new(Ipv6Addr::UNSPECIFIED, &duid, i, 1000, 3600);
+            l.hwaddr = HwAddr::new(1, &duid[4..]).unwrap();
+            l.hwaddr_source = 2;
+            let (_, t) = st.allocate(&na, l.clone(), 1000, |_| false).unwrap();
+            batch.add(t);
+            l.lease_type = LeaseType::Pd;
+            l.prefix_len = 56;
+            l.hostname = Hostname::new(b"cpe.example.net");
+            let (p, t) = st.allocate(&pd, l, 1000, |_| false).unwrap();
+            batch.add(t);
+            if i % 4 == 0 {
+                st.release(p, |_| true).unwrap();
+            }
+        }
+        st.commit_batch(&mut batch).unwrap();
+        // Expire everything and reclaim half with a hold time.
+        let cfg = ReclaimConfig {
+            max_reclaim_leases: 150,
+            ..ReclaimConfig::default()
+        };
+        let r = st.reclaim_expired(5_000, &cfg).unwrap();
+        assert_eq!(r.reclaimed, 150);
+        st.snapshot_sorted()
+    };
+    let (st, rep) = LeaseStore::<Lease6>::open(cfg).unwrap();
+    assert_eq!(rep.dropped_bytes(), 0);
+    assert_eq!(st.len(), 350);
+    assert_eq!(st.snapshot_sorted(), expected);
+    st.check_consistency().unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -90,6 +90,15 @@ impl<L: Lease> LeaseStore<L> {
             std::fs::remove_file(p)?;
             removed_files += 1;
         }
+        // Snapshots left half-written by a crash during an earlier run.
+        for e in std::fs::read_dir(&dir)? {
+            let p = e?.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("snapshot-") && name.ends_with(".tmp") {
+                std::fs::remove_file(&p)?;
+                removed_files += 1;
+            }
+        }
         Ok(CompactReport {
             gen,
             leases,
