@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::journal::{FlushPolicy, JournalConfig};
-use xdhcp_dataplane::lease::{ClientId, HwAddr, Lease4, LeaseStore, StoreConfig};
+use xdhcp_dataplane::lease::{v4, ClientId, HwAddr, Lease4, LeaseStore, StoreConfig};
 
 const REPLAY_LEASES: u32 = 1_000_000;
 
@@ -91,6 +91,29 @@ fn alloc_journal(c: &mut Criterion) {
     g.finish();
     drop(st);
     let _ = std::fs::remove_dir_all(&d);
+}
+
+/// Finding a client's lease by client-id: the index is per address shard,
+/// so a lookup visits every shard (16 here) in a 1M-lease store.
+fn lookup_by_client(c: &mut Criterion) {
+    let (st, _) = LeaseStore::<Lease4>::open(StoreConfig::memory(16, 1 << 20)).unwrap();
+    let pool = big_pool();
+    for i in 0..1_000_000u32 {
+        st.allocate(&pool, client(i), 0, |_| false).unwrap();
+    }
+    let mut g = c.benchmark_group("leases");
+    g.throughput(Throughput::Elements(1));
+    let mut i = 0u32;
+    g.bench_function("lookup by client-id, 16 shards, 1M leases", |b| {
+        b.iter(|| {
+            i = (i + 7919) % 1_000_000;
+            let cid = client(i).client_id;
+            let mut found = 0;
+            st.each_by_client(v4::client_id_hash(cid.as_bytes()), |_| found += 1);
+            found
+        })
+    });
+    g.finish();
 }
 
 /// Journal of one million allocations, then time a cold start replaying it.
@@ -229,6 +252,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = alloc_journal, allocate_only, replay
+    targets = alloc_journal, allocate_only, lookup_by_client, replay
 }
 criterion_main!(benches);
