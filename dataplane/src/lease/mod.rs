@@ -9,6 +9,7 @@
 pub mod codec;
 pub mod compact;
 pub mod csv;
+pub mod directory;
 pub mod ident;
 pub mod index;
 pub mod reclaim;

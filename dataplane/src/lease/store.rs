@@ -7,6 +7,7 @@ use std::sync::{Arc, Weak};
 use crossbeam::utils::CachePadded;
 use parking_lot::{Mutex, RwLock};
 
+use super::directory::{Directory, Key, MAX_HITS};
 use super::shard::Shard;
 use super::{addr_hash, reusable, Lease, LeaseState};
 use crate::alloc::Allocator;
@@ -105,6 +106,7 @@ pub(crate) struct Durable {
 pub struct LeaseStore<L: Lease> {
     pub(crate) shards: Box<[CachePadded<Mutex<Shard<L>>>]>,
     pub(crate) durable: Box<[Durable]>,
+    dir: Arc<Directory>,
     mask: usize,
     pub(crate) cfg: StoreConfig,
     pub(crate) gen: AtomicU64,
@@ -123,8 +125,9 @@ impl<L: Lease> LeaseStore<L> {
         let n = cfg.shards.max(1).next_power_of_two();
         // Headroom for uneven address hashing across shards.
         let per = cfg.capacity / n + cfg.capacity / n / 16 + 64;
+        let dir = Arc::new(Directory::new(n, n, cfg.capacity));
         let shards: Box<[_]> = (0..n)
-            .map(|_| CachePadded::new(Mutex::new(Shard::with_capacity(per))))
+            .map(|i| CachePadded::new(Mutex::new(Shard::with_capacity(per, i, dir.clone()))))
             .collect();
         let durable = (0..n)
             .map(|_| Durable {
@@ -135,6 +138,7 @@ impl<L: Lease> LeaseStore<L> {
         let store = LeaseStore {
             shards,
             durable,
+            dir,
             mask: n - 1,
             cfg,
             gen: AtomicU64::new(0),
@@ -273,22 +277,40 @@ impl<L: Lease> LeaseStore<L> {
     }
 
     /// Calls `f` for each lease with hardware-address key `key`
-    /// (see `v4::hw_hash`, `v6::hw_hash`). Visits every shard.
-    pub fn each_by_hw(&self, key: u64, mut f: impl FnMut(&L)) {
-        for s in self.shards.iter() {
-            s.lock().each_by_hw(key, &mut f);
-        }
+    /// (see `v4::hw_hash`, `v6::hw_hash`): one directory lookup, then each
+    /// hit confirmed under its shard's lock. At most
+    /// [`MAX_HITS`](super::directory::MAX_HITS) leases per key.
+    pub fn each_by_hw(&self, key: u64, f: impl FnMut(&L)) {
+        self.each_by(Key::Hw, key, f)
     }
 
     /// Calls `f` for each lease with client key `key` (v4 client-id,
-    /// v6 DUID+IAID+type). Visits every shard.
-    pub fn each_by_client(&self, key: u64, mut f: impl FnMut(&L)) {
-        for s in self.shards.iter() {
-            s.lock().each_by_client(key, &mut f);
+    /// v6 DUID+IAID+type); see [`LeaseStore::each_by_hw`].
+    pub fn each_by_client(&self, key: u64, f: impl FnMut(&L)) {
+        self.each_by(Key::Client, key, f)
+    }
+
+    fn each_by(&self, k: Key, key: u64, mut f: impl FnMut(&L)) {
+        let mut refs = [0u32; MAX_HITS];
+        let n = self.dir.lookup(k, key, &mut refs);
+        for &r in &refs[..n] {
+            let (shard, slot) = self.dir.split(r);
+            let sh = self.shards[shard].lock();
+            if let Some(l) = sh.slot_opt(slot) {
+                let lk = match k {
+                    Key::Hw => l.hw_key(),
+                    Key::Client => l.client_key(),
+                };
+                if lk == Some(key) {
+                    f(l)
+                }
+            }
         }
     }
 
     /// Calls `f` for each lease with hostname `name` (case-insensitive).
+    /// Hostname lookups are rare (DDNS conflicts), so this index stays per
+    /// address shard and the lookup visits every shard.
     pub fn each_by_hostname(&self, name: &str, mut f: impl FnMut(&L)) {
         let key = super::v4::host_hash(name.as_bytes());
         for s in self.shards.iter() {
@@ -307,20 +329,31 @@ impl<L: Lease> LeaseStore<L> {
 
     /// Bytes of memory held by records and indexes.
     pub fn heap_bytes(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().heap_bytes()).sum()
+        self.shards
+            .iter()
+            .map(|s| s.lock().heap_bytes())
+            .sum::<usize>()
+            + self.dir.heap_bytes()
     }
 
     /// Verifies every shard's indexes against its records.
     pub fn check_consistency(&self) -> Result<(), String> {
+        let (mut hw, mut cid) = (0, 0);
         for (i, s) in self.shards.iter().enumerate() {
             let s = s.lock();
-            s.check_consistency()
+            let (h, c) = s
+                .check_consistency()
                 .map_err(|e| format!("shard {i}: {e}"))?;
+            hw += h;
+            cid += c;
             for l in s.iter() {
                 if self.shard_index(l.addr()) != i {
                     return Err(format!("{:?} in the wrong shard", l.addr()));
                 }
             }
+        }
+        if hw != self.dir.len(Key::Hw) || cid != self.dir.len(Key::Client) {
+            return Err("stale client directory entries".into());
         }
         Ok(())
     }
