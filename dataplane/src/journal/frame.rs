@@ -183,7 +183,7 @@ pub fn scan(buf: &[u8], family: u8, mut f: impl FnMut(Record<'_>) -> bool) -> Op
 /// (sparse) remainder need not be read, which would fault in every page.
 const ZERO_RUN: usize = 64 << 10;
 
-/// Bytes of data (up to the last non-zero byte before a [`ZERO_RUN`]) at
+/// Bytes of data (up to the last non-zero byte before a 64 KiB zero run) at
 /// the start of `tail`.
 pub fn damaged_len(tail: &[u8]) -> usize {
     let mut end = 0;

@@ -279,7 +279,7 @@ impl<L: Lease> LeaseStore<L> {
     /// Calls `f` for each lease with hardware-address key `key`
     /// (see `v4::hw_hash`, `v6::hw_hash`): one directory lookup, then each
     /// hit confirmed under its shard's lock. At most
-    /// [`MAX_HITS`](super::directory::MAX_HITS) leases per key.
+    /// [`MAX_HITS`] leases per key.
     pub fn each_by_hw(&self, key: u64, f: impl FnMut(&L)) {
         self.each_by(Key::Hw, key, f)
     }
