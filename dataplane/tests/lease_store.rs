@@ -270,7 +270,7 @@ fn compaction_runs_while_workers_allocate() {
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let t = std::time::Instant::now();
                 let (a, _) = st.allocate(&pool, client(i), 0, |_| false).unwrap();
-                if matches!(i % 3, 0) {
+                if i.is_multiple_of(3) {
                     st.release(a, |_| true).unwrap();
                 }
                 worst = worst.max(t.elapsed());
