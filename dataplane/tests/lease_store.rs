@@ -507,3 +507,38 @@ fn v6_journal_replays_addresses_and_prefixes() {
     st.check_consistency().unwrap();
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn renewed_leases_are_not_reclaimed_at_their_old_expiry() {
+    let (st, _) = LeaseStore::<Lease4>::open(StoreConfig::memory(4, 256)).unwrap();
+    for i in 0..100u32 {
+        let mut l = client(i);
+        l.addr = Ipv4Addr::from(0x0a00_0000 + i);
+        l.cltt = 1000;
+        l.valid_lft = 100;
+        st.add(l, 0).unwrap();
+        if i % 2 == 0 {
+            st.renew(Ipv4Addr::from(0x0a00_0000 + i), |_| true, 1050, 100)
+                .unwrap();
+        }
+    }
+    let cfg = ReclaimConfig {
+        hold_reclaimed_time: 0,
+        max_reclaim_leases: 10,
+        ..ReclaimConfig::default()
+    };
+    let mut total = 0;
+    loop {
+        let r = st.reclaim_expired(1120, &cfg).unwrap();
+        assert!(r.reclaimed <= 10);
+        total += r.reclaimed;
+        if !r.incomplete {
+            break;
+        }
+    }
+    // Only the 50 leases that were not renewed had expired.
+    assert_eq!(total, 50);
+    assert_eq!(st.len(), 50);
+    st.for_each(|l| assert_eq!(l.cltt, 1050));
+    st.check_consistency().unwrap();
+}

@@ -156,26 +156,28 @@ impl<L: Lease> Shard<L> {
     /// Pops the next lease whose action time is `<= now`, skipping stale
     /// heap entries. Returns its slot.
     pub(crate) fn pop_due(&mut self, now: u64) -> Option<u32> {
+        if self.has_due(now) {
+            self.expiry.pop().map(|Reverse(e)| e as u32)
+        } else {
+            None
+        }
+    }
+
+    /// True when a lease is due at `now`; drops stale heap entries on top.
+    pub(crate) fn has_due(&mut self, now: u64) -> bool {
         while let Some(&Reverse(e)) = self.expiry.peek() {
             let (t, s) = (e >> 32, e as u32);
             if t > now.min(u32::MAX as u64) {
-                return None;
+                return false;
             }
-            self.expiry.pop();
             if let Some(Some(l)) = self.slots.get(s as usize) {
                 if self.action_time(l).min(u32::MAX as u64) == t {
-                    return Some(s);
+                    return true;
                 }
             }
+            self.expiry.pop();
         }
-        None
-    }
-
-    /// True when the heap's earliest entry is due (it may be stale).
-    pub(crate) fn has_due(&self, now: u64) -> bool {
-        self.expiry
-            .peek()
-            .is_some_and(|&Reverse(e)| e >> 32 <= now.min(u32::MAX as u64))
+        false
     }
 
     fn rekey(&mut self, s: u32, k: Key, old: Option<u64>, new: Option<u64>) {

@@ -115,6 +115,8 @@ pub struct LeaseStore<L: Lease> {
     pub(crate) compacting: Mutex<()>,
     /// Consecutive reclamation passes cut short by their limits.
     pub(crate) incomplete_passes: std::sync::atomic::AtomicU32,
+    /// Shard a reclamation pass starts at (rotates for fairness).
+    pub(crate) reclaim_cursor: std::sync::atomic::AtomicUsize,
     stop: Arc<AtomicBool>,
 }
 
@@ -146,6 +148,7 @@ impl<L: Lease> LeaseStore<L> {
             has_flq: AtomicBool::new(false),
             compacting: Mutex::new(()),
             incomplete_passes: Default::default(),
+            reclaim_cursor: Default::default(),
             stop: Arc::new(AtomicBool::new(false)),
         };
         let mut report = RecoveryReport::default();
