@@ -542,3 +542,33 @@ fn renewed_leases_are_not_reclaimed_at_their_old_expiry() {
     st.for_each(|l| assert_eq!(l.cltt, 1050));
     st.check_consistency().unwrap();
 }
+
+#[test]
+fn journals_grow_in_place_and_off_the_lock() {
+    let dir = tmpdir("grow");
+    let mut cfg = persistent(&dir, 1);
+    cfg.journal.segment_bytes = 4096;
+    let pool = Allocator::new(
+        Pool::v4(Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::new(10, 0, 3, 255), 1),
+        AllocatorKind::Iterative,
+    );
+    {
+        let (st, _) = LeaseStore::<Lease4>::open(cfg.clone()).unwrap();
+        for i in 0..1000 {
+            st.allocate(&pool, client(i), 0, |_| false).unwrap();
+            // Half the time growth happens in maintain(), half in append.
+            if i % 20 == 0 && i < 500 {
+                st.maintain().unwrap();
+            }
+        }
+        assert!(st.journal_bytes() > 4096 * 8);
+    }
+    let len = std::fs::metadata(dir.join("journal-0-1.log"))
+        .unwrap()
+        .len();
+    assert!(len >= 65536, "journal is {len} bytes");
+    let (st, rep) = LeaseStore::<Lease4>::open(cfg).unwrap();
+    assert_eq!(rep.dropped_bytes(), 0);
+    assert_eq!(st.len(), 1000);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -183,7 +183,7 @@ impl<L: Lease> LeaseStore<L> {
                     while !stop.load(Ordering::Relaxed) {
                         std::thread::sleep(every);
                         let Some(s) = weak.upgrade() else { break };
-                        if let Err(e) = s.flush_all() {
+                        if let Err(e) = s.maintain().and_then(|_| s.flush_all()) {
                             tracing::error!("lease journal flush failed: {e}");
                         }
                     }
@@ -618,6 +618,23 @@ impl<L: Lease> LeaseStore<L> {
         map.flush_range(from, end - from)?;
         *g = (gen, end);
         d.seq.store(seq, Ordering::Release);
+        Ok(())
+    }
+
+    /// Grows any journal file that is more than half full, with the file
+    /// work done outside the shard lock, so appends never have to grow a
+    /// file themselves. Call it periodically (the `Periodic` flush thread
+    /// does).
+    pub fn maintain(&self) -> io::Result<()> {
+        for sh in self.shards.iter() {
+            let want = sh.lock().journal.as_ref().and_then(Segment::wants_growth);
+            if let Some((file, len)) = want {
+                let map = journal::segment::grow_file(&file, len)?;
+                if let Some(j) = sh.lock().journal.as_mut() {
+                    j.install(&file, map);
+                }
+            }
+        }
         Ok(())
     }
 
