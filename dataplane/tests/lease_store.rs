@@ -65,6 +65,35 @@ fn records_are_small() {
     let per = st.heap_bytes() / n;
     eprintln!("store bytes per v4 lease (records + indexes): {per}");
     assert!(per < 200, "{per} bytes per lease");
+
+    let (st, _) = LeaseStore::<Lease6>::open(StoreConfig::memory(8, n)).unwrap();
+    let pool = Allocator::new(
+        Pool::v6(
+            "2001:db8::".parse().unwrap(),
+            "2001:db8::ffff:ffff".parse().unwrap(),
+            1,
+        ),
+        AllocatorKind::Iterative,
+    );
+    for i in 0..n as u32 {
+        let duid = [
+            0,
+            3,
+            0,
+            1,
+            2,
+            0,
+            (i >> 24) as u8,
+            (i >> 16) as u8,
+            (i >> 8) as u8,
+            i as u8,
+        ];
+        let l = Lease6::new(Ipv6Addr::UNSPECIFIED, &duid, 1, 0, 3600);
+        st.allocate(&pool, l, 0, |_| false).unwrap();
+    }
+    let per6 = st.heap_bytes() / n;
+    eprintln!("store bytes per v6 lease (records + indexes): {per6}");
+    assert!(per6 < 230, "{per6} bytes per v6 lease");
 }
 
 #[test]
