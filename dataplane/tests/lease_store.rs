@@ -601,3 +601,19 @@ fn journals_grow_in_place_and_off_the_lock() {
     assert_eq!(st.len(), 1000);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn flq_on_a_huge_v6_pool_falls_back_to_random() {
+    let pool = Allocator::new(
+        Pool::v6(
+            "2001:db8::".parse().unwrap(),
+            "2001:db8::ffff:ffff:ffff:ffff".parse().unwrap(),
+            1,
+        ),
+        AllocatorKind::FreeLeaseQueue,
+    );
+    assert_eq!(pool.kind(), AllocatorKind::Random);
+    let (st, _) = LeaseStore::<Lease6>::open(StoreConfig::memory(2, 64)).unwrap();
+    let l = Lease6::new(Ipv6Addr::UNSPECIFIED, &[1, 2, 3], 1, 0, 3600);
+    st.allocate(&pool, l, 0, |_| false).unwrap();
+}
