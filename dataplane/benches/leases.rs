@@ -196,8 +196,12 @@ fn replay(c: &mut Criterion) {
             lat
         });
         let t = Instant::now();
-        st.compact().unwrap();
+        let rep = st.compact().unwrap();
         let took = t.elapsed();
+        println!(
+            "compaction held a shard lock at most {:?} (the longest an allocation waits for it)",
+            rep.max_lock_hold
+        );
         stop.store(true, Ordering::Relaxed);
         (w.join().unwrap(), took)
     });
