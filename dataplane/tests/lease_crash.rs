@@ -1,5 +1,6 @@
-//! Crash safety: a child process allocating heavily is killed with SIGKILL;
-//! every allocation it acknowledged must be there after restart. Then
+//! Crash safety: a child process allocating heavily (and compacting all the
+//! while) is killed with SIGKILL; every allocation it acknowledged must be
+//! there after restart. Then
 //! random truncation and corruption of journal files: the store starts,
 //! keeps every record before the damage and reports what it dropped.
 
@@ -73,15 +74,25 @@ fn crash_child() {
             })
         })
         .collect();
+    // Compact continuously so the kill also lands mid-compaction: journals
+    // half switched, a snapshot half written.
+    let compactor = {
+        let st = st.clone();
+        std::thread::spawn(move || loop {
+            st.compact().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(3));
+        })
+    };
     for t in threads {
         t.join().unwrap();
     }
+    compactor.join().unwrap();
 }
 
 #[test]
 fn sigkill_loses_no_acknowledged_lease() {
     let dir = tmpdir("crash");
-    for round in 0..2 {
+    for round in 0..3 {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, &dir)
@@ -108,10 +119,12 @@ fn sigkill_loses_no_acknowledged_lease() {
 
         let (st, rep) = LeaseStore::<Lease4>::open(config(&dir, 8)).unwrap();
         eprintln!(
-            "round {round}: {} acks, {} leases recovered, {} dropped bytes",
+            "round {round}: {} acks, {} leases recovered, {} dropped bytes, snapshot gen {}, last gen {}",
             acks.len(),
             st.len(),
-            rep.dropped_bytes()
+            rep.dropped_bytes(),
+            rep.snapshot_gen,
+            rep.last_gen
         );
         for a in &acks {
             let f: Vec<&str> = a.split(' ').collect();
@@ -125,10 +138,6 @@ fn sigkill_loses_no_acknowledged_lease() {
             assert_eq!(l.cltt as u64 + l.valid_lft as u64, exp);
         }
         st.check_consistency().unwrap();
-        // Second round appends on top of the first (and its new generation).
-        if round == 0 {
-            st.compact().unwrap();
-        }
     }
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use xdhcp_dataplane::journal::RecordKind;
 use xdhcp_dataplane::lease::{csv, Lease4, Lease6, LeaseStore, StoreConfig};
 
 const LEASE_CMDS: &str = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so";
@@ -210,12 +209,10 @@ fn kea_dhcp4_csv_round_trips_exactly() {
     eprintln!("Kea wrote {} v4 leases", kea_rows.len());
 
     let (st, _) = LeaseStore::<Lease4>::open(StoreConfig::memory(4, 1024)).unwrap();
-    for l in csv::import4(text.as_bytes()).unwrap() {
-        st.upsert(l, RecordKind::AdminAdd).unwrap();
-    }
+    csv::load4(&st, text.as_bytes()).unwrap();
     assert_eq!(st.len(), kea_rows.len());
     let mut out = Vec::new();
-    csv::export4(&mut out, &st.snapshot_sorted()).unwrap();
+    csv::save4(&st, &mut out).unwrap();
     let (h2, ours) = last_lines(std::str::from_utf8(&out).unwrap());
     assert_eq!(h2, header);
     assert_eq!(ours, kea_rows, "exported rows differ from Kea's");
@@ -262,11 +259,9 @@ fn kea_dhcp6_csv_round_trips_exactly() {
     assert_eq!(header, csv::HEADER6, "Kea 2.2's v6 header");
     assert_eq!(kea_rows.len(), 4);
     let (st, _) = LeaseStore::<Lease6>::open(StoreConfig::memory(4, 64)).unwrap();
-    for l in csv::import6(text.as_bytes()).unwrap() {
-        st.upsert(l, RecordKind::AdminAdd).unwrap();
-    }
+    csv::load6(&st, text.as_bytes()).unwrap();
     let mut out = Vec::new();
-    csv::export6(&mut out, &st.snapshot_sorted()).unwrap();
+    csv::save6(&st, &mut out).unwrap();
     let (_, ours) = last_lines(std::str::from_utf8(&out).unwrap());
     assert_eq!(ours, kea_rows, "exported rows differ from Kea's");
     std::fs::remove_dir_all(dir).unwrap();

@@ -1,6 +1,7 @@
-//! Proves allocate, renew, release, decline and group commit never touch
-//! the heap once the store is sized: a per-thread counting allocator must
-//! see zero allocations across thousands of operations.
+//! Proves client lookups, allocate, renew, release, decline and group
+//! commit never touch the heap once the store is sized: a per-thread
+//! counting allocator must see zero allocations across thousands of
+//! operations.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::journal::{FlushPolicy, JournalConfig};
-use xdhcp_dataplane::lease::{ClientId, HwAddr, Lease4, Lease6, LeaseStore, StoreConfig};
+use xdhcp_dataplane::lease::{v4, ClientId, HwAddr, Lease4, Lease6, LeaseStore, StoreConfig};
 
 struct Counting;
 
@@ -67,6 +68,7 @@ fn v4_hot_path_does_not_allocate() {
                 kind,
             ));
             st.add_pool(pool.clone(), 0);
+            let mut batch = st.batch();
             let before = allocs();
             let mut held = [Ipv4Addr::UNSPECIFIED; 64];
             for round in 0..100u32 {
@@ -74,11 +76,24 @@ fn v4_hot_path_does_not_allocate() {
                     let mut l = Lease4::new(Ipv4Addr::UNSPECIFIED, round, 3600, 1);
                     l.hwaddr = HwAddr::new(1, &[2, 0, 0, 0, round as u8, i as u8]).unwrap();
                     l.client_id = ClientId::new(&[1, 2, 0, 0, 0, round as u8, i as u8]);
+                    let (cid, hw) = (
+                        v4::client_id_hash(l.client_id.as_bytes()),
+                        v4::hw_hash(&l.hwaddr),
+                    );
+                    // Every packet first looks for the client's lease.
+                    let mut seen = 0;
+                    st.each_by_client(cid, |_| seen += 1);
+                    st.each_by_hw(hw, |_| seen += 1);
+                    assert_eq!(seen, 0);
                     let (a, t) = st.allocate(&pool, l, round as u64, |_| false).unwrap();
+                    st.each_by_client(cid, |x| seen += usize::from(x.addr == a));
+                    assert_eq!(seen, 1);
                     st.renew(a, |_| true, round + 1, 7200).unwrap();
-                    st.commit(t).unwrap();
+                    batch.add(t);
                     *h = a;
                 }
+                // One group commit per batch, as a worker does.
+                st.commit_batch(&mut batch).unwrap();
                 for (i, &a) in held.iter().enumerate() {
                     if i % 8 == 0 {
                         st.decline(a, |_| true, round, 1).unwrap();

@@ -47,8 +47,8 @@ fn records_are_small() {
     eprintln!("Lease4 {s4} bytes, Lease6 {s6} bytes");
     assert!(s4 <= 128, "Lease4 is {s4} bytes");
     assert!(s6 <= 160, "Lease6 is {s6} bytes");
-    // Whole-store footprint per lease, indexes included, at 1/2 fill of
-    // the configured capacity... measured at full capacity.
+    // Whole-store footprint per lease, indexes and headroom included, with
+    // the store sized for exactly the leases it holds.
     let n = 100_000;
     let (st, _) = LeaseStore::<Lease4>::open(StoreConfig::memory(8, n)).unwrap();
     let pool = Allocator::new(
@@ -64,7 +64,36 @@ fn records_are_small() {
     }
     let per = st.heap_bytes() / n;
     eprintln!("store bytes per v4 lease (records + indexes): {per}");
-    assert!(per < 400, "{per} bytes per lease");
+    assert!(per < 200, "{per} bytes per lease");
+
+    let (st, _) = LeaseStore::<Lease6>::open(StoreConfig::memory(8, n)).unwrap();
+    let pool = Allocator::new(
+        Pool::v6(
+            "2001:db8::".parse().unwrap(),
+            "2001:db8::ffff:ffff".parse().unwrap(),
+            1,
+        ),
+        AllocatorKind::Iterative,
+    );
+    for i in 0..n as u32 {
+        let duid = [
+            0,
+            3,
+            0,
+            1,
+            2,
+            0,
+            (i >> 24) as u8,
+            (i >> 16) as u8,
+            (i >> 8) as u8,
+            i as u8,
+        ];
+        let l = Lease6::new(Ipv6Addr::UNSPECIFIED, &duid, 1, 0, 3600);
+        st.allocate(&pool, l, 0, |_| false).unwrap();
+    }
+    let per6 = st.heap_bytes() / n;
+    eprintln!("store bytes per v6 lease (records + indexes): {per6}");
+    assert!(per6 < 230, "{per6} bytes per v6 lease");
 }
 
 #[test]
@@ -288,9 +317,14 @@ fn compaction_runs_while_workers_allocate() {
     eprintln!("compaction: {rep:?} {rep2:?}; slowest allocation meanwhile {worst:?}");
     assert!(rep.leases >= 50_000);
     assert!(rep2.removed_files > 0);
-    // Debug builds are slow and the machine is shared: allow 20 ms here;
-    // the bench measures the release-build figure.
-    assert!(worst < std::time::Duration::from_millis(20), "{worst:?}");
+    // Compaction never holds a shard lock for long (debug build, shared
+    // machine: a generous bound; the bench reports the real figure).
+    assert!(
+        rep.max_lock_hold < std::time::Duration::from_millis(20),
+        "{rep:?}"
+    );
+    // Stall time is measured (against a no-compaction baseline) by the
+    // bench: a debug build on a shared machine makes any bound here flaky.
     let expected = st.snapshot_sorted();
     drop(st);
     let (st, rep) = LeaseStore::<Lease4>::open(cfg).unwrap();
@@ -419,4 +453,173 @@ fn journal_images_round_trip() {
     let mut buf = vec![0; l6.encoded_len()];
     l6.encode(&mut buf);
     assert_eq!(Lease6::decode(&buf), Some(l6));
+}
+
+#[test]
+fn hint_is_honoured_when_free_and_in_pool() {
+    let (st, _) = LeaseStore::<Lease4>::open(StoreConfig::memory(2, 64)).unwrap();
+    let pool = Allocator::new(
+        Pool::v4(Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 20), 1),
+        AllocatorKind::Iterative,
+    );
+    let h = Ipv4Addr::new(10, 0, 0, 9);
+    let (a, _) = st
+        .allocate_with_hint(&pool, client(1), Some(h), 0, |_| false)
+        .unwrap();
+    assert_eq!(a, h);
+    // Taken, reserved or outside the pool: the allocator decides.
+    let (b, _) = st
+        .allocate_with_hint(&pool, client(2), Some(h), 0, |_| false)
+        .unwrap();
+    assert_ne!(b, h);
+    let r = Ipv4Addr::new(10, 0, 0, 10);
+    let (c, _) = st
+        .allocate_with_hint(&pool, client(3), Some(r), 0, |a| a == r)
+        .unwrap();
+    assert_ne!(c, r);
+    let (d, _) = st
+        .allocate_with_hint(
+            &pool,
+            client(4),
+            Some(Ipv4Addr::new(10, 0, 1, 1)),
+            0,
+            |_| false,
+        )
+        .unwrap();
+    assert!(pool.pool().offset_of(u32::from(d) as u128).is_some());
+}
+
+#[test]
+fn v6_journal_replays_addresses_and_prefixes() {
+    let dir = tmpdir("replay6");
+    let mut cfg = persistent(&dir, 4);
+    cfg.journal.flush = FlushPolicy::GroupCommit;
+    let expected = {
+        let (st, _) = LeaseStore::<Lease6>::open(cfg.clone()).unwrap();
+        let na = Allocator::new(
+            Pool::v6(
+                "2001:db8::100".parse().unwrap(),
+                "2001:db8::1ff".parse().unwrap(),
+                1,
+            ),
+            AllocatorKind::Random,
+        );
+        let pd = Allocator::new(
+            Pool::pd("2001:db8:8000::".parse().unwrap(), 40, 56, 1),
+            AllocatorKind::Iterative,
+        );
+        let mut batch = st.batch();
+        for i in 0..200u32 {
+            let duid = [0, 3, 0, 1, 2, 0, 0, 0, 0, i as u8];
+            let mut l = Lease6::new(Ipv6Addr::UNSPECIFIED, &duid, i, 1000, 3600);
+            l.hwaddr = HwAddr::new(1, &duid[4..]).unwrap();
+            l.hwaddr_source = 2;
+            let (_, t) = st.allocate(&na, l.clone(), 1000, |_| false).unwrap();
+            batch.add(t);
+            l.lease_type = LeaseType::Pd;
+            l.prefix_len = 56;
+            l.hostname = Hostname::new(b"cpe.example.net");
+            let (p, t) = st.allocate(&pd, l, 1000, |_| false).unwrap();
+            batch.add(t);
+            if i % 4 == 0 {
+                st.release(p, |_| true).unwrap();
+            }
+        }
+        st.commit_batch(&mut batch).unwrap();
+        // Expire everything and reclaim half with a hold time.
+        let cfg = ReclaimConfig {
+            max_reclaim_leases: 150,
+            ..ReclaimConfig::default()
+        };
+        let r = st.reclaim_expired(5_000, &cfg).unwrap();
+        assert_eq!(r.reclaimed, 150);
+        st.snapshot_sorted()
+    };
+    let (st, rep) = LeaseStore::<Lease6>::open(cfg).unwrap();
+    assert_eq!(rep.dropped_bytes(), 0);
+    assert_eq!(st.len(), 350);
+    assert_eq!(st.snapshot_sorted(), expected);
+    st.check_consistency().unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn renewed_leases_are_not_reclaimed_at_their_old_expiry() {
+    let (st, _) = LeaseStore::<Lease4>::open(StoreConfig::memory(4, 256)).unwrap();
+    for i in 0..100u32 {
+        let mut l = client(i);
+        l.addr = Ipv4Addr::from(0x0a00_0000 + i);
+        l.cltt = 1000;
+        l.valid_lft = 100;
+        st.add(l, 0).unwrap();
+        if i % 2 == 0 {
+            st.renew(Ipv4Addr::from(0x0a00_0000 + i), |_| true, 1050, 100)
+                .unwrap();
+        }
+    }
+    let cfg = ReclaimConfig {
+        hold_reclaimed_time: 0,
+        max_reclaim_leases: 10,
+        ..ReclaimConfig::default()
+    };
+    let mut total = 0;
+    loop {
+        let r = st.reclaim_expired(1120, &cfg).unwrap();
+        assert!(r.reclaimed <= 10);
+        total += r.reclaimed;
+        if !r.incomplete {
+            break;
+        }
+    }
+    // Only the 50 leases that were not renewed had expired.
+    assert_eq!(total, 50);
+    assert_eq!(st.len(), 50);
+    st.for_each(|l| assert_eq!(l.cltt, 1050));
+    st.check_consistency().unwrap();
+}
+
+#[test]
+fn journals_grow_in_place_and_off_the_lock() {
+    let dir = tmpdir("grow");
+    let mut cfg = persistent(&dir, 1);
+    cfg.journal.segment_bytes = 4096;
+    let pool = Allocator::new(
+        Pool::v4(Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::new(10, 0, 3, 255), 1),
+        AllocatorKind::Iterative,
+    );
+    {
+        let (st, _) = LeaseStore::<Lease4>::open(cfg.clone()).unwrap();
+        for i in 0..1000 {
+            st.allocate(&pool, client(i), 0, |_| false).unwrap();
+            // Half the time growth happens in maintain(), half in append.
+            if i % 20 == 0 && i < 500 {
+                st.maintain().unwrap();
+            }
+        }
+        assert!(st.journal_bytes() > 4096 * 8);
+    }
+    let len = std::fs::metadata(dir.join("journal-0-1.log"))
+        .unwrap()
+        .len();
+    assert!(len >= 65536, "journal is {len} bytes");
+    let (st, rep) = LeaseStore::<Lease4>::open(cfg).unwrap();
+    assert_eq!(rep.dropped_bytes(), 0);
+    assert_eq!(st.len(), 1000);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn flq_on_a_huge_v6_pool_falls_back_to_random() {
+    let pool = Allocator::new(
+        Pool::v6(
+            "2001:db8::".parse().unwrap(),
+            "2001:db8::ffff:ffff:ffff:ffff".parse().unwrap(),
+            1,
+        ),
+        AllocatorKind::FreeLeaseQueue,
+    );
+    assert_eq!(pool.kind(), AllocatorKind::Random);
+    let (st, _) = LeaseStore::<Lease6>::open(StoreConfig::memory(2, 64)).unwrap();
+    let l = Lease6::new(Ipv6Addr::UNSPECIFIED, &[1, 2, 3], 1, 0, 3600);
+    st.allocate(&pool, l, 0, |_| false).unwrap();
 }

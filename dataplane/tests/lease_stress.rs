@@ -61,6 +61,14 @@ fn threads_share_pools_without_double_leases() {
                         9..=11 if !mine.is_empty() => {
                             let (a, id) = mine[(x >> 16) as usize % mine.len()];
                             let cid = lease_for(t, id).client_id;
+                            // The client directory finds it while other
+                            // threads mutate the same directory shards.
+                            let mut hits = 0;
+                            st.each_by_client(v4::client_id_hash(cid.as_bytes()), |l| {
+                                assert_eq!(l.addr, a);
+                                hits += 1;
+                            });
+                            assert_eq!(hits, 1);
                             st.renew(a, |l| l.client_id == cid, 1000 + i, 3600).unwrap();
                         }
                         12..=19 if !mine.is_empty() => {

@@ -38,6 +38,9 @@ impl AllocatorKind {
     }
 }
 
+/// Largest pool a free-lease queue is built for (16 Mi addresses).
+pub const FLQ_MAX: u64 = 1 << 24;
+
 /// Candidate source for one pool.
 pub struct Allocator {
     pool: Pool,
@@ -51,6 +54,17 @@ impl Allocator {
     /// An allocator over `pool`. A `flq` allocator starts with every
     /// address queued; call [`Allocator::fill_free`] to match existing leases.
     pub fn new(pool: Pool, kind: AllocatorKind) -> Self {
+        // A queue needs 8 bytes per address: past FLQ_MAX (v6 ranges) fall
+        // back to `random`, which needs no memory per address.
+        let kind = if kind == AllocatorKind::FreeLeaseQueue && pool.count > FLQ_MAX {
+            tracing::warn!(
+                addresses = pool.count,
+                "pool too large for the flq allocator; using random"
+            );
+            AllocatorKind::Random
+        } else {
+            kind
+        };
         let queue = (kind == AllocatorKind::FreeLeaseQueue).then(|| {
             // The queue needs one slot per address: flq is for small pools,
             // as in Kea.

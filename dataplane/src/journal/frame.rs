@@ -170,12 +170,29 @@ pub fn scan(buf: &[u8], family: u8, mut f: impl FnMut(Record<'_>) -> bool) -> Op
         records += 1;
         pos = end;
     }
-    // Everything after the good end that is not zero fill was dropped.
-    let tail = &buf[pos.min(buf.len())..];
-    let dropped = tail.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let dropped = damaged_len(&buf[pos.min(buf.len())..]);
     Some(ScanEnd {
         good_end: pos,
         dropped,
         records,
     })
+}
+
+/// Zero run that ends the damaged area: records are written back to back,
+/// so data after a torn record is contiguous, and a journal file's unused
+/// (sparse) remainder need not be read, which would fault in every page.
+const ZERO_RUN: usize = 64 << 10;
+
+/// Bytes of data (up to the last non-zero byte before a 64 KiB zero run) at
+/// the start of `tail`.
+pub fn damaged_len(tail: &[u8]) -> usize {
+    let mut end = 0;
+    for (i, block) in tail.chunks(4096).enumerate() {
+        if let Some(j) = block.iter().rposition(|&b| b != 0) {
+            end = i * 4096 + j + 1;
+        } else if i * 4096 >= end + ZERO_RUN {
+            break;
+        }
+    }
+    end
 }

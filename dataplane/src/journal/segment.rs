@@ -11,7 +11,7 @@ use super::frame::{self, Op, RecordKind, FRAME_LEN, HEADER_LEN, PAYLOAD_HEAD};
 
 /// An open journal file and its write position.
 pub struct Segment {
-    file: File,
+    file: Arc<File>,
     map: Arc<MmapRaw>,
     path: PathBuf,
     gen: u64,
@@ -29,6 +29,7 @@ impl Segment {
             .open(path)?;
         file.set_len(bytes.max(4096) as u64)?;
         let map = Arc::new(MmapRaw::map_raw(&file)?);
+        let file = Arc::new(file);
         let h = frame::header(family);
         // SAFETY: the map is at least 4096 bytes and we are its only writer.
         unsafe { std::ptr::copy_nonoverlapping(h.as_ptr(), map.as_mut_ptr(), h.len()) };
@@ -92,21 +93,18 @@ impl Segment {
         Ok(())
     }
 
-    /// Opens an existing file for appending at `end` (after recovery),
-    /// zeroing whatever damaged bytes follow it.
-    pub fn reopen(path: &Path, gen: u64, end: usize) -> io::Result<Self> {
-        let file = OpenOptions::new().read(true).write(true).open(path)?;
-        let map = Arc::new(MmapRaw::map_raw(&file)?);
-        let len = map.len();
-        // SAFETY: in bounds; we are the only user of this fresh map.
-        unsafe { std::ptr::write_bytes(map.as_mut_ptr().add(end), 0, len - end) };
-        Ok(Segment {
-            file,
-            map,
-            path: path.to_owned(),
-            gen,
-            end,
-        })
+    /// When more than half the file is used, the file handle and a new
+    /// size, so the caller can grow it *outside* the shard lock
+    /// ([`grow_file`]) and then [`install`](Self::install) the new map.
+    pub fn wants_growth(&self) -> Option<(Arc<File>, usize)> {
+        (self.end * 2 > self.map.len()).then(|| (self.file.clone(), self.map.len() * 2))
+    }
+
+    /// Switches to a larger map of the same file (see [`grow_file`]).
+    pub fn install(&mut self, file: &Arc<File>, map: Arc<MmapRaw>) {
+        if Arc::ptr_eq(file, &self.file) && map.len() > self.map.len() {
+            self.map = map;
+        }
     }
 
     /// `msync`s the whole written part.
@@ -127,4 +125,14 @@ pub fn truncate_damage(path: &Path, good_end: usize) -> io::Result<()> {
         file.sync_all()?;
     }
     Ok(())
+}
+
+/// Extends `file` to `len` bytes and maps it: the slow half of a journal's
+/// growth, done without the shard lock. Records written meanwhile through
+/// the old map land in the same file pages, so the new map sees them.
+pub fn grow_file(file: &File, len: usize) -> io::Result<Arc<MmapRaw>> {
+    if (file.metadata()?.len() as usize) < len {
+        file.set_len(len as u64)?;
+    }
+    Ok(Arc::new(MmapRaw::map_raw(file)?))
 }

@@ -15,6 +15,7 @@
 
 use std::io;
 use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use super::{Lease, LeaseStore};
 use crate::journal::{self, snapshot::SnapshotWriter, Segment};
@@ -31,6 +32,9 @@ pub struct CompactReport {
     pub leases: u64,
     /// Old files removed.
     pub removed_files: usize,
+    /// Longest time compaction held any shard lock: the most an
+    /// allocation could have waited for it.
+    pub max_lock_hold: std::time::Duration,
 }
 
 impl<L: Lease> LeaseStore<L> {
@@ -43,6 +47,7 @@ impl<L: Lease> LeaseStore<L> {
         let _one = self.compacting.lock();
         let dir = self.cfg.journal.dir.clone();
         let gen = self.gen.load(Ordering::Relaxed) + 1;
+        let mut max_lock_hold = Duration::ZERO;
         // 1. Switch journals.
         for (i, sh) in self.shards.iter().enumerate() {
             let seg = Segment::create(
@@ -51,7 +56,13 @@ impl<L: Lease> LeaseStore<L> {
                 gen,
                 self.cfg.journal.segment_bytes,
             )?;
-            let old = sh.lock().journal.replace(seg);
+            let old = {
+                let mut g = sh.lock();
+                let t = Instant::now();
+                let old = g.journal.replace(seg);
+                max_lock_hold = max_lock_hold.max(t.elapsed());
+                old
+            };
             // The old file must be durable before the snapshot replaces it.
             if let Some(old) = old {
                 old.flush()?;
@@ -67,7 +78,13 @@ impl<L: Lease> LeaseStore<L> {
                 buf.clear();
                 // Walk by slot number: a lease stays in its slot until it is
                 // removed, so every lease live at the switch is visited.
-                let (next, done) = sh.lock().copy_slots(from, CHUNK, &mut buf);
+                let (next, done) = {
+                    let g = sh.lock();
+                    let t = Instant::now();
+                    let r = g.copy_slots(from, CHUNK, &mut buf);
+                    max_lock_hold = max_lock_hold.max(t.elapsed());
+                    r
+                };
                 from = next;
                 for l in &buf {
                     w.push(l)?;
@@ -90,10 +107,20 @@ impl<L: Lease> LeaseStore<L> {
             std::fs::remove_file(p)?;
             removed_files += 1;
         }
+        // Snapshots left half-written by a crash during an earlier run.
+        for e in std::fs::read_dir(&dir)? {
+            let p = e?.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("snapshot-") && name.ends_with(".tmp") {
+                std::fs::remove_file(&p)?;
+                removed_files += 1;
+            }
+        }
         Ok(CompactReport {
             gen,
             leases,
             removed_files,
+            max_lock_hold,
         })
     }
 }

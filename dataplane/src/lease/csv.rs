@@ -12,7 +12,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ident::{parse_hex, ClientId, Hex, Hostname, HwAddr};
 use super::v6::LeaseType;
-use super::{Lease, Lease4, Lease6, LeaseState};
+use super::{Lease, Lease4, Lease6, LeaseState, LeaseStore, StoreError};
+use crate::journal::RecordKind;
 
 /// Kea 2.2's v4 header.
 pub const HEADER4: &str =
@@ -269,4 +270,66 @@ pub fn export6<'a>(
         )?;
     }
     Ok(())
+}
+
+/// Loads a Kea v4 CSV into `store` (journalled as admin adds). Kea appends
+/// a line per change, so a later line for an address replaces an earlier
+/// one, exactly as Kea's own loader does. Returns the lines applied.
+pub fn load4(store: &LeaseStore<Lease4>, r: impl BufRead) -> Result<usize, LoadError> {
+    let rows = import4(r)?;
+    for l in &rows {
+        store.upsert(l.clone(), RecordKind::AdminAdd)?;
+    }
+    Ok(rows.len())
+}
+
+/// Loads a Kea v6 CSV into `store`; see [`load4`].
+pub fn load6(store: &LeaseStore<Lease6>, r: impl BufRead) -> Result<usize, LoadError> {
+    let rows = import6(r)?;
+    for l in &rows {
+        store.upsert(l.clone(), RecordKind::AdminAdd)?;
+    }
+    Ok(rows.len())
+}
+
+/// Writes every lease of `store`, sorted by address, as a Kea v4 CSV.
+pub fn save4(store: &LeaseStore<Lease4>, w: impl Write) -> io::Result<()> {
+    export4(w, &store.snapshot_sorted())
+}
+
+/// Writes every lease of `store`, sorted by address, as a Kea v6 CSV.
+pub fn save6(store: &LeaseStore<Lease6>, w: impl Write) -> io::Result<()> {
+    export6(w, &store.snapshot_sorted())
+}
+
+/// Why [`load4`] / [`load6`] failed.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The CSV could not be read.
+    Csv(CsvError),
+    /// The store refused a lease.
+    Store(StoreError),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Csv(e) => e.fmt(f),
+            LoadError::Store(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl From<CsvError> for LoadError {
+    fn from(e: CsvError) -> Self {
+        LoadError::Csv(e)
+    }
+}
+
+impl From<StoreError> for LoadError {
+    fn from(e: StoreError) -> Self {
+        LoadError::Store(e)
+    }
 }

@@ -5,10 +5,26 @@
 //! `LeaseStore<Lease6>`). Every change goes through one shard's lock and,
 //! when persistence is on, is appended to that shard's journal
 //! ([`crate::journal`]) before the lock is released.
+//!
+//! Layout, and why:
+//! - Shards are chosen by address hash ([`shard`]): allocation claims one
+//!   address, so it takes one lock. Each shard is a slab of records
+//!   (`Option<Lease4>` is 120 bytes; identifiers up to 22 bytes and
+//!   hostnames up to 30 bytes inline, see [`Ident`]) with open-addressing
+//!   indexes of 8-byte entries ([`index`]) by address and hostname, and a
+//!   min-heap by next action time for reclamation ([`reclaim`]).
+//! - Hardware-address and client-key indexes live in a [`directory`]
+//!   sharded by the key, because a client's packets reach any worker: one
+//!   lock finds a client's leases (~4x faster than asking 16 shards).
+//! - All of it is sized up front from [`StoreConfig::capacity`], so the
+//!   hot path (allocate, renew, release, decline, commit) never allocates;
+//!   `tests/lease_no_alloc.rs` proves it with a counting allocator.
+//! - Memory per v4 lease with every index: about 180-200 bytes.
 
 pub mod codec;
 pub mod compact;
 pub mod csv;
+pub mod directory;
 pub mod ident;
 pub mod index;
 pub mod reclaim;
@@ -19,7 +35,7 @@ pub mod v6;
 
 pub use ident::{ClientId, Hostname, HwAddr, Ident};
 pub use reclaim::{ReclaimConfig, ReclaimReport};
-pub use store::{LeaseStore, StoreConfig, StoreError};
+pub use store::{Batch, LeaseStore, StoreConfig, StoreError, Ticket};
 pub use v4::Lease4;
 pub use v6::{Lease6, LeaseType};
 

@@ -4,6 +4,7 @@
 //! `flush-reclaimed-timer-wait-time`) and calls
 //! [`LeaseStore::reclaim_expired`] with the current time.
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::{Lease, LeaseState, LeaseStore};
@@ -64,67 +65,95 @@ impl<L: Lease> LeaseStore<L> {
             cfg.max_reclaim_leases
         };
         let mut rep = ReclaimReport::default();
-        let mut freed: [Option<L::Addr>; CHUNK] = [None; CHUNK];
-        'shards: for sh in self.shards.iter() {
-            loop {
-                let mut n = 0;
-                let mut more = false;
-                {
-                    let mut sh = sh.lock();
-                    if sh.hold != cfg.hold_reclaimed_time {
-                        sh.hold = cfg.hold_reclaimed_time;
-                        sh.rebuild_expiry();
-                    }
-                    while n < CHUNK {
-                        if rep.reclaimed >= limit {
-                            more = sh.has_due(now);
-                            rep.incomplete |= more;
-                            break;
-                        }
-                        let Some(s) = sh.pop_due(now) else { break };
-                        let l = sh.slot(s);
-                        let a = l.addr();
-                        match l.state() {
-                            LeaseState::Default | LeaseState::Declined => {
-                                rep.reclaimed += 1;
-                                if cfg.hold_reclaimed_time > 0 {
-                                    sh.modify(s, |l| l.set_state(LeaseState::ExpiredReclaimed));
-                                    sh.log_upsert(RecordKind::Reclaim, s)?;
-                                } else {
-                                    sh.log_delete(RecordKind::Reclaim, a)?;
-                                    sh.remove(s);
-                                }
-                            }
-                            LeaseState::ExpiredReclaimed | LeaseState::Released => {
-                                rep.flushed += 1;
-                                sh.log_delete(RecordKind::Reclaim, a)?;
-                                sh.remove(s);
-                                // Already handed back when it was reclaimed.
-                                n += 1;
-                                more = n == CHUNK;
-                                continue;
-                            }
-                        }
-                        freed[n] = Some(a);
-                        n += 1;
-                        more = n == CHUNK;
-                    }
+        let n_sh = self.shards.len();
+        // Rounds visit every shard (from a rotating start) and take a share
+        // of the limit from each, so a limited pass spreads over all shards
+        // instead of draining the first ones.
+        let first = self.reclaim_cursor.fetch_add(1, Ordering::Relaxed) % n_sh;
+        'rounds: loop {
+            let mut more = false;
+            let share = (limit.saturating_sub(rep.reclaimed) / n_sh).clamp(1, CHUNK);
+            for k in 0..n_sh {
+                if rep.reclaimed >= limit {
+                    break 'rounds;
                 }
-                for a in freed[..n].iter_mut().filter_map(Option::take) {
-                    self.give_back(a);
-                }
-                if rep.reclaimed >= limit && rep.incomplete {
-                    break 'shards;
-                }
+                let budget = share.min(limit - rep.reclaimed);
+                more |= self.reclaim_shard((first + k) % n_sh, now, cfg, budget, &mut rep)?;
                 if deadline.is_some_and(|d| Instant::now() >= d) {
-                    rep.incomplete = true;
-                    break 'shards;
-                }
-                if !more {
-                    break;
+                    break 'rounds;
                 }
             }
+            if !more {
+                break;
+            }
+        }
+        rep.incomplete = self.shards.iter().any(|s| s.lock().has_due(now));
+        // Kea warns once `unwarned-reclaim-cycles` passes in a row could not
+        // keep up.
+        let streak = if rep.incomplete {
+            self.incomplete_passes.fetch_add(1, Ordering::Relaxed) + 1
+        } else {
+            self.incomplete_passes.store(0, Ordering::Relaxed);
+            0
+        };
+        if cfg.unwarned_reclaim_cycles > 0 && streak > cfg.unwarned_reclaim_cycles {
+            tracing::warn!(
+                passes = streak,
+                "expired lease reclamation is not keeping up; consider raising max-reclaim-leases or max-reclaim-time"
+            );
         }
         Ok(rep)
+    }
+
+    /// Handles up to [`CHUNK`] due leases of shard `i`, reclaiming at most
+    /// `budget`; returns whether the shard still has due leases.
+    fn reclaim_shard(
+        &self,
+        i: usize,
+        now: u64,
+        cfg: &ReclaimConfig,
+        budget: usize,
+        rep: &mut ReclaimReport,
+    ) -> std::io::Result<bool> {
+        let mut freed: [Option<L::Addr>; CHUNK] = [None; CHUNK];
+        let (mut n, mut reclaimed) = (0, 0);
+        let more = {
+            let mut sh = self.shards[i].lock();
+            if sh.hold != cfg.hold_reclaimed_time {
+                sh.hold = cfg.hold_reclaimed_time;
+                sh.rebuild_expiry();
+            }
+            while n < CHUNK && reclaimed < budget {
+                let Some(s) = sh.pop_due(now) else { break };
+                n += 1;
+                let l = sh.slot(s);
+                let a = l.addr();
+                match l.state() {
+                    LeaseState::Default | LeaseState::Declined => {
+                        reclaimed += 1;
+                        if cfg.hold_reclaimed_time > 0 {
+                            sh.modify(s, |l| l.set_state(LeaseState::ExpiredReclaimed));
+                            sh.log_upsert(RecordKind::Reclaim, s)?;
+                        } else {
+                            sh.log_delete(RecordKind::Reclaim, a)?;
+                            sh.remove(s);
+                        }
+                        freed[n - 1] = Some(a);
+                    }
+                    LeaseState::ExpiredReclaimed | LeaseState::Released => {
+                        // Its address went back to the pool when reclaimed.
+                        rep.flushed += 1;
+                        sh.log_delete(RecordKind::Reclaim, a)?;
+                        sh.remove(s);
+                    }
+                }
+            }
+            sh.has_due(now)
+        };
+        rep.reclaimed += reclaimed;
+        for a in freed[..n].iter_mut().filter_map(Option::take) {
+            self.give_back(a);
+        }
+        Ok(more)
     }
 }

@@ -2,7 +2,9 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
+use super::directory::{Directory, Key};
 use super::index::MultiIndex;
 use super::{addr_hash, Lease, LeaseState};
 use crate::journal::frame::Op;
@@ -14,8 +16,10 @@ pub struct Shard<L: Lease> {
     slots: Vec<Option<L>>,
     free: Vec<u32>,
     by_addr: MultiIndex,
-    by_hw: MultiIndex,
-    by_client: MultiIndex,
+    /// Hardware-address and client-key indexes, shared by all shards.
+    dir: Arc<Directory>,
+    /// This shard's number (for directory references).
+    id: usize,
     by_host: MultiIndex,
     /// Min-heap of `(time << 32) | slot`; stale entries are skipped lazily.
     expiry: BinaryHeap<Reverse<u64>>,
@@ -30,14 +34,15 @@ pub struct Shard<L: Lease> {
 
 impl<L: Lease> Shard<L> {
     /// A shard that holds `capacity` leases without allocating.
-    pub fn with_capacity(capacity: usize) -> Self {
-        let expiry_cap = capacity * 2 + 64;
+    pub fn with_capacity(capacity: usize, id: usize, dir: Arc<Directory>) -> Self {
+        // Stale entries (one per renewal) are dropped by a rebuild when full.
+        let expiry_cap = capacity + capacity / 2 + 64;
         Shard {
             slots: Vec::with_capacity(capacity),
             free: Vec::with_capacity(capacity),
             by_addr: MultiIndex::with_capacity(capacity),
-            by_hw: MultiIndex::with_capacity(capacity),
-            by_client: MultiIndex::with_capacity(capacity),
+            dir,
+            id,
             by_host: MultiIndex::with_capacity(capacity / 4),
             expiry: BinaryHeap::with_capacity(expiry_cap),
             expiry_cap,
@@ -62,8 +67,6 @@ impl<L: Lease> Shard<L> {
         self.slots.capacity() * std::mem::size_of::<Option<L>>()
             + self.free.capacity() * 4
             + self.by_addr.heap_bytes()
-            + self.by_hw.heap_bytes()
-            + self.by_client.heap_bytes()
             + self.by_host.heap_bytes()
             + self.expiry.capacity() * 8
     }
@@ -85,24 +88,9 @@ impl<L: Lease> Shard<L> {
         self.find(addr).map(|s| self.slot(s))
     }
 
-    /// Calls `f` for each lease whose hardware-address hash is `key`.
-    pub fn each_by_hw(&self, key: u64, mut f: impl FnMut(&L)) {
-        for s in self.by_hw.get(key) {
-            let l = self.slot(s);
-            if l.hw_key() == Some(key) {
-                f(l)
-            }
-        }
-    }
-
-    /// Calls `f` for each lease whose client-key hash is `key`.
-    pub fn each_by_client(&self, key: u64, mut f: impl FnMut(&L)) {
-        for s in self.by_client.get(key) {
-            let l = self.slot(s);
-            if l.client_key() == Some(key) {
-                f(l)
-            }
-        }
+    /// The lease in slot `s`, if live.
+    pub fn slot_opt(&self, s: u32) -> Option<&L> {
+        self.slots.get(s as usize).and_then(Option::as_ref)
     }
 
     /// Calls `f` for each lease whose hostname hash is `key`.
@@ -168,50 +156,60 @@ impl<L: Lease> Shard<L> {
     /// Pops the next lease whose action time is `<= now`, skipping stale
     /// heap entries. Returns its slot.
     pub(crate) fn pop_due(&mut self, now: u64) -> Option<u32> {
+        if self.has_due(now) {
+            self.expiry.pop().map(|Reverse(e)| e as u32)
+        } else {
+            None
+        }
+    }
+
+    /// True when a lease is due at `now`; drops stale heap entries on top.
+    pub(crate) fn has_due(&mut self, now: u64) -> bool {
         while let Some(&Reverse(e)) = self.expiry.peek() {
             let (t, s) = (e >> 32, e as u32);
             if t > now.min(u32::MAX as u64) {
-                return None;
+                return false;
             }
-            self.expiry.pop();
             if let Some(Some(l)) = self.slots.get(s as usize) {
                 if self.action_time(l).min(u32::MAX as u64) == t {
-                    return Some(s);
+                    return true;
                 }
             }
+            self.expiry.pop();
         }
-        None
+        false
     }
 
-    /// True when the heap's earliest entry is due (it may be stale).
-    pub(crate) fn has_due(&self, now: u64) -> bool {
-        self.expiry
-            .peek()
-            .is_some_and(|&Reverse(e)| e >> 32 <= now.min(u32::MAX as u64))
-    }
-
-    fn index(&mut self, s: u32, l: &L) {
-        self.by_addr.insert(addr_hash::<L>(l.addr()), s);
-        if let Some(k) = l.hw_key() {
-            self.by_hw.insert(k, s);
-        }
-        if let Some(k) = l.client_key() {
-            self.by_client.insert(k, s);
-        }
-        if let Some(k) = l.host_key() {
-            self.by_host.insert(k, s);
+    fn rekey(&mut self, s: u32, k: Key, old: Option<u64>, new: Option<u64>) {
+        if old != new {
+            let r = self.dir.reference(self.id, s);
+            if let Some(o) = old {
+                self.dir.remove(k, o, r);
+            }
+            if let Some(n) = new {
+                self.dir.insert(k, n, r);
+            }
         }
     }
 
-    fn unindex_secondary(&mut self, s: u32, l: &L) {
-        if let Some(k) = l.hw_key() {
-            self.by_hw.remove(k, s);
-        }
-        if let Some(k) = l.client_key() {
-            self.by_client.remove(k, s);
-        }
-        if let Some(k) = l.host_key() {
-            self.by_host.remove(k, s);
+    /// Moves slot `s`'s secondary index entries from `old`'s keys to
+    /// `new`'s (either may be absent).
+    fn reindex(&mut self, s: u32, old: Option<&L>, new: Option<&L>) {
+        self.rekey(s, Key::Hw, old.and_then(L::hw_key), new.and_then(L::hw_key));
+        self.rekey(
+            s,
+            Key::Client,
+            old.and_then(L::client_key),
+            new.and_then(L::client_key),
+        );
+        let (o, n) = (old.and_then(L::host_key), new.and_then(L::host_key));
+        if o != n {
+            if let Some(o) = o {
+                self.by_host.remove(o, s);
+            }
+            if let Some(n) = n {
+                self.by_host.insert(n, s);
+            }
         }
     }
 
@@ -224,7 +222,8 @@ impl<L: Lease> Shard<L> {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.index(s, &l);
+        self.by_addr.insert(addr_hash::<L>(l.addr()), s);
+        self.reindex(s, None, Some(&l));
         let t = self.action_time(&l);
         self.slots[s as usize] = Some(l);
         self.push_expiry(s, t);
@@ -236,21 +235,7 @@ impl<L: Lease> Shard<L> {
     pub fn replace(&mut self, s: u32, l: L) -> L {
         let old = self.slots[s as usize].take().expect("live slot");
         debug_assert!(old.addr() == l.addr());
-        if old.hw_key() != l.hw_key()
-            || old.client_key() != l.client_key()
-            || old.host_key() != l.host_key()
-        {
-            self.unindex_secondary(s, &old);
-            if let Some(k) = l.hw_key() {
-                self.by_hw.insert(k, s);
-            }
-            if let Some(k) = l.client_key() {
-                self.by_client.insert(k, s);
-            }
-            if let Some(k) = l.host_key() {
-                self.by_host.insert(k, s);
-            }
-        }
+        self.reindex(s, Some(&old), Some(&l));
         let (t_old, t_new) = (self.action_time(&old), self.action_time(&l));
         self.slots[s as usize] = Some(l);
         if t_old != t_new {
@@ -269,20 +254,14 @@ impl<L: Lease> Shard<L> {
             self.action_time(&l),
         );
         f(&mut l);
-        if hw != l.hw_key() || cid != l.client_key() || host != l.host_key() {
-            for (old, new, ix) in [
-                (hw, l.hw_key(), &mut self.by_hw),
-                (cid, l.client_key(), &mut self.by_client),
-                (host, l.host_key(), &mut self.by_host),
-            ] {
-                if old != new {
-                    if let Some(k) = old {
-                        ix.remove(k, s);
-                    }
-                    if let Some(k) = new {
-                        ix.insert(k, s);
-                    }
-                }
+        self.rekey(s, Key::Hw, hw, l.hw_key());
+        self.rekey(s, Key::Client, cid, l.client_key());
+        if host != l.host_key() {
+            if let Some(o) = host {
+                self.by_host.remove(o, s);
+            }
+            if let Some(n) = l.host_key() {
+                self.by_host.insert(n, s);
             }
         }
         let t_new = self.action_time(&l);
@@ -296,7 +275,7 @@ impl<L: Lease> Shard<L> {
     pub fn remove(&mut self, s: u32) -> L {
         let l = self.slots[s as usize].take().expect("live slot");
         self.by_addr.remove(addr_hash::<L>(l.addr()), s);
-        self.unindex_secondary(s, &l);
+        self.reindex(s, Some(&l), None);
         self.free.push(s);
         l
     }
@@ -324,8 +303,9 @@ impl<L: Lease> Shard<L> {
         Ok(seq)
     }
 
-    /// Checks that every index agrees with the slab (for tests).
-    pub fn check_consistency(&self) -> Result<(), String> {
+    /// Checks that every index agrees with the slab (for tests); returns
+    /// how many hardware-address and client keys the shard's leases hold.
+    pub fn check_consistency(&self) -> Result<(usize, usize), String> {
         let live = self.iter().count();
         if live != self.by_addr.len() {
             return Err(format!(
@@ -340,22 +320,28 @@ impl<L: Lease> Shard<L> {
             if self.find(l.addr()) != Some(s) {
                 return Err(format!("{:?} not found by address", l.addr()));
             }
-            for (k, ix, n) in [
-                (l.hw_key(), &self.by_hw, &mut hw),
-                (l.client_key(), &self.by_client, &mut cid),
-                (l.host_key(), &self.by_host, &mut host),
+            let r = self.dir.reference(self.id, s);
+            for (key, k, n) in [
+                (l.hw_key(), Key::Hw, &mut hw),
+                (l.client_key(), Key::Client, &mut cid),
             ] {
-                if let Some(k) = k {
+                if let Some(key) = key {
                     *n += 1;
-                    if !ix.get(k).any(|x| x == s) {
-                        return Err(format!("{:?} missing from a secondary index", l.addr()));
+                    if !self.dir.contains(k, key, r) {
+                        return Err(format!("{:?} missing from the client directory", l.addr()));
                     }
                 }
             }
+            if let Some(k) = l.host_key() {
+                host += 1;
+                if !self.by_host.get(k).any(|x| x == s) {
+                    return Err(format!("{:?} missing from the hostname index", l.addr()));
+                }
+            }
         }
-        if hw != self.by_hw.len() || cid != self.by_client.len() || host != self.by_host.len() {
-            return Err("stale secondary index entries".into());
+        if host != self.by_host.len() {
+            return Err("stale hostname index entries".into());
         }
-        Ok(())
+        Ok((hw, cid))
     }
 }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Weak};
 use crossbeam::utils::CachePadded;
 use parking_lot::{Mutex, RwLock};
 
+use super::directory::{Directory, Key, MAX_HITS};
 use super::shard::Shard;
 use super::{addr_hash, reusable, Lease, LeaseState};
 use crate::alloc::Allocator;
@@ -80,6 +81,19 @@ pub struct Ticket {
     pub seq: u64,
 }
 
+/// Highest sequence number per shard written by one worker's batch.
+pub struct Batch {
+    seqs: Box<[u64]>,
+}
+
+impl Batch {
+    /// Notes a record the batch must wait for.
+    pub fn add(&mut self, t: Ticket) {
+        let s = &mut self.seqs[t.shard as usize];
+        *s = (*s).max(t.seq);
+    }
+}
+
 /// Group-commit state of one shard, separate from the shard lock so that
 /// an `msync` never blocks workers that only append.
 pub(crate) struct Durable {
@@ -92,12 +106,17 @@ pub(crate) struct Durable {
 pub struct LeaseStore<L: Lease> {
     pub(crate) shards: Box<[CachePadded<Mutex<Shard<L>>>]>,
     pub(crate) durable: Box<[Durable]>,
+    dir: Arc<Directory>,
     mask: usize,
     pub(crate) cfg: StoreConfig,
     pub(crate) gen: AtomicU64,
     pools: RwLock<Vec<Arc<Allocator>>>,
     has_flq: AtomicBool,
     pub(crate) compacting: Mutex<()>,
+    /// Consecutive reclamation passes cut short by their limits.
+    pub(crate) incomplete_passes: std::sync::atomic::AtomicU32,
+    /// Shard a reclamation pass starts at (rotates for fairness).
+    pub(crate) reclaim_cursor: std::sync::atomic::AtomicUsize,
     stop: Arc<AtomicBool>,
 }
 
@@ -106,9 +125,11 @@ impl<L: Lease> LeaseStore<L> {
     /// then starts a new journal generation.
     pub fn open(cfg: StoreConfig) -> io::Result<(Arc<Self>, RecoveryReport)> {
         let n = cfg.shards.max(1).next_power_of_two();
-        let per = cfg.capacity / n + cfg.capacity / n / 8 + 16;
+        // Headroom for uneven address hashing across shards.
+        let per = cfg.capacity / n + cfg.capacity / n / 16 + 64;
+        let dir = Arc::new(Directory::new(n, n, cfg.capacity));
         let shards: Box<[_]> = (0..n)
-            .map(|_| CachePadded::new(Mutex::new(Shard::with_capacity(per))))
+            .map(|i| CachePadded::new(Mutex::new(Shard::with_capacity(per, i, dir.clone()))))
             .collect();
         let durable = (0..n)
             .map(|_| Durable {
@@ -119,12 +140,15 @@ impl<L: Lease> LeaseStore<L> {
         let store = LeaseStore {
             shards,
             durable,
+            dir,
             mask: n - 1,
             cfg,
             gen: AtomicU64::new(0),
             pools: RwLock::new(Vec::new()),
             has_flq: AtomicBool::new(false),
             compacting: Mutex::new(()),
+            incomplete_passes: Default::default(),
+            reclaim_cursor: Default::default(),
             stop: Arc::new(AtomicBool::new(false)),
         };
         let mut report = RecoveryReport::default();
@@ -159,7 +183,7 @@ impl<L: Lease> LeaseStore<L> {
                     while !stop.load(Ordering::Relaxed) {
                         std::thread::sleep(every);
                         let Some(s) = weak.upgrade() else { break };
-                        if let Err(e) = s.flush_all() {
+                        if let Err(e) = s.maintain().and_then(|_| s.flush_all()) {
                             tracing::error!("lease journal flush failed: {e}");
                         }
                     }
@@ -256,22 +280,40 @@ impl<L: Lease> LeaseStore<L> {
     }
 
     /// Calls `f` for each lease with hardware-address key `key`
-    /// (see `v4::hw_hash`, `v6::hw_hash`). Visits every shard.
-    pub fn each_by_hw(&self, key: u64, mut f: impl FnMut(&L)) {
-        for s in self.shards.iter() {
-            s.lock().each_by_hw(key, &mut f);
-        }
+    /// (see `v4::hw_hash`, `v6::hw_hash`): one directory lookup, then each
+    /// hit confirmed under its shard's lock. At most
+    /// [`MAX_HITS`] leases per key.
+    pub fn each_by_hw(&self, key: u64, f: impl FnMut(&L)) {
+        self.each_by(Key::Hw, key, f)
     }
 
     /// Calls `f` for each lease with client key `key` (v4 client-id,
-    /// v6 DUID+IAID+type). Visits every shard.
-    pub fn each_by_client(&self, key: u64, mut f: impl FnMut(&L)) {
-        for s in self.shards.iter() {
-            s.lock().each_by_client(key, &mut f);
+    /// v6 DUID+IAID+type); see [`LeaseStore::each_by_hw`].
+    pub fn each_by_client(&self, key: u64, f: impl FnMut(&L)) {
+        self.each_by(Key::Client, key, f)
+    }
+
+    fn each_by(&self, k: Key, key: u64, mut f: impl FnMut(&L)) {
+        let mut refs = [0u32; MAX_HITS];
+        let n = self.dir.lookup(k, key, &mut refs);
+        for &r in &refs[..n] {
+            let (shard, slot) = self.dir.split(r);
+            let sh = self.shards[shard].lock();
+            if let Some(l) = sh.slot_opt(slot) {
+                let lk = match k {
+                    Key::Hw => l.hw_key(),
+                    Key::Client => l.client_key(),
+                };
+                if lk == Some(key) {
+                    f(l)
+                }
+            }
         }
     }
 
     /// Calls `f` for each lease with hostname `name` (case-insensitive).
+    /// Hostname lookups are rare (DDNS conflicts), so this index stays per
+    /// address shard and the lookup visits every shard.
     pub fn each_by_hostname(&self, name: &str, mut f: impl FnMut(&L)) {
         let key = super::v4::host_hash(name.as_bytes());
         for s in self.shards.iter() {
@@ -279,22 +321,42 @@ impl<L: Lease> LeaseStore<L> {
         }
     }
 
+    /// Bytes written to the current journal generation (all shards): the
+    /// caller's cue, besides `lfc-interval`, to run [`LeaseStore::compact`].
+    pub fn journal_bytes(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().journal.as_ref().map_or(0, |j| j.end()))
+            .sum()
+    }
+
     /// Bytes of memory held by records and indexes.
     pub fn heap_bytes(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().heap_bytes()).sum()
+        self.shards
+            .iter()
+            .map(|s| s.lock().heap_bytes())
+            .sum::<usize>()
+            + self.dir.heap_bytes()
     }
 
     /// Verifies every shard's indexes against its records.
     pub fn check_consistency(&self) -> Result<(), String> {
+        let (mut hw, mut cid) = (0, 0);
         for (i, s) in self.shards.iter().enumerate() {
             let s = s.lock();
-            s.check_consistency()
+            let (h, c) = s
+                .check_consistency()
                 .map_err(|e| format!("shard {i}: {e}"))?;
+            hw += h;
+            cid += c;
             for l in s.iter() {
                 if self.shard_index(l.addr()) != i {
                     return Err(format!("{:?} in the wrong shard", l.addr()));
                 }
             }
+        }
+        if hw != self.dir.len(Key::Hw) || cid != self.dir.len(Key::Client) {
+            return Err("stale client directory entries".into());
         }
         Ok(())
     }
@@ -341,6 +403,8 @@ impl<L: Lease> LeaseStore<L> {
             let Some(c) = alloc.next() else { break };
             let a = L::addr_from_u128(c);
             if reserved(a) {
+                // Keep it queued (flq) in case the reservation goes away.
+                alloc.give_back(c);
                 continue;
             }
             l.set_addr(a);
@@ -351,6 +415,34 @@ impl<L: Lease> LeaseStore<L> {
             }
         }
         Err(StoreError::Exhausted)
+    }
+
+    /// Kea's order for a new lease: the client's `hint` (requested address)
+    /// when it lies in the pool, is not reserved for someone else and is
+    /// free or reusable; otherwise the allocator's candidates, where an
+    /// expired lease is reused in place like a free address. (The client's
+    /// existing lease and its reservation come first; the engine checks
+    /// those with [`LeaseStore::each_by_client`] and its host table.)
+    pub fn allocate_with_hint(
+        &self,
+        alloc: &Allocator,
+        template: L,
+        hint: Option<L::Addr>,
+        now: u64,
+        reserved: impl Fn(L::Addr) -> bool,
+    ) -> Result<(L::Addr, Ticket), StoreError> {
+        let mut l = template;
+        if let Some(h) = hint {
+            if alloc.pool().offset_of(L::addr_to_u128(h)).is_some() && !reserved(h) {
+                l.set_addr(h);
+                match self.claim(l, now, RecordKind::Allocate) {
+                    Ok(t) => return Ok((h, t)),
+                    Err((back, StoreError::Exists)) => l = back,
+                    Err((_, e)) => return Err(e),
+                }
+            }
+        }
+        self.allocate(alloc, l, now, reserved)
     }
 
     /// Inserts `l`, failing if its address holds a lease in use at `now`.
@@ -485,6 +577,30 @@ impl<L: Lease> LeaseStore<L> {
         self.flush_shard(t.shard as usize)
     }
 
+    /// A reusable set of tickets for one worker's batch (allocate it once
+    /// per worker; [`LeaseStore::commit_batch`] clears it).
+    pub fn batch(&self) -> Batch {
+        Batch {
+            seqs: vec![0; self.shards.len()].into_boxed_slice(),
+        }
+    }
+
+    /// Group commit for a batch: returns once every record noted in `b` is
+    /// on stable storage, one `msync` per shard the batch touched (shared
+    /// with any other worker committing at the same time).
+    pub fn commit_batch(&self, b: &mut Batch) -> io::Result<()> {
+        for (shard, seq) in b.seqs.iter_mut().enumerate() {
+            if *seq > 0 {
+                self.commit(Ticket {
+                    shard: shard as u32,
+                    seq: *seq,
+                })?;
+                *seq = 0;
+            }
+        }
+        Ok(())
+    }
+
     fn flush_shard(&self, i: usize) -> io::Result<()> {
         let d = &self.durable[i];
         let mut g = d.lock.lock();
@@ -502,6 +618,23 @@ impl<L: Lease> LeaseStore<L> {
         map.flush_range(from, end - from)?;
         *g = (gen, end);
         d.seq.store(seq, Ordering::Release);
+        Ok(())
+    }
+
+    /// Grows any journal file that is more than half full, with the file
+    /// work done outside the shard lock, so appends never have to grow a
+    /// file themselves. Call it periodically (the `Periodic` flush thread
+    /// does).
+    pub fn maintain(&self) -> io::Result<()> {
+        for sh in self.shards.iter() {
+            let want = sh.lock().journal.as_ref().and_then(Segment::wants_growth);
+            if let Some((file, len)) = want {
+                let map = journal::segment::grow_file(&file, len)?;
+                if let Some(j) = sh.lock().journal.as_mut() {
+                    j.install(&file, map);
+                }
+            }
+        }
         Ok(())
     }
 
