@@ -3,13 +3,14 @@
 #
 #   sudo [GEN=xdhcp-perf|perfdhcp] perf/bench-v4.sh [SECONDS] [RATE...]
 #
-# Builds a two-namespace lab joined by a veth pair (198.18.0.0/15, the range
-# RFC 2544 sets aside for benchmarks), then for each server (xdhcp over
+# Builds a two-namespace lab joined by a veth pair (10.0.0.0/8 inside the
+# lab's own namespaces: a pool of 16 million addresses, so no run is capped
+# by pool exhaustion), then for each server (xdhcp over
 # AF_XDP, Kea single-threaded, Kea multi-threaded; memfile without
 # persistence for both) runs the generator from the client namespace, full
 # DORA, at each offered RATE, and prints the completed-exchange rate and
 # drops. GEN=perfdhcp (default) simulates directly connected clients; with
-# GEN=xdhcp-perf the clients come through a relay (giaddr 198.18.0.2), the
+# GEN=xdhcp-perf the clients come through a relay (giaddr 10.0.0.2), the
 # way perfdhcp does when given a server address. The server is pinned to
 # CPU 0 and the generator to CPU 1. Everything is torn down at the end.
 set -euo pipefail
@@ -23,7 +24,7 @@ bin=$PWD/target/release/xdhcp-controlplane
 gen=${GEN:-perfdhcp}
 case $gen in
   perfdhcp) gen_args=(perfdhcp -4 -l xbench-c) ;;
-  xdhcp-perf) gen_args=("$PWD/target/release/xdhcp-perf" -4 -l 198.18.0.2 198.18.0.1) ;;
+  xdhcp-perf) gen_args=("$PWD/target/release/xdhcp-perf" -4 -l 10.0.0.2 10.0.0.1) ;;
   *) echo "bench: GEN must be perfdhcp or xdhcp-perf" >&2; exit 1 ;;
 esac
 
@@ -39,9 +40,9 @@ cleanup_only_ns() { ip netns del $srv 2>/dev/null || true; ip netns del $cli 2>/
 cleanup_only_ns
 ip netns add $srv; ip netns add $cli
 ip -n $srv link add $srv type veth peer name $cli netns $cli
-ip -n $srv addr add 198.18.0.1/15 dev $srv
+ip -n $srv addr add 10.0.0.1/8 dev $srv
 ip -n $srv link set $srv up; ip -n $srv link set lo up
-ip -n $cli addr add 198.18.0.2/15 dev $cli
+ip -n $cli addr add 10.0.0.2/8 dev $cli
 ip -n $cli link set $cli up; ip -n $cli link set lo up
 
 config() { # socket-type multi-threading
@@ -51,9 +52,9 @@ config() { # socket-type multi-threading
     "lease-database": { "type": "memfile", "persist": false },
     "multi-threading": { "enable-multi-threading": $2, "thread-pool-size": 2, "packet-queue-size": 256 },
     "valid-lifetime": 4000, "renew-timer": 1000, "rebind-timer": 2000,
-    "subnet4": [ { "id": 1, "subnet": "198.18.0.0/15",
-                   "pools": [ { "pool": "198.18.1.0 - 198.19.255.254" } ],
-                   "option-data": [ { "name": "routers", "data": "198.18.0.1" } ] } ] } }
+    "subnet4": [ { "id": 1, "subnet": "10.0.0.0/8",
+                   "pools": [ { "pool": "10.0.1.0 - 10.255.255.254" } ],
+                   "option-data": [ { "name": "routers", "data": "10.0.0.1" } ] } ] } }
 JSON
 }
 
@@ -69,25 +70,29 @@ stop() {
   server_pid=
 }
 
-run() { # server-name
+run() { # server-name command... ; a fresh server for every rate, so no
+         # run starts with a pool the previous one filled
+  local name=$1; shift
   for rate in "${rates[@]}"; do
+    start "$name" "$@"
     out=$(ip netns exec $cli taskset -c 1 "${gen_args[@]}" -r "$rate" -R 4000000 -p "$seconds" 2>&1 || true)
+    stop
     sent=$(awk '/^sent packets/ {print $3; exit}' <<<"$out")
     recv=$(awk '/^received packets/ {print $3; exit}' <<<"$out")
     drops=$(awk '/^drops ratio/ {print $3, $4; exit}' <<<"$out")
     rate_done=$(awk '/^Rate:/ {print $2; exit}' <<<"$out")
     printf '%-12s offered %7s/s  completed %10s exchanges/s  DISCOVER/OFFER sent %8s received %8s  drops %s\n' \
-      "$1" "$rate" "${rate_done:-?}" "${sent:-?}" "${recv:-?}" "${drops:-?}"
+      "$name" "$rate" "${rate_done:-?}" "${sent:-?}" "${recv:-?}" "${drops:-?}"
   done
 }
 
 echo "generator: $gen"
 echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), kernel $(uname -r); kea $(dpkg-query -W -f='${Version}' kea-dhcp4-server)"
 config xdp false > "$work/xdhcp.json"
-start xdhcp "$bin" -c "$work/xdhcp.json"; run xdhcp; stop
+run xdhcp "$bin" -c "$work/xdhcp.json"
 mkdir -p /run/kea
 for mt in false true; do
   config raw $mt > "$work/kea-$mt.json"
-  start "kea-mt-$mt" env KEA_LOCKFILE_DIR=none KEA_PIDFILE_DIR="$work" kea-dhcp4 -c "$work/kea-$mt.json"
-  run "kea$([ $mt = true ] && echo -mt || echo -st)"; stop
+  run "kea$([ $mt = true ] && echo -mt || echo -st)" \
+    env KEA_LOCKFILE_DIR=none KEA_PIDFILE_DIR="$work" kea-dhcp4 -c "$work/kea-$mt.json"
 done
