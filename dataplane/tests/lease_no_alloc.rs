@@ -3,41 +3,16 @@
 //! counting allocator must see zero allocations across thousands of
 //! operations.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::journal::{FlushPolicy, JournalConfig};
 use xdhcp_dataplane::lease::{v4, ClientId, HwAddr, Lease4, Lease6, LeaseStore, StoreConfig};
-
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        System.realloc(ptr, layout, new)
-    }
-}
+use xdhcp_testlab::{allocations, CountingAllocator};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocs() -> usize {
-    ALLOCS.with(Cell::get)
-}
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 fn config(persist: bool) -> StoreConfig {
     let journal = if persist {
@@ -69,7 +44,7 @@ fn v4_hot_path_does_not_allocate() {
             ));
             st.add_pool(pool.clone(), 0);
             let mut batch = st.batch();
-            let before = allocs();
+            let before = allocations();
             let mut held = [Ipv4Addr::UNSPECIFIED; 64];
             for round in 0..100u32 {
                 for (i, h) in held.iter_mut().enumerate() {
@@ -102,7 +77,11 @@ fn v4_hot_path_does_not_allocate() {
                     }
                 }
             }
-            assert_eq!(allocs() - before, 0, "{kind:?} persist={persist} allocated");
+            assert_eq!(
+                allocations() - before,
+                0,
+                "{kind:?} persist={persist} allocated"
+            );
             let _ = std::fs::remove_dir_all(&st.config().journal.dir);
         }
     }
@@ -115,7 +94,7 @@ fn v6_hot_path_does_not_allocate() {
         Pool::pd("2001:db8::".parse().unwrap(), 32, 56, 1),
         AllocatorKind::Iterative,
     );
-    let before = allocs();
+    let before = allocations();
     for i in 0..5000u32 {
         let l = Lease6::new(Ipv6Addr::UNSPECIFIED, &[0, 1, 0, 1, 9, 9, 9, 9], i, 0, 3600);
         let (a, _) = st.allocate(&pool, l, 0, |_| false).unwrap();
@@ -124,5 +103,5 @@ fn v6_hot_path_does_not_allocate() {
             st.release(a, |_| true).unwrap();
         }
     }
-    assert_eq!(allocs() - before, 0, "v6 allocated");
+    assert_eq!(allocations() - before, 0, "v6 allocated");
 }

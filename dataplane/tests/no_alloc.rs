@@ -5,42 +5,21 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::net::Ipv6Addr;
 
 use xdhcp_dataplane::wire::v4::{self, code, Packet4, RelayAgentInfo, Writer4};
 use xdhcp_dataplane::wire::v6::{status, Message6Writer, MessageType, Packet6, OPTION_RELAY_MSG};
-
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-}
+use xdhcp_testlab::{allocations, CountingAllocator};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocs() -> usize {
-    ALLOCS.with(Cell::get)
-}
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 #[test]
 fn v4_parse_walk_and_reply_do_not_allocate() {
     let frame = include_bytes!("../../perf/fixtures/discover-10-options.bin");
     let mut out = [0u8; 1500];
     let mut scratch = [0u8; 1500];
-    let before = allocs();
+    let before = allocations();
 
     let p = Packet4::parse(frame).unwrap();
     let mut sum = p.chaddr().len() + p.xid() as usize;
@@ -64,7 +43,7 @@ fn v4_parse_walk_and_reply_do_not_allocate() {
     let r = Packet4::parse(&out[..n]).unwrap();
     sum += r.option(code::OVERLOAD).unwrap().len();
 
-    assert_eq!(allocs() - before, 0, "the v4 codec allocated");
+    assert_eq!(allocations() - before, 0, "the v4 codec allocated");
     assert!(sum > 0);
 }
 
@@ -72,7 +51,7 @@ fn v4_parse_walk_and_reply_do_not_allocate() {
 fn v6_parse_walk_and_reply_do_not_allocate() {
     let mut req = [0u8; 1024];
     let mut rep = [0u8; 1024];
-    let before = allocs();
+    let before = allocations();
 
     // Build a 3-level relayed REQUEST with IA_NA and IA_PD.
     let mut w = Message6Writer::new(&mut req);
@@ -134,13 +113,13 @@ fn v6_parse_walk_and_reply_do_not_allocate() {
     let m = w.finish().unwrap();
     let reply = Packet6::parse(&rep[..m]).unwrap();
 
-    let after = allocs();
+    let after = allocations();
     assert_eq!(after - before, 0, "the v6 codec allocated");
     assert_eq!(sum, 3 + 15 + 10 + 2 + 1 + 56);
     assert_eq!(reply.relay_depth(), 3);
     // The counter itself works.
     let v = std::hint::black_box(vec![1u8]);
-    assert!(allocs() > after);
+    assert!(allocations() > after);
     drop(v);
 }
 
@@ -167,15 +146,15 @@ fn v4_worker_step_does_not_allocate() {
     // outside the measured parts.
     let mut dora = |n: u16| {
         let discover = v4lab::client_frame(n, None);
-        let before = allocs();
+        let before = allocations();
         let offer_len = answer_v4(&engine, &link, &discover, &mut reply, NOW).unwrap();
-        let offer_allocs = allocs() - before;
+        let offer_allocs = allocations() - before;
         let offered = xdhcp_dataplane::frame::Frame::parse(&reply[..offer_len]).unwrap();
         let yiaddr = Packet4::parse(offered.payload).unwrap().yiaddr();
         let request = v4lab::client_frame(n, Some(yiaddr));
-        let before = allocs();
+        let before = allocations();
         assert!(answer_v4(&engine, &link, &request, &mut reply, NOW).is_some());
-        (offer_allocs, allocs() - before)
+        (offer_allocs, allocations() - before)
     };
     dora(0);
     assert_eq!(dora(1), (0, 0), "the v4 worker step allocated");

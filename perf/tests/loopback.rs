@@ -3,8 +3,6 @@
 //! with renewals and releases, performs the same number of allocations on
 //! the engine's thread as a short one), and `--json` reports the run.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::net::{Ipv4Addr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -12,25 +10,10 @@ use std::time::Duration;
 
 use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4};
 use xdhcp_perf::cli::{self, Command};
-
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-}
+use xdhcp_testlab::{allocations, CountingAllocator};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Answers DISCOVER with OFFER and REQUEST with ACK, like a relay's server.
 fn responder(stop: Arc<AtomicBool>) -> u16 {
@@ -81,10 +64,10 @@ fn options(server_port: u16, n: u64) -> cli::Options {
 
 fn allocations_of_run(server_port: u16, n: u64) -> usize {
     let opts = options(server_port, n);
-    let before = ALLOCS.with(Cell::get);
+    let before = allocations();
     // The load loop only: the report's formatting allocates by design.
     xdhcp_perf::load(&opts, &mut std::io::sink()).unwrap();
-    ALLOCS.with(Cell::get) - before
+    allocations() - before
 }
 
 #[test]

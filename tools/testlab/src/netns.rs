@@ -1,0 +1,136 @@
+//! A network lab for integration tests: two namespaces joined by a veth
+//! pair, with TEST-NET-2 and documentation-prefix addresses. Nothing touches
+//! the host's own namespace (whose network may use TEST-NET-1).
+
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::process::Command;
+
+/// MAC of the server-side interface.
+pub const SERVER_MAC: [u8; 6] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x01];
+
+/// Two network namespaces joined by a veth pair: `server` holds the end
+/// the steering program runs on, `client` the peer. Nothing touches the
+/// host's own namespace.
+pub struct Lab {
+    pub server: String,
+    pub client: String,
+    /// The server-side interface, inside `server`.
+    pub iface: String,
+    /// The client-side interface, inside `client`.
+    pub peer: String,
+}
+
+/// Runs a setup command; panics with its error output when it fails.
+pub fn run(args: &[&str]) {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", args[0]));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Moves the calling thread into network namespace `netns`.
+pub fn enter(netns: &str) {
+    let ns = File::open(format!("/run/netns/{netns}")).expect("open netns");
+    // SAFETY: setns on this thread only; the network namespace is per thread.
+    assert_eq!(
+        unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) },
+        0,
+        "setns"
+    );
+}
+
+impl Lab {
+    pub fn new(tag: &str) -> Lab {
+        assert!(
+            unsafe { libc::geteuid() } == 0,
+            "this test builds a network lab and needs root (CI runs as root)"
+        );
+        let id = std::process::id() % 100_000;
+        let lab = Lab {
+            server: format!("xdhcp-{tag}-{id}-s"),
+            client: format!("xdhcp-{tag}-{id}-c"),
+            iface: format!("x{tag}{id}s"),
+            peer: format!("x{tag}{id}c"),
+        };
+        let peer = lab.peer.clone();
+        lab.teardown();
+        run(&["ip", "netns", "add", &lab.server]);
+        run(&["ip", "netns", "add", &lab.client]);
+        run(&[
+            "ip",
+            "-n",
+            &lab.server,
+            "link",
+            "add",
+            &lab.iface,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            &peer,
+            "netns",
+            &lab.client,
+        ]);
+        for (ns, dev, v4, v6) in [
+            (
+                &lab.server,
+                &lab.iface,
+                "198.51.100.1/24",
+                "2001:db8:7::1/64",
+            ),
+            (&lab.client, &peer, "198.51.100.2/24", "2001:db8:7::2/64"),
+        ] {
+            run(&["ip", "-n", ns, "addr", "add", v4, "dev", dev]);
+            run(&["ip", "-n", ns, "addr", "add", v6, "dev", dev, "nodad"]);
+            run(&["ip", "-n", ns, "link", "set", dev, "up"]);
+            run(&["ip", "-n", ns, "link", "set", "lo", "up"]);
+        }
+        lab
+    }
+
+    /// Runs `f` on a thread inside the client namespace.
+    pub fn in_client<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> std::thread::JoinHandle<T> {
+        let netns = self.client.clone();
+        std::thread::spawn(move || {
+            enter(&netns);
+            f()
+        })
+    }
+
+    /// A command to run inside the client namespace.
+    pub fn client_command(&self, args: &[&str]) -> Command {
+        Self::command_in(&self.client, args)
+    }
+
+    /// A command to run inside the server namespace.
+    pub fn server_command(&self, args: &[&str]) -> Command {
+        Self::command_in(&self.server, args)
+    }
+
+    fn command_in(netns: &str, args: &[&str]) -> Command {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", netns]).args(args);
+        c
+    }
+
+    fn teardown(&self) {
+        for ns in [&self.server, &self.client] {
+            let _ = Command::new("ip").args(["netns", "del", ns]).output();
+        }
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.teardown();
+    }
+}
