@@ -102,24 +102,7 @@ fn a_kea_config_serves_dhclient_and_keeps_its_leases() {
     let server = Running::start(&lab, &file);
 
     let leases = format!("{dir}/dhclient.leases");
-    let out = lab
-        .client_command(&[
-            "timeout",
-            "30",
-            "dhclient",
-            "-4",
-            "-1",
-            "-v",
-            "-sf",
-            "/bin/true",
-            "-lf",
-            &leases,
-            "-pf",
-            &format!("{dir}/dhclient.pid"),
-            &lab.peer,
-        ])
-        .output()
-        .unwrap();
+    let out = lab.dhclient(&dir, &[]).output().unwrap();
     let said = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "dhclient:\n{said}");
     assert!(

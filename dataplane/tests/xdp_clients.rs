@@ -148,31 +148,12 @@ fn dhclient_gets_renews_and_releases_a_lease() {
     let mut server = Server::start(&lab);
     let dir = tempdir();
     let lease_file = format!("{dir}/dhclient.leases");
-    let pid_file = format!("{dir}/dhclient.pid");
-    let conf = format!("{dir}/dhclient.conf");
-    std::fs::write(
-        &conf,
-        "timeout 20;\nrequest subnet-mask, routers, domain-name-servers, domain-name;\n",
-    )
-    .unwrap();
     let dhclient = |extra: &[&str]| {
-        let mut args = vec![
-            "dhclient",
-            "-4",
-            "-1",
-            "-v",
-            "-sf",
-            "/bin/true",
-            "-cf",
-            &conf,
-            "-lf",
-            &lease_file,
-            "-pf",
-            &pid_file,
-        ];
-        args.extend_from_slice(extra);
-        args.push(&lab.peer);
-        spawn(&lab, &args)
+        lab.dhclient(&dir, extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dhclient installed (tools/install-deps.sh)")
     };
     let out = server.serve_until(dhclient(&[]));
     assert!(out.status.success(), "dhclient failed:\n{}", text(&out));

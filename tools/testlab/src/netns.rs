@@ -111,6 +111,40 @@ impl Lab {
         Self::command_in(&self.client, args)
     }
 
+    /// `dhclient -4 -1` on the client interface, its configuration, lease
+    /// and pid files in `dir` (the lease file is `dir/dhclient.leases`); it
+    /// changes nothing on the interface (`-sf /bin/true`) and gives up after
+    /// 20 s. `extra` switches go before the interface name.
+    pub fn dhclient(&self, dir: &str, extra: &[&str]) -> Command {
+        let conf = format!("{dir}/dhclient.conf");
+        std::fs::write(
+            &conf,
+            "timeout 20;\nrequest subnet-mask, routers, domain-name-servers, domain-name;\n",
+        )
+        .expect("write dhclient.conf");
+        let (leases, pid) = (
+            format!("{dir}/dhclient.leases"),
+            format!("{dir}/dhclient.pid"),
+        );
+        let mut args = vec![
+            "dhclient",
+            "-4",
+            "-1",
+            "-v",
+            "-sf",
+            "/bin/true",
+            "-cf",
+            &conf,
+            "-lf",
+            &leases,
+            "-pf",
+            &pid,
+        ];
+        args.extend_from_slice(extra);
+        args.push(&self.peer);
+        self.client_command(&args)
+    }
+
     /// A command to run inside the server namespace.
     pub fn server_command(&self, args: &[&str]) -> Command {
         Self::command_in(&self.server, args)
