@@ -490,5 +490,23 @@ fn inform_gets_options_without_a_lease() {
     assert_eq!(ack.yiaddr(), Ipv4Addr::UNSPECIFIED);
     assert_eq!(ack.option(code::LEASE_TIME).map(|v| v.len()), None);
     assert_eq!(ack.option_ipv4(3), Some(ip("198.51.100.1")));
+    assert_eq!(
+        ack.option(1).map(|v| v.len()),
+        None,
+        "no subnet mask without a lease, as Kea"
+    );
     assert!(lab.leases.is_empty());
+    // Through a relay, still answered at ciaddr (RFC 2131 §4.3.5).
+    let relayed = message(
+        MessageType::Inform,
+        1,
+        ip("198.51.100.77"),
+        ip("198.51.100.254"),
+        &[PRL],
+    );
+    let (o, _) = lab.send(&relayed, NOW);
+    assert!(
+        matches!(o, Outcome::Reply { to: Destination::Unicast(a), .. } if a == ip("198.51.100.77")),
+        "{o:?}"
+    );
 }

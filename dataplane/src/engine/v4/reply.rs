@@ -87,8 +87,9 @@ impl<'c> Ctx<'_, 'c, '_> {
                 if let Some(t2) = t2 {
                     w.put_option(59, &t2.to_be_bytes())?;
                 }
+                // Kea adds the subnet mask with a lease, not to an INFORM's ACK.
+                w.put_option(1, &subnet.mask().octets())?;
             }
-            w.put_option(1, &subnet.mask().octets())?;
             self.configured_options(&mut w, subnet, host)?;
         }
         if self.engine.config.echo_client_id {
@@ -171,7 +172,11 @@ impl<'c> Ctx<'_, 'c, '_> {
 
     fn destination(&self, kind: MessageType, yiaddr: Ipv4Addr) -> Destination {
         let p = &self.req.packet;
-        if !p.giaddr().is_unspecified() {
+        // An INFORM is answered at its ciaddr even through a relay (§4.3.5).
+        let inform = p.message_type() == Some(MessageType::Inform);
+        if inform && !p.ciaddr().is_unspecified() {
+            Destination::Unicast(p.ciaddr())
+        } else if !p.giaddr().is_unspecified() {
             Destination::Relay(p.giaddr())
         } else if kind == MessageType::Nak {
             Destination::Broadcast

@@ -1,0 +1,252 @@
+//! Side by side with real Kea 2.2 on one configuration: the same scripted
+//! exchanges, sent through a relay, must get the same message types, the
+//! same addresses and the same options from both servers. Needs root and
+//! Kea (tools/install-deps.sh); it fails, not skips, without them.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, UdpSocket};
+use std::process::{Child, Stdio};
+use std::sync::mpsc::channel;
+use std::time::Duration;
+
+use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4, BOOTREQUEST};
+use xdhcp_testlab::Lab;
+
+const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
+const RELAY: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
+
+/// One configuration for both servers; `{iface}` and `{socket}` differ.
+fn config(iface: &str, socket: &str) -> String {
+    format!(
+        r#"{{ "Dhcp4": {{
+  "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "{socket}" }},
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "valid-lifetime": 3600, "renew-timer": 900, "rebind-timer": 1800,
+  "authoritative": true,
+  "option-data": [ {{ "name": "domain-name-servers", "data": "192.0.2.53" }},
+                   {{ "name": "domain-name", "data": "global.example" }},
+                   {{ "name": "ntp-servers", "data": "192.0.2.123" }} ],
+  "subnet4": [ {{
+    "id": 1, "subnet": "203.0.113.0/24",
+    "relay": {{ "ip-addresses": [ "{RELAY}" ] }},
+    "pools": [ {{ "pool": "203.0.113.10 - 203.0.113.200" }} ],
+    "option-data": [ {{ "name": "routers", "data": "203.0.113.1" }},
+                     {{ "name": "domain-name", "data": "subnet.example" }} ],
+    "reservations": [ {{ "hw-address": "02:00:00:00:aa:09", "ip-address": "203.0.113.250",
+                        "option-data": [ {{ "name": "domain-name", "data": "host.example" }} ] }} ]
+  }} ]
+}} }}"#
+    )
+}
+
+/// A server under test, killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(lab: &Lab, args: &[&str], ready: &str) -> Server {
+    let mut child = lab
+        .server_command(args)
+        .env("KEA_LOCKFILE_DIR", "none")
+        .env("KEA_PIDFILE_DIR", std::env::temp_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e} (install with tools/install-deps.sh)", args[0]));
+    let (tx, rx) = channel();
+    for out in [
+        child
+            .stdout
+            .take()
+            .map(|o| Box::new(o) as Box<dyn std::io::Read + Send>),
+        child.stderr.take().map(|o| Box::new(o) as _),
+    ] {
+        let tx = tx.clone();
+        let out = out.unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let mut seen = String::new();
+    while !seen.contains(ready) {
+        match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(l) => seen.push_str(&(l + "\n")),
+            Err(_) => panic!("{} did not start:\n{seen}", args[0]),
+        }
+    }
+    Server(child)
+}
+
+/// What is compared of a reply: type, addresses, boot fields, options.
+#[derive(Debug, PartialEq, Eq)]
+struct Seen {
+    kind: Option<u8>,
+    yiaddr: Ipv4Addr,
+    siaddr: Ipv4Addr,
+    file: Vec<u8>,
+    options: BTreeMap<u8, Vec<u8>>,
+}
+
+/// A relayed message from client `mac`.
+fn message(kind: MessageType, mac: u8, ciaddr: Ipv4Addr, extra: &[(u8, &[u8])]) -> Vec<u8> {
+    let mut buf = vec![0u8; 600];
+    let mut w = Writer4::new(&mut buf, 600).unwrap();
+    w.set_op(BOOTREQUEST);
+    w.set_hops(1);
+    w.set_chaddr(1, &[2, 0, 0, 0, 0xaa, mac]).unwrap();
+    w.set_xid(0x5eed_0000 | u32::from(mac));
+    w.set_ciaddr(ciaddr);
+    w.set_giaddr(RELAY);
+    w.put_option(code::MESSAGE_TYPE, &[kind.to_u8()]).unwrap();
+    for (c, d) in extra {
+        w.put_option(*c, d).unwrap();
+    }
+    let n = w.finish().unwrap();
+    buf.truncate(n);
+    buf
+}
+
+const PRL: (u8, &[u8]) = (55, &[1, 3, 6, 15, 42, 119]);
+
+/// The script, in order; each step's reply (or silence) is compared.
+fn script() -> Vec<(&'static str, Vec<u8>)> {
+    let sid = SERVER.octets();
+    let any = Ipv4Addr::UNSPECIFIED;
+    let at = |d: u8| [203, 0, 113, d];
+    vec![
+        ("DISCOVER", message(MessageType::Discover, 1, any, &[PRL])),
+        (
+            "REQUEST (selecting)",
+            message(
+                MessageType::Request,
+                1,
+                any,
+                &[(50, &at(10)), (54, &sid), PRL],
+            ),
+        ),
+        (
+            "DISCOVER from a client with a lease",
+            message(MessageType::Discover, 1, any, &[PRL]),
+        ),
+        (
+            "DISCOVER from a reserved host",
+            message(MessageType::Discover, 9, any, &[PRL]),
+        ),
+        (
+            "REQUEST for another client's address",
+            message(MessageType::Request, 2, any, &[(50, &at(10)), PRL]),
+        ),
+        (
+            "REQUEST outside every subnet",
+            message(MessageType::Request, 3, any, &[(50, &[10, 9, 9, 9]), PRL]),
+        ),
+        (
+            "DISCOVER asking for a short lifetime",
+            message(
+                MessageType::Discover,
+                4,
+                any,
+                &[(51, &60u32.to_be_bytes()), PRL],
+            ),
+        ),
+        // Answered at ciaddr, not through the relay (RFC 2131 §4.3.5):
+        // the relay's own address stands in for the client's.
+        ("INFORM", message(MessageType::Inform, 5, RELAY, &[PRL])),
+    ]
+}
+
+/// Runs the script against the server in `lab`, from a relay socket.
+fn exchange(lab: &Lab) -> Vec<(String, Option<Seen>)> {
+    let client = lab.client.clone();
+    std::thread::spawn(move || {
+        xdhcp_testlab::enter(&client);
+        let sock = UdpSocket::bind((RELAY, 67)).unwrap();
+        let client_port = UdpSocket::bind((RELAY, 68)).unwrap();
+        for s in [&sock, &client_port] {
+            s.set_read_timeout(Some(Duration::from_millis(700)))
+                .unwrap();
+        }
+        let mut out = Vec::new();
+        for (name, msg) in script() {
+            sock.send_to(&msg, (SERVER, 67)).unwrap();
+            let mut buf = [0u8; 1500];
+            let got = sock.recv(&mut buf).or_else(|_| client_port.recv(&mut buf));
+            let seen = got.ok().map(|n| {
+                let p = Packet4::parse(&buf[..n]).unwrap();
+                let mut options = BTreeMap::new();
+                for o in p.options() {
+                    options.insert(
+                        o.code,
+                        p.option(o.code)
+                            .unwrap()
+                            .read(&mut [0u8; 1500])
+                            .unwrap()
+                            .to_vec(),
+                    );
+                }
+                Seen {
+                    kind: p.message_type().map(|t| t.to_u8()),
+                    yiaddr: p.yiaddr(),
+                    siaddr: p.siaddr(),
+                    file: p.file().unwrap_or_default().to_vec(),
+                    options,
+                }
+            });
+            out.push((name.to_string(), seen));
+        }
+        out
+    })
+    .join()
+    .unwrap()
+}
+
+#[test]
+fn xdhcp_and_kea_answer_the_same_script_the_same_way() {
+    assert!(
+        std::path::Path::new("/usr/sbin/kea-dhcp4").exists(),
+        "kea-dhcp4 missing: run tools/install-deps.sh"
+    );
+    std::fs::create_dir_all("/run/kea").expect("/run/kea");
+    let dir = std::env::temp_dir().join(format!("xdhcp-sbs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let kea_lab = Lab::new("kk");
+    let kea_conf = dir.join("kea.json");
+    std::fs::write(&kea_conf, config(&kea_lab.iface, "udp")).unwrap();
+    let kea = start(
+        &kea_lab,
+        &["kea-dhcp4", "-c", kea_conf.to_str().unwrap()],
+        "DHCP4_STARTED",
+    );
+    let from_kea = exchange(&kea_lab);
+    drop(kea);
+
+    let our_lab = Lab::new("kx");
+    let our_conf = dir.join("xdhcp.json");
+    std::fs::write(&our_conf, config(&our_lab.iface, "xdp")).unwrap();
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let ours = start(
+        &our_lab,
+        &[bin, "-c", our_conf.to_str().unwrap()],
+        "DHCP4_STARTED",
+    );
+    let from_us = exchange(&our_lab);
+    drop(ours);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let mut differences = Vec::new();
+    for ((name, k), (_, x)) in from_kea.iter().zip(&from_us) {
+        if k != x {
+            differences.push(format!("{name}:\n  kea   {k:?}\n  xdhcp {x:?}"));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
