@@ -157,6 +157,69 @@ fn script() -> Vec<(&'static str, Vec<u8>)> {
                 &[(51, &60u32.to_be_bytes()), PRL],
             ),
         ),
+        (
+            "REQUEST renewing (ciaddr)",
+            message(
+                MessageType::Request,
+                1,
+                Ipv4Addr::new(203, 0, 113, 10),
+                &[PRL],
+            ),
+        ),
+        (
+            "DISCOVER with a client-id",
+            message(
+                MessageType::Discover,
+                6,
+                any,
+                &[(61, &[1, 2, 0, 0, 0, 0xaa, 6]), PRL],
+            ),
+        ),
+        (
+            "REQUEST with that client-id",
+            message(
+                MessageType::Request,
+                6,
+                any,
+                &[
+                    (61, &[1, 2, 0, 0, 0, 0xaa, 6]),
+                    (50, &at(11)),
+                    (54, &sid),
+                    PRL,
+                ],
+            ),
+        ),
+        (
+            "same client-id, new MAC",
+            message(
+                MessageType::Discover,
+                7,
+                any,
+                &[(61, &[1, 2, 0, 0, 0, 0xaa, 6]), PRL],
+            ),
+        ),
+        (
+            "RELEASE",
+            message(
+                MessageType::Release,
+                1,
+                Ipv4Addr::new(203, 0, 113, 10),
+                &[(54, &sid)],
+            ),
+        ),
+        (
+            "DISCOVER after release",
+            message(MessageType::Discover, 1, any, &[PRL]),
+        ),
+        (
+            "REQUEST for a released address by another",
+            message(
+                MessageType::Request,
+                8,
+                any,
+                &[(50, &at(10)), (54, &sid), PRL],
+            ),
+        ),
         // Answered at ciaddr, not through the relay (RFC 2131 §4.3.5):
         // the relay's own address stands in for the client's.
         ("INFORM", message(MessageType::Inform, 5, RELAY, &[PRL])),
