@@ -9,6 +9,7 @@ pub mod compile;
 pub mod config;
 pub mod diag;
 pub mod json;
+pub mod leases;
 pub mod serve;
 
 pub use config::{load_file, load_str, Config};

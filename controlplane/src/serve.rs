@@ -5,7 +5,6 @@
 //! `Dhcp4` section, open the lease store, attach to each configured
 //! interface and serve until SIGINT or SIGTERM.
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,27 +12,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use xdhcp_dataplane::io::link;
 use xdhcp_dataplane::io::xdp::serve::Serving;
 use xdhcp_dataplane::io::xdp::{AttachMode, ModePolicy};
-use xdhcp_dataplane::journal::{FlushPolicy, JournalConfig};
-use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
+use xdhcp_dataplane::lease::LeaseStore;
 
-use crate::compile;
 use crate::config::interfaces::SocketType;
-use crate::config::{Config, Server};
+use crate::config::Config;
+use crate::{compile, leases};
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
 }
-
-/// Lease shards: a few per core keeps lock contention low.
-const SHARDS: usize = 8;
-/// Journal segment size per shard; recovery reads whole segments, so they
-/// stay modest and rotate.
-const SEGMENT_BYTES: usize = 8 << 20;
-
-/// Where leases are kept when `lease-database` does not name a file.
-const DEFAULT_LEASE_DIR: &str = "/var/lib/xdhcp/dhcp4";
 
 /// Serves until a signal arrives. Errors are operator-readable sentences.
 pub fn run(config: &Config) -> Result<(), String> {
@@ -58,7 +47,7 @@ pub fn run(config: &Config) -> Result<(), String> {
         .dhcp4
         .ok_or("the configuration has no Dhcp4 section")?;
     let compiled = Arc::new(compile::v4::snapshot(&plan));
-    let (leases, recovery) = LeaseStore::open(store_config(server))
+    let (leases, recovery) = LeaseStore::open(leases::store_config(server))
         .map_err(|e| format!("opening the lease store: {e}"))?;
     let dropped: usize = recovery.files.iter().map(|f| f.dropped_bytes).sum();
     log(
@@ -137,26 +126,6 @@ pub fn run(config: &Config) -> Result<(), String> {
         .map_err(|e| format!("flushing the lease journal: {e}"))?;
     log("INFO", "DHCP4_SHUTDOWN", "server shut down");
     Ok(())
-}
-
-fn store_config(server: &Server) -> StoreConfig {
-    let db = &server.lease_database;
-    let capacity = 1 << 16;
-    if !db.persist {
-        return StoreConfig::memory(SHARDS, capacity);
-    }
-    let dir = db.name.as_ref().map_or_else(
-        || PathBuf::from(DEFAULT_LEASE_DIR),
-        |n| PathBuf::from(format!("{n}.xdhcp")),
-    );
-    StoreConfig {
-        shards: SHARDS,
-        capacity,
-        journal: JournalConfig {
-            segment_bytes: SEGMENT_BYTES,
-            ..JournalConfig::persistent(dir, FlushPolicy::Os)
-        },
-    }
 }
 
 /// One log line in Kea's layout: time, severity, source, message id, text.

@@ -1,9 +1,12 @@
 //! `xdhcp`: the operator's command-line tool.
 //!
 //! It grows one subcommand per landed feature (start/stop/status/reload,
-//! shell, leases, journal, capture); today it runs the demo.
+//! shell, journal, capture to come); today: the demo and lease migration.
 
 mod demo;
+mod leases;
+
+use std::path::PathBuf;
 
 use std::process::ExitCode;
 
@@ -30,11 +33,46 @@ enum Command {
         #[arg(long, default_value_t = 4000)]
         rate: u32,
     },
+    /// Move leases between the server's lease store and Kea's memfile CSV.
+    #[command(subcommand)]
+    Leases(Leases),
+}
+
+/// `xdhcp leases`: run with the server stopped.
+#[derive(Subcommand)]
+enum Leases {
+    /// Write the leases of the server configured in FILE as Kea CSV.
+    Export {
+        /// The server's Kea configuration file.
+        #[arg(short = 'c', value_name = "FILE")]
+        config: PathBuf,
+        /// The Dhcp6 server's leases instead of Dhcp4's.
+        #[arg(short = '6')]
+        v6: bool,
+        /// Output file (standard output if absent).
+        #[arg(short = 'o', value_name = "CSV")]
+        out: Option<PathBuf>,
+    },
+    /// Load a Kea memfile CSV into the lease store of the server in FILE.
+    Import {
+        /// The server's Kea configuration file.
+        #[arg(short = 'c', value_name = "FILE")]
+        config: PathBuf,
+        /// The file holds Dhcp6 leases.
+        #[arg(short = '6')]
+        v6: bool,
+        /// Kea's lease file (e.g. kea-leases4.csv).
+        csv: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Demo { seconds, rate } => demo::run(seconds, rate),
+        Command::Leases(Leases::Export { config, v6, out }) => {
+            leases::export(&config, v6, out.as_deref())
+        }
+        Command::Leases(Leases::Import { config, v6, csv }) => leases::import(&config, v6, &csv),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
