@@ -292,7 +292,7 @@ fn dhcpcd_gets_and_releases_a_lease() {
     std::fs::write(
         &conf,
         format!(
-            "duid ll\nnoipv4ll\nnohook\nrelease\ntimeout 20\ninterface {}\n  ipv4only\n",
+            "duid ll\nnoipv4ll\nnoarp\nrelease\ntimeout 20\ninterface {}\n  ipv4only\n",
             lab.peer
         ),
     )
