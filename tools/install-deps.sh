@@ -9,7 +9,7 @@ packages=(
   # network lab for integration tests and fixture captures
   iproute2 iputils-ping ethtool tcpdump tshark
   # real DHCP clients
-  isc-dhcp-client udhcpc dhcpcd5
+  isc-dhcp-client isc-dhcp-relay udhcpc dhcpcd5
   # real Kea 2.2 as reference server, HA partner and perfdhcp/kea-shell
   kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-admin kea-common
   # Kea's own codec measured beside ours (perf/kea-codec): its headers, header-only boost, g++
@@ -28,7 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 # Debian starts the packaged Kea and dhcpcd services on install; the tests run their own.
-for s in kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-dhcp-ddns-server dhcpcd; do
+for s in kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-dhcp-ddns-server dhcpcd isc-dhcp-relay; do
   systemctl disable --now "$s" >/dev/null 2>&1 || true
 done
 mkdir -p /run/kea

@@ -19,21 +19,20 @@ use xdhcp_testlab::{enter, Lab, SERVER_MAC};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
 
+/// The lab's link 198.51.100.0/24, and 203.0.113.0/24 behind a relay.
 fn config() -> Config4 {
-    let pool = Pool::v4(
-        Ipv4Addr::new(198, 51, 100, 100),
-        Ipv4Addr::new(198, 51, 100, 200),
-        1,
-    );
     let option = |code, data: &[u8]| ConfiguredOption {
         code,
         data: data.to_vec(),
         always_send: false,
     };
-    Config4 {
-        subnets: vec![Subnet4 {
-            id: 1,
-            network: Ipv4Addr::new(198, 51, 100, 0),
+    let subnet = |id, net: [u8; 3]| {
+        let [a, b, c] = net;
+        let pool = Pool::v4(Ipv4Addr::new(a, b, c, 100), Ipv4Addr::new(a, b, c, 200), id);
+        let router = Ipv4Addr::new(a, b, c, 1);
+        Subnet4 {
+            id,
+            network: Ipv4Addr::new(a, b, c, 0),
             prefix_len: 24,
             pools: vec![Arc::new(Allocator::new(pool, AllocatorKind::Iterative))],
             relay: vec![],
@@ -49,12 +48,15 @@ fn config() -> Config4 {
             server_hostname: None,
             boot_file_name: None,
             options: OptionSet::new(vec![
-                option(3, &SERVER.octets()),
+                option(3, &router.octets()),
                 option(6, &SERVER.octets()),
                 option(15, b"lab.example"),
             ]),
             reservations: Reservations4::default(),
-        }],
+        }
+    };
+    Config4 {
+        subnets: vec![subnet(1, [198, 51, 100]), subnet(2, [203, 0, 113])],
         decline_probation: 86400,
         ..Config4::default()
     }
@@ -314,4 +316,119 @@ fn dhcpcd_gets_and_releases_a_lease() {
         state.is_none() || state == Some(LeaseState::Released),
         "not released: {state:?}\n{said}"
     );
+}
+
+/// A real relay in between: dhclient in its own namespace, isc-dhcp-relay's
+/// dhcrelay in the lab's client namespace forwarding to the server, which
+/// answers the relay at the MAC the request came from.
+#[test]
+fn dhclient_through_dhcrelay() {
+    let lab = Lab::new("rl");
+    let id = std::process::id() % 100_000;
+    let (far, down, up) = (
+        format!("xdhcp-rl-{id}-f"),
+        format!("xrl{id}d"),
+        format!("xrl{id}f"),
+    );
+    let _ = std::process::Command::new("ip")
+        .args(["netns", "del", &far])
+        .output();
+    xdhcp_testlab::run(&["ip", "netns", "add", &far]);
+    struct Del(String);
+    impl Drop for Del {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("ip")
+                .args(["netns", "del", &self.0])
+                .output();
+        }
+    }
+    let _far_ns = Del(far.clone());
+    xdhcp_testlab::run(&[
+        "ip",
+        "-n",
+        &lab.client,
+        "link",
+        "add",
+        &down,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        &up,
+        "netns",
+        &far,
+    ]);
+    xdhcp_testlab::run(&[
+        "ip",
+        "-n",
+        &lab.client,
+        "addr",
+        "add",
+        "203.0.113.1/24",
+        "dev",
+        &down,
+    ]);
+    xdhcp_testlab::run(&["ip", "-n", &lab.client, "link", "set", &down, "up"]);
+    xdhcp_testlab::run(&["ip", "-n", &far, "link", "set", &up, "up"]);
+    xdhcp_testlab::run(&["ip", "-n", &far, "link", "set", "lo", "up"]);
+
+    let mut server = Server::start(&lab);
+    let relay = spawn(
+        &lab,
+        &[
+            "dhcrelay",
+            "-4",
+            "-d",
+            "-id",
+            &down,
+            "-iu",
+            &lab.peer,
+            "198.51.100.1",
+        ],
+    );
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _relay = Kill(relay);
+    let dir = tempdir();
+    let conf = format!("{dir}/dhclient.conf");
+    std::fs::write(&conf, "timeout 20;\n").unwrap();
+    let leases = format!("{dir}/dhclient.leases");
+    let pid = format!("{dir}/dhclient.pid");
+    let client = std::process::Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &far,
+            "dhclient",
+            "-4",
+            "-1",
+            "-v",
+            "-sf",
+            "/bin/true",
+            "-cf",
+            &conf,
+            "-lf",
+            &leases,
+            "-pf",
+            &pid,
+            &up,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = server.serve_until(client);
+    assert!(
+        out.status.success(),
+        "dhclient through the relay:\n{}",
+        text(&out)
+    );
+    let lease = std::fs::read_to_string(&leases).unwrap();
+    assert!(lease.contains("fixed-address 203.0.113.100;"), "{lease}");
+    assert!(lease.contains("option routers 203.0.113.1;"), "{lease}");
 }
