@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod compile;
 pub mod config;
 pub mod diag;

@@ -53,7 +53,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     match xdhcp_controlplane::load_file(&file) {
-        Ok(cfg) if args.config.is_some() => match xdhcp_controlplane::serve::run(&cfg) {
+        Ok(cfg) if args.config.is_some() => match xdhcp_controlplane::serve::run(&cfg, &file) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("xdhcp-controlplane: {e}");

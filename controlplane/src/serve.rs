@@ -5,18 +5,22 @@
 //! `Dhcp4` section, open the lease store, attach to each configured
 //! interface and serve until SIGINT or SIGTERM.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use xdhcp_dataplane::io::link;
 use xdhcp_dataplane::io::xdp::serve::Serving;
 use xdhcp_dataplane::io::xdp::{AttachMode, ModePolicy};
-use xdhcp_dataplane::lease::LeaseStore;
+use xdhcp_dataplane::lease::{Lease4, LeaseStore};
 
+use crate::api::{self, Api};
 use crate::config::interfaces::SocketType;
 use crate::config::Config;
-use crate::{compile, leases};
+use crate::config::Server;
+use crate::{compile, json, leases};
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -25,7 +29,7 @@ extern "C" fn on_signal(_: libc::c_int) {
 }
 
 /// Serves until a signal arrives. Errors are operator-readable sentences.
-pub fn run(config: &Config) -> Result<(), String> {
+pub fn run(config: &Config, file: &Path) -> Result<(), String> {
     // Installed first, so a signal during start-up stops the server cleanly
     // once it is up. SAFETY: the handler only stores to an atomic.
     unsafe {
@@ -69,6 +73,7 @@ pub fn run(config: &Config) -> Result<(), String> {
             leases.add_pool(pool.clone(), now);
         }
     }
+    let api = start_api(server, file, leases.clone())?;
     let policy = match server.interfaces.socket_type {
         SocketType::Xdp => ModePolicy::Any,
         other => {
@@ -121,11 +126,60 @@ pub fn run(config: &Config) -> Result<(), String> {
         }
         s.stop();
     }
+    for handle in api {
+        let _ = handle.join();
+    }
     leases
         .flush_all()
         .map_err(|e| format!("flushing the lease journal: {e}"))?;
     log("INFO", "DHCP4_SHUTDOWN", "server shut down");
     Ok(())
+}
+
+/// Serves the control API on every `unix` control socket of `server`.
+fn start_api(
+    server: &Server,
+    file: &Path,
+    leases: Arc<LeaseStore<Lease4>>,
+) -> Result<Vec<JoinHandle<()>>, String> {
+    let sockets: Vec<&str> = server
+        .control_sockets
+        .iter()
+        .filter(|c| c.socket_type == "unix")
+        .filter_map(|c| c.socket_name.as_deref())
+        .collect();
+    for c in server
+        .control_sockets
+        .iter()
+        .filter(|c| c.socket_type != "unix")
+    {
+        log(
+            "WARN",
+            "COMMAND_SOCKET_TYPE",
+            &format!(
+                "control socket type {} is not served yet; use a unix socket",
+                c.socket_type
+            ),
+        );
+    }
+    if sockets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let raw = json::parse_file(file).map_err(|e| e.to_string())?;
+    let api = Arc::new(Api::new(raw.to_serde(), leases, &STOP));
+    sockets
+        .into_iter()
+        .map(|path| {
+            let h = api::unix::serve(Path::new(path), api.clone())
+                .map_err(|e| format!("control socket {path}: {e}"))?;
+            log(
+                "INFO",
+                "COMMAND_SOCKET_OPENED",
+                &format!("control channel on {path}"),
+            );
+            Ok(h)
+        })
+        .collect()
 }
 
 /// One log line in Kea's layout: time, severity, source, message id, text.

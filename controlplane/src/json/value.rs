@@ -63,6 +63,25 @@ pub struct Member {
 }
 
 impl Value {
+    /// The same value without positions, for answers that echo configuration
+    /// (`config-get`).
+    pub fn to_serde(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.kind {
+            Kind::Null => J::Null,
+            Kind::Bool(b) => J::Bool(*b),
+            Kind::Int(i) => J::from(*i),
+            Kind::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Kind::Str(s) => J::String(s.clone()),
+            Kind::Array(a) => J::Array(a.iter().map(Value::to_serde).collect()),
+            Kind::Object(m) => J::Object(
+                m.iter()
+                    .map(|x| (x.key.clone(), x.value.to_serde()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// A short name of the value's type, for error messages.
     pub fn type_name(&self) -> &'static str {
         match self.kind {

@@ -1,0 +1,267 @@
+//! Kea's lease_cmds for DHCPv4, acting on the lease store the workers use.
+
+use std::net::Ipv4Addr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Map, Value};
+use xdhcp_dataplane::lease::ident::{parse_hex, Hex};
+use xdhcp_dataplane::lease::v4::{client_id_hash, hw_hash};
+use xdhcp_dataplane::lease::{
+    ClientId, Hostname, HwAddr, Lease4, LeaseState, LeaseStore, StoreError,
+};
+
+use super::{answer, answer_with, result};
+
+/// Kea's `valid-lft` when `lease4-add` gives none and the subnet is unknown.
+const DEFAULT_VALID: u32 = 7200;
+
+type Args = Map<String, Value>;
+
+/// A lease as Kea's lease_cmds show it.
+pub fn to_json(l: &Lease4) -> Value {
+    let mut m = json!({
+        "ip-address": l.addr.to_string(),
+        "hw-address": Hex(l.hwaddr.as_bytes()).to_string(),
+        "valid-lft": l.valid_lft,
+        "cltt": l.cltt,
+        "subnet-id": l.subnet_id,
+        "fqdn-fwd": l.fqdn_fwd,
+        "fqdn-rev": l.fqdn_rev,
+        "hostname": String::from_utf8_lossy(l.hostname.as_bytes()),
+        "state": l.state as u8,
+    });
+    if !l.client_id.is_empty() {
+        m["client-id"] = Hex(l.client_id.as_bytes()).to_string().into();
+    }
+    if let Some(ctx) = l
+        .user_context
+        .as_deref()
+        .and_then(|c| serde_json::from_str::<Value>(c).ok())
+    {
+        m["user-context"] = ctx;
+    }
+    m
+}
+
+/// Runs one `lease4-*` command.
+pub fn run(store: &LeaseStore<Lease4>, command: &str, args: &Args) -> Value {
+    let outcome = match command {
+        "lease4-get" => get(store, args),
+        "lease4-get-all" => Ok(get_all(store, args)),
+        "lease4-get-by-hw-address" => by_hw(store, args),
+        "lease4-get-by-client-id" => by_client_id(store, args),
+        "lease4-get-by-hostname" => by_hostname(store, args),
+        "lease4-add" => add(store, args),
+        "lease4-del" => del(store, args),
+        "lease4-wipe" => Ok(wipe(store, args)),
+        c => Ok(answer(
+            result::UNSUPPORTED,
+            format!("'{c}' command not supported."),
+        )),
+    };
+    outcome.unwrap_or_else(|text| answer(result::ERROR, text))
+}
+
+fn string<'a>(args: &'a Args, key: &str) -> Result<Option<&'a str>, String> {
+    match args.get(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(format!("'{key}' is not a string")),
+    }
+}
+
+fn required<'a>(args: &'a Args, key: &str) -> Result<&'a str, String> {
+    string(args, key)?.ok_or_else(|| format!("'{key}' parameter not specified"))
+}
+
+fn number(args: &Args, key: &str) -> Result<Option<u64>, String> {
+    match args.get(key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| format!("'{key}' is not a non-negative integer")),
+    }
+}
+
+fn address(args: &Args) -> Result<Ipv4Addr, String> {
+    let text = required(args, "ip-address")?;
+    text.parse()
+        .map_err(|_| format!("Failed to convert string to address '{text}': Invalid argument"))
+}
+
+fn hex(args: &Args, key: &str) -> Result<Option<Vec<u8>>, String> {
+    string(args, key)?
+        .map(|t| parse_hex(t).ok_or_else(|| format!("'{key}' value '{t}' is not hexadecimal")))
+        .transpose()
+}
+
+/// Kea's answer for a list of leases.
+fn found(leases: Vec<Value>) -> Value {
+    let n = leases.len();
+    let code = if n == 0 {
+        result::EMPTY
+    } else {
+        result::SUCCESS
+    };
+    answer_with(
+        code,
+        format!("{n} IPv4 lease(s) found."),
+        json!({ "leases": leases }),
+    )
+}
+
+fn get(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
+    let lease = if args.contains_key("ip-address") {
+        store.get(address(args)?)
+    } else {
+        let kind = required(args, "identifier-type")?;
+        let id = hex(args, "identifier")?.ok_or("'identifier' parameter not specified")?;
+        let subnet =
+            number(args, "subnet-id")?.ok_or("'subnet-id' parameter not specified")? as u32;
+        let mut hit = None;
+        let mut keep = |l: &Lease4| {
+            if l.subnet_id == subnet && hit.is_none() {
+                hit = Some(l.clone());
+            }
+        };
+        match kind {
+            "hw-address" => {
+                let hw = HwAddr::new(1, &id).ok_or("hardware address too long")?;
+                store.each_by_hw(hw_hash(&hw), |l| if l.hwaddr == hw { keep(l) });
+            }
+            "client-id" => store.each_by_client(client_id_hash(&id), |l| {
+                if l.client_id.as_bytes() == id.as_slice() {
+                    keep(l)
+                }
+            }),
+            other => return Err(format!("Incorrect identifier type: {other}, the only supported values are: address, hw-address, client-id")),
+        }
+        hit
+    };
+    Ok(match lease {
+        Some(l) => answer_with(result::SUCCESS, "IPv4 lease found.", to_json(&l)),
+        None => answer(result::EMPTY, "Lease not found."),
+    })
+}
+
+fn get_all(store: &LeaseStore<Lease4>, args: &Args) -> Value {
+    let subnets: Option<Vec<u64>> = args
+        .get("subnets")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_u64).collect());
+    let mut out = Vec::new();
+    for l in store.snapshot_sorted() {
+        if subnets
+            .as_ref()
+            .is_none_or(|s| s.contains(&u64::from(l.subnet_id)))
+        {
+            out.push(to_json(&l));
+        }
+    }
+    found(out)
+}
+
+fn by_hw(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
+    let id = hex(args, "hw-address")?.ok_or("'hw-address' parameter not specified")?;
+    let hw = HwAddr::new(1, &id).ok_or("hardware address too long")?;
+    let mut out = Vec::new();
+    store.each_by_hw(hw_hash(&hw), |l| {
+        if l.hwaddr == hw {
+            out.push(to_json(l));
+        }
+    });
+    Ok(found(out))
+}
+
+fn by_client_id(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
+    let id = hex(args, "client-id")?.ok_or("'client-id' parameter not specified")?;
+    let mut out = Vec::new();
+    store.each_by_client(client_id_hash(&id), |l| {
+        if l.client_id.as_bytes() == id.as_slice() {
+            out.push(to_json(l));
+        }
+    });
+    Ok(found(out))
+}
+
+fn by_hostname(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
+    let name = required(args, "hostname")?.to_ascii_lowercase();
+    let mut out = Vec::new();
+    store.each_by_hostname(&name, |l| out.push(to_json(l)));
+    Ok(found(out))
+}
+
+fn add(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
+    let addr = address(args)?;
+    let hw = hex(args, "hw-address")?.ok_or("'hw-address' parameter not specified")?;
+    let subnet = number(args, "subnet-id")?.unwrap_or(0) as u32;
+    let valid = number(args, "valid-lft")?.map_or(DEFAULT_VALID, |v| v as u32);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let expire = number(args, "expire")?.unwrap_or(now + u64::from(valid));
+    let mut l = Lease4::new(
+        addr,
+        expire.saturating_sub(u64::from(valid)) as u32,
+        valid,
+        subnet,
+    );
+    l.hwaddr = HwAddr::new(1, &hw).ok_or("hardware address too long")?;
+    if let Some(cid) = hex(args, "client-id")? {
+        l.client_id = ClientId::new(&cid);
+    }
+    if let Some(name) = string(args, "hostname")? {
+        l.hostname = Hostname::new(name.to_ascii_lowercase().as_bytes());
+    }
+    l.fqdn_fwd = args
+        .get("fqdn-fwd")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    l.fqdn_rev = args
+        .get("fqdn-rev")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    l.state = LeaseState::from_u8(number(args, "state")?.unwrap_or(0) as u8);
+    l.user_context = args
+        .get("user-context")
+        .map(|c| c.to_string().into_boxed_str());
+    match store.add(l, now) {
+        Ok(_) => Ok(answer(
+            result::SUCCESS,
+            format!("Lease for address {addr}, subnet-id {subnet} added."),
+        )),
+        Err(StoreError::Exists) => Ok(answer(
+            result::CONFLICT,
+            format!("IPv4 lease already exists for {addr}."),
+        )),
+        Err(e) => Err(format!("{e:?}")),
+    }
+}
+
+fn del(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
+    let addr = address(args)?;
+    Ok(match store.delete(addr) {
+        Ok(_) => answer(result::SUCCESS, "IPv4 lease deleted."),
+        Err(StoreError::NotFound) => answer(result::EMPTY, "IPv4 lease not found."),
+        Err(e) => answer(result::ERROR, format!("{e:?}")),
+    })
+}
+
+fn wipe(store: &LeaseStore<Lease4>, args: &Args) -> Value {
+    let subnet = args.get("subnet-id").and_then(Value::as_u64);
+    let mut doomed = Vec::new();
+    store.for_each(|l| {
+        if subnet.is_none_or(|s| u64::from(l.subnet_id) == s) {
+            doomed.push(l.addr);
+        }
+    });
+    let n = doomed.iter().filter(|a| store.delete(**a).is_ok()).count();
+    let code = if n == 0 {
+        result::EMPTY
+    } else {
+        result::SUCCESS
+    };
+    let scope = subnet.map_or("all subnets".to_string(), |s| format!("subnet {s}"));
+    answer(code, format!("Deleted {n} IPv4 lease(s) from {scope}."))
+}

@@ -1,0 +1,167 @@
+//! The control API over a UNIX socket, driven with socat as operators do,
+//! against xdhcp and against real Kea 2.2 (with the lease_cmds hook) on the
+//! same configuration: the same result codes, texts and argument shapes.
+//! Needs root and Kea (tools/install-deps.sh); fails, not skips, without.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::channel;
+use std::time::Duration;
+
+use serde_json::Value;
+use xdhcp_testlab::Lab;
+
+const LEASE_CMDS: &str = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so";
+
+fn config(iface: &str, socket: &str, kind: &str) -> String {
+    format!(
+        r#"{{ "Dhcp4": {{
+  "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "{kind}" }},
+  "control-socket": {{ "socket-type": "unix", "socket-name": "{socket}" }},
+  "hooks-libraries": [ {{ "library": "{LEASE_CMDS}" }} ],
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "valid-lifetime": 3600,
+  "subnet4": [ {{ "id": 1, "subnet": "203.0.113.0/24",
+                  "pools": [ {{ "pool": "203.0.113.10 - 203.0.113.200" }} ] }} ]
+}} }}"#
+    )
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(lab: &Lab, args: &[&str], ready: &str) -> Server {
+    let mut child = lab
+        .server_command(args)
+        .env("KEA_LOCKFILE_DIR", "none")
+        .env("KEA_PIDFILE_DIR", std::env::temp_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e} (tools/install-deps.sh installs it)", args[0]));
+    let (tx, rx) = channel();
+    let streams: [Box<dyn std::io::Read + Send>; 2] = [
+        Box::new(child.stdout.take().unwrap()),
+        Box::new(child.stderr.take().unwrap()),
+    ];
+    for s in streams {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(s).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let mut seen = String::new();
+    while !seen.contains(ready) {
+        match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(l) => seen.push_str(&(l + "\n")),
+            Err(_) => panic!("{} did not start:\n{seen}", args[0]),
+        }
+    }
+    Server(child)
+}
+
+/// Sends one command with socat, as the Kea manuals show.
+fn socat(socket: &str, request: &str) -> Value {
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            &format!("printf '%s' '{request}' | socat -t 5 UNIX:{socket} -"),
+        ])
+        .output()
+        .expect("socat (tools/install-deps.sh installs it)");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{request}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// The shape of an answer: its result code and the keys of its arguments
+/// (and of the first lease they hold).
+fn shape(v: &Value) -> (i64, BTreeSet<String>) {
+    let mut keys = BTreeSet::new();
+    if let Some(args) = v.get("arguments").and_then(Value::as_object) {
+        keys.extend(args.keys().cloned());
+        let first = args
+            .get("leases")
+            .and_then(|l| l.get(0))
+            .and_then(Value::as_object);
+        keys.extend(
+            first
+                .into_iter()
+                .flat_map(|l| l.keys().map(|k| format!("leases[].{k}"))),
+        );
+    }
+    (v["result"].as_i64().unwrap_or(-1), keys)
+}
+
+const SCRIPT: &[&str] = &[
+    r#"{"command": "version-get"}"#,
+    r#"{"command": "lease4-get-all"}"#,
+    r#"{"command": "lease4-add", "arguments": {"ip-address": "203.0.113.50", "hw-address": "1a:1b:1c:1d:1e:1f", "subnet-id": 1, "valid-lft": 3600, "hostname": "myhost.example.com", "fqdn-fwd": true, "fqdn-rev": true}}"#,
+    r#"{"command": "lease4-get", "arguments": {"ip-address": "203.0.113.50"}}"#,
+    r#"{"command": "lease4-get", "arguments": {"identifier-type": "hw-address", "identifier": "1a:1b:1c:1d:1e:1f", "subnet-id": 1}}"#,
+    r#"{"command": "lease4-get-by-hw-address", "arguments": {"hw-address": "1a:1b:1c:1d:1e:1f"}}"#,
+    r#"{"command": "lease4-get-by-client-id", "arguments": {"client-id": "01:02:03"}}"#,
+    r#"{"command": "lease4-get-by-hostname", "arguments": {"hostname": "myhost.example.com"}}"#,
+    r#"{"command": "lease4-get-all", "arguments": {"subnets": [1]}}"#,
+    r#"{"command": "lease4-del", "arguments": {"ip-address": "203.0.113.50"}}"#,
+    r#"{"command": "lease4-del", "arguments": {"ip-address": "203.0.113.50"}}"#,
+    r#"{"command": "lease4-get", "arguments": {"ip-address": "203.0.113.50"}}"#,
+    r#"{"command": "lease4-get", "arguments": {"ip-address": "not-an-address"}}"#,
+    r#"{"command": "no-such-command"}"#,
+];
+
+#[test]
+fn socat_gets_the_same_answers_from_xdhcp_and_kea() {
+    assert!(
+        std::path::Path::new(LEASE_CMDS).exists(),
+        "Kea's lease_cmds hook missing: run tools/install-deps.sh"
+    );
+    std::fs::create_dir_all("/run/kea").expect("/run/kea");
+    let dir = std::env::temp_dir().join(format!("xdhcp-api-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |tag: &str, kind: &str, cmd: &[&str], ready: &str| {
+        let lab = Lab::new(tag);
+        let socket = dir
+            .join(format!("{tag}.sock"))
+            .to_string_lossy()
+            .into_owned();
+        let conf = dir.join(format!("{tag}.json"));
+        std::fs::write(&conf, config(&lab.iface, &socket, kind)).unwrap();
+        let mut args = cmd.to_vec();
+        let conf = conf.to_string_lossy().into_owned();
+        args.extend(["-c", &conf]);
+        let _server = start(&lab, &args, ready);
+        SCRIPT.iter().map(|r| socat(&socket, r)).collect::<Vec<_>>()
+    };
+    let kea = run("ak", "udp", &["kea-dhcp4"], "DHCP4_STARTED");
+    let ours = run(
+        "ax",
+        "xdp",
+        &[env!("CARGO_BIN_EXE_xdhcp-controlplane")],
+        "DHCP4_STARTED",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let mut differences = Vec::new();
+    for ((request, k), x) in SCRIPT.iter().zip(&kea).zip(&ours) {
+        // Texts match too, but for the version string.
+        let same_text = request.contains("version-get") || k["text"] == x["text"];
+        if shape(k) != shape(x) || !same_text {
+            differences.push(format!("{request}\n  kea   {k}\n  xdhcp {x}"));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    // The lease reads back with what was added, in Kea's field formats.
+    let lease = &ours[3]["arguments"];
+    assert_eq!(lease["hw-address"], "1a:1b:1c:1d:1e:1f");
+    assert_eq!(lease["hostname"], "myhost.example.com");
+    assert_eq!(kea[3]["arguments"]["hostname"], lease["hostname"]);
+}
