@@ -34,7 +34,7 @@ fn bad_requests_get_kea_result_codes() {
     assert_eq!(code(r#"{"command": "lease4-get", "arguments": [1]}"#).0, 1);
     assert_eq!(
         code(r#"{"command": "lease4-get"}"#),
-        (1, "'ip-address' parameter not specified".into())
+        (1, "'identifier-type' parameter not specified".into())
     );
     assert_eq!(
         code(r#"{"command": "lease4-add", "arguments": {"ip-address": 5}}"#).0,
