@@ -7,7 +7,7 @@ packages=(
   # build: the XDP program is C compiled by clang against libbpf's headers
   clang llvm libbpf-dev linux-libc-dev pkg-config
   # network lab for integration tests and fixture captures
-  iproute2 iputils-ping ethtool tcpdump tshark socat
+  iproute2 iputils-ping ethtool tcpdump tshark socat curl
   # real DHCP clients
   isc-dhcp-client isc-dhcp-relay udhcpc dhcpcd5
   # real Kea 2.2 as reference server, HA partner and perfdhcp/kea-shell

@@ -5,6 +5,7 @@
 //! `Dhcp4` section, open the lease store, attach to each configured
 //! interface and serve until SIGINT or SIGTERM.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -23,6 +24,9 @@ use crate::config::Server;
 use crate::{compile, json, leases};
 
 static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Kea's default HTTP control port.
+const DEFAULT_HTTP_PORT: u16 = 8000;
 
 extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
@@ -136,50 +140,60 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Serves the control API on every `unix` control socket of `server`.
+/// Serves the control API on every `unix` and `http` control socket of
+/// `server`; `https` is reported and skipped until TLS lands.
 fn start_api(
     server: &Server,
     file: &Path,
     leases: Arc<LeaseStore<Lease4>>,
 ) -> Result<Vec<JoinHandle<()>>, String> {
-    let sockets: Vec<&str> = server
-        .control_sockets
-        .iter()
-        .filter(|c| c.socket_type == "unix")
-        .filter_map(|c| c.socket_name.as_deref())
-        .collect();
-    for c in server
-        .control_sockets
-        .iter()
-        .filter(|c| c.socket_type != "unix")
-    {
-        log(
-            "WARN",
-            "COMMAND_SOCKET_TYPE",
-            &format!(
-                "control socket type {} is not served yet; use a unix socket",
-                c.socket_type
-            ),
-        );
-    }
-    if sockets.is_empty() {
+    if server.control_sockets.is_empty() {
         return Ok(Vec::new());
     }
     let raw = json::parse_file(file).map_err(|e| e.to_string())?;
     let api = Arc::new(Api::new(raw.to_serde(), leases, &STOP));
-    sockets
-        .into_iter()
-        .map(|path| {
-            let h = api::unix::serve(Path::new(path), api.clone())
-                .map_err(|e| format!("control socket {path}: {e}"))?;
-            log(
-                "INFO",
-                "COMMAND_SOCKET_OPENED",
-                &format!("control channel on {path}"),
-            );
-            Ok(h)
-        })
-        .collect()
+    let mut handles = Vec::new();
+    for c in &server.control_sockets {
+        let (handle, place) = match c.socket_type.as_str() {
+            "unix" => {
+                let path = c
+                    .socket_name
+                    .as_deref()
+                    .ok_or("a unix control socket needs socket-name")?;
+                (
+                    api::unix::serve(Path::new(path), api.clone()),
+                    path.to_string(),
+                )
+            }
+            "http" => {
+                let host = c.socket_address.as_deref().unwrap_or("127.0.0.1");
+                let port = c.socket_port.unwrap_or(DEFAULT_HTTP_PORT);
+                let addr: SocketAddr = format!("{host}:{port}")
+                    .parse()
+                    .or_else(|_| format!("[{host}]:{port}").parse())
+                    .map_err(|_| format!("control socket address {host} is not an IP address"))?;
+                (
+                    api::http::serve(addr, api.clone()),
+                    format!("http://{addr}/"),
+                )
+            }
+            other => {
+                log(
+                    "WARN",
+                    "COMMAND_SOCKET_TYPE",
+                    &format!("control socket type {other} is not served yet"),
+                );
+                continue;
+            }
+        };
+        handles.push(handle.map_err(|e| format!("control socket {place}: {e}"))?);
+        log(
+            "INFO",
+            "COMMAND_SOCKET_OPENED",
+            &format!("control channel on {place}"),
+        );
+    }
+    Ok(handles)
 }
 
 /// One log line in Kea's layout: time, severity, source, message id, text.

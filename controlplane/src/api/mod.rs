@@ -5,6 +5,7 @@
 //! transports ([`unix`]) only move bytes. Result codes are Kea's: 0 success,
 //! 1 error, 2 unsupported, 3 empty or not found, 4 conflict.
 
+pub mod http;
 pub mod leases4;
 pub mod unix;
 

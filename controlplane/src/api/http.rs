@@ -1,0 +1,87 @@
+//! Kea's `control-sockets` of type `http`: `POST /` with a command, the
+//! answer as a JSON list of one answer (what kea-shell and Stork expect from
+//! Kea's HTTP listener).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+use super::{answer, result, Api, MAX_REQUEST};
+
+/// Serves `api` over HTTP on `addr` until the API's stop flag is set, on a
+/// thread of its own with a single-threaded runtime: commands are rare and
+/// small, the packet path never waits for them.
+pub fn serve(addr: SocketAddr, api: Arc<Api>) -> std::io::Result<JoinHandle<()>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()?;
+    let listener = runtime.block_on(TcpListener::bind(addr))?;
+    Ok(std::thread::spawn(move || {
+        runtime.block_on(async move {
+            while !api.stop.load(Ordering::Relaxed) {
+                let Ok(Ok((stream, _))) =
+                    tokio::time::timeout(Duration::from_millis(200), listener.accept()).await
+                else {
+                    continue;
+                };
+                let api = api.clone();
+                tokio::task::spawn(async move {
+                    let service = service_fn(move |req| handle(api.clone(), req));
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        })
+    }))
+}
+
+async fn handle(
+    api: Arc<Api>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    if req.method() != Method::POST {
+        return Ok(reply(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &answer(result::ERROR, "send commands with POST"),
+        ));
+    }
+    let body = match Limited::new(req.into_body(), MAX_REQUEST).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            let too_big = answer(
+                result::ERROR,
+                format!("request larger than {MAX_REQUEST} bytes"),
+            );
+            return Ok(reply(StatusCode::PAYLOAD_TOO_LARGE, &too_big));
+        }
+    };
+    // Kea answers over HTTP with a list: one answer per service addressed.
+    Ok(reply(
+        StatusCode::OK,
+        &Value::Array(vec![api.handle(&body)]),
+    ))
+}
+
+fn reply(status: StatusCode, body: &Value) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    r
+}

@@ -1,0 +1,143 @@
+//! The control API over HTTP (`control-sockets`, socket-type `http`):
+//! Kea's own kea-shell and curl, from another namespace, as operators use
+//! them. Needs root and kea-shell (tools/install-deps.sh).
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Stdio};
+use std::sync::mpsc::channel;
+use std::time::Duration;
+
+use serde_json::Value;
+use xdhcp_testlab::Lab;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn kea_shell_and_curl_drive_the_http_listener() {
+    let lab = Lab::new("ah");
+    let dir = std::env::temp_dir().join(format!("xdhcp-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("kea.json");
+    std::fs::write(
+        &conf,
+        format!(
+            r#"{{ "Dhcp4": {{
+  "interfaces-config": {{ "interfaces": [ "{}" ], "dhcp-socket-type": "xdp" }},
+  "control-sockets": [ {{ "socket-type": "http", "socket-address": "198.51.100.1", "socket-port": 8004 }} ],
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "subnet4": [ {{ "id": 1, "subnet": "198.51.100.0/24", "pools": [ {{ "pool": "198.51.100.10 - 198.51.100.20" }} ] }} ]
+}} }}"#,
+            lab.iface
+        ),
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let mut child = lab
+        .server_command(&[bin, "-c", conf.to_str().unwrap()])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = channel();
+    let err = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for l in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    let _server = Server(child);
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(15))
+            .expect("server started");
+        if line.contains("COMMAND_SOCKET_OPENED") {
+            break;
+        }
+    }
+
+    // kea-shell reads the command's arguments from standard input.
+    let shell = |command: &str, args: &str| -> Value {
+        let mut c = lab
+            .client_command(&[
+                "kea-shell",
+                "--host",
+                "198.51.100.1",
+                "--port",
+                "8004",
+                "--service",
+                "dhcp4",
+                command,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kea-shell (tools/install-deps.sh installs it)");
+        c.stdin.take().unwrap().write_all(args.as_bytes()).unwrap();
+        let out = c.wait_with_output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "kea-shell {command}: {e}\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+    };
+    let listed = shell("list-commands", "");
+    assert_eq!(listed[0]["result"], 0, "{listed}");
+    assert!(listed[0]["arguments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "lease4-add"));
+    let added = shell(
+        "lease4-add",
+        r#""ip-address": "198.51.100.15", "hw-address": "1a:1b:1c:1d:1e:1f""#,
+    );
+    assert_eq!(added[0]["result"], 0, "{added}");
+
+    let curl = lab
+        .client_command(&[
+            "curl",
+            "-s",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            r#"{"command": "lease4-get-all", "service": ["dhcp4"]}"#,
+            "http://198.51.100.1:8004/",
+        ])
+        .output()
+        .expect("curl");
+    let all: Value = serde_json::from_slice(&curl.stdout).unwrap();
+    assert_eq!(all[0]["result"], 0, "{all}");
+    assert_eq!(
+        all[0]["arguments"]["leases"][0]["ip-address"],
+        "198.51.100.15"
+    );
+    let get = lab
+        .client_command(&[
+            "curl",
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "http://198.51.100.1:8004/",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&get.stdout),
+        "405",
+        "commands are POSTed"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
