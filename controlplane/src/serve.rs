@@ -172,8 +172,15 @@ fn start_api(
                     .parse()
                     .or_else(|_| format!("[{host}]:{port}").parse())
                     .map_err(|_| format!("control socket address {host} is not an IP address"))?;
+                if c.tls {
+                    // Plain HTTP where TLS was asked for would expose the API.
+                    let why = format!("{addr}: TLS is not supported yet; the socket stays closed");
+                    log("WARN", "COMMAND_SOCKET_TLS", &why);
+                    continue;
+                }
+                let auth = c.authentication.as_ref();
                 (
-                    api::http::serve(addr, api.clone()),
+                    api::http::serve(addr, api.clone(), auth),
                     format!("http://{addr}/"),
                 )
             }

@@ -30,7 +30,9 @@ fn kea_shell_and_curl_drive_the_http_listener() {
         format!(
             r#"{{ "Dhcp4": {{
   "interfaces-config": {{ "interfaces": [ "{}" ], "dhcp-socket-type": "xdp" }},
-  "control-sockets": [ {{ "socket-type": "http", "socket-address": "198.51.100.1", "socket-port": 8004 }} ],
+  "control-sockets": [ {{ "socket-type": "http", "socket-address": "198.51.100.1", "socket-port": 8004,
+    "authentication": {{ "type": "basic", "realm": "xdhcp-test",
+                        "clients": [ {{ "user": "admin", "password": "1234" }} ] }} }} ],
   "lease-database": {{ "type": "memfile", "persist": false }},
   "subnet4": [ {{ "id": 1, "subnet": "198.51.100.0/24", "pools": [ {{ "pool": "198.51.100.10 - 198.51.100.20" }} ] }} ]
 }} }}"#,
@@ -70,6 +72,10 @@ fn kea_shell_and_curl_drive_the_http_listener() {
                 "198.51.100.1",
                 "--port",
                 "8004",
+                "--auth-user",
+                "admin",
+                "--auth-password",
+                "1234",
                 "--service",
                 "dhcp4",
                 command,
@@ -106,6 +112,8 @@ fn kea_shell_and_curl_drive_the_http_listener() {
         .client_command(&[
             "curl",
             "-s",
+            "-u",
+            "admin:1234",
             "-X",
             "POST",
             "-H",
@@ -122,22 +130,24 @@ fn kea_shell_and_curl_drive_the_http_listener() {
         all[0]["arguments"]["leases"][0]["ip-address"],
         "198.51.100.15"
     );
-    let get = lab
-        .client_command(&[
-            "curl",
-            "-s",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "http://198.51.100.1:8004/",
-        ])
-        .output()
-        .unwrap();
+    let status = |args: &[&str]| {
+        let mut full = vec!["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}"];
+        full.extend_from_slice(args);
+        full.push("http://198.51.100.1:8004/");
+        String::from_utf8_lossy(&lab.client_command(&full).output().unwrap().stdout).into_owned()
+    };
+    assert_eq!(status(&["-u", "admin:1234"]), "405", "commands are POSTed");
+    let delete = r#"{"command": "lease4-del", "arguments": {"ip-address": "198.51.100.15"}}"#;
+    assert_eq!(status(&["-d", delete]), "401", "no credentials");
     assert_eq!(
-        String::from_utf8_lossy(&get.stdout),
-        "405",
-        "commands are POSTed"
+        status(&["-u", "admin:wrong", "-d", delete]),
+        "401",
+        "wrong password"
+    );
+    let still = shell("lease4-get", r#""ip-address": "198.51.100.15""#);
+    assert_eq!(
+        still[0]["result"], 0,
+        "nothing was executed without credentials: {still}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use base64::Engine as _;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
@@ -19,11 +20,47 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 
 use super::{answer, result, Api, MAX_REQUEST};
+use crate::config::services::BasicAuth;
+
+/// Who may send commands: the `Authorization` header values accepted, and
+/// the realm named in a 401. `None` lets everyone in, as Kea does without
+/// `authentication`.
+struct Gate {
+    accepted: Vec<String>,
+    realm: String,
+}
+
+impl Gate {
+    fn new(auth: &BasicAuth) -> Gate {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        Gate {
+            accepted: auth
+                .credentials
+                .iter()
+                .map(|c| format!("Basic {}", b64.encode(c)))
+                .collect(),
+            realm: auth.realm.clone(),
+        }
+    }
+
+    fn admits(&self, req: &Request<Incoming>) -> bool {
+        let given = req
+            .headers()
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        given.is_some_and(|g| self.accepted.iter().any(|a| a == g))
+    }
+}
 
 /// Serves `api` over HTTP on `addr` until the API's stop flag is set, on a
 /// thread of its own with a single-threaded runtime: commands are rare and
 /// small, the packet path never waits for them.
-pub fn serve(addr: SocketAddr, api: Arc<Api>) -> std::io::Result<JoinHandle<()>> {
+pub fn serve(
+    addr: SocketAddr,
+    api: Arc<Api>,
+    auth: Option<&BasicAuth>,
+) -> std::io::Result<JoinHandle<()>> {
+    let gate = Arc::new(auth.map(Gate::new));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
@@ -37,9 +74,9 @@ pub fn serve(addr: SocketAddr, api: Arc<Api>) -> std::io::Result<JoinHandle<()>>
                 else {
                     continue;
                 };
-                let api = api.clone();
+                let (api, gate) = (api.clone(), gate.clone());
                 tokio::task::spawn(async move {
-                    let service = service_fn(move |req| handle(api.clone(), req));
+                    let service = service_fn(move |req| handle(api.clone(), gate.clone(), req));
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
@@ -51,8 +88,21 @@ pub fn serve(addr: SocketAddr, api: Arc<Api>) -> std::io::Result<JoinHandle<()>>
 
 async fn handle(
     api: Arc<Api>,
+    gate: Arc<Option<Gate>>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    if let Some(gate) = gate.as_ref().as_ref().filter(|g| !g.admits(&req)) {
+        // Nothing is executed for a request without valid credentials.
+        let mut r = reply(
+            StatusCode::UNAUTHORIZED,
+            &answer(result::ERROR, "Unauthorized"),
+        );
+        let challenge = format!("Basic realm=\"{}\"", gate.realm);
+        if let Ok(v) = hyper::header::HeaderValue::from_str(&challenge) {
+            r.headers_mut().insert(hyper::header::WWW_AUTHENTICATE, v);
+        }
+        return Ok(r);
+    }
     if req.method() != Method::POST {
         return Ok(reply(
             StatusCode::METHOD_NOT_ALLOWED,

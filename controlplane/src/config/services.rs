@@ -125,16 +125,105 @@ pub struct ControlSocket {
     pub socket_address: Option<String>,
     /// HTTP listen port.
     pub socket_port: Option<u16>,
+    /// Basic authentication of an HTTP socket, when configured.
+    pub authentication: Option<BasicAuth>,
+    /// TLS settings were given (`trust-anchor`, `cert-file`, `key-file`).
+    pub tls: bool,
+}
+
+/// `authentication` of type `basic`: the accepted credentials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BasicAuth {
+    /// `realm`, sent with a 401.
+    pub realm: String,
+    /// `user:password` pairs, read from `user`/`password` or from
+    /// `user-file`/`password-file` under `directory`.
+    pub credentials: Vec<String>,
+}
+
+/// Read `authentication`; credentials in files are read now, so a missing
+/// file is a configuration error rather than a locked-out API later.
+fn read_authentication(v: &Value, path: &str, ctx: &mut Ctx) -> Option<BasicAuth> {
+    let m = ctx.map(
+        v,
+        path,
+        "authentication",
+        &[
+            "type",
+            "realm",
+            "directory",
+            "clients",
+            "user-context",
+            "comment",
+        ],
+    )?;
+    m.choice(ctx, "type", &["basic"])?;
+    let realm = m
+        .str(ctx, "realm")
+        .unwrap_or_else(|| "kea-control-agent".into());
+    let dir = m.str(ctx, "directory").unwrap_or_default();
+    let mut credentials = Vec::new();
+    for (i, c) in m.list(ctx, "clients").unwrap_or(&[]).iter().enumerate() {
+        let at = diag::index(&m.key_path("clients"), i);
+        let Some(c) = ctx.map(
+            c,
+            &at,
+            "client",
+            &[
+                "user",
+                "password",
+                "user-file",
+                "password-file",
+                "user-context",
+                "comment",
+            ],
+        ) else {
+            continue;
+        };
+        let from = |value: &str, file: &str, ctx: &mut Ctx| -> Option<String> {
+            if let Some(v) = c.str(ctx, value) {
+                return Some(v);
+            }
+            let name = c.str(ctx, file)?;
+            let full = std::path::Path::new(&dir).join(&name);
+            match std::fs::read_to_string(&full) {
+                Ok(text) => Some(text.lines().next().unwrap_or_default().to_string()),
+                Err(e) => {
+                    ctx.err(
+                        c.pos(),
+                        &c.key_path(file),
+                        format!("cannot read {}: {e}", full.display()),
+                    );
+                    None
+                }
+            }
+        };
+        let user = from("user", "user-file", ctx);
+        let password = from("password", "password-file", ctx).unwrap_or_default();
+        match user {
+            Some(u) if !u.contains(':') => credentials.push(format!("{u}:{password}")),
+            Some(_) => ctx.err(c.pos(), &at, "a user name cannot contain ':'"),
+            None => ctx.err(c.pos(), &at, "a client needs user or user-file"),
+        }
+    }
+    Some(BasicAuth { realm, credentials })
 }
 
 /// Read one control socket.
 pub fn read_control_socket(v: &Value, path: &str, ctx: &mut Ctx) -> Option<ControlSocket> {
     let m = ctx.map(v, path, "control-socket", keys::CONTROL_SOCKET)?;
     let socket_type = m.choice(ctx, "socket-type", &["unix", "http", "https"])?;
+    let authentication = m
+        .get("authentication")
+        .and_then(|a| read_authentication(a, &m.key_path("authentication"), ctx));
     let s = ControlSocket {
         socket_name: m.str(ctx, "socket-name"),
         socket_address: m.str(ctx, "socket-address"),
         socket_port: m.int(ctx, "socket-port", 0, 65535).map(|p| p as u16),
+        authentication,
+        tls: ["trust-anchor", "cert-file", "key-file"]
+            .iter()
+            .any(|k| m.has(k)),
         socket_type,
     };
     Some(s)
