@@ -4,6 +4,7 @@
 //! shell, journal, capture to come); today: the demo and lease migration.
 
 mod demo;
+mod journal;
 mod leases;
 
 use std::path::PathBuf;
@@ -36,6 +37,27 @@ enum Command {
     /// Move leases between the server's lease store and Kea's memfile CSV.
     #[command(subcommand)]
     Leases(Leases),
+    /// Look into the lease journal.
+    #[command(subcommand)]
+    Journal(Journal),
+}
+
+/// `xdhcp journal`.
+#[derive(Subcommand)]
+enum Journal {
+    /// Records, sequence numbers and damage of each journal file of the
+    /// server configured in FILE.
+    Inspect {
+        /// The server's Kea configuration file.
+        #[arg(short = 'c', value_name = "FILE")]
+        config: PathBuf,
+        /// The Dhcp6 server's journal instead of Dhcp4's.
+        #[arg(short = '6')]
+        v6: bool,
+        /// Print every record too.
+        #[arg(long)]
+        records: bool,
+    },
 }
 
 /// `xdhcp leases`: run with the server stopped.
@@ -73,6 +95,11 @@ fn main() -> ExitCode {
             leases::export(&config, v6, out.as_deref())
         }
         Command::Leases(Leases::Import { config, v6, csv }) => leases::import(&config, v6, &csv),
+        Command::Journal(Journal::Inspect {
+            config,
+            v6,
+            records,
+        }) => journal::inspect(&config, v6, records),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

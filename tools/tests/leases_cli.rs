@@ -69,6 +69,48 @@ fn kea_csv_round_trips_through_the_lease_store() {
     lines.sort();
     assert_eq!(lines, rows);
 
+    // The journal holds the three imports; damage appended to a file is
+    // reported, not repaired.
+    let inspect = || {
+        let out = Command::new(xdhcp)
+            .args(["journal", "inspect", "-c", conf_s, "--records"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let report = inspect();
+    for addr in ["192.0.2.10 ", "192.0.2.11 ", "192.0.2.12 "] {
+        assert!(report.contains(addr), "{report}");
+    }
+    let record_lines = report
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains("AdminAdd"));
+    assert_eq!(record_lines.count(), 3, "{report}");
+    let journal_dir = std::path::PathBuf::from(format!("{}.xdhcp", name.display()));
+    let damaged = std::fs::read_dir(&journal_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|x| x == "log")
+                && report.contains(&format!(
+                    "{}: 1 record",
+                    p.file_name().unwrap().to_string_lossy()
+                ))
+        })
+        .expect("a file with one record");
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    let at = bytes.iter().rposition(|&b| b != 0).unwrap() + 1;
+    bytes[at..at + 5].copy_from_slice(&[9, 9, 9, 9, 9]);
+    std::fs::write(&damaged, bytes).unwrap();
+    let report = inspect();
+    assert!(report.contains("5 damaged byte(s)"), "{report}");
+    assert!(report.contains("1 file(s) damaged"), "{report}");
+
     // A configuration keeping leases in memory has nothing to export.
     std::fs::write(
         &conf,
