@@ -205,13 +205,8 @@ fn start_api(
 
 /// One log line in Kea's layout: time, severity, source, message id, text.
 fn log(severity: &str, id: &str, text: &str) {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    eprintln!(
-        "{}.{:03} {severity:<5} [xdhcp-dhcp4/{}] {id} {text}",
-        now.as_secs(),
-        now.subsec_millis(),
-        std::process::id()
-    );
+    let now = api::stats::timestamp(SystemTime::now());
+    // Kea's log times stop at milliseconds.
+    let now = &now[..now.len() - 3];
+    eprintln!("{now} {severity:<5} [xdhcp-dhcp4/{}] {id} {text}", std::process::id());
 }

@@ -99,3 +99,100 @@ fn unix_socket_is_owner_only_and_shutdown_stops_it() {
     handle.join().unwrap();
     assert!(!path.exists(), "the socket file is removed on the way out");
 }
+
+#[test]
+fn statistics_have_kea_names_shapes_and_timestamps() {
+    use std::net::Ipv4Addr;
+    use std::time::{Duration, UNIX_EPOCH};
+    use xdhcp_controlplane::api::stats::{timestamp, Sources};
+    use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
+    use xdhcp_dataplane::config::v4::Reservations4;
+    use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Subnet4};
+    use xdhcp_dataplane::lease::Lease4;
+    use xdhcp_dataplane::stats::{Counters4, Stat4};
+    use xdhcp_dataplane::wire::v4::MessageType;
+
+    assert_eq!(
+        timestamp(UNIX_EPOCH + Duration::from_micros(1_795_617_200_123_456)),
+        "2026-11-25 14:33:20.123456"
+    );
+    assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01 00:00:00.000000");
+    assert_eq!(
+        timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+        "2000-02-29 00:00:00.000000"
+    );
+
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
+    let pool = Pool::v4(
+        Ipv4Addr::new(192, 0, 2, 10),
+        Ipv4Addr::new(192, 0, 2, 19),
+        7,
+    );
+    let config = Config4 {
+        subnets: vec![Subnet4 {
+            id: 7,
+            network: Ipv4Addr::new(192, 0, 2, 0),
+            prefix_len: 24,
+            pools: vec![Arc::new(Allocator::new(pool, AllocatorKind::Iterative))],
+            relay: vec![],
+            interface: None,
+            shared_network: None,
+            valid: Lifetime::fixed(3600),
+            renew_timer: None,
+            rebind_timer: None,
+            calculate_tee_times: None,
+            match_client_id: true,
+            authoritative: false,
+            next_server: None,
+            server_hostname: None,
+            boot_file_name: None,
+            options: OptionSet::default(),
+            reservations: Reservations4::default(),
+        }],
+        ..Config4::default()
+    };
+    let far_future = 4_000_000_000;
+    leases
+        .add(
+            Lease4::new(Ipv4Addr::new(192, 0, 2, 10), far_future, 3600, 7),
+            0,
+        )
+        .unwrap();
+    let workers = vec![
+        Arc::new(Counters4::default()),
+        Arc::new(Counters4::default()),
+    ];
+    workers[0].received(MessageType::Discover);
+    workers[1].received(MessageType::Discover);
+    workers[1].sent(MessageType::Offer);
+    workers[0].bump(Stat4::ParseFailed);
+    let api = Api::new(json!({}), leases.clone(), &STOP).with_stats(Sources {
+        config: Arc::new(config),
+        workers: workers.clone(),
+        leases,
+    });
+    let all = api.handle(br#"{"command": "statistic-get-all"}"#);
+    assert_eq!(all["result"], 0);
+    let value = |name: &str| all["arguments"][name][0][0].as_u64().unwrap();
+    assert_eq!(value("pkt4-received"), 2);
+    assert_eq!(value("pkt4-discover-received"), 2);
+    assert_eq!(value("pkt4-offer-sent"), 1);
+    assert_eq!(value("pkt4-parse-failed"), 1);
+    assert_eq!(value("subnet[7].total-addresses"), 10);
+    assert_eq!(value("subnet[7].assigned-addresses"), 1);
+    assert!(
+        all["arguments"]["pkt4-sent"][0][1].as_str().unwrap().len() == 26,
+        "Kea's timestamp format"
+    );
+    let one =
+        api.handle(br#"{"command": "statistic-get", "arguments": {"name": "pkt4-offer-sent"}}"#);
+    assert_eq!(one["arguments"].as_object().unwrap().len(), 1);
+    assert_eq!(
+        api.handle(br#"{"command": "statistic-reset-all"}"#)["result"],
+        0
+    );
+    let after =
+        api.handle(br#"{"command": "statistic-get", "arguments": {"name": "pkt4-received"}}"#);
+    assert_eq!(after["arguments"]["pkt4-received"][0][0], 0);
+}

@@ -15,5 +15,6 @@ pub mod io;
 pub mod journal;
 pub mod lease;
 pub mod options;
+pub mod stats;
 pub mod wire;
 pub mod worker;

@@ -7,6 +7,7 @@
 
 pub mod http;
 pub mod leases4;
+pub mod stats;
 pub mod unix;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -51,6 +52,8 @@ pub struct Api {
     pub leases4: Arc<LeaseStore<Lease4>>,
     /// Set by `shutdown`; the server stops when it sees it.
     pub stop: &'static AtomicBool,
+    /// Counters and lease counts for the statistic commands, once serving.
+    pub stats: Option<stats::Sources>,
     started: Instant,
 }
 
@@ -68,6 +71,9 @@ const COMMANDS: &[&str] = &[
     "lease4-wipe",
     "list-commands",
     "shutdown",
+    "statistic-get",
+    "statistic-get-all",
+    "statistic-reset-all",
     "status-get",
     "version-get",
 ];
@@ -79,8 +85,15 @@ impl Api {
             config,
             leases4,
             stop,
+            stats: None,
             started: Instant::now(),
         }
+    }
+
+    /// The same API answering the statistic commands from `sources`.
+    pub fn with_stats(mut self, sources: stats::Sources) -> Api {
+        self.stats = Some(sources);
+        self
     }
 
     /// Answers one request, given as the bytes a client sent.
@@ -135,6 +148,13 @@ impl Api {
                 answer(result::SUCCESS, "Shutting down.")
             }
             c if c.starts_with("lease4-") => leases4::run(&self.leases4, c, args),
+            c if c.starts_with("statistic-") => match &self.stats {
+                Some(s) => s.run(c, args),
+                None => answer(
+                    result::ERROR,
+                    "statistics are not available before serving starts",
+                ),
+            },
             c => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
         }
     }
