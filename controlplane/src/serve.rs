@@ -208,5 +208,8 @@ fn log(severity: &str, id: &str, text: &str) {
     let now = api::stats::timestamp(SystemTime::now());
     // Kea's log times stop at milliseconds.
     let now = &now[..now.len() - 3];
-    eprintln!("{now} {severity:<5} [xdhcp-dhcp4/{}] {id} {text}", std::process::id());
+    eprintln!(
+        "{now} {severity:<5} [xdhcp-dhcp4/{}] {id} {text}",
+        std::process::id()
+    );
 }

@@ -337,9 +337,7 @@ fn dhclient_through_dhcrelay() {
     struct Del(String);
     impl Drop for Del {
         fn drop(&mut self) {
-            let _ = std::process::Command::new("ip")
-                .args(["netns", "del", &self.0])
-                .output();
+            xdhcp_testlab::delete_netns(&self.0);
         }
     }
     let _far_ns = Del(far.clone());

@@ -38,6 +38,10 @@ struct Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
+        // dhclient stays in the background once bound.
+        if let Ok(pid) = std::fs::read_to_string(self.dir.join("dhclient.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
         if let Some(mut s) = self.server.take() {
             let _ = Command::new("kill")
                 .args(["-TERM", &s.id().to_string()])

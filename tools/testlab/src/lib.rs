@@ -5,4 +5,4 @@ pub mod alloc_count;
 mod netns;
 
 pub use alloc_count::{allocations, CountingAllocator};
-pub use netns::{enter, run, Lab, SERVER_MAC};
+pub use netns::{delete_netns, enter, run, Lab, SERVER_MAC};

@@ -158,7 +158,7 @@ impl Lab {
 
     fn teardown(&self) {
         for ns in [&self.server, &self.client] {
-            let _ = Command::new("ip").args(["netns", "del", ns]).output();
+            delete_netns(ns);
         }
     }
 }
@@ -167,4 +167,23 @@ impl Drop for Lab {
     fn drop(&mut self) {
         self.teardown();
     }
+}
+
+/// Deletes network namespace `netns` after killing every process in it:
+/// daemons a test started (dhclient stays in the background once bound,
+/// dhcrelay, dhcpcd) must not outlive the test.
+pub fn delete_netns(netns: &str) {
+    if let Ok(out) = Command::new("ip").args(["netns", "pids", netns]).output() {
+        let me = std::process::id() as i32;
+        for pid in String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .filter_map(|p| p.parse::<i32>().ok())
+        {
+            if pid != me {
+                // SAFETY: a signal to a process living in this test's namespace.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+    }
+    let _ = Command::new("ip").args(["netns", "del", netns]).output();
 }
