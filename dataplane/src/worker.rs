@@ -33,7 +33,7 @@ pub struct Link6 {
     pub name: String,
     /// Its MAC address: the source of every reply frame.
     pub mac: [u8; 6],
-    /// Its link-local (or global) address: the source of every reply.
+    /// Its link-local address: the source of replies to multicast requests.
     pub addr: Ipv6Addr,
 }
 
@@ -87,7 +87,8 @@ pub fn answer_v4(
 }
 
 /// Answers one received frame with the v6 engine: the reply goes from the
-/// link's address to the request's source (the client's link-local address
+/// link's address (or the unicast address the request was sent to) to the
+/// request's source (the client's link-local address
 /// at its MAC, port 546, or the relay, port 547). Returns the length of the
 /// reply frame written into `reply`, or `None` when nothing is sent.
 pub fn answer_v6(
@@ -98,7 +99,7 @@ pub fn answer_v6(
     now: u32,
 ) -> Option<usize> {
     answer_frame(request, reply, SERVER_PORT_V6, |frame, out| {
-        let IpAddrs::V6 { src, .. } = frame.addressing.ip else {
+        let IpAddrs::V6 { src, dst } = frame.addressing.ip else {
             return None;
         };
         let packet = Packet6::parse(frame.payload).ok()?;
@@ -117,8 +118,10 @@ pub fn answer_v6(
         let to = Addressing {
             eth_dst: frame.addressing.eth_src,
             eth_src: link.mac,
+            // A request sent to one of our unicast addresses (a relay's,
+            // usually to a global one) is answered from that address.
             ip: IpAddrs::V6 {
-                src: link.addr,
+                src: if dst.is_multicast() { link.addr } else { dst },
                 dst: src,
             },
             src_port: SERVER_PORT_V6,
