@@ -771,3 +771,61 @@ fn no_subnet_and_no_client_id_are_silent() {
         Outcome::Silent(Silence::NoClientId)
     );
 }
+
+#[test]
+fn temporary_addresses_are_refused_per_ia() {
+    let lab = Lab::new(vec![lan()]);
+    let solicit = message(MessageType::Solicit, 1, None, &[Ia::Na(1, &[])], |w| {
+        let m = w.begin_ia_ta(9).unwrap();
+        w.end_option(m).unwrap();
+    });
+    let adv = lab.expect(&solicit, MessageType::Advertise);
+    assert!(na(&adv, 1).is_ok());
+    let msg = client_msg(&adv);
+    let ta = msg.options().ia_tas().next().unwrap();
+    assert_eq!(ta.iaid, 9);
+    let status = ta.options.status_code().unwrap();
+    assert_eq!(status.code, status::NO_ADDRS_AVAIL);
+}
+
+#[test]
+fn pd_exclude_sent_when_asked_for() {
+    let mut s = lan();
+    s.pd_pools[0].excluded = Some((ip("2001:db8:8000:ab::"), 64));
+    let lab = Lab::new(vec![s]);
+    let ask = |n: u8| {
+        let mut buf = vec![0u8; 512];
+        let mut w = Message6Writer::new(&mut buf);
+        w.put_header(MessageType::Solicit, 1).unwrap();
+        w.client_id(&duid(n)).unwrap();
+        w.oro(&[OPTION_DNS_SERVERS, 67]).unwrap();
+        let m = w.begin_ia_pd(1, 0, 0).unwrap();
+        w.end_option(m).unwrap();
+        let len = w.finish().unwrap();
+        buf.truncate(len);
+        buf
+    };
+    let excluded = |adv: &[u8]| {
+        let msg = client_msg(adv);
+        let ia = msg.options().ia_pds().next().unwrap();
+        let p = ia.prefixes().next().unwrap();
+        (p.prefix, p.options.find(67).map(<[u8]>::to_vec))
+    };
+    let adv = lab.expect(&ask(1), MessageType::Advertise);
+    assert_eq!(
+        excluded(&adv),
+        (ip("2001:db8:8000::"), Some(vec![64, 0xab]))
+    );
+    // The next delegated prefix excludes the same subnet ID.
+    let adv = lab.expect(&ask(2), MessageType::Advertise);
+    assert_eq!(
+        excluded(&adv),
+        (ip("2001:db8:8000:100::"), Some(vec![64, 0xab]))
+    );
+    // Not asked for, not sent.
+    let adv = lab.expect(
+        &plain(MessageType::Solicit, 3, None, &[Ia::Pd(1, &[])]),
+        MessageType::Advertise,
+    );
+    assert_eq!(excluded(&adv).1, None);
+}

@@ -8,9 +8,12 @@ use crate::lease::LeaseType;
 use crate::wire::v6::{status, Message6Writer, MessageType, OptionMark};
 use crate::wire::WireError;
 
+/// OPTION_PD_EXCLUDE (RFC 6603), inside IAPREFIX.
+const OPTION_PD_EXCLUDE: u16 = 67;
+
 /// Option codes the engine writes itself; never taken from configuration.
 fn own(code: u16) -> bool {
-    matches!(code, 1..=6 | 9 | 13 | 14 | 18 | 25 | 26)
+    matches!(code, 1..=6 | 9 | 13 | 14 | 18 | 25 | 26 | 67)
 }
 
 impl<'c> Ctx<'_, 'c, '_> {
@@ -69,6 +72,11 @@ impl<'c> Ctx<'_, 'c, '_> {
     /// or its status (RFC 8415 §18.3, RFC 7550).
     pub(super) fn assign(&self, out: &mut [u8], kind: MessageType, mode: Mode) -> Outcome {
         let rapid = kind == MessageType::Reply && self.msg.msg_type() == MessageType::Solicit;
+        let exclude = self
+            .msg
+            .options()
+            .oro()
+            .is_some_and(|o| o.contains(OPTION_PD_EXCLUDE));
         self.respond(out, kind, true, |w, tickets| {
             if rapid {
                 w.rapid_commit()?;
@@ -82,7 +90,13 @@ impl<'c> Ctx<'_, 'c, '_> {
                     }
                     first = first.or(Some(g.subnet));
                 }
-                write_ia(w, &ia, grant.as_ref(), mode == Mode::Extend)?;
+                write_ia(w, &ia, grant.as_ref(), mode == Mode::Extend, exclude)?;
+            }
+            // RFC 8415 §21.5: temporary addresses are not supported, as in Kea.
+            for iaid in self.msg.options().ia_tas().map(|ia| ia.iaid).take(MAX_IAS) {
+                let m = w.begin_ia_ta(iaid)?;
+                w.status_code(status::NO_ADDRS_AVAIL, "Temporary addresses not supported")?;
+                w.end_option(m)?;
             }
             Ok(first)
         })
@@ -204,9 +218,21 @@ fn write_ia(
     ia: &Ia<'_>,
     grant: Option<&Grant<'_>>,
     withdraw: bool,
+    exclude: bool,
 ) -> Result<(), WireError> {
     let m = begin_ia(w, ia, grant.map_or((0, 0), timers))?;
     match grant {
+        Some(g) if ia.kind == LeaseType::Pd && exclude => {
+            let excluded = g
+                .subnet
+                .pd_pool_of(g.addr, g.prefix_len)
+                .and_then(|p| p.excluded);
+            let p = w.begin_ia_prefix(g.preferred, g.valid, g.prefix_len, g.addr)?;
+            if let Some(x) = excluded {
+                pd_exclude(w, g.prefix_len, x)?;
+            }
+            w.end_option(p)?
+        }
         Some(g) => put_binding(w, ia, g.addr, g.prefix_len, g.preferred, g.valid)?,
         None if ia.kind == LeaseType::Pd => {
             w.status_code(status::NO_PREFIX_AVAIL, "No prefixes available")?
@@ -221,6 +247,28 @@ fn write_ia(
             }
         }
     }
+    w.end_option(m)
+}
+
+/// OPTION_PD_EXCLUDE (RFC 6603 §4.2) for a prefix delegated at
+/// `delegated_len`: the excluded length, then the excluded prefix's bits
+/// past the delegated length (its subnet ID), left-aligned in whole bytes.
+/// Every prefix of a pool excludes the same subnet ID, as in Kea.
+fn pd_exclude(
+    w: &mut Message6Writer<'_>,
+    delegated_len: u8,
+    (excluded, excluded_len): (std::net::Ipv6Addr, u8),
+) -> Result<(), WireError> {
+    if excluded_len <= delegated_len || excluded_len > 128 {
+        return Ok(());
+    }
+    let bits = u32::from(excluded_len - delegated_len);
+    let id = (u128::from(excluded) << delegated_len) >> (128 - bits);
+    let aligned = id << (128 - bits);
+    let bytes = aligned.to_be_bytes();
+    let m = w.begin_option(OPTION_PD_EXCLUDE)?;
+    w.put_u8(excluded_len)?;
+    w.put_bytes(&bytes[..bits.div_ceil(8) as usize])?;
     w.end_option(m)
 }
 
