@@ -829,3 +829,38 @@ fn pd_exclude_sent_when_asked_for() {
     );
     assert_eq!(excluded(&adv).1, None);
 }
+
+#[test]
+fn shared_network_spills_into_the_next_subnet() {
+    let mut small = subnet(
+        1,
+        "2001:db8:1::",
+        ("2001:db8:1::100", "2001:db8:1::100"),
+        None,
+    );
+    small.interface = Some("veth0".into());
+    small.shared_network = Some(0);
+    let mut next = subnet(
+        2,
+        "2001:db8:2::",
+        ("2001:db8:2::100", "2001:db8:2::1ff"),
+        None,
+    );
+    next.shared_network = Some(0);
+    let mut lab = Lab::new(vec![small, next]);
+    lab.config.shared_networks = vec![vec![0, 1]];
+    let first = sarr(&lab, 1, &[Ia::Na(1, &[])]);
+    assert_eq!(na(&first, 1).unwrap().0, ip("2001:db8:1::100"));
+    let second = sarr(&lab, 2, &[Ia::Na(1, &[])]);
+    assert_eq!(na(&second, 1).unwrap().0, ip("2001:db8:2::100"));
+    assert_eq!(lab.lease(ip("2001:db8:2::100")).unwrap().subnet_id, 2);
+    // Renewing from the first subnet's link keeps the second subnet's lease.
+    let renew = plain(
+        MessageType::Renew,
+        2,
+        Some(SERVER_DUID),
+        &[Ia::Na(1, &[(ip("2001:db8:2::100"), 0, 0)])],
+    );
+    let reply = lab.expect(&renew, MessageType::Reply);
+    assert_eq!(na(&reply, 1).unwrap().0, ip("2001:db8:2::100"));
+}

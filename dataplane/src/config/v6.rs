@@ -81,8 +81,8 @@ pub struct PdPool6 {
     pub alloc: Arc<Allocator>,
     /// `delegated-len`.
     pub delegated_len: u8,
-    /// `excluded-prefix` with its length (RFC 6603), carried for the
-    /// option writer; not yet sent.
+    /// `excluded-prefix` with its length (RFC 6603): its bits past
+    /// `delegated_len` are sent in OPTION_PD_EXCLUDE with every prefix.
     pub excluded: Option<(Ipv6Addr, u8)>,
 }
 
