@@ -864,3 +864,33 @@ fn shared_network_spills_into_the_next_subnet() {
     let reply = lab.expect(&renew, MessageType::Reply);
     assert_eq!(na(&reply, 1).unwrap().0, ip("2001:db8:2::100"));
 }
+
+#[test]
+fn relayed_client_reserved_by_the_link_layer_address_its_relay_saw() {
+    let mut s = lan();
+    let mut hosts = Reservations6::default();
+    hosts.insert(
+        HostId6::HwAddress(&[0x0a, 0, 0, 0, 0, 0x42]),
+        Reservation6 {
+            addresses: vec![ip("2001:db8:1::42")],
+            ..Reservation6::default()
+        },
+    );
+    s.reservations = hosts;
+    let lab = Lab::new(vec![s]);
+    let solicit = plain(MessageType::Solicit, 1, None, &[Ia::Na(1, &[])]);
+    let mut buf = vec![0u8; 1500];
+    let mut w = Message6Writer::new(&mut buf);
+    w.put_relay_header(
+        MessageType::RelayForw,
+        0,
+        ip("2001:db8:1::1"),
+        ip("fe80::9"),
+    )
+    .unwrap();
+    w.option(79, &[0, 1, 0x0a, 0, 0, 0, 0, 0x42]).unwrap();
+    w.option(OPTION_RELAY_MSG, &solicit).unwrap();
+    let n = w.finish().unwrap();
+    let adv = lab.expect(&buf[..n], MessageType::Advertise);
+    assert_eq!(na(&adv, 1).unwrap().0, ip("2001:db8:1::42"));
+}

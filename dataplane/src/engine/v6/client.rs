@@ -7,13 +7,17 @@ use crate::config::v6::{HostId6, Reservations6};
 use crate::config::{Reservation6, Subnet6};
 use crate::lease::v6::client_hash;
 use crate::lease::{ClientId, HwAddr, Lease6, LeaseState, LeaseStore, LeaseType};
-use crate::wire::v6::ClientMessage;
+use crate::wire::v6::Packet6;
+
+/// OPTION_CLIENT_LINKLAYER_ADDR (RFC 6939), added by the nearest relay.
+const OPTION_CLIENT_LINKLAYER_ADDR: u16 = 79;
 
 /// A client's identity, borrowed from its message.
 pub struct Client<'r> {
     /// The DUID as sent (empty for an anonymous INFORMATION-REQUEST).
     pub duid: &'r [u8],
-    /// The link-layer address inside a DUID-LLT or DUID-LL, if any.
+    /// The link-layer address the nearest relay saw (RFC 6939), else the
+    /// one inside a DUID-LLT or DUID-LL, if any.
     hw: HwAddr,
 }
 
@@ -29,11 +33,17 @@ pub struct Held<'c> {
 }
 
 impl<'r> Client<'r> {
-    /// The client that sent `msg`.
-    pub fn of(msg: &ClientMessage<'r>) -> Client<'r> {
+    /// The client that sent `packet`.
+    pub fn of(packet: &Packet6<'r>) -> Client<'r> {
+        let msg = packet.innermost();
         let id = msg.client_id();
-        let hw = id
-            .and_then(|d| d.link_layer())
+        let relayed = packet
+            .relays()
+            .last()
+            .and_then(|r| r.options().find(OPTION_CLIENT_LINKLAYER_ADDR))
+            .and_then(|o| Some((u16::from_be_bytes([*o.first()?, *o.get(1)?]), o.get(2..)?)));
+        let hw = relayed
+            .or_else(|| id.and_then(|d| d.link_layer()))
             .and_then(|(t, bytes)| HwAddr::new(t as u8, bytes))
             .unwrap_or_default();
         Client {

@@ -152,7 +152,7 @@ impl Engine6<'_> {
             req,
             msg,
             selection,
-            client: Client::of(&msg),
+            client: Client::of(&req.packet),
             now,
         };
         match kind {
