@@ -253,6 +253,19 @@ fn dhclient6_gets_an_address_and_releases_it() {
     );
     client.stop();
 
+    // Started again with its lease file, dhclient confirms the address
+    // (CONFIRM) and keeps it.
+    let out = server.serve_until(client.spawn(&lab, &[]));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(client.leases().contains("iaaddr 2001:db8:7::100 {"));
+    assert_eq!(server.leases_of(LeaseType::Na).len(), 1);
+    assert!(
+        text(&out).contains("All addresses are on-link"),
+        "{}",
+        text(&out)
+    );
+    client.stop();
+
     // dhclient -6 -r sends a RELEASE for the lease in its file.
     let out = server.serve_until(client.spawn(&lab, &["-r"]));
     assert!(out.status.success(), "{}", text(&out));
@@ -283,4 +296,23 @@ fn dhclient6_gets_a_delegated_prefix() {
         (held[0].addr, held[0].prefix_len),
         (ip("2001:db8:8000::"), 56)
     );
+}
+
+#[test]
+fn dhclient6_gets_an_address_and_a_prefix_in_one_exchange() {
+    let lab = Lab::new("b6");
+    link_local(&lab.client, &lab.peer);
+    let mut server = Server::start(&lab);
+    let client = Dhclient::new("both");
+    let out = server.serve_until(client.spawn(&lab, &["-N", "-P"]));
+    assert!(
+        out.status.success(),
+        "dhclient -6 -N -P failed:\n{}",
+        text(&out)
+    );
+    let leases = client.leases();
+    assert!(leases.contains("iaaddr 2001:db8:7::100 {"), "{leases}");
+    assert!(leases.contains("iaprefix 2001:db8:8000::/56 {"), "{leases}");
+    assert_eq!(server.leases_of(LeaseType::Na).len(), 1);
+    assert_eq!(server.leases_of(LeaseType::Pd).len(), 1);
 }
