@@ -120,8 +120,14 @@ impl Server {
     }
 
     /// Serves until `client` exits (or 30 s pass); returns its output.
-    fn serve_until(&mut self, mut client: Child) -> Output {
-        let deadline = Instant::now() + Duration::from_secs(30);
+    fn serve_until(&mut self, client: Child) -> Output {
+        self.serve_for(client, Duration::from_secs(30))
+    }
+
+    /// Serves until `client` exits or `limit` passes, then stops it;
+    /// returns its output.
+    fn serve_for(&mut self, mut client: Child, limit: Duration) -> Output {
+        let deadline = Instant::now() + limit;
         let engine = Engine6 {
             config: &self.config,
             leases: &self.leases,
@@ -315,4 +321,22 @@ fn dhclient6_gets_an_address_and_a_prefix_in_one_exchange() {
     assert!(leases.contains("iaprefix 2001:db8:8000::/56 {"), "{leases}");
     assert_eq!(server.leases_of(LeaseType::Na).len(), 1);
     assert_eq!(server.leases_of(LeaseType::Pd).len(), 1);
+}
+
+#[test]
+fn dhclient6_renews_at_t1() {
+    let lab = Lab::new("r6");
+    link_local(&lab.client, &lab.peer);
+    let mut server = Server::start(&lab);
+    // T1 of 1 s: a client in the foreground renews about every second.
+    server.config.subnets[0].renew_timer = Some(1);
+    server.config.subnets[0].rebind_timer = Some(2);
+    let client = Dhclient::new("renew");
+    let out = server.serve_for(client.spawn(&lab, &["-d"]), Duration::from_secs(5));
+    let log = text(&out);
+    assert!(log.contains("Forming Renew"), "{log}");
+    assert!(log.matches("Reply message").count() >= 2, "{log}");
+    let held = server.leases_of(LeaseType::Na);
+    assert_eq!(held.len(), 1, "{log}");
+    assert_eq!(held[0].addr, ip("2001:db8:7::100"));
 }
