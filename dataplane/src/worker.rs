@@ -2,11 +2,18 @@
 //! unwrap the request frame, let the engine answer, wrap the reply frame
 //! addressed as the engine decided. The backend owns the rings and the loop.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::engine::v4::{Destination, Engine4, Outcome, Request4};
+use crate::engine::v6::{self, Engine6, Request6};
 use crate::frame::{write_headers, Addressing, Frame, IpAddrs};
 use crate::wire::v4::{Packet4, CLIENT_PORT, SERVER_PORT};
+use crate::wire::v6::Packet6;
+
+/// DHCPv6 client port (RFC 8415 §7.2).
+pub const CLIENT_PORT_V6: u16 = 546;
+/// DHCPv6 server and relay port.
+pub const SERVER_PORT_V6: u16 = 547;
 
 /// The interface a worker serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +26,38 @@ pub struct Link {
     pub addr: Ipv4Addr,
 }
 
+/// The interface a DHCPv6 worker serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link6 {
+    /// Interface name (for subnets bound by `interface`).
+    pub name: String,
+    /// Its MAC address: the source of every reply frame.
+    pub mac: [u8; 6],
+    /// Its link-local address: the source of replies to multicast requests.
+    pub addr: Ipv6Addr,
+}
+
 const BROADCAST_MAC: [u8; 6] = [0xff; 6];
+
+/// The step both families share: unwrap a frame sent to `server_port`,
+/// let `decide` write the DHCP reply right after where the reply's headers
+/// go and say where it is addressed, then write those headers.
+fn answer_frame(
+    request: &[u8],
+    reply: &mut [u8],
+    server_port: u16,
+    decide: impl FnOnce(&Frame<'_>, &mut [u8]) -> Option<(usize, Addressing)>,
+) -> Option<usize> {
+    let frame = Frame::parse(request).ok()?;
+    if frame.addressing.dst_port != server_port {
+        return None;
+    }
+    // The reply keeps the request's VLAN tags and IP version, so its headers
+    // are as long as the request's: the engine writes right after them.
+    let offset = frame.addressing.header_len();
+    let (len, to) = decide(&frame, reply.get_mut(offset..)?)?;
+    write_headers(reply, &to, len).ok()
+}
 
 /// Answers one received frame with the v4 engine. Returns the length of
 /// the reply frame written into `reply`, or `None` when nothing is sent.
@@ -30,28 +68,68 @@ pub fn answer_v4(
     reply: &mut [u8],
     now: u32,
 ) -> Option<usize> {
-    let frame = Frame::parse(request).ok()?;
-    let IpAddrs::V4 { dst, .. } = frame.addressing.ip else {
-        return None;
-    };
-    if frame.addressing.dst_port != SERVER_PORT {
-        return None;
-    }
-    let packet = Packet4::parse(frame.payload).ok()?;
-    let req = Request4 {
-        packet,
-        interface: Some(&link.name),
-        local_addr: link.addr,
-        to_broadcast: dst == Ipv4Addr::BROADCAST || frame.addressing.eth_dst == BROADCAST_MAC,
-    };
-    // The reply keeps the request's VLAN tags and IP version, so its headers
-    // are as long as the request's: the engine writes right after them.
-    let offset = frame.addressing.header_len();
-    let Outcome::Reply { len, to, .. } = engine.handle(&req, reply.get_mut(offset..)?, now) else {
-        return None;
-    };
-    let to = addressing(&frame.addressing, &packet, link, to);
-    write_headers(reply, &to, len).ok()
+    answer_frame(request, reply, SERVER_PORT, |frame, out| {
+        let IpAddrs::V4 { dst, .. } = frame.addressing.ip else {
+            return None;
+        };
+        let packet = Packet4::parse(frame.payload).ok()?;
+        let req = Request4 {
+            packet,
+            interface: Some(&link.name),
+            local_addr: link.addr,
+            to_broadcast: dst == Ipv4Addr::BROADCAST || frame.addressing.eth_dst == BROADCAST_MAC,
+        };
+        let Outcome::Reply { len, to, .. } = engine.handle(&req, out, now) else {
+            return None;
+        };
+        Some((len, addressing(&frame.addressing, &packet, link, to)))
+    })
+}
+
+/// Answers one received frame with the v6 engine: the reply goes from the
+/// link's address (or the unicast address the request was sent to) to the
+/// request's source (the client's link-local address
+/// at its MAC, port 546, or the relay, port 547). Returns the length of the
+/// reply frame written into `reply`, or `None` when nothing is sent.
+pub fn answer_v6(
+    engine: &Engine6<'_>,
+    link: &Link6,
+    request: &[u8],
+    reply: &mut [u8],
+    now: u32,
+) -> Option<usize> {
+    answer_frame(request, reply, SERVER_PORT_V6, |frame, out| {
+        let IpAddrs::V6 { src, dst } = frame.addressing.ip else {
+            return None;
+        };
+        let packet = Packet6::parse(frame.payload).ok()?;
+        let req = Request6 {
+            packet,
+            interface: Some(&link.name),
+            src,
+        };
+        let v6::Outcome::Reply { len, to, .. } = engine.handle(&req, out, now) else {
+            return None;
+        };
+        let dst_port = match to {
+            v6::Destination::Client => CLIENT_PORT_V6,
+            v6::Destination::Relay => SERVER_PORT_V6,
+        };
+        let to = Addressing {
+            eth_dst: frame.addressing.eth_src,
+            eth_src: link.mac,
+            // A request sent to one of our unicast addresses (a relay's,
+            // usually to a global one) is answered from that address.
+            ip: IpAddrs::V6 {
+                src: if dst.is_multicast() { link.addr } else { dst },
+                dst: src,
+            },
+            src_port: SERVER_PORT_V6,
+            dst_port,
+            ..frame.addressing
+        };
+        Some((len, to))
+    })
 }
 
 /// Layer 2-4 addressing of a reply (RFC 2131 §4.1).

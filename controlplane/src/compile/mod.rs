@@ -4,10 +4,11 @@
 //! its shared network's, ranges as numbers, subnets sorted by id.
 //!
 //! The second half turns a plan into the dataplane's configuration types
-//! ([`v4::snapshot`]).
+//! ([`v4::snapshot`], [`v6::snapshot`]).
 
 mod params;
 pub mod v4;
+pub mod v6;
 
 use std::net::IpAddr;
 

@@ -5,8 +5,12 @@
 //! The control plane builds these from a Kea configuration; workers share a
 //! snapshot read-only and swap it between batches on reload.
 
+pub mod lifetime;
 pub mod options;
 pub mod v4;
+pub mod v6;
 
+pub use lifetime::Lifetime;
 pub use options::OptionSet;
-pub use v4::{Config4, Lifetime, Reservation4, Subnet4};
+pub use v4::{Config4, Reservation4, Subnet4};
+pub use v6::{Config6, PdPool6, Reservation6, Subnet6};

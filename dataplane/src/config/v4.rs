@@ -4,36 +4,9 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+pub use super::lifetime::Lifetime;
 use super::OptionSet;
 use crate::alloc::Allocator;
-
-/// A lifetime with Kea's bounds: clients may ask for any value in
-/// `min..=max`; `default` applies when they do not ask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lifetime {
-    /// `valid-lifetime`.
-    pub default: u32,
-    /// `min-valid-lifetime`.
-    pub min: u32,
-    /// `max-valid-lifetime`.
-    pub max: u32,
-}
-
-impl Lifetime {
-    /// The same value for default, min and max.
-    pub fn fixed(secs: u32) -> Self {
-        Lifetime {
-            default: secs,
-            min: secs,
-            max: secs,
-        }
-    }
-
-    /// The lifetime granted for a client's request (option 51), if any.
-    pub fn grant(&self, requested: Option<u32>) -> u32 {
-        requested.map_or(self.default, |r| r.clamp(self.min, self.max))
-    }
-}
 
 /// A host reservation in a subnet (or globally).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

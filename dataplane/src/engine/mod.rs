@@ -3,3 +3,4 @@
 //! packet backend calls the same engine.
 
 pub mod v4;
+pub mod v6;

@@ -1,0 +1,171 @@
+//! The compiled DHCPv6 configuration.
+
+use std::collections::HashMap;
+use std::net::Ipv6Addr;
+use std::sync::Arc;
+
+use super::{Lifetime, OptionSet};
+use crate::alloc::Allocator;
+
+/// A host reservation for DHCPv6 (in a subnet, or global).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reservation6 {
+    /// Reserved addresses (`ip-addresses`), given to the client's IA_NAs.
+    pub addresses: Vec<Ipv6Addr>,
+    /// Reserved prefixes (`prefixes`) as (prefix, length), for its IA_PDs.
+    pub prefixes: Vec<(Ipv6Addr, u8)>,
+    /// Reserved host name.
+    pub hostname: Option<String>,
+    /// The reservation's own option data.
+    pub options: OptionSet,
+}
+
+/// An identifier a v6 reservation is keyed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostId6<'a> {
+    /// `duid`: the client's DUID as sent in OPTION_CLIENTID.
+    Duid(&'a [u8]),
+    /// `hw-address`: the client's link-layer address.
+    HwAddress(&'a [u8]),
+}
+
+/// Reservations of one scope, indexed by identifier and by what they reserve.
+#[derive(Debug, Clone, Default)]
+pub struct Reservations6 {
+    entries: Vec<Reservation6>,
+    by_duid: HashMap<Vec<u8>, usize>,
+    by_hw: HashMap<Vec<u8>, usize>,
+    /// Reserved addresses and prefixes (prefixes keyed by their first address).
+    reserved: HashMap<Ipv6Addr, usize>,
+}
+
+impl Reservations6 {
+    /// Adds a reservation keyed by `id`.
+    pub fn insert(&mut self, id: HostId6<'_>, r: Reservation6) {
+        let i = self.entries.len();
+        for &a in r.addresses.iter().chain(r.prefixes.iter().map(|(p, _)| p)) {
+            self.reserved.insert(a, i);
+        }
+        self.entries.push(r);
+        let (map, key) = match id {
+            HostId6::Duid(k) => (&mut self.by_duid, k),
+            HostId6::HwAddress(k) => (&mut self.by_hw, k),
+        };
+        map.insert(key.to_vec(), i);
+    }
+
+    /// The reservation for `id`, if any.
+    pub fn find(&self, id: HostId6<'_>) -> Option<&Reservation6> {
+        let i = match id {
+            HostId6::Duid(k) => self.by_duid.get(k),
+            HostId6::HwAddress(k) => self.by_hw.get(k),
+        }?;
+        self.entries.get(*i)
+    }
+
+    /// True when `addr` (an address or a prefix) is reserved for some host.
+    pub fn reserves(&self, addr: Ipv6Addr) -> bool {
+        self.reserved.contains_key(&addr)
+    }
+
+    /// True when no reservation is configured.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A `pd-pools` entry: prefixes delegated from one allocator.
+#[derive(Clone)]
+pub struct PdPool6 {
+    /// Allocator over the delegated prefixes (`Pool::pd`).
+    pub alloc: Arc<Allocator>,
+    /// `delegated-len`.
+    pub delegated_len: u8,
+    /// `excluded-prefix` with its length (RFC 6603): its bits past
+    /// `delegated_len` are sent in OPTION_PD_EXCLUDE with every prefix.
+    pub excluded: Option<(Ipv6Addr, u8)>,
+}
+
+impl PdPool6 {
+    /// True when `prefix/len` is one of this pool's delegated prefixes.
+    pub fn holds(&self, prefix: Ipv6Addr, len: u8) -> bool {
+        len == self.delegated_len && self.alloc.pool().offset_of(prefix.into()).is_some()
+    }
+}
+
+/// A `subnet6` with everything it inherits resolved.
+#[derive(Clone)]
+pub struct Subnet6 {
+    /// `id`.
+    pub id: u32,
+    /// Subnet prefix.
+    pub prefix: Ipv6Addr,
+    /// Its length.
+    pub prefix_len: u8,
+    /// Address pools with their allocators, in configuration order.
+    pub pools: Vec<Arc<Allocator>>,
+    /// Prefix delegation pools, in configuration order.
+    pub pd_pools: Vec<PdPool6>,
+    /// `interface` the subnet is directly reachable on.
+    pub interface: Option<String>,
+    /// `interface-id`: a relay's option 18 value selecting this subnet.
+    pub interface_id: Option<Vec<u8>>,
+    /// Relay addresses (`relay.ip-addresses`) this subnet serves.
+    pub relay: Vec<Ipv6Addr>,
+    /// Index of its shared network in [`Config6::shared_networks`].
+    pub shared_network: Option<usize>,
+    /// `preferred-lifetime` with `min-`/`max-`.
+    pub preferred: Lifetime,
+    /// `valid-lifetime` with `min-`/`max-`.
+    pub valid: Lifetime,
+    /// T1 sent in IA_NA/IA_PD (already computed by the compiler when
+    /// `calculate-tee-times` applies); 0 when `None`.
+    pub renew_timer: Option<u32>,
+    /// T2, likewise.
+    pub rebind_timer: Option<u32>,
+    /// `rapid-commit`.
+    pub rapid_commit: bool,
+    /// Option data in effect: its own over its shared network's over the
+    /// global ones.
+    pub options: OptionSet,
+    /// Reservations in this subnet.
+    pub reservations: Reservations6,
+}
+
+impl Subnet6 {
+    /// True when `a` lies inside the subnet's prefix.
+    pub fn contains(&self, a: Ipv6Addr) -> bool {
+        let mask = u128::MAX
+            .checked_shl(128 - u32::from(self.prefix_len))
+            .unwrap_or(0);
+        u128::from(a) & mask == u128::from(self.prefix) & mask
+    }
+
+    /// True when `a` lies in one of the subnet's address pools.
+    pub fn in_pool(&self, a: Ipv6Addr) -> bool {
+        self.pools
+            .iter()
+            .any(|p| p.pool().offset_of(a.into()).is_some())
+    }
+
+    /// The pd-pool delegating `prefix/len`, if any.
+    pub fn pd_pool_of(&self, prefix: Ipv6Addr, len: u8) -> Option<&PdPool6> {
+        self.pd_pools.iter().find(|p| p.holds(prefix, len))
+    }
+}
+
+/// The whole compiled `Dhcp6` section.
+#[derive(Clone, Default)]
+pub struct Config6 {
+    /// The server's DUID, sent in OPTION_SERVERID and matched against the
+    /// one clients send back.
+    pub server_duid: Vec<u8>,
+    /// Subnets in configuration order (shared networks' members included).
+    pub subnets: Vec<Subnet6>,
+    /// Each shared network as the indexes of its subnets.
+    pub shared_networks: Vec<Vec<usize>>,
+    /// `decline-probation-period`, seconds.
+    pub decline_probation: u32,
+    /// Global reservations (`reservations-global`).
+    pub global_reservations: Reservations6,
+}

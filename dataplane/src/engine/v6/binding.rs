@@ -1,0 +1,347 @@
+//! Bindings of one IA: finding, offering, claiming, extending, releasing
+//! and declining the client's address or delegated prefix.
+
+use std::net::Ipv6Addr;
+
+use super::Ctx;
+use crate::alloc::{Allocator, AllocatorKind};
+use crate::config::Subnet6;
+use crate::journal::RecordKind;
+use crate::lease::store::Ticket;
+use crate::lease::{reusable, Lease6, LeaseState, LeaseType};
+use crate::wire::v6::{IaNa, IaPd, Options};
+
+/// Most pool candidates looked at for one IA; a v6 pool can hold 2^62
+/// addresses, so "try every one" is not a bound.
+const MAX_ATTEMPTS: u64 = 1 << 16;
+
+/// What a message does with the bindings it asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// SOLICIT: propose a binding, reserve nothing (as Kea without offer
+    /// lifetimes).
+    Offer,
+    /// REQUEST, or SOLICIT with rapid commit: claim or extend.
+    Commit,
+    /// RENEW and REBIND: extend, or claim a new binding (RFC 8415 §18.3.4),
+    /// and withdraw addresses the client lists but may no longer use.
+    Extend,
+}
+
+/// An IA_NA or IA_PD of the request.
+#[derive(Debug, Clone, Copy)]
+pub struct Ia<'r> {
+    /// `Na` or `Pd`.
+    pub kind: LeaseType,
+    /// The client's IAID.
+    pub iaid: u32,
+    /// Its encapsulated options (IAADDR or IAPREFIX hints).
+    pub options: Options<'r>,
+}
+
+impl<'r> Ia<'r> {
+    /// An IA_NA.
+    pub fn na(ia: IaNa<'r>) -> Self {
+        Ia {
+            kind: LeaseType::Na,
+            iaid: ia.iaid,
+            options: ia.options,
+        }
+    }
+
+    /// An IA_PD.
+    pub fn pd(ia: IaPd<'r>) -> Self {
+        Ia {
+            kind: LeaseType::Pd,
+            iaid: ia.iaid,
+            options: ia.options,
+        }
+    }
+
+    /// The addresses or prefixes listed in the IA, with prefix length and
+    /// preferred and valid lifetime hints.
+    pub fn listed(&self) -> impl Iterator<Item = (Ipv6Addr, u8, u32, u32)> + 'r {
+        let na = (self.kind == LeaseType::Na).then_some(self.options);
+        let pd = (self.kind == LeaseType::Pd).then_some(self.options);
+        let addrs = na
+            .into_iter()
+            .flat_map(|o| o.ia_addrs())
+            .map(|a| (a.address, 128, a.preferred, a.valid));
+        let prefixes = pd
+            .into_iter()
+            .flat_map(|o| o.ia_prefixes())
+            .map(|p| (p.prefix, p.prefix_len, p.preferred, p.valid));
+        addrs.chain(prefixes)
+    }
+}
+
+/// A binding given to an IA.
+#[derive(Clone, Copy)]
+pub struct Grant<'c> {
+    /// Address or delegated prefix.
+    pub addr: Ipv6Addr,
+    /// 128 for addresses.
+    pub prefix_len: u8,
+    /// Preferred lifetime granted.
+    pub preferred: u32,
+    /// Valid lifetime granted.
+    pub valid: u32,
+    /// The subnet it belongs to.
+    pub subnet: &'c Subnet6,
+    /// The journal record of the change, when the lease changed.
+    pub ticket: Option<Ticket>,
+}
+
+impl<'c> Ctx<'_, 'c, '_> {
+    /// The binding for `ia`: the client's current lease, its reservation,
+    /// the address or prefix it hints at, then a free one from the pools.
+    pub(super) fn grant(&self, ia: &Ia<'_>, mode: Mode) -> Option<Grant<'c>> {
+        let hint = ia.listed().next();
+        let (hp, hv) = hint.map_or((0, 0), |h| (h.2, h.3));
+        let times = |s: &Subnet6| {
+            let valid = s.valid.grant_hint(hv);
+            (s.preferred.grant_hint(hp).min(valid), valid)
+        };
+        if let Some(g) = self.current(ia, mode, &times) {
+            return Some(g);
+        }
+        let global = &self.engine.config.global_reservations;
+        for subnet in self.selection.iter() {
+            let Some(host) = self.client.reservation(subnet, global) else {
+                continue;
+            };
+            let addrs = host
+                .addresses
+                .iter()
+                .filter(|&&a| ia.kind == LeaseType::Na && subnet.contains(a))
+                .map(|&a| (a, 128));
+            let prefixes = host
+                .prefixes
+                .iter()
+                .filter(|_| ia.kind == LeaseType::Pd)
+                .copied();
+            for (a, len) in addrs.chain(prefixes) {
+                if let Some(g) = self.take(ia, subnet, a, len, mode, times(subnet)) {
+                    return Some(g);
+                }
+            }
+        }
+        if let Some((a, len, _, _)) = hint.filter(|h| !h.0.is_unspecified()) {
+            for subnet in self.selection.iter() {
+                let pooled = match ia.kind {
+                    LeaseType::Pd => subnet.pd_pool_of(a, len).is_some(),
+                    _ => subnet.in_pool(a),
+                };
+                if pooled {
+                    if let Some(g) = self.take(ia, subnet, a, len, mode, times(subnet)) {
+                        return Some(g);
+                    }
+                }
+            }
+        }
+        for subnet in self.selection.iter() {
+            let na = subnet
+                .pools
+                .iter()
+                .filter(|_| ia.kind == LeaseType::Na)
+                .map(|p| (&**p, 128));
+            let pd = subnet
+                .pd_pools
+                .iter()
+                .filter(|_| ia.kind == LeaseType::Pd)
+                .map(|p| (&*p.alloc, p.delegated_len));
+            for (alloc, len) in na.chain(pd) {
+                if let Some(g) = self.pick_from_pool(ia, subnet, alloc, len, mode, times(subnet)) {
+                    return Some(g);
+                }
+            }
+        }
+        None
+    }
+
+    /// The client's current binding for `ia`, extended unless offering.
+    fn current(
+        &self,
+        ia: &Ia<'_>,
+        mode: Mode,
+        times: &dyn Fn(&Subnet6) -> (u32, u32),
+    ) -> Option<Grant<'c>> {
+        let held = self
+            .client
+            .current(self.leases(), &self.selection, ia.iaid, ia.kind)?;
+        let subnet = held.subnet;
+        let pooled = match ia.kind {
+            LeaseType::Pd => subnet.pd_pool_of(held.addr, held.prefix_len).is_some(),
+            _ => subnet.in_pool(held.addr),
+        };
+        if !pooled && !self.reserved_for_client(subnet, held.addr) {
+            return None;
+        }
+        let (preferred, valid) = times(subnet);
+        let ticket = match mode {
+            Mode::Offer => None,
+            Mode::Commit | Mode::Extend => {
+                let now = self.now;
+                let owns = |l: &Lease6| self.client.owns(l, ia.iaid, ia.kind);
+                let extend = |l: &mut Lease6| {
+                    l.cltt = now;
+                    l.valid_lft = valid;
+                    l.pref_lft = preferred;
+                    l.state = LeaseState::Default;
+                };
+                let kind = RecordKind::Renew;
+                Some(self.leases().update(held.addr, kind, owns, extend).ok()?)
+            }
+        };
+        Some(Grant {
+            addr: held.addr,
+            prefix_len: held.prefix_len,
+            preferred,
+            valid,
+            subnet,
+            ticket,
+        })
+    }
+
+    /// True when `a` is reserved (in `subnet` or globally) for this client.
+    fn reserved_for_client(&self, subnet: &Subnet6, a: Ipv6Addr) -> bool {
+        let global = &self.engine.config.global_reservations;
+        self.client
+            .reservation(subnet, global)
+            .is_some_and(|r| r.addresses.contains(&a) || r.prefixes.iter().any(|&(p, _)| p == a))
+    }
+
+    /// True when `a` is reserved for a host other than this client.
+    fn reserved_for_other(&self, subnet: &Subnet6, a: Ipv6Addr) -> bool {
+        let global = &self.engine.config.global_reservations;
+        (subnet.reservations.reserves(a) || global.reserves(a))
+            && !self.reserved_for_client(subnet, a)
+    }
+
+    /// True when `a` is free, this IA's, or reusable now.
+    fn available(&self, ia: &Ia<'_>, a: Ipv6Addr) -> bool {
+        let now = u64::from(self.now);
+        self.leases()
+            .with(a, |l| {
+                self.client.owns(l, ia.iaid, ia.kind) || reusable(l, now)
+            })
+            .unwrap_or(true)
+    }
+
+    /// Gives `a/len` to the IA if nobody else holds it.
+    fn take(
+        &self,
+        ia: &Ia<'_>,
+        subnet: &'c Subnet6,
+        a: Ipv6Addr,
+        len: u8,
+        mode: Mode,
+        (preferred, valid): (u32, u32),
+    ) -> Option<Grant<'c>> {
+        if self.reserved_for_other(subnet, a) || !self.available(ia, a) {
+            return None;
+        }
+        let ticket = match mode {
+            Mode::Offer => None,
+            Mode::Commit | Mode::Extend => {
+                let lease = self.client.lease(
+                    ia.kind,
+                    ia.iaid,
+                    a,
+                    len,
+                    subnet,
+                    self.now,
+                    (preferred, valid),
+                );
+                let now = u64::from(self.now);
+                let claimed = self.leases().claim(lease, now, RecordKind::Allocate);
+                Some(claimed.ok()?)
+            }
+        };
+        Some(Grant {
+            addr: a,
+            prefix_len: len,
+            preferred,
+            valid,
+            subnet,
+            ticket,
+        })
+    }
+
+    /// A free address or prefix from `alloc`.
+    fn pick_from_pool(
+        &self,
+        ia: &Ia<'_>,
+        subnet: &'c Subnet6,
+        alloc: &Allocator,
+        len: u8,
+        mode: Mode,
+        (preferred, valid): (u32, u32),
+    ) -> Option<Grant<'c>> {
+        let grant = |addr, ticket| Grant {
+            addr,
+            prefix_len: len,
+            preferred,
+            valid,
+            subnet,
+            ticket,
+        };
+        if mode == Mode::Offer {
+            for _ in 0..alloc.attempts().min(MAX_ATTEMPTS) {
+                let c = alloc.next()?;
+                let a = Ipv6Addr::from(c);
+                let free = !self.reserved_for_other(subnet, a) && self.available(ia, a);
+                // An offer reserves nothing: a free-lease queue gets the
+                // candidate back until a REQUEST claims it.
+                if free && alloc.kind() == AllocatorKind::FreeLeaseQueue {
+                    alloc.give_back(c);
+                }
+                if free {
+                    return Some(grant(a, None));
+                }
+            }
+            return None;
+        }
+        let template = self.client.lease(
+            ia.kind,
+            ia.iaid,
+            Ipv6Addr::UNSPECIFIED,
+            len,
+            subnet,
+            self.now,
+            (preferred, valid),
+        );
+        let now = u64::from(self.now);
+        let reserved = |a| self.reserved_for_other(subnet, a);
+        let (a, t) = self
+            .leases()
+            .allocate(alloc, template, now, reserved)
+            .ok()?;
+        Some(grant(a, Some(t)))
+    }
+
+    /// Releases what the IA lists; true when the client held any of it.
+    pub(super) fn release_ia(&self, ia: &Ia<'_>) -> bool {
+        let mut any = false;
+        for (a, _, _, _) in ia.listed() {
+            let owns = |l: &Lease6| self.client.owns(l, ia.iaid, ia.kind);
+            any |= self.leases().release(a, owns).is_ok();
+        }
+        any
+    }
+
+    /// Declines the addresses the IA lists for the probation period;
+    /// true when the client held any of them.
+    pub(super) fn decline_ia(&self, ia: &Ia<'_>, mut noted: impl FnMut(Ticket)) -> bool {
+        let mut any = false;
+        let probation = self.engine.config.decline_probation;
+        for (a, _, _, _) in ia.listed() {
+            let owns = |l: &Lease6| self.client.owns(l, ia.iaid, ia.kind);
+            if let Ok(t) = self.leases().decline(a, owns, self.now, probation) {
+                noted(t);
+                any = true;
+            }
+        }
+        any
+    }
+}

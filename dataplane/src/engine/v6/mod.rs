@@ -1,0 +1,202 @@
+//! The DHCPv6 engine (RFC 8415 and the Kea manual): one call per received
+//! message, deciding the reply and the lease changes.
+//!
+//! [`Engine6::handle`] is a pure function of the request, the compiled
+//! configuration, the lease store and the time: it writes the reply (wrapped
+//! in RELAY-REPL levels when the request was relayed) into the caller's
+//! buffer and says where it goes; the backend does the sending.
+
+mod binding;
+mod client;
+mod reply;
+mod select;
+
+use std::net::Ipv6Addr;
+
+use client::Client;
+use select::Selection;
+
+use crate::config::Config6;
+use crate::lease::store::Ticket;
+use crate::lease::{Lease6, LeaseStore};
+use crate::wire::v6::{ClientMessage, MessageType, Packet6};
+
+/// A received message and what the backend knows about how it arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct Request6<'a> {
+    /// The DHCPv6 datagram (possibly RELAY-FORW levels around the client's).
+    pub packet: Packet6<'a>,
+    /// Name of the receiving interface, when known.
+    pub interface: Option<&'a str>,
+    /// Source address of the datagram: the client, or the nearest relay.
+    pub src: Ipv6Addr,
+}
+
+/// Where a reply goes; both are the request's source address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// Straight to the client, port 546.
+    Client,
+    /// To the relay that forwarded the request, port 547.
+    Relay,
+}
+
+/// Most lease changes one message makes (one per IA); further IAs of a
+/// message are not answered, which keeps [`Tickets`] a fixed array.
+pub const MAX_IAS: usize = 16;
+
+/// The journal records a reply waits for, one per changed lease.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tickets {
+    list: [Option<Ticket>; MAX_IAS],
+    len: usize,
+}
+
+impl Tickets {
+    fn push(&mut self, t: Ticket) {
+        if let Some(slot) = self.list.get_mut(self.len) {
+            *slot = Some(t);
+            self.len += 1;
+        }
+    }
+
+    /// The tickets, in the order the leases changed.
+    pub fn iter(&self) -> impl Iterator<Item = Ticket> + '_ {
+        self.list.iter().take(self.len).flatten().copied()
+    }
+
+    /// True when no lease changed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// What the engine decided.
+// The tickets stay inline: an outcome lives on the worker's stack, and
+// boxing them would allocate per packet.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Send the `len` bytes written into the output buffer to `to`, once
+    /// the lease changes behind `tickets` are durable.
+    Reply {
+        /// Length of the reply.
+        len: usize,
+        /// Where it goes.
+        to: Destination,
+        /// Journal records to wait for under group commit.
+        tickets: Tickets,
+    },
+    /// Nothing is sent; the reason is counted.
+    Silent(Silence),
+}
+
+/// Why no reply was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Silence {
+    /// Not a message a server answers (ADVERTISE, REPLY, unknown types).
+    NotForServer,
+    /// A stateful message without OPTION_CLIENTID.
+    NoClientId,
+    /// No configured subnet serves the client's link.
+    NoSubnet,
+    /// REQUEST, RENEW, RELEASE or DECLINE for another server (or without
+    /// a server identifier); INFORMATION-REQUEST naming another server.
+    OtherServer,
+    /// SOLICIT, REBIND or CONFIRM carrying a server identifier (RFC 8415 §16).
+    UnexpectedServerId,
+    /// CONFIRM without any address to confirm (RFC 8415 §18.3.3).
+    NothingToConfirm,
+    /// The reply did not fit or the journal failed.
+    Failed,
+}
+
+/// The DHCPv6 engine over one configuration snapshot and one lease store.
+pub struct Engine6<'a> {
+    /// The compiled configuration.
+    pub config: &'a Config6,
+    /// The v6 leases (addresses and delegated prefixes).
+    pub leases: &'a LeaseStore<Lease6>,
+}
+
+impl Engine6<'_> {
+    /// Handles one message; the reply, if any, is written into `out`.
+    pub fn handle(&self, req: &Request6<'_>, out: &mut [u8], now: u32) -> Outcome {
+        use MessageType as M;
+        let msg = req.packet.innermost();
+        let kind = msg.msg_type();
+        if !matches!(
+            kind,
+            M::Solicit
+                | M::Request
+                | M::Confirm
+                | M::Renew
+                | M::Rebind
+                | M::Release
+                | M::Decline
+                | M::InformationRequest
+        ) {
+            return Outcome::Silent(Silence::NotForServer);
+        }
+        if kind != M::InformationRequest && msg.client_id().is_none() {
+            return Outcome::Silent(Silence::NoClientId);
+        }
+        if let Some(silence) = self.server_id_check(kind, &msg) {
+            return Outcome::Silent(silence);
+        }
+        let Some(selection) = select::select(self.config, req) else {
+            return Outcome::Silent(Silence::NoSubnet);
+        };
+        let ctx = Ctx {
+            engine: self,
+            req,
+            msg,
+            selection,
+            client: Client::of(&req.packet),
+            now,
+        };
+        match kind {
+            M::Solicit if ctx.rapid_commit() => ctx.assign(out, M::Reply, binding::Mode::Commit),
+            M::Solicit => ctx.assign(out, M::Advertise, binding::Mode::Offer),
+            M::Request => ctx.assign(out, M::Reply, binding::Mode::Commit),
+            M::Renew | M::Rebind => ctx.assign(out, M::Reply, binding::Mode::Extend),
+            M::Release => ctx.release(out),
+            M::Decline => ctx.decline(out),
+            M::Confirm => ctx.confirm(out),
+            _ => ctx.inform(out),
+        }
+    }
+
+    /// RFC 8415 §16: which messages must, may or must not name a server.
+    fn server_id_check(&self, kind: MessageType, msg: &ClientMessage<'_>) -> Option<Silence> {
+        use MessageType as M;
+        let ours = |id: &[u8]| id == self.config.server_duid.as_slice();
+        match (kind, msg.server_id()) {
+            (M::Solicit | M::Rebind | M::Confirm, Some(_)) => Some(Silence::UnexpectedServerId),
+            (M::Request | M::Renew | M::Release | M::Decline, None) => Some(Silence::OtherServer),
+            (_, Some(id)) if !ours(id.as_bytes()) => Some(Silence::OtherServer),
+            _ => None,
+        }
+    }
+}
+
+/// Everything one message's handling needs.
+struct Ctx<'e, 'c, 'r> {
+    engine: &'e Engine6<'c>,
+    req: &'e Request6<'r>,
+    msg: ClientMessage<'r>,
+    selection: Selection<'c>,
+    client: Client<'r>,
+    now: u32,
+}
+
+impl Ctx<'_, '_, '_> {
+    fn leases(&self) -> &LeaseStore<Lease6> {
+        self.engine.leases
+    }
+
+    /// Rapid commit applies when the client asks and its subnet allows it.
+    fn rapid_commit(&self) -> bool {
+        self.msg.options().rapid_commit() && self.selection.primary().rapid_commit
+    }
+}

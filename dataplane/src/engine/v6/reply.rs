@@ -1,0 +1,300 @@
+//! Writing replies: relay levels, identifiers, IAs with their bindings or
+//! status codes, and the configured options the client asked for.
+
+use super::binding::{Grant, Ia, Mode};
+use super::{Ctx, Destination, Outcome, Silence, Tickets, MAX_IAS};
+use crate::config::Subnet6;
+use crate::lease::LeaseType;
+use crate::wire::v6::{status, Message6Writer, MessageType, OptionMark};
+use crate::wire::WireError;
+
+/// OPTION_PD_EXCLUDE (RFC 6603), inside IAPREFIX.
+const OPTION_PD_EXCLUDE: u16 = 67;
+
+/// Option codes the engine writes itself; never taken from configuration.
+fn own(code: u16) -> bool {
+    matches!(code, 1..=6 | 9 | 13 | 14 | 18 | 25 | 26 | 67)
+}
+
+impl<'c> Ctx<'_, 'c, '_> {
+    /// The request's IA_NAs, then its IA_PDs, at most [`MAX_IAS`].
+    fn ias(&self) -> impl Iterator<Item = Ia<'_>> + '_ {
+        let o = self.msg.options();
+        o.ia_nas()
+            .map(Ia::na)
+            .chain(o.ia_pds().map(Ia::pd))
+            .take(MAX_IAS)
+    }
+
+    /// Writes a reply of `kind`: relay levels mirroring the request, the
+    /// header, server and client identifiers, what `body` adds, and (with
+    /// `options`) the configured options of the subnet `body` returns.
+    fn respond(
+        &self,
+        out: &mut [u8],
+        kind: MessageType,
+        options: bool,
+        body: impl FnOnce(
+            &mut Message6Writer<'_>,
+            &mut Tickets,
+        ) -> Result<Option<&'c Subnet6>, WireError>,
+    ) -> Outcome {
+        let mut tickets = Tickets::default();
+        let mut w = Message6Writer::new(out);
+        let written = (|| {
+            let relay = w.begin_relay_reply(self.req.packet.relays())?;
+            w.put_header(kind, self.msg.xid())?;
+            w.server_id(&self.engine.config.server_duid)?;
+            if !self.client.duid.is_empty() {
+                w.client_id(self.client.duid)?;
+            }
+            let subnet = body(&mut w, &mut tickets)?;
+            if options {
+                self.configured_options(&mut w, subnet.unwrap_or(self.selection.primary()))?;
+            }
+            w.end_relay_reply(relay)
+        })();
+        match written.and_then(|()| w.finish()) {
+            Ok(len) => Outcome::Reply {
+                len,
+                to: if self.req.packet.relay_depth() > 0 {
+                    Destination::Relay
+                } else {
+                    Destination::Client
+                },
+                tickets,
+            },
+            Err(_) => Outcome::Silent(Silence::Failed),
+        }
+    }
+
+    /// SOLICIT, REQUEST, RENEW, REBIND: every IA answered with its binding
+    /// or its status (RFC 8415 §18.3, RFC 7550).
+    pub(super) fn assign(&self, out: &mut [u8], kind: MessageType, mode: Mode) -> Outcome {
+        let rapid = kind == MessageType::Reply && self.msg.msg_type() == MessageType::Solicit;
+        let exclude = self
+            .msg
+            .options()
+            .oro()
+            .is_some_and(|o| o.contains(OPTION_PD_EXCLUDE));
+        self.respond(out, kind, true, |w, tickets| {
+            if rapid {
+                w.rapid_commit()?;
+            }
+            let mut first = None;
+            for ia in self.ias() {
+                let grant = self.grant(&ia, mode);
+                if let Some(g) = &grant {
+                    if let Some(t) = g.ticket {
+                        tickets.push(t);
+                    }
+                    first = first.or(Some(g.subnet));
+                }
+                write_ia(w, &ia, grant.as_ref(), mode == Mode::Extend, exclude)?;
+            }
+            // RFC 8415 §21.5: temporary addresses are not supported, as in Kea.
+            for iaid in self.msg.options().ia_tas().map(|ia| ia.iaid).take(MAX_IAS) {
+                let m = w.begin_ia_ta(iaid)?;
+                w.status_code(status::NO_ADDRS_AVAIL, "Temporary addresses not supported")?;
+                w.end_option(m)?;
+            }
+            Ok(first)
+        })
+    }
+
+    /// RELEASE: each IA's bindings dropped; NoBinding for IAs not held.
+    pub(super) fn release(&self, out: &mut [u8]) -> Outcome {
+        self.respond(out, MessageType::Reply, false, |w, _| {
+            for ia in self.ias() {
+                let held = self.release_ia(&ia);
+                ia_status(w, &ia, held)?;
+            }
+            w.status_code(status::SUCCESS, "Leases released")?;
+            Ok(None)
+        })
+    }
+
+    /// DECLINE: each IA_NA's addresses put on probation.
+    pub(super) fn decline(&self, out: &mut [u8]) -> Outcome {
+        self.respond(out, MessageType::Reply, false, |w, tickets| {
+            for ia in self.ias().filter(|ia| ia.kind == LeaseType::Na) {
+                let held = self.decline_ia(&ia, |t| tickets.push(t));
+                ia_status(w, &ia, held)?;
+            }
+            w.status_code(status::SUCCESS, "Addresses declined")?;
+            Ok(None)
+        })
+    }
+
+    /// CONFIRM: whether every listed address is on the client's link.
+    pub(super) fn confirm(&self, out: &mut [u8]) -> Outcome {
+        let mut listed = self.msg.options().ia_nas().flat_map(|ia| ia.addresses());
+        let Some(first) = listed.next() else {
+            return Outcome::Silent(Silence::NothingToConfirm);
+        };
+        let on_link = std::iter::once(first)
+            .chain(listed)
+            .all(|a| self.selection.iter().any(|s| s.contains(a.address)));
+        self.respond(out, MessageType::Reply, false, |w, _| {
+            if on_link {
+                w.status_code(status::SUCCESS, "All addresses are on-link")?;
+            } else {
+                w.status_code(status::NOT_ON_LINK, "Some addresses are not on-link")?;
+            }
+            Ok(None)
+        })
+    }
+
+    /// INFORMATION-REQUEST: configuration only.
+    pub(super) fn inform(&self, out: &mut [u8]) -> Outcome {
+        self.respond(out, MessageType::Reply, true, |_, _| Ok(None))
+    }
+
+    /// Options the client asked for (ORO) and the always-send ones, each
+    /// from the most specific scope defining it: reservation, then subnet
+    /// (which already holds what it inherits).
+    fn configured_options(
+        &self,
+        w: &mut Message6Writer<'_>,
+        subnet: &Subnet6,
+    ) -> Result<(), WireError> {
+        let global = &self.engine.config.global_reservations;
+        let host = self.client.reservation(subnet, global);
+        let scopes = [host.map(|h| &h.options), Some(&subnet.options)];
+        let lookup = |c: u16| scopes.iter().flatten().find_map(|s| s.get(c));
+        let oro = self.msg.options().oro();
+        let requested = oro.iter().flat_map(|o| o.codes());
+        for (i, c) in requested.enumerate() {
+            // Skip repeats without a set: ORO lists are short.
+            let repeat = oro.iter().flat_map(|o| o.codes()).take(i).any(|x| x == c);
+            if own(c) || repeat {
+                continue;
+            }
+            if let Some(o) = lookup(c) {
+                w.option(c, &o.data)?;
+            }
+        }
+        for (n, scope) in scopes.iter().flatten().enumerate() {
+            for o in scope.iter().filter(|o| o.always_send && !own(o.code)) {
+                let asked = oro.is_some_and(|r| r.contains(o.code));
+                // A more specific scope already sent this code.
+                let shadowed = scopes
+                    .iter()
+                    .flatten()
+                    .take(n)
+                    .any(|s| s.get(o.code).is_some());
+                if !asked && !shadowed {
+                    w.option(o.code, &o.data)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// T1 and T2 of an IA: the subnet's timers, 0 when not configured.
+fn timers(g: &Grant<'_>) -> (u32, u32) {
+    let s = g.subnet;
+    (s.renew_timer.unwrap_or(0), s.rebind_timer.unwrap_or(0))
+}
+
+/// Opens the IA option of `ia`'s type.
+fn begin_ia(
+    w: &mut Message6Writer<'_>,
+    ia: &Ia<'_>,
+    (t1, t2): (u32, u32),
+) -> Result<OptionMark, WireError> {
+    match ia.kind {
+        LeaseType::Pd => w.begin_ia_pd(ia.iaid, t1, t2),
+        _ => w.begin_ia_na(ia.iaid, t1, t2),
+    }
+}
+
+/// An IA with its binding, or the status saying none is available. With
+/// `withdraw`, what the client listed and no longer has is sent back with
+/// zero lifetimes (RFC 8415 §18.3.4).
+fn write_ia(
+    w: &mut Message6Writer<'_>,
+    ia: &Ia<'_>,
+    grant: Option<&Grant<'_>>,
+    withdraw: bool,
+    exclude: bool,
+) -> Result<(), WireError> {
+    let m = begin_ia(w, ia, grant.map_or((0, 0), timers))?;
+    match grant {
+        Some(g) if ia.kind == LeaseType::Pd && exclude => {
+            let excluded = g
+                .subnet
+                .pd_pool_of(g.addr, g.prefix_len)
+                .and_then(|p| p.excluded);
+            let p = w.begin_ia_prefix(g.preferred, g.valid, g.prefix_len, g.addr)?;
+            if let Some(x) = excluded {
+                pd_exclude(w, g.prefix_len, x)?;
+            }
+            w.end_option(p)?
+        }
+        Some(g) => put_binding(w, ia, g.addr, g.prefix_len, g.preferred, g.valid)?,
+        None if ia.kind == LeaseType::Pd => {
+            w.status_code(status::NO_PREFIX_AVAIL, "No prefixes available")?
+        }
+        None => w.status_code(status::NO_ADDRS_AVAIL, "No addresses available")?,
+    }
+    if withdraw {
+        for (a, len, _, _) in ia.listed() {
+            let kept = grant.is_some_and(|g| g.addr == a && g.prefix_len == len);
+            if !kept && !a.is_unspecified() {
+                put_binding(w, ia, a, len, 0, 0)?;
+            }
+        }
+    }
+    w.end_option(m)
+}
+
+/// OPTION_PD_EXCLUDE (RFC 6603 §4.2) for a prefix delegated at
+/// `delegated_len`: the excluded length, then the excluded prefix's bits
+/// past the delegated length (its subnet ID), left-aligned in whole bytes.
+/// Every prefix of a pool excludes the same subnet ID, as in Kea.
+fn pd_exclude(
+    w: &mut Message6Writer<'_>,
+    delegated_len: u8,
+    (excluded, excluded_len): (std::net::Ipv6Addr, u8),
+) -> Result<(), WireError> {
+    if excluded_len <= delegated_len || excluded_len > 128 {
+        return Ok(());
+    }
+    let bits = u32::from(excluded_len - delegated_len);
+    let id = (u128::from(excluded) << delegated_len) >> (128 - bits);
+    let aligned = id << (128 - bits);
+    let bytes = aligned.to_be_bytes();
+    let m = w.begin_option(OPTION_PD_EXCLUDE)?;
+    w.put_u8(excluded_len)?;
+    w.put_bytes(&bytes[..bits.div_ceil(8) as usize])?;
+    w.end_option(m)
+}
+
+/// IAADDR or IAPREFIX.
+fn put_binding(
+    w: &mut Message6Writer<'_>,
+    ia: &Ia<'_>,
+    a: std::net::Ipv6Addr,
+    len: u8,
+    preferred: u32,
+    valid: u32,
+) -> Result<(), WireError> {
+    match ia.kind {
+        LeaseType::Pd => w.ia_prefix(preferred, valid, len, a),
+        _ => w.ia_addr(a, preferred, valid),
+    }
+}
+
+/// An IA carrying only a status: Success when the client held it,
+/// NoBinding otherwise (RELEASE, DECLINE).
+fn ia_status(w: &mut Message6Writer<'_>, ia: &Ia<'_>, held: bool) -> Result<(), WireError> {
+    let m = begin_ia(w, ia, (0, 0))?;
+    if held {
+        w.status_code(status::SUCCESS, "Done")?;
+    } else {
+        w.status_code(status::NO_BINDING, "No binding for this IA")?;
+    }
+    w.end_option(m)
+}
