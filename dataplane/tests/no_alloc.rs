@@ -291,9 +291,9 @@ fn v6_worker_step_does_not_allocate() {
     let mut reply = [0u8; 1500];
     let mut sarr = |n: u16| {
         let solicit = v6lab::client_frame(n, None);
-        let before = allocs();
+        let before = allocations();
         let adv_len = answer_v6(&engine, &link, &solicit, &mut reply, NOW).unwrap();
-        let adv_allocs = allocs() - before;
+        let adv_allocs = allocations() - before;
         let adv = xdhcp_dataplane::frame::Frame::parse(&reply[..adv_len]).unwrap();
         // From the server's link-local address to the client's, at its MAC.
         let to = adv.addressing;
@@ -311,9 +311,9 @@ fn v6_worker_step_does_not_allocate() {
         let a = msg.options().ia_nas().next().unwrap().addresses().next();
         let p = msg.options().ia_pds().next().unwrap().prefixes().next();
         let request = v6lab::client_frame(n, Some((a.unwrap().address, p.unwrap().prefix)));
-        let before = allocs();
+        let before = allocations();
         assert!(answer_v6(&engine, &link, &request, &mut reply, NOW).is_some());
-        (adv_allocs, allocs() - before)
+        (adv_allocs, allocations() - before)
     };
     sarr(0);
     assert_eq!(sarr(1), (0, 0), "the v6 worker step allocated");
