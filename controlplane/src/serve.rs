@@ -13,9 +13,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use xdhcp_dataplane::io::link;
 use xdhcp_dataplane::io::serve::{Backend, Serving};
 use xdhcp_dataplane::io::xdp::{AttachMode, ModePolicy};
-use xdhcp_dataplane::worker::Link;
 use xdhcp_dataplane::journal::{FlushPolicy, JournalConfig};
 use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
+use xdhcp_dataplane::worker::Link;
 
 use crate::compile;
 use crate::config::interfaces::SocketType;

@@ -75,14 +75,8 @@ pub(crate) fn receive(fd: RawFd, msgs: &mut [libc::mmsghdr]) -> usize {
 pub(crate) fn send(fd: RawFd, mut msgs: &mut [libc::mmsghdr]) {
     while !msgs.is_empty() {
         // SAFETY: every header points at buffers that outlive the call.
-        let n = unsafe {
-            libc::sendmmsg(
-                fd,
-                msgs.as_mut_ptr(),
-                msgs.len() as u32,
-                libc::MSG_DONTWAIT,
-            )
-        };
+        let n =
+            unsafe { libc::sendmmsg(fd, msgs.as_mut_ptr(), msgs.len() as u32, libc::MSG_DONTWAIT) };
         if n <= 0 {
             // A message the kernel refuses (say, no route) would stop the
             // batch: skip it and send the others.

@@ -138,8 +138,12 @@ impl Serving {
         config: &Arc<Config4>,
         leases: &Arc<LeaseStore<Lease4>>,
     ) {
-        let (config, leases, link, stop) =
-            (config.clone(), leases.clone(), link.clone(), self.stop.clone());
+        let (config, leases, link, stop) = (
+            config.clone(),
+            leases.clone(),
+            link.clone(),
+            self.stop.clone(),
+        );
         self.workers.push(std::thread::spawn(move || {
             let engine = Engine4 {
                 config: &config,
