@@ -6,8 +6,9 @@
 # Builds a two-namespace lab joined by a veth pair (10.0.0.0/8 inside the
 # lab's own namespaces: a pool of 16 million addresses, so no run is capped
 # by pool exhaustion), then for each server (xdhcp over
-# AF_XDP, Kea single-threaded, Kea multi-threaded; memfile without
-# persistence for both) runs the generator from the client namespace, full
+# AF_XDP, over a raw AF_PACKET socket and over a UDP socket, Kea
+# single-threaded, Kea multi-threaded; memfile without persistence for
+# both) runs the generator from the client namespace, full
 # DORA, at each offered RATE, and prints the completed-exchange rate and
 # drops. GEN=perfdhcp (default) simulates directly connected clients; with
 # GEN=xdhcp-perf the clients come through a relay (giaddr 10.0.0.2), the
@@ -90,6 +91,10 @@ echo "generator: $gen"
 echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), kernel $(uname -r); kea $(dpkg-query -W -f='${Version}' kea-dhcp4-server)"
 config xdp false > "$work/xdhcp.json"
 run xdhcp "$bin" -c "$work/xdhcp.json"
+for st in raw udp; do # Kea's socket types, one worker each
+  config $st false > "$work/xdhcp-$st.json"
+  run "xdhcp-$st" "$bin" -c "$work/xdhcp-$st.json"
+done
 mkdir -p /run/kea
 for mt in false true; do
   config raw $mt > "$work/kea-$mt.json"
