@@ -56,3 +56,46 @@ fn the_filter_passes_only_udp_to_port_67() {
         }
     );
 }
+
+#[test]
+fn a_segmentation_offload_frame_is_answered_datagram_by_datagram() {
+    let lab = Lab::new("bg");
+    enter(&lab.server);
+    let mut socket = RawSocket::open(&lab.iface).unwrap();
+    // The client's kernel keeps three 100-byte datagrams in one frame over
+    // the veth (UDP_SEGMENT), as a local relay or load generator may.
+    lab.in_client(|| {
+        let s = UdpSocket::bind("198.51.100.2:6801").unwrap();
+        let size: i32 = 100;
+        // SAFETY: an int option of the right size (SOL_UDP, UDP_SEGMENT).
+        let rc = unsafe {
+            libc::setsockopt(
+                std::os::fd::AsRawFd::as_raw_fd(&s),
+                libc::SOL_UDP,
+                103,
+                (&size as *const i32).cast(),
+                4,
+            )
+        };
+        assert_eq!(rc, 0, "UDP_SEGMENT");
+        let mut data = [0u8; 300];
+        for (i, b) in data.iter_mut().enumerate() {
+            *b = (i / 100) as u8;
+        }
+        s.send_to(&data, "198.51.100.1:67").unwrap();
+    })
+    .join()
+    .unwrap();
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < deadline && seen.len() < 3 {
+        if socket.process(|rx, _| {
+            seen.push(Frame::parse(rx).unwrap().payload.to_vec());
+            None
+        }) == 0
+        {
+            socket.wait(50);
+        }
+    }
+    assert_eq!(seen, vec![vec![0u8; 100], vec![1u8; 100], vec![2u8; 100]]);
+}

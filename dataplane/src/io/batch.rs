@@ -44,13 +44,16 @@ impl Slots {
     }
 }
 
-/// Zeroed message headers, each pointing at its iovec.
-pub(crate) fn headers(iov: &mut [libc::iovec; MAX_BATCH]) -> [libc::mmsghdr; MAX_BATCH] {
+/// Zeroed message headers, message `i` gathering or scattering the `N`
+/// iovecs of `iov[i]`.
+pub(crate) fn headers<const N: usize>(
+    iov: &mut [[libc::iovec; N]; MAX_BATCH],
+) -> [libc::mmsghdr; MAX_BATCH] {
     std::array::from_fn(|i| {
         // SAFETY: mmsghdr is plain data; all-zero is valid (no name, no control).
         let mut m: libc::mmsghdr = unsafe { std::mem::zeroed() };
-        m.msg_hdr.msg_iov = &mut iov[i];
-        m.msg_hdr.msg_iovlen = 1;
+        m.msg_hdr.msg_iov = iov[i].as_mut_ptr();
+        m.msg_hdr.msg_iovlen = N as _;
         m
     })
 }

@@ -12,12 +12,22 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use super::batch::{self, Slots, MAX_BATCH};
+use crate::frame::Frame;
 use crate::wire::v4::SERVER_PORT;
 
 const ETH_P_ALL: u16 = 0x0003;
 const ETH_P_IP: u16 = 0x0800;
-/// Most bytes of a received or sent frame.
+/// Most bytes of a sent frame.
 pub const FRAME_SIZE: usize = 2048;
+/// Most bytes of a received frame: a segmentation-offload frame carries up
+/// to 64 KiB of datagrams.
+const RX_SIZE: usize = (64 << 10) + 256;
+/// `PACKET_VNET_HDR` (linux/if_packet.h): frames come and go behind a
+/// `virtio_net_hdr`, which tells segmentation-offload frames apart.
+const PACKET_VNET_HDR: i32 = 15;
+const VNET_HDR_LEN: usize = 10;
+const GSO_UDP_L4: u8 = 5;
+const GSO_ECN: u8 = 0x80;
 
 // Classic BPF opcodes (linux/filter.h), the few the filter uses.
 const LD_H_ABS: u16 = 0x28;
@@ -55,6 +65,58 @@ pub const DHCP4_FILTER: [libc::sock_filter; 13] = [
     insn(RET_K, 0, 0, 0),           // drop
 ];
 
+/// Replies built and not yet sent, in the TX slots.
+struct Out {
+    lens: [usize; MAX_BATCH],
+    n: usize,
+}
+
+impl Out {
+    /// Lets `build` write a reply into the next TX slot; sends the batch
+    /// when the slots are full.
+    fn answer(
+        &mut self,
+        tx: &mut Slots,
+        fd: RawFd,
+        to: &mut libc::sockaddr_ll,
+        build: impl FnOnce(&mut [u8]) -> Option<usize>,
+    ) {
+        if let Some(len) = build(tx.get_mut(self.n)) {
+            self.lens[self.n] = len;
+            self.n += 1;
+            if self.n == MAX_BATCH {
+                self.flush(tx, fd, to);
+            }
+        }
+    }
+
+    /// Sends the replies built so far, each behind an empty virtio-net
+    /// header (no offload asked).
+    fn flush(&mut self, tx: &mut Slots, fd: RawFd, to: &mut libc::sockaddr_ll) {
+        if self.n == 0 {
+            return;
+        }
+        let mut none = [0u8; VNET_HDR_LEN];
+        let frames = tx.iovecs(|i| self.lens[i]);
+        let mut iov: [[libc::iovec; 2]; MAX_BATCH] = std::array::from_fn(|i| {
+            [
+                libc::iovec {
+                    iov_base: none.as_mut_ptr().cast(),
+                    iov_len: VNET_HDR_LEN,
+                },
+                frames[i],
+            ]
+        });
+        let mut msgs = batch::headers(&mut iov);
+        for m in &mut msgs[..self.n] {
+            m.msg_hdr.msg_name = (to as *mut libc::sockaddr_ll).cast();
+            m.msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_ll>() as u32;
+        }
+        batch::send(fd, &mut msgs[..self.n]);
+        self.n = 0;
+    }
+}
+
 /// Attaches the DHCPv4 server filter to socket `fd`.
 pub fn attach_filter(fd: RawFd) -> io::Result<()> {
     let mut prog = DHCP4_FILTER;
@@ -84,6 +146,8 @@ pub struct RawSocket {
     to: libc::sockaddr_ll,
     rx: Slots,
     tx: Slots,
+    /// One datagram cut out of a segmentation-offload frame.
+    segment: Box<[u8]>,
 }
 
 impl RawSocket {
@@ -104,6 +168,18 @@ impl RawSocket {
         // SAFETY: a fresh descriptor nobody else owns.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
         attach_filter(fd.as_raw_fd())?;
+        let on: i32 = 1;
+        // SAFETY: an int option of the right size.
+        let rc = unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::SOL_PACKET,
+                PACKET_VNET_HDR,
+                (&on as *const i32).cast(),
+                std::mem::size_of::<i32>() as u32,
+            )
+        };
+        check(rc, "asking for virtio-net headers")?;
         set_buffer(fd.as_raw_fd(), libc::SO_RCVBUFFORCE, 4 << 20);
         // SAFETY: sockaddr_ll is plain data; all-zero is a valid start.
         let mut addr: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
@@ -126,41 +202,74 @@ impl RawSocket {
             fd,
             _port_holder: super::udp::bind_port(interface, 1).ok(),
             to,
-            rx: Slots::new(FRAME_SIZE),
+            rx: Slots::new(RX_SIZE),
             tx: Slots::new(FRAME_SIZE),
+            segment: vec![0; RX_SIZE].into_boxed_slice(),
         })
     }
 
-    /// Receives one batch of up to `MAX_BATCH` frames, hands each to
-    /// `handler` with a buffer for the reply frame, and sends the replies.
-    /// Returns how many frames were received.
+    /// Receives one batch of up to `MAX_BATCH` frames, hands each DHCP
+    /// datagram to `handler` with a buffer for the reply frame, and sends
+    /// the replies. Returns how many datagrams were received.
+    ///
+    /// A local sender using UDP segmentation offload (a relay or load
+    /// generator on a veth) hands the socket one frame carrying many
+    /// datagrams; the virtio-net header says so, and each segment is
+    /// answered as the frame it would have been on a wire.
     pub fn process(&mut self, mut handler: impl FnMut(&[u8], &mut [u8]) -> Option<usize>) -> usize {
         let fd = self.fd.as_raw_fd();
-        let mut iov = self.rx.iovecs(|_| FRAME_SIZE);
+        let mut vnet = [[0u8; VNET_HDR_LEN]; MAX_BATCH];
+        let frames = self.rx.iovecs(|_| RX_SIZE);
+        let mut iov: [[libc::iovec; 2]; MAX_BATCH] = std::array::from_fn(|i| {
+            [
+                libc::iovec {
+                    iov_base: vnet[i].as_mut_ptr().cast(),
+                    iov_len: VNET_HDR_LEN,
+                },
+                frames[i],
+            ]
+        });
         let mut msgs = batch::headers(&mut iov);
         let received = batch::receive(fd, &mut msgs);
-        let mut lens = [0usize; MAX_BATCH];
-        let mut n = 0;
+        let mut out = Out {
+            lens: [0; MAX_BATCH],
+            n: 0,
+        };
+        let mut datagrams = 0;
         for (i, m) in msgs[..received].iter().enumerate() {
-            if m.msg_hdr.msg_flags & libc::MSG_TRUNC != 0 {
-                continue; // a jumbo frame is no DHCP request we answer
+            let len = (m.msg_len as usize).saturating_sub(VNET_HDR_LEN);
+            if m.msg_hdr.msg_flags & libc::MSG_TRUNC != 0 || len == 0 {
+                continue;
             }
-            let frame = self.rx.get(i, m.msg_len as usize);
-            if let Some(len) = handler(frame, self.tx.get_mut(n)) {
-                lens[n] = len;
-                n += 1;
+            let frame = self.rx.get(i, len);
+            let gso = vnet[i];
+            let segment = u16::from_ne_bytes([gso[4], gso[5]]);
+            if gso[1] & !GSO_ECN != GSO_UDP_L4 || segment == 0 {
+                datagrams += 1;
+                out.answer(&mut self.tx, fd, &mut self.to, |reply| {
+                    handler(frame, reply)
+                });
+                continue;
+            }
+            let Ok(whole) = Frame::parse(frame) else {
+                continue;
+            };
+            // The segments follow the headers to the end of the frame
+            // (the UDP length may be the first segment's or the total).
+            let head = whole.payload.as_ptr() as usize - frame.as_ptr() as usize;
+            for chunk in frame[head..].chunks(usize::from(segment)) {
+                let one = &mut self.segment[..head + chunk.len()];
+                one[..head].copy_from_slice(&frame[..head]);
+                one[head..].copy_from_slice(chunk);
+                // Only the UDP length tells a datagram's end to the parser.
+                let udp_len = (chunk.len() + 8) as u16;
+                one[head - 4..head - 2].copy_from_slice(&udp_len.to_be_bytes());
+                datagrams += 1;
+                out.answer(&mut self.tx, fd, &mut self.to, |reply| handler(one, reply));
             }
         }
-        if n > 0 {
-            let mut iov = self.tx.iovecs(|i| lens[i]);
-            let mut msgs = batch::headers(&mut iov);
-            for m in &mut msgs[..n] {
-                m.msg_hdr.msg_name = (&mut self.to as *mut libc::sockaddr_ll).cast();
-                m.msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_ll>() as u32;
-            }
-            batch::send(fd, &mut msgs[..n]);
-        }
-        received
+        out.flush(&mut self.tx, fd, &mut self.to);
+        datagrams
     }
 
     /// Sleeps until frames arrive or `timeout_ms` passes; for idle workers.

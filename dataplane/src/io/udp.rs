@@ -51,7 +51,7 @@ impl UdpSocket {
         mut handler: impl FnMut(&[u8], Ipv4Addr, &mut [u8]) -> Option<(usize, SocketAddrV4)>,
     ) -> usize {
         let fd = self.socket.as_raw_fd();
-        let mut iov = self.rx.iovecs(|_| MESSAGE_SIZE);
+        let mut iov = self.rx.iovecs(|_| MESSAGE_SIZE).map(|v| [v]);
         let mut msgs = batch::headers(&mut iov);
         for (m, c) in msgs.iter_mut().zip(self.control.iter_mut()) {
             m.msg_hdr.msg_control = c.as_mut_ptr().cast();
@@ -75,7 +75,7 @@ impl UdpSocket {
             }
         }
         if n > 0 {
-            let mut iov = self.tx.iovecs(|i| lens[i]);
+            let mut iov = self.tx.iovecs(|i| lens[i]).map(|v| [v]);
             let mut msgs = batch::headers(&mut iov);
             for (m, name) in msgs[..n].iter_mut().zip(names.iter_mut()) {
                 m.msg_hdr.msg_name = (name as *mut libc::sockaddr_in).cast();
