@@ -9,11 +9,16 @@ use std::time::Duration;
 
 use xdhcp_testlab::Lab;
 
+/// `socket_type` empty leaves `dhcp-socket-type` out (Kea's v4 default, raw).
 fn config(iface: &str, socket_type: &str) -> String {
+    let socket_type = match socket_type {
+        "" => String::new(),
+        t => format!(r#", "dhcp-socket-type": "{t}""#),
+    };
     format!(
         r#"{{
   "Dhcp4": {{
-    "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "{socket_type}" }},
+    "interfaces-config": {{ "interfaces": [ "{iface}" ]{socket_type} }},
     "lease-database": {{ "type": "memfile", "persist": false }},
     "valid-lifetime": 900,
     "subnet4": [ {{
@@ -147,4 +152,9 @@ fn socket_type_raw_serves_over_af_packet() {
 #[test]
 fn socket_type_udp_serves_over_a_udp_socket() {
     serves_dhclient_over("su", "udp", "over a UDP socket");
+}
+
+#[test]
+fn without_a_socket_type_raw_is_the_v4_default() {
+    serves_dhclient_over("sd", "", "over a raw (AF_PACKET) socket");
 }
