@@ -7,7 +7,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
 
-use xdhcp_testlab::Lab;
+use xdhcp_dataplane::io::xdp::{ModePolicy, Ports, SteeringProgram};
+use xdhcp_testlab::{enter, Lab};
 
 /// `socket_type` empty leaves `dhcp-socket-type` out (Kea's v4 default, raw).
 fn config(iface: &str, socket_type: &str) -> String {
@@ -96,14 +97,20 @@ impl Drop for Running {
 }
 
 fn serves_dhclient_over(tag: &str, socket_type: &str, started: &str) {
-    let lab = Lab::new(tag);
+    serves_dhclient_in(&Lab::new(tag), tag, socket_type, &[started], false);
+}
+
+/// Serves dhclient in `lab`; `warned` when the log must carry a WARN.
+fn serves_dhclient_in(lab: &Lab, tag: &str, socket_type: &str, started: &[&str], warned: bool) {
     let dir = std::env::temp_dir().join(format!("xdhcp-serve-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let dir = dir.to_string_lossy().into_owned();
     let file = format!("{dir}/kea.conf");
     std::fs::write(&file, config(&lab.iface, socket_type)).unwrap();
-    let server = Running::start(&lab, &file);
-    assert!(server.seen.contains(started), "{}", server.seen);
+    let server = Running::start(lab, &file);
+    for line in started {
+        assert!(server.seen.contains(line), "{}", server.seen);
+    }
 
     let leases = format!("{dir}/dhclient.leases");
     let out = lab
@@ -140,7 +147,7 @@ fn serves_dhclient_over(tag: &str, socket_type: &str, started: &str) {
     assert!(lease.contains("option dhcp-lease-time 900;"), "{lease}");
 
     let log = server.stop();
-    assert!(!log.contains("WARN"), "{log}");
+    assert_eq!(log.contains("WARN"), warned, "{log}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -157,4 +164,16 @@ fn socket_type_udp_serves_over_a_udp_socket() {
 #[test]
 fn without_a_socket_type_raw_is_the_v4_default() {
     serves_dhclient_over("sd", "", "over a raw (AF_PACKET) socket");
+}
+
+#[test]
+fn xdp_falls_back_to_raw_when_the_interface_has_a_program() {
+    let lab = Lab::new("sx");
+    // Another XDP program holds the interface (native mode, where veth
+    // allows only one): the server cannot attach its own in either mode.
+    enter(&lab.server);
+    let _other = SteeringProgram::attach(&lab.iface, Ports::SERVER, ModePolicy::NativeOnly)
+        .expect("native XDP on veth");
+    let said = ["DHCP4_XDP_UNAVAILABLE", "over a raw (AF_PACKET) socket"];
+    serves_dhclient_in(&lab, "sx", "xdp", &said, true);
 }
