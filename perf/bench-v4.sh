@@ -6,13 +6,21 @@
 # Builds a two-namespace lab joined by a veth pair (10.0.0.0/8 inside the
 # lab's own namespaces: a pool of 16 million addresses, so no run is capped
 # by pool exhaustion), then for each server (xdhcp over
-# AF_XDP, Kea single-threaded, Kea multi-threaded; memfile without
-# persistence for both) runs the generator from the client namespace, full
+# AF_XDP, over a raw AF_PACKET socket and over a UDP socket, Kea
+# single-threaded, Kea multi-threaded; memfile without persistence for
+# both) runs the generator from the client namespace, full
 # DORA, at each offered RATE, and prints the completed-exchange rate and
 # drops. GEN=perfdhcp (default) simulates directly connected clients; with
 # GEN=xdhcp-perf the clients come through a relay (giaddr 10.0.0.2), the
 # way perfdhcp does when given a server address. The server is pinned to
 # CPU 0 and the generator to CPU 1. Everything is torn down at the end.
+#
+# xdhcp-perf sends with UDP segmentation offload, and a veth hands the
+# coalesced frames whole to a receiver without XDP: the raw socket (and
+# Kea's) then gets up to 64 datagrams per frame, the UDP socket has them
+# split by the kernel, AF_XDP sees them one by one (attaching XDP turns the
+# peer's offload off). GSO=off turns it off on the generator's veth too, so
+# every server sees one frame per datagram, as from a wire.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
@@ -44,6 +52,9 @@ ip -n $srv addr add 10.0.0.1/8 dev $srv
 ip -n $srv link set $srv up; ip -n $srv link set lo up
 ip -n $cli addr add 10.0.0.2/8 dev $cli
 ip -n $cli link set $cli up; ip -n $cli link set lo up
+if [ "${GSO:-on}" = off ]; then
+  ip netns exec $cli ethtool -K $cli tx-udp-segmentation off >/dev/null
+fi
 
 config() { # socket-type multi-threading
   cat <<JSON
@@ -86,10 +97,14 @@ run() { # server-name command... ; a fresh server for every rate, so no
   done
 }
 
-echo "generator: $gen"
+echo "generator: $gen (UDP segmentation offload ${GSO:-on})"
 echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), kernel $(uname -r); kea $(dpkg-query -W -f='${Version}' kea-dhcp4-server)"
 config xdp false > "$work/xdhcp.json"
 run xdhcp "$bin" -c "$work/xdhcp.json"
+for st in raw udp; do # Kea's socket types, one worker each
+  config $st false > "$work/xdhcp-$st.json"
+  run "xdhcp-$st" "$bin" -c "$work/xdhcp-$st.json"
+done
 mkdir -p /run/kea
 for mt in false true; do
   config raw $mt > "$work/kea-$mt.json"

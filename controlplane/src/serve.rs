@@ -2,8 +2,8 @@
 //!
 //! Until the dataplane runs as its own process (fed a snapshot over IPC),
 //! the control plane starts the dataplane's workers in-process: compile the
-//! `Dhcp4` section, open the lease store, attach to each configured
-//! interface and serve until SIGINT or SIGTERM.
+//! `Dhcp4` section, open the lease store, open the `dhcp-socket-type`'s
+//! sockets on each configured interface and serve until SIGINT or SIGTERM.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -12,10 +12,12 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use xdhcp_dataplane::config::Config4;
 use xdhcp_dataplane::io::link;
-use xdhcp_dataplane::io::xdp::serve::Serving;
+use xdhcp_dataplane::io::serve::{Backend, Serving};
 use xdhcp_dataplane::io::xdp::{AttachMode, ModePolicy};
 use xdhcp_dataplane::lease::{Lease4, LeaseStore};
+use xdhcp_dataplane::worker::Link;
 
 use crate::api::{self, Api};
 use crate::config::interfaces::SocketType;
@@ -78,17 +80,6 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
         }
     }
     let api = start_api(server, file, leases.clone())?;
-    let policy = match server.interfaces.socket_type {
-        SocketType::Xdp => ModePolicy::Any,
-        other => {
-            log(
-                "WARN",
-                "DHCP4_SOCKET_TYPE",
-                &format!("dhcp-socket-type {other:?} is served over AF_XDP: it is the only backend in this build"),
-            );
-            ModePolicy::Any
-        }
-    };
     let mut serving = Vec::new();
     for entry in &server.interfaces.interfaces {
         let name = entry.split('/').next().unwrap_or(entry);
@@ -99,23 +90,7 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
         }
         let link = link::lookup(name)
             .ok_or_else(|| format!("interface {name} not found or without an IPv4 address"))?;
-        let queues = link::rx_queues(name);
-        let s = Serving::start(link, queues, policy, compiled.clone(), leases.clone())
-            .map_err(|e| e.to_string())?;
-        let mode = match s.mode() {
-            AttachMode::Native => "native XDP".to_string(),
-            AttachMode::Generic { native_error } => {
-                format!(
-                    "generic XDP (native refused: {})",
-                    native_error.as_deref().unwrap_or("not tried")
-                )
-            }
-        };
-        log(
-            "INFO",
-            "DHCP4_STARTED",
-            &format!("serving {name} on {queues} queue(s) in {mode}"),
-        );
+        let s = start(link, server.interfaces.socket_type, &compiled, &leases)?;
         serving.push(s);
     }
     if serving.is_empty() {
@@ -125,7 +100,7 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
         std::thread::sleep(Duration::from_millis(200));
     }
     for s in serving {
-        if let Ok(c) = s.program().counters() {
+        if let Some(Ok(c)) = s.program().map(|p| p.counters()) {
             log("INFO", "DHCP4_XDP_COUNTERS", &format!("{c:?}"));
         }
         s.stop();
@@ -138,6 +113,52 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
         .map_err(|e| format!("flushing the lease journal: {e}"))?;
     log("INFO", "DHCP4_SHUTDOWN", "server shut down");
     Ok(())
+}
+
+/// Starts serving `link` over the configured socket type. `xdp` falls
+/// back to `raw` when XDP or AF_XDP is unavailable: the model cannot tell
+/// whether the operator insisted, and a server that answers beats one that
+/// does not start. The WARN says why.
+fn start(
+    link: Link,
+    socket_type: SocketType,
+    config: &Arc<Config4>,
+    leases: &Arc<LeaseStore<Lease4>>,
+) -> Result<Serving, String> {
+    let name = link.name.clone();
+    let backend = match socket_type {
+        SocketType::Xdp => Backend::Xdp(ModePolicy::Any),
+        SocketType::Raw => Backend::Raw,
+        SocketType::Udp => Backend::Udp,
+    };
+    let serving = match Serving::start(link.clone(), backend, config.clone(), leases.clone()) {
+        Err(e) if socket_type == SocketType::Xdp => {
+            log(
+                "WARN",
+                "DHCP4_XDP_UNAVAILABLE",
+                &format!("AF_XDP cannot serve {name} ({e}); serving it over raw sockets instead"),
+            );
+            Serving::start(link, Backend::Raw, config.clone(), leases.clone())
+        }
+        other => other,
+    }
+    .map_err(|e| e.to_string())?;
+    let how = match serving.mode() {
+        Some(AttachMode::Native) => format!("{} AF_XDP queue(s) in native XDP", serving.workers()),
+        Some(AttachMode::Generic { native_error }) => format!(
+            "{} AF_XDP queue(s) in generic XDP (native refused: {})",
+            serving.workers(),
+            native_error.as_deref().unwrap_or("not tried")
+        ),
+        None if socket_type == SocketType::Udp => "a UDP socket".to_string(),
+        None => "a raw (AF_PACKET) socket".to_string(),
+    };
+    log(
+        "INFO",
+        "DHCP4_STARTED",
+        &format!("serving {name} over {how}"),
+    );
+    Ok(serving)
 }
 
 /// Serves the control API on every `unix` and `http` control socket of

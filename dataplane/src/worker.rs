@@ -1,8 +1,10 @@
-//! A worker's per-frame step for layer-2 backends (AF_XDP, AF_PACKET):
-//! unwrap the request frame, let the engine answer, wrap the reply frame
-//! addressed as the engine decided. The backend owns the rings and the loop.
+//! A worker's per-message step. Layer-2 backends (AF_XDP, AF_PACKET) call
+//! [`answer_v4`]: unwrap the request frame, let the engine answer, wrap the
+//! reply frame addressed as the engine decided. The UDP backend calls
+//! [`answer_v4_datagram`]: the kernel did the framing, so only the
+//! destination is mapped. The backend owns the rings and the loop.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4};
 
 use crate::engine::v4::{Destination, Engine4, Outcome, Request4};
 use crate::engine::v6::{self, Engine6, Request6};
@@ -72,16 +74,8 @@ pub fn answer_v4(
         let IpAddrs::V4 { dst, .. } = frame.addressing.ip else {
             return None;
         };
-        let packet = Packet4::parse(frame.payload).ok()?;
-        let req = Request4 {
-            packet,
-            interface: Some(&link.name),
-            local_addr: link.addr,
-            to_broadcast: dst == Ipv4Addr::BROADCAST || frame.addressing.eth_dst == BROADCAST_MAC,
-        };
-        let Outcome::Reply { len, to, .. } = engine.handle(&req, out, now) else {
-            return None;
-        };
+        let to_broadcast = dst == Ipv4Addr::BROADCAST || frame.addressing.eth_dst == BROADCAST_MAC;
+        let (packet, len, to) = answer(engine, link, frame.payload, to_broadcast, out, now)?;
         Some((len, addressing(&frame.addressing, &packet, link, to)))
     })
 }
@@ -132,6 +126,58 @@ pub fn answer_v6(
     })
 }
 
+/// Answers one received UDP datagram (the DHCP message alone) that was
+/// sent to `dst`. Returns the length of the reply written into `reply` and
+/// the address to send it to, or `None` when nothing is sent.
+pub fn answer_v4_datagram(
+    engine: &Engine4<'_>,
+    link: &Link,
+    request: &[u8],
+    dst: Ipv4Addr,
+    reply: &mut [u8],
+    now: u32,
+) -> Option<(usize, SocketAddrV4)> {
+    let to_broadcast = dst == Ipv4Addr::BROADCAST;
+    let (_, len, to) = answer(engine, link, request, to_broadcast, reply, now)?;
+    Some((len, udp_destination(to)))
+}
+
+/// Where a reply goes from a UDP socket. A socket cannot address a client
+/// that has no address yet (the kernel would ARP for it), so offers and
+/// acks "at chaddr" are broadcast, as Kea's udp mode does.
+pub fn udp_destination(to: Destination) -> SocketAddrV4 {
+    match to {
+        Destination::Relay(giaddr) => SocketAddrV4::new(giaddr, SERVER_PORT),
+        Destination::Unicast(ciaddr) => SocketAddrV4::new(ciaddr, CLIENT_PORT),
+        Destination::Broadcast | Destination::Hardware(_) => {
+            SocketAddrV4::new(Ipv4Addr::BROADCAST, CLIENT_PORT)
+        }
+    }
+}
+
+/// The step both backends share: decode the DHCP message, let the engine
+/// write the reply into `out`, and say how long it is and where it goes.
+fn answer<'a>(
+    engine: &Engine4<'_>,
+    link: &Link,
+    message: &'a [u8],
+    to_broadcast: bool,
+    out: &mut [u8],
+    now: u32,
+) -> Option<(Packet4<'a>, usize, Destination)> {
+    let packet = Packet4::parse(message).ok()?;
+    let req = Request4 {
+        packet,
+        interface: Some(&link.name),
+        local_addr: link.addr,
+        to_broadcast,
+    };
+    match engine.handle(&req, out, now) {
+        Outcome::Reply { len, to, .. } => Some((packet, len, to)),
+        Outcome::Silent(_) => None,
+    }
+}
+
 /// Layer 2-4 addressing of a reply (RFC 2131 §4.1).
 fn addressing(
     request: &Addressing,
@@ -158,5 +204,26 @@ fn addressing(
         src_port: SERVER_PORT,
         dst_port: port,
         ..*request
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn udp_destinations_follow_rfc_2131_without_arp() {
+        let a = Ipv4Addr::new(198, 51, 100, 7);
+        let bcast = SocketAddrV4::new(Ipv4Addr::BROADCAST, CLIENT_PORT);
+        assert_eq!(
+            udp_destination(Destination::Relay(a)),
+            SocketAddrV4::new(a, SERVER_PORT)
+        );
+        assert_eq!(
+            udp_destination(Destination::Unicast(a)),
+            SocketAddrV4::new(a, CLIENT_PORT)
+        );
+        assert_eq!(udp_destination(Destination::Broadcast), bcast);
+        assert_eq!(udp_destination(Destination::Hardware(a)), bcast);
     }
 }

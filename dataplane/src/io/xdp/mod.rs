@@ -2,7 +2,6 @@
 //! whose rings carry frames to and from the workers ([`socket`]).
 
 pub mod program;
-pub mod serve;
 pub mod socket;
 
 pub use program::{AttachMode, Counters, ModePolicy, Ports, SteeringProgram, XdpError};
