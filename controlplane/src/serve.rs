@@ -79,7 +79,6 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
             leases.add_pool(pool.clone(), now);
         }
     }
-    let api = start_api(server, file, leases.clone())?;
     let mut serving = Vec::new();
     for entry in &server.interfaces.interfaces {
         let name = entry.split('/').next().unwrap_or(entry);
@@ -96,6 +95,15 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
     if serving.is_empty() {
         return Err("interfaces-config lists no interface to serve".into());
     }
+    let stats = api::stats::Sources {
+        config: compiled.clone(),
+        workers: serving
+            .iter()
+            .flat_map(|s| s.counters().iter().cloned())
+            .collect(),
+        leases: leases.clone(),
+    };
+    let api = start_api(server, file, leases.clone(), stats)?;
     while !STOP.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -167,12 +175,13 @@ fn start_api(
     server: &Server,
     file: &Path,
     leases: Arc<LeaseStore<Lease4>>,
+    stats: api::stats::Sources,
 ) -> Result<Vec<JoinHandle<()>>, String> {
     if server.control_sockets.is_empty() {
         return Ok(Vec::new());
     }
     let raw = json::parse_file(file).map_err(|e| e.to_string())?;
-    let api = Arc::new(Api::new(raw.to_serde(), leases, &STOP));
+    let api = Arc::new(Api::new(raw.to_serde(), leases, &STOP).with_stats(stats));
     let mut handles = Vec::new();
     for c in &server.control_sockets {
         let (handle, place) = match c.socket_type.as_str() {

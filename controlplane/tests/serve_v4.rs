@@ -15,6 +15,7 @@ fn config(iface: &str, dir: &str) -> String {
   "Dhcp4": {{
     "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "xdp" }},
     "lease-database": {{ "type": "memfile", "persist": true, "name": "{dir}/leases4.csv" }},
+    "control-socket": {{ "socket-type": "unix", "socket-name": "{dir}/control.sock" }},
     "valid-lifetime": 900,
     "option-data": [ {{ "name": "domain-name-servers", "data": "198.51.100.53, 198.51.100.54" }} ],
     "subnet4": [ {{
@@ -26,6 +27,16 @@ fn config(iface: &str, dir: &str) -> String {
   }}
 }}"#
     )
+}
+
+/// One command over the UNIX control socket, as socat sends it.
+fn control(socket: &str, request: &str) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let mut s = std::os::unix::net::UnixStream::connect(socket).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    serde_json::from_str(&answer).unwrap()
 }
 
 /// The server process, its log collected line by line.
@@ -119,6 +130,24 @@ fn a_kea_config_serves_dhclient_and_keeps_its_leases() {
         "{lease}"
     );
     assert!(lease.contains("option dhcp-lease-time 900;"), "{lease}");
+
+    // The statistics saw the exchange, under Kea's names.
+    let stats = control(
+        &format!("{dir}/control.sock"),
+        r#"{"command": "statistic-get-all"}"#,
+    );
+    let value = |name: &str| stats["arguments"][name][0][0].as_u64().unwrap_or(u64::MAX);
+    assert_eq!(value("pkt4-discover-received"), 1, "{stats}");
+    assert_eq!(value("pkt4-request-received"), 1, "{stats}");
+    assert_eq!(value("pkt4-offer-sent"), 1, "{stats}");
+    assert_eq!(value("pkt4-ack-sent"), 1, "{stats}");
+    assert_eq!(value("subnet[7].total-addresses"), 10, "{stats}");
+    assert_eq!(value("subnet[7].assigned-addresses"), 1, "{stats}");
+    let lease = control(
+        &format!("{dir}/control.sock"),
+        r#"{"command": "lease4-get", "arguments": {"ip-address": "198.51.100.50"}}"#,
+    );
+    assert_eq!(lease["result"], 0, "{lease}");
 
     // SIGTERM: the server stops, reports its XDP counters and exits 0.
     let log = server.stop();

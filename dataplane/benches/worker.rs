@@ -24,6 +24,7 @@ fn bench(c: &mut Criterion) {
     let engine = Engine4 {
         config: &config,
         leases: &leases,
+        stats: None,
     };
     let link = v4lab::link();
     let discovers: Vec<Vec<u8>> = (0..CLIENTS).map(|n| v4lab::client_frame(n, None)).collect();

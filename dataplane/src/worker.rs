@@ -9,6 +9,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4};
 use crate::engine::v4::{Destination, Engine4, Outcome, Request4};
 use crate::engine::v6::{self, Engine6, Request6};
 use crate::frame::{write_headers, Addressing, Frame, IpAddrs};
+use crate::stats::Stat4;
 use crate::wire::v4::{Packet4, CLIENT_PORT, SERVER_PORT};
 use crate::wire::v6::Packet6;
 
@@ -165,7 +166,16 @@ fn answer<'a>(
     out: &mut [u8],
     now: u32,
 ) -> Option<(Packet4<'a>, usize, Destination)> {
-    let packet = Packet4::parse(message).ok()?;
+    let packet = match Packet4::parse(message) {
+        Ok(p) => p,
+        Err(_) => {
+            if let Some(stats) = engine.stats {
+                stats.bump(Stat4::Received);
+                stats.bump(Stat4::ParseFailed);
+            }
+            return None;
+        }
+    };
     let req = Request4 {
         packet,
         interface: Some(&link.name),

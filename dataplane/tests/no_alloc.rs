@@ -138,6 +138,7 @@ fn v4_worker_step_does_not_allocate() {
     let engine = Engine4 {
         config: &config,
         leases: &leases,
+        stats: None,
     };
     let link = v4lab::link();
     let mut reply = [0u8; 1500];

@@ -98,6 +98,7 @@ impl Server {
         let engine = Engine4 {
             config: &self.config,
             leases: &self.leases,
+            stats: None,
         };
         while client.try_wait().unwrap().is_none() && Instant::now() < deadline {
             let now = SystemTime::now()

@@ -14,6 +14,7 @@ use super::xdp::{AttachMode, ModePolicy, Ports, SteeringProgram, XdpSocket, XskC
 use crate::config::Config4;
 use crate::engine::v4::Engine4;
 use crate::lease::{Lease4, LeaseStore};
+use crate::stats::Counters4;
 use crate::worker::{answer_v4, answer_v4_datagram, Link};
 
 /// Empty polls of the socket before an idle worker sleeps in `poll`.
@@ -85,6 +86,8 @@ impl Port for UdpSocket {
 pub struct Serving {
     program: Option<SteeringProgram>,
     workers: Vec<JoinHandle<()>>,
+    /// One counter line per worker, written only by that worker.
+    counters: Vec<Arc<Counters4>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -100,6 +103,7 @@ impl Serving {
         let mut serving = Serving {
             program: None,
             workers: Vec::new(),
+            counters: Vec::new(),
             stop: Arc::new(AtomicBool::new(false)),
         };
         let err = |e: &dyn fmt::Display| ServeError(format!("{}: {e}", link.name));
@@ -138,6 +142,8 @@ impl Serving {
         config: &Arc<Config4>,
         leases: &Arc<LeaseStore<Lease4>>,
     ) {
+        let counters = Arc::new(Counters4::default());
+        self.counters.push(counters.clone());
         let (config, leases, link, stop) = (
             config.clone(),
             leases.clone(),
@@ -148,6 +154,7 @@ impl Serving {
             let engine = Engine4 {
                 config: &config,
                 leases: &leases,
+                stats: Some(&counters),
             };
             let mut idle = 0u32;
             while !stop.load(Ordering::Relaxed) {
@@ -166,6 +173,11 @@ impl Serving {
                 }
             }
         }));
+    }
+
+    /// The workers' packet counters, for the statistics.
+    pub fn counters(&self) -> &[Arc<Counters4>] {
+        &self.counters
     }
 
     /// How many worker threads serve the interface.

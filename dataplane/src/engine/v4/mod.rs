@@ -19,6 +19,7 @@ use crate::config::{Config4, Subnet4};
 use crate::journal::RecordKind;
 use crate::lease::store::Ticket;
 use crate::lease::{reusable, Lease, Lease4, LeaseStore, StoreError};
+use crate::stats::{Counters4, Stat4};
 use crate::wire::v4::{code, MessageType, Packet4};
 
 pub use reply::Destination;
@@ -43,6 +44,8 @@ pub enum Outcome {
     /// Send the `len` bytes written into the output buffer to `to`, once
     /// the lease change behind `ticket` (if any) is durable.
     Reply {
+        /// The reply's message type.
+        kind: MessageType,
         /// Length of the reply.
         len: usize,
         /// Where it goes.
@@ -81,16 +84,34 @@ pub struct Engine4<'a> {
     pub config: &'a Config4,
     /// The v4 leases.
     pub leases: &'a LeaseStore<Lease4>,
+    /// The calling worker's counters (Kea's pkt4-* statistics), if kept.
+    pub stats: Option<&'a Counters4>,
 }
 
 impl Engine4<'_> {
     /// Handles one message; the reply, if any, is written into `out`.
     pub fn handle(&self, req: &Request4<'_>, out: &mut [u8], now: u32) -> Outcome {
+        let outcome = self.decide(req, out, now);
+        if let Some(stats) = self.stats {
+            match outcome {
+                Outcome::Reply { kind, .. } => stats.sent(kind),
+                Outcome::Silent(Silence::Done) => {}
+                Outcome::Silent(_) => stats.bump(Stat4::ReceiveDrop),
+            }
+        }
+        outcome
+    }
+
+    fn decide(&self, req: &Request4<'_>, out: &mut [u8], now: u32) -> Outcome {
         let p = &req.packet;
         if p.op() != crate::wire::v4::BOOTREQUEST {
             return Outcome::Silent(Silence::NotForServer);
         }
-        let Some(kind) = p.message_type() else {
+        let kind = p.message_type();
+        if let Some(stats) = self.stats {
+            stats.received(kind.unwrap_or(MessageType::Other(0)));
+        }
+        let Some(kind) = kind else {
             return Outcome::Silent(Silence::NotForServer);
         };
         let Some(selection) = select::select(self.config, req) else {

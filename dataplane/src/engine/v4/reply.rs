@@ -41,6 +41,7 @@ impl<'c> Ctx<'_, 'c, '_> {
     ) -> Outcome {
         match self.write(out, kind, yiaddr, subnet, lifetime) {
             Ok(len) => Outcome::Reply {
+                kind,
                 len,
                 to: self.destination(kind, yiaddr),
                 ticket,
