@@ -273,3 +273,57 @@ fn plan(s: &Server) -> Plan {
         echo_client_id: s.echo_client_id,
     }
 }
+
+/// Each plan subnet's shared network as an index, and each shared network
+/// as the indexes of its subnets, in plan order: the engines' layout.
+pub(crate) fn shared_network_indexes(plan: &Plan) -> (Vec<Option<usize>>, Vec<Vec<usize>>) {
+    let mut names: Vec<&str> = Vec::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let of_subnet = plan
+        .subnets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.shared_network.as_deref().map(|name| {
+                let n = names.iter().position(|x| *x == name).unwrap_or_else(|| {
+                    names.push(name);
+                    members.push(Vec::new());
+                    names.len() - 1
+                });
+                members[n].push(i);
+                n
+            })
+        })
+        .collect();
+    (of_subnet, members)
+}
+
+/// The top-level options of `space` among `entries`, later entries
+/// overriding earlier ones with the same code; `never-send` ones are left
+/// out, and sub-option spaces travel inside their parent option.
+pub(crate) fn option_set<'a>(
+    entries: impl Iterator<Item = &'a OptionOut>,
+    space: &str,
+) -> xdhcp_dataplane::config::OptionSet {
+    use xdhcp_dataplane::config::options::ConfiguredOption;
+    let list = entries
+        .filter(|o| o.space == space && !o.never_send)
+        .map(|o| ConfiguredOption {
+            code: o.code,
+            data: o.payload.clone(),
+            always_send: o.always_send,
+        })
+        .collect();
+    xdhcp_dataplane::config::OptionSet::new(list)
+}
+
+/// A subnet's options, lowest precedence first: the global ones, then the
+/// plan's subnet list, which holds the subnet's own before its shared
+/// network's.
+pub(crate) fn subnet_options(
+    global: &[OptionOut],
+    subnet: &SubnetPlan,
+    space: &str,
+) -> xdhcp_dataplane::config::OptionSet {
+    option_set(global.iter().chain(subnet.options.iter().rev()), space)
+}

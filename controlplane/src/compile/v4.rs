@@ -6,33 +6,22 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
-use xdhcp_dataplane::config::options::ConfiguredOption;
 use xdhcp_dataplane::config::v4::{HostId, Reservations4};
-use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Reservation4, Subnet4};
+use xdhcp_dataplane::config::{Config4, Lifetime, Reservation4, Subnet4};
 use xdhcp_dataplane::options::DHCP4_SPACE;
 
-use super::{Host, OptionOut, Plan, SubnetPlan};
+use super::{
+    option_set, shared_network_indexes, subnet_options, Host, OptionOut, Plan, SubnetPlan,
+};
 
 /// The engine's configuration for a DHCPv4 plan.
 pub fn snapshot(plan: &Plan) -> Config4 {
-    let mut networks: Vec<&str> = Vec::new();
-    let mut shared_networks: Vec<Vec<usize>> = Vec::new();
+    let (network_of, shared_networks) = shared_network_indexes(plan);
     let subnets = plan
         .subnets
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let network = s.shared_network.as_deref().map(|name| {
-                let n = networks.iter().position(|x| *x == name).unwrap_or_else(|| {
-                    networks.push(name);
-                    shared_networks.push(Vec::new());
-                    networks.len() - 1
-                });
-                shared_networks[n].push(i);
-                n
-            });
-            subnet(s, network, &plan.global_options)
-        })
+        .zip(network_of)
+        .map(|(s, network)| subnet(s, network, &plan.global_options))
         .collect();
     Config4 {
         subnets,
@@ -84,25 +73,9 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -
         next_server: Some(p.next_server).filter(|a| !a.is_unspecified()),
         server_hostname: Some(p.server_hostname.clone()).filter(|n| !n.is_empty()),
         boot_file_name: Some(p.boot_file_name.clone()).filter(|n| !n.is_empty()),
-        // Lowest precedence first: global, then the plan's subnet list,
-        // which holds the subnet's own options before its shared network's.
-        options: options(global.iter().chain(s.options.iter().rev())),
+        options: subnet_options(global, s, DHCP4_SPACE),
         reservations: reservations(&s.hosts),
     }
-}
-
-/// Top-level DHCPv4 options, later entries overriding earlier ones with the
-/// same code. Sub-option spaces are carried inside their parent option.
-fn options<'a>(entries: impl Iterator<Item = &'a OptionOut>) -> OptionSet {
-    let list: Vec<ConfiguredOption> = entries
-        .filter(|o| o.space == DHCP4_SPACE && !o.never_send)
-        .map(|o| ConfiguredOption {
-            code: o.code,
-            data: o.payload.clone(),
-            always_send: o.always_send,
-        })
-        .collect();
-    OptionSet::new(list)
 }
 
 fn reservations(hosts: &[Host]) -> Reservations4 {
@@ -127,7 +100,7 @@ fn reservations(hosts: &[Host]) -> Reservations4 {
                 next_server: h.next_server,
                 server_hostname: h.server_hostname.clone(),
                 boot_file_name: h.boot_file_name.clone(),
-                options: options(h.options.iter()),
+                options: option_set(h.options.iter(), DHCP4_SPACE),
             },
         );
     }

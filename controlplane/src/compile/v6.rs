@@ -13,13 +13,14 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
-use xdhcp_dataplane::config::options::ConfiguredOption;
 use xdhcp_dataplane::config::v6::{HostId6, Reservations6};
-use xdhcp_dataplane::config::{Config6, Lifetime, OptionSet, PdPool6, Reservation6, Subnet6};
+use xdhcp_dataplane::config::{Config6, Lifetime, PdPool6, Reservation6, Subnet6};
 use xdhcp_dataplane::options::DHCP6_SPACE;
 use xdhcp_dataplane::wire::v6::{DUID_EN, DUID_LL};
 
-use super::{Host, OptionOut, Plan, SubnetPlan};
+use super::{
+    option_set, shared_network_indexes, subnet_options, Host, OptionOut, Plan, SubnetPlan,
+};
 
 /// ISC's enterprise number, used in the fixed DUID-EN.
 const ISC_ENTERPRISE: u32 = 2495;
@@ -50,24 +51,12 @@ pub fn snapshot(plan: &Plan) -> Config6 {
 /// The engine's configuration for a DHCPv6 plan, identifying the server
 /// with `server_duid`.
 pub fn snapshot_with_duid(plan: &Plan, server_duid: Vec<u8>) -> Config6 {
-    let mut networks: Vec<&str> = Vec::new();
-    let mut shared_networks: Vec<Vec<usize>> = Vec::new();
+    let (network_of, shared_networks) = shared_network_indexes(plan);
     let subnets = plan
         .subnets
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let network = s.shared_network.as_deref().map(|name| {
-                let n = networks.iter().position(|x| *x == name).unwrap_or_else(|| {
-                    networks.push(name);
-                    shared_networks.push(Vec::new());
-                    networks.len() - 1
-                });
-                shared_networks[n].push(i);
-                n
-            });
-            subnet(s, network, &plan.global_options)
-        })
+        .zip(network_of)
+        .map(|(s, network)| subnet(s, network, &plan.global_options))
         .collect();
     Config6 {
         server_duid,
@@ -125,25 +114,9 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -
         renew_timer: p.t1,
         rebind_timer: p.t2,
         rapid_commit: p.rapid_commit,
-        // Lowest precedence first: global, then the plan's subnet list,
-        // which holds the subnet's own options before its shared network's.
-        options: options(global.iter().chain(s.options.iter().rev())),
+        options: subnet_options(global, s, DHCP6_SPACE),
         reservations: reservations(&s.hosts),
     }
-}
-
-/// Top-level DHCPv6 options, later entries overriding earlier ones with the
-/// same code. Sub-option spaces are carried inside their parent option.
-fn options<'a>(entries: impl Iterator<Item = &'a OptionOut>) -> OptionSet {
-    let list: Vec<ConfiguredOption> = entries
-        .filter(|o| o.space == DHCP6_SPACE && !o.never_send)
-        .map(|o| ConfiguredOption {
-            code: o.code,
-            data: o.payload.clone(),
-            always_send: o.always_send,
-        })
-        .collect();
-    OptionSet::new(list)
 }
 
 fn reservations(hosts: &[Host]) -> Reservations6 {
@@ -174,7 +147,7 @@ fn reservations(hosts: &[Host]) -> Reservations6 {
                 addresses,
                 prefixes,
                 hostname: h.hostname.clone(),
-                options: options(h.options.iter()),
+                options: option_set(h.options.iter(), DHCP6_SPACE),
             },
         );
     }
