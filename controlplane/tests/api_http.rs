@@ -2,22 +2,11 @@
 //! Kea's own kea-shell and curl, from another namespace, as operators use
 //! them. Needs root and kea-shell (tools/install-deps.sh).
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Stdio};
-use std::sync::mpsc::channel;
-use std::time::Duration;
+use std::io::Write;
+use std::process::Stdio;
 
 use serde_json::Value;
-use xdhcp_testlab::Lab;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use xdhcp_testlab::{Lab, ServerProcess};
 
 #[test]
 fn kea_shell_and_curl_drive_the_http_listener() {
@@ -41,27 +30,10 @@ fn kea_shell_and_curl_drive_the_http_listener() {
     )
     .unwrap();
     let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
-    let mut child = lab
-        .server_command(&[bin, "-c", conf.to_str().unwrap()])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = channel();
-    let err = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for l in BufReader::new(err).lines().map_while(Result::ok) {
-            let _ = tx.send(l);
-        }
-    });
-    let _server = Server(child);
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(15))
-            .expect("server started");
-        if line.contains("COMMAND_SOCKET_OPENED") {
-            break;
-        }
-    }
+    let _server = ServerProcess::start(
+        lab.server_command(&[bin, "-c", conf.to_str().unwrap()]),
+        "COMMAND_SOCKET_OPENED",
+    );
 
     // kea-shell reads the command's arguments from standard input.
     let shell = |command: &str, args: &str| -> Value {

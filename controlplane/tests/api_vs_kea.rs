@@ -4,13 +4,10 @@
 //! Needs root and Kea (tools/install-deps.sh); fails, not skips, without.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::channel;
-use std::time::Duration;
+use std::process::Command;
 
 use serde_json::Value;
-use xdhcp_testlab::Lab;
+use xdhcp_testlab::{Lab, ServerProcess};
 
 const LEASE_CMDS: &str = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so";
 
@@ -28,45 +25,8 @@ fn config(iface: &str, socket: &str, kind: &str) -> String {
     )
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(lab: &Lab, args: &[&str], ready: &str) -> Server {
-    let mut child = lab
-        .server_command(args)
-        .env("KEA_LOCKFILE_DIR", "none")
-        .env("KEA_PIDFILE_DIR", std::env::temp_dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e} (tools/install-deps.sh installs it)", args[0]));
-    let (tx, rx) = channel();
-    let streams: [Box<dyn std::io::Read + Send>; 2] = [
-        Box::new(child.stdout.take().unwrap()),
-        Box::new(child.stderr.take().unwrap()),
-    ];
-    for s in streams {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(s).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    let mut seen = String::new();
-    while !seen.contains(ready) {
-        match rx.recv_timeout(Duration::from_secs(15)) {
-            Ok(l) => seen.push_str(&(l + "\n")),
-            Err(_) => panic!("{} did not start:\n{seen}", args[0]),
-        }
-    }
-    Server(child)
+fn start(lab: &Lab, args: &[&str], ready: &str) -> ServerProcess {
+    ServerProcess::start(lab.server_command(args), ready)
 }
 
 /// Sends one command with socat, as the Kea manuals show.

@@ -4,14 +4,11 @@
 //! Kea (tools/install-deps.sh); it fails, not skips, without them.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, UdpSocket};
-use std::process::{Child, Stdio};
-use std::sync::mpsc::channel;
 use std::time::Duration;
 
 use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4, BOOTREQUEST};
-use xdhcp_testlab::Lab;
+use xdhcp_testlab::{Lab, ServerProcess};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
 const RELAY: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
@@ -40,49 +37,8 @@ fn config(iface: &str, socket: &str) -> String {
     )
 }
 
-/// A server under test, killed when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(lab: &Lab, args: &[&str], ready: &str) -> Server {
-    let mut child = lab
-        .server_command(args)
-        .env("KEA_LOCKFILE_DIR", "none")
-        .env("KEA_PIDFILE_DIR", std::env::temp_dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e} (install with tools/install-deps.sh)", args[0]));
-    let (tx, rx) = channel();
-    for out in [
-        child
-            .stdout
-            .take()
-            .map(|o| Box::new(o) as Box<dyn std::io::Read + Send>),
-        child.stderr.take().map(|o| Box::new(o) as _),
-    ] {
-        let tx = tx.clone();
-        let out = out.unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    let mut seen = String::new();
-    while !seen.contains(ready) {
-        match rx.recv_timeout(Duration::from_secs(15)) {
-            Ok(l) => seen.push_str(&(l + "\n")),
-            Err(_) => panic!("{} did not start:\n{seen}", args[0]),
-        }
-    }
-    Server(child)
+fn start(lab: &Lab, args: &[&str], ready: &str) -> ServerProcess {
+    ServerProcess::start(lab.server_command(args), ready)
 }
 
 /// What is compared of a reply: type, addresses, boot fields, options.

@@ -2,13 +2,8 @@
 //! types, `"dhcp-socket-type": "raw"` (AF_PACKET) and `"udp"`, and shuts
 //! down cleanly on SIGTERM. Needs root.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
-use std::time::Duration;
-
 use xdhcp_dataplane::io::xdp::{ModePolicy, Ports, SteeringProgram};
-use xdhcp_testlab::{enter, Lab};
+use xdhcp_testlab::{enter, Lab, ServerProcess};
 
 /// `socket_type` empty leaves `dhcp-socket-type` out (Kea's v4 default, raw).
 fn config(iface: &str, socket_type: &str) -> String {
@@ -33,67 +28,11 @@ fn config(iface: &str, socket_type: &str) -> String {
     )
 }
 
-/// The server process, its log collected line by line.
-struct Running {
-    child: Child,
-    log: Receiver<String>,
-    seen: String,
-}
-
-impl Running {
-    fn start(lab: &Lab, file: &str) -> Running {
-        let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
-        let mut child = lab
-            .server_command(&[bin, "-c", file])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, log) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut r = Running {
-            child,
-            log,
-            seen: String::new(),
-        };
-        r.wait_for("DHCP4_STARTED");
-        r
-    }
-
-    /// Waits (10 s at most) for a log line containing `what`.
-    fn wait_for(&mut self, what: &str) {
-        while !self.seen.contains(what) {
-            match self.log.recv_timeout(Duration::from_secs(10)) {
-                Ok(line) => {
-                    self.seen.push_str(&line);
-                    self.seen.push('\n');
-                }
-                Err(_) => panic!("no {what} in the server log:\n{}", self.seen),
-            }
-        }
-    }
-
-    /// Sends SIGTERM and waits for a clean exit; returns the whole log.
-    fn stop(mut self) -> String {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        self.wait_for("DHCP4_SHUTDOWN");
-        assert!(self.child.wait().unwrap().success(), "{}", self.seen);
-        std::mem::take(&mut self.seen)
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `xdhcp-controlplane -c FILE` in the lab's server namespace, once it
+/// serves.
+fn start(lab: &Lab, file: &str) -> ServerProcess {
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    ServerProcess::start(lab.server_command(&[bin, "-c", file]), "DHCP4_STARTED")
 }
 
 fn serves_dhclient_over(tag: &str, socket_type: &str, started: &str) {
@@ -107,9 +46,9 @@ fn serves_dhclient_in(lab: &Lab, tag: &str, socket_type: &str, started: &[&str],
     let dir = dir.to_string_lossy().into_owned();
     let file = format!("{dir}/kea.conf");
     std::fs::write(&file, config(&lab.iface, socket_type)).unwrap();
-    let server = Running::start(lab, &file);
+    let server = start(lab, &file);
     for line in started {
-        assert!(server.seen.contains(line), "{}", server.seen);
+        assert!(server.output().contains(line), "{}", server.output());
     }
 
     let leases = format!("{dir}/dhclient.leases");
@@ -146,7 +85,7 @@ fn serves_dhclient_in(lab: &Lab, tag: &str, socket_type: &str, started: &[&str],
     );
     assert!(lease.contains("option dhcp-lease-time 900;"), "{lease}");
 
-    let log = server.stop();
+    let log = server.stop("DHCP4_SHUTDOWN");
     assert_eq!(log.contains("WARN"), warned, "{log}");
     let _ = std::fs::remove_dir_all(&dir);
 }

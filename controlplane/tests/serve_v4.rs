@@ -1,12 +1,7 @@
 //! `xdhcp-controlplane -c` with an operator's Kea configuration serves a
 //! real dhclient over AF_XDP, and shuts down cleanly on SIGTERM. Needs root.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
-use std::time::Duration;
-
-use xdhcp_testlab::Lab;
+use xdhcp_testlab::{Lab, ServerProcess};
 
 fn config(iface: &str, dir: &str) -> String {
     format!(
@@ -39,67 +34,11 @@ fn control(socket: &str, request: &str) -> serde_json::Value {
     serde_json::from_str(&answer).unwrap()
 }
 
-/// The server process, its log collected line by line.
-struct Running {
-    child: Child,
-    log: Receiver<String>,
-    seen: String,
-}
-
-impl Running {
-    fn start(lab: &Lab, file: &str) -> Running {
-        let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
-        let mut child = lab
-            .server_command(&[bin, "-c", file])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, log) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut r = Running {
-            child,
-            log,
-            seen: String::new(),
-        };
-        r.wait_for("DHCP4_STARTED");
-        r
-    }
-
-    /// Waits (10 s at most) for a log line containing `what`.
-    fn wait_for(&mut self, what: &str) {
-        while !self.seen.contains(what) {
-            match self.log.recv_timeout(Duration::from_secs(10)) {
-                Ok(line) => {
-                    self.seen.push_str(&line);
-                    self.seen.push('\n');
-                }
-                Err(_) => panic!("no {what} in the server log:\n{}", self.seen),
-            }
-        }
-    }
-
-    /// Sends SIGTERM and waits for a clean exit; returns the whole log.
-    fn stop(mut self) -> String {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        self.wait_for("DHCP4_SHUTDOWN");
-        assert!(self.child.wait().unwrap().success(), "{}", self.seen);
-        std::mem::take(&mut self.seen)
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `xdhcp-controlplane -c FILE` in the lab's server namespace, once it
+/// serves.
+fn start(lab: &Lab, file: &str) -> ServerProcess {
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    ServerProcess::start(lab.server_command(&[bin, "-c", file]), "DHCP4_STARTED")
 }
 
 #[test]
@@ -110,7 +49,7 @@ fn a_kea_config_serves_dhclient_and_keeps_its_leases() {
     let dir = dir.to_string_lossy().into_owned();
     let file = format!("{dir}/kea.conf");
     std::fs::write(&file, config(&lab.iface, &dir)).unwrap();
-    let server = Running::start(&lab, &file);
+    let server = start(&lab, &file);
 
     let leases = format!("{dir}/dhclient.leases");
     let out = lab.dhclient(&dir, &[]).output().unwrap();
@@ -150,15 +89,15 @@ fn a_kea_config_serves_dhclient_and_keeps_its_leases() {
     assert_eq!(lease["result"], 0, "{lease}");
 
     // SIGTERM: the server stops, reports its XDP counters and exits 0.
-    let log = server.stop();
+    let log = server.stop("DHCP4_SHUTDOWN");
     assert!(
         log.contains("redirected: 2"),
         "DISCOVER and REQUEST went through AF_XDP: {log}"
     );
 
     // The lease journal survives: a restart loads the lease.
-    let again = Running::start(&lab, &file);
-    let log = again.stop();
+    let again = start(&lab, &file);
+    let log = again.stop("DHCP4_SHUTDOWN");
     assert!(log.contains("1 lease(s) loaded"), "{log}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,8 +1,11 @@
 //! Test support shared by the workspace's integration tests: network
-//! namespace labs, and a counting allocator for no-allocation proofs.
+//! namespace labs, server processes run in them, and a counting allocator
+//! for no-allocation proofs.
 
 pub mod alloc_count;
 mod netns;
+mod process;
 
 pub use alloc_count::{allocations, CountingAllocator};
 pub use netns::{delete_netns, enter, run, Lab, SERVER_MAC};
+pub use process::ServerProcess;
