@@ -12,12 +12,10 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use xdhcp_dataplane::config::Config4;
 use xdhcp_dataplane::io::link;
-use xdhcp_dataplane::io::serve::{Backend, Serving};
+use xdhcp_dataplane::io::serve::{Backend, Dhcp4Service, Dhcp6Service, Serving};
 use xdhcp_dataplane::io::xdp::{AttachMode, ModePolicy};
 use xdhcp_dataplane::lease::{Lease4, LeaseStore};
-use xdhcp_dataplane::worker::Link;
 
 use crate::api::{self, Api};
 use crate::config::interfaces::SocketType;
@@ -42,22 +40,160 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
     }
-    if config.dhcp6.is_some() {
-        log(
-            "WARN",
-            "DHCP6_NOT_SERVED",
-            "the Dhcp6 section is validated but not served yet by this build",
-        );
-    }
-    let server = config
-        .dhcp4
+    let plans = compile::compile(config);
+    let v4 = match (&config.dhcp4, &plans.dhcp4) {
+        (Some(server), Some(plan)) => Some((
+            server,
+            Arc::new(compile::v4::snapshot(plan)),
+            open_leases(server)?,
+        )),
+        _ => None,
+    };
+    let names4 = v4
         .as_ref()
-        .ok_or("the configuration has no Dhcp4 section; only DHCPv4 is served so far")?;
-    let plan = compile::compile(config)
-        .dhcp4
-        .ok_or("the configuration has no Dhcp4 section")?;
-    let compiled = Arc::new(compile::v4::snapshot(&plan));
-    let (leases, recovery) = LeaseStore::open(leases::store_config(server))
+        .map(|(s, ..)| interface_names(s))
+        .transpose()?
+        .unwrap_or_default();
+    let v6 = match (&config.dhcp6, &plans.dhcp6) {
+        (Some(server), Some(plan)) => {
+            let names = interface_names(server)?;
+            // The server DUID: a DUID-LL of the first interface's MAC, the
+            // same across restarts without any state to keep.
+            let mac = names.first().and_then(|n| link::lookup6(n)).map(|l| l.mac);
+            let duid = mac.map_or_else(compile::v6::default_duid, compile::v6::duid_ll);
+            let compiled = Arc::new(compile::v6::snapshot_with_duid(plan, duid));
+            Some((server, names, compiled, open_leases(server)?))
+        }
+        _ => None,
+    };
+    if v4.is_none() && v6.is_none() {
+        return Err("the configuration has neither a Dhcp4 nor a Dhcp6 section".into());
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    if let Some((_, compiled, leases)) = &v4 {
+        for pool in compiled.subnets.iter().flat_map(|s| &s.pools) {
+            leases.add_pool(pool.clone(), now);
+        }
+    }
+    if let Some((_, _, compiled, leases)) = &v6 {
+        for s in &compiled.subnets {
+            for pool in s.pools.iter().chain(s.pd_pools.iter().map(|p| &p.alloc)) {
+                leases.add_pool(pool.clone(), now);
+            }
+        }
+    }
+    let names6: &[String] = v6.as_ref().map_or(&[], |(_, n, ..)| n);
+    let mut serving = Vec::new();
+    for name in names4
+        .iter()
+        .chain(names6.iter().filter(|n| !names4.contains(n)))
+    {
+        let service4 = v4
+            .as_ref()
+            .filter(|_| names4.contains(name))
+            .map(|(_, config, leases)| {
+                let link = link::lookup(name).ok_or_else(|| {
+                    format!("interface {name} not found or without an IPv4 address")
+                })?;
+                Ok::<_, String>(Dhcp4Service {
+                    link,
+                    config: config.clone(),
+                    leases: leases.clone(),
+                })
+            });
+        let service6 =
+            v6.as_ref()
+                .filter(|_| names6.contains(name))
+                .map(|(_, _, config, leases)| {
+                    let link = link::lookup6(name).ok_or_else(|| {
+                        format!("interface {name} not found or without an IPv6 link-local address")
+                    })?;
+                    Ok::<_, String>(Dhcp6Service {
+                        link,
+                        config: config.clone(),
+                        leases: leases.clone(),
+                    })
+                });
+        let socket_type = v4
+            .as_ref()
+            .map_or(SocketType::Xdp, |(s, ..)| s.interfaces.socket_type);
+        serving.push(start(
+            name,
+            socket_type,
+            service4.transpose()?,
+            service6.transpose()?,
+        )?);
+    }
+    if serving.is_empty() {
+        return Err("interfaces-config lists no interface to serve".into());
+    }
+    let api = match &v4 {
+        Some((server, compiled, leases)) => {
+            let stats = api::stats::Sources {
+                config: compiled.clone(),
+                workers: serving
+                    .iter()
+                    .flat_map(|s| s.counters().iter().cloned())
+                    .collect(),
+                leases: leases.clone(),
+            };
+            start_api(server, file, leases.clone(), stats)?
+        }
+        None => Vec::new(),
+    };
+    while !STOP.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for s in serving {
+        if let Some(Ok(c)) = s.program().map(|p| p.counters()) {
+            log("INFO", "DHCP4_XDP_COUNTERS", &format!("{c:?}"));
+        }
+        s.stop();
+    }
+    for handle in api {
+        let _ = handle.join();
+    }
+    if let Some((_, _, leases)) = &v4 {
+        leases
+            .flush_all()
+            .map_err(|e| format!("flushing the lease journal: {e}"))?;
+    }
+    if let Some((_, _, _, leases)) = &v6 {
+        leases
+            .flush_all()
+            .map_err(|e| format!("flushing the lease journal: {e}"))?;
+    }
+    log("INFO", "DHCP4_SHUTDOWN", "server shut down");
+    Ok(())
+}
+
+/// The interface names a server section lists (`eth0/192.0.2.1` names eth0).
+fn interface_names(server: &Server) -> Result<Vec<String>, String> {
+    server
+        .interfaces
+        .interfaces
+        .iter()
+        .map(|entry| {
+            let name = entry.split('/').next().unwrap_or(entry);
+            if name == "*" {
+                Err(
+                    "interfaces \"*\" is not supported yet: name the interfaces to serve"
+                        .to_string(),
+                )
+            } else {
+                Ok(name.to_string())
+            }
+        })
+        .collect()
+}
+
+/// Opens a server's lease store and logs what recovery found.
+fn open_leases<L: xdhcp_dataplane::lease::Lease>(
+    server: &Server,
+) -> Result<Arc<LeaseStore<L>>, String> {
+    let (leases, recovery) = LeaseStore::<L>::open(leases::store_config(server))
         .map_err(|e| format!("opening the lease store: {e}"))?;
     let dropped: usize = recovery.files.iter().map(|f| f.dropped_bytes).sum();
     log(
@@ -71,82 +207,44 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
             recovery.journal_records
         ),
     );
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    for subnet in &compiled.subnets {
-        for pool in &subnet.pools {
-            leases.add_pool(pool.clone(), now);
-        }
-    }
-    let mut serving = Vec::new();
-    for entry in &server.interfaces.interfaces {
-        let name = entry.split('/').next().unwrap_or(entry);
-        if name == "*" {
-            return Err(
-                "interfaces \"*\" is not supported yet: name the interfaces to serve".into(),
-            );
-        }
-        let link = link::lookup(name)
-            .ok_or_else(|| format!("interface {name} not found or without an IPv4 address"))?;
-        let s = start(link, server.interfaces.socket_type, &compiled, &leases)?;
-        serving.push(s);
-    }
-    if serving.is_empty() {
-        return Err("interfaces-config lists no interface to serve".into());
-    }
-    let stats = api::stats::Sources {
-        config: compiled.clone(),
-        workers: serving
-            .iter()
-            .flat_map(|s| s.counters().iter().cloned())
-            .collect(),
-        leases: leases.clone(),
-    };
-    let api = start_api(server, file, leases.clone(), stats)?;
-    while !STOP.load(Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    for s in serving {
-        if let Some(Ok(c)) = s.program().map(|p| p.counters()) {
-            log("INFO", "DHCP4_XDP_COUNTERS", &format!("{c:?}"));
-        }
-        s.stop();
-    }
-    for handle in api {
-        let _ = handle.join();
-    }
-    leases
-        .flush_all()
-        .map_err(|e| format!("flushing the lease journal: {e}"))?;
-    log("INFO", "DHCP4_SHUTDOWN", "server shut down");
-    Ok(())
+    Ok(leases)
 }
 
-/// Starts serving `link` over the configured socket type. `xdp` falls
-/// back to `raw` when XDP or AF_XDP is unavailable: the model cannot tell
-/// whether the operator insisted, and a server that answers beats one that
-/// does not start. The WARN says why.
+/// Starts serving interface `name` for the families given, over the
+/// configured socket type. DHCPv6 is served over AF_XDP, and so is DHCPv4
+/// on an interface both serve (one steering program takes both ports).
+/// Alone, `xdp` falls back to `raw` when XDP or AF_XDP is unavailable: the
+/// model cannot tell whether the operator insisted, and a server that
+/// answers beats one that does not start. The WARN says why.
 fn start(
-    link: Link,
+    name: &str,
     socket_type: SocketType,
-    config: &Arc<Config4>,
-    leases: &Arc<LeaseStore<Lease4>>,
+    v4: Option<Dhcp4Service>,
+    v6: Option<Dhcp6Service>,
 ) -> Result<Serving, String> {
-    let name = link.name.clone();
+    let socket_type = if v6.is_some() && socket_type != SocketType::Xdp {
+        log(
+            "WARN",
+            "DHCP_SOCKET_TYPE",
+            &format!("{name} serves DHCPv6, so both families use AF_XDP there"),
+        );
+        SocketType::Xdp
+    } else {
+        socket_type
+    };
     let backend = match socket_type {
         SocketType::Xdp => Backend::Xdp(ModePolicy::Any),
         SocketType::Raw => Backend::Raw,
         SocketType::Udp => Backend::Udp,
     };
-    let serving = match Serving::start(link.clone(), backend, config.clone(), leases.clone()) {
-        Err(e) if socket_type == SocketType::Xdp => {
+    let serving = match Serving::start_services(name, backend, v4.clone(), v6.clone()) {
+        Err(e) if socket_type == SocketType::Xdp && v6.is_none() => {
             log(
                 "WARN",
                 "DHCP4_XDP_UNAVAILABLE",
                 &format!("AF_XDP cannot serve {name} ({e}); serving it over raw sockets instead"),
             );
-            Serving::start(link, Backend::Raw, config.clone(), leases.clone())
+            Serving::start_services(name, Backend::Raw, v4, None)
         }
         other => other,
     }

@@ -2,15 +2,25 @@
 //! address and how many receive queues it has.
 
 use std::ffi::CStr;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::worker::Link;
+use crate::worker::{Link, Link6};
 
-/// Looks up `name` in this network namespace. `None` when the interface
-/// does not exist or has no IPv4 address.
-pub fn lookup(name: &str) -> Option<Link> {
-    let mut mac = None;
-    let mut addr = None;
+/// What getifaddrs says about one interface.
+struct Found {
+    mac: Option<[u8; 6]>,
+    v4: Option<Ipv4Addr>,
+    link_local: Option<Ipv6Addr>,
+}
+
+/// Reads `name`'s MAC, first IPv4 address and IPv6 link-local address in
+/// this network namespace.
+fn find(name: &str) -> Option<Found> {
+    let mut found = Found {
+        mac: None,
+        v4: None,
+        link_local: None,
+    };
     let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
     // SAFETY: getifaddrs fills `list`, freed below; entries are read only
     // while the list is alive.
@@ -28,16 +38,23 @@ pub fn lookup(name: &str) -> Option<Link> {
         }
         // SAFETY: the family tells which sockaddr type ifa_addr points to.
         match i32::from(unsafe { (*entry.ifa_addr).sa_family }) {
-            libc::AF_INET if addr.is_none() => {
+            libc::AF_INET if found.v4.is_none() => {
                 let sin = unsafe { &*(entry.ifa_addr as *const libc::sockaddr_in) };
-                addr = Some(Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr)));
+                found.v4 = Some(Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr)));
+            }
+            libc::AF_INET6 => {
+                let sin6 = unsafe { &*(entry.ifa_addr as *const libc::sockaddr_in6) };
+                let a = Ipv6Addr::from(sin6.sin6_addr.s6_addr);
+                if a.segments()[0] & 0xffc0 == 0xfe80 {
+                    found.link_local = Some(a);
+                }
             }
             libc::AF_PACKET => {
                 let sll = unsafe { &*(entry.ifa_addr as *const libc::sockaddr_ll) };
                 if sll.sll_halen == 6 {
                     let mut m = [0u8; 6];
                     m.copy_from_slice(&sll.sll_addr[..6]);
-                    mac = Some(m);
+                    found.mac = Some(m);
                 }
             }
             _ => {}
@@ -45,10 +62,28 @@ pub fn lookup(name: &str) -> Option<Link> {
     }
     // SAFETY: the list from getifaddrs, freed once.
     unsafe { libc::freeifaddrs(list) };
+    Some(found)
+}
+
+/// Looks up `name` in this network namespace for DHCPv4. `None` when the
+/// interface does not exist or has no IPv4 address.
+pub fn lookup(name: &str) -> Option<Link> {
+    let f = find(name)?;
     Some(Link {
         name: name.to_string(),
-        mac: mac?,
-        addr: addr?,
+        mac: f.mac?,
+        addr: f.v4?,
+    })
+}
+
+/// Looks up `name` for DHCPv6. `None` when the interface does not exist or
+/// has no link-local address yet.
+pub fn lookup6(name: &str) -> Option<Link6> {
+    let f = find(name)?;
+    Some(Link6 {
+        name: name.to_string(),
+        mac: f.mac?,
+        addr: f.link_local?,
     })
 }
 

@@ -1,6 +1,6 @@
-//! Serving DHCPv4 on one interface over a chosen backend: the sockets,
-//! one worker thread per socket, and the loop they share (process a batch,
-//! spin briefly when idle, then sleep in `poll`).
+//! Serving DHCPv4 and DHCPv6 on one interface over a chosen backend: the
+//! sockets, one worker thread per socket, and the loop they share (process
+//! a batch, spin briefly when idle, then sleep in `poll`).
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,11 +11,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::raw::RawSocket;
 use super::udp::UdpSocket;
 use super::xdp::{AttachMode, ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig};
-use crate::config::Config4;
+use crate::config::{Config4, Config6};
 use crate::engine::v4::Engine4;
-use crate::lease::{Lease4, LeaseStore};
+use crate::engine::v6::Engine6;
+use crate::lease::{Lease4, Lease6, LeaseStore};
 use crate::stats::Counters4;
-use crate::worker::{answer_v4, answer_v4_datagram, Link};
+use crate::worker::{answer_v4, answer_v4_datagram, answer_v6, Link, Link6};
 
 /// Empty polls of the socket before an idle worker sleeps in `poll`.
 const SPIN_BEFORE_SLEEP: u32 = 2000;
@@ -46,17 +47,37 @@ impl fmt::Display for ServeError {
 
 impl std::error::Error for ServeError {}
 
+/// What a worker answers with: the engine of each family it serves.
+struct Engines<'a> {
+    v4: Option<(Engine4<'a>, &'a Link)>,
+    v6: Option<(Engine6<'a>, &'a Link6)>,
+}
+
+impl Engines<'_> {
+    /// Answers a layer-2 frame with whichever family's engine it is for.
+    fn answer_frame(&self, rx: &[u8], tx: &mut [u8], now: u32) -> Option<usize> {
+        let v4 = self
+            .v4
+            .as_ref()
+            .and_then(|(e, link)| answer_v4(e, link, rx, tx, now));
+        v4.or_else(|| {
+            let (e, link) = self.v6.as_ref()?;
+            answer_v6(e, link, rx, tx, now)
+        })
+    }
+}
+
 /// One socket a worker drives: a batch step and an idle wait.
 trait Port: Send + 'static {
     /// Answers one batch; returns how many messages were received.
-    fn step(&mut self, engine: &Engine4<'_>, link: &Link, now: u32) -> usize;
+    fn step(&mut self, engines: &Engines<'_>, now: u32) -> usize;
     /// Sleeps until input arrives or `timeout_ms` passes.
     fn idle(&self, timeout_ms: i32);
 }
 
 impl Port for XdpSocket {
-    fn step(&mut self, engine: &Engine4<'_>, link: &Link, now: u32) -> usize {
-        self.process(|rx, tx| answer_v4(engine, link, rx, tx, now))
+    fn step(&mut self, engines: &Engines<'_>, now: u32) -> usize {
+        self.process(|rx, tx| engines.answer_frame(rx, tx, now))
     }
     fn idle(&self, timeout_ms: i32) {
         self.wait(timeout_ms);
@@ -64,8 +85,8 @@ impl Port for XdpSocket {
 }
 
 impl Port for RawSocket {
-    fn step(&mut self, engine: &Engine4<'_>, link: &Link, now: u32) -> usize {
-        self.process(|rx, tx| answer_v4(engine, link, rx, tx, now))
+    fn step(&mut self, engines: &Engines<'_>, now: u32) -> usize {
+        self.process(|rx, tx| engines.answer_frame(rx, tx, now))
     }
     fn idle(&self, timeout_ms: i32) {
         self.wait(timeout_ms);
@@ -73,12 +94,37 @@ impl Port for RawSocket {
 }
 
 impl Port for UdpSocket {
-    fn step(&mut self, engine: &Engine4<'_>, link: &Link, now: u32) -> usize {
+    fn step(&mut self, engines: &Engines<'_>, now: u32) -> usize {
+        let Some((engine, link)) = &engines.v4 else {
+            return 0;
+        };
         self.process(|rx, dst, tx| answer_v4_datagram(engine, link, rx, dst, tx, now))
     }
     fn idle(&self, timeout_ms: i32) {
         self.wait(timeout_ms);
     }
+}
+
+/// DHCPv4 on an interface: its link, configuration and leases.
+#[derive(Clone)]
+pub struct Dhcp4Service {
+    /// The interface as DHCPv4 sees it.
+    pub link: Link,
+    /// The compiled `Dhcp4` section.
+    pub config: Arc<Config4>,
+    /// The v4 leases.
+    pub leases: Arc<LeaseStore<Lease4>>,
+}
+
+/// DHCPv6 on an interface.
+#[derive(Clone)]
+pub struct Dhcp6Service {
+    /// The interface as DHCPv6 sees it.
+    pub link: Link6,
+    /// The compiled `Dhcp6` section.
+    pub config: Arc<Config6>,
+    /// The v6 leases.
+    pub leases: Arc<LeaseStore<Lease6>>,
 }
 
 /// An interface being served; dropping it after [`Serving::stop`] detaches
@@ -100,68 +146,91 @@ impl Serving {
         config: Arc<Config4>,
         leases: Arc<LeaseStore<Lease4>>,
     ) -> Result<Serving, ServeError> {
+        let name = link.name.clone();
+        let v4 = Dhcp4Service {
+            link,
+            config,
+            leases,
+        };
+        Serving::start_services(&name, backend, Some(v4), None)
+    }
+
+    /// Opens `backend`'s sockets on interface `name` and starts workers that
+    /// answer the families given. DHCPv6 needs the AF_XDP backend here.
+    pub fn start_services(
+        name: &str,
+        backend: Backend,
+        v4: Option<Dhcp4Service>,
+        v6: Option<Dhcp6Service>,
+    ) -> Result<Serving, ServeError> {
         let mut serving = Serving {
             program: None,
             workers: Vec::new(),
             counters: Vec::new(),
             stop: Arc::new(AtomicBool::new(false)),
         };
-        let err = |e: &dyn fmt::Display| ServeError(format!("{}: {e}", link.name));
+        let err = |e: &dyn fmt::Display| ServeError(format!("{name}: {e}"));
+        if v6.is_some() && !matches!(backend, Backend::Xdp(_)) {
+            return Err(err(
+                &"DHCPv6 is served over the xdp backend only in this build",
+            ));
+        }
         match backend {
             Backend::Xdp(policy) => {
-                let mut program = SteeringProgram::attach(&link.name, Ports::SERVER, policy)
-                    .map_err(|e| err(&e))?;
+                let mut program =
+                    SteeringProgram::attach(name, Ports::SERVER, policy).map_err(|e| err(&e))?;
                 let mut sockets = Vec::new();
-                for queue in 0..super::link::rx_queues(&link.name) {
-                    let socket = XdpSocket::open(&link.name, queue, &XskConfig::default())
-                        .map_err(|e| err(&e))?;
+                for queue in 0..super::link::rx_queues(name) {
+                    let socket =
+                        XdpSocket::open(name, queue, &XskConfig::default()).map_err(|e| err(&e))?;
                     program.register(queue, &socket).map_err(|e| err(&e))?;
                     sockets.push(socket);
                 }
                 serving.program = Some(program);
                 for socket in sockets {
-                    serving.spawn(socket, &link, &config, &leases);
+                    serving.spawn(socket, &v4, &v6);
                 }
             }
             Backend::Raw => {
-                let socket = RawSocket::open(&link.name).map_err(|e| err(&e))?;
-                serving.spawn(socket, &link, &config, &leases);
+                let socket = RawSocket::open(name).map_err(|e| err(&e))?;
+                serving.spawn(socket, &v4, &v6);
             }
             Backend::Udp => {
-                let socket = UdpSocket::open(&link.name).map_err(|e| err(&e))?;
-                serving.spawn(socket, &link, &config, &leases);
+                let socket = UdpSocket::open(name).map_err(|e| err(&e))?;
+                serving.spawn(socket, &v4, &v6);
             }
         }
         Ok(serving)
     }
 
-    fn spawn(
-        &mut self,
-        mut port: impl Port,
-        link: &Link,
-        config: &Arc<Config4>,
-        leases: &Arc<LeaseStore<Lease4>>,
-    ) {
+    fn spawn(&mut self, mut port: impl Port, v4: &Option<Dhcp4Service>, v6: &Option<Dhcp6Service>) {
         let counters = Arc::new(Counters4::default());
         self.counters.push(counters.clone());
-        let (config, leases, link, stop) = (
-            config.clone(),
-            leases.clone(),
-            link.clone(),
-            self.stop.clone(),
-        );
+        let (v4, v6, stop) = (v4.clone(), v6.clone(), self.stop.clone());
         self.workers.push(std::thread::spawn(move || {
-            let engine = Engine4 {
-                config: &config,
-                leases: &leases,
-                stats: Some(&counters),
+            let engines = Engines {
+                v4: v4.as_ref().map(|s| {
+                    let engine = Engine4 {
+                        config: &s.config,
+                        leases: &s.leases,
+                        stats: Some(&counters),
+                    };
+                    (engine, &s.link)
+                }),
+                v6: v6.as_ref().map(|s| {
+                    let engine = Engine6 {
+                        config: &s.config,
+                        leases: &s.leases,
+                    };
+                    (engine, &s.link)
+                }),
             };
             let mut idle = 0u32;
             while !stop.load(Ordering::Relaxed) {
                 let now = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs() as u32);
-                if port.step(&engine, &link, now) > 0 {
+                if port.step(&engines, now) > 0 {
                     idle = 0;
                 } else if idle < SPIN_BEFORE_SLEEP {
                     // Under load the next message is microseconds away:
