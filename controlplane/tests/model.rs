@@ -124,9 +124,9 @@ fn compiled_plan_has_concrete_values() {
     let plain = &v4.subnets[0];
     // An explicit renew-timer wins over calculate-tee-times; T2 is 87.5 %.
     assert_eq!((plain.params.t1, plain.params.t2), (Some(1000), Some(3500)));
-    assert_eq!(plain.params.valid.grant(0), 4000);
+    assert_eq!(plain.params.valid.grant_hint(0), 4000);
     assert_eq!(
-        plain.params.valid.grant(99),
+        plain.params.valid.grant_hint(99),
         4000,
         "no bounds: always the default"
     );
@@ -168,8 +168,8 @@ fn preferred_lifetime_defaults_to_five_eighths_of_valid() {
     );
     let p = v6.subnets[2].params.preferred;
     assert_eq!((p.min, p.default, p.max), (2000, 3000, 4000));
-    assert_eq!(p.grant(10_000), 4000);
-    assert_eq!(p.grant(1), 2000);
+    assert_eq!(p.grant_hint(10_000), 4000);
+    assert_eq!(p.grant_hint(1), 2000);
 }
 
 #[test]

@@ -5,35 +5,17 @@ use std::net::Ipv4Addr;
 
 use crate::config::scope::{Scope, Triplet, DEFAULT_VALID};
 
-/// A lifetime triplet with every value known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lifetime {
-    /// Lowest value granted.
-    pub min: u32,
-    /// Value granted when the client asks for none.
-    pub default: u32,
-    /// Highest value granted.
-    pub max: u32,
-}
+/// A lifetime triplet with every value known: the engines' own type, so
+/// the compiled plan hands it over unchanged.
+pub use xdhcp_dataplane::config::Lifetime;
 
-impl Lifetime {
-    /// Kea's rule: bounds not given are the default itself.
-    fn from(t: &Triplet, default: u32) -> Lifetime {
-        let d = t.value.unwrap_or(default);
-        Lifetime {
-            min: t.min.unwrap_or(d),
-            default: d,
-            max: t.max.unwrap_or(d),
-        }
-    }
-
-    /// The lifetime granted for a client's hint (0 = no hint).
-    pub fn grant(&self, hint: u32) -> u32 {
-        if hint == 0 {
-            self.default
-        } else {
-            hint.clamp(self.min, self.max)
-        }
+/// Kea's rule: bounds not given are the default itself.
+fn lifetime(t: &Triplet, default: u32) -> Lifetime {
+    let d = t.value.unwrap_or(default);
+    Lifetime {
+        min: t.min.unwrap_or(d),
+        default: d,
+        max: t.max.unwrap_or(d),
     }
 }
 
@@ -98,11 +80,11 @@ pub struct Params {
 impl Params {
     /// Resolve a subnet's effective scope.
     pub fn resolve(s: &Scope, v6: bool) -> Params {
-        let valid = Lifetime::from(&s.valid, DEFAULT_VALID);
+        let valid = lifetime(&s.valid, DEFAULT_VALID);
         // The manual (004 §9.2.18): without an explicit preferred lifetime,
         // or with one above the valid lifetime, use valid × 0.625.
         let derived = (f64::from(valid.default) * 0.625) as u32;
-        let mut preferred = Lifetime::from(&s.preferred, derived);
+        let mut preferred = lifetime(&s.preferred, derived);
         if s.preferred.value.is_none() || preferred.default > valid.default {
             preferred.default = derived;
         }

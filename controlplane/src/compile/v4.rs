@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::config::v4::{HostId, Reservations4};
-use xdhcp_dataplane::config::{Config4, Lifetime, Reservation4, Subnet4};
+use xdhcp_dataplane::config::{Config4, Reservation4, Subnet4};
 use xdhcp_dataplane::options::DHCP4_SPACE;
 
 use super::{
@@ -60,11 +60,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -
             .collect(),
         interface: s.interface.clone(),
         shared_network,
-        valid: Lifetime {
-            default: p.valid.default,
-            min: p.valid.min,
-            max: p.valid.max,
-        },
+        valid: p.valid,
         renew_timer: p.t1,
         rebind_timer: p.t2,
         calculate_tee_times: None,

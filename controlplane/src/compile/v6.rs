@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::config::v6::{HostId6, Reservations6};
-use xdhcp_dataplane::config::{Config6, Lifetime, PdPool6, Reservation6, Subnet6};
+use xdhcp_dataplane::config::{Config6, PdPool6, Reservation6, Subnet6};
 use xdhcp_dataplane::options::DHCP6_SPACE;
 use xdhcp_dataplane::wire::v6::{DUID_EN, DUID_LL};
 
@@ -69,11 +69,7 @@ pub fn snapshot_with_duid(plan: &Plan, server_duid: Vec<u8>) -> Config6 {
 
 fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -> Subnet6 {
     let p = &s.params;
-    let lifetime = |l: &super::Lifetime| Lifetime {
-        default: l.default,
-        min: l.min,
-        max: l.max,
-    };
+
     Subnet6 {
         id: s.id,
         prefix: Ipv6Addr::from(s.network),
@@ -109,8 +105,8 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -
             })
             .collect(),
         shared_network,
-        preferred: lifetime(&p.preferred),
-        valid: lifetime(&p.valid),
+        preferred: p.preferred,
+        valid: p.valid,
         renew_timer: p.t1,
         rebind_timer: p.t2,
         rapid_commit: p.rapid_commit,
