@@ -114,7 +114,12 @@ fn finish(mut client: Child) -> Output {
 }
 
 fn spawn(lab: &Lab, args: &[&str]) -> Child {
-    lab.client_command(args)
+    piped(lab.client_command(args))
+}
+
+/// Starts a client with its output captured.
+fn piped(mut command: std::process::Command) -> Child {
+    command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -179,7 +184,7 @@ fn dhclient_gets_renews_and_releases_a_lease(tag: &str, backend: Backend) {
         "{leases}"
     );
     assert!(leases.contains("option dhcp-lease-time 600;"), "{leases}");
-    let mac = peer_mac(&lab);
+    let mac = lab.peer_mac();
     let lease = server
         .lease_of(&mac)
         .expect("the server recorded the lease");
@@ -221,30 +226,14 @@ fn dhclient_gets_renews_and_releases_a_lease(tag: &str, backend: Backend) {
 fn udhcpc_gets_a_lease(tag: &str, backend: Backend) {
     let lab = Lab::new(tag);
     let server = Server::start(&lab, backend);
-    let out = finish(spawn(
-        &lab,
-        &[
-            "udhcpc",
-            "-f",
-            "-q",
-            "-n",
-            "-t",
-            "3",
-            "-T",
-            "2",
-            "-s",
-            "/bin/true",
-            "-i",
-            &lab.peer,
-        ],
-    ));
+    let out = finish(piped(lab.udhcpc()));
     assert!(out.status.success(), "udhcpc failed:\n{}", text(&out));
     assert!(
         text(&out).contains("lease of 198.51.100.100 obtained"),
         "{}",
         text(&out)
     );
-    let mac = peer_mac(&lab);
+    let mac = lab.peer_mac();
     assert_eq!(
         server.lease_of(&mac).unwrap().addr,
         Ipv4Addr::new(198, 51, 100, 100)
@@ -269,18 +258,6 @@ fn udp_dhclient_gets_renews_and_releases_a_lease() {
 #[test]
 fn udp_udhcpc_gets_a_lease() {
     udhcpc_gets_a_lease("uu", Backend::Udp);
-}
-
-fn peer_mac(lab: &Lab) -> Vec<u8> {
-    let out = lab
-        .client_command(&["cat", &format!("/sys/class/net/{}/address", lab.peer)])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    text.trim()
-        .split(':')
-        .map(|h| u8::from_str_radix(h, 16).unwrap())
-        .collect()
 }
 
 fn tempdir(tag: &str) -> String {

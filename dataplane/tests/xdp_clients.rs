@@ -130,7 +130,12 @@ impl Server {
 }
 
 fn spawn(lab: &Lab, args: &[&str]) -> Child {
-    lab.client_command(args)
+    piped(lab.client_command(args))
+}
+
+/// Starts a client with its output captured.
+fn piped(mut command: std::process::Command) -> Child {
+    command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -167,7 +172,7 @@ fn dhclient_gets_renews_and_releases_a_lease() {
         leases.contains("option domain-name \"lab.example\";"),
         "{leases}"
     );
-    let mac = peer_mac(&lab);
+    let mac = lab.peer_mac();
     let lease = server
         .lease_of(&mac)
         .expect("the server recorded the lease");
@@ -204,46 +209,18 @@ fn dhclient_gets_renews_and_releases_a_lease() {
 fn udhcpc_gets_a_lease() {
     let lab = Lab::new("uc");
     let mut server = Server::start(&lab);
-    let out = server.serve_until(spawn(
-        &lab,
-        &[
-            "udhcpc",
-            "-f",
-            "-q",
-            "-n",
-            "-t",
-            "3",
-            "-T",
-            "2",
-            "-s",
-            "/bin/true",
-            "-i",
-            &lab.peer,
-        ],
-    ));
+    let out = server.serve_until(piped(lab.udhcpc()));
     assert!(out.status.success(), "udhcpc failed:\n{}", text(&out));
     assert!(
         text(&out).contains("lease of 198.51.100.100 obtained"),
         "{}",
         text(&out)
     );
-    let mac = peer_mac(&lab);
+    let mac = lab.peer_mac();
     assert_eq!(
         server.lease_of(&mac).unwrap().addr,
         Ipv4Addr::new(198, 51, 100, 100)
     );
-}
-
-fn peer_mac(lab: &Lab) -> Vec<u8> {
-    let out = lab
-        .client_command(&["cat", &format!("/sys/class/net/{}/address", lab.peer)])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    text.trim()
-        .split(':')
-        .map(|h| u8::from_str_radix(h, 16).unwrap())
-        .collect()
 }
 
 fn tempdir() -> String {
@@ -311,7 +288,7 @@ fn dhcpcd_gets_and_releases_a_lease() {
         said.contains("inet 198.51.100.100/24"),
         "dhcpcd did not bind:\n{said}"
     );
-    let mac = peer_mac(&lab);
+    let mac = lab.peer_mac();
     let state = server.lease_of(&mac).map(|l| l.state);
     assert!(
         state.is_none() || state == Some(LeaseState::Released),

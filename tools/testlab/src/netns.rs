@@ -145,6 +145,38 @@ impl Lab {
         self.client_command(&args)
     }
 
+    /// The client interface's MAC address.
+    pub fn peer_mac(&self) -> Vec<u8> {
+        let path = format!("/sys/class/net/{}/address", self.peer);
+        let out = self.client_command(&["cat", &path]).output().expect("cat");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.trim()
+            .split(':')
+            .map(|h| u8::from_str_radix(h, 16).expect("a MAC"))
+            .collect()
+    }
+
+    /// busybox udhcpc in the foreground on the client interface: three
+    /// DISCOVERs two seconds apart, then it quits, with or without a lease.
+    pub fn udhcpc(&self) -> Command {
+        let args = [
+            "udhcpc",
+            "-f",
+            "-q",
+            "-n",
+            "-t",
+            "3",
+            "-T",
+            "2",
+            "-s",
+            "/bin/true",
+            "-i",
+        ];
+        let mut all = args.to_vec();
+        all.push(&self.peer);
+        self.client_command(&all)
+    }
+
     /// A command to run inside the server namespace.
     pub fn server_command(&self, args: &[&str]) -> Command {
         Self::command_in(&self.server, args)
