@@ -62,6 +62,16 @@ impl Lab {
         lab.teardown();
         run(&["ip", "netns", "add", &lab.server]);
         run(&["ip", "netns", "add", &lab.client]);
+        // No duplicate address detection in the lab: link-local addresses
+        // are usable at once, so DHCPv6 clients and servers can bind them.
+        for ns in [&lab.server, &lab.client] {
+            for key in [
+                "net.ipv6.conf.all.accept_dad=0",
+                "net.ipv6.conf.default.accept_dad=0",
+            ] {
+                run(&["ip", "netns", "exec", ns, "sysctl", "-qw", key]);
+            }
+        }
         run(&[
             "ip",
             "-n",
