@@ -47,6 +47,12 @@ pub fn enter(netns: &str) {
 
 impl Lab {
     pub fn new(tag: &str) -> Lab {
+        Lab::with_queues(tag, 1)
+    }
+
+    /// A lab whose veth pair has `queues` receive and transmit queues on
+    /// each end, for multi-queue tests.
+    pub fn with_queues(tag: &str, queues: u32) -> Lab {
         assert!(
             unsafe { libc::geteuid() } == 0,
             "this test builds a network lab and needs root (CI runs as root)"
@@ -72,21 +78,14 @@ impl Lab {
                 run(&["ip", "netns", "exec", ns, "sysctl", "-qw", key]);
             }
         }
-        run(&[
-            "ip",
-            "-n",
-            &lab.server,
-            "link",
-            "add",
-            &lab.iface,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            &peer,
-            "netns",
-            &lab.client,
-        ]);
+        let q = queues.to_string();
+        let counts = ["numtxqueues", &q, "numrxqueues", &q];
+        let mut add = vec!["ip", "-n", &lab.server, "link", "add", &lab.iface];
+        add.extend(counts);
+        add.extend(["type", "veth", "peer", "name", &peer]);
+        add.extend(counts);
+        add.extend(["netns", &lab.client]);
+        run(&add);
         for (ns, dev, v4, v6) in [
             (
                 &lab.server,
@@ -169,7 +168,19 @@ impl Lab {
     /// busybox udhcpc in the foreground on the client interface: three
     /// DISCOVERs two seconds apart, then it quits, with or without a lease.
     pub fn udhcpc(&self) -> Command {
-        let args = [
+        self.client_command(&self.udhcpc_args())
+    }
+
+    /// [`Lab::udhcpc`] pinned to one CPU, which picks its transmit queue
+    /// where transmit-packet steering is set up.
+    pub fn udhcpc_on_cpu(&self, cpu: &str) -> Command {
+        let mut args = vec!["taskset", "-c", cpu];
+        args.extend(self.udhcpc_args());
+        self.client_command(&args)
+    }
+
+    fn udhcpc_args(&self) -> Vec<&str> {
+        let mut args = vec![
             "udhcpc",
             "-f",
             "-q",
@@ -182,9 +193,8 @@ impl Lab {
             "/bin/true",
             "-i",
         ];
-        let mut all = args.to_vec();
-        all.push(&self.peer);
-        self.client_command(&all)
+        args.push(&self.peer);
+        args
     }
 
     /// A command to run inside the server namespace.
