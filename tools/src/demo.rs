@@ -168,15 +168,25 @@ pub fn run(seconds: u32, rate: u32) -> Result<(), String> {
         println!("dhclient: {line}");
     }
 
+    // The bound dhclient keeps the client port; perfdhcp needs it.
+    if let Ok(pid) = std::fs::read_to_string(&pid) {
+        let _ = Command::new("kill").arg(pid.trim()).status();
+        std::thread::sleep(Duration::from_millis(300));
+    }
     println!("load: perfdhcp, {rate} DORA/s offered for {seconds} s ...");
     let (r, p) = (rate.to_string(), seconds.to_string());
-    let report = sh(&in_ns(
-        CLIENT_NS,
-        &[
-            "perfdhcp", "-4", "-l", CLIENT_IF, "-r", &r, "-R", "1000000", "-p", &p,
-        ],
-    ))
-    .unwrap_or_else(|e| e);
+    let perfdhcp = [
+        "perfdhcp", "-4", "-l", CLIENT_IF, "-r", &r, "-R", "1000000", "-p", &p,
+    ];
+    // perfdhcp exits non-zero when it saw drops; its report is wanted anyway.
+    let run = Command::new("ip")
+        .args(&in_ns(CLIENT_NS, &perfdhcp)[1..])
+        .output()
+        .map_err(|e| format!("perfdhcp: {e}"))?;
+    let report = String::from_utf8_lossy(&run.stdout).into_owned();
+    if !report.contains("Rate:") {
+        println!("perfdhcp: {}", String::from_utf8_lossy(&run.stderr).trim());
+    }
     for line in report.lines().filter(|l| {
         l.starts_with("***Statistics")
             || l.starts_with("sent packets")
