@@ -11,7 +11,9 @@ use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
 use xdhcp_dataplane::wire::v4::Packet4;
 use xdhcp_dataplane::worker::answer_v4;
 
+// Shared with the tests, which use more of it than this benchmark does.
 #[path = "../tests/common/v4lab.rs"]
+#[allow(dead_code)]
 mod v4lab;
 
 const NOW: u32 = 1_800_000_000;

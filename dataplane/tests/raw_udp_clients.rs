@@ -3,62 +3,18 @@
 //! through `io::serve::Serving`, the worker threads the server runs. Needs
 //! root, as CI has.
 
+mod common;
+
 use std::net::Ipv4Addr;
 use std::process::{Child, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
-use xdhcp_dataplane::config::options::ConfiguredOption;
-use xdhcp_dataplane::config::v4::Reservations4;
-use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Subnet4};
+use common::v4lab::{self, SERVER};
 use xdhcp_dataplane::io::serve::{Backend, Serving};
 use xdhcp_dataplane::lease::{Lease4, LeaseState, LeaseStore, StoreConfig};
 use xdhcp_dataplane::worker::Link;
 use xdhcp_testlab::{enter, Lab, SERVER_MAC};
-
-const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
-
-fn config() -> Config4 {
-    let pool = Pool::v4(
-        Ipv4Addr::new(198, 51, 100, 100),
-        Ipv4Addr::new(198, 51, 100, 200),
-        1,
-    );
-    let option = |code, data: &[u8]| ConfiguredOption {
-        code,
-        data: data.to_vec(),
-        always_send: false,
-    };
-    Config4 {
-        subnets: vec![Subnet4 {
-            id: 1,
-            network: Ipv4Addr::new(198, 51, 100, 0),
-            prefix_len: 24,
-            pools: vec![Arc::new(Allocator::new(pool, AllocatorKind::Iterative))],
-            relay: vec![],
-            interface: None,
-            shared_network: None,
-            valid: Lifetime::fixed(600),
-            renew_timer: Some(150),
-            rebind_timer: Some(300),
-            calculate_tee_times: None,
-            match_client_id: true,
-            authoritative: true,
-            next_server: None,
-            server_hostname: None,
-            boot_file_name: None,
-            options: OptionSet::new(vec![
-                option(3, &SERVER.octets()),
-                option(6, &SERVER.octets()),
-                option(15, b"lab.example"),
-            ]),
-            reservations: Reservations4::default(),
-        }],
-        decline_probation: 86400,
-        ..Config4::default()
-    }
-}
 
 /// The server's workers on the lab's server interface.
 struct Server {
@@ -76,7 +32,8 @@ impl Server {
             mac: SERVER_MAC,
             addr: SERVER,
         };
-        let serving = Serving::start(link, backend, Arc::new(config()), leases.clone()).unwrap();
+        let serving =
+            Serving::start(link, backend, Arc::new(v4lab::lab_config()), leases.clone()).unwrap();
         assert_eq!(serving.workers(), 1);
         Server {
             serving: Some(serving),

@@ -2,65 +2,20 @@
 //! from the v4 engine served over AF_XDP: the steering program, the socket,
 //! the framing and the engine together. Needs root, as CI has.
 
+mod common;
+
 use std::net::Ipv4Addr;
 use std::process::{Child, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
-use xdhcp_dataplane::config::options::ConfiguredOption;
-use xdhcp_dataplane::config::v4::Reservations4;
-use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Subnet4};
+use common::v4lab::{self, SERVER};
+use xdhcp_dataplane::config::Config4;
 use xdhcp_dataplane::engine::v4::Engine4;
 use xdhcp_dataplane::io::xdp::{ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig};
 use xdhcp_dataplane::lease::{Lease4, LeaseState, LeaseStore, StoreConfig};
 use xdhcp_dataplane::worker::{answer_v4, Link};
 use xdhcp_testlab::{enter, Lab, SERVER_MAC};
-
-const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
-
-/// The lab's link 198.51.100.0/24, and 203.0.113.0/24 behind a relay.
-fn config() -> Config4 {
-    let option = |code, data: &[u8]| ConfiguredOption {
-        code,
-        data: data.to_vec(),
-        always_send: false,
-    };
-    let subnet = |id, net: [u8; 3]| {
-        let [a, b, c] = net;
-        let pool = Pool::v4(Ipv4Addr::new(a, b, c, 100), Ipv4Addr::new(a, b, c, 200), id);
-        let router = Ipv4Addr::new(a, b, c, 1);
-        Subnet4 {
-            id,
-            network: Ipv4Addr::new(a, b, c, 0),
-            prefix_len: 24,
-            pools: vec![Arc::new(Allocator::new(pool, AllocatorKind::Iterative))],
-            relay: vec![],
-            interface: None,
-            shared_network: None,
-            valid: Lifetime::fixed(600),
-            renew_timer: Some(150),
-            rebind_timer: Some(300),
-            calculate_tee_times: None,
-            match_client_id: true,
-            authoritative: true,
-            next_server: None,
-            server_hostname: None,
-            boot_file_name: None,
-            options: OptionSet::new(vec![
-                option(3, &router.octets()),
-                option(6, &SERVER.octets()),
-                option(15, b"lab.example"),
-            ]),
-            reservations: Reservations4::default(),
-        }
-    };
-    Config4 {
-        subnets: vec![subnet(1, [198, 51, 100]), subnet(2, [203, 0, 113])],
-        decline_probation: 86400,
-        ..Config4::default()
-    }
-}
 
 /// A server on the lab's server interface, driven from the test thread.
 struct Server {
@@ -82,7 +37,7 @@ impl Server {
         Server {
             _program: program,
             socket,
-            config: config(),
+            config: v4lab::lab_config(),
             leases,
             link: Link {
                 name: lab.iface.clone(),

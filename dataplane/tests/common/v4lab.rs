@@ -1,10 +1,11 @@
-//! A one-subnet DHCPv4 server and client frames for it, shared by the
-//! allocation test and the worker benchmark.
+//! DHCPv4 server configurations and client frames shared by the tests and
+//! the worker benchmark.
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
+use xdhcp_dataplane::config::options::ConfiguredOption;
 use xdhcp_dataplane::config::v4::Reservations4;
 use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Subnet4};
 use xdhcp_dataplane::frame::{write_udp, Addressing, IpAddrs};
@@ -92,4 +93,47 @@ pub fn client_frame(n: u16, requested: Option<Ipv4Addr>) -> Vec<u8> {
     .unwrap();
     f.truncate(len);
     f
+}
+
+/// The lab's link 198.51.100.0/24, and 203.0.113.0/24 behind a relay.
+pub fn lab_config() -> Config4 {
+    let option = |code, data: &[u8]| ConfiguredOption {
+        code,
+        data: data.to_vec(),
+        always_send: false,
+    };
+    let subnet = |id, net: [u8; 3]| {
+        let [a, b, c] = net;
+        let pool = Pool::v4(Ipv4Addr::new(a, b, c, 100), Ipv4Addr::new(a, b, c, 200), id);
+        let router = Ipv4Addr::new(a, b, c, 1);
+        Subnet4 {
+            id,
+            network: Ipv4Addr::new(a, b, c, 0),
+            prefix_len: 24,
+            pools: vec![Arc::new(Allocator::new(pool, AllocatorKind::Iterative))],
+            relay: vec![],
+            interface: None,
+            shared_network: None,
+            valid: Lifetime::fixed(600),
+            renew_timer: Some(150),
+            rebind_timer: Some(300),
+            calculate_tee_times: None,
+            match_client_id: true,
+            authoritative: true,
+            next_server: None,
+            server_hostname: None,
+            boot_file_name: None,
+            options: OptionSet::new(vec![
+                option(3, &router.octets()),
+                option(6, &SERVER.octets()),
+                option(15, b"lab.example"),
+            ]),
+            reservations: Reservations4::default(),
+        }
+    };
+    Config4 {
+        subnets: vec![subnet(1, [198, 51, 100]), subnet(2, [203, 0, 113])],
+        decline_probation: 86400,
+        ..Config4::default()
+    }
 }
