@@ -7,9 +7,10 @@ mod common;
 use std::net::Ipv4Addr;
 use std::process::{Child, Output, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use common::v4lab::{self, SERVER};
+use common::xdp_loop;
 use xdhcp_dataplane::config::Config4;
 use xdhcp_dataplane::engine::v4::Engine4;
 use xdhcp_dataplane::io::xdp::{ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig};
@@ -48,29 +49,19 @@ impl Server {
     }
 
     /// Serves until `client` exits (or 30 s pass); returns its output.
-    fn serve_until(&mut self, mut client: Child) -> Output {
-        let deadline = Instant::now() + Duration::from_secs(30);
+    fn serve_until(&mut self, client: Child) -> Output {
         let engine = Engine4 {
             config: &self.config,
             leases: &self.leases,
             stats: None,
         };
-        while client.try_wait().unwrap().is_none() && Instant::now() < deadline {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_secs() as u32;
-            let link = &self.link;
-            if self
-                .socket
-                .process(|rx, tx| answer_v4(&engine, link, rx, tx, now))
-                == 0
-            {
-                self.socket.wait(5);
-            }
-        }
-        let _ = client.kill();
-        client.wait_with_output().unwrap()
+        let link = &self.link;
+        xdp_loop::serve_until(
+            &mut self.socket,
+            client,
+            Duration::from_secs(30),
+            |rx, tx, now| answer_v4(&engine, link, rx, tx, now),
+        )
     }
 
     fn lease_of(&self, mac: &[u8]) -> Option<Lease4> {

@@ -4,11 +4,14 @@
 //! multicast to ff02::1:2 included), the socket, the framing and the engine
 //! together. Needs root, as CI has.
 
+mod common;
+
 use std::net::Ipv6Addr;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
+use common::xdp_loop;
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::config::options::ConfiguredOption;
 use xdhcp_dataplane::config::v6::Reservations6;
@@ -126,28 +129,15 @@ impl Server {
 
     /// Serves until `client` exits or `limit` passes, then stops it;
     /// returns its output.
-    fn serve_for(&mut self, mut client: Child, limit: Duration) -> Output {
-        let deadline = Instant::now() + limit;
+    fn serve_for(&mut self, client: Child, limit: Duration) -> Output {
         let engine = Engine6 {
             config: &self.config,
             leases: &self.leases,
         };
-        while client.try_wait().unwrap().is_none() && Instant::now() < deadline {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_secs() as u32;
-            let link = &self.link;
-            if self
-                .socket
-                .process(|rx, tx| answer_v6(&engine, link, rx, tx, now))
-                == 0
-            {
-                self.socket.wait(5);
-            }
-        }
-        let _ = client.kill();
-        client.wait_with_output().unwrap()
+        let link = &self.link;
+        xdp_loop::serve_until(&mut self.socket, client, limit, |rx, tx, now| {
+            answer_v6(&engine, link, rx, tx, now)
+        })
     }
 
     fn leases_of(&self, kind: LeaseType) -> Vec<Lease6> {

@@ -5,6 +5,7 @@ pub mod expect;
 pub mod pcap;
 pub mod rng;
 pub mod v4lab;
+pub mod xdp_loop;
 
 use std::path::PathBuf;
 
