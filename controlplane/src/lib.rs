@@ -11,7 +11,21 @@ pub mod config;
 pub mod diag;
 pub mod json;
 pub mod leases;
+pub mod log;
 pub mod serve;
 
 pub use config::{load_file, load_str, Config};
 pub use diag::Diag;
+
+/// Checks a configuration file as `kea-dhcp4 -t` does: the configuration,
+/// or the report to print (one located error per line, then a summary).
+pub fn check_file(file: &std::path::Path) -> Result<Config, String> {
+    load_file(file).map_err(|errors| {
+        let mut report: String = errors.iter().map(|e| format!("{e}\n")).collect();
+        report.push_str(&format!(
+            "Syntax check failed with {} error(s)",
+            errors.len()
+        ));
+        report
+    })
+}

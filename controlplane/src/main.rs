@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use xdhcp_controlplane::log;
 
 /// xdhcp control plane (Kea-compatible switches).
 #[derive(Parser, Debug)]
@@ -52,34 +53,72 @@ fn main() -> ExitCode {
         eprintln!("xdhcp-controlplane: give -t FILE to check a configuration (see --help)");
         return ExitCode::FAILURE;
     };
-    match xdhcp_controlplane::load_file(&file) {
-        Ok(cfg) if args.config.is_some() => match xdhcp_controlplane::serve::run(&cfg, &file) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("xdhcp-controlplane: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        Ok(cfg) => {
-            if args.debug {
-                for (name, s) in [("Dhcp4", &cfg.dhcp4), ("Dhcp6", &cfg.dhcp6)] {
-                    if let Some(s) = s {
-                        eprintln!(
-                            "{name}: {} subnet(s), {} shared network(s)",
-                            s.subnets.len(),
-                            s.shared_networks.len()
-                        );
-                    }
+    let cfg = match xdhcp_controlplane::check_file(&file) {
+        Ok(cfg) => cfg,
+        Err(report) => {
+            eprintln!("{report}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if args.config.is_none() {
+        if args.debug {
+            for (name, s) in [("Dhcp4", &cfg.dhcp4), ("Dhcp6", &cfg.dhcp6)] {
+                if let Some(s) = s {
+                    eprintln!(
+                        "{name}: {} subnet(s), {} shared network(s)",
+                        s.subnets.len(),
+                        s.shared_networks.len()
+                    );
                 }
             }
-            ExitCode::SUCCESS
         }
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            eprintln!("Syntax check failed with {} error(s)", errors.len());
+        return ExitCode::SUCCESS;
+    }
+    let served = log::Setup::of(&cfg, args.debug)
+        .and_then(|setup| log::configure(&setup))
+        .and_then(|()| {
+            announce(&cfg);
+            xdhcp_controlplane::serve::run(&cfg, &file)
+        });
+    let code = match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            log::error(
+                "kea-dhcp4.dhcp4",
+                "DHCP4_INIT_FAIL",
+                format!("failed to initialize xdhcp server: {e}"),
+            );
+            eprintln!("xdhcp-controlplane: {e}");
             ExitCode::FAILURE
         }
+    };
+    log::flush();
+    code
+}
+
+/// Kea's start-up messages, once the configuration's logging applies.
+fn announce(cfg: &xdhcp_controlplane::Config) {
+    let version = env!("CARGO_PKG_VERSION");
+    for (family, v, s) in [("4", "IPv4", &cfg.dhcp4), ("6", "IPv6", &cfg.dhcp6)] {
+        let Some(s) = s else { continue };
+        let (logger, starting, complete) = if family == "4" {
+            ("kea-dhcp4.dhcp4", "DHCP4_STARTING", "DHCP4_CONFIG_COMPLETE")
+        } else {
+            ("kea-dhcp6.dhcp6", "DHCP6_STARTING", "DHCP6_CONFIG_COMPLETE")
+        };
+        log::info(
+            logger,
+            starting,
+            format!("xdhcp DHCPv{family} server version {version} starting"),
+        );
+        let subnets = s.subnets.len();
+        log::info(
+            logger,
+            complete,
+            format!(
+                "DHCPv{family} server has completed configuration: \
+                 added {v} subnets: {subnets}; DDNS: disabled"
+            ),
+        );
     }
 }

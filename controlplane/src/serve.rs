@@ -21,6 +21,7 @@ use crate::api::{self, Api};
 use crate::config::interfaces::SocketType;
 use crate::config::Config;
 use crate::config::Server;
+use crate::log::{LeaseSink, Severity};
 use crate::{compile, json, leases};
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -101,6 +102,7 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
                     link,
                     config: config.clone(),
                     leases: leases.clone(),
+                    events: Some(Arc::new(LeaseSink)),
                 })
             });
         let service6 =
@@ -331,13 +333,19 @@ fn start_api(
     Ok(handles)
 }
 
-/// One log line in Kea's layout: time, severity, source, message id, text.
-fn log(severity: &str, id: &str, text: &str) {
-    let now = api::stats::timestamp(SystemTime::now());
-    // Kea's log times stop at milliseconds.
-    let now = &now[..now.len() - 3];
-    eprintln!(
-        "{now} {severity:<5} [xdhcp-dhcp4/{}] {id} {text}",
-        std::process::id()
-    );
+/// Logs through [`crate::log`] on the logger Kea uses for the id's kind.
+fn log(severity: &str, id: &'static str, text: &str) {
+    let logger = if id.starts_with("COMMAND_") {
+        "kea-dhcp4.commands"
+    } else if id.starts_with("DHCPSRV_") {
+        "kea-dhcp4.dhcpsrv"
+    } else {
+        "kea-dhcp4.dhcp4"
+    };
+    let severity = match severity {
+        "ERROR" => Severity::Error,
+        "WARN" => Severity::Warn,
+        _ => Severity::Info,
+    };
+    crate::log::emit(severity, 0, logger, id, text);
 }

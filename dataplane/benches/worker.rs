@@ -27,6 +27,7 @@ fn bench(c: &mut Criterion) {
         config: &config,
         leases: &leases,
         stats: None,
+        events: None,
     };
     let link = v4lab::link();
     let discovers: Vec<Vec<u8>> = (0..CLIENTS).map(|n| v4lab::client_frame(n, None)).collect();

@@ -10,6 +10,7 @@
 pub mod alloc;
 pub mod config;
 pub mod engine;
+pub mod events;
 pub mod frame;
 pub mod io;
 pub mod journal;

@@ -94,6 +94,7 @@ impl Lab {
             config: &self.config,
             leases: &self.leases,
             stats: None,
+            events: None,
         };
         let outcome = engine.handle(&req, &mut out, now);
         if let Outcome::Reply { len, .. } = outcome {

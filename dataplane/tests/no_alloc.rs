@@ -139,6 +139,7 @@ fn v4_worker_step_does_not_allocate() {
         config: &config,
         leases: &leases,
         stats: None,
+        events: None,
     };
     let link = v4lab::link();
     let mut reply = [0u8; 1500];

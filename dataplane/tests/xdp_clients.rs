@@ -54,6 +54,7 @@ impl Server {
             config: &self.config,
             leases: &self.leases,
             stats: None,
+            events: None,
         };
         let link = &self.link;
         xdp_loop::serve_until(

@@ -14,9 +14,28 @@ pub struct Logger {
     pub severity: String,
     /// Debug level 0..99.
     pub debuglevel: u8,
-    /// Outputs: `stdout`, `stderr`, `syslog[:name]` or a file name.
-    pub outputs: Vec<String>,
+    /// Where its messages go.
+    pub outputs: Vec<OutputOption>,
 }
+
+/// One `output_options` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputOption {
+    /// `stdout`, `stderr`, `syslog`, `syslog:name` or a file name.
+    pub output: String,
+    /// Flush after every message (Kea's default: true).
+    pub flush: bool,
+    /// Rotate a file once it would grow past this many bytes; below
+    /// Kea's minimum of 204800 (0 included) rotation is off.
+    pub maxsize: u64,
+    /// Rotated files kept (at least 1).
+    pub maxver: u32,
+    /// The line layout; `None` (or empty) for the output type's default.
+    pub pattern: Option<String>,
+}
+
+/// Kea's default `maxsize`.
+pub const DEFAULT_MAXSIZE: u64 = 10_240_000;
 
 const SEVERITIES: &[&str] = &["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "NONE"];
 
@@ -54,12 +73,18 @@ pub fn read(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<Logger> {
             for (j, o) in list.iter().enumerate() {
                 let op = diag::index(&m.key_path(key), j);
                 if let Some(om) = ctx.map(o, &op, "output_options", keys::LOG_OUTPUT) {
-                    om.bool(ctx, "flush");
-                    om.u32(ctx, "maxsize");
-                    om.u32(ctx, "maxver");
-                    om.str(ctx, "pattern");
+                    let flush = om.bool(ctx, "flush").unwrap_or(true);
+                    let maxsize = om.u32(ctx, "maxsize").map_or(DEFAULT_MAXSIZE, u64::from);
+                    let maxver = om.u32(ctx, "maxver").unwrap_or(1).max(1);
+                    let pattern = om.str(ctx, "pattern").filter(|p| !p.is_empty());
                     match om.str(ctx, "output") {
-                        Some(s) => l.outputs.push(s),
+                        Some(output) => l.outputs.push(OutputOption {
+                            output,
+                            flush,
+                            maxsize,
+                            maxver,
+                            pattern,
+                        }),
                         None if !om.has("output") => {
                             ctx.err(&o.pos, &op, "output_options entry needs 'output'")
                         }

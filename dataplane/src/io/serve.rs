@@ -14,6 +14,7 @@ use super::xdp::{AttachMode, ModePolicy, Ports, SteeringProgram, XdpSocket, XskC
 use crate::config::{Config4, Config6};
 use crate::engine::v4::Engine4;
 use crate::engine::v6::Engine6;
+use crate::events::LeaseEvents;
 use crate::lease::{Lease4, Lease6, LeaseStore};
 use crate::stats::Counters4;
 use crate::worker::{answer_v4, answer_v4_datagram, answer_v6, Link, Link6};
@@ -114,6 +115,8 @@ pub struct Dhcp4Service {
     pub config: Arc<Config4>,
     /// The v4 leases.
     pub leases: Arc<LeaseStore<Lease4>>,
+    /// Where the workers send lease events, if anywhere.
+    pub events: Option<Arc<dyn LeaseEvents>>,
 }
 
 /// DHCPv6 on an interface.
@@ -151,6 +154,7 @@ impl Serving {
             link,
             config,
             leases,
+            events: None,
         };
         Serving::start_services(&name, backend, Some(v4), None)
     }
@@ -214,6 +218,7 @@ impl Serving {
                         config: &s.config,
                         leases: &s.leases,
                         stats: Some(&counters),
+                        events: s.events.as_deref(),
                     };
                     (engine, &s.link)
                 }),

@@ -37,6 +37,16 @@ impl Client {
         }
     }
 
+    /// The client's hardware address.
+    pub fn hw(&self) -> HwAddr {
+        self.hw
+    }
+
+    /// The client identifier it sent (empty if none).
+    pub fn client_id(&self) -> &[u8] {
+        self.client_id.as_bytes()
+    }
+
     /// True when `l` is this client's lease, by Kea's rule: the client
     /// identifiers decide when `match-client-id` is on and both sides have
     /// one, the hardware address otherwise.

@@ -16,11 +16,12 @@ use select::Selection;
 
 use crate::alloc::AllocatorKind;
 use crate::config::{Config4, Subnet4};
+use crate::events::{self, LeaseEvent4, LeaseEventKind, LeaseEvents, ShortId};
 use crate::journal::RecordKind;
 use crate::lease::store::Ticket;
 use crate::lease::{reusable, Lease, Lease4, LeaseStore, StoreError};
 use crate::stats::{Counters4, Stat4};
-use crate::wire::v4::{code, MessageType, Packet4};
+use crate::wire::v4::{code, MessageType, Packet4, RelayAgentInfo};
 
 pub use reply::Destination;
 
@@ -86,6 +87,8 @@ pub struct Engine4<'a> {
     pub leases: &'a LeaseStore<Lease4>,
     /// The calling worker's counters (Kea's pkt4-* statistics), if kept.
     pub stats: Option<&'a Counters4>,
+    /// Where lease events go (lease logging, forensic log), if anywhere.
+    pub events: Option<&'a dyn LeaseEvents>,
 }
 
 impl Engine4<'_> {
@@ -239,14 +242,22 @@ impl<'c> Ctx<'_, 'c, '_> {
             return Outcome::Silent(Silence::NoAddress);
         };
         let lifetime = choice.subnet.valid.grant(self.requested_lifetime());
-        self.reply(
+        let outcome = self.reply(
             out,
             MessageType::Offer,
             choice.addr,
             choice.subnet,
             Some(lifetime),
             None,
-        )
+        );
+        self.notify_reply(
+            &outcome,
+            LeaseEventKind::Offer,
+            choice.addr,
+            choice.subnet.id,
+            lifetime,
+        );
+        outcome
     }
 
     fn requested_lifetime(&self) -> Option<u32> {
@@ -278,7 +289,8 @@ impl<'c> Ctx<'_, 'c, '_> {
         }
         let lifetime = subnet.valid.grant(self.requested_lifetime());
         let owned = |l: &Lease4| self.client.owns(l, subnet);
-        let written = if self.leases().with(wanted, owned).unwrap_or(false) {
+        let renewal = self.leases().with(wanted, owned).unwrap_or(false);
+        let written = if renewal {
             self.leases().renew(wanted, owned, self.now, lifetime)
         } else {
             let lease = self.client.lease(wanted, subnet, self.now, lifetime);
@@ -288,14 +300,23 @@ impl<'c> Ctx<'_, 'c, '_> {
                 .map_err(|(_, e)| e)
         };
         match written {
-            Ok(ticket) => self.reply(
-                out,
-                MessageType::Ack,
-                wanted,
-                subnet,
-                Some(lifetime),
-                Some(ticket),
-            ),
+            Ok(ticket) => {
+                let outcome = self.reply(
+                    out,
+                    MessageType::Ack,
+                    wanted,
+                    subnet,
+                    Some(lifetime),
+                    Some(ticket),
+                );
+                let kind = if renewal {
+                    LeaseEventKind::Renew
+                } else {
+                    LeaseEventKind::Allocate
+                };
+                self.notify_reply(&outcome, kind, wanted, subnet.id, lifetime);
+                outcome
+            }
             Err(StoreError::Exists) => self.refuse(out, subnet),
             Err(_) => Outcome::Silent(Silence::Failed),
         }
@@ -322,14 +343,21 @@ impl<'c> Ctx<'_, 'c, '_> {
         if !subnet.authoritative {
             return Outcome::Silent(Silence::NotAuthoritative);
         }
-        self.reply(
+        let outcome = self.reply(
             out,
             MessageType::Nak,
             Ipv4Addr::UNSPECIFIED,
             subnet,
             None,
             None,
-        )
+        );
+        let asked = self
+            .req
+            .packet
+            .option_ipv4(code::REQUESTED_ADDRESS)
+            .unwrap_or(Ipv4Addr::UNSPECIFIED);
+        self.notify_reply(&outcome, LeaseEventKind::Nak, asked, subnet.id, 0);
+        outcome
     }
 
     fn release(&self) -> Outcome {
@@ -341,7 +369,10 @@ impl<'c> Ctx<'_, 'c, '_> {
             return Outcome::Silent(Silence::NoSuchLease);
         };
         match self.leases().release(addr, |l| self.client.owns(l, subnet)) {
-            Ok(_) => Outcome::Silent(Silence::Done),
+            Ok(_) => {
+                self.notify(LeaseEventKind::Release, addr, subnet.id, 0);
+                Outcome::Silent(Silence::Done)
+            }
             Err(_) => Outcome::Silent(Silence::NoSuchLease),
         }
     }
@@ -361,7 +392,10 @@ impl<'c> Ctx<'_, 'c, '_> {
             .leases()
             .decline(addr, |l| self.client.owns(l, subnet), self.now, probation)
         {
-            Ok(_) => Outcome::Silent(Silence::Done),
+            Ok(_) => {
+                self.notify(LeaseEventKind::Decline, addr, subnet.id, probation);
+                Outcome::Silent(Silence::Done)
+            }
             Err(_) => Outcome::Silent(Silence::NoSuchLease),
         }
     }
@@ -376,5 +410,54 @@ impl<'c> Ctx<'_, 'c, '_> {
             None,
             None,
         )
+    }
+}
+
+impl Ctx<'_, '_, '_> {
+    /// Reports `kind` for `addr` when the reply was written.
+    fn notify_reply(
+        &self,
+        outcome: &Outcome,
+        kind: LeaseEventKind,
+        addr: Ipv4Addr,
+        subnet_id: u32,
+        lifetime: u32,
+    ) {
+        if matches!(outcome, Outcome::Reply { .. }) {
+            self.notify(kind, addr, subnet_id, lifetime);
+        }
+    }
+
+    /// Hands a lease event to the sink, if one listens for `kind`.
+    fn notify(&self, kind: LeaseEventKind, addr: Ipv4Addr, subnet_id: u32, lifetime: u32) {
+        let Some(sink) = self.engine.events.filter(|s| s.wants(kind)) else {
+            return;
+        };
+        let p = &self.req.packet;
+        let mut scratch = [0u8; 255];
+        let rai = p
+            .option(code::RELAY_AGENT_INFO)
+            .and_then(|v| v.read(&mut scratch).ok())
+            .and_then(|v| RelayAgentInfo::parse(v).ok());
+        let circuit_id = rai.as_ref().and_then(|r| r.circuit_id());
+        let remote_id = rai.as_ref().and_then(|r| r.remote_id());
+        let at_us = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as u64);
+        sink.record(&LeaseEvent4 {
+            kind,
+            addr,
+            ciaddr: p.ciaddr(),
+            lifetime,
+            xid: p.xid(),
+            hw: self.client.hw(),
+            client_id: ShortId::new(self.client.client_id()),
+            giaddr: p.giaddr(),
+            circuit_id: circuit_id.map_or(ShortId::EMPTY, ShortId::new),
+            remote_id: remote_id.map_or(ShortId::EMPTY, ShortId::new),
+            subnet_id,
+            thread: events::thread_id(),
+            at_us,
+        });
     }
 }

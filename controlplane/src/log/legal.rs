@@ -1,0 +1,227 @@
+//! Forensic logging, as Kea's `libdhcp_legal_log.so` writes it: one line
+//! per lease granted, renewed or released, in daily files
+//! `path/base-name.CCYYMMDD.txt`, each line prefixed with the local time
+//! (`%Y-%m-%d %H:%M:%S %Z`).
+
+use std::fmt::Write as _;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use xdhcp_dataplane::events::{LeaseEvent4, LeaseEventKind};
+use xdhcp_dataplane::lease::ident::Hex;
+
+use super::time;
+
+/// Kea's default directory for the files (Debian's `[prefix]/var/lib/kea`).
+const DEFAULT_PATH: &str = "/var/lib/kea";
+/// Kea's default file name stem.
+const DEFAULT_BASE_NAME: &str = "kea-legal";
+/// Kea's timestamp at the start of every line.
+const TIMESTAMP: &str = "%Y-%m-%d %H:%M:%S %Z";
+
+/// The hook's file settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegalConfig {
+    /// Directory of the files; it must exist.
+    pub path: PathBuf,
+    /// File name stem.
+    pub base_name: String,
+}
+
+impl LegalConfig {
+    /// Reads the hook's `parameters` (JSON text, as configured).
+    pub fn from_parameters(parameters: Option<&str>) -> Result<LegalConfig, String> {
+        let v: serde_json::Value = match parameters {
+            Some(p) => serde_json::from_str(p).map_err(|e| format!("legal_log parameters: {e}"))?,
+            None => serde_json::Value::Null,
+        };
+        let text = |key: &str, default: &str| {
+            v.get(key)
+                .and_then(|s| s.as_str())
+                .unwrap_or(default)
+                .to_string()
+        };
+        let unit = text("time-unit", "day");
+        let count = v.get("count").and_then(|c| c.as_i64()).unwrap_or(1);
+        if unit != "day" || count != 1 {
+            return Err(format!(
+                "legal_log: only daily files are supported (time-unit \"day\", count 1), \
+                 not time-unit \"{unit}\" with count {count}"
+            ));
+        }
+        if v.get("type").is_some() || v.get("request-parser-format").is_some() {
+            return Err(
+                "legal_log: database storage and custom formats are not supported; \
+                 lines use Kea's default format in files"
+                    .into(),
+            );
+        }
+        Ok(LegalConfig {
+            path: PathBuf::from(text("path", DEFAULT_PATH)),
+            base_name: text("base-name", DEFAULT_BASE_NAME),
+        })
+    }
+}
+
+/// The open forensic file of the current day.
+pub struct LegalLog {
+    config: LegalConfig,
+    day: String,
+    file: Option<File>,
+}
+
+impl LegalLog {
+    /// A log writing where `config` says; files open on first use.
+    pub fn new(config: LegalConfig) -> LegalLog {
+        LegalLog {
+            config,
+            day: String::new(),
+            file: None,
+        }
+    }
+
+    /// The file for the local day of `at_us`.
+    pub fn file_name(&self, at_us: u64) -> PathBuf {
+        let day = time::format("%Y%m%d", at_us, true);
+        self.config
+            .path
+            .join(format!("{}.{day}.txt", self.config.base_name))
+    }
+
+    /// Appends the line for `e`, if forensic logging records its kind.
+    pub fn record(&mut self, e: &LeaseEvent4) -> io::Result<()> {
+        let Some(entry) = entry(e) else {
+            return Ok(());
+        };
+        let day = time::format("%Y%m%d", e.at_us, true);
+        if self.file.is_none() || day != self.day {
+            let name = self.file_name(e.at_us);
+            self.file = Some(OpenOptions::new().create(true).append(true).open(name)?);
+            self.day = day;
+        }
+        let line = format!("{} {entry}\n", time::format(TIMESTAMP, e.at_us, true));
+        match self.file.as_mut() {
+            Some(f) => f.write_all(line.as_bytes()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Kea's duration text: `{d days }h hrs m mins s secs`, or
+/// `infinite duration`.
+pub fn duration(secs: u32) -> String {
+    if secs == u32::MAX {
+        return "infinite duration".into();
+    }
+    let (days, hours, mins, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    let days = if days > 0 {
+        format!("{days} days ")
+    } else {
+        String::new()
+    };
+    format!("{days}{hours} hrs {mins} mins {s} secs")
+}
+
+/// Hex, plus the text in parentheses when every byte is printable.
+fn id_text(bytes: &[u8]) -> String {
+    let printable = bytes.iter().all(|b| (0x20..0x7f).contains(b));
+    if printable {
+        format!("{} ({})", Hex(bytes), String::from_utf8_lossy(bytes))
+    } else {
+        Hex(bytes).to_string()
+    }
+}
+
+/// The entry text (after the timestamp) for `e`, or `None` for events the
+/// forensic log does not record.
+pub fn entry(e: &LeaseEvent4) -> Option<String> {
+    let mut s = format!("Address: {} has been ", e.addr);
+    match e.kind {
+        LeaseEventKind::Allocate | LeaseEventKind::Renew => {
+            let how = if e.kind == LeaseEventKind::Renew {
+                "renewed"
+            } else {
+                "assigned"
+            };
+            let _ = write!(s, "{how} for {} to", duration(e.lifetime));
+        }
+        LeaseEventKind::Release => s.push_str("released from"),
+        _ => return None,
+    }
+    let _ = write!(
+        s,
+        " a device with hardware address: hwtype={} {}",
+        e.hw.htype,
+        Hex(e.hw.as_bytes())
+    );
+    if !e.client_id.as_bytes().is_empty() {
+        let _ = write!(s, ", client-id: {}", id_text(e.client_id.as_bytes()));
+    }
+    if !e.giaddr.is_unspecified() {
+        let _ = write!(s, " connected via relay at address: {}", e.giaddr);
+        let ids: Vec<String> = [("circuit-id", &e.circuit_id), ("remote-id", &e.remote_id)]
+            .into_iter()
+            .filter(|(_, id)| !id.as_bytes().is_empty())
+            .map(|(name, id)| format!("{name}: {}", id_text(id.as_bytes())))
+            .collect();
+        if !ids.is_empty() {
+            let _ = write!(s, ", identified by {}", ids.join(" and "));
+        }
+    }
+    Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use xdhcp_dataplane::events::ShortId;
+    use xdhcp_dataplane::lease::HwAddr;
+
+    use super::*;
+
+    #[test]
+    fn entries_match_keas_documented_lines() {
+        let e = LeaseEvent4 {
+            kind: LeaseEventKind::Renew,
+            addr: Ipv4Addr::new(192, 2, 1, 100),
+            ciaddr: Ipv4Addr::UNSPECIFIED,
+            lifetime: 6735,
+            xid: 1,
+            hw: HwAddr::new(1, &[0x08, 0x00, 0x2b, 0x02, 0x3f, 0x4e]).unwrap(),
+            client_id: ShortId::new(&[0x17, 0x34, 0xe2, 0xff, 0x09, 0x92, 0x54]),
+            giaddr: Ipv4Addr::new(192, 2, 16, 33),
+            circuit_id: ShortId::new(b"howdy"),
+            remote_id: ShortId::new(&[0x87, 0xf6, 0x79, 0x77, 0xef]),
+            subnet_id: 1,
+            thread: 0,
+            at_us: 0,
+        };
+        assert_eq!(
+            entry(&e).unwrap(),
+            "Address: 192.2.1.100 has been renewed for 1 hrs 52 mins 15 secs to a device \
+             with hardware address: hwtype=1 08:00:2b:02:3f:4e, client-id: \
+             17:34:e2:ff:09:92:54 connected via relay at address: 192.2.16.33, identified \
+             by circuit-id: 68:6f:77:64:79 (howdy) and remote-id: 87:f6:79:77:ef"
+        );
+        let released = LeaseEvent4 {
+            kind: LeaseEventKind::Release,
+            giaddr: Ipv4Addr::UNSPECIFIED,
+            client_id: ShortId::EMPTY,
+            ..e
+        };
+        assert_eq!(
+            entry(&released).unwrap(),
+            "Address: 192.2.1.100 has been released from a device with hardware address: \
+             hwtype=1 08:00:2b:02:3f:4e"
+        );
+        assert_eq!(duration(86_400 + 10), "1 days 0 hrs 0 mins 10 secs");
+        assert_eq!(duration(u32::MAX), "infinite duration");
+        let offer = LeaseEvent4 {
+            kind: LeaseEventKind::Offer,
+            ..e
+        };
+        assert_eq!(entry(&offer), None);
+    }
+}

@@ -1,0 +1,555 @@
+//! Kea-style logging: the `loggers` configuration (names such as
+//! `kea-dhcp4.leases`, severity and debuglevel, outputs to stdout, stderr,
+//! syslog or rotated files, log4cplus patterns), Kea's line layout and
+//! message ids, and the forensic log of the legal_log hook.
+//!
+//! Nothing that logs waits for an output. Messages and lease events go
+//! into one bounded queue drained by a logger thread; the packet workers
+//! only ever `try_send` a fixed-size lease event, so a full queue drops
+//! (and counts) instead of stalling them.
+
+mod format;
+mod lease;
+pub mod legal;
+mod output;
+mod time;
+
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, OnceLock, RwLock};
+
+use xdhcp_dataplane::events::{LeaseEvent4, LeaseEventKind, LeaseEvents};
+
+use crate::config::hooks::Hook;
+use crate::config::logging::{Logger, OutputOption};
+use crate::config::Config;
+use format::{Message, Pattern, DEFAULT_PATTERN, SYSLOG_PATTERN};
+use legal::{LegalConfig, LegalLog};
+use output::Output;
+
+/// Records the queue holds; beyond, lease events are dropped and counted.
+const QUEUE: usize = 8192;
+
+/// A message's severity, least severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Debugging detail, filtered further by debug level.
+    Debug,
+    /// An event worth noting.
+    Info,
+    /// Something out of the ordinary.
+    Warn,
+    /// An error; the server goes on.
+    Error,
+    /// The server cannot go on.
+    Fatal,
+}
+
+impl Severity {
+    /// Kea's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Debug => "DEBUG",
+            Severity::Info => "INFO",
+            Severity::Warn => "WARN",
+            Severity::Error => "ERROR",
+            Severity::Fatal => "FATAL",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Severity> {
+        [
+            Severity::Debug,
+            Severity::Info,
+            Severity::Warn,
+            Severity::Error,
+            Severity::Fatal,
+        ]
+        .into_iter()
+        .find(|v| v.name() == s)
+    }
+}
+
+/// What logging a configuration asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Setup {
+    /// The `loggers` of every server section.
+    pub loggers: Vec<Logger>,
+    /// `-d`: every configured logger at DEBUG, debuglevel 99.
+    pub debug: bool,
+    /// Forensic logging, when the legal_log hook is configured.
+    pub legal: Option<LegalConfig>,
+}
+
+impl Setup {
+    /// The logging `config` asks for.
+    pub fn of(config: &Config, debug: bool) -> Result<Setup, String> {
+        let servers = [&config.dhcp4, &config.dhcp6];
+        let loggers = servers
+            .iter()
+            .filter_map(|s| s.as_ref())
+            .flat_map(|s| s.loggers.iter().cloned())
+            .collect();
+        let legal = config
+            .dhcp4
+            .as_ref()
+            .and_then(|s| s.hooks.iter().find(|h| h.hook == Hook::LegalLog))
+            .map(|h| LegalConfig::from_parameters(h.parameters.as_deref()))
+            .transpose()?;
+        Ok(Setup {
+            loggers,
+            debug,
+            legal,
+        })
+    }
+}
+
+/// One configured logger, ready to decide.
+struct Route {
+    name: String,
+    /// Lowest severity passed and highest debug level; `None` for NONE.
+    level: Option<(Severity, u8)>,
+    /// Indexes into the outputs, each with its pattern.
+    outputs: Vec<(usize, Pattern)>,
+}
+
+impl Route {
+    fn accepts(&self, severity: Severity, debuglevel: u8) -> bool {
+        self.level.is_some_and(|(min, max)| {
+            severity >= min && (severity != Severity::Debug || debuglevel <= max)
+        })
+    }
+
+    fn covers(&self, logger: &str) -> bool {
+        self.name.is_empty()
+            || logger == self.name
+            || (logger.starts_with(&self.name) && logger.as_bytes()[self.name.len()] == b'.')
+    }
+}
+
+/// Every route, most specific name first; the last one catches the rest
+/// (Kea's default: INFO to standard output).
+struct Routes(Vec<Route>);
+
+impl Routes {
+    /// The route deciding for `logger`: the longest configured name that is
+    /// it or one of its ancestors. Kea's configured loggers do not add up:
+    /// a message goes to that one logger's outputs only.
+    fn of(&self, logger: &str) -> &Route {
+        self.0
+            .iter()
+            .find(|r| r.covers(logger))
+            .unwrap_or(&self.0[self.0.len() - 1])
+    }
+
+    fn enabled(&self, logger: &str, severity: Severity, debuglevel: u8) -> bool {
+        self.of(logger).accepts(severity, debuglevel)
+    }
+
+    /// The lease event kinds some route or the forensic log listens to.
+    fn lease_mask(&self, legal: bool) -> u8 {
+        let kinds = [
+            LeaseEventKind::Offer,
+            LeaseEventKind::Allocate,
+            LeaseEventKind::Renew,
+            LeaseEventKind::Release,
+            LeaseEventKind::Decline,
+            LeaseEventKind::Nak,
+        ];
+        kinds
+            .into_iter()
+            .filter(|&k| {
+                let (logger, severity, level) = lease::route(k);
+                let forensic = legal
+                    && matches!(
+                        k,
+                        LeaseEventKind::Allocate | LeaseEventKind::Renew | LeaseEventKind::Release
+                    );
+                forensic || self.enabled(logger, severity, level)
+            })
+            .fold(0, |m, k| m | k.bit())
+    }
+}
+
+/// What the logger thread writes with.
+struct State {
+    routes: Arc<Routes>,
+    outputs: Vec<Output>,
+    legal: Option<LegalLog>,
+}
+
+impl State {
+    /// Opens every output `setup` names; an output that cannot be opened
+    /// is an error, as in Kea.
+    fn open(setup: &Setup) -> Result<State, String> {
+        let mut outputs: Vec<(String, Output)> = Vec::new();
+        let mut routes = Vec::new();
+        let mut output = |o: &OutputOption| -> Result<usize, String> {
+            if let Some(i) = outputs.iter().position(|(name, _)| *name == o.output) {
+                return Ok(i);
+            }
+            let opened = Output::open(o).map_err(|e| format!("log output {}: {e}", o.output))?;
+            outputs.push((o.output.clone(), opened));
+            Ok(outputs.len() - 1)
+        };
+        for l in &setup.loggers {
+            let level = match (setup.debug, l.severity.as_str()) {
+                (true, _) => Some((Severity::Debug, 99)),
+                (false, "NONE") => None,
+                (false, s) => Severity::parse(s).map(|s| (s, l.debuglevel)),
+            };
+            let mut outs = Vec::new();
+            for o in &l.outputs {
+                let i = output(o)?;
+                outs.push((i, o));
+            }
+            routes.push((l.name.clone(), level, outs));
+        }
+        let stdout = OutputOption {
+            output: "stdout".into(),
+            flush: true,
+            maxsize: 0,
+            maxver: 1,
+            pattern: None,
+        };
+        let default = output(&stdout)?;
+        let outputs: Vec<Output> = outputs.into_iter().map(|(_, o)| o).collect();
+        let mut built: Vec<Route> = routes
+            .into_iter()
+            .map(|(name, level, outs)| Route {
+                name,
+                level,
+                outputs: outs
+                    .into_iter()
+                    .map(|(i, o)| (i, pattern_for(&outputs[i], o.pattern.as_deref())))
+                    .collect(),
+            })
+            .collect();
+        built.sort_by_key(|r| std::cmp::Reverse(r.name.len()));
+        built.push(Route {
+            name: String::new(),
+            level: Some((Severity::Info, 0)),
+            outputs: vec![(default, pattern_for(&outputs[default], None))],
+        });
+        Ok(State {
+            routes: Arc::new(Routes(built)),
+            outputs,
+            legal: setup.legal.clone().map(LegalLog::new),
+        })
+    }
+
+    fn write(&mut self, m: &Message<'_>) {
+        let route = self.routes.of(m.logger);
+        let mut line = String::with_capacity(160);
+        for (i, pattern) in &route.outputs {
+            line.clear();
+            pattern.render(m, &mut line);
+            // A failing output has nowhere to report to but stderr.
+            if let Err(e) = self.outputs[*i].write(m.severity, &line) {
+                eprintln!("xdhcp: log output failed: {e}");
+            }
+        }
+    }
+
+    fn lease(&mut self, e: &LeaseEvent4) {
+        let (logger, severity, level) = lease::route(e.kind);
+        if self.routes.enabled(logger, severity, level) {
+            let (id, text) = lease::message(e);
+            self.write(&Message {
+                at_us: e.at_us,
+                severity,
+                logger,
+                thread: e.thread,
+                id,
+                text: &text,
+            });
+        }
+        if let Some(legal) = self.legal.as_mut() {
+            if let Err(err) = legal.record(e) {
+                let text = format!(
+                    "could not write to the forensic log file {}: {err}",
+                    legal.file_name(e.at_us).display()
+                );
+                self.write(&Message {
+                    at_us: e.at_us,
+                    severity: Severity::Error,
+                    logger: "kea-dhcp4.legal-log-hooks",
+                    thread: e.thread,
+                    id: "LEGAL_LOG_LEASE4_WRITE_ERROR",
+                    text: &text,
+                });
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        for o in &mut self.outputs {
+            let _ = o.flush();
+        }
+    }
+}
+
+/// The pattern of an output: the configured one, or the default of its type.
+fn pattern_for(output: &Output, configured: Option<&str>) -> Pattern {
+    let default = if output.is_syslog() {
+        SYSLOG_PATTERN
+    } else {
+        DEFAULT_PATTERN
+    };
+    Pattern::new(configured.unwrap_or(default))
+}
+
+/// A control-plane message, formatted where it was logged.
+struct Line {
+    at_us: u64,
+    thread: u64,
+    severity: Severity,
+    logger: &'static str,
+    id: &'static str,
+    text: String,
+}
+
+enum Record {
+    Line(Box<Line>),
+    Lease(LeaseEvent4),
+    Reconfigure(Box<State>),
+    Flush(SyncSender<()>),
+}
+
+/// What every logging thread shares.
+struct Shared {
+    tx: SyncSender<Record>,
+    routes: RwLock<Arc<Routes>>,
+    lease_mask: AtomicU8,
+    dropped: AtomicU64,
+}
+
+static SHARED: OnceLock<Shared> = OnceLock::new();
+
+fn shared() -> &'static Shared {
+    SHARED.get_or_init(|| {
+        let (tx, rx) = sync_channel(QUEUE);
+        // The default (INFO to stdout) cannot fail to open.
+        let state = State::open(&Setup::default()).expect("standard output");
+        let routes = state.routes.clone();
+        std::thread::Builder::new()
+            .name("xdhcp-log".into())
+            .spawn(move || drain(rx, state))
+            .expect("spawning the logger thread");
+        Shared {
+            tx,
+            lease_mask: AtomicU8::new(routes.lease_mask(false)),
+            routes: RwLock::new(routes),
+            dropped: AtomicU64::new(0),
+        }
+    })
+}
+
+/// The logger thread: write records as they come, flush when the queue
+/// runs dry, and say when lease events were dropped.
+fn drain(rx: Receiver<Record>, mut state: State) {
+    let mut reported = 0;
+    while let Ok(first) = rx.recv() {
+        let mut next = Some(first);
+        while let Some(record) = next {
+            match record {
+                Record::Line(l) => state.write(&Message {
+                    at_us: l.at_us,
+                    severity: l.severity,
+                    logger: l.logger,
+                    thread: l.thread,
+                    id: l.id,
+                    text: &l.text,
+                }),
+                Record::Lease(e) => state.lease(&e),
+                Record::Reconfigure(s) => {
+                    state.flush();
+                    state = *s;
+                }
+                Record::Flush(done) => {
+                    state.flush();
+                    let _ = done.send(());
+                }
+            }
+            next = rx.try_recv().ok();
+        }
+        state.flush();
+        let dropped = SHARED
+            .get()
+            .map_or(0, |s| s.dropped.load(Ordering::Relaxed));
+        if dropped > reported {
+            let text = format!(
+                "{} lease event(s) not logged: the log queue was full",
+                dropped - reported
+            );
+            reported = dropped;
+            state.write(&Message {
+                at_us: time::now_us(),
+                severity: Severity::Warn,
+                logger: "kea-dhcp4.dhcp4",
+                thread: xdhcp_dataplane::events::thread_id(),
+                id: "XDHCP_LOG_DROPPED",
+                text: &text,
+            });
+            state.flush();
+        }
+    }
+}
+
+/// Applies a configuration's logging: opens its outputs (an error names
+/// the one that failed) and routes every later message by it.
+pub fn configure(setup: &Setup) -> Result<(), String> {
+    let state = State::open(setup)?;
+    let s = shared();
+    let routes = state.routes.clone();
+    s.lease_mask
+        .store(routes.lease_mask(setup.legal.is_some()), Ordering::Relaxed);
+    *s.routes.write().unwrap_or_else(|e| e.into_inner()) = routes;
+    let _ = s.tx.send(Record::Reconfigure(Box::new(state)));
+    Ok(())
+}
+
+/// Logs one message of Kea's shape: `logger` such as `kea-dhcp4.dhcp4`,
+/// Kea's message `id`, then the text. Debug messages pass `debuglevel`.
+pub fn emit(
+    severity: Severity,
+    debuglevel: u8,
+    logger: &'static str,
+    id: &'static str,
+    text: impl Into<String>,
+) {
+    let s = shared();
+    let enabled = s
+        .routes
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .enabled(logger, severity, debuglevel);
+    if !enabled {
+        return;
+    }
+    let line = Line {
+        at_us: time::now_us(),
+        thread: xdhcp_dataplane::events::thread_id(),
+        severity,
+        logger,
+        id,
+        text: text.into(),
+    };
+    // Control-plane messages are rare: wait for room rather than lose one.
+    let _ = s.tx.send(Record::Line(Box::new(line)));
+}
+
+/// [`emit`] at INFO.
+pub fn info(logger: &'static str, id: &'static str, text: impl Into<String>) {
+    emit(Severity::Info, 0, logger, id, text);
+}
+
+/// [`emit`] at WARN.
+pub fn warn(logger: &'static str, id: &'static str, text: impl Into<String>) {
+    emit(Severity::Warn, 0, logger, id, text);
+}
+
+/// [`emit`] at ERROR.
+pub fn error(logger: &'static str, id: &'static str, text: impl Into<String>) {
+    emit(Severity::Error, 0, logger, id, text);
+}
+
+/// Waits until everything logged so far is written out.
+pub fn flush() {
+    let (done, wait) = sync_channel(1);
+    if shared().tx.send(Record::Flush(done)).is_ok() {
+        let _ = wait.recv();
+    }
+}
+
+/// Lease events dropped because the queue was full.
+pub fn dropped() -> u64 {
+    shared().dropped.load(Ordering::Relaxed)
+}
+
+/// The workers' lease-event sink: a non-blocking push into the log queue.
+pub struct LeaseSink;
+
+impl LeaseEvents for LeaseSink {
+    fn wants(&self, kind: LeaseEventKind) -> bool {
+        shared().lease_mask.load(Ordering::Relaxed) & kind.bit() != 0
+    }
+
+    fn record(&self, event: &LeaseEvent4) {
+        let s = shared();
+        if let Err(TrySendError::Full(_)) = s.tx.try_send(Record::Lease(*event)) {
+            s.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn logger(name: &str, severity: &str, debuglevel: u8) -> Logger {
+        Logger {
+            name: name.into(),
+            severity: severity.into(),
+            debuglevel,
+            outputs: vec![OutputOption {
+                output: "stderr".into(),
+                flush: true,
+                maxsize: 0,
+                maxver: 1,
+                pattern: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn the_most_specific_logger_decides() {
+        let setup = Setup {
+            loggers: vec![
+                logger("kea-dhcp4", "WARN", 0),
+                logger("kea-dhcp4.leases", "INFO", 0),
+                logger("kea-dhcp4.bad-packets", "DEBUG", 50),
+                logger("kea-dhcp4.packets", "NONE", 0),
+            ],
+            ..Setup::default()
+        };
+        let routes = State::open(&setup).unwrap().routes;
+        assert!(routes.enabled("kea-dhcp4.leases", Severity::Info, 0));
+        assert!(!routes.enabled("kea-dhcp4.dhcp4", Severity::Info, 0));
+        assert!(routes.enabled("kea-dhcp4.dhcp4", Severity::Warn, 0));
+        assert!(routes.enabled("kea-dhcp4.bad-packets", Severity::Debug, 50));
+        assert!(!routes.enabled("kea-dhcp4.bad-packets", Severity::Debug, 51));
+        assert!(!routes.enabled("kea-dhcp4.packets", Severity::Fatal, 0));
+        // A name that merely starts like a configured one is not its child.
+        assert!(routes.enabled("kea-dhcp4.leasesx", Severity::Warn, 0));
+        assert!(!routes.enabled("kea-dhcp4.leasesx", Severity::Info, 0));
+        // Unconfigured roots keep Kea's default, INFO.
+        assert!(routes.enabled("kea-dhcp6.leases", Severity::Info, 0));
+        let mask = routes.lease_mask(false);
+        assert_eq!(
+            mask,
+            [
+                LeaseEventKind::Offer,
+                LeaseEventKind::Allocate,
+                LeaseEventKind::Renew,
+                LeaseEventKind::Release,
+                LeaseEventKind::Decline,
+                LeaseEventKind::Nak
+            ]
+            .iter()
+            .fold(0, |m, k| m | k.bit())
+        );
+        let quiet = Setup {
+            loggers: vec![logger("kea-dhcp4", "WARN", 0)],
+            ..Setup::default()
+        };
+        let routes = State::open(&quiet).unwrap().routes;
+        assert_eq!(routes.lease_mask(false), 0, "nothing listens: no events");
+        assert_eq!(
+            routes.lease_mask(true),
+            LeaseEventKind::Allocate.bit()
+                | LeaseEventKind::Renew.bit()
+                | LeaseEventKind::Release.bit()
+        );
+    }
+}

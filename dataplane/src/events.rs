@@ -1,0 +1,121 @@
+//! Lease events: what the engines tell the outside world (Kea's lease
+//! log messages, forensic logging) without knowing who listens.
+//!
+//! An engine holds an optional [`LeaseEvents`] sink. It asks
+//! [`LeaseEvents::wants`] first, so an event nobody listens to costs one
+//! call; a wanted one is a fixed-size [`LeaseEvent4`] copied into the sink,
+//! which must not block or allocate (a bounded queue that drops when full).
+
+use std::net::Ipv4Addr;
+
+use crate::lease::HwAddr;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum LeaseEventKind {
+    /// An address was offered (Kea's `DHCP4_LEASE_ADVERT`).
+    Offer = 0,
+    /// A new lease was granted (`DHCP4_LEASE_ALLOC`).
+    Allocate = 1,
+    /// The client's lease was extended (also `DHCP4_LEASE_ALLOC` in Kea).
+    Renew = 2,
+    /// The client released its lease (`DHCP4_RELEASE`).
+    Release = 3,
+    /// The client declined the address (`DHCP4_DECLINE_LEASE`).
+    Decline = 4,
+    /// A request was refused with a NAK (`DHCP4_PACKET_NAK_0004`).
+    Nak = 5,
+}
+
+impl LeaseEventKind {
+    /// The kind's bit in a [`LeaseEventKind`] set.
+    pub const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// Longest identifier an event carries; longer ones are cut (logging only).
+pub const ID_MAX: usize = 64;
+
+/// A short byte string held in place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ShortId {
+    len: u8,
+    data: [u8; ID_MAX],
+}
+
+impl ShortId {
+    /// No bytes.
+    pub const EMPTY: ShortId = ShortId {
+        len: 0,
+        data: [0; ID_MAX],
+    };
+
+    /// The first [`ID_MAX`] bytes of `bytes`.
+    pub fn new(bytes: &[u8]) -> ShortId {
+        let n = bytes.len().min(ID_MAX);
+        let mut data = [0; ID_MAX];
+        data[..n].copy_from_slice(&bytes[..n]);
+        ShortId { len: n as u8, data }
+    }
+
+    /// The stored bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.data[..self.len as usize]
+    }
+}
+
+impl std::fmt::Debug for ShortId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", crate::lease::ident::Hex(self.as_bytes()))
+    }
+}
+
+/// One DHCPv4 lease event, with what Kea's messages and the forensic log
+/// print about the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeaseEvent4 {
+    /// What happened.
+    pub kind: LeaseEventKind,
+    /// The address offered, granted, released or declined; for a NAK the
+    /// address the client asked for (unspecified if none).
+    pub addr: Ipv4Addr,
+    /// The request's ciaddr.
+    pub ciaddr: Ipv4Addr,
+    /// Valid lifetime granted, or the decline probation period, in seconds.
+    pub lifetime: u32,
+    /// The request's transaction id.
+    pub xid: u32,
+    /// The client's hardware address.
+    pub hw: HwAddr,
+    /// The client identifier (option 61), empty if none.
+    pub client_id: ShortId,
+    /// The relay's address (giaddr), unspecified when not relayed.
+    pub giaddr: Ipv4Addr,
+    /// Option 82 circuit-id, empty if none.
+    pub circuit_id: ShortId,
+    /// Option 82 remote-id, empty if none.
+    pub remote_id: ShortId,
+    /// The lease's subnet.
+    pub subnet_id: u32,
+    /// The worker thread (`pthread_self`), which Kea's log lines show.
+    pub thread: u64,
+    /// When it happened, in microseconds since the UNIX epoch.
+    pub at_us: u64,
+}
+
+/// Where engines send lease events. Implementations must return at once:
+/// no blocking, no allocation.
+pub trait LeaseEvents: Send + Sync {
+    /// True when events of `kind` are listened to.
+    fn wants(&self, kind: LeaseEventKind) -> bool;
+    /// Takes one event (or drops and counts it when full).
+    fn record(&self, event: &LeaseEvent4);
+}
+
+/// The calling thread's id as Kea prints it.
+pub fn thread_id() -> u64 {
+    // SAFETY: pthread_self has no preconditions.
+    unsafe { libc::pthread_self() as u64 }
+}
