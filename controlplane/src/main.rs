@@ -22,6 +22,10 @@ struct Args {
     /// Serve with this configuration file (DHCPv4 over AF_XDP).
     #[arg(short = 'c', value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Write the process id to FILE once serving; removed at exit
+    /// (`xdhcp start` and systemd's PIDFile use it).
+    #[arg(long = "pid-file", value_name = "FILE")]
+    pid_file: Option<PathBuf>,
     /// Debug logging.
     #[arg(short = 'd')]
     debug: bool,
@@ -78,7 +82,7 @@ fn main() -> ExitCode {
         .and_then(|setup| log::configure(&setup))
         .and_then(|()| {
             announce(&cfg);
-            xdhcp_controlplane::serve::run(&cfg, &file)
+            xdhcp_controlplane::serve::run_with_pid_file(&cfg, &file, args.pid_file.as_deref())
         });
     let code = match served {
         Ok(()) => ExitCode::SUCCESS,

@@ -35,6 +35,17 @@ extern "C" fn on_signal(_: libc::c_int) {
 
 /// Serves until a signal arrives. Errors are operator-readable sentences.
 pub fn run(config: &Config, file: &Path) -> Result<(), String> {
+    run_with_pid_file(config, file, None)
+}
+
+/// [`run`], writing the process id to `pid_file` once every interface is
+/// served (so `xdhcp start` knows start-up succeeded) and removing it on
+/// the way out.
+pub fn run_with_pid_file(
+    config: &Config,
+    file: &Path,
+    pid_file: Option<&Path>,
+) -> Result<(), String> {
     // Installed first, so a signal during start-up stops the server cleanly
     // once it is up. SAFETY: the handler only stores to an atomic.
     unsafe {
@@ -145,8 +156,15 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
         }
         None => Vec::new(),
     };
+    if let Some(p) = pid_file {
+        std::fs::write(p, format!("{}\n", std::process::id()))
+            .map_err(|e| format!("writing the pid file {}: {e}", p.display()))?;
+    }
     while !STOP.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(200));
+    }
+    if let Some(p) = pid_file {
+        let _ = std::fs::remove_file(p);
     }
     for s in serving {
         if let Some(Ok(c)) = s.program().map(|p| p.counters()) {

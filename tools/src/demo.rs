@@ -134,6 +134,8 @@ pub fn run(seconds: u32, rate: u32) -> Result<(), String> {
     let cfg = config.to_string_lossy().into_owned();
     let server = Command::new("ip")
         .args(&in_ns(SERVER_NS, &[&cp, "-c", &cfg])[1..])
+        // Kea's default logger writes to stdout; start-up errors go to stderr.
+        .stdout(Stdio::from(log.try_clone().map_err(|e| e.to_string())?))
         .stderr(Stdio::from(log))
         .spawn()
         .map_err(|e| format!("{cp}: {e}"))?;

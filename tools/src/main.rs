@@ -1,15 +1,18 @@
 //! `xdhcp`: the operator's command-line tool.
 //!
-//! It grows one subcommand per landed feature (start/stop/status/reload,
-//! shell, journal, capture to come); today: the demo and lease migration.
+//! Process management as keactrl does it (start, stop, status, reload),
+//! kea-shell's job (shell), configuration checks, lease migration, journal
+//! inspection and the demo.
 
 mod demo;
 mod journal;
 mod leases;
+mod process;
+mod shell;
 
 use std::path::PathBuf;
-
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -17,12 +20,38 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "xdhcp", version, about)]
 struct Cli {
+    /// Where the server's pid file and output live.
+    #[arg(long = "run-dir", global = true, value_name = "DIR",
+          default_value = process::DEFAULT_RUN_DIR)]
+    run_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start `xdhcp-controlplane -c FILE` in the background; refuses when
+    /// one already runs.
+    Start {
+        /// The Kea configuration file to serve.
+        #[arg(short = 'c', value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Stop the running server (SIGTERM) and wait for it to exit.
+    Stop {
+        /// Seconds to wait for the exit.
+        #[arg(long, default_value_t = 20)]
+        wait: u64,
+    },
+    /// Which servers run, their pid and configuration file.
+    Status,
+    /// Make the running server reload its configuration (SIGHUP).
+    Reload,
+    /// Send one control command, as kea-shell does (arguments on stdin).
+    Shell(shell::ShellArgs),
+    /// Check configurations.
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// Build a network-namespace lab, serve it with xdhcp over XDP from an
     /// embedded Kea configuration, lease to a real dhclient, drive load,
     /// report, and clean up. Needs root.
@@ -40,6 +69,17 @@ enum Command {
     /// Look into the lease journal.
     #[command(subcommand)]
     Journal(Journal),
+}
+
+/// `xdhcp config`.
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Check a configuration file as `xdhcp-controlplane -t` does.
+    Test {
+        /// The Kea configuration file.
+        #[arg(short = 'c', value_name = "FILE")]
+        config: PathBuf,
+    },
 }
 
 /// `xdhcp journal`.
@@ -89,7 +129,19 @@ enum Leases {
 }
 
 fn main() -> ExitCode {
-    let result = match Cli::parse().command {
+    let cli = Cli::parse();
+    let run = process::RunDir::new(cli.run_dir);
+    let result = match cli.command {
+        Command::Start { config } => process::start(&run, &config),
+        Command::Stop { wait } => process::stop(&run, Duration::from_secs(wait)),
+        Command::Status => {
+            print!("{}", process::status(&run));
+            Ok(())
+        }
+        Command::Reload => process::reload(&run),
+        Command::Shell(args) => shell::run(&args),
+        Command::Config(ConfigCmd::Test { config }) => xdhcp_controlplane::check_file(&config)
+            .map(|_| println!("{}: the configuration is valid", config.display())),
         Command::Demo { seconds, rate } => demo::run(seconds, rate),
         Command::Leases(Leases::Export { config, v6, out }) => {
             leases::export(&config, v6, out.as_deref())

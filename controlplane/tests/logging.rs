@@ -1,0 +1,165 @@
+//! Kea's `loggers` and the legal_log hook, driven by a real dhclient in a
+//! lab: an allocation, a renewal and a release appear as Kea 2.2 logs them
+//! (DHCP4_LEASE_ALLOC twice, DHCP4_RELEASE, Kea's line layout) in the
+//! configured file, only there, and as forensic lines in the daily file.
+//! Needs root.
+
+use xdhcp_testlab::{Lab, ServerProcess};
+
+fn config(iface: &str, dir: &str) -> String {
+    format!(
+        r#"{{ "Dhcp4": {{
+  "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "xdp" }},
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "valid-lifetime": 900,
+  "hooks-libraries": [ {{ "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_legal_log.so",
+                         "parameters": {{ "path": "{dir}", "base-name": "kea-forensic4" }} }} ],
+  "subnet4": [ {{ "id": 7, "subnet": "198.51.100.0/24",
+                  "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ] }} ],
+  "loggers": [
+    {{ "name": "kea-dhcp4", "severity": "INFO",
+       "output_options": [ {{ "output": "{dir}/server.log" }}, {{ "output": "stdout" }} ] }},
+    {{ "name": "kea-dhcp4.leases", "severity": "INFO",
+       "output_options": [ {{ "output": "{dir}/leases.log", "maxsize": 1048576, "maxver": 2 }} ] }},
+    {{ "name": "kea-dhcp4.bad-packets", "severity": "WARN",
+       "output_options": [ {{ "output": "{dir}/leases.log", "pattern": "%-5p %m\n" }} ] }}
+  ]
+}} }}"#
+    )
+}
+
+/// True when `s` is `2019-08-05 17:21:39.123`: Kea's timestamp.
+fn is_kea_time(s: &str) -> bool {
+    let shape = "dddd-dd-dd dd:dd:dd.ddd";
+    s.len() == shape.len()
+        && s.chars()
+            .zip(shape.chars())
+            .all(|(c, p)| if p == 'd' { c.is_ascii_digit() } else { c == p })
+}
+
+/// Splits a line of Kea's default layout into time, severity, logger,
+/// pid, and message; panics if it is not one.
+fn kea_line(line: &str) -> (&str, &str, &str, &str, &str) {
+    let (time, rest) = line.split_at(23);
+    assert!(is_kea_time(time), "{line}");
+    let (severity, rest) = rest[1..].split_at(5);
+    let rest = rest.strip_prefix(" [").unwrap_or_else(|| panic!("{line}"));
+    let (source, message) = rest.split_once("] ").unwrap_or_else(|| panic!("{line}"));
+    let (logger, ids) = source.split_once('/').unwrap_or_else(|| panic!("{line}"));
+    let (pid, thread) = ids.split_once('.').unwrap_or_else(|| panic!("{line}"));
+    assert!(thread.parse::<u64>().is_ok(), "{line}");
+    (time, severity.trim_end(), logger, pid, message)
+}
+
+#[test]
+fn lease_events_are_logged_as_kea_logs_them() {
+    let lab = Lab::new("lg");
+    let dir = std::env::temp_dir().join(format!("xdhcp-logging-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dir.to_string_lossy().into_owned();
+    let file = format!("{dir}/kea.conf");
+    std::fs::write(&file, config(&lab.iface, &dir)).unwrap();
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let server = ServerProcess::start(lab.server_command(&[bin, "-c", &file]), "DHCP4_STARTED");
+    let pid = {
+        let line = server
+            .output()
+            .lines()
+            .find(|l| l.contains("DHCP4_STARTED"));
+        kea_line(line.unwrap()).3.to_string()
+    };
+
+    let run = |extra: &[&str]| {
+        let out = lab.dhclient(&dir, extra).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "dhclient {extra:?}:\n{said}");
+        said
+    };
+    assert!(run(&[]).contains("DHCPACK of 198.51.100.50"));
+    // dhclient again with its lease file: INIT-REBOOT, the lease is renewed.
+    assert!(run(&[]).contains("DHCPACK of 198.51.100.50"));
+    run(&["-r"]);
+    // The release has no answer: wait until it is logged.
+    let leases_log = format!("{dir}/leases.log");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !std::fs::read_to_string(&leases_log)
+        .unwrap_or_default()
+        .contains("DHCP4_RELEASE")
+    {
+        assert!(std::time::Instant::now() < deadline, "no DHCP4_RELEASE");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let stdout = server.stop("DHCP4_SHUTDOWN");
+
+    let mac = lab
+        .peer_mac()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":");
+    let label = format!("[hwtype=1 {mac}], cid=[no info], tid=0x");
+    let leases = std::fs::read_to_string(&leases_log).unwrap();
+    let mut seen = Vec::new();
+    for line in leases.lines() {
+        let (_, severity, logger, line_pid, message) = kea_line(line);
+        assert_eq!(
+            (severity, logger, line_pid),
+            ("INFO", "kea-dhcp4.leases", &*pid)
+        );
+        let (id, text) = message.split_once(' ').unwrap();
+        assert!(text.starts_with(&label), "{line}");
+        let (_, what) = text.split_once(": ").unwrap();
+        seen.push(format!("{id} {what}"));
+    }
+    assert_eq!(
+        seen,
+        [
+            "DHCP4_LEASE_ADVERT lease 198.51.100.50 will be advertised",
+            "DHCP4_LEASE_ALLOC lease 198.51.100.50 has been allocated for 900 seconds",
+            "DHCP4_LEASE_ALLOC lease 198.51.100.50 has been allocated for 900 seconds",
+            "DHCP4_RELEASE address 198.51.100.50 was released properly.",
+        ],
+        "{leases}"
+    );
+    // The leases logger's lines go to its own output only (Kea's loggers
+    // do not add up); the rest of the server's log goes to both of its.
+    let server_log = std::fs::read_to_string(format!("{dir}/server.log")).unwrap();
+    assert!(!server_log.contains("DHCP4_LEASE"), "{server_log}");
+    for id in ["DHCP4_CONFIG_COMPLETE", "DHCP4_STARTED", "DHCP4_SHUTDOWN"] {
+        let line = server_log.lines().find(|l| l.contains(id));
+        let line = line.unwrap_or_else(|| panic!("no {id} in\n{server_log}"));
+        assert_eq!(kea_line(line).1, "INFO");
+        assert!(stdout.contains(id), "{stdout}");
+    }
+
+    // The forensic log: one line per grant, renewal and release.
+    let day = std::process::Command::new("date")
+        .arg("+%Y%m%d")
+        .output()
+        .unwrap();
+    let day = String::from_utf8_lossy(&day.stdout).trim().to_string();
+    let forensic = std::fs::read_to_string(format!("{dir}/kea-forensic4.{day}.txt")).unwrap();
+    let entries: Vec<&str> = forensic
+        .lines()
+        .map(|l| {
+            // "2026-11-25 15:35:48 UTC Address: ..."
+            let (stamp, entry) = l.split_at(l.find(" Address: ").unwrap());
+            assert!(is_kea_time(&format!("{}.000", &stamp[..19])), "{l}");
+            entry.trim_start()
+        })
+        .collect();
+    let device = format!("a device with hardware address: hwtype=1 {mac}");
+    assert_eq!(
+        entries,
+        [
+            format!(
+                "Address: 198.51.100.50 has been assigned for 0 hrs 15 mins 0 secs to {device}"
+            ),
+            format!("Address: 198.51.100.50 has been renewed for 0 hrs 15 mins 0 secs to {device}"),
+            format!("Address: 198.51.100.50 has been released from {device}"),
+        ],
+        "{forensic}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
