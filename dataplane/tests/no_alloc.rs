@@ -123,23 +123,40 @@ fn v6_parse_walk_and_reply_do_not_allocate() {
     drop(v);
 }
 
+/// A lease-event sink like the server's: a bounded queue, filled with
+/// `try_send` (its slots are allocated up front).
+struct QueueSink(std::sync::mpsc::SyncSender<xdhcp_dataplane::events::LeaseEvent4>);
+
+impl xdhcp_dataplane::events::LeaseEvents for QueueSink {
+    fn wants(&self, _: xdhcp_dataplane::events::LeaseEventKind) -> bool {
+        true
+    }
+    fn record(&self, event: &xdhcp_dataplane::events::LeaseEvent4) {
+        let _ = self.0.try_send(*event);
+    }
+}
+
 /// The whole v4 worker step: a DISCOVER frame in, the OFFER frame out; then
-/// the REQUEST and its ACK with the lease written. After warm-up (the lease
-/// tables grow their slabs on first use), not one allocation.
+/// the REQUEST and its ACK with the lease written, each reported as a lease
+/// event. After warm-up (the lease tables grow their slabs on first use),
+/// not one allocation.
 #[test]
 fn v4_worker_step_does_not_allocate() {
     use common::v4lab;
     use xdhcp_dataplane::engine::v4::Engine4;
+    use xdhcp_dataplane::events::LeaseEventKind;
     use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
     use xdhcp_dataplane::worker::answer_v4;
 
     let config = v4lab::config();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
+    let (tx, events) = std::sync::mpsc::sync_channel(16);
+    let sink = QueueSink(tx);
     let engine = Engine4 {
         config: &config,
         leases: &leases,
         stats: None,
-        events: None,
+        events: Some(&sink),
     };
     let link = v4lab::link();
     let mut reply = [0u8; 1500];
@@ -161,6 +178,16 @@ fn v4_worker_step_does_not_allocate() {
     dora(0);
     assert_eq!(dora(1), (0, 0), "the v4 worker step allocated");
     assert_eq!(leases.len(), 2);
+    let kinds: Vec<LeaseEventKind> = events.try_iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            LeaseEventKind::Offer,
+            LeaseEventKind::Allocate,
+            LeaseEventKind::Offer,
+            LeaseEventKind::Allocate
+        ]
+    );
 }
 
 const NOW: u32 = 1_800_000_000;

@@ -241,7 +241,7 @@ pub fn status(run: &RunDir) -> String {
     let sections = config
         .as_ref()
         .and_then(|c| xdhcp_controlplane::json::parse_file(c).ok());
-    let holds = |name: &str| sections.as_ref().map_or(true, |v| v.get(name).is_some());
+    let holds = |name: &str| sections.as_ref().is_none_or(|v| v.get(name).is_some());
     let mut out = String::new();
     for (label, section) in [("DHCPv4 server", "Dhcp4"), ("DHCPv6 server", "Dhcp6")] {
         let state = match &running {
