@@ -8,6 +8,7 @@ use xdhcp_dataplane::config::options::ConfiguredOption;
 use xdhcp_dataplane::config::v4::{HostId, Reservations4};
 use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Reservation4, Subnet4};
 use xdhcp_dataplane::engine::v4::{Destination, Engine4, Outcome, Request4, Silence};
+use xdhcp_dataplane::events::{LeaseEvent4, LeaseEventKind, LeaseEvents};
 use xdhcp_dataplane::lease::{Lease4, LeaseState, LeaseStore, StoreConfig};
 use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4, BOOTREQUEST};
 
@@ -65,6 +66,27 @@ fn subnet(id: u32, net: &str, pool: (&str, &str)) -> Subnet4 {
 struct Lab {
     config: Config4,
     leases: Arc<LeaseStore<Lease4>>,
+    events: Recorder,
+}
+
+/// Keeps every lease event the engine reports.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<LeaseEvent4>>);
+
+impl LeaseEvents for Recorder {
+    fn wants(&self, _: LeaseEventKind) -> bool {
+        true
+    }
+    fn record(&self, event: &LeaseEvent4) {
+        self.0.lock().unwrap().push(*event);
+    }
+}
+
+impl Recorder {
+    /// The events so far, forgotten.
+    fn take(&self) -> Vec<LeaseEvent4> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
 }
 
 impl Lab {
@@ -77,6 +99,7 @@ impl Lab {
                 ..Config4::default()
             },
             leases,
+            events: Recorder::default(),
         }
     }
 
@@ -94,7 +117,7 @@ impl Lab {
             config: &self.config,
             leases: &self.leases,
             stats: None,
-            events: None,
+            events: Some(&self.events),
         };
         let outcome = engine.handle(&req, &mut out, now);
         if let Outcome::Reply { len, .. } = outcome {
@@ -510,5 +533,55 @@ fn inform_gets_options_without_a_lease() {
     assert!(
         matches!(o, Outcome::Reply { to: Destination::Unicast(a), .. } if a == ip("198.51.100.77")),
         "{o:?}"
+    );
+}
+
+#[test]
+fn lease_changes_are_reported_as_events() {
+    let lab = Lab::new(vec![subnet(
+        1,
+        "198.51.100.0",
+        ("198.51.100.10", "198.51.100.20"),
+    )]);
+    let a = dora(&lab, 1);
+    let renew = message(MessageType::Request, 1, a, Ipv4Addr::UNSPECIFIED, &[]);
+    lab.send(&renew, NOW + 10);
+    let steal = direct(MessageType::Request, 9, &[(50, &a.octets())]);
+    lab.send(&steal, NOW + 10);
+    let sid = SERVER.octets();
+    let release = message(
+        MessageType::Release,
+        1,
+        a,
+        Ipv4Addr::UNSPECIFIED,
+        &[(54, &sid)],
+    );
+    lab.send(&release, NOW + 20);
+    let b = dora(&lab, 2);
+    let decline = direct(MessageType::Decline, 2, &[(50, &b.octets()), (54, &sid)]);
+    lab.send(&decline, NOW + 30);
+    let seen: Vec<(LeaseEventKind, Ipv4Addr, u32, u8)> = lab
+        .events
+        .take()
+        .iter()
+        .map(|e| {
+            assert_eq!(e.xid, 0x1000 + u32::from(e.hw.as_bytes()[5]));
+            assert_eq!(e.subnet_id, 1);
+            (e.kind, e.addr, e.lifetime, e.hw.as_bytes()[5])
+        })
+        .collect();
+    use LeaseEventKind::*;
+    assert_eq!(
+        seen,
+        [
+            (Offer, a, 4000, 1),
+            (Allocate, a, 4000, 1),
+            (Renew, a, 4000, 1),
+            (Nak, a, 0, 9),
+            (Release, a, 0, 1),
+            (Offer, b, 4000, 2),
+            (Allocate, b, 4000, 2),
+            (Decline, b, 86400, 2),
+        ]
     );
 }
