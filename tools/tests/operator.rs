@@ -204,6 +204,23 @@ fn comparable(command: &str, answer: &str) -> String {
     serde_json::to_string_pretty(&v).unwrap()
 }
 
+/// A server on the lab's interface with the lease commands, a UNIX control
+/// socket at `socket`, and `extra` keys.
+fn dhcp4_config(lab: &Lab, socket: &Path, extra: &str) -> String {
+    format!(
+        r#"{{ "Dhcp4": {{ {extra}
+  "interfaces-config": {{ "interfaces": [ "{}" ] }},
+  "control-socket": {{ "socket-type": "unix", "socket-name": "{}" }},
+  "hooks-libraries": [ {{ "library": "{LEASE_CMDS}" }} ],
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "subnet4": [ {{ "id": 1, "subnet": "198.51.100.0/24",
+                  "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ] }} ]
+}} }}"#,
+        lab.iface,
+        socket.display()
+    )
+}
+
 #[test]
 fn shell_gets_the_same_answers_from_xdhcp_and_keas_control_agent() {
     assert!(
@@ -219,24 +236,11 @@ fn shell_gets_the_same_answers_from_xdhcp_and_keas_control_agent() {
         let lab = Lab::new("sx");
         let conf = dir.join("xdhcp.conf");
         let unix = dir.join("xdhcp.sock");
-        std::fs::write(
-            &conf,
-            format!(
-                r#"{{ "Dhcp4": {{
-  "interfaces-config": {{ "interfaces": [ "{}" ], "dhcp-socket-type": "xdp" }},
-  "control-socket": {{ "socket-type": "unix", "socket-name": "{}" }},
-  "control-sockets": [ {{ "socket-type": "http", "socket-address": "198.51.100.1",
-                          "socket-port": 8006, {AUTH} }} ],
-  "hooks-libraries": [ {{ "library": "{LEASE_CMDS}" }} ],
-  "lease-database": {{ "type": "memfile", "persist": false }},
-  "subnet4": [ {{ "id": 1, "subnet": "198.51.100.0/24",
-                  "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ] }} ]
-}} }}"#,
-                lab.iface,
-                unix.display()
-            ),
-        )
-        .unwrap();
+        let http = format!(
+            r#""control-sockets": [ {{ "socket-type": "http", "socket-address": "198.51.100.1",
+                "socket-port": 8006, {AUTH} }} ],"#
+        );
+        std::fs::write(&conf, dhcp4_config(&lab, &unix, &http)).unwrap();
         let cmd = [bin.to_str().unwrap(), "-c", conf.to_str().unwrap()];
         let _server = ServerProcess::start(lab.server_command(&cmd), "COMMAND_SOCKET_OPENED");
         let answers: Vec<String> = SCRIPT
@@ -271,22 +275,7 @@ fn shell_gets_the_same_answers_from_xdhcp_and_keas_control_agent() {
         let lab = Lab::new("sk");
         let sock = dir.join("kea4.sock");
         let dhcp4 = dir.join("shell-kea-dhcp4.conf");
-        std::fs::write(
-            &dhcp4,
-            format!(
-                r#"{{ "Dhcp4": {{
-  "interfaces-config": {{ "interfaces": [ "{}" ] }},
-  "control-socket": {{ "socket-type": "unix", "socket-name": "{}" }},
-  "hooks-libraries": [ {{ "library": "{LEASE_CMDS}" }} ],
-  "lease-database": {{ "type": "memfile", "persist": false }},
-  "subnet4": [ {{ "id": 1, "subnet": "198.51.100.0/24",
-                  "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ] }} ]
-}} }}"#,
-                lab.iface,
-                sock.display()
-            ),
-        )
-        .unwrap();
+        std::fs::write(&dhcp4, dhcp4_config(&lab, &sock, "")).unwrap();
         let agent = dir.join("shell-kea-ctrl-agent.conf");
         std::fs::write(
             &agent,
