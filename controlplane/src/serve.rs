@@ -259,6 +259,21 @@ fn start(
         None if socket_type == SocketType::Udp => "a UDP socket".to_string(),
         None => "a raw (AF_PACKET) socket".to_string(),
     };
+    match serving.capture() {
+        Ok(path) => log(
+            "INFO",
+            "DHCP_CAPTURE_READY",
+            &format!(
+                "`xdhcp capture -i {name}` reads this interface's frames from {}",
+                path.display()
+            ),
+        ),
+        Err(why) => log(
+            "INFO",
+            "DHCP_CAPTURE_UNAVAILABLE",
+            &format!("no frame capture on {name}: {why}"),
+        ),
+    }
     log(
         "INFO",
         "DHCP4_STARTED",
