@@ -12,6 +12,7 @@ pub mod diag;
 pub mod json;
 pub mod leases;
 pub mod serve;
+pub mod server_duid;
 
 pub use config::{load_file, load_str, Config};
 pub use diag::Diag;

@@ -21,7 +21,7 @@ use crate::api::{self, Api};
 use crate::config::interfaces::SocketType;
 use crate::config::Config;
 use crate::config::Server;
-use crate::{compile, json, leases};
+use crate::{compile, json, leases, server_duid};
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -57,10 +57,8 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
     let v6 = match (&config.dhcp6, &plans.dhcp6) {
         (Some(server), Some(plan)) => {
             let names = interface_names(server)?;
-            // The server DUID: a DUID-LL of the first interface's MAC, the
-            // same across restarts without any state to keep.
             let mac = names.first().and_then(|n| link::lookup6(n)).map(|l| l.mac);
-            let duid = mac.map_or_else(compile::v6::default_duid, compile::v6::duid_ll);
+            let duid = server_duid(server, mac)?;
             let compiled = Arc::new(compile::v6::snapshot_with_duid(plan, duid));
             Some((server, names, compiled, open_leases(server)?))
         }
@@ -187,6 +185,25 @@ fn interface_names(server: &Server) -> Result<Vec<String>, String> {
             }
         })
         .collect()
+}
+
+/// The DHCPv6 server DUID: `server-id` completed from, and kept in, the
+/// data directory's DUID file; the link-layer part from `mac`.
+fn server_duid(server: &Server, mac: Option<[u8; 6]>) -> Result<Vec<u8>, String> {
+    let path = server_duid::file(server.data_directory.as_deref());
+    let (duid, origin) =
+        server_duid::resolve(server.server_id.as_ref(), &path, mac, SystemTime::now())?;
+    let how = match origin {
+        server_duid::Origin::Kept => format!("read from {}", path.display()),
+        server_duid::Origin::Stored => format!("generated and stored in {}", path.display()),
+        server_duid::Origin::NotPersisted => "generated, not stored (persist: false)".into(),
+    };
+    log(
+        "INFO",
+        "DHCP6_SERVERID",
+        &format!("server DUID {} ({how})", server_duid::to_hex(&duid)),
+    );
+    Ok(duid)
 }
 
 /// Opens a server's lease store and logs what recovery found.
