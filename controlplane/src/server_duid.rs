@@ -111,7 +111,7 @@ pub fn resolve(
     if stored.as_deref() == Some(&duid[..]) {
         return Ok((duid, Origin::Kept));
     }
-    if !config.map_or(true, |c| c.persist) {
+    if !config.is_none_or(|c| c.persist) {
         return Ok((duid, Origin::NotPersisted));
     }
     if let Some(dir) = path.parent() {
@@ -202,7 +202,7 @@ fn parse_hex(text: &str) -> Option<Vec<u8>> {
         .chars()
         .filter(|c| !matches!(c, ':' | '-' | ' '))
         .collect();
-    if digits.is_empty() || digits.len() % 2 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
         return None;
     }
     (0..digits.len())
