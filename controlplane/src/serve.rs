@@ -299,8 +299,8 @@ fn start(
     Ok(serving)
 }
 
-/// Serves the control API on every `unix` and `http` control socket of
-/// `server`; `https` is reported and skipped until TLS lands.
+/// Serves the control API on every control socket of `server`: `unix`,
+/// `http`, and `https` (or `http` with TLS settings, as Kea takes them).
 fn start_api(
     server: &Server,
     file: &Path,
@@ -325,23 +325,17 @@ fn start_api(
                     path.to_string(),
                 )
             }
-            "http" => {
+            "http" | "https" => {
                 let host = c.socket_address.as_deref().unwrap_or("127.0.0.1");
                 let port = c.socket_port.unwrap_or(DEFAULT_HTTP_PORT);
                 let addr: SocketAddr = format!("{host}:{port}")
                     .parse()
                     .or_else(|_| format!("[{host}]:{port}").parse())
                     .map_err(|_| format!("control socket address {host} is not an IP address"))?;
-                if c.tls {
-                    // Plain HTTP where TLS was asked for would expose the API.
-                    let why = format!("{addr}: TLS is not supported yet; the socket stays closed");
-                    log("WARN", "COMMAND_SOCKET_TLS", &why);
-                    continue;
-                }
-                let auth = c.authentication.as_ref();
+                let scheme = if c.tls.is_some() { "https" } else { "http" };
                 (
-                    api::http::serve(addr, api.clone(), auth),
-                    format!("http://{addr}/"),
+                    api::http::serve(addr, api.clone(), c),
+                    format!("{scheme}://{addr}/"),
                 )
             }
             other => {
