@@ -13,6 +13,7 @@ pub mod json;
 pub mod leases;
 pub mod log;
 pub mod serve;
+pub mod server_duid;
 
 pub use config::{load_file, load_str, Config};
 pub use diag::Diag;

@@ -2,8 +2,9 @@
 //!
 //! Process management as keactrl does it (start, stop, status, reload),
 //! kea-shell's job (shell), configuration checks, lease migration, journal
-//! inspection and the demo.
+//! inspection, packet capture and the demo.
 
+mod capture;
 mod demo;
 mod journal;
 mod leases;
@@ -69,6 +70,23 @@ enum Command {
     /// Look into the lease journal.
     #[command(subcommand)]
     Journal(Journal),
+    /// Write the DHCP frames the dataplane receives and sends on an
+    /// interface to a pcap file (XDP-redirected frames bypass tcpdump).
+    /// Stops after -c frames, after --seconds, or at Ctrl-C.
+    Capture {
+        /// The interface the server serves.
+        #[arg(short = 'i', value_name = "INTERFACE")]
+        iface: String,
+        /// The pcap file to write, `-` for standard output.
+        #[arg(short = 'w', value_name = "FILE")]
+        out: PathBuf,
+        /// Stop after this many frames.
+        #[arg(short = 'c', value_name = "COUNT")]
+        count: Option<u64>,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
 }
 
 /// `xdhcp config`.
@@ -152,6 +170,12 @@ fn main() -> ExitCode {
             v6,
             records,
         }) => journal::inspect(&config, v6, records),
+        Command::Capture {
+            iface,
+            out,
+            count,
+            seconds,
+        } => capture::run(&iface, &out, &capture::Limits { count, seconds }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
