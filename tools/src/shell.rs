@@ -67,7 +67,10 @@ pub fn run(args: &ShellArgs) -> Result<(), String> {
         return Err("--cert and --key must be used together".into());
     }
     if !args.ca.is_empty() || !args.cert.is_empty() {
-        return Err("HTTPS (--ca, --cert, --key) is not supported yet".into());
+        return Err(
+            "xdhcp shell does not speak HTTPS (--ca, --cert, --key) yet: use kea-shell or curl"
+                .into(),
+        );
     }
     let stdin = std::io::stdin();
     let mut input = String::new();
