@@ -125,6 +125,7 @@ pub fn run_with_pid_file(
                         link,
                         config: config.clone(),
                         leases: leases.clone(),
+                        events: Some(Arc::new(LeaseSink)),
                     })
                 });
         let socket_type = v4

@@ -6,7 +6,7 @@
 //! call; a wanted one is a fixed-size [`LeaseEvent4`] copied into the sink,
 //! which must not block or allocate (a bounded queue that drops when full).
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::lease::HwAddr;
 
@@ -28,10 +28,23 @@ pub enum LeaseEventKind {
     Nak = 5,
 }
 
+/// Which engine reports an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// DHCPv4.
+    V4,
+    /// DHCPv6.
+    V6,
+}
+
 impl LeaseEventKind {
-    /// The kind's bit in a [`LeaseEventKind`] set.
-    pub const fn bit(self) -> u8 {
-        1 << self as u8
+    /// The bit of this kind of `family`'s events in a set of them.
+    pub const fn bit(self, family: Family) -> u16 {
+        let shift = match family {
+            Family::V4 => 0,
+            Family::V6 => 8,
+        };
+        1 << (self as u16 + shift)
     }
 }
 
@@ -97,9 +110,59 @@ pub struct LeaseEvent4 {
     pub circuit_id: ShortId,
     /// Option 82 remote-id, empty if none.
     pub remote_id: ShortId,
-    /// The lease's subnet.
-    pub subnet_id: u32,
+    /// Option 82 subscriber-id, empty if none.
+    pub subscriber_id: ShortId,
     /// The worker thread (`pthread_self`), which Kea's log lines show.
+    pub thread: u64,
+    /// When it happened, in microseconds since the UNIX epoch.
+    pub at_us: u64,
+}
+
+/// The relay nearest the server, for a relayed DHCPv6 message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Relay6 {
+    /// Where the relay received the message from.
+    pub peer: Ipv6Addr,
+    /// The client's link.
+    pub link: Ipv6Addr,
+    /// Its hop count.
+    pub hops: u8,
+    /// Remote-id (option 37) of the relay nearest the client that sent
+    /// one, empty if none.
+    pub remote_id: ShortId,
+    /// Subscriber-id (option 38), likewise.
+    pub subscriber_id: ShortId,
+    /// Interface-id (option 18), likewise.
+    pub interface_id: ShortId,
+}
+
+/// One DHCPv6 lease event: one address or prefix of one IA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeaseEvent6 {
+    /// What happened (never [`LeaseEventKind::Nak`]).
+    pub kind: LeaseEventKind,
+    /// The address, or the delegated prefix.
+    pub addr: Ipv6Addr,
+    /// 128 for an address, the delegated length for a prefix.
+    pub prefix_len: u8,
+    /// True for IA_PD.
+    pub prefix: bool,
+    /// The IA's IAID.
+    pub iaid: u32,
+    /// Valid lifetime granted, or the decline probation period.
+    pub lifetime: u32,
+    /// The message's transaction id.
+    pub xid: u32,
+    /// The client's DUID.
+    pub duid: ShortId,
+    /// The client's link-layer address, when known.
+    pub hw: HwAddr,
+    /// True when `hw` came from the relay's client link-layer address
+    /// option (RFC 6939), false when from the DUID.
+    pub hw_from_relay: bool,
+    /// The relay nearest the server, if relayed.
+    pub relay: Option<Relay6>,
+    /// The worker thread (`pthread_self`).
     pub thread: u64,
     /// When it happened, in microseconds since the UNIX epoch.
     pub at_us: u64,
@@ -108,10 +171,19 @@ pub struct LeaseEvent4 {
 /// Where engines send lease events. Implementations must return at once:
 /// no blocking, no allocation.
 pub trait LeaseEvents: Send + Sync {
-    /// True when events of `kind` are listened to.
-    fn wants(&self, kind: LeaseEventKind) -> bool;
-    /// Takes one event (or drops and counts it when full).
+    /// True when `family`'s events of `kind` are listened to.
+    fn wants(&self, family: Family, kind: LeaseEventKind) -> bool;
+    /// Takes one DHCPv4 event (or drops and counts it when full).
     fn record(&self, event: &LeaseEvent4);
+    /// Takes one DHCPv6 event (or drops and counts it when full).
+    fn record6(&self, event: &LeaseEvent6);
+}
+
+/// Microseconds since the UNIX epoch, now.
+pub fn now_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
 }
 
 /// The calling thread's id as Kea prints it.

@@ -1,7 +1,12 @@
 //! The DHCPv6 engine on its own: messages in, replies and lease changes out.
 
+mod common;
+
 use std::net::Ipv6Addr;
 use std::sync::Arc;
+
+use common::events::{QueueSink, Received};
+use xdhcp_dataplane::events::LeaseEventKind;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::config::options::ConfiguredOption;
@@ -100,11 +105,14 @@ fn lan() -> Subnet6 {
 struct Lab {
     config: Config6,
     leases: Arc<LeaseStore<Lease6>>,
+    sink: QueueSink,
+    events: Received,
 }
 
 impl Lab {
     fn new(subnets: Vec<Subnet6>) -> Lab {
         let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
+        let (sink, events) = common::events::queue(64);
         Lab {
             config: Config6 {
                 server_duid: SERVER_DUID.to_vec(),
@@ -113,6 +121,8 @@ impl Lab {
                 ..Config6::default()
             },
             leases,
+            sink,
+            events,
         }
     }
 
@@ -127,6 +137,7 @@ impl Lab {
         let engine = Engine6 {
             config: &self.config,
             leases: &self.leases,
+            events: Some(&self.sink),
         };
         let outcome = engine.handle(&req, &mut out, now);
         if let Outcome::Reply { len, .. } = outcome {
@@ -893,4 +904,75 @@ fn relayed_client_reserved_by_the_link_layer_address_its_relay_saw() {
     let n = w.finish().unwrap();
     let adv = lab.expect(&buf[..n], MessageType::Advertise);
     assert_eq!(na(&adv, 1).unwrap().0, ip("2001:db8:1::42"));
+}
+
+#[test]
+fn lease_changes_are_reported_as_events() {
+    let lab = Lab::new(vec![lan()]);
+    let ias = [Ia::Na(1, &[]), Ia::Pd(2, &[])];
+    let reply = sarr(&lab, 1, &ias);
+    let (a, p) = (na(&reply, 1).unwrap().0, pd(&reply, 2).unwrap().0);
+    let held = [Ia::Na(1, &[(a, 0, 0)]), Ia::Pd(2, &[(p, 56)])];
+    lab.send(
+        &plain(MessageType::Renew, 1, Some(SERVER_DUID), &held),
+        NOW + 10,
+    );
+    lab.send(
+        &plain(MessageType::Release, 1, Some(SERVER_DUID), &held),
+        NOW + 20,
+    );
+    let b = na(&sarr(&lab, 2, &[Ia::Na(7, &[])]), 7).unwrap().0;
+    let declined = [Ia::Na(7, &[(b, 0, 0)])];
+    lab.send(
+        &plain(MessageType::Decline, 2, Some(SERVER_DUID), &declined),
+        NOW + 30,
+    );
+    // Relayed: the relay nearest the server is recorded.
+    let relayed = relay_forw(
+        &plain(MessageType::Solicit, 3, None, &[Ia::Na(1, &[])]),
+        0,
+        "2001:db8:1::",
+        None,
+    );
+    lab.send(&relayed, NOW + 40);
+
+    let events = lab.events.v6();
+    let seen: Vec<(LeaseEventKind, Ipv6Addr, u8, u32, u32, u8)> = events
+        .iter()
+        .map(|e| {
+            let n = *e.duid.as_bytes().last().unwrap();
+            assert_eq!(e.duid.as_bytes(), duid(n), "{e:?}");
+            assert_eq!(e.xid & 0xff, u32::from(n));
+            assert_eq!(e.prefix, e.prefix_len < 128);
+            (e.kind, e.addr, e.prefix_len, e.iaid, e.lifetime, n)
+        })
+        .collect();
+    use LeaseEventKind::*;
+    let valid = events[0].lifetime;
+    assert_eq!(
+        seen,
+        [
+            (Offer, a, 128, 1, valid, 1),
+            (Offer, p, 56, 2, valid, 1),
+            (Allocate, a, 128, 1, valid, 1),
+            (Allocate, p, 56, 2, valid, 1),
+            (Renew, a, 128, 1, valid, 1),
+            (Renew, p, 56, 2, valid, 1),
+            (Release, a, 128, 1, 0, 1),
+            (Release, p, 56, 2, 0, 1),
+            (Offer, b, 128, 7, valid, 2),
+            (Allocate, b, 128, 7, valid, 2),
+            (Decline, b, 128, 7, 86400, 2),
+            (Offer, events[11].addr, 128, 1, valid, 3),
+        ]
+    );
+    assert!(events[..11].iter().all(|e| e.relay.is_none()));
+    let relay = events[11].relay.unwrap();
+    assert_eq!(
+        (relay.peer, relay.link, relay.hops),
+        (ip("fe80::99"), ip("2001:db8:1::"), 0)
+    );
+    // The DUID-LL of these clients carries their MAC.
+    assert_eq!(events[0].hw.as_bytes(), [2, 0, 0, 0, 0, 1]);
+    assert!(!events[0].hw_from_relay);
 }

@@ -123,19 +123,6 @@ fn v6_parse_walk_and_reply_do_not_allocate() {
     drop(v);
 }
 
-/// A lease-event sink like the server's: a bounded queue, filled with
-/// `try_send` (its slots are allocated up front).
-struct QueueSink(std::sync::mpsc::SyncSender<xdhcp_dataplane::events::LeaseEvent4>);
-
-impl xdhcp_dataplane::events::LeaseEvents for QueueSink {
-    fn wants(&self, _: xdhcp_dataplane::events::LeaseEventKind) -> bool {
-        true
-    }
-    fn record(&self, event: &xdhcp_dataplane::events::LeaseEvent4) {
-        let _ = self.0.try_send(*event);
-    }
-}
-
 /// The whole v4 worker step: a DISCOVER frame in, the OFFER frame out; then
 /// the REQUEST and its ACK with the lease written, each reported as a lease
 /// event. After warm-up (the lease tables grow their slabs on first use),
@@ -150,8 +137,7 @@ fn v4_worker_step_does_not_allocate() {
 
     let config = v4lab::config();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
-    let (tx, events) = std::sync::mpsc::sync_channel(16);
-    let sink = QueueSink(tx);
+    let (sink, events) = common::events::queue(16);
     let engine = Engine4 {
         config: &config,
         leases: &leases,
@@ -178,7 +164,7 @@ fn v4_worker_step_does_not_allocate() {
     dora(0);
     assert_eq!(dora(1), (0, 0), "the v4 worker step allocated");
     assert_eq!(leases.len(), 2);
-    let kinds: Vec<LeaseEventKind> = events.try_iter().map(|e| e.kind).collect();
+    let kinds: Vec<LeaseEventKind> = events.v4().iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
         [
@@ -303,7 +289,8 @@ mod v6lab {
 
 /// The whole v6 worker step: a SOLICIT frame with IA_NA and IA_PD in, the
 /// ADVERTISE frame out; then the REQUEST and its REPLY with both leases
-/// written. After warm-up, not one allocation.
+/// written, each binding reported as a lease event. After warm-up, not one
+/// allocation.
 #[test]
 fn v6_worker_step_does_not_allocate() {
     use xdhcp_dataplane::engine::v6::Engine6;
@@ -312,9 +299,11 @@ fn v6_worker_step_does_not_allocate() {
 
     let config = v6lab::config();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
+    let (sink, events) = common::events::queue(16);
     let engine = Engine6 {
         config: &config,
         leases: &leases,
+        events: Some(&sink),
     };
     let link = v6lab::link();
     let mut reply = [0u8; 1500];
@@ -347,6 +336,7 @@ fn v6_worker_step_does_not_allocate() {
     sarr(0);
     assert_eq!(sarr(1), (0, 0), "the v6 worker step allocated");
     assert_eq!(leases.len(), 4);
+    assert_eq!(events.v6().len(), 8, "offer and grant of two IAs, twice");
 }
 
 #[test]

@@ -238,6 +238,7 @@ mod tests {
         let engine = Engine6 {
             config: &c,
             leases: &leases,
+            events: None,
         };
         let mut buf = [0u8; 256];
         let mut w = Message6Writer::new(&mut buf);

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use xdhcp_dataplane::events::{LeaseEvent4, LeaseEventKind};
+use xdhcp_dataplane::events::{LeaseEvent4, LeaseEvent6, LeaseEventKind};
 use xdhcp_dataplane::lease::ident::Hex;
 
 use super::Severity;
@@ -11,11 +11,73 @@ use super::Severity;
 /// Kea's debug level for detailed traces (`DBGLVL_TRACE_DETAIL`).
 pub const DBG_DETAIL: u8 = 50;
 
-/// Where and how Kea logs an event of `kind`: logger, severity, debug level.
+/// Where and how Kea logs a DHCPv4 event of `kind`: logger, severity,
+/// debug level.
 pub fn route(kind: LeaseEventKind) -> (&'static str, Severity, u8) {
     match kind {
         LeaseEventKind::Nak => ("kea-dhcp4.bad-packets", Severity::Debug, DBG_DETAIL),
         _ => ("kea-dhcp4.leases", Severity::Info, 0),
+    }
+}
+
+/// Where and how Kea logs a DHCPv6 event: all at INFO on the leases logger.
+pub const ROUTE6: (&str, Severity, u8) = ("kea-dhcp6.leases", Severity::Info, 0);
+
+/// The message id and text Kea 2.2 logs for `e`.
+pub fn message6(e: &LeaseEvent6) -> (&'static str, String) {
+    let label = format!("duid=[{}], tid=0x{:x}", Hex(e.duid.as_bytes()), e.xid);
+    let (addr, iaid) = (e.addr, e.iaid);
+    let prefix = format!("{addr}/{}", e.prefix_len);
+    match (e.kind, e.prefix) {
+        (LeaseEventKind::Offer, false) => (
+            "DHCP6_LEASE_ADVERT",
+            format!("{label}: lease for address {addr} and iaid={iaid} will be advertised"),
+        ),
+        (LeaseEventKind::Offer, true) => (
+            "DHCP6_PD_LEASE_ADVERT",
+            format!("{label}: lease for prefix {prefix} and iaid={iaid} will be advertised"),
+        ),
+        (LeaseEventKind::Allocate, false) => (
+            "DHCP6_LEASE_ALLOC",
+            format!(
+                "{label}: lease for address {addr} and iaid={iaid} has been allocated \
+                 for {} seconds",
+                e.lifetime
+            ),
+        ),
+        (LeaseEventKind::Allocate, true) => (
+            "DHCP6_PD_LEASE_ALLOC",
+            format!(
+                "{label}: lease for prefix {prefix} and iaid={iaid} has been allocated \
+                 for {} seconds",
+                e.lifetime
+            ),
+        ),
+        // Kea 2.2's renewal messages name no lifetime.
+        (LeaseEventKind::Renew, false) => (
+            "DHCP6_LEASE_RENEW",
+            format!("{label}: lease for address {addr} and iaid={iaid} has been allocated"),
+        ),
+        (LeaseEventKind::Renew, true) => (
+            "DHCP6_PD_LEASE_RENEW",
+            format!("{label}: lease for prefix {prefix} and iaid={iaid} has been allocated"),
+        ),
+        (LeaseEventKind::Release, false) => (
+            "DHCP6_RELEASE_NA",
+            format!("{label}: binding for address {addr} and iaid={iaid} was released properly"),
+        ),
+        (LeaseEventKind::Release, true) => (
+            "DHCP6_RELEASE_PD",
+            format!("{label}: prefix {prefix} for iaid={iaid} was released properly"),
+        ),
+        (LeaseEventKind::Decline | LeaseEventKind::Nak, _) => (
+            "DHCP6_DECLINE_LEASE",
+            format!(
+                "Client {label} sent DECLINE for address {addr} and the server marked it \
+                 as declined. The lease will be recovered in {} seconds.",
+                e.lifetime
+            ),
+        ),
     }
 }
 

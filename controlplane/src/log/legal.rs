@@ -1,5 +1,6 @@
 //! Forensic logging, as Kea's `libdhcp_legal_log.so` writes it: one line
-//! per lease granted, renewed or released, in daily files
+//! per lease the server commits (granted or renewed: "assigned") or gives
+//! up (released or declined: "released"), in daily files
 //! `path/base-name.CCYYMMDD.txt`, each line prefixed with the local time
 //! (`%Y-%m-%d %H:%M:%S %Z`).
 
@@ -8,7 +9,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use xdhcp_dataplane::events::{LeaseEvent4, LeaseEventKind};
+use xdhcp_dataplane::events::{LeaseEvent4, LeaseEvent6, LeaseEventKind, ShortId};
 use xdhcp_dataplane::lease::ident::Hex;
 
 use super::time;
@@ -89,18 +90,15 @@ impl LegalLog {
             .join(format!("{}.{day}.txt", self.config.base_name))
     }
 
-    /// Appends the line for `e`, if forensic logging records its kind.
-    pub fn record(&mut self, e: &LeaseEvent4) -> io::Result<()> {
-        let Some(entry) = entry(e) else {
-            return Ok(());
-        };
-        let day = time::format("%Y%m%d", e.at_us, true);
+    /// Appends `entry` (from [`entry`] or [`entry6`]) stamped with `at_us`.
+    pub fn write(&mut self, at_us: u64, entry: &str) -> io::Result<()> {
+        let day = time::format("%Y%m%d", at_us, true);
         if self.file.is_none() || day != self.day {
-            let name = self.file_name(e.at_us);
+            let name = self.file_name(at_us);
             self.file = Some(OpenOptions::new().create(true).append(true).open(name)?);
             self.day = day;
         }
-        let line = format!("{} {entry}\n", time::format(TIMESTAMP, e.at_us, true));
+        let line = format!("{} {entry}\n", time::format(TIMESTAMP, at_us, true));
         match self.file.as_mut() {
             Some(f) => f.write_all(line.as_bytes()),
             None => Ok(()),
@@ -133,22 +131,33 @@ fn id_text(bytes: &[u8]) -> String {
     }
 }
 
+/// `name: hex (text)` for each non-empty identifier, joined by " and ".
+fn ids(list: &[(&str, &ShortId)]) -> String {
+    list.iter()
+        .filter(|(_, id)| !id.as_bytes().is_empty())
+        .map(|(name, id)| format!("{name}: {}", id_text(id.as_bytes())))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// The verb and what follows it. As Kea's hook (which logs what the server
+/// committed), a renewal is an assignment and a decline a release.
+fn action(s: &mut String, kind: LeaseEventKind, lifetime: u32) -> Option<()> {
+    match kind {
+        LeaseEventKind::Allocate | LeaseEventKind::Renew => {
+            let _ = write!(s, " has been assigned for {} to", duration(lifetime));
+        }
+        LeaseEventKind::Release | LeaseEventKind::Decline => s.push_str(" has been released from"),
+        LeaseEventKind::Offer | LeaseEventKind::Nak => return None,
+    }
+    Some(())
+}
+
 /// The entry text (after the timestamp) for `e`, or `None` for events the
 /// forensic log does not record.
 pub fn entry(e: &LeaseEvent4) -> Option<String> {
-    let mut s = format!("Address: {} has been ", e.addr);
-    match e.kind {
-        LeaseEventKind::Allocate | LeaseEventKind::Renew => {
-            let how = if e.kind == LeaseEventKind::Renew {
-                "renewed"
-            } else {
-                "assigned"
-            };
-            let _ = write!(s, "{how} for {} to", duration(e.lifetime));
-        }
-        LeaseEventKind::Release => s.push_str("released from"),
-        _ => return None,
-    }
+    let mut s = format!("Address: {}", e.addr);
+    action(&mut s, e.kind, e.lifetime)?;
     let _ = write!(
         s,
         " a device with hardware address: hwtype={} {}",
@@ -160,13 +169,60 @@ pub fn entry(e: &LeaseEvent4) -> Option<String> {
     }
     if !e.giaddr.is_unspecified() {
         let _ = write!(s, " connected via relay at address: {}", e.giaddr);
-        let ids: Vec<String> = [("circuit-id", &e.circuit_id), ("remote-id", &e.remote_id)]
-            .into_iter()
-            .filter(|(_, id)| !id.as_bytes().is_empty())
-            .map(|(name, id)| format!("{name}: {}", id_text(id.as_bytes())))
-            .collect();
-        if !ids.is_empty() {
-            let _ = write!(s, ", identified by {}", ids.join(" and "));
+        let found = ids(&[
+            ("circuit-id", &e.circuit_id),
+            ("remote-id", &e.remote_id),
+            ("subscriber-id", &e.subscriber_id),
+        ]);
+        if !found.is_empty() {
+            let _ = write!(s, ", identified by {found}");
+        }
+    }
+    Some(s)
+}
+
+/// The DHCPv6 entry text for `e`, or `None` for events not recorded.
+pub fn entry6(e: &LeaseEvent6) -> Option<String> {
+    let mut s = if e.prefix {
+        format!("Prefix: {}/{}", e.addr, e.prefix_len)
+    } else {
+        format!("Address: {}", e.addr)
+    };
+    action(&mut s, e.kind, e.lifetime)?;
+    let _ = write!(s, " a device with DUID: {}", Hex(e.duid.as_bytes()));
+    if !e.hw.is_empty() {
+        let source = if e.hw_from_relay {
+            "Client Address Relay Option"
+        } else {
+            "DUID"
+        };
+        let _ = write!(
+            s,
+            " and hardware address: hwtype={} {} (from {source})",
+            e.hw.htype,
+            Hex(e.hw.as_bytes())
+        );
+    }
+    if let Some(r) = &e.relay {
+        let _ = write!(
+            s,
+            " connected via relay at address: {} for client on link address: {}, \
+             hop count: {}",
+            r.peer, r.link, r.hops
+        );
+        let found = ids(&[
+            ("remote-id", &r.remote_id),
+            ("subscriber-id", &r.subscriber_id),
+        ]);
+        if !found.is_empty() {
+            let _ = write!(s, ", identified by {found}");
+        }
+        if !r.interface_id.as_bytes().is_empty() {
+            let _ = write!(
+                s,
+                ", connected at location interface-id: {}",
+                id_text(r.interface_id.as_bytes())
+            );
         }
     }
     Some(s)
@@ -176,14 +232,14 @@ pub fn entry(e: &LeaseEvent4) -> Option<String> {
 mod tests {
     use std::net::Ipv4Addr;
 
-    use xdhcp_dataplane::events::ShortId;
+    use xdhcp_dataplane::events::Relay6;
     use xdhcp_dataplane::lease::HwAddr;
 
     use super::*;
 
-    #[test]
-    fn entries_match_keas_documented_lines() {
-        let e = LeaseEvent4 {
+    /// Kea's own unit-test inputs for the default format.
+    fn renewal() -> LeaseEvent4 {
+        LeaseEvent4 {
             kind: LeaseEventKind::Renew,
             addr: Ipv4Addr::new(192, 2, 1, 100),
             ciaddr: Ipv4Addr::UNSPECIFIED,
@@ -194,28 +250,36 @@ mod tests {
             giaddr: Ipv4Addr::new(192, 2, 16, 33),
             circuit_id: ShortId::new(b"howdy"),
             remote_id: ShortId::new(&[0x87, 0xf6, 0x79, 0x77, 0xef]),
-            subnet_id: 1,
+            subscriber_id: ShortId::new(&[0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 0x6f]),
             thread: 0,
             at_us: 0,
-        };
+        }
+    }
+
+    #[test]
+    fn v4_entries_are_keas() {
+        let e = renewal();
         assert_eq!(
             entry(&e).unwrap(),
-            "Address: 192.2.1.100 has been renewed for 1 hrs 52 mins 15 secs to a device \
+            "Address: 192.2.1.100 has been assigned for 1 hrs 52 mins 15 secs to a device \
              with hardware address: hwtype=1 08:00:2b:02:3f:4e, client-id: \
              17:34:e2:ff:09:92:54 connected via relay at address: 192.2.16.33, identified \
-             by circuit-id: 68:6f:77:64:79 (howdy) and remote-id: 87:f6:79:77:ef"
+             by circuit-id: 68:6f:77:64:79 (howdy) and remote-id: 87:f6:79:77:ef \
+             and subscriber-id: 1a:2b:3c:4d:5e:6f"
         );
-        let released = LeaseEvent4 {
-            kind: LeaseEventKind::Release,
-            giaddr: Ipv4Addr::UNSPECIFIED,
-            client_id: ShortId::EMPTY,
-            ..e
-        };
-        assert_eq!(
-            entry(&released).unwrap(),
-            "Address: 192.2.1.100 has been released from a device with hardware address: \
-             hwtype=1 08:00:2b:02:3f:4e"
-        );
+        for kind in [LeaseEventKind::Release, LeaseEventKind::Decline] {
+            let gone = LeaseEvent4 {
+                kind,
+                giaddr: Ipv4Addr::UNSPECIFIED,
+                client_id: ShortId::EMPTY,
+                ..e
+            };
+            assert_eq!(
+                entry(&gone).unwrap(),
+                "Address: 192.2.1.100 has been released from a device with hardware \
+                 address: hwtype=1 08:00:2b:02:3f:4e"
+            );
+        }
         assert_eq!(duration(86_400 + 10), "1 days 0 hrs 0 mins 10 secs");
         assert_eq!(duration(u32::MAX), "infinite duration");
         let offer = LeaseEvent4 {
@@ -223,5 +287,53 @@ mod tests {
             ..e
         };
         assert_eq!(entry(&offer), None);
+    }
+
+    #[test]
+    fn v6_entries_are_keas() {
+        let e = LeaseEvent6 {
+            kind: LeaseEventKind::Allocate,
+            addr: "2001:db8:1::".parse().unwrap(),
+            prefix_len: 128,
+            prefix: false,
+            iaid: 1,
+            lifetime: 713,
+            xid: 1,
+            duid: ShortId::new(&[0x17, 0x34, 0xe2, 0xff, 0x09, 0x92, 0x54]),
+            hw: HwAddr::new(1, &[0x08, 0x00, 0x2b, 0x02, 0x3f, 0x4e]).unwrap(),
+            hw_from_relay: false,
+            relay: Some(Relay6 {
+                peer: "fe80::abcd".parse().unwrap(),
+                link: "3001::1".parse().unwrap(),
+                hops: 1,
+                remote_id: ShortId::new(&[1, 2, 3, 4, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f]),
+                subscriber_id: ShortId::new(&[0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 0x6f]),
+                interface_id: ShortId::EMPTY,
+            }),
+            thread: 0,
+            at_us: 0,
+        };
+        assert_eq!(
+            entry6(&e).unwrap(),
+            "Address: 2001:db8:1:: has been assigned for 0 hrs 11 mins 53 secs to a device \
+             with DUID: 17:34:e2:ff:09:92:54 and hardware address: hwtype=1 \
+             08:00:2b:02:3f:4e (from DUID) connected via relay at address: fe80::abcd for \
+             client on link address: 3001::1, hop count: 1, identified by remote-id: \
+             01:02:03:04:0a:0b:0c:0d:0e:0f and subscriber-id: 1a:2b:3c:4d:5e:6f"
+        );
+        let released = LeaseEvent6 {
+            kind: LeaseEventKind::Release,
+            addr: "2001:db8:8000::".parse().unwrap(),
+            prefix_len: 56,
+            prefix: true,
+            hw: HwAddr::default(),
+            relay: None,
+            ..e
+        };
+        assert_eq!(
+            entry6(&released).unwrap(),
+            "Prefix: 2001:db8:8000::/56 has been released from a device with DUID: \
+             17:34:e2:ff:09:92:54"
+        );
     }
 }

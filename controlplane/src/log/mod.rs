@@ -14,11 +14,11 @@ pub mod legal;
 mod output;
 mod time;
 
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, OnceLock, RwLock};
 
-use xdhcp_dataplane::events::{LeaseEvent4, LeaseEventKind, LeaseEvents};
+use xdhcp_dataplane::events::{Family, LeaseEvent4, LeaseEvent6, LeaseEventKind, LeaseEvents};
 
 use crate::config::hooks::Hook;
 use crate::config::logging::{Logger, OutputOption};
@@ -146,8 +146,9 @@ impl Routes {
         self.of(logger).accepts(severity, debuglevel)
     }
 
-    /// The lease event kinds some route or the forensic log listens to.
-    fn lease_mask(&self, legal: bool) -> u8 {
+    /// The lease events (per family and kind) some route or the forensic
+    /// log listens to.
+    fn lease_mask(&self, legal: bool) -> u16 {
         let kinds = [
             LeaseEventKind::Offer,
             LeaseEventKind::Allocate,
@@ -156,18 +157,21 @@ impl Routes {
             LeaseEventKind::Decline,
             LeaseEventKind::Nak,
         ];
-        kinds
-            .into_iter()
-            .filter(|&k| {
-                let (logger, severity, level) = lease::route(k);
-                let forensic = legal
-                    && matches!(
-                        k,
-                        LeaseEventKind::Allocate | LeaseEventKind::Renew | LeaseEventKind::Release
-                    );
-                forensic || self.enabled(logger, severity, level)
-            })
-            .fold(0, |m, k| m | k.bit())
+        let mut mask = 0;
+        for k in kinds {
+            // The forensic log records what was committed or given up.
+            let forensic = legal && !matches!(k, LeaseEventKind::Offer | LeaseEventKind::Nak);
+            let (logger, severity, level) = lease::route(k);
+            if forensic || self.enabled(logger, severity, level) {
+                mask |= k.bit(Family::V4);
+            }
+            let (logger, severity, level) = lease::ROUTE6;
+            let v6 = k != LeaseEventKind::Nak;
+            if v6 && (forensic || self.enabled(logger, severity, level)) {
+                mask |= k.bit(Family::V6);
+            }
+        }
+        mask
     }
 }
 
@@ -264,21 +268,48 @@ impl State {
                 text: &text,
             });
         }
-        if let Some(legal) = self.legal.as_mut() {
-            if let Err(err) = legal.record(e) {
-                let text = format!(
-                    "could not write to the forensic log file {}: {err}",
-                    legal.file_name(e.at_us).display()
-                );
-                self.write(&Message {
-                    at_us: e.at_us,
-                    severity: Severity::Error,
-                    logger: "kea-dhcp4.legal-log-hooks",
-                    thread: e.thread,
-                    id: "LEGAL_LOG_LEASE4_WRITE_ERROR",
-                    text: &text,
-                });
-            }
+        if let Some(entry) = legal::entry(e) {
+            self.forensic(e.at_us, e.thread, &entry, "LEGAL_LOG_LEASE4_WRITE_ERROR");
+        }
+    }
+
+    fn lease6(&mut self, e: &LeaseEvent6) {
+        let (logger, severity, level) = lease::ROUTE6;
+        if self.routes.enabled(logger, severity, level) {
+            let (id, text) = lease::message6(e);
+            self.write(&Message {
+                at_us: e.at_us,
+                severity,
+                logger,
+                thread: e.thread,
+                id,
+                text: &text,
+            });
+        }
+        if let Some(entry) = legal::entry6(e) {
+            self.forensic(e.at_us, e.thread, &entry, "LEGAL_LOG_LEASE6_WRITE_ERROR");
+        }
+    }
+
+    /// Appends a forensic line, if the hook is configured; a failure is
+    /// logged as Kea's hook logs it.
+    fn forensic(&mut self, at_us: u64, thread: u64, entry: &str, failure: &'static str) {
+        let Some(legal) = self.legal.as_mut() else {
+            return;
+        };
+        if let Err(err) = legal.write(at_us, entry) {
+            let text = format!(
+                "could not write to the forensic log file {}: {err}",
+                legal.file_name(at_us).display()
+            );
+            self.write(&Message {
+                at_us,
+                severity: Severity::Error,
+                logger: "kea-dhcp4.legal-log-hooks",
+                thread,
+                id: failure,
+                text: &text,
+            });
         }
     }
 
@@ -314,6 +345,7 @@ struct Line {
 enum Record {
     Line(Box<Line>),
     Lease(LeaseEvent4),
+    Lease6(LeaseEvent6),
     Reconfigure(Box<State>),
     Flush(SyncSender<()>),
 }
@@ -322,7 +354,7 @@ enum Record {
 struct Shared {
     tx: SyncSender<Record>,
     routes: RwLock<Arc<Routes>>,
-    lease_mask: AtomicU8,
+    lease_mask: AtomicU16,
     dropped: AtomicU64,
 }
 
@@ -340,7 +372,7 @@ fn shared() -> &'static Shared {
             .expect("spawning the logger thread");
         Shared {
             tx,
-            lease_mask: AtomicU8::new(routes.lease_mask(false)),
+            lease_mask: AtomicU16::new(routes.lease_mask(false)),
             routes: RwLock::new(routes),
             dropped: AtomicU64::new(0),
         }
@@ -364,6 +396,7 @@ fn drain(rx: Receiver<Record>, mut state: State) {
                     text: &l.text,
                 }),
                 Record::Lease(e) => state.lease(&e),
+                Record::Lease6(e) => state.lease6(&e),
                 Record::Reconfigure(s) => {
                     state.flush();
                     state = *s;
@@ -473,15 +506,24 @@ pub fn dropped() -> u64 {
 pub struct LeaseSink;
 
 impl LeaseEvents for LeaseSink {
-    fn wants(&self, kind: LeaseEventKind) -> bool {
-        shared().lease_mask.load(Ordering::Relaxed) & kind.bit() != 0
+    fn wants(&self, family: Family, kind: LeaseEventKind) -> bool {
+        shared().lease_mask.load(Ordering::Relaxed) & kind.bit(family) != 0
     }
 
     fn record(&self, event: &LeaseEvent4) {
-        let s = shared();
-        if let Err(TrySendError::Full(_)) = s.tx.try_send(Record::Lease(*event)) {
-            s.dropped.fetch_add(1, Ordering::Relaxed);
-        }
+        push(Record::Lease(*event));
+    }
+
+    fn record6(&self, event: &LeaseEvent6) {
+        push(Record::Lease6(*event));
+    }
+}
+
+/// Queues a worker's record, or counts it as dropped when the queue is full.
+fn push(record: Record) {
+    let s = shared();
+    if let Err(TrySendError::Full(_)) = s.tx.try_send(record) {
+        s.dropped.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -527,31 +569,27 @@ mod tests {
         assert!(!routes.enabled("kea-dhcp4.leasesx", Severity::Info, 0));
         // Unconfigured roots keep Kea's default, INFO.
         assert!(routes.enabled("kea-dhcp6.leases", Severity::Info, 0));
-        let mask = routes.lease_mask(false);
+        use LeaseEventKind::*;
+        let bits =
+            |family, kinds: &[LeaseEventKind]| kinds.iter().fold(0, |m, k| m | k.bit(family));
+        let all = [Offer, Allocate, Renew, Release, Decline, Nak];
         assert_eq!(
-            mask,
-            [
-                LeaseEventKind::Offer,
-                LeaseEventKind::Allocate,
-                LeaseEventKind::Renew,
-                LeaseEventKind::Release,
-                LeaseEventKind::Decline,
-                LeaseEventKind::Nak
-            ]
-            .iter()
-            .fold(0, |m, k| m | k.bit())
+            routes.lease_mask(false),
+            bits(Family::V4, &all) | bits(Family::V6, &all[..5])
         );
         let quiet = Setup {
-            loggers: vec![logger("kea-dhcp4", "WARN", 0)],
+            loggers: vec![
+                logger("kea-dhcp4", "WARN", 0),
+                logger("kea-dhcp6", "WARN", 0),
+            ],
             ..Setup::default()
         };
         let routes = State::open(&quiet).unwrap().routes;
         assert_eq!(routes.lease_mask(false), 0, "nothing listens: no events");
+        let committed = [Allocate, Renew, Release, Decline];
         assert_eq!(
             routes.lease_mask(true),
-            LeaseEventKind::Allocate.bit()
-                | LeaseEventKind::Renew.bit()
-                | LeaseEventKind::Release.bit()
+            bits(Family::V4, &committed) | bits(Family::V6, &committed)
         );
     }
 }

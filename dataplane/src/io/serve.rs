@@ -139,6 +139,8 @@ pub struct Dhcp6Service {
     pub config: Arc<Config6>,
     /// The v6 leases.
     pub leases: Arc<LeaseStore<Lease6>>,
+    /// Where the workers send lease events, if anywhere.
+    pub events: Option<Arc<dyn LeaseEvents>>,
 }
 
 /// An interface being served; dropping it after [`Serving::stop`] detaches
@@ -256,6 +258,7 @@ impl Serving {
                     let engine = Engine6 {
                         config: &s.config,
                         leases: &s.leases,
+                        events: s.events.as_deref(),
                     };
                     (engine, &s.link)
                 }),

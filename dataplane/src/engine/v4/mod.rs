@@ -16,12 +16,12 @@ use select::Selection;
 
 use crate::alloc::AllocatorKind;
 use crate::config::{Config4, Subnet4};
-use crate::events::{self, LeaseEvent4, LeaseEventKind, LeaseEvents, ShortId};
+use crate::events::{self, Family, LeaseEvent4, LeaseEventKind, LeaseEvents, ShortId};
 use crate::journal::RecordKind;
 use crate::lease::store::Ticket;
 use crate::lease::{reusable, Lease, Lease4, LeaseStore, StoreError};
 use crate::stats::{Counters4, Stat4};
-use crate::wire::v4::{code, MessageType, Packet4, RelayAgentInfo};
+use crate::wire::v4::{code, relay_agent, MessageType, Packet4, RelayAgentInfo};
 
 pub use reply::Destination;
 
@@ -250,13 +250,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             Some(lifetime),
             None,
         );
-        self.notify_reply(
-            &outcome,
-            LeaseEventKind::Offer,
-            choice.addr,
-            choice.subnet.id,
-            lifetime,
-        );
+        self.notify_reply(&outcome, LeaseEventKind::Offer, choice.addr, lifetime);
         outcome
     }
 
@@ -314,7 +308,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                 } else {
                     LeaseEventKind::Allocate
                 };
-                self.notify_reply(&outcome, kind, wanted, subnet.id, lifetime);
+                self.notify_reply(&outcome, kind, wanted, lifetime);
                 outcome
             }
             Err(StoreError::Exists) => self.refuse(out, subnet),
@@ -356,7 +350,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             .packet
             .option_ipv4(code::REQUESTED_ADDRESS)
             .unwrap_or(Ipv4Addr::UNSPECIFIED);
-        self.notify_reply(&outcome, LeaseEventKind::Nak, asked, subnet.id, 0);
+        self.notify_reply(&outcome, LeaseEventKind::Nak, asked, 0);
         outcome
     }
 
@@ -370,7 +364,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         };
         match self.leases().release(addr, |l| self.client.owns(l, subnet)) {
             Ok(_) => {
-                self.notify(LeaseEventKind::Release, addr, subnet.id, 0);
+                self.notify(LeaseEventKind::Release, addr, 0);
                 Outcome::Silent(Silence::Done)
             }
             Err(_) => Outcome::Silent(Silence::NoSuchLease),
@@ -393,7 +387,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             .decline(addr, |l| self.client.owns(l, subnet), self.now, probation)
         {
             Ok(_) => {
-                self.notify(LeaseEventKind::Decline, addr, subnet.id, probation);
+                self.notify(LeaseEventKind::Decline, addr, probation);
                 Outcome::Silent(Silence::Done)
             }
             Err(_) => Outcome::Silent(Silence::NoSuchLease),
@@ -415,22 +409,15 @@ impl<'c> Ctx<'_, 'c, '_> {
 
 impl Ctx<'_, '_, '_> {
     /// Reports `kind` for `addr` when the reply was written.
-    fn notify_reply(
-        &self,
-        outcome: &Outcome,
-        kind: LeaseEventKind,
-        addr: Ipv4Addr,
-        subnet_id: u32,
-        lifetime: u32,
-    ) {
+    fn notify_reply(&self, outcome: &Outcome, kind: LeaseEventKind, addr: Ipv4Addr, lifetime: u32) {
         if matches!(outcome, Outcome::Reply { .. }) {
-            self.notify(kind, addr, subnet_id, lifetime);
+            self.notify(kind, addr, lifetime);
         }
     }
 
     /// Hands a lease event to the sink, if one listens for `kind`.
-    fn notify(&self, kind: LeaseEventKind, addr: Ipv4Addr, subnet_id: u32, lifetime: u32) {
-        let Some(sink) = self.engine.events.filter(|s| s.wants(kind)) else {
+    fn notify(&self, kind: LeaseEventKind, addr: Ipv4Addr, lifetime: u32) {
+        let Some(sink) = self.engine.events.filter(|s| s.wants(Family::V4, kind)) else {
             return;
         };
         let p = &self.req.packet;
@@ -439,11 +426,11 @@ impl Ctx<'_, '_, '_> {
             .option(code::RELAY_AGENT_INFO)
             .and_then(|v| v.read(&mut scratch).ok())
             .and_then(|v| RelayAgentInfo::parse(v).ok());
-        let circuit_id = rai.as_ref().and_then(|r| r.circuit_id());
-        let remote_id = rai.as_ref().and_then(|r| r.remote_id());
-        let at_us = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_micros() as u64);
+        let sub = |code: u8| {
+            rai.as_ref()
+                .and_then(|r| r.get(code))
+                .map_or(ShortId::EMPTY, ShortId::new)
+        };
         sink.record(&LeaseEvent4 {
             kind,
             addr,
@@ -453,11 +440,11 @@ impl Ctx<'_, '_, '_> {
             hw: self.client.hw(),
             client_id: ShortId::new(self.client.client_id()),
             giaddr: p.giaddr(),
-            circuit_id: circuit_id.map_or(ShortId::EMPTY, ShortId::new),
-            remote_id: remote_id.map_or(ShortId::EMPTY, ShortId::new),
-            subnet_id,
+            circuit_id: sub(relay_agent::sub::CIRCUIT_ID),
+            remote_id: sub(relay_agent::sub::REMOTE_ID),
+            subscriber_id: sub(relay_agent::sub::SUBSCRIBER_ID),
             thread: events::thread_id(),
-            at_us,
+            at_us: events::now_us(),
         });
     }
 }

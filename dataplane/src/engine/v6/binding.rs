@@ -6,6 +6,7 @@ use std::net::Ipv6Addr;
 use super::Ctx;
 use crate::alloc::{Allocator, AllocatorKind};
 use crate::config::Subnet6;
+use crate::events::LeaseEventKind;
 use crate::journal::RecordKind;
 use crate::lease::store::Ticket;
 use crate::lease::{reusable, Lease6, LeaseState, LeaseType};
@@ -323,9 +324,12 @@ impl<'c> Ctx<'_, 'c, '_> {
     /// Releases what the IA lists; true when the client held any of it.
     pub(super) fn release_ia(&self, ia: &Ia<'_>) -> bool {
         let mut any = false;
-        for (a, _, _, _) in ia.listed() {
+        for (a, len, _, _) in ia.listed() {
             let owns = |l: &Lease6| self.client.owns(l, ia.iaid, ia.kind);
-            any |= self.leases().release(a, owns).is_ok();
+            if self.leases().release(a, owns).is_ok() {
+                self.notify(LeaseEventKind::Release, (a, len), ia, 0);
+                any = true;
+            }
         }
         any
     }
@@ -335,10 +339,11 @@ impl<'c> Ctx<'_, 'c, '_> {
     pub(super) fn decline_ia(&self, ia: &Ia<'_>, mut noted: impl FnMut(Ticket)) -> bool {
         let mut any = false;
         let probation = self.engine.config.decline_probation;
-        for (a, _, _, _) in ia.listed() {
+        for (a, len, _, _) in ia.listed() {
             let owns = |l: &Lease6| self.client.owns(l, ia.iaid, ia.kind);
             if let Ok(t) = self.leases().decline(a, owns, self.now, probation) {
                 noted(t);
+                self.notify(LeaseEventKind::Decline, (a, len), ia, probation);
                 any = true;
             }
         }

@@ -19,6 +19,8 @@ pub struct Client<'r> {
     /// The link-layer address the nearest relay saw (RFC 6939), else the
     /// one inside a DUID-LLT or DUID-LL, if any.
     hw: HwAddr,
+    /// True when `hw` came from the relay.
+    hw_from_relay: bool,
 }
 
 /// A lease the client holds: what it leases and in which subnet.
@@ -42,6 +44,7 @@ impl<'r> Client<'r> {
             .last()
             .and_then(|r| r.options().find(OPTION_CLIENT_LINKLAYER_ADDR))
             .and_then(|o| Some((u16::from_be_bytes([*o.first()?, *o.get(1)?]), o.get(2..)?)));
+        let hw_from_relay = relayed.is_some();
         let hw = relayed
             .or_else(|| id.and_then(|d| d.link_layer()))
             .and_then(|(t, bytes)| HwAddr::new(t as u8, bytes))
@@ -49,7 +52,14 @@ impl<'r> Client<'r> {
         Client {
             duid: id.map_or(&[][..], |d| d.as_bytes()),
             hw,
+            hw_from_relay,
         }
+    }
+
+    /// The client's link-layer address (empty if unknown), and whether the
+    /// relay reported it (else it came from the DUID).
+    pub fn hw(&self) -> (HwAddr, bool) {
+        (self.hw, self.hw_from_relay)
     }
 
     /// True when `l` is this client's lease for the IA `iaid` of `kind`.

@@ -17,6 +17,7 @@ use client::Client;
 use select::Selection;
 
 use crate::config::Config6;
+use crate::events::{self, Family, LeaseEvent6, LeaseEventKind, LeaseEvents, Relay6, ShortId};
 use crate::lease::store::Ticket;
 use crate::lease::{Lease6, LeaseStore};
 use crate::wire::v6::{ClientMessage, MessageType, Packet6};
@@ -117,6 +118,8 @@ pub struct Engine6<'a> {
     pub config: &'a Config6,
     /// The v6 leases (addresses and delegated prefixes).
     pub leases: &'a LeaseStore<Lease6>,
+    /// Where lease events go (lease logging, forensic log), if anywhere.
+    pub events: Option<&'a dyn LeaseEvents>,
 }
 
 impl Engine6<'_> {
@@ -199,4 +202,57 @@ impl Ctx<'_, '_, '_> {
     fn rapid_commit(&self) -> bool {
         self.msg.options().rapid_commit() && self.selection.primary().rapid_commit
     }
+
+    /// Hands a lease event for `addr`/`prefix_len` of the IA `iaid` to the
+    /// sink, if one listens for `kind`.
+    fn notify(
+        &self,
+        kind: LeaseEventKind,
+        (addr, prefix_len): (Ipv6Addr, u8),
+        ia: &binding::Ia<'_>,
+        lifetime: u32,
+    ) {
+        let Some(sink) = self.engine.events.filter(|s| s.wants(Family::V6, kind)) else {
+            return;
+        };
+        let packet = &self.req.packet;
+        // Relay options come from the relay nearest the client that sent
+        // them, as Kea searches; addresses from the one nearest the server.
+        let nearest_client = |code: u16| {
+            let mut found = None;
+            for r in packet.relays() {
+                found = r.options().find(code).or(found);
+            }
+            found.map_or(ShortId::EMPTY, ShortId::new)
+        };
+        let relay = packet.relays().next().map(|outer| Relay6 {
+            peer: outer.peer_address(),
+            link: outer.link_address(),
+            hops: outer.hop_count(),
+            remote_id: nearest_client(OPTION_REMOTE_ID),
+            subscriber_id: nearest_client(OPTION_SUBSCRIBER_ID),
+            interface_id: nearest_client(OPTION_INTERFACE_ID),
+        });
+        let (hw, hw_from_relay) = self.client.hw();
+        sink.record6(&LeaseEvent6 {
+            kind,
+            addr,
+            prefix_len,
+            prefix: ia.kind == crate::lease::LeaseType::Pd,
+            iaid: ia.iaid,
+            lifetime,
+            xid: self.msg.xid(),
+            duid: ShortId::new(self.client.duid),
+            hw,
+            hw_from_relay,
+            relay,
+            thread: events::thread_id(),
+            at_us: events::now_us(),
+        });
+    }
 }
+
+/// Relay options the lease events carry (RFC 8415 §21.18, RFC 4649, RFC 4580).
+const OPTION_INTERFACE_ID: u16 = 18;
+const OPTION_REMOTE_ID: u16 = 37;
+const OPTION_SUBSCRIBER_ID: u16 = 38;

@@ -4,6 +4,7 @@
 use super::binding::{Grant, Ia, Mode};
 use super::{Ctx, Destination, Outcome, Silence, Tickets, MAX_IAS};
 use crate::config::Subnet6;
+use crate::events::LeaseEventKind;
 use crate::lease::LeaseType;
 use crate::wire::v6::{status, Message6Writer, MessageType, OptionMark};
 use crate::wire::WireError;
@@ -89,6 +90,12 @@ impl<'c> Ctx<'_, 'c, '_> {
                         tickets.push(t);
                     }
                     first = first.or(Some(g.subnet));
+                    let event = match mode {
+                        Mode::Offer => LeaseEventKind::Offer,
+                        Mode::Commit => LeaseEventKind::Allocate,
+                        Mode::Extend => LeaseEventKind::Renew,
+                    };
+                    self.notify(event, (g.addr, g.prefix_len), &ia, g.valid);
                 }
                 write_ia(w, &ia, grant.as_ref(), mode == Mode::Extend, exclude)?;
             }
