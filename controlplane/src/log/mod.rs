@@ -22,7 +22,7 @@ use xdhcp_dataplane::events::{Family, LeaseEvent4, LeaseEvent6, LeaseEventKind, 
 
 use crate::config::hooks::Hook;
 use crate::config::logging::{Logger, OutputOption};
-use crate::config::Config;
+use crate::config::{Config, Server};
 use format::{Message, Pattern, DEFAULT_PATTERN, SYSLOG_PATTERN};
 use legal::{LegalConfig, LegalLog};
 use output::Output;
@@ -77,8 +77,12 @@ pub struct Setup {
     pub loggers: Vec<Logger>,
     /// `-d`: every configured logger at DEBUG, debuglevel 99.
     pub debug: bool,
-    /// Forensic logging, when the legal_log hook is configured.
-    pub legal: Option<LegalConfig>,
+    /// Forensic logging of DHCPv4 leases, when `Dhcp4` loads the
+    /// legal_log hook.
+    pub legal4: Option<LegalConfig>,
+    /// Forensic logging of DHCPv6 leases, when `Dhcp6` loads it (Kea's
+    /// manual asks for distinct file names).
+    pub legal6: Option<LegalConfig>,
 }
 
 impl Setup {
@@ -90,16 +94,18 @@ impl Setup {
             .filter_map(|s| s.as_ref())
             .flat_map(|s| s.loggers.iter().cloned())
             .collect();
-        let legal = config
-            .dhcp4
-            .as_ref()
-            .and_then(|s| s.hooks.iter().find(|h| h.hook == Hook::LegalLog))
-            .map(|h| LegalConfig::from_parameters(h.parameters.as_deref()))
-            .transpose()?;
+        let legal = |server: &Option<Server>| {
+            server
+                .as_ref()
+                .and_then(|s| s.hooks.iter().find(|h| h.hook == Hook::LegalLog))
+                .map(|h| LegalConfig::from_parameters(h.parameters.as_deref()))
+                .transpose()
+        };
         Ok(Setup {
             loggers,
             debug,
-            legal,
+            legal4: legal(&config.dhcp4)?,
+            legal6: legal(&config.dhcp6)?,
         })
     }
 }
@@ -148,7 +154,7 @@ impl Routes {
 
     /// The lease events (per family and kind) some route or the forensic
     /// log listens to.
-    fn lease_mask(&self, legal: bool) -> u16 {
+    fn lease_mask(&self, legal4: bool, legal6: bool) -> u16 {
         let kinds = [
             LeaseEventKind::Offer,
             LeaseEventKind::Allocate,
@@ -160,14 +166,14 @@ impl Routes {
         let mut mask = 0;
         for k in kinds {
             // The forensic log records what was committed or given up.
-            let forensic = legal && !matches!(k, LeaseEventKind::Offer | LeaseEventKind::Nak);
+            let forensic = !matches!(k, LeaseEventKind::Offer | LeaseEventKind::Nak);
             let (logger, severity, level) = lease::route(k);
-            if forensic || self.enabled(logger, severity, level) {
+            if (forensic && legal4) || self.enabled(logger, severity, level) {
                 mask |= k.bit(Family::V4);
             }
             let (logger, severity, level) = lease::ROUTE6;
             let v6 = k != LeaseEventKind::Nak;
-            if v6 && (forensic || self.enabled(logger, severity, level)) {
+            if v6 && ((forensic && legal6) || self.enabled(logger, severity, level)) {
                 mask |= k.bit(Family::V6);
             }
         }
@@ -179,7 +185,8 @@ impl Routes {
 struct State {
     routes: Arc<Routes>,
     outputs: Vec<Output>,
-    legal: Option<LegalLog>,
+    legal4: Option<LegalLog>,
+    legal6: Option<LegalLog>,
 }
 
 impl State {
@@ -238,7 +245,8 @@ impl State {
         Ok(State {
             routes: Arc::new(Routes(built)),
             outputs,
-            legal: setup.legal.clone().map(LegalLog::new),
+            legal4: setup.legal4.clone().map(LegalLog::new),
+            legal6: setup.legal6.clone().map(LegalLog::new),
         })
     }
 
@@ -268,8 +276,17 @@ impl State {
                 text: &text,
             });
         }
-        if let Some(entry) = legal::entry(e) {
-            self.forensic(e.at_us, e.thread, &entry, "LEGAL_LOG_LEASE4_WRITE_ERROR");
+        if let (Some(log), Some(entry)) = (self.legal4.as_mut(), legal::entry(e)) {
+            let failed = log.write(e.at_us, &entry).err().map(|err| {
+                let file = log.file_name(e.at_us);
+                (
+                    "kea-dhcp4.legal-log-hooks",
+                    "LEGAL_LOG_LEASE4_WRITE_ERROR",
+                    file,
+                    err,
+                )
+            });
+            self.forensic_failed(e.at_us, e.thread, failed);
         }
     }
 
@@ -286,31 +303,47 @@ impl State {
                 text: &text,
             });
         }
-        if let Some(entry) = legal::entry6(e) {
-            self.forensic(e.at_us, e.thread, &entry, "LEGAL_LOG_LEASE6_WRITE_ERROR");
+        if let (Some(log), Some(entry)) = (self.legal6.as_mut(), legal::entry6(e)) {
+            let failed = log.write(e.at_us, &entry).err().map(|err| {
+                let file = log.file_name(e.at_us);
+                (
+                    "kea-dhcp6.legal-log-hooks",
+                    "LEGAL_LOG_LEASE6_WRITE_ERROR",
+                    file,
+                    err,
+                )
+            });
+            self.forensic_failed(e.at_us, e.thread, failed);
         }
     }
 
-    /// Appends a forensic line, if the hook is configured; a failure is
-    /// logged as Kea's hook logs it.
-    fn forensic(&mut self, at_us: u64, thread: u64, entry: &str, failure: &'static str) {
-        let Some(legal) = self.legal.as_mut() else {
+    /// Logs a forensic file's write failure as Kea's hook does.
+    fn forensic_failed(
+        &mut self,
+        at_us: u64,
+        thread: u64,
+        failed: Option<(
+            &'static str,
+            &'static str,
+            std::path::PathBuf,
+            std::io::Error,
+        )>,
+    ) {
+        let Some((logger, id, file, err)) = failed else {
             return;
         };
-        if let Err(err) = legal.write(at_us, entry) {
-            let text = format!(
-                "could not write to the forensic log file {}: {err}",
-                legal.file_name(at_us).display()
-            );
-            self.write(&Message {
-                at_us,
-                severity: Severity::Error,
-                logger: "kea-dhcp4.legal-log-hooks",
-                thread,
-                id: failure,
-                text: &text,
-            });
-        }
+        let text = format!(
+            "could not write to the forensic log file {}: {err}",
+            file.display()
+        );
+        self.write(&Message {
+            at_us,
+            severity: Severity::Error,
+            logger,
+            thread,
+            id,
+            text: &text,
+        });
     }
 
     fn flush(&mut self) {
@@ -372,7 +405,7 @@ fn shared() -> &'static Shared {
             .expect("spawning the logger thread");
         Shared {
             tx,
-            lease_mask: AtomicU16::new(routes.lease_mask(false)),
+            lease_mask: AtomicU16::new(routes.lease_mask(false, false)),
             routes: RwLock::new(routes),
             dropped: AtomicU64::new(0),
         }
@@ -437,8 +470,10 @@ pub fn configure(setup: &Setup) -> Result<(), String> {
     let state = State::open(setup)?;
     let s = shared();
     let routes = state.routes.clone();
-    s.lease_mask
-        .store(routes.lease_mask(setup.legal.is_some()), Ordering::Relaxed);
+    s.lease_mask.store(
+        routes.lease_mask(setup.legal4.is_some(), setup.legal6.is_some()),
+        Ordering::Relaxed,
+    );
     *s.routes.write().unwrap_or_else(|e| e.into_inner()) = routes;
     let _ = s.tx.send(Record::Reconfigure(Box::new(state)));
     Ok(())
@@ -574,7 +609,7 @@ mod tests {
             |family, kinds: &[LeaseEventKind]| kinds.iter().fold(0, |m, k| m | k.bit(family));
         let all = [Offer, Allocate, Renew, Release, Decline, Nak];
         assert_eq!(
-            routes.lease_mask(false),
+            routes.lease_mask(false, false),
             bits(Family::V4, &all) | bits(Family::V6, &all[..5])
         );
         let quiet = Setup {
@@ -585,11 +620,13 @@ mod tests {
             ..Setup::default()
         };
         let routes = State::open(&quiet).unwrap().routes;
-        assert_eq!(routes.lease_mask(false), 0, "nothing listens: no events");
-        let committed = [Allocate, Renew, Release, Decline];
         assert_eq!(
-            routes.lease_mask(true),
-            bits(Family::V4, &committed) | bits(Family::V6, &committed)
+            routes.lease_mask(false, false),
+            0,
+            "nothing listens: no events"
         );
+        let committed = [Allocate, Renew, Release, Decline];
+        assert_eq!(routes.lease_mask(true, false), bits(Family::V4, &committed));
+        assert_eq!(routes.lease_mask(false, true), bits(Family::V6, &committed));
     }
 }
