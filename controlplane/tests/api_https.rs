@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-use xdhcp_testlab::{Lab, ServerProcess};
+use xdhcp_testlab::{workspace_binary, Lab, ServerProcess};
 
 const SERVER: &str = "198.51.100.1";
 
@@ -186,37 +186,50 @@ fn curl_and_kea_shell_drive_the_https_listener_with_client_certificates() {
     );
     assert!(refused.stdout.is_empty());
 
-    // kea-shell over TLS, as an operator runs it.
-    let shell = lab
-        .client_command(&[
-            "kea-shell",
-            "--host",
-            SERVER,
-            "--port",
-            "8005",
-            "--ca",
-            &format!("{d}/ca.pem"),
-            "--cert",
-            &cert,
-            "--key",
-            &key,
-            "--auth-user",
-            "admin",
-            "--auth-password",
-            "kea-dhcp",
-            "list-commands",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .expect("kea-shell (tools/install-deps.sh installs it)");
-    let listed: Value = serde_json::from_slice(&shell.stdout).unwrap_or_else(|e| {
-        panic!(
-            "kea-shell: {e}\n{}{}",
-            String::from_utf8_lossy(&shell.stdout),
-            String::from_utf8_lossy(&shell.stderr)
-        )
-    });
+    // kea-shell over TLS, as an operator runs it; xdhcp shell with the
+    // same switches prints the same answer.
+    let xdhcp = workspace_binary(
+        env!("CARGO_BIN_EXE_xdhcp-controlplane"),
+        "xdhcp-tools",
+        "xdhcp",
+    );
+    let ca = format!("{d}/ca.pem");
+    let switches = [
+        "--host",
+        SERVER,
+        "--port",
+        "8005",
+        "--ca",
+        &ca,
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+        "--auth-user",
+        "admin",
+        "--auth-password",
+        "kea-dhcp",
+        "list-commands",
+    ];
+    let run = |program: &[&str]| -> Value {
+        let mut args = program.to_vec();
+        args.extend_from_slice(&switches);
+        let out = lab
+            .client_command(&args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("kea-shell (tools/install-deps.sh installs it)");
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{program:?}: {e}\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+    };
+    let listed = run(&["kea-shell"]);
     assert_eq!(listed[0]["result"], 0, "{listed}");
+    assert_eq!(run(&[xdhcp.to_str().unwrap(), "shell"]), listed);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,8 +1,9 @@
 //! `xdhcp shell`: kea-shell's job with kea-shell's switches. One command,
 //! its optional arguments read from standard input (the inside of the
 //! `arguments` map, as kea-shell takes them, or a whole JSON object), sent
-//! over HTTP to a control agent or xdhcp's HTTP control socket, or over a
-//! UNIX control socket (`--socket`); the answer is pretty-printed.
+//! over HTTP, or HTTPS with `--ca` (and `--cert`/`--key` for a client
+//! certificate), to a control agent or xdhcp's HTTP control socket, or over
+//! a UNIX control socket (`--socket`); the answer is pretty-printed.
 
 use std::io::{IsTerminal, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
+use xdhcp_controlplane::api::tls;
 
 /// kea-shell's switches, plus `--socket`.
 #[derive(clap::Args, Debug)]
@@ -25,13 +27,13 @@ pub struct ShellArgs {
     /// Path of the URL to connect to.
     #[arg(long, default_value = "")]
     pub path: String,
-    /// File or directory name of the CA (HTTPS; not supported yet).
+    /// File or directory name of the CA; given, the connection is HTTPS.
     #[arg(long, default_value = "")]
     pub ca: String,
-    /// File name of the client certificate (HTTPS; not supported yet).
+    /// File name of the client certificate.
     #[arg(long, default_value = "")]
     pub cert: String,
-    /// File name of the client private key (HTTPS; not supported yet).
+    /// File name of the client private key.
     #[arg(long, default_value = "")]
     pub key: String,
     /// Timeout (in seconds) when attempting to connect.
@@ -63,14 +65,12 @@ pub fn run(args: &ShellArgs) -> Result<(), String> {
         println!("{}", env!("CARGO_PKG_VERSION"));
         return Ok(());
     }
+    // kea-shell's own checks, in its words.
     if args.cert.is_empty() != args.key.is_empty() {
         return Err("--cert and --key must be used together".into());
     }
-    if !args.ca.is_empty() || !args.cert.is_empty() {
-        return Err(
-            "xdhcp shell does not speak HTTPS (--ca, --cert, --key) yet: use kea-shell or curl"
-                .into(),
-        );
+    if !args.cert.is_empty() && args.ca.is_empty() {
+        return Err("--cert and --key with HTTPS disabled (no --ca)".into());
     }
     let stdin = std::io::stdin();
     let mut input = String::new();
@@ -137,8 +137,15 @@ fn http(args: &ShellArgs, request: &str) -> Result<String, String> {
         .map_err(|e| failed(&e))?
         .next()
         .ok_or_else(|| failed(&format!("{} has no address", args.host)))?;
-    let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| failed(&e))?;
-    s.set_read_timeout(Some(timeout)).map_err(|e| failed(&e))?;
+    let tcp = TcpStream::connect_timeout(&addr, timeout).map_err(|e| failed(&e))?;
+    tcp.set_read_timeout(Some(timeout))
+        .map_err(|e| failed(&e))?;
+    let mut s: Box<dyn Stream> = if args.ca.is_empty() {
+        Box::new(tcp)
+    } else {
+        let client = (!args.cert.is_empty()).then_some((args.cert.as_str(), args.key.as_str()));
+        Box::new(tls::connect(tcp, &args.host, &args.ca, client).map_err(|e| failed(&e))?)
+    };
     let mut head = format!(
         "POST /{} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: xdhcp-shell/{}\r\n\
          Accept: */*\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
@@ -158,7 +165,7 @@ fn http(args: &ShellArgs, request: &str) -> Result<String, String> {
     s.write_all(head.as_bytes())
         .and_then(|()| s.write_all(request.as_bytes()))
         .map_err(|e| failed(&e))?;
-    let response = read_response(&mut s).map_err(|e| failed(&e))?;
+    let response = read_response(&mut *s).map_err(|e| failed(&e))?;
     let (status, body) =
         parse_response(&response).ok_or_else(|| failed(&"malformed HTTP answer"))?;
     if !(200..300).contains(&status.0) {
@@ -167,8 +174,13 @@ fn http(args: &ShellArgs, request: &str) -> Result<String, String> {
     Ok(body)
 }
 
+/// A connection to the agent: plain TCP or TLS over it.
+trait Stream: Read + Write {}
+
+impl<T: Read + Write> Stream for T {}
+
 /// Reads until the headers' Content-Length is satisfied or the peer closes.
-fn read_response(s: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+fn read_response(s: &mut dyn Stream) -> std::io::Result<Vec<u8>> {
     let mut data = Vec::new();
     let mut buf = [0u8; 8192];
     loop {

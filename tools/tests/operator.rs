@@ -9,36 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-use xdhcp_testlab::{Lab, ServerProcess};
+use xdhcp_testlab::{workspace_binary, Lab, ServerProcess};
 
 const XDHCP: &str = env!("CARGO_BIN_EXE_xdhcp");
 const LEASE_CMDS: &str = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so";
 
-/// `xdhcp start` runs the xdhcp-controlplane beside it: build it (cargo
-/// builds only this package's binaries for its tests).
+/// `xdhcp start` runs the xdhcp-controlplane beside it.
 fn server_binary() -> PathBuf {
-    let dir = Path::new(XDHCP).parent().unwrap();
-    let mut build = Command::new(env!("CARGO"));
-    build.args([
-        "build",
-        "-q",
-        "-p",
-        "xdhcp-controlplane",
-        "--bin",
-        "xdhcp-controlplane",
-    ]);
-    if dir.ends_with("release") {
-        build.arg("--release");
-    }
-    let out = build.output().expect("cargo");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bin = dir.join("xdhcp-controlplane");
-    assert!(bin.exists(), "{}", bin.display());
-    bin
+    workspace_binary(XDHCP, "xdhcp-controlplane", "xdhcp-controlplane")
 }
 
 fn scratch(tag: &str) -> PathBuf {

@@ -1,14 +1,16 @@
 //! TLS for `https` control sockets (Kea's `trust-anchor`, `cert-file`,
-//! `key-file`, `cert-required`), with rustls.
+//! `key-file`, `cert-required`), with rustls; and the client side for
+//! `xdhcp shell --ca` (kea-shell's `--ca`, `--cert`, `--key`).
 
 use std::io;
+use std::net::TcpStream;
 use std::path::Path;
 use std::sync::Arc;
 
 use rustls::server::WebPkiClientVerifier;
-use rustls::{RootCertStore, ServerConfig};
+use rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig, StreamOwned};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::services::Tls;
@@ -83,4 +85,33 @@ pub fn acceptor(tls: &Tls) -> io::Result<TlsAcceptor> {
         .with_single_cert(chain, key)
         .map_err(|e| error("cert-file", &tls.cert_file, e))?;
     Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// A TLS client stream to `host` over `tcp`, trusting the CAs in `ca` (a
+/// PEM file or a directory of them) and presenting `client` (certificate
+/// and key files) when given. The handshake completes on first use.
+pub fn connect(
+    tcp: TcpStream,
+    host: &str,
+    ca: &str,
+    client: Option<(&str, &str)>,
+) -> io::Result<StreamOwned<ClientConnection, TcpStream>> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| error("TLS", "setup", e))?
+        .with_root_certificates(roots(ca)?);
+    let config = match client {
+        Some((cert, key)) => {
+            let chain = certificates("--cert", cert)?;
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| error("--key", key, e))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| error("--cert", cert, e))?
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let name = ServerName::try_from(host.to_string()).map_err(|e| error("--host", host, e))?;
+    let conn = ClientConnection::new(Arc::new(config), name).map_err(|e| error("TLS", host, e))?;
+    Ok(StreamOwned::new(conn, tcp))
 }

@@ -3,9 +3,11 @@
 //! for no-allocation proofs.
 
 pub mod alloc_count;
+mod bins;
 mod netns;
 mod process;
 
 pub use alloc_count::{allocations, CountingAllocator};
+pub use bins::workspace_binary;
 pub use netns::{delete_netns, enter, run, Lab, SERVER_MAC};
 pub use process::ServerProcess;
