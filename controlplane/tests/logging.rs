@@ -13,8 +13,10 @@ fn config(iface: &str, dir: &str) -> String {
   "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "xdp" }},
   "lease-database": {{ "type": "memfile", "persist": false }},
   "valid-lifetime": 900,
+  "control-socket": {{ "socket-type": "unix", "socket-name": "{dir}/control.sock" }},
   "hooks-libraries": [ {{ "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_legal_log.so",
-                         "parameters": {{ "path": "{dir}", "base-name": "kea-forensic4" }} }} ],
+                         "parameters": {{ "path": "{dir}", "base-name": "kea-forensic4" }} }},
+                       {{ "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so" }} ],
   "subnet4": [ {{ "id": 7, "subnet": "198.51.100.0/24",
                   "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ] }} ],
   "loggers": [
@@ -91,6 +93,18 @@ fn lease_events_are_logged_as_kea_logs_them() {
         assert!(std::time::Instant::now() < deadline, "no DHCP4_RELEASE");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    // Lease commands are forensic events too.
+    for request in [
+        r#"{"command": "lease4-add", "arguments": {"ip-address": "198.51.100.55", "hw-address": "1a:1b:1c:1d:1e:1f", "valid-lft": 86400}}"#,
+        r#"{"command": "lease4-del", "arguments": {"ip-address": "198.51.100.55"}}"#,
+        r#"{"command": "lease4-del", "arguments": {"ip-address": "198.51.100.55"}}"#,
+    ] {
+        use std::io::{Read, Write};
+        let mut s = std::os::unix::net::UnixStream::connect(format!("{dir}/control.sock")).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+    }
     let stdout = server.stop("DHCP4_SHUTDOWN");
 
     let mac = lab
@@ -145,7 +159,7 @@ fn lease_events_are_logged_as_kea_logs_them() {
         .lines()
         .map(|l| {
             // "2026-11-25 15:35:48 UTC Address: ..."
-            let (stamp, entry) = l.split_at(l.find(" Address: ").unwrap());
+            let (stamp, entry) = l.split_at(l.find(" A").unwrap());
             assert!(is_kea_time(&format!("{}.000", &stamp[..19])), "{l}");
             entry.trim_start()
         })
@@ -160,6 +174,11 @@ fn lease_events_are_logged_as_kea_logs_them() {
             assigned.clone(),
             assigned,
             format!("Address: 198.51.100.50 has been released from {device}"),
+            // Only the commands that succeeded: the second delete found nothing.
+            "Administrator added a lease of address: 198.51.100.55 to a device with \
+             hardware address: 1a:1b:1c:1d:1e:1f for 1 days 0 hrs 0 mins 0 secs"
+                .into(),
+            "Administrator deleted the lease for address: 198.51.100.55".into(),
         ],
         "{forensic}"
     );

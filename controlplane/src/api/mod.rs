@@ -121,7 +121,11 @@ impl Api {
             Some(Value::Object(m)) => m,
             Some(_) => return answer(result::ERROR, "arguments must be a map"),
         };
-        self.dispatch(command, args)
+        let reply = self.dispatch(command, args);
+        if reply["result"] == result::SUCCESS {
+            crate::log::command_processed(command, args);
+        }
+        reply
     }
 
     fn dispatch(&self, command: &str, args: &Map<String, Value>) -> Value {

@@ -9,6 +9,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+use serde_json::{Map, Value};
 use xdhcp_dataplane::events::{LeaseEvent4, LeaseEvent6, LeaseEventKind, ShortId};
 use xdhcp_dataplane::lease::ident::Hex;
 
@@ -228,6 +229,111 @@ pub fn entry6(e: &LeaseEvent6) -> Option<String> {
     Some(s)
 }
 
+/// The entry Kea's hook writes for a lease control command that
+/// succeeded (`lease4-add`, `lease4-update`, `lease4-del` and their v6
+/// twins), built from the command's arguments as given; and whether it
+/// belongs to the DHCPv6 file. `None` for other commands.
+pub fn command_entry(command: &str, args: &Map<String, Value>) -> Option<(bool, String)> {
+    let (v6, verb) = match command {
+        "lease4-add" => (false, "added a lease"),
+        "lease4-update" => (false, "updated information on the lease"),
+        "lease4-del" => (false, ""),
+        "lease6-add" => (true, "added a lease"),
+        "lease6-update" => (true, "updated information on the lease"),
+        "lease6-del" => (true, ""),
+        _ => return None,
+    };
+    let text = |key: &str| args.get(key).and_then(Value::as_str);
+    let who = if text("origin") == Some("ha-partner") {
+        "HA partner"
+    } else {
+        "Administrator"
+    };
+    let address = text("ip-address").unwrap_or_default();
+    let mut s = who.to_string();
+    if verb.is_empty() {
+        match (text("identifier-type"), text("identifier")) {
+            (Some(kind), Some(id)) if !args.contains_key("ip-address") => {
+                let _ = write!(
+                    s,
+                    " deleted a lease for a device identified by: {kind} of {id}"
+                );
+            }
+            _ => {
+                let _ = write!(s, " deleted the lease for address: {address}");
+            }
+        }
+        return Some((v6, s));
+    }
+    let prefix = v6 && text("type") == Some("IA_PD");
+    if prefix {
+        let len = args
+            .get("prefix-len")
+            .and_then(Value::as_u64)
+            .unwrap_or(128);
+        let _ = write!(s, " {verb} of prefix: {address}/{len}");
+    } else {
+        let _ = write!(s, " {verb} of address: {address}");
+    }
+    if v6 {
+        let _ = write!(
+            s,
+            " to a device with DUID: {}",
+            text("duid").unwrap_or_default()
+        );
+        if let Some(hw) = text("hw-address") {
+            let _ = write!(s, ", hardware address: {hw}");
+        }
+    } else {
+        let hw = text("hw-address").unwrap_or_default();
+        let _ = write!(s, " to a device with hardware address: {hw}");
+        if let Some(id) = text("client-id") {
+            let _ = write!(s, ", client-id: {id}");
+            let bytes = xdhcp_dataplane::lease::ident::parse_hex(id).unwrap_or_default();
+            if !bytes.is_empty() && bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
+                let _ = write!(s, " ({})", String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    if let Some(valid) = args.get("valid-lft").and_then(Value::as_u64) {
+        let _ = write!(
+            s,
+            " for {}",
+            duration(valid.min(u64::from(u32::MAX)) as u32)
+        );
+    }
+    // Kea folds a "comment" into the lease's user context.
+    let mut context = args.get("user-context").cloned();
+    if let Some(comment) = args.get("comment") {
+        let map = context.get_or_insert_with(|| Value::Object(Map::new()));
+        if let Some(m) = map.as_object_mut() {
+            m.insert("comment".into(), comment.clone());
+        }
+    }
+    if let Some(c) = context {
+        let _ = write!(s, ", context: {}", kea_text(&c));
+    }
+    Some((v6, s))
+}
+
+/// JSON as Kea's `Element::str()` prints it: `{ "a": 1, "b": [ 2, 3 ] }`.
+fn kea_text(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let items: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{}: {}", Value::from(k.as_str()), kea_text(v)))
+                .collect();
+            format!("{{ {} }}", items.join(", "))
+        }
+        Value::Array(list) => {
+            let items: Vec<String> = list.iter().map(kea_text).collect();
+            format!("[ {} ]", items.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::net::Ipv4Addr;
@@ -335,5 +441,58 @@ mod tests {
             "Prefix: 2001:db8:8000::/56 has been released from a device with DUID: \
              17:34:e2:ff:09:92:54"
         );
+    }
+
+    #[test]
+    fn control_commands_are_logged_as_keas_hook_logs_them() {
+        let cases = [
+            (
+                "lease4-add",
+                r#"{"subnet-id": 44, "ip-address": "192.0.2.202", "hw-address": "1a:1b:1c:1d:1e:1f", "valid-lft": 86400}"#,
+                "Administrator added a lease of address: 192.0.2.202 to a device with hardware \
+                 address: 1a:1b:1c:1d:1e:1f for 1 days 0 hrs 0 mins 0 secs",
+            ),
+            (
+                "lease4-update",
+                r#"{"origin": "ha-partner", "subnet-id": 44, "ip-address": "192.0.2.202", "hw-address": "1a:1b:1c:1d:1e:1f", "client-id": "686f776479"}"#,
+                "HA partner updated information on the lease of address: 192.0.2.202 to a \
+                 device with hardware address: 1a:1b:1c:1d:1e:1f, client-id: 686f776479 (howdy)",
+            ),
+            (
+                "lease4-update",
+                r#"{"subnet-id": 44, "ip-address": "192.0.2.202", "hw-address": "1a:1b:1c:1d:1e:1f", "comment": "Fred's box"}"#,
+                "Administrator updated information on the lease of address: 192.0.2.202 to a \
+                 device with hardware address: 1a:1b:1c:1d:1e:1f, context: { \"comment\": \"Fred's box\" }",
+            ),
+            (
+                "lease4-del",
+                r#"{"subnet-id": 44, "identifier-type": "hw-address", "identifier": "1a:1b:1c:1d:1e:1f"}"#,
+                "Administrator deleted a lease for a device identified by: hw-address of 1a:1b:1c:1d:1e:1f",
+            ),
+            (
+                "lease4-del",
+                r#"{"ip-address": "192.0.2.202"}"#,
+                "Administrator deleted the lease for address: 192.0.2.202",
+            ),
+            (
+                "lease6-add",
+                r#"{"subnet-id": 66, "type": "IA_PD", "ip-address": "2001:db8:abcd::", "prefix-len": 48, "duid": "1a:1b:1c:1d:1e:1f:20:21:22:23:24", "iaid": 1234}"#,
+                "Administrator added a lease of prefix: 2001:db8:abcd::/48 to a device with \
+                 DUID: 1a:1b:1c:1d:1e:1f:20:21:22:23:24",
+            ),
+            (
+                "lease6-add",
+                r#"{"subnet-id": 66, "ip-address": "2001:db8::3", "duid": "1a:1b:1c:1d:1e:1f:20:21:22:23:24", "iaid": 1234, "hw-address": "1a:1b:1c:1d:1e:1f"}"#,
+                "Administrator added a lease of address: 2001:db8::3 to a device with DUID: \
+                 1a:1b:1c:1d:1e:1f:20:21:22:23:24, hardware address: 1a:1b:1c:1d:1e:1f",
+            ),
+        ];
+        for (command, args, wanted) in cases {
+            let args: Value = serde_json::from_str(args).unwrap();
+            let (v6, entry) = command_entry(command, args.as_object().unwrap()).unwrap();
+            assert_eq!(entry, wanted);
+            assert_eq!(v6, command.starts_with("lease6"));
+        }
+        assert_eq!(command_entry("lease4-get", &Map::new()), None);
     }
 }

@@ -317,6 +317,22 @@ impl State {
         }
     }
 
+    /// Appends a control command's forensic line to its family's file.
+    fn command(&mut self, v6: bool, at_us: u64, entry: &str) {
+        let thread = xdhcp_dataplane::events::thread_id();
+        let (log, logger) = if v6 {
+            (self.legal6.as_mut(), "kea-dhcp6.legal-log-hooks")
+        } else {
+            (self.legal4.as_mut(), "kea-dhcp4.legal-log-hooks")
+        };
+        let Some(log) = log else { return };
+        let failed = log.write(at_us, entry).err().map(|err| {
+            let id = "LEGAL_LOG_COMMAND_WRITE_ERROR";
+            (logger, id, log.file_name(at_us), err)
+        });
+        self.forensic_failed(at_us, thread, failed);
+    }
+
     /// Logs a forensic file's write failure as Kea's hook does.
     fn forensic_failed(
         &mut self,
@@ -379,6 +395,12 @@ enum Record {
     Line(Box<Line>),
     Lease(LeaseEvent4),
     Lease6(LeaseEvent6),
+    /// A forensic line of a control command, for the v6 file or the v4 one.
+    Forensic {
+        v6: bool,
+        at_us: u64,
+        entry: String,
+    },
     Reconfigure(Box<State>),
     Flush(SyncSender<()>),
 }
@@ -430,6 +452,7 @@ fn drain(rx: Receiver<Record>, mut state: State) {
                 }),
                 Record::Lease(e) => state.lease(&e),
                 Record::Lease6(e) => state.lease6(&e),
+                Record::Forensic { v6, at_us, entry } => state.command(v6, at_us, &entry),
                 Record::Reconfigure(s) => {
                     state.flush();
                     state = *s;
@@ -522,6 +545,15 @@ pub fn warn(logger: &'static str, id: &'static str, text: impl Into<String>) {
 /// [`emit`] at ERROR.
 pub fn error(logger: &'static str, id: &'static str, text: impl Into<String>) {
     emit(Severity::Error, 0, logger, id, text);
+}
+
+/// Records a lease control command that succeeded in the forensic log,
+/// as Kea's legal_log hook does ("Administrator added a lease ...").
+pub fn command_processed(command: &str, args: &serde_json::Map<String, serde_json::Value>) {
+    if let Some((v6, entry)) = legal::command_entry(command, args) {
+        let at_us = time::now_us();
+        let _ = shared().tx.send(Record::Forensic { v6, at_us, entry });
+    }
 }
 
 /// Waits until everything logged so far is written out.
