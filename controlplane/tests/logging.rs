@@ -132,6 +132,7 @@ fn lease_events_are_logged_as_kea_logs_them() {
         [
             "DHCP4_LEASE_ADVERT lease 198.51.100.50 will be advertised",
             "DHCP4_LEASE_ALLOC lease 198.51.100.50 has been allocated for 900 seconds",
+            "DHCP4_INIT_REBOOT client is in INIT-REBOOT state and requests address 198.51.100.50",
             "DHCP4_LEASE_ALLOC lease 198.51.100.50 has been allocated for 900 seconds",
             "DHCP4_RELEASE address 198.51.100.50 was released properly.",
         ],
@@ -213,19 +214,43 @@ fn config6(iface: &str, dir: &str, hooks: bool) -> String {
     )
 }
 
-/// Serves a lab with `server` (a command line ending in `-c`), runs
-/// dhclient -6 for an address and a prefix three times (SARR, RENEW,
-/// RELEASE), and returns the leases log lines as severity, logger, id
-/// and text, the client's label and IAID replaced by `LABEL` and `IAID`;
-/// and the directory.
-fn v6_exchange(tag: &str, server: &[&str], ready: &str, hooks: bool) -> (Vec<String>, String) {
+/// Serves a lab with `server` (a command line ending in `-c`, `ours`
+/// telling xdhcp from Kea), runs dhclient three times (DORA, or SARR for an
+/// address and a prefix with `v6`; a renewal; a release), and returns the
+/// leases log lines as severity, logger, id and text, the client's label
+/// and IAID replaced by `LABEL` and `IAID`; and the directory.
+fn exchange(
+    tag: &str,
+    server: &[&str],
+    ready: &str,
+    v6: bool,
+    ours: bool,
+) -> (Vec<String>, String) {
     let lab = Lab::new(tag);
-    let dir = std::env::temp_dir().join(format!("xdhcp-logging6-{tag}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("xdhcp-logging-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let dir = dir.to_string_lossy().into_owned();
-    let file = format!("{dir}/kea6.conf");
-    std::fs::write(&file, config6(&lab.iface, &dir, hooks)).unwrap();
+    let file = format!("{dir}/kea.conf");
+    let config = if v6 {
+        config6(&lab.iface, &dir, ours)
+    } else {
+        // Kea 2.2 knows raw and udp sockets only.
+        let kind = if ours { "xdp" } else { "raw" };
+        format!(
+            r#"{{ "Dhcp4": {{
+  "interfaces-config": {{ "interfaces": [ "{}" ], "dhcp-socket-type": "{kind}" }},
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "valid-lifetime": 900,
+  "subnet4": [ {{ "id": 1, "subnet": "198.51.100.0/24",
+                  "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ] }} ],
+  "loggers": [ {{ "name": "kea-dhcp4.leases", "severity": "INFO",
+                  "output_options": [ {{ "output": "{dir}/leases.log" }} ] }} ]
+}} }}"#,
+            lab.iface
+        )
+    };
+    std::fs::write(&file, config).unwrap();
     let mut cmd = server.to_vec();
     cmd.push(&file);
     let _server = ServerProcess::start(lab.server_command(&cmd), ready);
@@ -246,24 +271,34 @@ fn v6_exchange(tag: &str, server: &[&str], ready: &str, hooks: bool) -> (Vec<Str
         let said = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(out.status.success(), "dhclient -6 {extra}:\n{said}");
     };
-    dhclient6("");
+    let dhclient4 = |extra: &str| {
+        let extra: &[&str] = if extra.is_empty() { &[] } else { &[extra] };
+        let out = lab.dhclient(&dir, extra).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "dhclient {extra:?}:\n{said}");
+    };
+    let (dhclient, last): (&dyn Fn(&str), _) = if v6 {
+        (&dhclient6, "DHCP6_RELEASE_PD")
+    } else {
+        (&dhclient4, "DHCP4_RELEASE")
+    };
+    dhclient("");
     // Started again with its lease file, dhclient renews.
-    dhclient6("");
-    dhclient6("-r");
+    dhclient("");
+    dhclient("-r");
     let log = format!("{dir}/leases.log");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if text.contains("DHCP6_RELEASE_PD") {
+        if text.contains(last) {
             let lines = text
                 .lines()
                 .map(|line| {
                     let (_, severity, logger, _, message) = kea_line(line);
                     let (id, text) = message.split_once(' ').unwrap();
+                    let labelled = text.starts_with("duid=[") || text.starts_with("[hwtype=");
                     let text = match text.find(": ") {
-                        Some(end) if text.starts_with("duid=[") => {
-                            format!("LABEL{}", &text[end..])
-                        }
+                        Some(end) if labelled => format!("LABEL{}", &text[end..]),
                         _ => text.to_string(),
                     };
                     // dhclient derives the IAID from the lab's random MAC.
@@ -279,10 +314,7 @@ fn v6_exchange(tag: &str, server: &[&str], ready: &str, hooks: bool) -> (Vec<Str
                 .collect();
             return (lines, dir);
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no DHCP6_RELEASE_PD in\n{text}"
-        );
+        assert!(std::time::Instant::now() < deadline, "no {last} in\n{text}");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
@@ -290,9 +322,9 @@ fn v6_exchange(tag: &str, server: &[&str], ready: &str, hooks: bool) -> (Vec<Str
 #[test]
 fn dhcpv6_lease_lines_match_kea() {
     std::fs::create_dir_all("/run/kea").unwrap();
-    let (kea, kea_dir) = v6_exchange("k6", &["kea-dhcp6", "-c"], "DHCP6_STARTED", false);
+    let (kea, kea_dir) = exchange("k6", &["kea-dhcp6", "-c"], "DHCP6_STARTED", true, false);
     let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
-    let (ours, dir) = v6_exchange("x6", &[bin, "-c"], "DHCP4_STARTED", true);
+    let (ours, dir) = exchange("x6", &[bin, "-c"], "DHCP4_STARTED", true, true);
     assert_eq!(ours, kea);
     assert_eq!(ours.len(), 8, "{ours:#?}");
     assert!(
@@ -326,6 +358,19 @@ fn dhcpv6_lease_lines_match_kea() {
     for (entry, (what, how)) in entries.iter().zip(wanted) {
         assert!(entry.starts_with(&format!("{what} {how}")), "{forensic}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&kea_dir);
+}
+
+#[test]
+fn dhcpv4_lease_lines_match_kea() {
+    std::fs::create_dir_all("/run/kea").unwrap();
+    let (kea, kea_dir) = exchange("k4", &["kea-dhcp4", "-c"], "DHCP4_STARTED", false, false);
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let (ours, dir) = exchange("x4", &[bin, "-c"], "DHCP4_STARTED", false, true);
+    assert_eq!(ours, kea);
+    assert_eq!(ours.len(), 5, "{ours:#?}");
+    assert!(ours[2].contains("DHCP4_INIT_REBOOT"), "{ours:#?}");
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&kea_dir);
 }

@@ -26,6 +26,8 @@ pub enum LeaseEventKind {
     Decline = 4,
     /// A request was refused with a NAK (`DHCP4_PACKET_NAK_0004`).
     Nak = 5,
+    /// A client in INIT-REBOOT asks for its address (`DHCP4_INIT_REBOOT`).
+    InitReboot = 6,
 }
 
 /// Which engine reports an event.

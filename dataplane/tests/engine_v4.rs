@@ -563,6 +563,7 @@ fn lease_changes_are_reported_as_events() {
             (Offer, a, 4000, 1),
             (Allocate, a, 4000, 1),
             (Renew, a, 4000, 1),
+            (InitReboot, a, 0, 9),
             (Nak, a, 0, 9),
             (Release, a, 0, 1),
             (Offer, b, 4000, 2),

@@ -70,7 +70,8 @@ pub fn message6(e: &LeaseEvent6) -> (&'static str, String) {
             "DHCP6_RELEASE_PD",
             format!("{label}: prefix {prefix} for iaid={iaid} was released properly"),
         ),
-        (LeaseEventKind::Decline | LeaseEventKind::Nak, _) => (
+        // NAK and INIT-REBOOT are DHCPv4's; the v6 engine never reports them.
+        (LeaseEventKind::Decline | LeaseEventKind::Nak | LeaseEventKind::InitReboot, _) => (
             "DHCP6_DECLINE_LEASE",
             format!(
                 "Client {label} sent DECLINE for address {addr} and the server marked it \
@@ -125,6 +126,13 @@ pub fn message(e: &LeaseEvent4) -> (&'static str, String) {
                 "Received DHCPDECLINE for addr {} from client {label}. \
                  The lease will be unavailable for {} seconds.",
                 e.addr, e.lifetime
+            ),
+        ),
+        LeaseEventKind::InitReboot => (
+            "DHCP4_INIT_REBOOT",
+            format!(
+                "{label}: client is in INIT-REBOOT state and requests address {}",
+                e.addr
             ),
         ),
         LeaseEventKind::Nak => {

@@ -149,7 +149,7 @@ fn action(s: &mut String, kind: LeaseEventKind, lifetime: u32) -> Option<()> {
             let _ = write!(s, " has been assigned for {} to", duration(lifetime));
         }
         LeaseEventKind::Release | LeaseEventKind::Decline => s.push_str(" has been released from"),
-        LeaseEventKind::Offer | LeaseEventKind::Nak => return None,
+        LeaseEventKind::Offer | LeaseEventKind::Nak | LeaseEventKind::InitReboot => return None,
     }
     Some(())
 }

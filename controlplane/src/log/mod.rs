@@ -155,24 +155,18 @@ impl Routes {
     /// The lease events (per family and kind) some route or the forensic
     /// log listens to.
     fn lease_mask(&self, legal4: bool, legal6: bool) -> u16 {
-        let kinds = [
-            LeaseEventKind::Offer,
-            LeaseEventKind::Allocate,
-            LeaseEventKind::Renew,
-            LeaseEventKind::Release,
-            LeaseEventKind::Decline,
-            LeaseEventKind::Nak,
-        ];
+        use LeaseEventKind::*;
+        let kinds = [Offer, Allocate, Renew, Release, Decline, Nak, InitReboot];
         let mut mask = 0;
         for k in kinds {
             // The forensic log records what was committed or given up.
-            let forensic = !matches!(k, LeaseEventKind::Offer | LeaseEventKind::Nak);
+            let forensic = matches!(k, Allocate | Renew | Release | Decline);
             let (logger, severity, level) = lease::route(k);
             if (forensic && legal4) || self.enabled(logger, severity, level) {
                 mask |= k.bit(Family::V4);
             }
             let (logger, severity, level) = lease::ROUTE6;
-            let v6 = k != LeaseEventKind::Nak;
+            let v6 = !matches!(k, Nak | InitReboot);
             if v6 && ((forensic && legal6) || self.enabled(logger, severity, level)) {
                 mask |= k.bit(Family::V6);
             }
@@ -639,7 +633,7 @@ mod tests {
         use LeaseEventKind::*;
         let bits =
             |family, kinds: &[LeaseEventKind]| kinds.iter().fold(0, |m, k| m | k.bit(family));
-        let all = [Offer, Allocate, Renew, Release, Decline, Nak];
+        let all = [Offer, Allocate, Renew, Release, Decline, Nak, InitReboot];
         assert_eq!(
             routes.lease_mask(false, false),
             bits(Family::V4, &all) | bits(Family::V6, &all[..5])

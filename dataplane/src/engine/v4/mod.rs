@@ -274,6 +274,10 @@ impl<'c> Ctx<'_, 'c, '_> {
         // SELECTING and INIT-REBOOT name the address in option 50;
         // RENEWING and REBINDING in ciaddr.
         let wanted = p.option_ipv4(code::REQUESTED_ADDRESS).unwrap_or(p.ciaddr());
+        // No server identifier and no ciaddr: INIT-REBOOT (RFC 2131 §4.3.2).
+        if p.option(code::SERVER_ID).is_none() && p.ciaddr().is_unspecified() {
+            self.notify(LeaseEventKind::InitReboot, wanted, 0);
+        }
         let primary = self.selection.primary();
         let Some(subnet) = self.subnet_of(wanted) else {
             return self.refuse(out, primary);
