@@ -197,19 +197,7 @@ impl State {
             outputs.push((o.output.clone(), opened));
             Ok(outputs.len() - 1)
         };
-        for l in &setup.loggers {
-            let level = match (setup.debug, l.severity.as_str()) {
-                (true, _) => Some((Severity::Debug, 99)),
-                (false, "NONE") => None,
-                (false, s) => Severity::parse(s).map(|s| (s, l.debuglevel)),
-            };
-            let mut outs = Vec::new();
-            for o in &l.outputs {
-                let i = output(o)?;
-                outs.push((i, o));
-            }
-            routes.push((l.name.clone(), level, outs));
-        }
+        // Kea's default output, also of a logger that names none.
         let stdout = OutputOption {
             output: "stdout".into(),
             flush: true,
@@ -217,6 +205,23 @@ impl State {
             maxver: 1,
             pattern: None,
         };
+        for l in &setup.loggers {
+            let level = match (setup.debug, l.severity.as_str()) {
+                (true, _) => Some((Severity::Debug, 99)),
+                (false, "NONE") => None,
+                (false, s) => Severity::parse(s).map(|s| (s, l.debuglevel)),
+            };
+            let given = if l.outputs.is_empty() {
+                std::slice::from_ref(&stdout)
+            } else {
+                &l.outputs
+            };
+            let mut outs = Vec::new();
+            for o in given {
+                outs.push((output(o)?, o));
+            }
+            routes.push((l.name.clone(), level, outs));
+        }
         let default = output(&stdout)?;
         let outputs: Vec<Output> = outputs.into_iter().map(|(_, o)| o).collect();
         let mut built: Vec<Route> = routes
@@ -615,10 +620,16 @@ mod tests {
                 logger("kea-dhcp4.leases", "INFO", 0),
                 logger("kea-dhcp4.bad-packets", "DEBUG", 50),
                 logger("kea-dhcp4.packets", "NONE", 0),
+                Logger {
+                    outputs: Vec::new(),
+                    ..logger("kea-dhcp4.ddns", "INFO", 0)
+                },
             ],
             ..Setup::default()
         };
         let routes = State::open(&setup).unwrap().routes;
+        // A logger without outputs writes to stdout, as Kea's does.
+        assert_eq!(routes.of("kea-dhcp4.ddns").outputs.len(), 1);
         assert!(routes.enabled("kea-dhcp4.leases", Severity::Info, 0));
         assert!(!routes.enabled("kea-dhcp4.dhcp4", Severity::Info, 0));
         assert!(routes.enabled("kea-dhcp4.dhcp4", Severity::Warn, 0));
