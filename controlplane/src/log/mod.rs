@@ -29,6 +29,8 @@ use output::Output;
 
 /// Records the queue holds; beyond, lease events are dropped and counted.
 const QUEUE: usize = 8192;
+/// Lines written out together at most, so a busy queue still gets out.
+const BATCH: usize = 256;
 
 /// A message's severity, least severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -361,9 +363,17 @@ impl State {
         });
     }
 
+    /// Everything written so far, out now.
     fn flush(&mut self) {
         for o in &mut self.outputs {
             let _ = o.flush();
+        }
+    }
+
+    /// The queue ran dry: outputs that flush push their lines out.
+    fn end_batch(&mut self) {
+        for o in &mut self.outputs {
+            let _ = o.end_batch();
         }
     }
 }
@@ -439,6 +449,7 @@ fn drain(rx: Receiver<Record>, mut state: State) {
     let mut reported = 0;
     while let Ok(first) = rx.recv() {
         let mut next = Some(first);
+        let mut batch = 0;
         while let Some(record) = next {
             match record {
                 Record::Line(l) => state.write(&Message {
@@ -461,9 +472,16 @@ fn drain(rx: Receiver<Record>, mut state: State) {
                     let _ = done.send(());
                 }
             }
+            batch += 1;
+            if batch == BATCH {
+                // Under sustained load the queue never runs dry: write out
+                // every so many lines all the same.
+                state.end_batch();
+                batch = 0;
+            }
             next = rx.try_recv().ok();
         }
-        state.flush();
+        state.end_batch();
         let dropped = SHARED
             .get()
             .map_or(0, |s| s.dropped.load(Ordering::Relaxed));
@@ -481,7 +499,7 @@ fn drain(rx: Receiver<Record>, mut state: State) {
                 id: "XDHCP_LOG_DROPPED",
                 text: &text,
             });
-            state.flush();
+            state.end_batch();
         }
     }
 }

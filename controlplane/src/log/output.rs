@@ -9,15 +9,25 @@ use std::path::PathBuf;
 use super::Severity;
 use crate::config::logging::OutputOption;
 
+/// Bytes of lines kept for stdout or stderr before they are written anyway.
+const BUFFER: usize = 64 * 1024;
+
 /// Kea's smallest `maxsize` that rotates; anything smaller disables it.
 pub const MIN_ROTATE_SIZE: u64 = 204_800;
 
-/// One destination.
-pub enum Output {
-    /// Standard output.
-    Stdout,
-    /// Standard error.
-    Stderr,
+/// One destination. Lines are buffered and written out at the end of each
+/// batch the logger thread drains (when `flush` is on, Kea's default) so a
+/// burst of lease events costs one write, not one per line.
+pub struct Output {
+    sink: Sink,
+    flush: bool,
+}
+
+enum Sink {
+    /// Standard output, with the batch's lines.
+    Stdout(Vec<u8>),
+    /// Standard error, likewise.
+    Stderr(Vec<u8>),
     /// syslog with this identity (facility local0, as Kea's default).
     Syslog(CString),
     /// A file.
@@ -27,33 +37,42 @@ pub enum Output {
 impl Output {
     /// Opens the destination an `output_options` entry names.
     pub fn open(o: &OutputOption) -> io::Result<Output> {
-        Ok(match o.output.as_str() {
-            "stdout" => Output::Stdout,
-            "stderr" => Output::Stderr,
-            "syslog" => Output::Syslog(CString::new("kea").unwrap_or_default()),
+        let sink = match o.output.as_str() {
+            "stdout" => Sink::Stdout(Vec::new()),
+            "stderr" => Sink::Stderr(Vec::new()),
+            "syslog" => Sink::Syslog(CString::new("kea").unwrap_or_default()),
             s if s.starts_with("syslog:") => {
-                Output::Syslog(CString::new(&s["syslog:".len()..]).unwrap_or_default())
+                Sink::Syslog(CString::new(&s["syslog:".len()..]).unwrap_or_default())
             }
-            path => Output::File(RotatingFile::open(
+            path => Sink::File(RotatingFile::open(
                 PathBuf::from(path),
                 o.maxsize,
                 o.maxver,
-                o.flush,
             )?),
+        };
+        Ok(Output {
+            sink,
+            flush: o.flush,
         })
     }
 
     /// True for syslog, whose default pattern differs.
     pub fn is_syslog(&self) -> bool {
-        matches!(self, Output::Syslog(_))
+        matches!(self.sink, Sink::Syslog(_))
     }
 
     /// Writes one rendered line.
     pub fn write(&mut self, severity: Severity, line: &str) -> io::Result<()> {
-        match self {
-            Output::Stdout => io::stdout().lock().write_all(line.as_bytes()),
-            Output::Stderr => io::stderr().lock().write_all(line.as_bytes()),
-            Output::Syslog(ident) => {
+        match &mut self.sink {
+            Sink::Stdout(buf) | Sink::Stderr(buf) => {
+                buf.extend_from_slice(line.as_bytes());
+                // Unflushed outputs still write out when the buffer fills.
+                if buf.len() >= BUFFER {
+                    self.flush()?;
+                }
+                Ok(())
+            }
+            Sink::Syslog(ident) => {
                 let priority = match severity {
                     Severity::Fatal => libc::LOG_CRIT,
                     Severity::Error => libc::LOG_ERR,
@@ -71,19 +90,35 @@ impl Output {
                 }
                 Ok(())
             }
-            Output::File(f) => f.write(line.as_bytes()),
+            Sink::File(f) => f.write(line.as_bytes()),
+        }
+    }
+
+    /// The end of a batch: pushes its lines out when this output flushes.
+    pub fn end_batch(&mut self) -> io::Result<()> {
+        if self.flush {
+            self.flush()
+        } else {
+            Ok(())
         }
     }
 
     /// Pushes buffered lines out.
     pub fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Output::Stdout => io::stdout().flush(),
-            Output::Stderr => io::stderr().flush(),
-            Output::Syslog(_) => Ok(()),
-            Output::File(f) => f.file.flush(),
+        match &mut self.sink {
+            Sink::Stdout(buf) => write_out(&mut io::stdout().lock(), buf),
+            Sink::Stderr(buf) => write_out(&mut io::stderr().lock(), buf),
+            Sink::Syslog(_) => Ok(()),
+            Sink::File(f) => f.file.flush(),
         }
     }
+}
+
+/// Writes and empties `buf`.
+fn write_out(out: &mut impl Write, buf: &mut Vec<u8>) -> io::Result<()> {
+    let written = out.write_all(buf).and_then(|()| out.flush());
+    buf.clear();
+    written
 }
 
 /// A log file that rotates once the next line would take it past `maxsize`.
@@ -93,12 +128,11 @@ pub struct RotatingFile {
     size: u64,
     maxsize: u64,
     maxver: u32,
-    flush: bool,
 }
 
 impl RotatingFile {
     /// Opens (appending to) `path`.
-    pub fn open(path: PathBuf, maxsize: u64, maxver: u32, flush: bool) -> io::Result<Self> {
+    pub fn open(path: PathBuf, maxsize: u64, maxver: u32) -> io::Result<Self> {
         let file = OpenOptions::new().create(true).append(true).open(&path)?;
         let size = file.metadata()?.len();
         Ok(RotatingFile {
@@ -107,7 +141,6 @@ impl RotatingFile {
             size,
             maxsize,
             maxver: maxver.max(1),
-            flush,
         })
     }
 
@@ -118,9 +151,6 @@ impl RotatingFile {
         }
         self.file.write_all(line)?;
         self.size += len;
-        if self.flush {
-            self.file.flush()?;
-        }
         Ok(())
     }
 
