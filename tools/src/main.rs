@@ -21,10 +21,10 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "xdhcp", version, about)]
 struct Cli {
-    /// Where the server's pid file and output live.
-    #[arg(long = "run-dir", global = true, value_name = "DIR",
-          default_value = process::DEFAULT_RUN_DIR)]
-    run_dir: PathBuf,
+    /// Where the server's pid file, output and capture rings live
+    /// (default: XDHCP_RUN_DIR, else /run/xdhcp).
+    #[arg(long = "run-dir", global = true, value_name = "DIR")]
+    run_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -148,7 +148,12 @@ enum Leases {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let run = process::RunDir::new(cli.run_dir);
+    if let Some(dir) = &cli.run_dir {
+        // One place for every run-time file: the server `start` spawns and
+        // `capture` find it through the environment too.
+        std::env::set_var(xdhcp_dataplane::io::capture::RUN_DIR_ENV, dir);
+    }
+    let run = process::RunDir::new(xdhcp_dataplane::io::capture::run_dir());
     let result = match cli.command {
         Command::Start { config } => process::start(&run, &config),
         Command::Stop { wait } => process::stop(&run, Duration::from_secs(wait)),

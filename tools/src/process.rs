@@ -1,7 +1,8 @@
 //! `xdhcp start|stop|status|reload`: keactrl's job for xdhcp. The server
-//! runs in the background with its pid file and output in a run directory
-//! (`/run/xdhcp` unless `--run-dir` says otherwise); its log goes where the
-//! configuration's `loggers` say.
+//! runs in the background with its pid file and output in the run
+//! directory (`--run-dir`, else `XDHCP_RUN_DIR`, else `/run/xdhcp`, which
+//! the server is given too); its log goes where the configuration's
+//! `loggers` say.
 
 use std::fs::OpenOptions;
 use std::os::unix::process::CommandExt;
@@ -9,8 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The run directory when none is given.
-pub const DEFAULT_RUN_DIR: &str = "/run/xdhcp";
 /// Name of the server binary, found next to `xdhcp` or on the PATH.
 const SERVER: &str = "xdhcp-controlplane";
 /// How long `start` waits for the server to serve.
@@ -126,6 +125,7 @@ pub fn start(run: &RunDir, config: &Path) -> Result<(), String> {
         .arg(&config)
         .arg("--pid-file")
         .arg(&pid_file)
+        .env(xdhcp_dataplane::io::capture::RUN_DIR_ENV, &run.dir)
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err);

@@ -6,17 +6,15 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use xdhcp_testlab::{Lab, ServerProcess};
+use xdhcp_testlab::{workspace_binary, Lab, ServerProcess};
 
-/// `xdhcp-controlplane`, built beside `xdhcp` by `cargo test --workspace`.
+/// `xdhcp-controlplane`, built beside `xdhcp`.
 fn controlplane() -> PathBuf {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_xdhcp")).with_file_name("xdhcp-controlplane");
-    assert!(
-        bin.exists(),
-        "{} is missing: build it first (cargo build -p xdhcp-controlplane)",
-        bin.display()
-    );
-    bin
+    workspace_binary(
+        env!("CARGO_BIN_EXE_xdhcp"),
+        "xdhcp-controlplane",
+        "xdhcp-controlplane",
+    )
 }
 
 #[test]

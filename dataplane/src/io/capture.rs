@@ -33,9 +33,12 @@ const SLOT_BYTES: usize = 2048;
 /// The longest frame kept whole (pcap's snaplen).
 pub const SNAPLEN: usize = SLOT_BYTES - size_of::<SlotHeader>();
 
+/// The environment variable naming the run directory.
+pub const RUN_DIR_ENV: &str = "XDHCP_RUN_DIR";
+
 /// Where the server's run-time files live: `XDHCP_RUN_DIR`, else `/run/xdhcp`.
 pub fn run_dir() -> PathBuf {
-    std::env::var_os("XDHCP_RUN_DIR").map_or_else(|| PathBuf::from("/run/xdhcp"), PathBuf::from)
+    std::env::var_os(RUN_DIR_ENV).map_or_else(|| PathBuf::from("/run/xdhcp"), PathBuf::from)
 }
 
 /// The capture file of interface `name`.
