@@ -684,4 +684,48 @@ mod tests {
         assert_eq!(routes.lease_mask(true, false), bits(Family::V4, &committed));
         assert_eq!(routes.lease_mask(false, true), bits(Family::V6, &committed));
     }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_and_never_waits() {
+        let dir = std::env::temp_dir().join(format!("xdhcp-log-queue-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("leases.log");
+        let mut leases = logger("kea-dhcp4.leases", "INFO", 0);
+        leases.outputs[0].output = file.to_string_lossy().into_owned();
+        configure(&Setup {
+            loggers: vec![leases],
+            ..Setup::default()
+        })
+        .unwrap();
+        let event = LeaseEvent4 {
+            kind: LeaseEventKind::Allocate,
+            addr: std::net::Ipv4Addr::new(192, 0, 2, 1),
+            ciaddr: std::net::Ipv4Addr::UNSPECIFIED,
+            lifetime: 3600,
+            xid: 1,
+            hw: xdhcp_dataplane::lease::HwAddr::new(1, &[2, 0, 0, 0, 0, 1]).unwrap(),
+            client_id: xdhcp_dataplane::events::ShortId::EMPTY,
+            giaddr: std::net::Ipv4Addr::UNSPECIFIED,
+            circuit_id: xdhcp_dataplane::events::ShortId::EMPTY,
+            remote_id: xdhcp_dataplane::events::ShortId::EMPTY,
+            subscriber_id: xdhcp_dataplane::events::ShortId::EMPTY,
+            thread: 0,
+            at_us: 0,
+        };
+        let sink = LeaseSink;
+        assert!(sink.wants(Family::V4, LeaseEventKind::Allocate));
+        // Four queues' worth as fast as a worker could: some are dropped.
+        let pushed = 4 * QUEUE as u64;
+        let before = dropped();
+        for _ in 0..pushed {
+            sink.record(&event);
+        }
+        flush();
+        let lost = dropped() - before;
+        let written = std::fs::read_to_string(&file).unwrap().lines().count() as u64;
+        assert!(lost > 0, "the queue never filled");
+        assert_eq!(written + lost, pushed, "every event written or counted");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
