@@ -265,100 +265,66 @@ impl State {
     }
 
     fn lease(&mut self, e: &LeaseEvent4) {
-        let (logger, severity, level) = lease::route(e.kind);
-        if self.routes.enabled(logger, severity, level) {
-            let (id, text) = lease::message(e);
-            self.write(&Message {
-                at_us: e.at_us,
-                severity,
-                logger,
-                thread: e.thread,
-                id,
-                text: &text,
-            });
-        }
-        if let (Some(log), Some(entry)) = (self.legal4.as_mut(), legal::entry(e)) {
-            let failed = log.write(e.at_us, &entry).err().map(|err| {
-                let file = log.file_name(e.at_us);
-                (
-                    "kea-dhcp4.legal-log-hooks",
-                    "LEGAL_LOG_LEASE4_WRITE_ERROR",
-                    file,
-                    err,
-                )
-            });
-            self.forensic_failed(e.at_us, e.thread, failed);
+        self.event(lease::route(e.kind), e.at_us, e.thread, || {
+            lease::message(e)
+        });
+        if let Some(entry) = legal::entry(e) {
+            let id = "LEGAL_LOG_LEASE4_WRITE_ERROR";
+            self.forensic(false, e.at_us, e.thread, &entry, id);
         }
     }
 
     fn lease6(&mut self, e: &LeaseEvent6) {
-        let (logger, severity, level) = lease::ROUTE6;
+        self.event(lease::ROUTE6, e.at_us, e.thread, || lease::message6(e));
+        if let Some(entry) = legal::entry6(e) {
+            let id = "LEGAL_LOG_LEASE6_WRITE_ERROR";
+            self.forensic(true, e.at_us, e.thread, &entry, id);
+        }
+    }
+
+    /// Logs a lease event's Kea message, if its logger takes it.
+    fn event(
+        &mut self,
+        (logger, severity, level): (&'static str, Severity, u8),
+        at_us: u64,
+        thread: u64,
+        message: impl FnOnce() -> (&'static str, String),
+    ) {
         if self.routes.enabled(logger, severity, level) {
-            let (id, text) = lease::message6(e);
+            let (id, text) = message();
             self.write(&Message {
-                at_us: e.at_us,
+                at_us,
                 severity,
                 logger,
-                thread: e.thread,
+                thread,
                 id,
                 text: &text,
             });
         }
-        if let (Some(log), Some(entry)) = (self.legal6.as_mut(), legal::entry6(e)) {
-            let failed = log.write(e.at_us, &entry).err().map(|err| {
-                let file = log.file_name(e.at_us);
-                (
-                    "kea-dhcp6.legal-log-hooks",
-                    "LEGAL_LOG_LEASE6_WRITE_ERROR",
-                    file,
-                    err,
-                )
-            });
-            self.forensic_failed(e.at_us, e.thread, failed);
-        }
     }
 
-    /// Appends a control command's forensic line to its family's file.
-    fn command(&mut self, v6: bool, at_us: u64, entry: &str) {
-        let thread = xdhcp_dataplane::events::thread_id();
+    /// Appends a forensic line to the DHCPv4 or DHCPv6 file, when that
+    /// server loads the hook; a failure is logged with Kea's id `failure`.
+    fn forensic(&mut self, v6: bool, at_us: u64, thread: u64, entry: &str, failure: &'static str) {
         let (log, logger) = if v6 {
             (self.legal6.as_mut(), "kea-dhcp6.legal-log-hooks")
         } else {
             (self.legal4.as_mut(), "kea-dhcp4.legal-log-hooks")
         };
         let Some(log) = log else { return };
-        let failed = log.write(at_us, entry).err().map(|err| {
-            let id = "LEGAL_LOG_COMMAND_WRITE_ERROR";
-            (logger, id, log.file_name(at_us), err)
-        });
-        self.forensic_failed(at_us, thread, failed);
-    }
-
-    /// Logs a forensic file's write failure as Kea's hook does.
-    fn forensic_failed(
-        &mut self,
-        at_us: u64,
-        thread: u64,
-        failed: Option<(
-            &'static str,
-            &'static str,
-            std::path::PathBuf,
-            std::io::Error,
-        )>,
-    ) {
-        let Some((logger, id, file, err)) = failed else {
+        let Err(err) = log.write(at_us, entry) else {
             return;
         };
         let text = format!(
             "could not write to the forensic log file {}: {err}",
-            file.display()
+            log.file_name(at_us).display()
         );
         self.write(&Message {
             at_us,
             severity: Severity::Error,
             logger,
             thread,
-            id,
+            id: failure,
             text: &text,
         });
     }
@@ -462,7 +428,11 @@ fn drain(rx: Receiver<Record>, mut state: State) {
                 }),
                 Record::Lease(e) => state.lease(&e),
                 Record::Lease6(e) => state.lease6(&e),
-                Record::Forensic { v6, at_us, entry } => state.command(v6, at_us, &entry),
+                Record::Forensic { v6, at_us, entry } => {
+                    let thread = xdhcp_dataplane::events::thread_id();
+                    let id = "LEGAL_LOG_COMMAND_WRITE_ERROR";
+                    state.forensic(v6, at_us, thread, &entry, id);
+                }
                 Record::Reconfigure(s) => {
                     state.flush();
                     state = *s;
