@@ -114,6 +114,10 @@ fn start_status_stop_manage_a_serving_server() {
     let idle = xdhcp(&["stop"]);
     assert!(idle.status.success());
     assert!(text(&idle).contains("isn't running"));
+    // Nothing to reload either; that one is an error.
+    let reload = xdhcp(&["reload"]);
+    assert_eq!(reload.status.code(), Some(1));
+    assert!(text(&reload).contains("isn't running"), "{}", text(&reload));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
