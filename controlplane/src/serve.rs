@@ -21,7 +21,7 @@ use crate::api::{self, Api};
 use crate::config::interfaces::SocketType;
 use crate::config::Config;
 use crate::config::Server;
-use crate::{compile, json, leases};
+use crate::{compile, json, leases, monitor};
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -32,8 +32,9 @@ extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
 }
 
-/// Serves until a signal arrives. Errors are operator-readable sentences.
-pub fn run(config: &Config, file: &Path) -> Result<(), String> {
+/// Serves until a signal arrives; with `metrics`, also serves `GET
+/// /metrics` there. Errors are operator-readable sentences.
+pub fn run(config: &Config, file: &Path, metrics: Option<SocketAddr>) -> Result<(), String> {
     // Installed first, so a signal during start-up stops the server cleanly
     // once it is up. SAFETY: the handler only stores to an atomic.
     unsafe {
@@ -86,6 +87,7 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
     }
     let names6: &[String] = v6.as_ref().map_or(&[], |(_, n, ..)| n);
     let mut serving = Vec::new();
+    let mut ifaces = Vec::new();
     for name in names4
         .iter()
         .chain(names6.iter().filter(|n| !names4.contains(n)))
@@ -119,6 +121,7 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
         let socket_type = v4
             .as_ref()
             .map_or(SocketType::Xdp, |(s, ..)| s.interfaces.socket_type);
+        ifaces.push(name.clone());
         serving.push(start(
             name,
             socket_type,
@@ -129,23 +132,36 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
     if serving.is_empty() {
         return Err("interfaces-config lists no interface to serve".into());
     }
-    let api = match &v4 {
-        Some((server, compiled, leases)) => {
-            let stats = api::stats::Sources {
-                config: compiled.clone(),
-                workers: serving
-                    .iter()
-                    .flat_map(|s| s.counters().iter().cloned())
-                    .collect(),
-                leases: leases.clone(),
-            };
-            start_api(server, file, leases.clone(), stats)?
-        }
+    let raw = json::parse_file(file)
+        .map_err(|e| e.to_string())?
+        .to_serde();
+    let served: Vec<(String, &Serving)> = ifaces.into_iter().zip(serving.iter()).collect();
+    let four = v4.as_ref().map(|(_, c, l)| (c, l));
+    let monitor = monitor::monitor(&raw, four, v6.as_ref().map(|(_, _, c, l)| (c, l)), &served);
+    let mut api = match &v4 {
+        Some((server, _, leases)) => start_api(server, raw, leases.clone(), &monitor)?,
         None => Vec::new(),
     };
-    while !STOP.load(Ordering::Relaxed) {
+    if let Some(addr) = metrics {
+        let handle = monitor::serve_metrics(addr, &monitor, &STOP)
+            .map_err(|e| format!("metrics listener {addr}: {e}"))?;
+        api.push(handle);
+        log(
+            "INFO",
+            "METRICS_LISTENER_OPENED",
+            &format!("metrics on http://{addr}/metrics"),
+        );
+    }
+    for tick in 0u64.. {
+        if STOP.load(Ordering::Relaxed) {
+            break;
+        }
+        if tick % 5 == 0 {
+            monitor::refresh(&monitor.metrics, &served);
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
+    drop(served);
     for s in serving {
         if let Some(Ok(c)) = s.program().map(|p| p.counters()) {
             log("INFO", "DHCP4_XDP_COUNTERS", &format!("{c:?}"));
@@ -271,15 +287,16 @@ fn start(
 /// `server`; `https` is reported and skipped until TLS lands.
 fn start_api(
     server: &Server,
-    file: &Path,
+    raw: serde_json::Value,
     leases: Arc<LeaseStore<Lease4>>,
-    stats: api::stats::Sources,
+    monitor: &monitor::Monitor,
 ) -> Result<Vec<JoinHandle<()>>, String> {
     if server.control_sockets.is_empty() {
         return Ok(Vec::new());
     }
-    let raw = json::parse_file(file).map_err(|e| e.to_string())?;
-    let api = Arc::new(Api::new(raw.to_serde(), leases, &STOP).with_stats(stats));
+    let mut api = Api::new(raw, leases, &STOP);
+    api.metrics = Some(monitor.metrics.clone());
+    let api = Arc::new(monitor.stats.iter().cloned().fold(api, Api::with_stats));
     let mut handles = Vec::new();
     for c in &server.control_sockets {
         let (handle, place) = match c.socket_type.as_str() {
@@ -308,7 +325,7 @@ fn start_api(
                 }
                 let auth = c.authentication.as_ref();
                 (
-                    api::http::serve(addr, api.clone(), auth),
+                    api::http::serve(addr, api.clone(), auth, api::http::Routes::All),
                     format!("http://{addr}/"),
                 )
             }

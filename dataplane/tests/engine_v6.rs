@@ -127,6 +127,7 @@ impl Lab {
         let engine = Engine6 {
             config: &self.config,
             leases: &self.leases,
+            stats: None,
         };
         let outcome = engine.handle(&req, &mut out, now);
         if let Outcome::Reply { len, .. } = outcome {

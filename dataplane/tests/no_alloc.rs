@@ -287,6 +287,7 @@ fn v6_worker_step_does_not_allocate() {
     let engine = Engine6 {
         config: &config,
         leases: &leases,
+        stats: None,
     };
     let link = v6lab::link();
     let mut reply = [0u8; 1500];

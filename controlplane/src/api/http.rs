@@ -1,6 +1,8 @@
 //! Kea's `control-sockets` of type `http`: `POST /` with a command, the
-//! answer as a JSON list of one answer (what kea-shell and Stork expect from
-//! Kea's HTTP listener).
+//! answer as a JSON list of one answer per service (what kea-shell, Stork
+//! and kea-exporter expect from Kea's HTTP listener), and `GET /metrics`
+//! for Prometheus. A metrics-only listener (`--metrics`) answers the latter
+//! alone.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -52,6 +54,15 @@ impl Gate {
     }
 }
 
+/// What a listener answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routes {
+    /// Commands (`POST /`) and `GET /metrics`.
+    All,
+    /// `GET /metrics` only.
+    MetricsOnly,
+}
+
 /// Serves `api` over HTTP on `addr` until the API's stop flag is set, on a
 /// thread of its own with a single-threaded runtime: commands are rare and
 /// small, the packet path never waits for them.
@@ -59,6 +70,7 @@ pub fn serve(
     addr: SocketAddr,
     api: Arc<Api>,
     auth: Option<&BasicAuth>,
+    routes: Routes,
 ) -> std::io::Result<JoinHandle<()>> {
     let gate = Arc::new(auth.map(Gate::new));
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -76,7 +88,8 @@ pub fn serve(
                 };
                 let (api, gate) = (api.clone(), gate.clone());
                 tokio::task::spawn(async move {
-                    let service = service_fn(move |req| handle(api.clone(), gate.clone(), req));
+                    let service =
+                        service_fn(move |req| handle(api.clone(), gate.clone(), routes, req));
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
@@ -89,6 +102,7 @@ pub fn serve(
 async fn handle(
     api: Arc<Api>,
     gate: Arc<Option<Gate>>,
+    routes: Routes,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     if let Some(gate) = gate.as_ref().as_ref().filter(|g| !g.admits(&req)) {
@@ -102,6 +116,33 @@ async fn handle(
             r.headers_mut().insert(hyper::header::WWW_AUTHENTICATE, v);
         }
         return Ok(r);
+    }
+    if req.method() == Method::GET && req.uri().path() == "/metrics" {
+        let Some(metrics) = api.metrics.clone() else {
+            return Ok(reply(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &answer(
+                    result::ERROR,
+                    "metrics are not available before serving starts",
+                ),
+            ));
+        };
+        // A scrape reads the lease tables: off the runtime's only thread.
+        let text = tokio::task::spawn_blocking(move || metrics.render())
+            .await
+            .unwrap_or_default();
+        let mut r = Response::new(Full::new(Bytes::from(text)));
+        r.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        );
+        return Ok(r);
+    }
+    if routes == Routes::MetricsOnly {
+        return Ok(reply(
+            StatusCode::NOT_FOUND,
+            &answer(result::ERROR, "this listener serves GET /metrics only"),
+        ));
     }
     if req.method() != Method::POST {
         return Ok(reply(
@@ -120,10 +161,7 @@ async fn handle(
         }
     };
     // Kea answers over HTTP with a list: one answer per service addressed.
-    Ok(reply(
-        StatusCode::OK,
-        &Value::Array(vec![api.handle(&body)]),
-    ))
+    Ok(reply(StatusCode::OK, &Value::Array(api.handle_http(&body))))
 }
 
 fn reply(status: StatusCode, body: &Value) -> Response<Full<Bytes>> {

@@ -252,6 +252,7 @@ mod tests {
         let engine = Engine6 {
             config: &c,
             leases: &leases,
+            stats: None,
         };
         let mut buf = [0u8; 256];
         let mut w = Message6Writer::new(&mut buf);

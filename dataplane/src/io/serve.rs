@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use super::raw::RawSocket;
 use super::udp::UdpSocket;
@@ -15,7 +15,7 @@ use crate::config::{Config4, Config6};
 use crate::engine::v4::Engine4;
 use crate::engine::v6::Engine6;
 use crate::lease::{Lease4, Lease6, LeaseStore};
-use crate::stats::Counters4;
+use crate::stats::{Latency, Scopes, Stats4, Stats6};
 use crate::worker::{answer_v4, answer_v4_datagram, answer_v6, Link, Link6};
 
 /// Empty polls of the socket before an idle worker sleeps in `poll`.
@@ -127,13 +127,24 @@ pub struct Dhcp6Service {
     pub leases: Arc<LeaseStore<Lease6>>,
 }
 
+/// What one worker counts, each part written only by that worker; the
+/// control plane reads and sums them.
+#[derive(Clone)]
+pub struct WorkerCounters {
+    /// DHCPv4 packets, subnets and pools (empty when v4 is not served).
+    pub v4: Arc<Stats4>,
+    /// DHCPv6 packets, subnets and pools (empty when v6 is not served).
+    pub v6: Arc<Stats6>,
+    /// Time from receiving a batch to sending its replies, per message.
+    pub latency: Arc<Latency>,
+}
+
 /// An interface being served; dropping it after [`Serving::stop`] detaches
 /// the steering program, if any.
 pub struct Serving {
     program: Option<SteeringProgram>,
     workers: Vec<JoinHandle<()>>,
-    /// One counter line per worker, written only by that worker.
-    counters: Vec<Arc<Counters4>>,
+    counters: Vec<WorkerCounters>,
     stop: Arc<AtomicBool>,
 }
 
@@ -204,7 +215,24 @@ impl Serving {
     }
 
     fn spawn(&mut self, mut port: impl Port, v4: &Option<Dhcp4Service>, v6: &Option<Dhcp6Service>) {
-        let counters = Arc::new(Counters4::default());
+        // Sized from the configuration the worker starts with.
+        let counters = WorkerCounters {
+            v4: Arc::new(Stats4 {
+                scopes: v4
+                    .as_ref()
+                    .map(|s| Scopes::for_v4(&s.config))
+                    .unwrap_or_default(),
+                ..Stats4::default()
+            }),
+            v6: Arc::new(Stats6 {
+                scopes: v6
+                    .as_ref()
+                    .map(|s| Scopes::for_v6(&s.config))
+                    .unwrap_or_default(),
+                ..Stats6::default()
+            }),
+            latency: Arc::new(Latency::default()),
+        };
         self.counters.push(counters.clone());
         let (v4, v6, stop) = (v4.clone(), v6.clone(), self.stop.clone());
         self.workers.push(std::thread::spawn(move || {
@@ -213,7 +241,7 @@ impl Serving {
                     let engine = Engine4 {
                         config: &s.config,
                         leases: &s.leases,
-                        stats: Some(&counters),
+                        stats: Some(&counters.v4),
                     };
                     (engine, &s.link)
                 }),
@@ -221,6 +249,7 @@ impl Serving {
                     let engine = Engine6 {
                         config: &s.config,
                         leases: &s.leases,
+                        stats: Some(&counters.v6),
                     };
                     (engine, &s.link)
                 }),
@@ -230,7 +259,11 @@ impl Serving {
                 let now = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs() as u32);
-                if port.step(&engines, now) > 0 {
+                let started = Instant::now();
+                let received = port.step(&engines, now);
+                if received > 0 {
+                    let us = started.elapsed().as_micros() as u64;
+                    counters.latency.observe(us, received as u64);
                     idle = 0;
                 } else if idle < SPIN_BEFORE_SLEEP {
                     // Under load the next message is microseconds away:
@@ -244,8 +277,8 @@ impl Serving {
         }));
     }
 
-    /// The workers' packet counters, for the statistics.
-    pub fn counters(&self) -> &[Arc<Counters4>] {
+    /// The workers' counters, for the statistics.
+    pub fn counters(&self) -> &[WorkerCounters] {
         &self.counters
     }
 
