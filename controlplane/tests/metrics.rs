@@ -265,3 +265,131 @@ fn counters_prometheus_and_kea_exporter_agree_with_the_traffic() {
     assert!(theirs.len() >= 10, "{theirs:?}");
     let _ = Command::new("rm").arg("-rf").arg(&dir).status();
 }
+
+#[test]
+fn dhcpv6_counters_and_metrics_match_the_traffic() {
+    let lab = Lab::new("m6");
+    let dir = std::env::temp_dir().join(format!("xdhcp-metrics6-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("kea.json");
+    let iface = &lab.iface;
+    std::fs::write(
+        &conf,
+        format!(
+            r#"{{
+  "Dhcp4": {{
+    "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "xdp" }},
+    "control-sockets": [ {{ "socket-type": "http", "socket-address": "198.51.100.1", "socket-port": 8005 }} ],
+    "lease-database": {{ "type": "memfile", "persist": false }},
+    "subnet4": [ {{ "id": 1, "subnet": "198.51.100.0/24", "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ] }} ]
+  }},
+  "Dhcp6": {{
+    "interfaces-config": {{ "interfaces": [ "{iface}" ] }},
+    "lease-database": {{ "type": "memfile", "persist": false }},
+    "subnet6": [ {{ "id": 6, "subnet": "2001:db8:7::/64", "interface": "{iface}",
+                    "pools": [ {{ "pool": "2001:db8:7::100 - 2001:db8:7::1ff" }} ],
+                    "pd-pools": [ {{ "prefix": "2001:db8:100::", "prefix-len": 56, "delegated-len": 64 }} ] }} ]
+  }}
+}}"#
+        ),
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let _server = ServerProcess::start(
+        lab.server_command(&[bin, "-c", conf.to_str().unwrap()]),
+        "COMMAND_SOCKET_OPENED",
+    );
+    let n = 30;
+    // The kernel adds the link-local address a moment after the link is up.
+    eventually("the client's link-local address", || {
+        let out = Command::new("ip")
+            .args([
+                "-n",
+                &lab.client,
+                "-6",
+                "addr",
+                "show",
+                "dev",
+                &lab.peer,
+                "scope",
+                "link",
+            ])
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.contains("fe80").then_some(())
+    });
+    let line = format!(
+        "-6 -e address-and-prefix -r 100 -n {n} -R {n} -W 500000 -l {}",
+        lab.peer
+    );
+    let stats = perf(&lab, &line);
+    let (sa, rr) = (&stats.exchanges[0], &stats.exchanges[1]);
+    assert_eq!(rr.received, n, "every exchange completed");
+
+    let both = post(
+        &lab,
+        URL,
+        "x:y",
+        r#"{"command": "statistic-get-all", "service": ["dhcp4", "dhcp6"]}"#,
+    );
+    let v6 = &both[1]["arguments"];
+    let value = |name: &str| {
+        v6[name][0][0]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{name} missing: {v6}"))
+    };
+    assert_eq!(value("pkt6-solicit-received"), sa.sent);
+    assert_eq!(value("pkt6-advertise-sent"), sa.received);
+    assert_eq!(value("pkt6-request-received"), rr.sent);
+    assert_eq!(value("pkt6-reply-sent"), rr.received);
+    assert_eq!(value("subnet[6].total-nas"), 256);
+    assert_eq!(value("subnet[6].total-pds"), 256);
+    assert_eq!(value("subnet[6].assigned-nas"), n);
+    assert_eq!(value("subnet[6].assigned-pds"), n);
+    assert_eq!(value("subnet[6].cumulative-assigned-nas"), n);
+    assert_eq!(value("subnet[6].pd-pool[0].cumulative-assigned-pds"), n);
+    assert_eq!(
+        both[0]["arguments"]["pkt4-received"][0][0], 0,
+        "v4 saw nothing"
+    );
+
+    let text = curl(lab.client_command(&["curl", "-s", &format!("{URL}metrics")]));
+    let ours = parse_exposition(&text, "kea_dhcp6");
+    let get = |name: &str, labels: &[(&str, &str)]| {
+        let key = (
+            name.to_string(),
+            labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        ours.get(&key).copied()
+    };
+    let subnet = [("subnet", "2001:db8:7::/64"), ("subnet_id", "6")];
+    assert_eq!(
+        get("kea_dhcp6_pd_assigned_total", &subnet),
+        Some(n as f64),
+        "{text}"
+    );
+    let pool = [
+        subnet[0],
+        subnet[1],
+        ("pool", "2001:db8:7::100 - 2001:db8:7::1ff"),
+    ];
+    assert_eq!(
+        get("kea_dhcp6_na_assigned_total", &pool),
+        Some(n as f64),
+        "{text}"
+    );
+    let pd_pool = [subnet[0], subnet[1], ("pd_pool", "2001:db8:100::/56")];
+    assert_eq!(get("kea_dhcp6_pd_total", &pd_pool), Some(256.0), "{text}");
+    assert_eq!(
+        get(
+            "kea_dhcp6_packets_received_total",
+            &[("operation", "solicit")]
+        ),
+        Some(sa.sent as f64)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -57,7 +57,10 @@ const SCRIPT: &[&str] = &[
 /// One command with socat, as the Kea manuals show.
 fn socat(socket: &str, request: &str) -> Value {
     let out = Command::new("sh")
-        .args(["-c", &format!("printf '%s' '{request}' | socat -t 5 UNIX:{socket} -")])
+        .args([
+            "-c",
+            &format!("printf '%s' '{request}' | socat -t 5 UNIX:{socket} -"),
+        ])
         .output()
         .expect("socat (tools/install-deps.sh installs it)");
     serde_json::from_slice(&out.stdout)
@@ -83,14 +86,22 @@ fn statistic_commands_answer_as_kea_after_the_same_traffic() {
     std::fs::create_dir_all(&dir).unwrap();
     let run = |tag: &str, kind: &str, program: &str| {
         let lab = Lab::new(tag);
-        let socket = dir.join(format!("{tag}.sock")).to_string_lossy().into_owned();
+        let socket = dir
+            .join(format!("{tag}.sock"))
+            .to_string_lossy()
+            .into_owned();
         let conf = dir.join(format!("{tag}.json"));
         std::fs::write(&conf, config(&lab.iface, &socket, kind)).unwrap();
         let conf = conf.to_string_lossy().into_owned();
-        let _server = ServerProcess::start(lab.server_command(&[program, "-c", &conf]), "DHCP4_STARTED");
-        let line = format!("-r 100 -n {EXCHANGES} -R {EXCHANGES} -W 500000 -l 198.51.100.2 198.51.100.1");
+        let _server =
+            ServerProcess::start(lab.server_command(&[program, "-c", &conf]), "DHCP4_STARTED");
+        let line =
+            format!("-r 100 -n {EXCHANGES} -R {EXCHANGES} -W 500000 -l 198.51.100.2 198.51.100.1");
         let stats = perf(&lab, &line);
-        assert_eq!(stats.exchanges[1].received, EXCHANGES, "{program}: every exchange completed");
+        assert_eq!(
+            stats.exchanges[1].received, EXCHANGES,
+            "{program}: every exchange completed"
+        );
         SCRIPT.iter().map(|r| socat(&socket, r)).collect::<Vec<_>>()
     };
     let kea = run("sk", "udp", "kea-dhcp4");
@@ -99,7 +110,8 @@ fn statistic_commands_answer_as_kea_after_the_same_traffic() {
 
     let mut differences = Vec::new();
     for ((request, k), x) in SCRIPT.iter().zip(&kea).zip(&ours) {
-        let mut diff = |what: &str| differences.push(format!("{request}: {what}\n  kea   {k}\n  xdhcp {x}"));
+        let mut diff =
+            |what: &str| differences.push(format!("{request}: {what}\n  kea   {k}\n  xdhcp {x}"));
         if k["result"] != x["result"] || k.get("text") != x.get("text") {
             diff("result or text");
             continue;
@@ -129,7 +141,13 @@ fn statistic_commands_answer_as_kea_after_the_same_traffic() {
     }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
     // The comparison saw the traffic.
-    assert_eq!(ours[1]["arguments"]["pkt4-discover-received"][0][0], EXCHANGES);
-    assert_eq!(ours[2]["arguments"]["subnet[1].assigned-addresses"][0][0], EXCHANGES);
+    assert_eq!(
+        ours[1]["arguments"]["pkt4-discover-received"][0][0],
+        EXCHANGES
+    );
+    assert_eq!(
+        ours[2]["arguments"]["subnet[1].assigned-addresses"][0][0],
+        EXCHANGES
+    );
     assert!(ours[0]["arguments"].as_object().unwrap().len() >= 34);
 }
