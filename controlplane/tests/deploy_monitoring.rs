@@ -47,9 +47,9 @@ fn promtool_accepts_the_scrape_config_and_the_alert_rules() {
 }
 
 /// The metric names a text mentions.
-pub fn metric_names(text: &str) -> Vec<String> {
+fn metric_names(text: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for (i, _) in text.match_indices(|c| c == 'k' || c == 'x') {
+    for (i, _) in text.match_indices(['k', 'x']) {
         let rest = &text[i..];
         if !(rest.starts_with("kea_dhcp") || rest.starts_with("xdhcp_")) {
             continue;

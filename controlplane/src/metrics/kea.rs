@@ -290,9 +290,12 @@ const SCOPED: &[(u8, &str, &str, Labels, &str)] = &[
     ),
 ];
 
+/// A pool named in a statistic: prefix delegation or not, and its ID.
+type PoolRef = (bool, usize);
+
 /// Splits `subnet[ID].rest`, `subnet[ID].pool[PID].rest` and
 /// `subnet[ID].pd-pool[PID].rest`.
-fn split(name: &str) -> Option<(u32, Option<(bool, usize)>, &str)> {
+fn split(name: &str) -> Option<(u32, Option<PoolRef>, &str)> {
     let rest = name.strip_prefix("subnet[")?;
     let (id, rest) = rest.split_once("].")?;
     let id = id.parse().ok()?;
