@@ -12,7 +12,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{curl, parse_exposition, perf, post};
+use common::{curl, key, parse_exposition, perf, post};
 use serde_json::Value;
 use xdhcp_testlab::{Lab, ServerProcess};
 
@@ -128,15 +128,8 @@ fn counters_prometheus_and_kea_exporter_agree_with_the_traffic() {
         "{local}"
     );
     let sample = |name: &str, labels: &[(&str, &str)]| {
-        let key = (
-            name.to_string(),
-            labels
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        );
         *ours
-            .get(&key)
+            .get(&key(name, labels))
             .unwrap_or_else(|| panic!("{name} {labels:?} missing"))
     };
     let subnet = [
@@ -154,22 +147,10 @@ fn counters_prometheus_and_kea_exporter_agree_with_the_traffic() {
         dora.sent as f64
     );
     // The steering program's counters are copied once a second.
-    let xdp_key = |action: &str| {
-        let labels = [
-            ("interface", lab.iface.clone()),
-            ("action", action.to_string()),
-        ];
-        (
-            "xdhcp_xdp_packets_total".to_string(),
-            labels
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        )
-    };
+    let xdp = [("interface", lab.iface.as_str()), ("action", "redirected")];
     let redirected = eventually("the XDP counters", || {
         let now = parse_exposition(&scrape(AUTH), "xdhcp_xdp");
-        now.get(&xdp_key("redirected"))
+        now.get(&key("xdhcp_xdp_packets_total", &xdp))
             .copied()
             .filter(|&v| v >= (dora.sent + rr.sent) as f64)
     });
@@ -356,16 +337,7 @@ fn dhcpv6_counters_and_metrics_match_the_traffic() {
 
     let text = curl(lab.client_command(&["curl", "-s", &format!("{URL}metrics")]));
     let ours = parse_exposition(&text, "kea_dhcp6");
-    let get = |name: &str, labels: &[(&str, &str)]| {
-        let key = (
-            name.to_string(),
-            labels
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        );
-        ours.get(&key).copied()
-    };
+    let get = |name: &str, labels: &[(&str, &str)]| ours.get(&key(name, labels)).copied();
     let subnet = [("subnet", "2001:db8:7::/64"), ("subnet_id", "6")];
     assert_eq!(
         get("kea_dhcp6_pd_assigned_total", &subnet),

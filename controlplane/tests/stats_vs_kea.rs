@@ -8,11 +8,9 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
-use common::perf;
+use common::{perf, serve_in_lab, socat, Served};
 use serde_json::Value;
-use xdhcp_testlab::{Lab, ServerProcess};
 
 const EXCHANGES: u64 = 20;
 
@@ -54,19 +52,6 @@ const SCRIPT: &[&str] = &[
     r#"{"command": "statistic-get-all"}"#,
 ];
 
-/// One command with socat, as the Kea manuals show.
-fn socat(socket: &str, request: &str) -> Value {
-    let out = Command::new("sh")
-        .args([
-            "-c",
-            &format!("printf '%s' '{request}' | socat -t 5 UNIX:{socket} -"),
-        ])
-        .output()
-        .expect("socat (tools/install-deps.sh installs it)");
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{request}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
-}
-
 /// Every sample is `[integer, "YYYY-MM-DD HH:MM:SS.ffffff"]`, newest first.
 fn kea_samples(v: &Value) -> bool {
     v.as_array().is_some_and(|list| {
@@ -85,16 +70,11 @@ fn statistic_commands_answer_as_kea_after_the_same_traffic() {
     let dir = std::env::temp_dir().join(format!("xdhcp-stats-kea-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let run = |tag: &str, kind: &str, program: &str| {
-        let lab = Lab::new(tag);
-        let socket = dir
-            .join(format!("{tag}.sock"))
-            .to_string_lossy()
-            .into_owned();
-        let conf = dir.join(format!("{tag}.json"));
-        std::fs::write(&conf, config(&lab.iface, &socket, kind)).unwrap();
-        let conf = conf.to_string_lossy().into_owned();
-        let _server =
-            ServerProcess::start(lab.server_command(&[program, "-c", &conf]), "DHCP4_STARTED");
+        let Served {
+            server: _server,
+            socket,
+            lab,
+        } = serve_in_lab(tag, &dir, program, kind, config);
         let line =
             format!("-r 100 -n {EXCHANGES} -R {EXCHANGES} -W 500000 -l 198.51.100.2 198.51.100.1");
         let stats = perf(&lab, &line);

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 pub use layout::Layout;
 pub use registry::Registry;
-use xdhcp_dataplane::stats::{sum, Scopes, SCOPE_STATS};
+use xdhcp_dataplane::stats::{sum, ScopeStat, Scopes, SCOPE_STATS};
 
 /// Where one DHCP version's statistics come from.
 pub trait Source: Send + Sync {
@@ -22,6 +22,18 @@ pub trait Source: Send + Sync {
     fn layout(&self) -> &Layout;
     /// Every statistic with its raw value (before resets), in Kea's names.
     fn read(&self) -> Vec<(String, i64)>;
+}
+
+/// What one DHCP version's statistics are read from.
+pub struct Sources<Config, Worker, L: xdhcp_dataplane::lease::Lease> {
+    /// The compiled configuration (pool sizes, subnet order).
+    pub config: std::sync::Arc<Config>,
+    /// Every worker's counters.
+    pub workers: Vec<std::sync::Arc<Worker>>,
+    /// The leases, for assigned and declined counts.
+    pub leases: std::sync::Arc<xdhcp_dataplane::lease::LeaseStore<L>>,
+    /// Subnets and pools as configured.
+    pub layout: Layout,
 }
 
 /// One DHCP version's statistics: the source and what operators did to it.
@@ -130,4 +142,20 @@ pub(crate) fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+/// Kea's allocation failure statistics of one subnet (`prefix` is
+/// `subnet[ID].`), which Kea creates on the first failure.
+pub(crate) fn subnet_failures(
+    family: u8,
+    prefix: &str,
+    counts: &[u64; SCOPE_STATS],
+    out: &mut Vec<(String, u64)>,
+) {
+    for k in ScopeStat::FAILURES {
+        let v = counts[k as usize];
+        if let (true, Some(name)) = (v > 0, k.kea_name(family)) {
+            out.push((format!("{prefix}{name}"), v));
+        }
+    }
 }

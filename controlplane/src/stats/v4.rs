@@ -3,27 +3,18 @@
 //! the lease table.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use xdhcp_dataplane::config::Config4;
-use xdhcp_dataplane::lease::{Lease4, LeaseState, LeaseStore};
+use xdhcp_dataplane::lease::{Lease4, LeaseState};
 use xdhcp_dataplane::stats::{sum, Counters4, ScopeStat, Stats4};
 
 use super::{
-    by_pool_id, count_leases, pool_ids, scope_sum, unix_now, Held, Layout, LeaseCounts, Source,
+    by_pool_id, count_leases, pool_ids, scope_sum, subnet_failures, unix_now, Held, Layout,
+    LeaseCounts, Source, Sources,
 };
 
 /// The sources of the DHCPv4 statistics.
-pub struct Sources4 {
-    /// The compiled configuration (pool sizes, subnet order).
-    pub config: Arc<Config4>,
-    /// Every worker's counters.
-    pub workers: Vec<Arc<Stats4>>,
-    /// The leases, for assigned and declined counts.
-    pub leases: Arc<LeaseStore<Lease4>>,
-    /// Subnets and pools as configured.
-    pub layout: Layout,
-}
+pub type Sources4 = Sources<Config4, Stats4, Lease4>;
 
 impl Sources4 {
     /// One pass over the leases: what each subnet and pool holds.
@@ -103,15 +94,7 @@ impl Source for Sources4 {
                 format!("{p}v4-reservation-conflicts"),
                 at(ScopeStat::ReservationConflicts),
             ));
-            // Kea creates a subnet's allocation failure statistics on the
-            // first failure.
-            for k in &ScopeStat::ALL
-                [ScopeStat::AllocationFail as usize..=ScopeStat::AllocationFailClasses as usize]
-            {
-                if at(*k) > 0 {
-                    subnets.push((format!("{p}{}", k.kea_name(4).unwrap_or_default()), at(*k)));
-                }
-            }
+            subnet_failures(4, &p, &c, &mut subnets);
             let ids = pool_ids(&self.layout, i, s.pools.len(), false);
             let per_pool: Vec<[u64; 4]> = s
                 .pools
@@ -145,14 +128,10 @@ impl Source for Sources4 {
         put("declined-addresses".into(), declined_total);
         put("reclaimed-declined-addresses".into(), 0);
         put("reclaimed-leases".into(), 0);
-        for k in [
-            ScopeStat::AllocationFail,
-            ScopeStat::AllocationFailSharedNetwork,
-            ScopeStat::AllocationFailSubnet,
-            ScopeStat::AllocationFailNoPools,
-            ScopeStat::AllocationFailClasses,
-            ScopeStat::ReservationConflicts,
-        ] {
+        for k in ScopeStat::FAILURES
+            .into_iter()
+            .chain([ScopeStat::ReservationConflicts])
+        {
             put(k.kea_name(4).unwrap_or_default().into(), global[k as usize]);
         }
         for (n, v) in subnets {

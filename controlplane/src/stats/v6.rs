@@ -3,27 +3,18 @@
 //! scopes, address and prefix counts from one pass over the lease table.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use xdhcp_dataplane::config::Config6;
-use xdhcp_dataplane::lease::{Lease6, LeaseState, LeaseStore, LeaseType};
+use xdhcp_dataplane::lease::{Lease6, LeaseState, LeaseType};
 use xdhcp_dataplane::stats::{sum, Counters6, ScopeStat, Stats6, SCOPE_STATS};
 
 use super::{
-    by_pool_id, count_leases, pool_ids, scope_sum, unix_now, Held, Layout, LeaseCounts, Source,
+    by_pool_id, count_leases, pool_ids, scope_sum, subnet_failures, unix_now, Held, Layout,
+    LeaseCounts, Source, Sources,
 };
 
 /// The sources of the DHCPv6 statistics.
-pub struct Sources6 {
-    /// The compiled configuration (pool sizes, subnet order).
-    pub config: Arc<Config6>,
-    /// Every worker's counters.
-    pub workers: Vec<Arc<Stats6>>,
-    /// The leases, for assigned and declined counts.
-    pub leases: Arc<LeaseStore<Lease6>>,
-    /// Subnets and pools as configured.
-    pub layout: Layout,
-}
+pub type Sources6 = Sources<Config6, Stats6, Lease6>;
 
 impl Sources6 {
     /// One pass over the leases; pools are positioned address pools first,
@@ -111,20 +102,7 @@ impl Source for Sources6 {
             ] {
                 subnets.push((format!("{p}{name}"), v));
             }
-            // Kea creates a subnet's allocation failure statistics on the
-            // first failure.
-            for k in [
-                ScopeStat::AllocationFail,
-                ScopeStat::AllocationFailSharedNetwork,
-                ScopeStat::AllocationFailSubnet,
-                ScopeStat::AllocationFailNoPools,
-                ScopeStat::AllocationFailClasses,
-            ] {
-                if at(k) > 0 {
-                    let name = k.kea_name(6).unwrap_or_default();
-                    subnets.push((format!("{p}{name}"), at(k)));
-                }
-            }
+            subnet_failures(6, &p, &c, &mut subnets);
             let pool = |j: usize, size: u64| {
                 let c = scope_sum(scopes(), |w| w.pool(i, j));
                 let h = leases.pools[i][j];
@@ -188,14 +166,8 @@ impl Source for Sources6 {
             ("reclaimed-declined-addresses", 0),
             ("reclaimed-leases", 0),
         ];
-        let failures = [
-            ScopeStat::AllocationFail,
-            ScopeStat::AllocationFailSharedNetwork,
-            ScopeStat::AllocationFailSubnet,
-            ScopeStat::AllocationFailNoPools,
-            ScopeStat::AllocationFailClasses,
-        ]
-        .map(|k| (k.kea_name(6).unwrap_or_default(), global[k as usize]));
+        let failures =
+            ScopeStat::FAILURES.map(|k| (k.kea_name(6).unwrap_or_default(), global[k as usize]));
         out.extend(
             globals
                 .into_iter()

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use xdhcp_perf::cli::{self, Command};
 use xdhcp_perf::stats::Stats;
-use xdhcp_testlab::Lab;
+use xdhcp_testlab::{Lab, ServerProcess};
 
 /// Runs xdhcp-perf with `args` (perfdhcp's) inside the client namespace
 /// and returns its counters.
@@ -80,4 +80,60 @@ pub fn parse_exposition(text: &str, prefix: &str) -> Samples {
         out.insert((name.to_string(), map), value.parse().expect("a number"));
     }
     out
+}
+
+/// The key of a series in [`Samples`].
+pub fn key(name: &str, labels: &[(&str, &str)]) -> (String, BTreeMap<String, String>) {
+    let labels = labels.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    (name.to_string(), labels.collect())
+}
+
+/// Sends one command with socat over a UNIX control socket, as the Kea
+/// manuals show.
+pub fn socat(socket: &str, request: &str) -> Value {
+    let out = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!("printf '%s' '{request}' | socat -t 5 UNIX:{socket} -"),
+        ])
+        .output()
+        .expect("socat (tools/install-deps.sh installs it)");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{request}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// A server run in a new lab: `program -c FILE` (in the server namespace)
+/// with the configuration `config(interface, socket, kind)` written to
+/// `dir`, once its output says `DHCP4_STARTED`; and its UNIX socket.
+pub struct Served {
+    /// The server (dropped first: it is killed before the lab goes).
+    pub server: ServerProcess,
+    /// The control socket path.
+    pub socket: String,
+    /// The lab.
+    pub lab: Lab,
+}
+
+/// Starts [`Served`].
+pub fn serve_in_lab(
+    tag: &str,
+    dir: &std::path::Path,
+    program: &str,
+    kind: &str,
+    config: impl Fn(&str, &str, &str) -> String,
+) -> Served {
+    let lab = Lab::new(tag);
+    let socket = dir
+        .join(format!("{tag}.sock"))
+        .to_string_lossy()
+        .into_owned();
+    let conf = dir.join(format!("{tag}.json"));
+    std::fs::write(&conf, config(&lab.iface, &socket, kind)).unwrap();
+    let conf = conf.to_string_lossy().into_owned();
+    let server = ServerProcess::start(lab.server_command(&[program, "-c", &conf]), "DHCP4_STARTED");
+    Served {
+        server,
+        socket,
+        lab,
+    }
 }

@@ -45,6 +45,27 @@ impl ScopeStat {
         ScopeStat::ReservationConflicts,
     ];
 
+    /// The allocation failure counters: the total, then by context.
+    pub const FAILURES: [ScopeStat; 5] = [
+        ScopeStat::AllocationFail,
+        ScopeStat::AllocationFailSharedNetwork,
+        ScopeStat::AllocationFailSubnet,
+        ScopeStat::AllocationFailNoPools,
+        ScopeStat::AllocationFailClasses,
+    ];
+
+    /// Kea's context of an allocation failure: no pool anywhere in the
+    /// selected subnets, else the selected subnet's shared network or not.
+    pub fn failure_context(no_pools: bool, shared_network: bool) -> ScopeStat {
+        if no_pools {
+            ScopeStat::AllocationFailNoPools
+        } else if shared_network {
+            ScopeStat::AllocationFailSharedNetwork
+        } else {
+            ScopeStat::AllocationFailSubnet
+        }
+    }
+
     /// Kea's name of the counter for DHCP version `family` (4 or 6), if
     /// Kea has it for that family.
     pub fn kea_name(self, family: u8) -> Option<&'static str> {

@@ -179,13 +179,8 @@ impl<'c> Ctx<'_, 'c, '_> {
     /// Counts a failed allocation in the selected subnet, with Kea's context.
     fn allocation_failed(&self) {
         let subnet = self.selection.primary();
-        let context = if self.selection.iter().all(|s| s.pools.is_empty()) {
-            ScopeStat::AllocationFailNoPools
-        } else if subnet.shared_network.is_some() {
-            ScopeStat::AllocationFailSharedNetwork
-        } else {
-            ScopeStat::AllocationFailSubnet
-        };
+        let no_pools = self.selection.iter().all(|s| s.pools.is_empty());
+        let context = ScopeStat::failure_context(no_pools, subnet.shared_network.is_some());
         self.count(ScopeStat::AllocationFail, subnet, None);
         self.count(context, subnet, None);
     }

@@ -141,13 +141,8 @@ impl<'c> Ctx<'_, 'c, '_> {
             LeaseType::Pd => s.pd_pools.is_empty(),
             _ => s.pools.is_empty(),
         };
-        let context = if self.selection.iter().all(pools) {
-            ScopeStat::AllocationFailNoPools
-        } else if subnet.shared_network.is_some() {
-            ScopeStat::AllocationFailSharedNetwork
-        } else {
-            ScopeStat::AllocationFailSubnet
-        };
+        let no_pools = self.selection.iter().all(pools);
+        let context = ScopeStat::failure_context(no_pools, subnet.shared_network.is_some());
         self.count(ScopeStat::AllocationFail, subnet, None);
         self.count(context, subnet, None);
     }
