@@ -102,8 +102,7 @@ pub fn serve_metrics(
     monitor: &Monitor,
     stop: &'static AtomicBool,
 ) -> std::io::Result<JoinHandle<()>> {
-    let (leases, _) = LeaseStore::open(xdhcp_dataplane::lease::StoreConfig::memory(1, 1))?;
-    let mut api = Api::new(Value::Null, leases, stop);
+    let mut api = Api::without_leases(Value::Null, stop);
     api.metrics = Some(monitor.metrics.clone());
     api::http::serve(addr, Arc::new(api), None, api::http::Routes::MetricsOnly)
 }

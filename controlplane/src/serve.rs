@@ -139,9 +139,21 @@ pub fn run(config: &Config, file: &Path, metrics: Option<SocketAddr>) -> Result<
     let four = v4.as_ref().map(|(_, c, l)| (c, l));
     let monitor = monitor::monitor(&raw, four, v6.as_ref().map(|(_, _, c, l)| (c, l)), &served);
     let mut api = match &v4 {
-        Some((server, _, leases)) => start_api(server, raw, leases.clone(), &monitor)?,
+        Some((server, _, leases)) => {
+            start_api(server, &raw, Some(leases.clone()), &monitor.stats, &monitor)?
+        }
         None => Vec::new(),
     };
+    if let Some((server, ..)) = &v6 {
+        // The Dhcp6 section's own control sockets answer for DHCPv6.
+        let six: Vec<_> = monitor
+            .stats
+            .iter()
+            .filter(|s| s.source.family() == 6)
+            .cloned()
+            .collect();
+        api.extend(start_api(server, &raw, None, &six, &monitor)?);
+    }
     if let Some(addr) = metrics {
         let handle = monitor::serve_metrics(addr, &monitor, &STOP)
             .map_err(|e| format!("metrics listener {addr}: {e}"))?;
@@ -287,16 +299,18 @@ fn start(
 /// `server`; `https` is reported and skipped until TLS lands.
 fn start_api(
     server: &Server,
-    raw: serde_json::Value,
-    leases: Arc<LeaseStore<Lease4>>,
+    raw: &serde_json::Value,
+    leases: Option<Arc<LeaseStore<Lease4>>>,
+    stats: &[Arc<crate::stats::Stats>],
     monitor: &monitor::Monitor,
 ) -> Result<Vec<JoinHandle<()>>, String> {
     if server.control_sockets.is_empty() {
         return Ok(Vec::new());
     }
-    let mut api = Api::new(raw, leases, &STOP);
+    let mut api = Api::without_leases(raw.clone(), &STOP);
+    api.leases4 = leases;
     api.metrics = Some(monitor.metrics.clone());
-    let api = Arc::new(monitor.stats.iter().cloned().fold(api, Api::with_stats));
+    let api = Arc::new(stats.iter().cloned().fold(api, Api::with_stats));
     let mut handles = Vec::new();
     for c in &server.control_sockets {
         let (handle, place) = match c.socket_type.as_str() {

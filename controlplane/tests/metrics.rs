@@ -12,7 +12,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{curl, key, parse_exposition, perf, post};
+use common::{curl, key, parse_exposition, perf, post, socat};
 use serde_json::Value;
 use xdhcp_testlab::{Lab, ServerProcess};
 
@@ -254,6 +254,7 @@ fn dhcpv6_counters_and_metrics_match_the_traffic() {
     std::fs::create_dir_all(&dir).unwrap();
     let conf = dir.join("kea.json");
     let iface = &lab.iface;
+    let socket6 = dir.join("v6.sock").to_string_lossy().into_owned();
     std::fs::write(
         &conf,
         format!(
@@ -266,6 +267,7 @@ fn dhcpv6_counters_and_metrics_match_the_traffic() {
   }},
   "Dhcp6": {{
     "interfaces-config": {{ "interfaces": [ "{iface}" ] }},
+    "control-socket": {{ "socket-type": "unix", "socket-name": "{socket6}" }},
     "lease-database": {{ "type": "memfile", "persist": false }},
     "subnet6": [ {{ "id": 6, "subnet": "2001:db8:7::/64", "interface": "{iface}",
                     "pools": [ {{ "pool": "2001:db8:7::100 - 2001:db8:7::1ff" }} ],
@@ -334,6 +336,14 @@ fn dhcpv6_counters_and_metrics_match_the_traffic() {
         both[0]["arguments"]["pkt4-received"][0][0], 0,
         "v4 saw nothing"
     );
+    // The Dhcp6 section's own control socket answers for DHCPv6.
+    let one = socat(
+        &socket6,
+        r#"{"command": "statistic-get", "arguments": {"name": "subnet[6].assigned-pds"}}"#,
+    );
+    assert_eq!(one["arguments"]["subnet[6].assigned-pds"][0][0], n, "{one}");
+    let lease4 = socat(&socket6, r#"{"command": "lease4-get-all"}"#);
+    assert_eq!(lease4["result"], 2, "{lease4}");
 
     let text = curl(lab.client_command(&["curl", "-s", &format!("{URL}metrics")]));
     let ours = parse_exposition(&text, "kea_dhcp6");

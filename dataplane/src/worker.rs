@@ -9,7 +9,6 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4};
 use crate::engine::v4::{Destination, Engine4, Outcome, Request4};
 use crate::engine::v6::{self, Engine6, Request6};
 use crate::frame::{write_headers, Addressing, Frame, IpAddrs};
-use crate::stats::{Stat4, Stat6};
 use crate::wire::v4::{Packet4, CLIENT_PORT, SERVER_PORT};
 use crate::wire::v6::Packet6;
 
@@ -101,8 +100,7 @@ pub fn answer_v6(
             Ok(p) => p,
             Err(_) => {
                 if let Some(stats) = engine.stats {
-                    stats.packets.bump(Stat6::Received);
-                    stats.packets.bump(Stat6::ParseFailed);
+                    stats.packets.parse_failed();
                 }
                 return None;
             }
@@ -179,8 +177,7 @@ fn answer<'a>(
         Ok(p) => p,
         Err(_) => {
             if let Some(stats) = engine.stats {
-                stats.packets.bump(Stat4::Received);
-                stats.packets.bump(Stat4::ParseFailed);
+                stats.packets.parse_failed();
             }
             return None;
         }

@@ -48,8 +48,8 @@ pub fn answer_with(result: i64, text: impl Into<String>, arguments: Value) -> Va
 pub struct Api {
     /// The configuration as loaded, for `config-get`.
     pub config: Value,
-    /// The DHCPv4 leases.
-    pub leases4: Arc<LeaseStore<Lease4>>,
+    /// The DHCPv4 leases, when this API serves DHCPv4.
+    pub leases4: Option<Arc<LeaseStore<Lease4>>>,
     /// Set by `shutdown`; the server stops when it sees it.
     pub stop: &'static AtomicBool,
     /// The statistics of each DHCP version served, v4 first.
@@ -81,8 +81,17 @@ impl Api {
     /// An API over `config` (the loaded file as JSON) and the v4 leases.
     pub fn new(config: Value, leases4: Arc<LeaseStore<Lease4>>, stop: &'static AtomicBool) -> Api {
         Api {
+            leases4: Some(leases4),
+            ..Api::without_leases(config, stop)
+        }
+    }
+
+    /// An API over `config` without lease commands (a `Dhcp6` section's
+    /// control sockets, a metrics-only listener).
+    pub fn without_leases(config: Value, stop: &'static AtomicBool) -> Api {
+        Api {
             config,
-            leases4,
+            leases4: None,
             stop,
             stats: Vec::new(),
             metrics: None,
@@ -233,7 +242,10 @@ impl Api {
                 self.stop.store(true, Ordering::Relaxed);
                 answer(result::SUCCESS, "Shutting down.")
             }
-            c if c.starts_with("lease4-") => leases4::run(&self.leases4, c, args),
+            c if c.starts_with("lease4-") => match &self.leases4 {
+                Some(leases) => leases4::run(leases, c, args),
+                None => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
+            },
             c if c.starts_with("statistic-") => {
                 match self.stats.iter().find(|s| s.source.family() == family) {
                     Some(s) => stats::run(s, c, args),

@@ -74,3 +74,34 @@ pub struct WorkerStats<C> {
 pub type Stats4 = WorkerStats<Counters4>;
 /// A worker's DHCPv6 statistics.
 pub type Stats6 = WorkerStats<Counters6>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{v4, v6};
+
+    #[test]
+    fn packets_count_under_kea_rules_and_sum_over_workers() {
+        let (a, b) = (Counters4::default(), Counters4::default());
+        a.parse_failed();
+        b.received(v4::MessageType::Other(200));
+        b.sent(v4::MessageType::Ack);
+        let total = sum([a.values(), b.values()]);
+        let at = |s: Stat4| total[s as usize];
+        assert_eq!(at(Stat4::Received), 2);
+        assert_eq!(at(Stat4::ParseFailed), 1);
+        assert_eq!(at(Stat4::ReceiveDrop), 1);
+        assert_eq!(at(Stat4::UnknownReceived), 1);
+        assert_eq!((at(Stat4::Sent), at(Stat4::AckSent)), (1, 1));
+        let c = Counters6::default();
+        c.received(v6::MessageType::InformationRequest);
+        c.sent(v6::MessageType::Advertise);
+        let v = c.values();
+        assert_eq!(v[Stat6::InfRequestReceived as usize], 1);
+        assert_eq!(v[Stat6::AdvertiseSent as usize], 1);
+        assert_eq!(
+            Counters6::NAMES[Stat6::Dhcpv4ResponseSent as usize],
+            "pkt6-dhcpv4-response-sent"
+        );
+    }
+}

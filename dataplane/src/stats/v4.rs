@@ -91,6 +91,14 @@ impl Counters4 {
         });
     }
 
+    /// Counts a received message that does not parse: received, parse
+    /// failed and dropped, as Kea counts it.
+    pub fn parse_failed(&self) {
+        for s in [Stat4::Received, Stat4::ParseFailed, Stat4::ReceiveDrop] {
+            self.bump(s);
+        }
+    }
+
     /// Counts a sent message of type `kind`.
     pub fn sent(&self, kind: MessageType) {
         self.bump(Stat4::Sent);

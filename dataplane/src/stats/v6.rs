@@ -105,6 +105,14 @@ impl Counters6 {
         });
     }
 
+    /// Counts a received message that does not parse: received, parse
+    /// failed and dropped, as Kea counts it.
+    pub fn parse_failed(&self) {
+        for s in [Stat6::Received, Stat6::ParseFailed, Stat6::ReceiveDrop] {
+            self.bump(s);
+        }
+    }
+
     /// Counts a sent message of type `kind`.
     pub fn sent(&self, kind: MessageType) {
         self.bump(Stat6::Sent);
