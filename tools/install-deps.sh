@@ -8,6 +8,8 @@ packages=(
   clang llvm libbpf-dev linux-libc-dev pkg-config
   # network lab for integration tests and fixture captures
   iproute2 iputils-ping ethtool tcpdump tshark socat curl
+  # certificates for the HTTPS control socket tests
+  openssl
   # real DHCP clients
   isc-dhcp-client isc-dhcp-relay udhcpc dhcpcd5
   # real Kea 2.2 as reference server, HA partner and perfdhcp/kea-shell

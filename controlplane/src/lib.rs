@@ -14,6 +14,7 @@ pub mod leases;
 pub mod metrics;
 pub mod monitor;
 pub mod serve;
+pub mod server_duid;
 pub mod stats;
 
 pub use config::{load_file, load_str, Config};

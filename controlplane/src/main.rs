@@ -8,6 +8,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// The dataplane allocates nothing per packet; everything else (config
+// loading, the API, the control plane's maps) allocates often and small.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// xdhcp control plane (Kea-compatible switches).
 #[derive(Parser, Debug)]
 #[command(name = "xdhcp-controlplane", disable_version_flag = true)]

@@ -14,6 +14,7 @@ use xdhcp_dataplane::journal::FlushPolicy;
 use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore};
 
 use crate::api::{self, Api};
+use crate::config::services::ControlSocket;
 use crate::metrics::{Journal, Metrics};
 use crate::stats::v4::Sources4;
 use crate::stats::v6::Sources6;
@@ -104,5 +105,14 @@ pub fn serve_metrics(
 ) -> std::io::Result<JoinHandle<()>> {
     let mut api = Api::without_leases(Value::Null, stop);
     api.metrics = Some(monitor.metrics.clone());
-    api::http::serve(addr, Arc::new(api), None, api::http::Routes::MetricsOnly)
+    let socket = ControlSocket {
+        socket_type: "http".into(),
+        socket_name: None,
+        socket_address: Some(addr.ip().to_string()),
+        socket_port: Some(addr.port()),
+        authentication: None,
+        tls: None,
+        http_headers: Vec::new(),
+    };
+    api::http::serve(addr, Arc::new(api), &socket, api::http::Routes::MetricsOnly)
 }

@@ -21,7 +21,7 @@ use crate::api::{self, Api};
 use crate::config::interfaces::SocketType;
 use crate::config::Config;
 use crate::config::Server;
-use crate::{compile, json, leases, monitor};
+use crate::{compile, json, leases, monitor, server_duid};
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -58,10 +58,8 @@ pub fn run(config: &Config, file: &Path, metrics: Option<SocketAddr>) -> Result<
     let v6 = match (&config.dhcp6, &plans.dhcp6) {
         (Some(server), Some(plan)) => {
             let names = interface_names(server)?;
-            // The server DUID: a DUID-LL of the first interface's MAC, the
-            // same across restarts without any state to keep.
             let mac = names.first().and_then(|n| link::lookup6(n)).map(|l| l.mac);
-            let duid = mac.map_or_else(compile::v6::default_duid, compile::v6::duid_ll);
+            let duid = server_duid(server, mac)?;
             let compiled = Arc::new(compile::v6::snapshot_with_duid(plan, duid));
             Some((server, names, compiled, open_leases(server)?))
         }
@@ -217,6 +215,25 @@ fn interface_names(server: &Server) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// The DHCPv6 server DUID: `server-id` completed from, and kept in, the
+/// data directory's DUID file; the link-layer part from `mac`.
+fn server_duid(server: &Server, mac: Option<[u8; 6]>) -> Result<Vec<u8>, String> {
+    let path = server_duid::file(server.data_directory.as_deref());
+    let (duid, origin) =
+        server_duid::resolve(server.server_id.as_ref(), &path, mac, SystemTime::now())?;
+    let how = match origin {
+        server_duid::Origin::Kept => format!("read from {}", path.display()),
+        server_duid::Origin::Stored => format!("generated and stored in {}", path.display()),
+        server_duid::Origin::NotPersisted => "generated, not stored (persist: false)".into(),
+    };
+    log(
+        "INFO",
+        "DHCP6_SERVERID",
+        &format!("server DUID {} ({how})", server_duid::to_hex(&duid)),
+    );
+    Ok(duid)
+}
+
 /// Opens a server's lease store and logs what recovery found.
 fn open_leases<L: xdhcp_dataplane::lease::Lease>(
     server: &Server,
@@ -287,6 +304,21 @@ fn start(
         None if socket_type == SocketType::Udp => "a UDP socket".to_string(),
         None => "a raw (AF_PACKET) socket".to_string(),
     };
+    match serving.capture() {
+        Ok(path) => log(
+            "INFO",
+            "DHCP_CAPTURE_READY",
+            &format!(
+                "`xdhcp capture -i {name}` reads this interface's frames from {}",
+                path.display()
+            ),
+        ),
+        Err(why) => log(
+            "INFO",
+            "DHCP_CAPTURE_UNAVAILABLE",
+            &format!("no frame capture on {name}: {why}"),
+        ),
+    }
     log(
         "INFO",
         "DHCP4_STARTED",
@@ -295,8 +327,8 @@ fn start(
     Ok(serving)
 }
 
-/// Serves the control API on every `unix` and `http` control socket of
-/// `server`; `https` is reported and skipped until TLS lands.
+/// Serves the control API on every control socket of `server`: `unix`,
+/// `http`, and `https` (or `http` with TLS settings, as Kea takes them).
 fn start_api(
     server: &Server,
     raw: &serde_json::Value,
@@ -324,23 +356,17 @@ fn start_api(
                     path.to_string(),
                 )
             }
-            "http" => {
+            "http" | "https" => {
                 let host = c.socket_address.as_deref().unwrap_or("127.0.0.1");
                 let port = c.socket_port.unwrap_or(DEFAULT_HTTP_PORT);
                 let addr: SocketAddr = format!("{host}:{port}")
                     .parse()
                     .or_else(|_| format!("[{host}]:{port}").parse())
                     .map_err(|_| format!("control socket address {host} is not an IP address"))?;
-                if c.tls {
-                    // Plain HTTP where TLS was asked for would expose the API.
-                    let why = format!("{addr}: TLS is not supported yet; the socket stays closed");
-                    log("WARN", "COMMAND_SOCKET_TLS", &why);
-                    continue;
-                }
-                let auth = c.authentication.as_ref();
+                let scheme = if c.tls.is_some() { "https" } else { "http" };
                 (
-                    api::http::serve(addr, api.clone(), auth, api::http::Routes::All),
-                    format!("http://{addr}/"),
+                    api::http::serve(addr, api.clone(), c, api::http::Routes::All),
+                    format!("{scheme}://{addr}/"),
                 )
             }
             other => {

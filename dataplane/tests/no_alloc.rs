@@ -340,3 +340,20 @@ fn v6_worker_step_does_not_allocate() {
     assert_eq!(subnet[ScopeStat::CumulativeAssigned as usize], 2);
     assert_eq!(subnet[ScopeStat::CumulativeAssignedPd as usize], 2);
 }
+
+#[test]
+fn capturing_a_frame_does_not_allocate() {
+    use xdhcp_dataplane::io::capture::{CaptureFile, Reader};
+    let dir = std::env::temp_dir().join(format!("xdhcp-noalloc-cap-{}", std::process::id()));
+    let file = CaptureFile::create(&dir.join("eth0"), 1).unwrap();
+    let tap = file.tap(0);
+    let mut reader = Reader::attach(file.path()).unwrap();
+    let frame = include_bytes!("../../perf/fixtures/discover-10-options.bin");
+    let before = allocations();
+    for _ in 0..100 {
+        tap.record(frame);
+    }
+    assert_eq!(allocations() - before, 0);
+    assert_eq!(reader.drain(|f| assert_eq!(f.data, frame)), 100);
+    let _ = std::fs::remove_dir_all(&dir);
+}

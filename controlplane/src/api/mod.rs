@@ -8,6 +8,7 @@
 pub mod http;
 pub mod leases4;
 pub mod stats;
+mod tls;
 pub mod unix;
 
 use std::sync::atomic::{AtomicBool, Ordering};

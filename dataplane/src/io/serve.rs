@@ -3,11 +3,13 @@
 //! a batch, spin briefly when idle, then sleep in `poll`).
 
 use std::fmt;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use super::capture::{self, CaptureFile, Tap};
 use super::raw::RawSocket;
 use super::udp::UdpSocket;
 use super::xdp::{AttachMode, ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig};
@@ -47,23 +49,32 @@ impl fmt::Display for ServeError {
 
 impl std::error::Error for ServeError {}
 
-/// What a worker answers with: the engine of each family it serves.
+/// What a worker answers with: the engine of each family it serves, and
+/// the tap an operator's capture reads.
 struct Engines<'a> {
     v4: Option<(Engine4<'a>, &'a Link)>,
     v6: Option<(Engine6<'a>, &'a Link6)>,
+    tap: Option<Tap>,
 }
 
 impl Engines<'_> {
     /// Answers a layer-2 frame with whichever family's engine it is for.
     fn answer_frame(&self, rx: &[u8], tx: &mut [u8], now: u32) -> Option<usize> {
+        if let Some(tap) = &self.tap {
+            tap.record(rx);
+        }
         let v4 = self
             .v4
             .as_ref()
             .and_then(|(e, link)| answer_v4(e, link, rx, tx, now));
-        v4.or_else(|| {
+        let len = v4.or_else(|| {
             let (e, link) = self.v6.as_ref()?;
             answer_v6(e, link, rx, tx, now)
-        })
+        })?;
+        if let Some(tap) = &self.tap {
+            tap.record(&tx[..len]);
+        }
+        Some(len)
     }
 }
 
@@ -145,6 +156,8 @@ pub struct Serving {
     program: Option<SteeringProgram>,
     workers: Vec<JoinHandle<()>>,
     counters: Vec<WorkerCounters>,
+    /// The frame capture file, or why there is none.
+    capture: Result<Arc<CaptureFile>, String>,
     stop: Arc<AtomicBool>,
 }
 
@@ -178,6 +191,9 @@ impl Serving {
             program: None,
             workers: Vec::new(),
             counters: Vec::new(),
+            capture: Err(
+                "the udp backend hands over datagrams, not frames: tcpdump sees them".into(),
+            ),
             stop: Arc::new(AtomicBool::new(false)),
         };
         let err = |e: &dyn fmt::Display| ServeError(format!("{name}: {e}"));
@@ -198,12 +214,14 @@ impl Serving {
                     sockets.push(socket);
                 }
                 serving.program = Some(program);
+                serving.open_capture(name, sockets.len());
                 for socket in sockets {
                     serving.spawn(socket, &v4, &v6);
                 }
             }
             Backend::Raw => {
                 let socket = RawSocket::open(name).map_err(|e| err(&e))?;
+                serving.open_capture(name, 1);
                 serving.spawn(socket, &v4, &v6);
             }
             Backend::Udp => {
@@ -214,7 +232,19 @@ impl Serving {
         Ok(serving)
     }
 
+    /// Creates the capture file with one ring per worker to come.
+    fn open_capture(&mut self, name: &str, workers: usize) {
+        let path = capture::path(name);
+        self.capture = CaptureFile::create(&path, workers)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()));
+    }
+
     fn spawn(&mut self, mut port: impl Port, v4: &Option<Dhcp4Service>, v6: &Option<Dhcp6Service>) {
+        let tap = self
+            .capture
+            .as_ref()
+            .ok()
+            .map(|c| c.tap(self.workers.len()));
         // Sized from the configuration the worker starts with.
         let counters = WorkerCounters {
             v4: Arc::new(Stats4 {
@@ -253,6 +283,7 @@ impl Serving {
                     };
                     (engine, &s.link)
                 }),
+                tap,
             };
             let mut idle = 0u32;
             while !stop.load(Ordering::Relaxed) {
@@ -290,6 +321,15 @@ impl Serving {
     /// The mode the steering program is attached in (AF_XDP only).
     pub fn mode(&self) -> Option<&AttachMode> {
         self.program.as_ref().map(SteeringProgram::mode)
+    }
+
+    /// The file `xdhcp capture` reads this interface's frames from, or why
+    /// there is none.
+    pub fn capture(&self) -> Result<&Path, &str> {
+        match &self.capture {
+            Ok(c) => Ok(c.path()),
+            Err(why) => Err(why),
+        }
     }
 
     /// The steering program, for its counters (AF_XDP only).
