@@ -545,3 +545,26 @@ fn statistics_count_assignments_and_failures_per_subnet_and_pool() {
     assert_eq!(p[Stat4::AckSent as usize], 1);
     assert_eq!(p[Stat4::ReceiveDrop as usize], 1);
 }
+
+#[test]
+fn under_overload_discovers_are_shed_and_counted_and_requests_go_on() {
+    let lab = Lab::new(vec![subnet(
+        1,
+        "198.51.100.0",
+        ("198.51.100.10", "198.51.100.20"),
+    )]);
+    let engine = Engine4 {
+        config: &lab.config,
+        leases: &lab.leases,
+        stats: Some(&lab.stats),
+    };
+    assert!(engine.shed(&direct(MessageType::Discover, 1, &[PRL])));
+    let request = direct(MessageType::Request, 1, &[(50, &[198, 51, 100, 10]), PRL]);
+    assert!(!engine.shed(&request));
+    assert!(!engine.shed(&[0u8; 100]), "not a DHCP message");
+    let p = lab.stats.packets.values();
+    assert_eq!(p[Stat4::Received as usize], 1);
+    assert_eq!(p[Stat4::DiscoverReceived as usize], 1);
+    assert_eq!(p[Stat4::ReceiveDrop as usize], 1);
+    assert_eq!(p[Stat4::RequestReceived as usize], 0, "left to the engine");
+}

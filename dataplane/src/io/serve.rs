@@ -16,9 +16,11 @@ use super::xdp::{AttachMode, ModePolicy, Ports, SteeringProgram, XdpSocket, XskC
 use crate::config::{Config4, Config6};
 use crate::engine::v4::Engine4;
 use crate::engine::v6::Engine6;
+use crate::frame::Frame;
 use crate::lease::{Lease4, Lease6, LeaseStore};
 use crate::stats::{Latency, Scopes, Stats4, Stats6};
-use crate::worker::{answer_v4, answer_v4_datagram, answer_v6, Link, Link6};
+use crate::wire::v4::SERVER_PORT;
+use crate::worker::{answer_v4, answer_v4_datagram, answer_v6, Link, Link6, SERVER_PORT_V6};
 
 /// Empty polls of the socket before an idle worker sleeps in `poll`.
 const SPIN_BEFORE_SLEEP: u32 = 2000;
@@ -59,9 +61,14 @@ struct Engines<'a> {
 
 impl Engines<'_> {
     /// Answers a layer-2 frame with whichever family's engine it is for.
-    fn answer_frame(&self, rx: &[u8], tx: &mut [u8], now: u32) -> Option<usize> {
+    /// When the socket is `overloaded`, new clients' first messages are
+    /// dropped unanswered so that exchanges already under way complete.
+    fn answer_frame(&self, rx: &[u8], tx: &mut [u8], now: u32, overloaded: bool) -> Option<usize> {
         if let Some(tap) = &self.tap {
             tap.record(rx);
+        }
+        if overloaded && self.shed(rx) {
+            return None;
         }
         let v4 = self
             .v4
@@ -78,6 +85,20 @@ impl Engines<'_> {
     }
 }
 
+impl Engines<'_> {
+    /// Whether `rx` is a DISCOVER or SOLICIT its engine drops under load.
+    fn shed(&self, rx: &[u8]) -> bool {
+        let Ok(f) = Frame::parse(rx) else {
+            return false;
+        };
+        match f.addressing.dst_port {
+            SERVER_PORT => self.v4.as_ref().is_some_and(|(e, _)| e.shed(f.payload)),
+            SERVER_PORT_V6 => self.v6.as_ref().is_some_and(|(e, _)| e.shed(f.payload)),
+            _ => false,
+        }
+    }
+}
+
 /// One socket a worker drives: a batch step and an idle wait.
 trait Port: Send + 'static {
     /// Answers one batch; returns how many messages were received.
@@ -88,7 +109,8 @@ trait Port: Send + 'static {
 
 impl Port for XdpSocket {
     fn step(&mut self, engines: &Engines<'_>, now: u32) -> usize {
-        self.process(|rx, tx| engines.answer_frame(rx, tx, now))
+        let overloaded = self.overloaded();
+        self.process(|rx, tx| engines.answer_frame(rx, tx, now, overloaded))
     }
     fn idle(&self, timeout_ms: i32) {
         self.wait(timeout_ms);
@@ -97,7 +119,9 @@ impl Port for XdpSocket {
 
 impl Port for RawSocket {
     fn step(&mut self, engines: &Engines<'_>, now: u32) -> usize {
-        self.process(|rx, tx| engines.answer_frame(rx, tx, now))
+        // The socket's backlog is not visible here; the kernel drops at
+        // its receive buffer instead.
+        self.process(|rx, tx| engines.answer_frame(rx, tx, now, false))
     }
     fn idle(&self, timeout_ms: i32) {
         self.wait(timeout_ms);

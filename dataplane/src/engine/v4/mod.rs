@@ -102,6 +102,21 @@ impl Engine4<'_> {
         outcome
     }
 
+    /// Under overload, drops `msg` before any work when it is a DISCOVER:
+    /// a new client can try again, while a REQUEST finishes an exchange the
+    /// server already spent an OFFER on. Counted as received and dropped.
+    /// Returns whether it was dropped.
+    pub fn shed(&self, msg: &[u8]) -> bool {
+        if crate::wire::v4::peek_message_type(msg) != Some(MessageType::Discover) {
+            return false;
+        }
+        if let Some(stats) = self.stats {
+            stats.packets.received(MessageType::Discover);
+            stats.packets.bump(Stat4::ReceiveDrop);
+        }
+        true
+    }
+
     fn decide(&self, req: &Request4<'_>, out: &mut [u8], now: u32) -> Outcome {
         let p = &req.packet;
         if p.op() != crate::wire::v4::BOOTREQUEST {

@@ -140,6 +140,20 @@ impl Engine6<'_> {
         outcome
     }
 
+    /// Under overload, drops `msg` before any work when it is a client's
+    /// own SOLICIT (the v6 DISCOVER; relayed ones are left to the full
+    /// path). Counted as received and dropped. Returns whether it was.
+    pub fn shed(&self, msg: &[u8]) -> bool {
+        if msg.first().copied() != Some(u8::from(MessageType::Solicit)) {
+            return false;
+        }
+        if let Some(stats) = self.stats {
+            stats.packets.received(MessageType::Solicit);
+            stats.packets.bump(Stat6::ReceiveDrop);
+        }
+        true
+    }
+
     fn decide(&self, req: &Request6<'_>, out: &mut [u8], now: u32) -> Outcome {
         use MessageType as M;
         let msg = req.packet.innermost();

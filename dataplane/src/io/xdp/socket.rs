@@ -103,6 +103,8 @@ pub struct XdpSocket {
     _umem: Umem,
     area: Area,
     frame_size: u32,
+    /// Received frames waiting beyond which the socket counts as overloaded.
+    overload_backlog: u32,
     /// Frame addresses free for transmission (a stack; capacity fixed at start).
     free_tx: Vec<u64>,
 }
@@ -172,8 +174,17 @@ impl XdpSocket {
             _umem: umem,
             area,
             frame_size: config.frame_size,
+            // Half a ring: far above a healthy worker's backlog of a batch
+            // or two, with half a ring of room left before the kernel drops.
+            overload_backlog: config.ring_size / 2,
             free_tx,
         })
+    }
+
+    /// True when frames arrive faster than they are answered: more than
+    /// half the receive ring is waiting.
+    pub fn overloaded(&self) -> bool {
+        self.rx.available() > self.overload_backlog
     }
 
     /// Processes one batch of up to `MAX_BATCH` received frames.
