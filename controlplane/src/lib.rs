@@ -12,8 +12,11 @@ pub mod diag;
 pub mod json;
 pub mod leases;
 pub mod log;
+pub mod metrics;
+pub mod monitor;
 pub mod serve;
 pub mod server_duid;
+pub mod stats;
 
 pub use config::{load_file, load_str, Config};
 pub use diag::Diag;

@@ -9,6 +9,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use xdhcp_controlplane::log;
 
+// The dataplane allocates nothing per packet; everything else (config
+// loading, the API, the control plane's maps) allocates often and small.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// xdhcp control plane (Kea-compatible switches).
 #[derive(Parser, Debug)]
 #[command(name = "xdhcp-controlplane", disable_version_flag = true)]
@@ -38,6 +43,10 @@ struct Args {
     /// Print the build report and exit.
     #[arg(short = 'W')]
     build_report: bool,
+    /// Also serve Prometheus metrics (`GET /metrics`) on this address,
+    /// for deployments without an HTTP control socket.
+    #[arg(long = "metrics", value_name = "ADDR:PORT")]
+    metrics: Option<std::net::SocketAddr>,
 }
 
 fn main() -> ExitCode {
@@ -82,7 +91,7 @@ fn main() -> ExitCode {
         .and_then(|setup| log::configure(&setup))
         .and_then(|()| {
             announce(&cfg);
-            xdhcp_controlplane::serve::run_with_pid_file(&cfg, &file, args.pid_file.as_deref())
+            xdhcp_controlplane::serve::run(&cfg, &file, args.metrics, args.pid_file.as_deref())
         });
     let code = match served {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,7 +22,7 @@ use crate::config::interfaces::SocketType;
 use crate::config::Config;
 use crate::config::Server;
 use crate::log::{LeaseSink, Severity};
-use crate::{compile, json, leases, server_duid};
+use crate::{compile, json, leases, monitor, server_duid};
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -33,17 +33,14 @@ extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
 }
 
-/// Serves until a signal arrives. Errors are operator-readable sentences.
-pub fn run(config: &Config, file: &Path) -> Result<(), String> {
-    run_with_pid_file(config, file, None)
-}
-
-/// [`run`], writing the process id to `pid_file` once every interface is
-/// served (so `xdhcp start` knows start-up succeeded) and removing it on
-/// the way out.
-pub fn run_with_pid_file(
+/// Serves until a signal arrives; with `metrics`, also serves `GET
+/// /metrics` there; with `pid_file`, writes the process id there once
+/// every interface is served (so `xdhcp start` knows start-up succeeded)
+/// and removes it on the way out. Errors are operator-readable sentences.
+pub fn run(
     config: &Config,
     file: &Path,
+    metrics: Option<SocketAddr>,
     pid_file: Option<&Path>,
 ) -> Result<(), String> {
     // Installed first, so a signal during start-up stops the server cleanly
@@ -96,6 +93,7 @@ pub fn run_with_pid_file(
     }
     let names6: &[String] = v6.as_ref().map_or(&[], |(_, n, ..)| n);
     let mut serving = Vec::new();
+    let mut ifaces = Vec::new();
     for name in names4
         .iter()
         .chain(names6.iter().filter(|n| !names4.contains(n)))
@@ -131,6 +129,7 @@ pub fn run_with_pid_file(
         let socket_type = v4
             .as_ref()
             .map_or(SocketType::Xdp, |(s, ..)| s.interfaces.socket_type);
+        ifaces.push(name.clone());
         serving.push(start(
             name,
             socket_type,
@@ -141,27 +140,52 @@ pub fn run_with_pid_file(
     if serving.is_empty() {
         return Err("interfaces-config lists no interface to serve".into());
     }
-    let api = match &v4 {
-        Some((server, compiled, leases)) => {
-            let stats = api::stats::Sources {
-                config: compiled.clone(),
-                workers: serving
-                    .iter()
-                    .flat_map(|s| s.counters().iter().cloned())
-                    .collect(),
-                leases: leases.clone(),
-            };
-            start_api(server, file, leases.clone(), stats)?
+    let raw = json::parse_file(file)
+        .map_err(|e| e.to_string())?
+        .to_serde();
+    let served: Vec<(String, &Serving)> = ifaces.into_iter().zip(serving.iter()).collect();
+    let four = v4.as_ref().map(|(_, c, l)| (c, l));
+    let monitor = monitor::monitor(&raw, four, v6.as_ref().map(|(_, _, c, l)| (c, l)), &served);
+    let mut api = match &v4 {
+        Some((server, _, leases)) => {
+            start_api(server, &raw, Some(leases.clone()), &monitor.stats, &monitor)?
         }
         None => Vec::new(),
     };
+    if let Some((server, ..)) = &v6 {
+        // The Dhcp6 section's own control sockets answer for DHCPv6.
+        let six: Vec<_> = monitor
+            .stats
+            .iter()
+            .filter(|s| s.source.family() == 6)
+            .cloned()
+            .collect();
+        api.extend(start_api(server, &raw, None, &six, &monitor)?);
+    }
+    if let Some(addr) = metrics {
+        let handle = monitor::serve_metrics(addr, &monitor, &STOP)
+            .map_err(|e| format!("metrics listener {addr}: {e}"))?;
+        api.push(handle);
+        log(
+            "INFO",
+            "METRICS_LISTENER_OPENED",
+            &format!("metrics on http://{addr}/metrics"),
+        );
+    }
     if let Some(p) = pid_file {
         std::fs::write(p, format!("{}\n", std::process::id()))
             .map_err(|e| format!("writing the pid file {}: {e}", p.display()))?;
     }
-    while !STOP.load(Ordering::Relaxed) {
+    for tick in 0u64.. {
+        if STOP.load(Ordering::Relaxed) {
+            break;
+        }
+        if tick % 5 == 0 {
+            monitor::refresh(&monitor.metrics, &served);
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
+    drop(served);
     if let Some(p) = pid_file {
         let _ = std::fs::remove_file(p);
     }
@@ -324,15 +348,18 @@ fn start(
 /// `http`, and `https` (or `http` with TLS settings, as Kea takes them).
 fn start_api(
     server: &Server,
-    file: &Path,
-    leases: Arc<LeaseStore<Lease4>>,
-    stats: api::stats::Sources,
+    raw: &serde_json::Value,
+    leases: Option<Arc<LeaseStore<Lease4>>>,
+    stats: &[Arc<crate::stats::Stats>],
+    monitor: &monitor::Monitor,
 ) -> Result<Vec<JoinHandle<()>>, String> {
     if server.control_sockets.is_empty() {
         return Ok(Vec::new());
     }
-    let raw = json::parse_file(file).map_err(|e| e.to_string())?;
-    let api = Arc::new(Api::new(raw.to_serde(), leases, &STOP).with_stats(stats));
+    let mut api = Api::without_leases(raw.clone(), &STOP);
+    api.leases4 = leases;
+    api.metrics = Some(monitor.metrics.clone());
+    let api = Arc::new(stats.iter().cloned().fold(api, Api::with_stats));
     let mut handles = Vec::new();
     for c in &server.control_sockets {
         let (handle, place) = match c.socket_type.as_str() {
@@ -355,7 +382,7 @@ fn start_api(
                     .map_err(|_| format!("control socket address {host} is not an IP address"))?;
                 let scheme = if c.tls.is_some() { "https" } else { "http" };
                 (
-                    api::http::serve(addr, api.clone(), c),
+                    api::http::serve(addr, api.clone(), c, api::http::Routes::All),
                     format!("{scheme}://{addr}/"),
                 )
             }

@@ -104,12 +104,13 @@ fn unix_socket_is_owner_only_and_shutdown_stops_it() {
 fn statistics_have_kea_names_shapes_and_timestamps() {
     use std::net::Ipv4Addr;
     use std::time::{Duration, UNIX_EPOCH};
-    use xdhcp_controlplane::api::stats::{timestamp, Sources};
+    use xdhcp_controlplane::api::stats::timestamp;
+    use xdhcp_controlplane::stats::{v4::Sources4, Layout, Stats};
     use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
     use xdhcp_dataplane::config::v4::Reservations4;
     use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Subnet4};
     use xdhcp_dataplane::lease::Lease4;
-    use xdhcp_dataplane::stats::{Counters4, Stat4};
+    use xdhcp_dataplane::stats::{Stat4, Stats4};
     use xdhcp_dataplane::wire::v4::MessageType;
 
     assert_eq!(
@@ -159,19 +160,19 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
             0,
         )
         .unwrap();
-    let workers = vec![
-        Arc::new(Counters4::default()),
-        Arc::new(Counters4::default()),
-    ];
-    workers[0].received(MessageType::Discover);
-    workers[1].received(MessageType::Discover);
-    workers[1].sent(MessageType::Offer);
-    workers[0].bump(Stat4::ParseFailed);
-    let api = Api::new(json!({}), leases.clone(), &STOP).with_stats(Sources {
+    let workers = vec![Arc::new(Stats4::default()), Arc::new(Stats4::default())];
+    workers[0].packets.received(MessageType::Discover);
+    workers[1].packets.received(MessageType::Discover);
+    workers[1].packets.sent(MessageType::Offer);
+    workers[0].packets.bump(Stat4::ParseFailed);
+    let layout = Layout::from_json(&json!({}), 4, &[7]);
+    let stats = Stats::new(Sources4 {
         config: Arc::new(config),
         workers: workers.clone(),
         leases,
+        layout,
     });
+    let api = Api::new(json!({}), stats_leases(), &STOP).with_stats(Arc::new(stats));
     let all = api.handle(br#"{"command": "statistic-get-all"}"#);
     assert_eq!(all["result"], 0);
     let value = |name: &str| all["arguments"][name][0][0].as_u64().unwrap();
@@ -195,4 +196,8 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
     let after =
         api.handle(br#"{"command": "statistic-get", "arguments": {"name": "pkt4-received"}}"#);
     assert_eq!(after["arguments"]["pkt4-received"][0][0], 0);
+}
+
+fn stats_leases() -> Arc<LeaseStore<xdhcp_dataplane::lease::Lease4>> {
+    LeaseStore::open(StoreConfig::memory(1, 1)).unwrap().0
 }

@@ -88,7 +88,14 @@ fn one_interface_serves_dhcpv4_and_dhcpv6() {
         "{leases}"
     );
     // The first dhclient stays bound to port 546 in the background.
-    let pid = std::fs::read_to_string(format!("{dir}/na.pid")).unwrap();
+    // dhclient writes its pid file from the background child, which may
+    // not have run yet when the foreground process returns.
+    let pid_file = format!("{dir}/na.pid");
+    let waited = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !std::path::Path::new(&pid_file).exists() && std::time::Instant::now() < waited {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
     let _ = std::process::Command::new("kill").arg(pid.trim()).status();
     let gone = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while std::path::Path::new(&format!("/proc/{}", pid.trim())).exists()

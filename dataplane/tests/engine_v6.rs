@@ -137,6 +137,7 @@ impl Lab {
         let engine = Engine6 {
             config: &self.config,
             leases: &self.leases,
+            stats: None,
             events: Some(&self.sink),
         };
         let outcome = engine.handle(&req, &mut out, now);
@@ -975,4 +976,30 @@ fn lease_changes_are_reported_as_events() {
     // The DUID-LL of these clients carries their MAC.
     assert_eq!(events[0].hw.as_bytes(), [2, 0, 0, 0, 0, 1]);
     assert!(!events[0].hw_from_relay);
+}
+
+#[test]
+fn under_overload_direct_solicits_are_shed_and_counted() {
+    use xdhcp_dataplane::stats::{Stat6, Stats6};
+    let lab = Lab::new(vec![lan()]);
+    let stats = Stats6::default();
+    let engine = Engine6 {
+        config: &lab.config,
+        leases: &lab.leases,
+        stats: Some(&stats),
+        events: None,
+    };
+    let solicit = plain(MessageType::Solicit, 1, None, &[Ia::Na(7, &[])]);
+    assert!(engine.shed(&solicit));
+    let request = plain(
+        MessageType::Request,
+        1,
+        Some(SERVER_DUID),
+        &[Ia::Na(7, &[])],
+    );
+    assert!(!engine.shed(&request));
+    assert!(!engine.shed(&relay_forw(&solicit, 0, "2001:db8:1::1", None)));
+    let p = stats.packets.values();
+    assert_eq!(p[Stat6::SolicitReceived as usize], 1);
+    assert_eq!(p[Stat6::ReceiveDrop as usize], 1);
 }

@@ -124,9 +124,9 @@ fn v6_parse_walk_and_reply_do_not_allocate() {
 }
 
 /// The whole v4 worker step: a DISCOVER frame in, the OFFER frame out; then
-/// the REQUEST and its ACK with the lease written, each reported as a lease
-/// event. After warm-up (the lease tables grow their slabs on first use),
-/// not one allocation.
+/// the REQUEST and its ACK with the lease written, counted in Kea's
+/// statistics and reported as lease events. After warm-up (the lease
+/// tables grow their slabs on first use), not one allocation.
 #[test]
 fn v4_worker_step_does_not_allocate() {
     use common::v4lab;
@@ -138,10 +138,14 @@ fn v4_worker_step_does_not_allocate() {
     let config = v4lab::config();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
     let (sink, events) = common::events::queue(16);
+    let stats = xdhcp_dataplane::stats::Stats4 {
+        scopes: xdhcp_dataplane::stats::Scopes::for_v4(&config),
+        ..Default::default()
+    };
     let engine = Engine4 {
         config: &config,
         leases: &leases,
-        stats: None,
+        stats: Some(&stats),
         events: Some(&sink),
     };
     let link = v4lab::link();
@@ -164,6 +168,12 @@ fn v4_worker_step_does_not_allocate() {
     dora(0);
     assert_eq!(dora(1), (0, 0), "the v4 worker step allocated");
     assert_eq!(leases.len(), 2);
+    assert_eq!(stats.packets.values()[0], 4, "pkt4-received");
+    assert_eq!(
+        stats.scopes.subnet(0)[0],
+        2,
+        "cumulative-assigned-addresses"
+    );
     let kinds: Vec<LeaseEventKind> = events.v4().iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
@@ -300,9 +310,14 @@ fn v6_worker_step_does_not_allocate() {
     let config = v6lab::config();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
     let (sink, events) = common::events::queue(16);
+    let stats = xdhcp_dataplane::stats::Stats6 {
+        scopes: xdhcp_dataplane::stats::Scopes::for_v6(&config),
+        ..Default::default()
+    };
     let engine = Engine6 {
         config: &config,
         leases: &leases,
+        stats: Some(&stats),
         events: Some(&sink),
     };
     let link = v6lab::link();
@@ -337,6 +352,10 @@ fn v6_worker_step_does_not_allocate() {
     assert_eq!(sarr(1), (0, 0), "the v6 worker step allocated");
     assert_eq!(leases.len(), 4);
     assert_eq!(events.v6().len(), 8, "offer and grant of two IAs, twice");
+    use xdhcp_dataplane::stats::ScopeStat;
+    let subnet = stats.scopes.subnet(0);
+    assert_eq!(subnet[ScopeStat::CumulativeAssigned as usize], 2);
+    assert_eq!(subnet[ScopeStat::CumulativeAssignedPd as usize], 2);
 }
 
 #[test]

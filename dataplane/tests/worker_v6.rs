@@ -78,6 +78,7 @@ fn answer(request: &[u8]) -> Vec<u8> {
         config: &config,
         leases: &leases,
         events: None,
+        stats: None,
     };
     let link = Link6 {
         name: "veth0".into(),
@@ -183,6 +184,7 @@ fn other_ports_and_families_are_not_answered() {
         config: &config,
         leases: &leases,
         events: None,
+        stats: None,
     };
     let link = Link6 {
         name: "veth0".into(),

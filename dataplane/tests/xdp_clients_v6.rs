@@ -134,6 +134,7 @@ impl Server {
             config: &self.config,
             leases: &self.leases,
             events: None,
+            stats: None,
         };
         let link = &self.link;
         xdp_loop::serve_until(&mut self.socket, client, limit, |rx, tx, now| {

@@ -17,6 +17,11 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+// The dataplane allocates nothing per packet; everything else (config
+// loading, the API, the control plane's maps) allocates often and small.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Operate an xdhcp appliance.
 #[derive(Parser)]
 #[command(name = "xdhcp", version, about)]

@@ -1,6 +1,8 @@
 //! Kea's `control-sockets` of type `http` and `https`: `POST /` with a
-//! command, the answer as a JSON list of one answer (what kea-shell and
-//! Stork expect from Kea's HTTP listener).
+//! command, the answer as a JSON list of one answer per service (what
+//! kea-shell, Stork and kea-exporter expect from Kea's HTTP listener), and
+//! `GET /metrics` for Prometheus. A metrics-only listener (`--metrics`)
+//! answers the latter alone.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -53,11 +55,21 @@ impl Gate {
     }
 }
 
+/// What a listener answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routes {
+    /// Commands (`POST /`) and `GET /metrics`.
+    All,
+    /// `GET /metrics` only.
+    MetricsOnly,
+}
+
 /// What every connection of one socket shares.
 struct Listener {
     api: Arc<Api>,
     gate: Option<Gate>,
     headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
+    routes: Routes,
 }
 
 /// Serves `api` on `addr` as `socket` says (HTTPS when it has TLS
@@ -68,6 +80,7 @@ pub fn serve(
     addr: SocketAddr,
     api: Arc<Api>,
     socket: &ControlSocket,
+    routes: Routes,
 ) -> std::io::Result<JoinHandle<()>> {
     let bad = |e: &dyn std::fmt::Display| {
         std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
@@ -87,6 +100,7 @@ pub fn serve(
         api: api.clone(),
         gate: socket.authentication.as_ref().map(Gate::new),
         headers,
+        routes,
     });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
@@ -153,6 +167,33 @@ async fn handle(shared: &Listener, req: Request<Incoming>) -> Response<Full<Byte
         }
         return r;
     }
+    if req.method() == Method::GET && req.uri().path() == "/metrics" {
+        let Some(metrics) = shared.api.metrics.clone() else {
+            return reply(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &answer(
+                    result::ERROR,
+                    "metrics are not available before serving starts",
+                ),
+            );
+        };
+        // A scrape reads the lease tables: off the runtime's only thread.
+        let text = tokio::task::spawn_blocking(move || metrics.render())
+            .await
+            .unwrap_or_default();
+        let mut r = Response::new(Full::new(Bytes::from(text)));
+        r.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        );
+        return r;
+    }
+    if shared.routes == Routes::MetricsOnly {
+        return reply(
+            StatusCode::NOT_FOUND,
+            &answer(result::ERROR, "this listener serves GET /metrics only"),
+        );
+    }
     if req.method() != Method::POST {
         return reply(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -170,10 +211,7 @@ async fn handle(shared: &Listener, req: Request<Incoming>) -> Response<Full<Byte
         }
     };
     // Kea answers over HTTP with a list: one answer per service addressed.
-    reply(
-        StatusCode::OK,
-        &Value::Array(vec![shared.api.handle(&body)]),
-    )
+    reply(StatusCode::OK, &Value::Array(shared.api.handle_http(&body)))
 }
 
 fn reply(status: StatusCode, body: &Value) -> Response<Full<Bytes>> {

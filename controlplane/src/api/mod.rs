@@ -49,12 +49,14 @@ pub fn answer_with(result: i64, text: impl Into<String>, arguments: Value) -> Va
 pub struct Api {
     /// The configuration as loaded, for `config-get`.
     pub config: Value,
-    /// The DHCPv4 leases.
-    pub leases4: Arc<LeaseStore<Lease4>>,
+    /// The DHCPv4 leases, when this API serves DHCPv4.
+    pub leases4: Option<Arc<LeaseStore<Lease4>>>,
     /// Set by `shutdown`; the server stops when it sees it.
     pub stop: &'static AtomicBool,
-    /// Counters and lease counts for the statistic commands, once serving.
-    pub stats: Option<stats::Sources>,
+    /// The statistics of each DHCP version served, v4 first.
+    pub stats: Vec<Arc<crate::stats::Stats>>,
+    /// What `GET /metrics` reports, once serving.
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
     started: Instant,
 }
 
@@ -72,9 +74,6 @@ const COMMANDS: &[&str] = &[
     "lease4-wipe",
     "list-commands",
     "shutdown",
-    "statistic-get",
-    "statistic-get-all",
-    "statistic-reset-all",
     "status-get",
     "version-get",
 ];
@@ -83,22 +82,114 @@ impl Api {
     /// An API over `config` (the loaded file as JSON) and the v4 leases.
     pub fn new(config: Value, leases4: Arc<LeaseStore<Lease4>>, stop: &'static AtomicBool) -> Api {
         Api {
+            leases4: Some(leases4),
+            ..Api::without_leases(config, stop)
+        }
+    }
+
+    /// An API over `config` without lease commands (a `Dhcp6` section's
+    /// control sockets, a metrics-only listener).
+    pub fn without_leases(config: Value, stop: &'static AtomicBool) -> Api {
+        Api {
             config,
-            leases4,
+            leases4: None,
             stop,
-            stats: None,
+            stats: Vec::new(),
+            metrics: None,
             started: Instant::now(),
         }
     }
 
-    /// The same API answering the statistic commands from `sources`.
-    pub fn with_stats(mut self, sources: stats::Sources) -> Api {
-        self.stats = Some(sources);
+    /// The same API also answering the statistic commands of one DHCP
+    /// version from `stats`.
+    pub fn with_stats(mut self, stats: Arc<crate::stats::Stats>) -> Api {
+        self.stats.push(stats);
+        self.stats.sort_by_key(|s| s.source.family());
         self
     }
 
-    /// Answers one request, given as the bytes a client sent.
+    /// Answers one request sent to the HTTP control socket, which fronts
+    /// every DHCP version served as Kea's Control Agent does: a request
+    /// naming `service`s gets one answer per service, in order; one without
+    /// gets one answer, and `config-get` then also describes the agent's
+    /// `control-sockets` (what kea-exporter and Stork read first).
+    pub fn handle_http(&self, request: &[u8]) -> Vec<Value> {
+        let parsed: Option<Value> = serde_json::from_slice(request).ok();
+        let services: Option<Vec<String>> = parsed
+            .as_ref()
+            .and_then(|v| v.get("service"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            });
+        match services {
+            Some(list) if !list.is_empty() => list
+                .iter()
+                .map(|svc| match self.family_of(svc) {
+                    Some(family) => self.handle_for(request, family),
+                    None => answer(
+                        result::ERROR,
+                        format!("forwarding socket is not configured for the server type {svc}"),
+                    ),
+                })
+                .collect(),
+            _ => {
+                let mut one = self.handle(request);
+                let is_config_get = parsed
+                    .as_ref()
+                    .and_then(|v| v.get("command"))
+                    .and_then(Value::as_str)
+                    == Some("config-get");
+                if let (true, Some(args)) = (is_config_get, one.get_mut("arguments")) {
+                    let sockets: Map<String, Value> = self
+                        .services()
+                        .into_iter()
+                        .map(|s| (s.to_string(), json!({ "socket-type": "unix" })))
+                        .collect();
+                    args["Control-agent"] = json!({ "control-sockets": sockets });
+                }
+                vec![one]
+            }
+        }
+    }
+
+    /// The services this API answers for, Kea's names.
+    fn services(&self) -> Vec<&'static str> {
+        let mut s: Vec<&'static str> = self
+            .stats
+            .iter()
+            .map(|s| {
+                if s.source.family() == 6 {
+                    "dhcp6"
+                } else {
+                    "dhcp4"
+                }
+            })
+            .collect();
+        if s.is_empty() {
+            s.push("dhcp4");
+        }
+        s
+    }
+
+    fn family_of(&self, service: &str) -> Option<u8> {
+        self.services()
+            .contains(&service)
+            .then(|| if service == "dhcp6" { 6 } else { 4 })
+    }
+
+    /// Answers one request, given as the bytes a client sent, for the
+    /// first DHCP version served.
     pub fn handle(&self, request: &[u8]) -> Value {
+        let family = self.stats.first().map_or(4, |s| s.source.family());
+        self.handle_for(request, family)
+    }
+
+    /// Answers one request for DHCP version `family`.
+    fn handle_for(&self, request: &[u8], family: u8) -> Value {
         let parsed: Value = match serde_json::from_slice(request) {
             Ok(v) => v,
             Err(e) => return answer(result::ERROR, format!("invalid command syntax: {e}")),
@@ -121,17 +212,21 @@ impl Api {
             Some(Value::Object(m)) => m,
             Some(_) => return answer(result::ERROR, "arguments must be a map"),
         };
-        let reply = self.dispatch(command, args);
+        let reply = self.dispatch(command, args, family);
         if reply["result"] == result::SUCCESS {
             crate::log::command_processed(command, args);
         }
         reply
     }
 
-    fn dispatch(&self, command: &str, args: &Map<String, Value>) -> Value {
+    fn dispatch(&self, command: &str, args: &Map<String, Value>, family: u8) -> Value {
         let version = env!("CARGO_PKG_VERSION");
         match command {
-            "list-commands" => json!({ "result": result::SUCCESS, "arguments": COMMANDS }),
+            "list-commands" => {
+                let mut all: Vec<&str> = COMMANDS.iter().chain(stats::COMMANDS).copied().collect();
+                all.sort_unstable();
+                json!({ "result": result::SUCCESS, "arguments": all })
+            }
             "version-get" => answer_with(
                 result::SUCCESS,
                 version,
@@ -152,14 +247,19 @@ impl Api {
                 self.stop.store(true, Ordering::Relaxed);
                 answer(result::SUCCESS, "Shutting down.")
             }
-            c if c.starts_with("lease4-") => leases4::run(&self.leases4, c, args),
-            c if c.starts_with("statistic-") => match &self.stats {
-                Some(s) => s.run(c, args),
-                None => answer(
-                    result::ERROR,
-                    "statistics are not available before serving starts",
-                ),
+            c if c.starts_with("lease4-") => match &self.leases4 {
+                Some(leases) => leases4::run(leases, c, args),
+                None => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
             },
+            c if c.starts_with("statistic-") => {
+                match self.stats.iter().find(|s| s.source.family() == family) {
+                    Some(s) => stats::run(s, c, args),
+                    None => answer(
+                        result::ERROR,
+                        "statistics are not available before serving starts",
+                    ),
+                }
+            }
             c => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
         }
     }

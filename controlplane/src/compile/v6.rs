@@ -239,6 +239,7 @@ mod tests {
             config: &c,
             leases: &leases,
             events: None,
+            stats: None,
         };
         let mut buf = [0u8; 256];
         let mut w = Message6Writer::new(&mut buf);

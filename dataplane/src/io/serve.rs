@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use super::capture::{self, CaptureFile, Tap};
 use super::raw::RawSocket;
@@ -17,9 +17,11 @@ use crate::config::{Config4, Config6};
 use crate::engine::v4::Engine4;
 use crate::engine::v6::Engine6;
 use crate::events::LeaseEvents;
+use crate::frame::Frame;
 use crate::lease::{Lease4, Lease6, LeaseStore};
-use crate::stats::Counters4;
-use crate::worker::{answer_v4, answer_v4_datagram, answer_v6, Link, Link6};
+use crate::stats::{Latency, Scopes, Stats4, Stats6};
+use crate::wire::v4::SERVER_PORT;
+use crate::worker::{answer_v4, answer_v4_datagram, answer_v6, Link, Link6, SERVER_PORT_V6};
 
 /// Empty polls of the socket before an idle worker sleeps in `poll`.
 const SPIN_BEFORE_SLEEP: u32 = 2000;
@@ -60,9 +62,14 @@ struct Engines<'a> {
 
 impl Engines<'_> {
     /// Answers a layer-2 frame with whichever family's engine it is for.
-    fn answer_frame(&self, rx: &[u8], tx: &mut [u8], now: u32) -> Option<usize> {
+    /// When the socket is `overloaded`, new clients' first messages are
+    /// dropped unanswered so that exchanges already under way complete.
+    fn answer_frame(&self, rx: &[u8], tx: &mut [u8], now: u32, overloaded: bool) -> Option<usize> {
         if let Some(tap) = &self.tap {
             tap.record(rx);
+        }
+        if overloaded && self.shed(rx) {
+            return None;
         }
         let v4 = self
             .v4
@@ -79,6 +86,20 @@ impl Engines<'_> {
     }
 }
 
+impl Engines<'_> {
+    /// Whether `rx` is a DISCOVER or SOLICIT its engine drops under load.
+    fn shed(&self, rx: &[u8]) -> bool {
+        let Ok(f) = Frame::parse(rx) else {
+            return false;
+        };
+        match f.addressing.dst_port {
+            SERVER_PORT => self.v4.as_ref().is_some_and(|(e, _)| e.shed(f.payload)),
+            SERVER_PORT_V6 => self.v6.as_ref().is_some_and(|(e, _)| e.shed(f.payload)),
+            _ => false,
+        }
+    }
+}
+
 /// One socket a worker drives: a batch step and an idle wait.
 trait Port: Send + 'static {
     /// Answers one batch; returns how many messages were received.
@@ -89,7 +110,8 @@ trait Port: Send + 'static {
 
 impl Port for XdpSocket {
     fn step(&mut self, engines: &Engines<'_>, now: u32) -> usize {
-        self.process(|rx, tx| engines.answer_frame(rx, tx, now))
+        let overloaded = self.overloaded();
+        self.process(|rx, tx| engines.answer_frame(rx, tx, now, overloaded))
     }
     fn idle(&self, timeout_ms: i32) {
         self.wait(timeout_ms);
@@ -98,7 +120,9 @@ impl Port for XdpSocket {
 
 impl Port for RawSocket {
     fn step(&mut self, engines: &Engines<'_>, now: u32) -> usize {
-        self.process(|rx, tx| engines.answer_frame(rx, tx, now))
+        // The socket's backlog is not visible here; the kernel drops at
+        // its receive buffer instead.
+        self.process(|rx, tx| engines.answer_frame(rx, tx, now, false))
     }
     fn idle(&self, timeout_ms: i32) {
         self.wait(timeout_ms);
@@ -143,13 +167,24 @@ pub struct Dhcp6Service {
     pub events: Option<Arc<dyn LeaseEvents>>,
 }
 
+/// What one worker counts, each part written only by that worker; the
+/// control plane reads and sums them.
+#[derive(Clone)]
+pub struct WorkerCounters {
+    /// DHCPv4 packets, subnets and pools (empty when v4 is not served).
+    pub v4: Arc<Stats4>,
+    /// DHCPv6 packets, subnets and pools (empty when v6 is not served).
+    pub v6: Arc<Stats6>,
+    /// Time from receiving a batch to sending its replies, per message.
+    pub latency: Arc<Latency>,
+}
+
 /// An interface being served; dropping it after [`Serving::stop`] detaches
 /// the steering program, if any.
 pub struct Serving {
     program: Option<SteeringProgram>,
     workers: Vec<JoinHandle<()>>,
-    /// One counter line per worker, written only by that worker.
-    counters: Vec<Arc<Counters4>>,
+    counters: Vec<WorkerCounters>,
     /// The frame capture file, or why there is none.
     capture: Result<Arc<CaptureFile>, String>,
     stop: Arc<AtomicBool>,
@@ -240,7 +275,24 @@ impl Serving {
             .as_ref()
             .ok()
             .map(|c| c.tap(self.workers.len()));
-        let counters = Arc::new(Counters4::default());
+        // Sized from the configuration the worker starts with.
+        let counters = WorkerCounters {
+            v4: Arc::new(Stats4 {
+                scopes: v4
+                    .as_ref()
+                    .map(|s| Scopes::for_v4(&s.config))
+                    .unwrap_or_default(),
+                ..Stats4::default()
+            }),
+            v6: Arc::new(Stats6 {
+                scopes: v6
+                    .as_ref()
+                    .map(|s| Scopes::for_v6(&s.config))
+                    .unwrap_or_default(),
+                ..Stats6::default()
+            }),
+            latency: Arc::new(Latency::default()),
+        };
         self.counters.push(counters.clone());
         let (v4, v6, stop) = (v4.clone(), v6.clone(), self.stop.clone());
         self.workers.push(std::thread::spawn(move || {
@@ -249,7 +301,7 @@ impl Serving {
                     let engine = Engine4 {
                         config: &s.config,
                         leases: &s.leases,
-                        stats: Some(&counters),
+                        stats: Some(&counters.v4),
                         events: s.events.as_deref(),
                     };
                     (engine, &s.link)
@@ -258,6 +310,7 @@ impl Serving {
                     let engine = Engine6 {
                         config: &s.config,
                         leases: &s.leases,
+                        stats: Some(&counters.v6),
                         events: s.events.as_deref(),
                     };
                     (engine, &s.link)
@@ -269,7 +322,11 @@ impl Serving {
                 let now = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs() as u32);
-                if port.step(&engines, now) > 0 {
+                let started = Instant::now();
+                let received = port.step(&engines, now);
+                if received > 0 {
+                    let us = started.elapsed().as_micros() as u64;
+                    counters.latency.observe(us, received as u64);
                     idle = 0;
                 } else if idle < SPIN_BEFORE_SLEEP {
                     // Under load the next message is microseconds away:
@@ -283,8 +340,8 @@ impl Serving {
         }));
     }
 
-    /// The workers' packet counters, for the statistics.
-    pub fn counters(&self) -> &[Arc<Counters4>] {
+    /// The workers' counters, for the statistics.
+    pub fn counters(&self) -> &[WorkerCounters] {
         &self.counters
     }
 
