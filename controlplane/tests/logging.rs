@@ -374,3 +374,74 @@ fn dhcpv4_lease_lines_match_kea() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&kea_dir);
 }
+
+/// `syslog:name` outputs: the server runs in a mount namespace of its own
+/// whose /dev holds a socat listening on /dev/log (this machine has no
+/// syslog daemon, and the host's /dev is left alone); lines arrive with
+/// facility local0, the name and pid, and Kea's syslog layout.
+#[test]
+fn syslog_output_sends_keas_syslog_lines() {
+    let lab = Lab::new("sl");
+    let dir = std::env::temp_dir().join(format!("xdhcp-syslog-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dir.to_string_lossy().into_owned();
+    let file = format!("{dir}/kea.conf");
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{ "Dhcp4": {{
+  "interfaces-config": {{ "interfaces": [ "{}" ], "dhcp-socket-type": "xdp" }},
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "subnet4": [ {{ "id": 1, "subnet": "198.51.100.0/24",
+                  "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ] }} ],
+  "loggers": [ {{ "name": "kea-dhcp4", "severity": "INFO",
+                  "output_options": [ {{ "output": "syslog:xdhcp-test" }}, {{ "output": "stdout" }} ] }} ]
+}} }}"#,
+            lab.iface
+        ),
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let (received, socat_pid) = (format!("{dir}/syslog.out"), format!("{dir}/socat.pid"));
+    let script = format!(
+        "mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3 && \
+         {{ socat -u UNIX-RECV:/dev/log,mode=666 OPEN:{received},creat,append & echo $! > {socat_pid}; }} && \
+         sleep 0.2 && exec ip netns exec {} {bin} -c {file}",
+        lab.server
+    );
+    let mut command = std::process::Command::new("unshare");
+    command.args(["-m", "--propagation", "private", "sh", "-c", &script]);
+    let server = ServerProcess::start(command, "DHCP4_STARTED");
+    let out = lab.dhclient(&dir, &[]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = server.stop("DHCP4_SHUTDOWN");
+    let socat = std::fs::read_to_string(&socat_pid).unwrap();
+    // SAFETY: a signal to the socat this test started.
+    unsafe { libc::kill(socat.trim().parse().unwrap(), libc::SIGTERM) };
+
+    // One datagram per line, "<134>Nov 25 16:25:42 xdhcp-test[4711]: INFO
+    // [kea-dhcp4.leases.1402...] ...", written back to back by socat.
+    let lines = std::fs::read_to_string(&received).unwrap();
+    let alloc = lines
+        .split("<")
+        .find(|l| l.contains("DHCP4_LEASE_ALLOC"))
+        .unwrap_or_else(|| panic!("no DHCP4_LEASE_ALLOC in\n{lines}"));
+    assert!(alloc.starts_with("134>"), "local0.info: {alloc}");
+    let (_, message) = alloc.split_once("]: ").unwrap();
+    assert!(alloc.contains(" xdhcp-test["), "{alloc}");
+    assert!(
+        message.starts_with("INFO  [kea-dhcp4.leases."),
+        "Kea's syslog layout: {message}"
+    );
+    assert!(
+        message.ends_with("lease 198.51.100.50 has been allocated for 7200 seconds"),
+        "{message}"
+    );
+    assert!(lines.contains("DHCP4_SHUTDOWN"), "{lines}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
