@@ -5,7 +5,7 @@
 //! for DHCPv6, the same exchanges give the same lease lines from xdhcp and
 //! from Kea 2.2 itself. Needs root and Kea.
 
-use xdhcp_testlab::{Lab, ServerProcess};
+use xdhcp_testlab::{scratch_dir, Lab, ServerProcess};
 
 fn config(iface: &str, dir: &str) -> String {
     format!(
@@ -57,9 +57,7 @@ fn kea_line(line: &str) -> (&str, &str, &str, &str, &str) {
 #[test]
 fn lease_events_are_logged_as_kea_logs_them() {
     let lab = Lab::new("lg");
-    let dir = std::env::temp_dir().join(format!("xdhcp-logging-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("logging");
     let dir = dir.to_string_lossy().into_owned();
     let file = format!("{dir}/kea.conf");
     std::fs::write(&file, config(&lab.iface, &dir)).unwrap();
@@ -227,9 +225,7 @@ fn exchange(
     ours: bool,
 ) -> (Vec<String>, String) {
     let lab = Lab::new(tag);
-    let dir = std::env::temp_dir().join(format!("xdhcp-logging-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir(&format!("logging-{tag}"));
     let dir = dir.to_string_lossy().into_owned();
     let file = format!("{dir}/kea.conf");
     let config = if v6 {
@@ -382,9 +378,7 @@ fn dhcpv4_lease_lines_match_kea() {
 #[test]
 fn syslog_output_sends_keas_syslog_lines() {
     let lab = Lab::new("sl");
-    let dir = std::env::temp_dir().join(format!("xdhcp-syslog-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("syslog");
     let dir = dir.to_string_lossy().into_owned();
     let file = format!("{dir}/kea.conf");
     std::fs::write(

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-use xdhcp_testlab::{workspace_binary, Lab, ServerProcess};
+use xdhcp_testlab::{scratch_dir, workspace_binary, Lab, ServerProcess};
 
 const XDHCP: &str = env!("CARGO_BIN_EXE_xdhcp");
 const LEASE_CMDS: &str = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so";
@@ -17,13 +17,6 @@ const LEASE_CMDS: &str = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds
 /// `xdhcp start` runs the xdhcp-controlplane beside it.
 fn server_binary() -> PathBuf {
     workspace_binary(XDHCP, "xdhcp-controlplane", "xdhcp-controlplane")
-}
-
-fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("xdhcp-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn text(out: &Output) -> String {
@@ -38,7 +31,7 @@ fn text(out: &Output) -> String {
 fn start_status_stop_manage_a_serving_server() {
     server_binary();
     let lab = Lab::new("op");
-    let dir = scratch("operator");
+    let dir = scratch_dir("operator");
     let run_dir = dir.join("run");
     let conf = dir.join("kea.conf");
     std::fs::write(
@@ -211,7 +204,7 @@ fn shell_gets_the_same_answers_from_xdhcp_and_keas_control_agent() {
     );
     std::fs::create_dir_all("/run/kea").unwrap();
     let bin = server_binary();
-    let dir = scratch("shell");
+    let dir = scratch_dir("shell");
 
     // xdhcp: its own HTTP control socket, and a UNIX one.
     let ours = {
@@ -297,7 +290,7 @@ fn shell_gets_the_same_answers_from_xdhcp_and_keas_control_agent() {
 
 #[test]
 fn config_test_reports_like_the_server() {
-    let dir = scratch("config-test");
+    let dir = scratch_dir("config-test");
     let good = dir.join("good.conf");
     std::fs::write(
         &good,

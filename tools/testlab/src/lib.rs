@@ -6,8 +6,10 @@ pub mod alloc_count;
 mod bins;
 mod netns;
 mod process;
+mod scratch;
 
 pub use alloc_count::{allocations, CountingAllocator};
 pub use bins::workspace_binary;
 pub use netns::{delete_netns, enter, run, Lab, SERVER_MAC};
 pub use process::ServerProcess;
+pub use scratch::scratch_dir;
