@@ -77,7 +77,7 @@ impl Severity {
 pub struct Setup {
     /// The `loggers` of every server section.
     pub loggers: Vec<Logger>,
-    /// `-d`: every configured logger at DEBUG, debuglevel 99.
+    /// `-d`: every logger, configured or not, at DEBUG, debuglevel 99.
     pub debug: bool,
     /// Forensic logging of DHCPv4 leases, when `Dhcp4` loads the
     /// legal_log hook.
@@ -240,7 +240,11 @@ impl State {
         built.sort_by_key(|r| std::cmp::Reverse(r.name.len()));
         built.push(Route {
             name: String::new(),
-            level: Some((Severity::Info, 0)),
+            level: Some(if setup.debug {
+                (Severity::Debug, 99)
+            } else {
+                (Severity::Info, 0)
+            }),
             outputs: vec![(default, pattern_for(&outputs[default], None))],
         });
         Ok(State {
