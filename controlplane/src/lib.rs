@@ -11,6 +11,7 @@ pub mod config;
 pub mod diag;
 pub mod json;
 pub mod leases;
+pub mod reload;
 pub mod serve;
 
 pub use config::{load_file, load_str, Config};

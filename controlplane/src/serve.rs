@@ -4,32 +4,40 @@
 //! the control plane starts the dataplane's workers in-process: compile the
 //! `Dhcp4` section, open the lease store, open the `dhcp-socket-type`'s
 //! sockets on each configured interface and serve until SIGINT or SIGTERM.
+//! SIGHUP reloads the file, as `config-reload` does (see `reload`).
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use xdhcp_dataplane::io::link;
 use xdhcp_dataplane::io::serve::{Backend, Dhcp4Service, Dhcp6Service, Serving};
 use xdhcp_dataplane::io::xdp::{AttachMode, ModePolicy};
-use xdhcp_dataplane::lease::{Lease4, LeaseStore};
+use xdhcp_dataplane::lease::LeaseStore;
 
 use crate::api::{self, Api};
 use crate::config::interfaces::SocketType;
 use crate::config::Config;
 use crate::config::Server;
+use crate::reload::Running;
 use crate::{compile, json, leases};
 
 static STOP: AtomicBool = AtomicBool::new(false);
+/// Set by SIGHUP; the serving loop reloads the configuration file.
+static RELOAD: AtomicBool = AtomicBool::new(false);
 
 /// Kea's default HTTP control port.
 const DEFAULT_HTTP_PORT: u16 = 8000;
 
 extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
+}
+
+extern "C" fn on_hangup(_: libc::c_int) {
+    RELOAD.store(true, Ordering::Relaxed);
 }
 
 /// Serves until a signal arrives. Errors are operator-readable sentences.
@@ -39,86 +47,64 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
     unsafe {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGHUP, on_hangup as *const () as libc::sighandler_t);
     }
-    let plans = compile::compile(config);
-    let v4 = match (&config.dhcp4, &plans.dhcp4) {
-        (Some(server), Some(plan)) => Some((
-            server,
-            Arc::new(compile::v4::snapshot(plan)),
-            open_leases(server)?,
-        )),
-        _ => None,
+    let raw = json::parse_file(file)
+        .map_err(|e| e.to_string())?
+        .to_serde();
+    let mut running = Running::new(config.clone(), raw, Some(file.to_path_buf()), log);
+    let names4 = match &config.dhcp4 {
+        Some(server) => {
+            running = running.serve_v4(open_leases(server)?);
+            interface_names(server)?
+        }
+        None => Vec::new(),
     };
-    let names4 = v4
-        .as_ref()
-        .map(|(s, ..)| interface_names(s))
-        .transpose()?
-        .unwrap_or_default();
-    let v6 = match (&config.dhcp6, &plans.dhcp6) {
-        (Some(server), Some(plan)) => {
+    let names6 = match &config.dhcp6 {
+        Some(server) => {
             let names = interface_names(server)?;
             // The server DUID: a DUID-LL of the first interface's MAC, the
             // same across restarts without any state to keep.
             let mac = names.first().and_then(|n| link::lookup6(n)).map(|l| l.mac);
             let duid = mac.map_or_else(compile::v6::default_duid, compile::v6::duid_ll);
-            let compiled = Arc::new(compile::v6::snapshot_with_duid(plan, duid));
-            Some((server, names, compiled, open_leases(server)?))
+            running = running.serve_v6(open_leases(server)?, duid);
+            names
         }
-        _ => None,
+        None => Vec::new(),
     };
+    let running = Arc::new(running);
+    let (v4, v6) = (&running.v4, &running.v6);
     if v4.is_none() && v6.is_none() {
         return Err("the configuration has neither a Dhcp4 nor a Dhcp6 section".into());
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    if let Some((_, compiled, leases)) = &v4 {
-        for pool in compiled.subnets.iter().flat_map(|s| &s.pools) {
-            leases.add_pool(pool.clone(), now);
-        }
-    }
-    if let Some((_, _, compiled, leases)) = &v6 {
-        for s in &compiled.subnets {
-            for pool in s.pools.iter().chain(s.pd_pools.iter().map(|p| &p.alloc)) {
-                leases.add_pool(pool.clone(), now);
-            }
-        }
-    }
-    let names6: &[String] = v6.as_ref().map_or(&[], |(_, n, ..)| n);
     let mut serving = Vec::new();
     for name in names4
         .iter()
         .chain(names6.iter().filter(|n| !names4.contains(n)))
     {
-        let service4 = v4
+        let service4 = v4.as_ref().filter(|_| names4.contains(name)).map(|family| {
+            let link = link::lookup(name)
+                .ok_or_else(|| format!("interface {name} not found or without an IPv4 address"))?;
+            Ok::<_, String>(Dhcp4Service {
+                link,
+                config: family.snapshot.clone(),
+                leases: family.leases.clone(),
+            })
+        });
+        let service6 = v6.as_ref().filter(|_| names6.contains(name)).map(|family| {
+            let link = link::lookup6(name).ok_or_else(|| {
+                format!("interface {name} not found or without an IPv6 link-local address")
+            })?;
+            Ok::<_, String>(Dhcp6Service {
+                link,
+                config: family.snapshot.clone(),
+                leases: family.leases.clone(),
+            })
+        });
+        let socket_type = config
+            .dhcp4
             .as_ref()
-            .filter(|_| names4.contains(name))
-            .map(|(_, config, leases)| {
-                let link = link::lookup(name).ok_or_else(|| {
-                    format!("interface {name} not found or without an IPv4 address")
-                })?;
-                Ok::<_, String>(Dhcp4Service {
-                    link,
-                    config: config.clone(),
-                    leases: leases.clone(),
-                })
-            });
-        let service6 =
-            v6.as_ref()
-                .filter(|_| names6.contains(name))
-                .map(|(_, _, config, leases)| {
-                    let link = link::lookup6(name).ok_or_else(|| {
-                        format!("interface {name} not found or without an IPv6 link-local address")
-                    })?;
-                    Ok::<_, String>(Dhcp6Service {
-                        link,
-                        config: config.clone(),
-                        leases: leases.clone(),
-                    })
-                });
-        let socket_type = v4
-            .as_ref()
-            .map_or(SocketType::Xdp, |(s, ..)| s.interfaces.socket_type);
+            .map_or(SocketType::Xdp, |s| s.interfaces.socket_type);
         serving.push(start(
             name,
             socket_type,
@@ -129,21 +115,26 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
     if serving.is_empty() {
         return Err("interfaces-config lists no interface to serve".into());
     }
-    let api = match &v4 {
-        Some((server, compiled, leases)) => {
+    let api = match (&config.dhcp4, v4) {
+        (Some(server), Some(family)) => {
             let stats = api::stats::Sources {
-                config: compiled.clone(),
+                config: family.snapshot.clone(),
                 workers: serving
                     .iter()
                     .flat_map(|s| s.counters().iter().cloned())
                     .collect(),
-                leases: leases.clone(),
+                leases: family.leases.clone(),
             };
-            start_api(server, file, leases.clone(), stats)?
+            start_api(server, running.clone(), stats)?
         }
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     while !STOP.load(Ordering::Relaxed) {
+        if RELOAD.swap(false, Ordering::Relaxed) {
+            // Kea keeps serving with the old configuration when the file
+            // is wrong; reload() has logged why.
+            let _ = running.reload();
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
     for s in serving {
@@ -155,13 +146,15 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
     for handle in api {
         let _ = handle.join();
     }
-    if let Some((_, _, leases)) = &v4 {
-        leases
+    if let Some(family) = v4 {
+        family
+            .leases
             .flush_all()
             .map_err(|e| format!("flushing the lease journal: {e}"))?;
     }
-    if let Some((_, _, _, leases)) = &v6 {
-        leases
+    if let Some(family) = v6 {
+        family
+            .leases
             .flush_all()
             .map_err(|e| format!("flushing the lease journal: {e}"))?;
     }
@@ -271,15 +264,13 @@ fn start(
 /// `server`; `https` is reported and skipped until TLS lands.
 fn start_api(
     server: &Server,
-    file: &Path,
-    leases: Arc<LeaseStore<Lease4>>,
+    running: Arc<Running>,
     stats: api::stats::Sources,
 ) -> Result<Vec<JoinHandle<()>>, String> {
     if server.control_sockets.is_empty() {
         return Ok(Vec::new());
     }
-    let raw = json::parse_file(file).map_err(|e| e.to_string())?;
-    let api = Arc::new(Api::new(raw.to_serde(), leases, &STOP).with_stats(stats));
+    let api = Arc::new(Api::new(running, &STOP).with_stats(stats));
     let mut handles = Vec::new();
     for c in &server.control_sockets {
         let (handle, place) = match c.socket_type.as_str() {

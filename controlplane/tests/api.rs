@@ -9,11 +9,18 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use xdhcp_controlplane::api::{unix, Api};
+use xdhcp_controlplane::reload::{self, Running};
 use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
 
+fn quiet(_: &str, _: &str, _: &str) {}
+
 fn api(stop: &'static AtomicBool) -> Api {
+    let config = json!({"Dhcp4": {"valid-lifetime": 4000, "subnet4": [
+        {"id": 1, "subnet": "192.0.2.0/24", "pools": [{"pool": "192.0.2.10 - 192.0.2.100"}]}]}});
+    let model = reload::check(&config).unwrap();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
-    Api::new(json!({"Dhcp4": {"valid-lifetime": 4000}}), leases, stop)
+    let running = Running::new(model, config, None, quiet).serve_v4(leases);
+    Api::new(Arc::new(running), stop)
 }
 
 #[test]
@@ -107,7 +114,7 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
     use xdhcp_controlplane::api::stats::{timestamp, Sources};
     use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
     use xdhcp_dataplane::config::v4::Reservations4;
-    use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Subnet4};
+    use xdhcp_dataplane::config::{Config4, Lifetime, Live, OptionSet, Subnet4};
     use xdhcp_dataplane::lease::Lease4;
     use xdhcp_dataplane::stats::{Counters4, Stat4};
     use xdhcp_dataplane::wire::v4::MessageType;
@@ -167,8 +174,10 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
     workers[1].received(MessageType::Discover);
     workers[1].sent(MessageType::Offer);
     workers[0].bump(Stat4::ParseFailed);
-    let api = Api::new(json!({}), leases.clone(), &STOP).with_stats(Sources {
-        config: Arc::new(config),
+    let model = reload::check(&json!({"Dhcp4": {}})).unwrap();
+    let running = Running::new(model, json!({"Dhcp4": {}}), None, quiet);
+    let api = Api::new(Arc::new(running), &STOP).with_stats(Sources {
+        config: Arc::new(Live::from_pointee(config)),
         workers: workers.clone(),
         leases,
     });

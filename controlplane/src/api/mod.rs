@@ -5,6 +5,7 @@
 //! transports ([`unix`]) only move bytes. Result codes are Kea's: 0 success,
 //! 1 error, 2 unsupported, 3 empty or not found, 4 conflict.
 
+pub mod config;
 pub mod http;
 pub mod leases4;
 pub mod stats;
@@ -15,7 +16,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::{json, Map, Value};
-use xdhcp_dataplane::lease::{Lease4, LeaseStore};
+
+use crate::reload::Running;
 
 /// Kea's result codes.
 pub mod result {
@@ -46,10 +48,8 @@ pub fn answer_with(result: i64, text: impl Into<String>, arguments: Value) -> Va
 
 /// What the commands act on.
 pub struct Api {
-    /// The configuration as loaded, for `config-get`.
-    pub config: Value,
-    /// The DHCPv4 leases.
-    pub leases4: Arc<LeaseStore<Lease4>>,
+    /// The running configuration, the snapshots it feeds and their leases.
+    pub running: Arc<Running>,
     /// Set by `shutdown`; the server stops when it sees it.
     pub stop: &'static AtomicBool,
     /// Counters and lease counts for the statistic commands, once serving.
@@ -61,6 +61,11 @@ pub struct Api {
 const COMMANDS: &[&str] = &[
     "build-report",
     "config-get",
+    "config-hash-get",
+    "config-reload",
+    "config-set",
+    "config-test",
+    "config-write",
     "lease4-add",
     "lease4-del",
     "lease4-get",
@@ -68,8 +73,12 @@ const COMMANDS: &[&str] = &[
     "lease4-get-by-client-id",
     "lease4-get-by-hostname",
     "lease4-get-by-hw-address",
+    "lease4-get-page",
+    "lease4-update",
     "lease4-wipe",
+    "leases-reclaim",
     "list-commands",
+    "server-tag-get",
     "shutdown",
     "statistic-get",
     "statistic-get-all",
@@ -79,11 +88,10 @@ const COMMANDS: &[&str] = &[
 ];
 
 impl Api {
-    /// An API over `config` (the loaded file as JSON) and the v4 leases.
-    pub fn new(config: Value, leases4: Arc<LeaseStore<Lease4>>, stop: &'static AtomicBool) -> Api {
+    /// An API over the `running` configuration and what it serves.
+    pub fn new(running: Arc<Running>, stop: &'static AtomicBool) -> Api {
         Api {
-            config,
-            leases4,
+            running,
             stop,
             stats: None,
             started: Instant::now(),
@@ -114,16 +122,19 @@ impl Api {
                 "invalid command syntax: no \"command\" string",
             );
         };
-        let empty = Map::new();
         let args = match obj.get("arguments") {
-            None => &empty,
-            Some(Value::Object(m)) => m,
+            None => None,
+            Some(Value::Object(m)) => Some(m),
             Some(_) => return answer(result::ERROR, "arguments must be a map"),
         };
         self.dispatch(command, args)
     }
 
-    fn dispatch(&self, command: &str, args: &Map<String, Value>) -> Value {
+    /// Runs `command`; `given` is `None` when the request had no
+    /// `arguments` (some commands tell that apart from an empty map).
+    fn dispatch(&self, command: &str, given: Option<&Map<String, Value>>) -> Value {
+        let empty = Map::new();
+        let args = given.unwrap_or(&empty);
         let version = env!("CARGO_PKG_VERSION");
         match command {
             "list-commands" => json!({ "result": result::SUCCESS, "arguments": COMMANDS }),
@@ -142,12 +153,17 @@ impl Api {
                     "multi-threading-enabled": true,
                 }
             }),
-            "config-get" => json!({ "result": result::SUCCESS, "arguments": self.config }),
             "shutdown" => {
                 self.stop.store(true, Ordering::Relaxed);
                 answer(result::SUCCESS, "Shutting down.")
             }
-            c if c.starts_with("lease4-") => leases4::run(&self.leases4, c, args),
+            c if c.starts_with("config-") || c == "server-tag-get" => {
+                config::run(&self.running, c, given)
+            }
+            c if c.starts_with("lease4-") || c == "leases-reclaim" => match &self.running.v4 {
+                Some(v4) => leases4::run(v4, &self.running, c, given),
+                None => answer(result::ERROR, "DHCPv4 is not served"),
+            },
             c if c.starts_with("statistic-") => match &self.stats {
                 Some(s) => s.run(c, args),
                 None => answer(

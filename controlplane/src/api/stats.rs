@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
-use xdhcp_dataplane::config::Config4;
+use xdhcp_dataplane::config::{Config4, Live};
 use xdhcp_dataplane::lease::{Lease4, LeaseState, LeaseStore};
 use xdhcp_dataplane::stats::{self, Counters4};
 
@@ -13,8 +13,8 @@ use super::{answer, answer_with, result};
 
 /// Where the statistics come from.
 pub struct Sources {
-    /// The compiled configuration (pool sizes).
-    pub config: Arc<Config4>,
+    /// The running compiled configuration (pool sizes), as reloads leave it.
+    pub config: Arc<Live<Config4>>,
     /// One counter line per worker.
     pub workers: Vec<Arc<Counters4>>,
     /// The leases, for assigned and declined counts.
@@ -54,7 +54,7 @@ impl Sources {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        for s in &self.config.subnets {
+        for s in &self.config.load().subnets {
             let total: u64 = s.pools.iter().map(|p| p.pool().count).sum();
             let (mut assigned, mut declined) = (0u64, 0u64);
             self.leases.for_each(|l| {

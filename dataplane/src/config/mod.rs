@@ -14,3 +14,8 @@ pub use lifetime::Lifetime;
 pub use options::OptionSet;
 pub use v4::{Config4, Reservation4, Subnet4};
 pub use v6::{Config6, PdPool6, Reservation6, Subnet6};
+
+/// A compiled configuration that can be replaced while workers serve:
+/// a worker `load()`s it once per batch (no lock, no allocation) and a
+/// reload `store()`s the next one, so no batch sees half of each.
+pub type Live<T> = arc_swap::ArcSwap<T>;

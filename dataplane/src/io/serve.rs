@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::raw::RawSocket;
 use super::udp::UdpSocket;
 use super::xdp::{AttachMode, ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig};
-use crate::config::{Config4, Config6};
+use crate::config::{Config4, Config6, Live};
 use crate::engine::v4::Engine4;
 use crate::engine::v6::Engine6;
 use crate::lease::{Lease4, Lease6, LeaseStore};
@@ -110,8 +110,8 @@ impl Port for UdpSocket {
 pub struct Dhcp4Service {
     /// The interface as DHCPv4 sees it.
     pub link: Link,
-    /// The compiled `Dhcp4` section.
-    pub config: Arc<Config4>,
+    /// The compiled `Dhcp4` section; a reload swaps it between batches.
+    pub config: Arc<Live<Config4>>,
     /// The v4 leases.
     pub leases: Arc<LeaseStore<Lease4>>,
 }
@@ -121,8 +121,8 @@ pub struct Dhcp4Service {
 pub struct Dhcp6Service {
     /// The interface as DHCPv6 sees it.
     pub link: Link6,
-    /// The compiled `Dhcp6` section.
-    pub config: Arc<Config6>,
+    /// The compiled `Dhcp6` section; a reload swaps it between batches.
+    pub config: Arc<Live<Config6>>,
     /// The v6 leases.
     pub leases: Arc<LeaseStore<Lease6>>,
 }
@@ -139,7 +139,8 @@ pub struct Serving {
 
 impl Serving {
     /// Opens `backend`'s sockets on `link` and starts their workers: one
-    /// per receive queue for AF_XDP, one for `raw` and `udp`.
+    /// per receive queue for AF_XDP, one for `raw` and `udp`. The
+    /// configuration is fixed for the life of the workers.
     pub fn start(
         link: Link,
         backend: Backend,
@@ -149,7 +150,7 @@ impl Serving {
         let name = link.name.clone();
         let v4 = Dhcp4Service {
             link,
-            config,
+            config: Arc::new(Live::new(config)),
             leases,
         };
         Serving::start_services(&name, backend, Some(v4), None)
@@ -208,28 +209,35 @@ impl Serving {
         self.counters.push(counters.clone());
         let (v4, v6, stop) = (v4.clone(), v6.clone(), self.stop.clone());
         self.workers.push(std::thread::spawn(move || {
-            let engines = Engines {
-                v4: v4.as_ref().map(|s| {
-                    let engine = Engine4 {
-                        config: &s.config,
-                        leases: &s.leases,
-                        stats: Some(&counters),
-                    };
-                    (engine, &s.link)
-                }),
-                v6: v6.as_ref().map(|s| {
-                    let engine = Engine6 {
-                        config: &s.config,
-                        leases: &s.leases,
-                    };
-                    (engine, &s.link)
-                }),
-            };
             let mut idle = 0u32;
             while !stop.load(Ordering::Relaxed) {
                 let now = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs() as u32);
+                // One snapshot per batch: a reload takes effect at the next
+                // batch, and frames waiting in the rings are answered by
+                // whichever snapshot is current then, so none are lost.
+                let (c4, c6) = (
+                    v4.as_ref().map(|s| s.config.load()),
+                    v6.as_ref().map(|s| s.config.load()),
+                );
+                let engines = Engines {
+                    v4: v4.as_ref().zip(c4.as_deref()).map(|(s, config)| {
+                        let engine = Engine4 {
+                            config,
+                            leases: &s.leases,
+                            stats: Some(&counters),
+                        };
+                        (engine, &s.link)
+                    }),
+                    v6: v6.as_ref().zip(c6.as_deref()).map(|(s, config)| {
+                        let engine = Engine6 {
+                            config,
+                            leases: &s.leases,
+                        };
+                        (engine, &s.link)
+                    }),
+                };
                 if port.step(&engines, now) > 0 {
                     idle = 0;
                 } else if idle < SPIN_BEFORE_SLEEP {
