@@ -132,13 +132,6 @@ impl Running {
         tag.unwrap_or_default()
     }
 
-    /// `expired-leases-processing.hold-reclaimed-time` of `Dhcp4`.
-    pub fn hold_reclaimed_time(&self) -> u32 {
-        let current = self.lock();
-        let server = current.1.dhcp4.as_ref();
-        server.map_or(3600, |s| s.expired_leases.hold_reclaimed_time)
-    }
-
     /// The running configuration with its `Dhcp4` section replaced by
     /// `dhcp4` (what `config-set` would run; other sections stay).
     pub fn with_dhcp4(&self, dhcp4: &Value) -> Value {

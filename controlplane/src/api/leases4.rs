@@ -15,7 +15,7 @@ use xdhcp_dataplane::lease::{
 };
 
 use super::{answer, answer_with, result};
-use crate::reload::{Family, Running};
+use crate::reload::Family;
 
 type Args = Map<String, Value>;
 
@@ -47,12 +47,7 @@ pub fn to_json(l: &Lease4) -> Value {
 
 /// Runs one `lease4-*` command, or `leases-reclaim`; `given` is `None`
 /// when the request had no `arguments`.
-pub fn run(
-    v4: &Family<Config4, Lease4>,
-    running: &Running,
-    command: &str,
-    given: Option<&Args>,
-) -> Value {
+pub fn run(v4: &Family<Config4, Lease4>, command: &str, given: Option<&Args>) -> Value {
     let (store, config) = (&*v4.leases, &*v4.snapshot.load());
     let empty = Map::new();
     let args = given.unwrap_or(&empty);
@@ -71,7 +66,7 @@ pub fn run(
             .and_then(|args| update(store, config, args)),
         "lease4-del" => del(store, args),
         "lease4-wipe" => Ok(wipe(store, args)),
-        "leases-reclaim" => reclaim(store, running.hold_reclaimed_time(), args),
+        "leases-reclaim" => reclaim(store, args),
         c => Ok(answer(
             result::UNSUPPORTED,
             format!("'{c}' command not supported."),
@@ -394,16 +389,16 @@ fn page(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
 }
 
 /// `leases-reclaim`: reclaims every expired lease now, removing them
-/// when `remove` is true and holding them for `hold-reclaimed-time`
+/// when `remove` is true and leaving them in the expired-reclaimed state
 /// otherwise.
-fn reclaim(store: &LeaseStore<Lease4>, hold: u32, args: &Args) -> Result<Value, String> {
+fn reclaim(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
     let remove = match args.get("remove") {
         None => return Err("Missing mandatory 'remove' parameter.".into()),
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err("'remove' parameter expected to be a boolean.".into()),
     };
     let cfg = ReclaimConfig {
-        hold_reclaimed_time: if remove { 0 } else { hold },
+        hold_reclaimed_time: if remove { 0 } else { u32::MAX },
         max_reclaim_leases: 0,
         max_reclaim_time_ms: 0,
         unwarned_reclaim_cycles: 0,

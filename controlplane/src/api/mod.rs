@@ -161,7 +161,7 @@ impl Api {
                 config::run(&self.running, c, given)
             }
             c if c.starts_with("lease4-") || c == "leases-reclaim" => match &self.running.v4 {
-                Some(v4) => leases4::run(v4, &self.running, c, given),
+                Some(v4) => leases4::run(v4, c, given),
                 None => answer(result::ERROR, "DHCPv4 is not served"),
             },
             c if c.starts_with("statistic-") => match &self.stats {
