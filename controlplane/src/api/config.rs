@@ -75,9 +75,9 @@ fn write(running: &Running, given: Option<&Args>) -> Result<Value, String> {
             .ok_or("Unable to determine filename. Please specify filename explicitly.")?,
     };
     let text = serde_json::to_string_pretty(&running.json()).map_err(|e| e.to_string())? + "\n";
-    std::fs::write(&name, &text).map_err(|e| {
-        format!("Error during write-config:Unable to open file {name} for writing: {e}")
-    })?;
+    // Kea's text, which does not say why.
+    std::fs::write(&name, &text)
+        .map_err(|_| format!("Error during write-config:Unable to open file {name} for writing"))?;
     Ok(answer_with(
         result::SUCCESS,
         format!("Configuration written to {name} successful"),
