@@ -148,7 +148,7 @@ impl Running {
     pub fn set(&self, dhcp4: &Value) -> Result<(), String> {
         let json = self.with_dhcp4(dhcp4);
         let model = check(&json)?;
-        self.install(model, json);
+        self.install(model, json)?;
         (self.log)(
             "INFO",
             "DHCP4_CONFIG_COMPLETE",
@@ -174,20 +174,39 @@ impl Running {
         };
         let raw = json::parse_file(file).map_err(|d| fail(d.to_string()))?;
         let model = config::load_value(&raw).map_err(|errors| fail(joined(&errors)))?;
-        self.install(model, raw.to_serde());
+        self.install(model, raw.to_serde()).map_err(fail)?;
         let text = format!("configuration reloaded from {}", file.display());
         (self.log)("INFO", "DHCP4_DYNAMIC_RECONFIGURATION", &text);
         Ok(())
     }
 
     /// Compiles `model` for every family served and swaps the snapshots
-    /// in; nothing can fail once compilation is done.
-    fn install(&self, model: Config, json: Value) {
+    /// in. It fails, changing nothing, only when `model` stops a family
+    /// being served (its sockets were opened at start).
+    fn install(&self, model: Config, json: Value) -> Result<(), String> {
+        let served = [
+            ("Dhcp4", self.v4.is_some(), model.dhcp4.is_some()),
+            ("Dhcp6", self.v6.is_some(), model.dhcp6.is_some()),
+        ];
+        for (name, served, kept) in served {
+            if served && !kept {
+                return Err(format!(
+                    "{name} is being served and the new configuration has no {name} \
+                     section: stopping it needs a restart"
+                ));
+            }
+            if kept && !served {
+                let text = format!("{name} was added: it is served from the next restart");
+                (self.log)("WARN", "DHCP4_RECONFIGURE_RESTART_ONLY", &text);
+            }
+        }
         let mut current = self.lock();
-        for key in RESTART_ONLY {
-            let was = section(&current.0, "Dhcp4", key);
-            if was != section(&json, "Dhcp4", key) {
-                let text = format!("Dhcp4 {key} changed: it takes effect at the next restart");
+        for (name, key) in ["Dhcp4", "Dhcp6"]
+            .iter()
+            .flat_map(|n| RESTART_ONLY.iter().map(move |k| (n, k)))
+        {
+            if section(&current.0, name, key) != section(&json, name, key) {
+                let text = format!("{name} {key} changed: it takes effect at the next restart");
                 (self.log)("WARN", "DHCP4_RECONFIGURE_RESTART_ONLY", &text);
             }
         }
@@ -204,6 +223,7 @@ impl Running {
             f.replace(next);
         }
         *current = (json, model);
+        Ok(())
     }
 }
 

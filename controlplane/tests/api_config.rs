@@ -296,6 +296,18 @@ fn config_reload_rereads_the_file_and_keeps_running_on_error() {
     assert_eq!(syntax["result"], 1);
     assert!(said(&syntax).1.contains(&format!("{name}:1:")), "{syntax}");
 
+    std::fs::write(&file, r#"{ "Dhcp6": { } }"#).unwrap();
+    let dropped = call(&api, json!({"command": "config-reload"}));
+    assert_eq!(dropped["result"], 1);
+    assert!(
+        said(&dropped).1.contains("stopping it needs a restart"),
+        "{dropped}"
+    );
+    assert_eq!(
+        call(&api, json!({"command": "config-get"}))["arguments"],
+        one_subnet()
+    );
+
     let changed = dhcp4(
         1234,
         json!([subnet(1, "192.0.2.0/24", "192.0.2.10 - 192.0.2.100")]),
