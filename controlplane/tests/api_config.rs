@@ -43,6 +43,15 @@ fn call(api: &Api, request: Value) -> Value {
     api.handle(request.to_string().as_bytes())
 }
 
+/// Sends `command`, with `args` as its arguments when given.
+fn send(api: &Api, command: &str, args: Option<Value>) -> Value {
+    let mut r = json!({ "command": command });
+    if let Some(a) = args {
+        r["arguments"] = a;
+    }
+    call(api, r)
+}
+
 /// Result code and text of an answer.
 fn said(v: &Value) -> (i64, &str) {
     (
@@ -82,13 +91,7 @@ fn list_commands_names_every_new_command() {
 #[test]
 fn config_test_checks_without_applying() {
     let api = api_over(one_subnet(), None);
-    let test = |args: Option<Value>| {
-        let mut r = json!({"command": "config-test"});
-        if let Some(a) = args {
-            r["arguments"] = a;
-        }
-        call(&api, r)
-    };
+    let test = |args: Option<Value>| send(&api, "config-test", args);
     assert_eq!(
         said(&test(None)),
         (1, "Missing mandatory 'arguments' parameter.")
@@ -379,13 +382,7 @@ fn config_write_writes_the_running_configuration() {
 #[test]
 fn lease4_get_page_walks_the_leases_in_address_order() {
     let api = api_over(one_subnet(), None);
-    let page = |args: Option<Value>| {
-        let mut r = json!({"command": "lease4-get-page"});
-        if let Some(a) = args {
-            r["arguments"] = a;
-        }
-        call(&api, r)
-    };
+    let page = |args: Option<Value>| send(&api, "lease4-get-page", args);
     let empty = page(Some(json!({"from": "start", "limit": 2})));
     assert_eq!(
         empty,
@@ -530,13 +527,7 @@ fn lease4_update_changes_or_creates_leases() {
 #[test]
 fn leases_reclaim_removes_or_keeps_expired_leases() {
     let api = api_over(one_subnet(), None);
-    let reclaim = |args: Option<Value>| {
-        let mut r = json!({"command": "leases-reclaim"});
-        if let Some(a) = args {
-            r["arguments"] = a;
-        }
-        call(&api, r)
-    };
+    let reclaim = |args: Option<Value>| send(&api, "leases-reclaim", args);
     assert_eq!(
         said(&reclaim(None)),
         (1, "Missing mandatory 'remove' parameter.")

@@ -64,23 +64,9 @@ impl Setup<'_> {
 
     /// The DNS servers a fresh udhcpc is offered (`script` prints them).
     fn udhcpc_dns(&self, script: &Path) -> String {
-        let peer = &self.lab.peer;
         let out = self
             .lab
-            .client_command(&[
-                "udhcpc",
-                "-f",
-                "-q",
-                "-n",
-                "-t",
-                "3",
-                "-T",
-                "2",
-                "-s",
-                script.to_str().unwrap(),
-                "-i",
-                peer,
-            ])
+            .udhcpc_with_script(script.to_str().unwrap())
             .output()
             .expect("udhcpc (tools/install-deps.sh installs it)");
         let text = String::from_utf8_lossy(&out.stdout);
