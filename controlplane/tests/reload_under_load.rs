@@ -2,8 +2,10 @@
 //! runs full DORA exchanges against `xdhcp-controlplane -c` while the DNS
 //! server option is changed three times, by `config-reload`, by SIGHUP and
 //! by `config-set` (and a broken file is refused); a udhcpc after each
-//! change gets the new value, and xdhcp-perf reports no drop. Needs root,
-//! udhcpc and socat (tools/install-deps.sh); fails, not skips, without.
+//! change gets the new value, and xdhcp-perf reports no drop. The load
+//! comes as a relay over a second link of the lab, so that it does not
+//! bury udhcpc's own frames. Needs root, udhcpc and socat
+//! (tools/install-deps.sh); fails, not skips, without.
 //!
 //! For measurements: `XDHCP_RELOAD_RATE` (exchanges/s, default 2000),
 //! `XDHCP_RELOAD_SECONDS` (default 10), `XDHCP_RELOAD_SOCKET` (default
@@ -17,28 +19,59 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use xdhcp_testlab::{Lab, ServerProcess};
+use xdhcp_testlab::{run, Lab, ServerProcess};
 
-/// What a run serves: the lab interface, socket type and API socket.
+/// What a run serves: the lab, the load's link (server side), socket
+/// type and API socket.
 struct Setup<'a> {
     lab: &'a Lab,
+    load_link: &'a str,
     kind: &'a str,
     socket: &'a str,
 }
 
+/// The load's link: 198.18.0.1 (server) and 198.18.0.2 (the relay).
+const LOAD_SERVER: &str = "198.18.0.1";
+const LOAD_RELAY: &str = "198.18.0.2";
+
 impl Setup<'_> {
-    /// The configuration with `dns` as the DNS server option.
+    /// A second veth pair between the lab's namespaces, for the load.
+    fn add_load_link(lab: &Lab, name: &str) {
+        let (peer, s, c) = (format!("{name}c"), &lab.server, &lab.client);
+        run(&[
+            "ip", "-n", s, "link", "add", name, "type", "veth", "peer", "name", &peer, "netns", c,
+        ]);
+        for (ns, dev, addr) in [(s, name, LOAD_SERVER), (c, peer.as_str(), LOAD_RELAY)] {
+            run(&[
+                "ip",
+                "-n",
+                ns,
+                "addr",
+                "add",
+                &format!("{addr}/24"),
+                "dev",
+                dev,
+            ]);
+            run(&["ip", "-n", ns, "link", "set", dev, "up"]);
+        }
+    }
+
+    /// The configuration with `dns` as the DNS server option of the lab
+    /// link's subnet; the load's subnet has 241 addresses for its 200
+    /// clients.
     fn config(&self, dns: &str) -> String {
-        let (iface, kind, socket) = (&self.lab.iface, self.kind, self.socket);
+        let (iface, load, kind, socket) = (&self.lab.iface, self.load_link, self.kind, self.socket);
         format!(
             r#"{{ "Dhcp4": {{
-  "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "{kind}" }},
+  "interfaces-config": {{ "interfaces": [ "{iface}", "{load}" ], "dhcp-socket-type": "{kind}" }},
   "control-socket": {{ "socket-type": "unix", "socket-name": "{socket}" }},
   "lease-database": {{ "type": "memfile", "persist": false }},
   "valid-lifetime": 4000,
   "subnet4": [ {{ "id": 1, "subnet": "198.51.100.0/24",
                   "pools": [ {{ "pool": "198.51.100.10 - 198.51.100.250" }} ],
-                  "option-data": [ {{ "name": "domain-name-servers", "data": "{dns}" }} ] }} ]
+                  "option-data": [ {{ "name": "domain-name-servers", "data": "{dns}" }} ] }},
+               {{ "id": 2, "subnet": "198.18.0.0/24",
+                  "pools": [ {{ "pool": "198.18.0.10 - 198.18.0.250" }} ] }} ]
 }} }}"#
         )
     }
@@ -73,7 +106,8 @@ impl Setup<'_> {
         let dns = text.lines().find_map(|l| l.strip_prefix("bound dns="));
         let dns = dns.unwrap_or_else(|| {
             let err = String::from_utf8_lossy(&out.stderr);
-            panic!("udhcpc got no lease:\n{text}{err}")
+            let stats = self.ask(&json!({"command": "statistic-get-all"}));
+            panic!("udhcpc got no lease:\n{text}{err}\nserver statistics: {stats}")
         });
         dns.trim().to_string()
     }
@@ -144,8 +178,11 @@ fn reload_under_load_drops_nothing_and_serves_the_new_option() {
     let dir = std::env::temp_dir().join(format!("xdhcp-reload-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let socket = dir.join("api.sock").display().to_string();
+    let load_link = format!("{}l", lab.iface);
+    Setup::add_load_link(&lab, &load_link);
     let s = Setup {
         lab: &lab,
+        load_link: &load_link,
         kind: &kind,
         socket: &socket,
     };
@@ -162,7 +199,7 @@ fn reload_under_load_drops_nothing_and_serves_the_new_option() {
     );
     assert_eq!(s.udhcpc_dns(&script), "198.51.100.53");
 
-    // 200 relayed clients (giaddr 198.51.100.2): the pool never runs out.
+    // 200 relayed clients: the pool never runs out.
     let (r, p) = (rate.to_string(), seconds.to_string());
     let load = lab
         .client_command(&[
@@ -180,8 +217,8 @@ fn reload_under_load_drops_nothing_and_serves_the_new_option() {
             "-W",
             "1000000",
             "-l",
-            "198.51.100.2",
-            "198.51.100.1",
+            LOAD_RELAY,
+            LOAD_SERVER,
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
