@@ -563,3 +563,56 @@ fn leases_reclaim_removes_or_keeps_expired_leases() {
     assert_eq!(get("192.0.2.30")["result"], 3, "removed");
     assert_eq!(get("192.0.2.31")["result"], 3, "removed");
 }
+
+#[test]
+fn config_reload_swaps_dhcp6_too_and_keeps_its_duid() {
+    let v6 = |valid: u32| {
+        json!({ "valid-lifetime": valid, "subnet6": [
+            { "id": 7, "subnet": "2001:db8:7::/64",
+              "pools": [ { "pool": "2001:db8:7::100 - 2001:db8:7::1ff" } ],
+              "pd-pools": [ { "prefix": "2001:db8:8::", "prefix-len": 48, "delegated-len": 56 } ] } ] })
+    };
+    let both = |valid6: u32| {
+        let mut c = one_subnet();
+        c["Dhcp6"] = v6(valid6);
+        c
+    };
+    let file = temp("both.json");
+    std::fs::write(&file, both(5000).to_string()).unwrap();
+    let model = reload::check(&both(5000)).unwrap();
+    let (leases4, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
+    let (leases6, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
+    let running = Running::new(model, both(5000), Some(file.clone()), quiet)
+        .serve_v4(leases4)
+        .serve_v6(leases6, vec![0, 3, 0, 1, 2, 0, 0, 0, 0, 7]);
+    let api = Api::new(Arc::new(running), &STOP);
+    let family = api.running.v6.as_ref().unwrap();
+    let before = family.snapshot.load_full();
+    assert_eq!(before.subnets[0].valid.default, 5000);
+
+    std::fs::write(&file, both(6000).to_string()).unwrap();
+    let reloaded = call(&api, json!({"command": "config-reload"}));
+    assert_eq!(reloaded["result"], 0, "{reloaded}");
+    let after = family.snapshot.load_full();
+    assert_eq!(after.subnets[0].valid.default, 6000);
+    assert_eq!(after.server_duid, before.server_duid, "the DUID stays");
+    assert!(Arc::ptr_eq(
+        &before.subnets[0].pools[0],
+        &after.subnets[0].pools[0]
+    ));
+    assert!(Arc::ptr_eq(
+        &before.subnets[0].pd_pools[0].alloc,
+        &after.subnets[0].pd_pools[0].alloc
+    ));
+    // config-set replaces Dhcp4 only; Dhcp6 stays as loaded.
+    let set = call(
+        &api,
+        json!({"command": "config-set", "arguments": {"Dhcp4": one_subnet()["Dhcp4"]}}),
+    );
+    assert_eq!(set["result"], 0, "{set}");
+    assert_eq!(
+        call(&api, json!({"command": "config-get"}))["arguments"]["Dhcp6"],
+        v6(6000)
+    );
+    let _ = std::fs::remove_file(&file);
+}
