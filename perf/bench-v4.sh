@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # DHCPv4 lease rate of xdhcp and Kea 2.2, side by side, on one machine.
 #
-#   sudo [GEN=xdhcp-perf|perfdhcp] perf/bench-v4.sh [SECONDS] [RATE...]
+#   sudo [GEN=perfdhcp|xdhcp-perf|xdhcp-perf-xdp] [SERVERS="xdhcp kea-st ..."] \
+#        perf/bench-v4.sh [SECONDS] [RATE...]
 #
 # Builds a two-namespace lab joined by a veth pair (10.0.0.0/8 inside the
 # lab's own namespaces: a pool of 16 million addresses, so no run is capped
@@ -12,7 +13,9 @@
 # DORA, at each offered RATE, and prints the completed-exchange rate and
 # drops. GEN=perfdhcp (default) simulates directly connected clients; with
 # GEN=xdhcp-perf the clients come through a relay (giaddr 10.0.0.2), the
-# way perfdhcp does when given a server address. The server is pinned to
+# way perfdhcp does when given a server address; GEN=xdhcp-perf-xdp
+# simulates directly connected clients at layer 2 over AF_XDP, as
+# perfdhcp's -l IFACE does, without the generator's IP stack. The server is pinned to
 # CPU 0 and the generator to CPU 1. Everything is torn down at the end.
 #
 # xdhcp-perf sends with UDP segmentation offload, and a veth hands the
@@ -33,7 +36,8 @@ gen=${GEN:-perfdhcp}
 case $gen in
   perfdhcp) gen_args=(perfdhcp -4 -l xbench-c) ;;
   xdhcp-perf) gen_args=("$PWD/target/release/xdhcp-perf" -4 -l 10.0.0.2 10.0.0.1) ;;
-  *) echo "bench: GEN must be perfdhcp or xdhcp-perf" >&2; exit 1 ;;
+  xdhcp-perf-xdp) gen_args=("$PWD/target/release/xdhcp-perf" -4 --xdp -l xbench-c) ;;
+  *) echo "bench: GEN must be perfdhcp, xdhcp-perf or xdhcp-perf-xdp" >&2; exit 1 ;;
 esac
 
 srv=xbench-s cli=xbench-c work=$(mktemp -d)
@@ -99,15 +103,19 @@ run() { # server-name command... ; a fresh server for every rate, so no
 
 echo "generator: $gen (UDP segmentation offload ${GSO:-on})"
 echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), kernel $(uname -r); kea $(dpkg-query -W -f='${Version}' kea-dhcp4-server)"
+# SERVERS picks which of them run (default: all, in this order).
+want() { [[ " ${SERVERS:-xdhcp xdhcp-raw xdhcp-udp kea-st kea-mt} " == *" $1 "* ]]; }
 config xdp false > "$work/xdhcp.json"
-run xdhcp "$bin" -c "$work/xdhcp.json"
+want xdhcp && run xdhcp "$bin" -c "$work/xdhcp.json"
 for st in raw udp; do # Kea's socket types, one worker each
   config $st false > "$work/xdhcp-$st.json"
-  run "xdhcp-$st" "$bin" -c "$work/xdhcp-$st.json"
+  want "xdhcp-$st" && run "xdhcp-$st" "$bin" -c "$work/xdhcp-$st.json"
 done
 mkdir -p /run/kea
 for mt in false true; do
   config raw $mt > "$work/kea-$mt.json"
-  run "kea$([ $mt = true ] && echo -mt || echo -st)" \
+  name="kea$([ $mt = true ] && echo -mt || echo -st)"
+  want "$name" && run "$name" \
     env KEA_LOCKFILE_DIR=none KEA_PIDFILE_DIR="$work" kea-dhcp4 -c "$work/kea-$mt.json"
 done
+true

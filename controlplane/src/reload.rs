@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use xdhcp_dataplane::alloc::Allocator;
@@ -51,6 +51,8 @@ pub struct Running {
     file: Option<PathBuf>,
     /// The configuration as JSON (`config-get`) and as the model.
     current: Mutex<(Value, Config)>,
+    /// When the running configuration was installed.
+    installed: Mutex<Instant>,
     /// DHCPv4, when served.
     pub v4: Option<Family<Config4, Lease4>>,
     /// DHCPv6, when served.
@@ -83,6 +85,7 @@ impl Running {
         Running {
             file,
             current: Mutex::new((json, model)),
+            installed: Mutex::new(Instant::now()),
             v4: None,
             v6: None,
             duid: Vec::new(),
@@ -118,6 +121,13 @@ impl Running {
     /// The running configuration as JSON (`config-get`).
     pub fn json(&self) -> Value {
         self.lock().0.clone()
+    }
+
+    /// Time since the running configuration was loaded or set (what Kea's
+    /// `status-get` calls `reload`).
+    pub fn since_reload(&self) -> Duration {
+        let at = *self.installed.lock().unwrap_or_else(|e| e.into_inner());
+        at.elapsed()
     }
 
     /// The `-c` file, if any.
@@ -223,6 +233,7 @@ impl Running {
             f.replace(next);
         }
         *current = (json, model);
+        *self.installed.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         Ok(())
     }
 }

@@ -140,7 +140,7 @@ fn config_test_checks_without_applying() {
 #[test]
 fn config_set_swaps_the_snapshot_and_keeps_unchanged_pools() {
     let api = api_over(one_subnet(), None);
-    let v4 = api.running.v4.as_ref().unwrap();
+    let v4 = api.running.as_ref().unwrap().v4.as_ref().unwrap();
     let before = v4.snapshot.load_full();
     let hash_before = call(&api, json!({"command": "config-hash-get"}));
     let added = call(
@@ -267,7 +267,7 @@ fn config_reload_rereads_the_file_and_keeps_running_on_error() {
     let file = temp("reload.json");
     std::fs::write(&file, one_subnet().to_string()).unwrap();
     let api = api_over(one_subnet(), Some(file.clone()));
-    let v4 = api.running.v4.as_ref().unwrap();
+    let v4 = api.running.as_ref().unwrap().v4.as_ref().unwrap();
 
     std::fs::write(
         &file,
@@ -586,7 +586,7 @@ fn config_reload_swaps_dhcp6_too_and_keeps_its_duid() {
         .serve_v4(leases4)
         .serve_v6(leases6, vec![0, 3, 0, 1, 2, 0, 0, 0, 0, 7]);
     let api = Api::new(Arc::new(running), &STOP);
-    let family = api.running.v6.as_ref().unwrap();
+    let family = api.running.as_ref().unwrap().v6.as_ref().unwrap();
     let before = family.snapshot.load_full();
     assert_eq!(before.subnets[0].valid.default, 5000);
 

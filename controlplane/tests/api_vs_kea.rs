@@ -3,11 +3,13 @@
 //! same configuration: the same result codes, texts and argument shapes.
 //! Needs root and Kea (tools/install-deps.sh); fails, not skips, without.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::process::Command;
+
+use common::{serve_in_lab, socat, Served};
 
 use serde_json::Value;
-use xdhcp_testlab::{Lab, ServerProcess};
 
 const LEASE_CMDS: &str = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so";
 
@@ -23,23 +25,6 @@ fn config(iface: &str, socket: &str, kind: &str) -> String {
                   "pools": [ {{ "pool": "203.0.113.10 - 203.0.113.200" }} ] }} ]
 }} }}"#
     )
-}
-
-fn start(lab: &Lab, args: &[&str], ready: &str) -> ServerProcess {
-    ServerProcess::start(lab.server_command(args), ready)
-}
-
-/// Sends one command with socat, as the Kea manuals show.
-fn socat(socket: &str, request: &str) -> Value {
-    let out = Command::new("sh")
-        .args([
-            "-c",
-            &format!("printf '%s' '{request}' | socat -t 5 UNIX:{socket} -"),
-        ])
-        .output()
-        .expect("socat (tools/install-deps.sh installs it)");
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{request}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// The shape of an answer: its result code and the keys of its arguments
@@ -87,27 +72,16 @@ fn socat_gets_the_same_answers_from_xdhcp_and_kea() {
     std::fs::create_dir_all("/run/kea").expect("/run/kea");
     let dir = std::env::temp_dir().join(format!("xdhcp-api-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let run = |tag: &str, kind: &str, cmd: &[&str], ready: &str| {
-        let lab = Lab::new(tag);
-        let socket = dir
-            .join(format!("{tag}.sock"))
-            .to_string_lossy()
-            .into_owned();
-        let conf = dir.join(format!("{tag}.json"));
-        std::fs::write(&conf, config(&lab.iface, &socket, kind)).unwrap();
-        let mut args = cmd.to_vec();
-        let conf = conf.to_string_lossy().into_owned();
-        args.extend(["-c", &conf]);
-        let _server = start(&lab, &args, ready);
+    let run = |tag: &str, kind: &str, program: &str| {
+        let Served {
+            server: _server,
+            socket,
+            lab: _lab,
+        } = serve_in_lab(tag, &dir, program, kind, config);
         SCRIPT.iter().map(|r| socat(&socket, r)).collect::<Vec<_>>()
     };
-    let kea = run("ak", "udp", &["kea-dhcp4"], "DHCP4_STARTED");
-    let ours = run(
-        "ax",
-        "xdp",
-        &[env!("CARGO_BIN_EXE_xdhcp-controlplane")],
-        "DHCP4_STARTED",
-    );
+    let kea = run("ak", "udp", "kea-dhcp4");
+    let ours = run("ax", "xdp", env!("CARGO_BIN_EXE_xdhcp-controlplane"));
     let _ = std::fs::remove_dir_all(&dir);
 
     let mut differences = Vec::new();
@@ -309,17 +283,15 @@ struct ConfigRun {
     hash: Value,
 }
 
-fn run_config_script(tag: &str, kind: &str, cmd: &[&str]) -> ConfigRun {
-    let lab = Lab::new(tag);
+fn run_config_script(tag: &str, kind: &str, program: &str) -> ConfigRun {
     let dir = std::env::temp_dir().join(format!("xdhcp-api-cfg-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let socket = dir.join("api.sock").to_string_lossy().into_owned();
-    let conf = dir.join("kea.json");
-    std::fs::write(&conf, config(&lab.iface, &socket, kind)).unwrap();
-    let conf_name = conf.to_string_lossy().into_owned();
-    let mut args = cmd.to_vec();
-    args.extend(["-c", &conf_name]);
-    let _server = start(&lab, &args, "DHCP4_STARTED");
+    let Served {
+        server: _server,
+        socket,
+        lab,
+    } = serve_in_lab(tag, &dir, program, kind, config);
+    let conf = dir.join(format!("{tag}.json"));
     let dhcp4 = changed_dhcp4(&lab.iface, &socket, kind);
     let dir_name = dir.to_string_lossy().into_owned();
     let answers = CONFIG_SCRIPT
@@ -364,8 +336,8 @@ fn configuration_commands_answer_as_kea_does() {
         "Kea's lease_cmds hook missing: run tools/install-deps.sh"
     );
     std::fs::create_dir_all("/run/kea").expect("/run/kea");
-    let kea = run_config_script("ck", "udp", &["kea-dhcp4"]);
-    let ours = run_config_script("cx", "xdp", &[env!("CARGO_BIN_EXE_xdhcp-controlplane")]);
+    let kea = run_config_script("ck", "udp", "kea-dhcp4");
+    let ours = run_config_script("cx", "xdp", env!("CARGO_BIN_EXE_xdhcp-controlplane"));
 
     let mut differences = Vec::new();
     for ((s, k), x) in CONFIG_SCRIPT.iter().zip(&kea.answers).zip(&ours.answers) {
@@ -404,7 +376,7 @@ fn configuration_commands_answer_as_kea_does() {
         let text = run.broken_reload["text"].as_str().unwrap();
         assert!(
             text.starts_with("Config reload failed: configuration error using file '")
-                && text.contains("kea.json"),
+                && text.contains(".json"),
             "{text}"
         );
         assert_eq!(

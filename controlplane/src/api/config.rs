@@ -11,9 +11,14 @@ use crate::reload::{self, Running};
 type Args = Map<String, Value>;
 
 /// Runs one configuration command; `given` is `None` when the request
-/// had no `arguments`.
-pub fn run(running: &Running, command: &str, given: Option<&Args>) -> Value {
+/// had no `arguments`. Without `dhcp4` (a `Dhcp6` section's control
+/// socket), the commands about the `Dhcp4` section are not answered.
+pub fn run(running: &Running, dhcp4: bool, command: &str, given: Option<&Args>) -> Value {
     let outcome = match command {
+        "config-test" | "config-set" | "server-tag-get" if !dhcp4 => Ok(answer(
+            result::UNSUPPORTED,
+            format!("'{command}' command not supported."),
+        )),
         "config-get" => Ok(json!({ "result": result::SUCCESS, "arguments": running.json() })),
         "config-hash-get" => Ok(json!({
             "result": result::SUCCESS,

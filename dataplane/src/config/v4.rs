@@ -160,3 +160,10 @@ pub struct Config4 {
     /// Global reservations (`reservations-global`).
     pub global_reservations: Reservations4,
 }
+
+impl Config4 {
+    /// Position of `subnet` in [`Config4::subnets`] (it must be one of them).
+    pub fn position(&self, subnet: &Subnet4) -> Option<usize> {
+        super::position(&self.subnets, subnet)
+    }
+}

@@ -169,3 +169,10 @@ pub struct Config6 {
     /// Global reservations (`reservations-global`).
     pub global_reservations: Reservations6,
 }
+
+impl Config6 {
+    /// Position of `subnet` in [`Config6::subnets`] (it must be one of them).
+    pub fn position(&self, subnet: &Subnet6) -> Option<usize> {
+        super::position(&self.subnets, subnet)
+    }
+}
