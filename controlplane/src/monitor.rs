@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use serde_json::Value;
-use xdhcp_dataplane::config::{Config4, Config6};
+use xdhcp_dataplane::config::{Config4, Config6, Live};
 use xdhcp_dataplane::io::serve::Serving;
 use xdhcp_dataplane::journal::FlushPolicy;
 use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore};
@@ -68,7 +68,7 @@ pub fn monitor(
             config: config.clone(),
             workers: workers.iter().map(|(_, w)| w.v4.clone()).collect(),
             leases: leases.clone(),
-            layout: Layout::from_json(&file["Dhcp4"], 4, &ids),
+            layout: Live::from_pointee(Layout::from_json(&file["Dhcp4"], 4, &ids)),
         })));
         journals.push(journal("dhcp4", leases));
     }
@@ -82,7 +82,7 @@ pub fn monitor(
             config: config.clone(),
             workers: workers.iter().map(|(_, w)| w.v6.clone()).collect(),
             leases: leases.clone(),
-            layout: Layout::from_json(&file["Dhcp6"], 6, &ids),
+            layout: Live::from_pointee(Layout::from_json(&file["Dhcp6"], 6, &ids)),
         })));
         journals.push(journal("dhcp6", leases));
     }

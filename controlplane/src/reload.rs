@@ -26,6 +26,9 @@ use crate::{compile, json};
 /// Where log lines go: severity, Kea message id, text.
 pub type Logger = fn(&str, &str, &str);
 
+/// What is told a new configuration's JSON once it is in force.
+pub type Watcher = Box<dyn Fn(&Value) + Send + Sync>;
+
 /// Settings read when the server starts and not changed by a reload (the
 /// sockets and the lease store stay as they are); a reload that changes
 /// one says so in a warning.
@@ -57,6 +60,9 @@ pub struct Running {
     pub v4: Option<Family<Config4, Lease4>>,
     /// DHCPv6, when served.
     pub v6: Option<Family<Config6, Lease6>>,
+    /// Told the configuration's JSON after each change (statistics
+    /// relabel their subnets and pools).
+    watchers: Mutex<Vec<Watcher>>,
     /// The DHCPv6 server DUID, kept across reloads.
     duid: Vec<u8>,
     log: Logger,
@@ -86,6 +92,7 @@ impl Running {
             file,
             current: Mutex::new((json, model)),
             installed: Mutex::new(Instant::now()),
+            watchers: Mutex::new(Vec::new()),
             v4: None,
             v6: None,
             duid: Vec::new(),
@@ -121,6 +128,14 @@ impl Running {
     /// The running configuration as JSON (`config-get`).
     pub fn json(&self) -> Value {
         self.lock().0.clone()
+    }
+
+    /// Calls `watcher` with the configuration's JSON after every change.
+    pub fn watch(&self, watcher: Watcher) {
+        self.watchers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(watcher);
     }
 
     /// Time since the running configuration was loaded or set (what Kea's
@@ -232,6 +247,8 @@ impl Running {
         if let (Some(f), Some(next)) = (&self.v6, next6) {
             f.replace(next);
         }
+        let watchers = self.watchers.lock().unwrap_or_else(|e| e.into_inner());
+        watchers.iter().for_each(|w| w(&json));
         *current = (json, model);
         *self.installed.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         Ok(())

@@ -118,6 +118,10 @@ pub fn run(config: &Config, file: &Path, metrics: Option<SocketAddr>) -> Result<
     }
     let served: Vec<(String, &Serving)> = ifaces.into_iter().zip(serving.iter()).collect();
     let monitor = monitor::monitor(&raw, v4.as_ref(), v6.as_ref(), &served);
+    let relabelled = monitor.stats.clone();
+    running.watch(Box::new(move |file| {
+        relabelled.iter().for_each(|s| s.source.relabel(file))
+    }));
     let mut api = match (&config.dhcp4, v4) {
         (Some(server), Some(_)) => {
             let api = Api::new(running.clone(), &STOP);

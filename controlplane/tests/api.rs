@@ -184,7 +184,7 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
         config: Arc::new(Live::from_pointee(config)),
         workers: workers.clone(),
         leases,
-        layout,
+        layout: Live::from_pointee(layout),
     });
     let api = api_over(json!({"Dhcp4": {}}), &STOP).with_stats(Arc::new(stats));
     let all = api.handle(br#"{"command": "statistic-get-all"}"#);

@@ -616,3 +616,41 @@ fn config_reload_swaps_dhcp6_too_and_keeps_its_duid() {
     );
     let _ = std::fs::remove_file(&file);
 }
+
+#[test]
+fn statistics_follow_a_reload() {
+    use xdhcp_controlplane::stats::{v4::Sources4, Layout, Stats};
+    use xdhcp_dataplane::config::Live;
+
+    let api = api_over(one_subnet(), None);
+    let running = api.running.clone().unwrap();
+    let v4 = running.v4.as_ref().unwrap();
+    let stats = Arc::new(Stats::new(Sources4 {
+        config: v4.snapshot.clone(),
+        workers: Vec::new(),
+        leases: v4.leases.clone(),
+        layout: Live::from_pointee(Layout::from_json(&one_subnet()["Dhcp4"], 4, &[1])),
+    }));
+    let watched = stats.clone();
+    running.watch(Box::new(move |file| watched.source.relabel(file)));
+    let next = dhcp4(
+        900,
+        json!([
+            subnet(1, "192.0.2.0/24", "192.0.2.10 - 192.0.2.100"),
+            subnet(2, "198.51.100.0/24", "198.51.100.10 - 198.51.100.20"),
+        ]),
+    );
+    let set = call(
+        &api,
+        json!({"command": "config-set", "arguments": {"Dhcp4": next["Dhcp4"]}}),
+    );
+    assert_eq!(set["result"], 0, "{set}");
+    let label = stats.source.layout();
+    assert_eq!(label.subnet(2).unwrap().prefix, "198.51.100.0/24");
+    let read = stats.source.read();
+    let total = read
+        .iter()
+        .find(|(n, _)| n == "subnet[2].total-addresses")
+        .map(|(_, v)| *v);
+    assert_eq!(total, Some(11), "the new subnet is counted: {read:?}");
+}

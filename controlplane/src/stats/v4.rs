@@ -50,8 +50,14 @@ impl Source for Sources4 {
         4
     }
 
-    fn layout(&self) -> &Layout {
-        &self.layout
+    fn layout(&self) -> std::sync::Arc<Layout> {
+        self.layout.load_full()
+    }
+
+    fn relabel(&self, file: &serde_json::Value) {
+        let ids: Vec<u32> = self.config.load().subnets.iter().map(|s| s.id).collect();
+        let layout = Layout::from_json(&file["Dhcp4"], 4, &ids);
+        self.layout.store(std::sync::Arc::new(layout));
     }
 
     fn read(&self) -> Vec<(String, i64)> {
@@ -64,6 +70,7 @@ impl Source for Sources4 {
         let scopes = || self.workers.iter().map(|w| &w.scopes);
         // One snapshot for the whole read: a reload may swap it meanwhile.
         let config = self.config.load_full();
+        let layout = self.layout.load_full();
         let leases = self.lease_counts(&config);
         let mut global = [0u64; xdhcp_dataplane::stats::SCOPE_STATS];
         let mut declined_total = 0;
@@ -97,7 +104,7 @@ impl Source for Sources4 {
                 at(ScopeStat::ReservationConflicts),
             ));
             subnet_failures(4, &p, &c, &mut subnets);
-            let ids = pool_ids(&self.layout, i, s.pools.len(), false);
+            let ids = pool_ids(&layout, i, s.pools.len(), false);
             let per_pool: Vec<[u64; 4]> = s
                 .pools
                 .iter()
