@@ -31,6 +31,17 @@ fn one_subnet() -> Value {
     )
 }
 
+/// [`one_subnet`] with a new lifetime and a second subnet.
+fn two_subnets() -> Value {
+    dhcp4(
+        900,
+        json!([
+            subnet(1, "192.0.2.0/24", "192.0.2.10 - 192.0.2.100"),
+            subnet(2, "198.51.100.0/24", "198.51.100.10 - 198.51.100.20"),
+        ]),
+    )
+}
+
 /// An API over `config`, read from `file` if given.
 fn api_over(config: Value, file: Option<PathBuf>) -> Api {
     let model = reload::check(&config).unwrap();
@@ -50,6 +61,14 @@ fn send(api: &Api, command: &str, args: Option<Value>) -> Value {
         r["arguments"] = a;
     }
     call(api, r)
+}
+
+/// `config-set` with the `Dhcp4` map of `config`.
+fn config_set(api: &Api, config: &Value) -> Value {
+    call(
+        api,
+        json!({"command": "config-set", "arguments": {"Dhcp4": config["Dhcp4"]}}),
+    )
 }
 
 /// Result code and text of an answer.
@@ -162,18 +181,9 @@ fn config_set_swaps_the_snapshot_and_keeps_unchanged_pools() {
         one_subnet()
     );
 
-    // Good: subnet 1 loses its lifetime override, subnet 2 replaces nothing.
-    let next = dhcp4(
-        900,
-        json!([
-            subnet(1, "192.0.2.0/24", "192.0.2.10 - 192.0.2.100"),
-            subnet(2, "198.51.100.0/24", "198.51.100.10 - 198.51.100.20"),
-        ]),
-    );
-    let set = call(
-        &api,
-        json!({"command": "config-set", "arguments": {"Dhcp4": next["Dhcp4"]}}),
-    );
+    // Good: a new lifetime and a second subnet.
+    let next = two_subnets();
+    let set = config_set(&api, &next);
     assert_eq!(said(&set), (0, "Configuration successful."));
     let after = v4.snapshot.load_full();
     assert_eq!(after.subnets.len(), 2);
@@ -210,10 +220,7 @@ fn config_set_swaps_the_snapshot_and_keeps_unchanged_pools() {
             "198.51.100.10 - 198.51.100.20"
         )]),
     );
-    let set = call(
-        &api,
-        json!({"command": "config-set", "arguments": {"Dhcp4": only2["Dhcp4"]}}),
-    );
+    let set = config_set(&api, &only2);
     assert_eq!(set["result"], 0);
     let kept = call(
         &api,
@@ -605,10 +612,7 @@ fn config_reload_swaps_dhcp6_too_and_keeps_its_duid() {
         &after.subnets[0].pd_pools[0].alloc
     ));
     // config-set replaces Dhcp4 only; Dhcp6 stays as loaded.
-    let set = call(
-        &api,
-        json!({"command": "config-set", "arguments": {"Dhcp4": one_subnet()["Dhcp4"]}}),
-    );
+    let set = config_set(&api, &one_subnet());
     assert_eq!(set["result"], 0, "{set}");
     assert_eq!(
         call(&api, json!({"command": "config-get"}))["arguments"]["Dhcp6"],
@@ -633,17 +637,7 @@ fn statistics_follow_a_reload() {
     }));
     let watched = stats.clone();
     running.watch(Box::new(move |file| watched.source.relabel(file)));
-    let next = dhcp4(
-        900,
-        json!([
-            subnet(1, "192.0.2.0/24", "192.0.2.10 - 192.0.2.100"),
-            subnet(2, "198.51.100.0/24", "198.51.100.10 - 198.51.100.20"),
-        ]),
-    );
-    let set = call(
-        &api,
-        json!({"command": "config-set", "arguments": {"Dhcp4": next["Dhcp4"]}}),
-    );
+    let set = config_set(&api, &two_subnets());
     assert_eq!(set["result"], 0, "{set}");
     let label = stats.source.layout();
     assert_eq!(label.subnet(2).unwrap().prefix, "198.51.100.0/24");
