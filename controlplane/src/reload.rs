@@ -130,7 +130,9 @@ impl Running {
         self.lock().0.clone()
     }
 
-    /// Calls `watcher` with the configuration's JSON after every change.
+    /// Calls `watcher` with the configuration's JSON after every change;
+    /// it runs under the configuration lock, so it must not call back into
+    /// this `Running`.
     pub fn watch(&self, watcher: Watcher) {
         self.watchers
             .lock()
