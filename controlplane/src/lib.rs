@@ -14,6 +14,7 @@ pub mod leases;
 pub mod log;
 pub mod metrics;
 pub mod monitor;
+pub mod reload;
 pub mod serve;
 pub mod server_duid;
 pub mod stats;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use serde_json::Value;
-use xdhcp_dataplane::config::{Config4, Config6};
+use xdhcp_dataplane::config::{Config4, Config6, Live};
 use xdhcp_dataplane::io::serve::Serving;
 use xdhcp_dataplane::journal::FlushPolicy;
 use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore};
@@ -16,6 +16,7 @@ use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore};
 use crate::api::{self, Api};
 use crate::config::services::ControlSocket;
 use crate::metrics::{Journal, Metrics};
+use crate::reload::Family;
 use crate::stats::v4::Sources4;
 use crate::stats::v6::Sources6;
 use crate::stats::{Layout, Stats};
@@ -47,8 +48,8 @@ fn journal<L: Lease>(service: &'static str, leases: &Arc<LeaseStore<L>>) -> Jour
 /// name with its serving workers.
 pub fn monitor(
     file: &Value,
-    v4: Option<(&Arc<Config4>, &Arc<LeaseStore<Lease4>>)>,
-    v6: Option<(&Arc<Config6>, &Arc<LeaseStore<Lease6>>)>,
+    v4: Option<&Family<Config4, Lease4>>,
+    v6: Option<&Family<Config6, Lease6>>,
     served: &[(String, &Serving)],
 ) -> Monitor {
     let workers: Vec<_> = served
@@ -57,23 +58,31 @@ pub fn monitor(
         .collect();
     let mut stats = Vec::new();
     let mut journals = Vec::new();
-    if let Some((config, leases)) = v4 {
-        let ids: Vec<u32> = config.subnets.iter().map(|s| s.id).collect();
+    if let Some(Family {
+        snapshot: config,
+        leases,
+    }) = v4
+    {
+        let ids: Vec<u32> = config.load().subnets.iter().map(|s| s.id).collect();
         stats.push(Arc::new(Stats::new(Sources4 {
             config: config.clone(),
             workers: workers.iter().map(|(_, w)| w.v4.clone()).collect(),
             leases: leases.clone(),
-            layout: Layout::from_json(&file["Dhcp4"], 4, &ids),
+            layout: Live::from_pointee(Layout::from_json(&file["Dhcp4"], 4, &ids)),
         })));
         journals.push(journal("dhcp4", leases));
     }
-    if let Some((config, leases)) = v6 {
-        let ids: Vec<u32> = config.subnets.iter().map(|s| s.id).collect();
+    if let Some(Family {
+        snapshot: config,
+        leases,
+    }) = v6
+    {
+        let ids: Vec<u32> = config.load().subnets.iter().map(|s| s.id).collect();
         stats.push(Arc::new(Stats::new(Sources6 {
             config: config.clone(),
             workers: workers.iter().map(|(_, w)| w.v6.clone()).collect(),
             leases: leases.clone(),
-            layout: Layout::from_json(&file["Dhcp6"], 6, &ids),
+            layout: Live::from_pointee(Layout::from_json(&file["Dhcp6"], 6, &ids)),
         })));
         journals.push(journal("dhcp6", leases));
     }
@@ -103,7 +112,7 @@ pub fn serve_metrics(
     monitor: &Monitor,
     stop: &'static AtomicBool,
 ) -> std::io::Result<JoinHandle<()>> {
-    let mut api = Api::without_leases(Value::Null, stop);
+    let mut api = Api::metrics_only(stop);
     api.metrics = Some(monitor.metrics.clone());
     let socket = ControlSocket {
         socket_type: "http".into(),

@@ -4,33 +4,41 @@
 //! the control plane starts the dataplane's workers in-process: compile the
 //! `Dhcp4` section, open the lease store, open the `dhcp-socket-type`'s
 //! sockets on each configured interface and serve until SIGINT or SIGTERM.
+//! SIGHUP reloads the file, as `config-reload` does (see `reload`).
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use xdhcp_dataplane::io::link;
 use xdhcp_dataplane::io::serve::{Backend, Dhcp4Service, Dhcp6Service, Serving};
 use xdhcp_dataplane::io::xdp::{AttachMode, ModePolicy};
-use xdhcp_dataplane::lease::{Lease4, LeaseStore};
+use xdhcp_dataplane::lease::LeaseStore;
 
 use crate::api::{self, Api};
 use crate::config::interfaces::SocketType;
 use crate::config::Config;
 use crate::config::Server;
 use crate::log::{LeaseSink, Severity};
-use crate::{compile, json, leases, monitor, server_duid};
+use crate::reload::{self, Running};
+use crate::{json, leases, monitor, server_duid};
 
 static STOP: AtomicBool = AtomicBool::new(false);
+/// Set by SIGHUP; the serving loop reloads the configuration file.
+static RELOAD: AtomicBool = AtomicBool::new(false);
 
 /// Kea's default HTTP control port.
 const DEFAULT_HTTP_PORT: u16 = 8000;
 
 extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
+}
+
+extern "C" fn on_hangup(_: libc::c_int) {
+    RELOAD.store(true, Ordering::Relaxed);
 }
 
 /// Serves until a signal arrives; with `metrics`, also serves `GET
@@ -48,87 +56,65 @@ pub fn run(
     unsafe {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGHUP, on_hangup as *const () as libc::sighandler_t);
     }
-    let plans = compile::compile(config);
-    let v4 = match (&config.dhcp4, &plans.dhcp4) {
-        (Some(server), Some(plan)) => Some((
-            server,
-            Arc::new(compile::v4::snapshot(plan)),
-            open_leases(server)?,
-        )),
-        _ => None,
+    let raw = json::parse_file(file)
+        .map_err(|e| e.to_string())?
+        .to_serde();
+    let mut running = Running::new(config.clone(), raw.clone(), Some(file.to_path_buf()), log);
+    let names4 = match &config.dhcp4 {
+        Some(server) => {
+            running = running.serve_v4(open_leases(server)?);
+            interface_names(server)?
+        }
+        None => Vec::new(),
     };
-    let names4 = v4
-        .as_ref()
-        .map(|(s, ..)| interface_names(s))
-        .transpose()?
-        .unwrap_or_default();
-    let v6 = match (&config.dhcp6, &plans.dhcp6) {
-        (Some(server), Some(plan)) => {
+    let names6 = match &config.dhcp6 {
+        Some(server) => {
             let names = interface_names(server)?;
             let mac = names.first().and_then(|n| link::lookup6(n)).map(|l| l.mac);
             let duid = server_duid(server, mac)?;
-            let compiled = Arc::new(compile::v6::snapshot_with_duid(plan, duid));
-            Some((server, names, compiled, open_leases(server)?))
+            running = running.serve_v6(open_leases(server)?, duid);
+            names
         }
-        _ => None,
+        None => Vec::new(),
     };
+    let running = Arc::new(running);
+    let (v4, v6) = (&running.v4, &running.v6);
     if v4.is_none() && v6.is_none() {
         return Err("the configuration has neither a Dhcp4 nor a Dhcp6 section".into());
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    if let Some((_, compiled, leases)) = &v4 {
-        for pool in compiled.subnets.iter().flat_map(|s| &s.pools) {
-            leases.add_pool(pool.clone(), now);
-        }
-    }
-    if let Some((_, _, compiled, leases)) = &v6 {
-        for s in &compiled.subnets {
-            for pool in s.pools.iter().chain(s.pd_pools.iter().map(|p| &p.alloc)) {
-                leases.add_pool(pool.clone(), now);
-            }
-        }
-    }
-    let names6: &[String] = v6.as_ref().map_or(&[], |(_, n, ..)| n);
     let mut serving = Vec::new();
     let mut ifaces = Vec::new();
     for name in names4
         .iter()
         .chain(names6.iter().filter(|n| !names4.contains(n)))
     {
-        let service4 = v4
+        let service4 = v4.as_ref().filter(|_| names4.contains(name)).map(|family| {
+            let link = link::lookup(name)
+                .ok_or_else(|| format!("interface {name} not found or without an IPv4 address"))?;
+            Ok::<_, String>(Dhcp4Service {
+                link,
+                config: family.snapshot.clone(),
+                leases: family.leases.clone(),
+                events: Some(Arc::new(LeaseSink)),
+            })
+        });
+        let service6 = v6.as_ref().filter(|_| names6.contains(name)).map(|family| {
+            let link = link::lookup6(name).ok_or_else(|| {
+                format!("interface {name} not found or without an IPv6 link-local address")
+            })?;
+            Ok::<_, String>(Dhcp6Service {
+                link,
+                config: family.snapshot.clone(),
+                leases: family.leases.clone(),
+                events: Some(Arc::new(LeaseSink)),
+            })
+        });
+        let socket_type = config
+            .dhcp4
             .as_ref()
-            .filter(|_| names4.contains(name))
-            .map(|(_, config, leases)| {
-                let link = link::lookup(name).ok_or_else(|| {
-                    format!("interface {name} not found or without an IPv4 address")
-                })?;
-                Ok::<_, String>(Dhcp4Service {
-                    link,
-                    config: config.clone(),
-                    leases: leases.clone(),
-                    events: Some(Arc::new(LeaseSink)),
-                })
-            });
-        let service6 =
-            v6.as_ref()
-                .filter(|_| names6.contains(name))
-                .map(|(_, _, config, leases)| {
-                    let link = link::lookup6(name).ok_or_else(|| {
-                        format!("interface {name} not found or without an IPv6 link-local address")
-                    })?;
-                    Ok::<_, String>(Dhcp6Service {
-                        link,
-                        config: config.clone(),
-                        leases: leases.clone(),
-                        events: Some(Arc::new(LeaseSink)),
-                    })
-                });
-        let socket_type = v4
-            .as_ref()
-            .map_or(SocketType::Xdp, |(s, ..)| s.interfaces.socket_type);
+            .map_or(SocketType::Xdp, |s| s.interfaces.socket_type);
         ifaces.push(name.clone());
         serving.push(start(
             name,
@@ -140,19 +126,27 @@ pub fn run(
     if serving.is_empty() {
         return Err("interfaces-config lists no interface to serve".into());
     }
-    let raw = json::parse_file(file)
-        .map_err(|e| e.to_string())?
-        .to_serde();
     let served: Vec<(String, &Serving)> = ifaces.into_iter().zip(serving.iter()).collect();
-    let four = v4.as_ref().map(|(_, c, l)| (c, l));
-    let monitor = monitor::monitor(&raw, four, v6.as_ref().map(|(_, _, c, l)| (c, l)), &served);
-    let mut api = match &v4 {
-        Some((server, _, leases)) => {
-            start_api(server, &raw, Some(leases.clone()), &monitor.stats, &monitor)?
+    let monitor = monitor::monitor(&raw, v4.as_ref(), v6.as_ref(), &served);
+    let relabelled = monitor.stats.clone();
+    running.watch(Box::new(move |file| {
+        relabelled.iter().for_each(|s| s.source.relabel(file))
+    }));
+    // A new configuration brings its own loggers, as in Kea.
+    running.watch(Box::new(|file| {
+        let applied = reload::check(file).and_then(|cfg| crate::log::reconfigure(&cfg));
+        if let Err(e) = applied {
+            log("ERROR", "XDHCP_LOGGING_RECONFIGURE_FAIL", &e);
         }
-        None => Vec::new(),
+    }));
+    let mut api = match (&config.dhcp4, v4) {
+        (Some(server), Some(_)) => {
+            let api = Api::new(running.clone(), &STOP);
+            start_api(server, api, &monitor.stats, &monitor)?
+        }
+        _ => Vec::new(),
     };
-    if let Some((server, ..)) = &v6 {
+    if let (Some(server), Some(_)) = (&config.dhcp6, v6) {
         // The Dhcp6 section's own control sockets answer for DHCPv6.
         let six: Vec<_> = monitor
             .stats
@@ -160,7 +154,8 @@ pub fn run(
             .filter(|s| s.source.family() == 6)
             .cloned()
             .collect();
-        api.extend(start_api(server, &raw, None, &six, &monitor)?);
+        let api6 = Api::new(running.clone(), &STOP).dhcp6_only();
+        api.extend(start_api(server, api6, &six, &monitor)?);
     }
     if let Some(addr) = metrics {
         let handle = monitor::serve_metrics(addr, &monitor, &STOP)
@@ -183,6 +178,11 @@ pub fn run(
         if tick % 5 == 0 {
             monitor::refresh(&monitor.metrics, &served);
         }
+        if RELOAD.swap(false, Ordering::Relaxed) {
+            // Kea keeps serving with the old configuration when the file
+            // is wrong; reload() has logged why.
+            let _ = running.reload();
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
     drop(served);
@@ -198,13 +198,15 @@ pub fn run(
     for handle in api {
         let _ = handle.join();
     }
-    if let Some((_, _, leases)) = &v4 {
-        leases
+    if let Some(family) = v4 {
+        family
+            .leases
             .flush_all()
             .map_err(|e| format!("flushing the lease journal: {e}"))?;
     }
-    if let Some((_, _, _, leases)) = &v6 {
-        leases
+    if let Some(family) = v6 {
+        family
+            .leases
             .flush_all()
             .map_err(|e| format!("flushing the lease journal: {e}"))?;
     }
@@ -348,16 +350,13 @@ fn start(
 /// `http`, and `https` (or `http` with TLS settings, as Kea takes them).
 fn start_api(
     server: &Server,
-    raw: &serde_json::Value,
-    leases: Option<Arc<LeaseStore<Lease4>>>,
+    mut api: Api,
     stats: &[Arc<crate::stats::Stats>],
     monitor: &monitor::Monitor,
 ) -> Result<Vec<JoinHandle<()>>, String> {
     if server.control_sockets.is_empty() {
         return Ok(Vec::new());
     }
-    let mut api = Api::without_leases(raw.clone(), &STOP);
-    api.leases4 = leases;
     api.metrics = Some(monitor.metrics.clone());
     let api = Arc::new(stats.iter().cloned().fold(api, Api::with_stats));
     let mut handles = Vec::new();
@@ -406,7 +405,7 @@ fn start_api(
 }
 
 /// Logs through [`crate::log`] on the logger Kea uses for the id's kind.
-fn log(severity: &str, id: &'static str, text: &str) {
+fn log(severity: &str, id: &str, text: &str) {
     let logger = if id.starts_with("COMMAND_") {
         "kea-dhcp4.commands"
     } else if id.starts_with("DHCPSRV_") {

@@ -9,11 +9,25 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use xdhcp_controlplane::api::{unix, Api};
+use xdhcp_controlplane::reload::{self, Running};
 use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
 
-fn api(stop: &'static AtomicBool) -> Api {
+fn quiet(_: &str, _: &str, _: &str) {}
+
+/// An API over `config`, its DHCPv4 leases in memory.
+fn api_over(config: Value, stop: &'static AtomicBool) -> Api {
+    let model = reload::check(&config).unwrap();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
-    Api::new(json!({"Dhcp4": {"valid-lifetime": 4000}}), leases, stop)
+    let running = Running::new(model, config, None, quiet).serve_v4(leases);
+    Api::new(Arc::new(running), stop)
+}
+
+fn api(stop: &'static AtomicBool) -> Api {
+    api_over(
+        json!({"Dhcp4": {"valid-lifetime": 4000, "subnet4": [
+        {"id": 1, "subnet": "192.0.2.0/24", "pools": [{"pool": "192.0.2.10 - 192.0.2.100"}]}]}}),
+        stop,
+    )
 }
 
 #[test]
@@ -108,7 +122,7 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
     use xdhcp_controlplane::stats::{v4::Sources4, Layout, Stats};
     use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
     use xdhcp_dataplane::config::v4::Reservations4;
-    use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Subnet4};
+    use xdhcp_dataplane::config::{Config4, Lifetime, Live, OptionSet, Subnet4};
     use xdhcp_dataplane::lease::Lease4;
     use xdhcp_dataplane::stats::{Stat4, Stats4};
     use xdhcp_dataplane::wire::v4::MessageType;
@@ -167,12 +181,12 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
     workers[0].packets.bump(Stat4::ParseFailed);
     let layout = Layout::from_json(&json!({}), 4, &[7]);
     let stats = Stats::new(Sources4 {
-        config: Arc::new(config),
+        config: Arc::new(Live::from_pointee(config)),
         workers: workers.clone(),
         leases,
-        layout,
+        layout: Live::from_pointee(layout),
     });
-    let api = Api::new(json!({}), stats_leases(), &STOP).with_stats(Arc::new(stats));
+    let api = api_over(json!({"Dhcp4": {}}), &STOP).with_stats(Arc::new(stats));
     let all = api.handle(br#"{"command": "statistic-get-all"}"#);
     assert_eq!(all["result"], 0);
     let value = |name: &str| all["arguments"][name][0][0].as_u64().unwrap();
@@ -196,8 +210,4 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
     let after =
         api.handle(br#"{"command": "statistic-get", "arguments": {"name": "pkt4-received"}}"#);
     assert_eq!(after["arguments"]["pkt4-received"][0][0], 0);
-}
-
-fn stats_leases() -> Arc<LeaseStore<xdhcp_dataplane::lease::Lease4>> {
-    LeaseStore::open(StoreConfig::memory(1, 1)).unwrap().0
 }

@@ -89,6 +89,26 @@ fn start_status_stop_manage_a_serving_server() {
     let log = std::fs::read_to_string(dir.join("server.log")).unwrap();
     assert!(log.contains("DHCP4_STARTED"), "{log}");
 
+    // xdhcp reload: SIGHUP, and the server reads its file again, loggers
+    // included: the reload's own message goes to the new file.
+    let text_now = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(&conf, text_now.replace("server.log", "reloaded.log")).unwrap();
+    let reloaded = xdhcp(&["reload"]);
+    assert!(reloaded.status.success(), "{}", text(&reloaded));
+    assert!(
+        text(&reloaded).contains(&format!("Sent SIGHUP to xdhcp-controlplane (pid {pid})")),
+        "{}",
+        text(&reloaded)
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !std::fs::read_to_string(dir.join("reloaded.log"))
+        .unwrap_or_default()
+        .contains("DHCP4_DYNAMIC_RECONFIGURATION")
+    {
+        assert!(std::time::Instant::now() < deadline, "no reload logged");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
     let stopped = xdhcp(&["stop"]);
     assert!(stopped.status.success(), "{}", text(&stopped));
     assert!(text(&stopped).contains(&format!("Stopped xdhcp-controlplane (pid {pid})")));
@@ -100,7 +120,7 @@ fn start_status_stop_manage_a_serving_server() {
         )),
         "{status}"
     );
-    let log = std::fs::read_to_string(dir.join("server.log")).unwrap();
+    let log = std::fs::read_to_string(dir.join("reloaded.log")).unwrap();
     assert!(log.contains("DHCP4_SHUTDOWN"), "{log}");
     assert!(!run_dir.join("xdhcp.pid").exists());
     // Stopping a stopped server says so and succeeds, as keactrl does.

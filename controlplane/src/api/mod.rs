@@ -5,6 +5,7 @@
 //! transports ([`unix`]) only move bytes. Result codes are Kea's: 0 success,
 //! 1 error, 2 unsupported, 3 empty or not found, 4 conflict.
 
+pub mod config;
 pub mod http;
 pub mod leases4;
 pub mod stats;
@@ -16,7 +17,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::{json, Map, Value};
-use xdhcp_dataplane::lease::{Lease4, LeaseStore};
+
+use crate::reload::Running;
 
 /// Kea's result codes.
 pub mod result {
@@ -47,10 +49,12 @@ pub fn answer_with(result: i64, text: impl Into<String>, arguments: Value) -> Va
 
 /// What the commands act on.
 pub struct Api {
-    /// The configuration as loaded, for `config-get`.
-    pub config: Value,
-    /// The DHCPv4 leases, when this API serves DHCPv4.
-    pub leases4: Option<Arc<LeaseStore<Lease4>>>,
+    /// The running configuration, the snapshots it feeds and their leases
+    /// (`None` for a metrics-only listener).
+    pub running: Option<Arc<Running>>,
+    /// Whether this API answers for DHCPv4 (the `Dhcp4` section's control
+    /// sockets): the lease4 commands, `config-set` and `config-test`.
+    pub dhcp4: bool,
     /// Set by `shutdown`; the server stops when it sees it.
     pub stop: &'static AtomicBool,
     /// The statistics of each DHCP version served, v4 first.
@@ -64,6 +68,11 @@ pub struct Api {
 const COMMANDS: &[&str] = &[
     "build-report",
     "config-get",
+    "config-hash-get",
+    "config-reload",
+    "config-set",
+    "config-test",
+    "config-write",
     "lease4-add",
     "lease4-del",
     "lease4-get",
@@ -71,28 +80,41 @@ const COMMANDS: &[&str] = &[
     "lease4-get-by-client-id",
     "lease4-get-by-hostname",
     "lease4-get-by-hw-address",
+    "lease4-get-page",
+    "lease4-update",
     "lease4-wipe",
+    "leases-reclaim",
     "list-commands",
+    "server-tag-get",
     "shutdown",
     "status-get",
     "version-get",
 ];
 
 impl Api {
-    /// An API over `config` (the loaded file as JSON) and the v4 leases.
-    pub fn new(config: Value, leases4: Arc<LeaseStore<Lease4>>, stop: &'static AtomicBool) -> Api {
+    /// An API over the `running` configuration and what it serves,
+    /// answering for DHCPv4 when that is served.
+    pub fn new(running: Arc<Running>, stop: &'static AtomicBool) -> Api {
         Api {
-            leases4: Some(leases4),
-            ..Api::without_leases(config, stop)
+            dhcp4: running.v4.is_some(),
+            running: Some(running),
+            ..Api::metrics_only(stop)
         }
     }
 
-    /// An API over `config` without lease commands (a `Dhcp6` section's
-    /// control sockets, a metrics-only listener).
-    pub fn without_leases(config: Value, stop: &'static AtomicBool) -> Api {
+    /// The same API answering for DHCPv6 only (a `Dhcp6` section's
+    /// control sockets): no lease4 commands, no `config-set`.
+    pub fn dhcp6_only(mut self) -> Api {
+        self.dhcp4 = false;
+        self
+    }
+
+    /// An API with no configuration behind it, for a metrics-only
+    /// listener.
+    pub fn metrics_only(stop: &'static AtomicBool) -> Api {
         Api {
-            config,
-            leases4: None,
+            running: None,
+            dhcp4: false,
             stop,
             stats: Vec::new(),
             metrics: None,
@@ -206,20 +228,24 @@ impl Api {
                 "invalid command syntax: no \"command\" string",
             );
         };
-        let empty = Map::new();
         let args = match obj.get("arguments") {
-            None => &empty,
-            Some(Value::Object(m)) => m,
+            None => None,
+            Some(Value::Object(m)) => Some(m),
             Some(_) => return answer(result::ERROR, "arguments must be a map"),
         };
         let reply = self.dispatch(command, args, family);
-        if reply["result"] == result::SUCCESS {
+        if let (Some(args), true) = (args, reply["result"] == result::SUCCESS) {
             crate::log::command_processed(command, args);
         }
         reply
     }
 
-    fn dispatch(&self, command: &str, args: &Map<String, Value>, family: u8) -> Value {
+    /// Runs `command` for DHCP version `family`; `given` is `None` when the
+    /// request had no `arguments` (some commands tell that apart from an
+    /// empty map).
+    fn dispatch(&self, command: &str, given: Option<&Map<String, Value>>, family: u8) -> Value {
+        let empty = Map::new();
+        let args = given.unwrap_or(&empty);
         let version = env!("CARGO_PKG_VERSION");
         match command {
             "list-commands" => {
@@ -238,19 +264,27 @@ impl Api {
                 "arguments": {
                     "pid": std::process::id(),
                     "uptime": self.started.elapsed().as_secs(),
-                    "reload": self.started.elapsed().as_secs(),
+                    "reload": self.running.as_ref().map_or_else(
+                        || self.started.elapsed(),
+                        |r| r.since_reload()
+                    ).as_secs(),
                     "multi-threading-enabled": true,
                 }
             }),
-            "config-get" => json!({ "result": result::SUCCESS, "arguments": self.config }),
             "shutdown" => {
                 self.stop.store(true, Ordering::Relaxed);
                 answer(result::SUCCESS, "Shutting down.")
             }
-            c if c.starts_with("lease4-") => match &self.leases4 {
-                Some(leases) => leases4::run(leases, c, args),
+            c if c.starts_with("config-") || c == "server-tag-get" => match &self.running {
+                Some(running) => config::run(running, self.dhcp4, c, given),
                 None => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
             },
+            c if c.starts_with("lease4-") || c == "leases-reclaim" => {
+                match self.running.as_ref().and_then(|r| r.v4.as_ref()) {
+                    Some(v4) if self.dhcp4 => leases4::run(v4, c, given),
+                    _ => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
+                }
+            }
             c if c.starts_with("statistic-") => {
                 match self.stats.iter().find(|s| s.source.family() == family) {
                     Some(s) => stats::run(s, c, args),

@@ -14,7 +14,7 @@ pub mod legal;
 mod output;
 mod time;
 
-use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -364,7 +364,7 @@ struct Line {
     thread: u64,
     severity: Severity,
     logger: &'static str,
-    id: &'static str,
+    id: String,
     text: String,
 }
 
@@ -427,7 +427,7 @@ fn drain(rx: Receiver<Record>, mut state: State) {
                     severity: l.severity,
                     logger: l.logger,
                     thread: l.thread,
-                    id: l.id,
+                    id: &l.id,
                     text: &l.text,
                 }),
                 Record::Lease(e) => state.lease(&e),
@@ -478,9 +478,13 @@ fn drain(rx: Receiver<Record>, mut state: State) {
     }
 }
 
+/// `-d` as given at start, kept for reconfigurations.
+static DEBUG: AtomicBool = AtomicBool::new(false);
+
 /// Applies a configuration's logging: opens its outputs (an error names
 /// the one that failed) and routes every later message by it.
 pub fn configure(setup: &Setup) -> Result<(), String> {
+    DEBUG.store(setup.debug, Ordering::Relaxed);
     let state = State::open(setup)?;
     let s = shared();
     let routes = state.routes.clone();
@@ -493,13 +497,19 @@ pub fn configure(setup: &Setup) -> Result<(), String> {
     Ok(())
 }
 
+/// Applies the logging of a configuration installed by a reload, with
+/// the `-d` given at start.
+pub fn reconfigure(config: &Config) -> Result<(), String> {
+    configure(&Setup::of(config, DEBUG.load(Ordering::Relaxed))?)
+}
+
 /// Logs one message of Kea's shape: `logger` such as `kea-dhcp4.dhcp4`,
 /// Kea's message `id`, then the text. Debug messages pass `debuglevel`.
 pub fn emit(
     severity: Severity,
     debuglevel: u8,
     logger: &'static str,
-    id: &'static str,
+    id: &str,
     text: impl Into<String>,
 ) {
     let s = shared();
@@ -516,7 +526,7 @@ pub fn emit(
         thread: xdhcp_dataplane::events::thread_id(),
         severity,
         logger,
-        id,
+        id: id.to_string(),
         text: text.into(),
     };
     // Control-plane messages are rare: wait for room rather than lose one.
@@ -524,17 +534,17 @@ pub fn emit(
 }
 
 /// [`emit`] at INFO.
-pub fn info(logger: &'static str, id: &'static str, text: impl Into<String>) {
+pub fn info(logger: &'static str, id: &str, text: impl Into<String>) {
     emit(Severity::Info, 0, logger, id, text);
 }
 
 /// [`emit`] at WARN.
-pub fn warn(logger: &'static str, id: &'static str, text: impl Into<String>) {
+pub fn warn(logger: &'static str, id: &str, text: impl Into<String>) {
     emit(Severity::Warn, 0, logger, id, text);
 }
 
 /// [`emit`] at ERROR.
-pub fn error(logger: &'static str, id: &'static str, text: impl Into<String>) {
+pub fn error(logger: &'static str, id: &str, text: impl Into<String>) {
     emit(Severity::Error, 0, logger, id, text);
 }
 

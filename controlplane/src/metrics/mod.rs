@@ -47,7 +47,7 @@ impl Metrics {
         for stats in &self.stats {
             let family = stats.source.family();
             for (name, value) in stats.observe() {
-                if let Some(s) = kea::series(family, &name, stats.source.layout()) {
+                if let Some(s) = kea::series(family, &name, &stats.source.layout()) {
                     out.sample(&s.name, s.help, "gauge", &s.labels, value as f64);
                 }
             }

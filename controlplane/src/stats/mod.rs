@@ -19,21 +19,25 @@ pub trait Source: Send + Sync {
     /// 4 or 6.
     fn family(&self) -> u8;
     /// Subnets and pools as configured, for names and labels.
-    fn layout(&self) -> &Layout;
+    fn layout(&self) -> std::sync::Arc<Layout>;
+    /// Rebuilds the labels from `file`, the configuration just installed
+    /// (after a reload, subnets and pools may have changed).
+    fn relabel(&self, file: &serde_json::Value);
     /// Every statistic with its raw value (before resets), in Kea's names.
     fn read(&self) -> Vec<(String, i64)>;
 }
 
 /// What one DHCP version's statistics are read from.
 pub struct Sources<Config, Worker, L: xdhcp_dataplane::lease::Lease> {
-    /// The compiled configuration (pool sizes, subnet order).
-    pub config: std::sync::Arc<Config>,
+    /// The running compiled configuration (pool sizes, subnet order), as
+    /// reloads leave it.
+    pub config: std::sync::Arc<xdhcp_dataplane::config::Live<Config>>,
     /// Every worker's counters.
     pub workers: Vec<std::sync::Arc<Worker>>,
     /// The leases, for assigned and declined counts.
     pub leases: std::sync::Arc<xdhcp_dataplane::lease::LeaseStore<L>>,
-    /// Subnets and pools as configured.
-    pub layout: Layout,
+    /// Subnets and pools as configured, relabelled on reload.
+    pub layout: xdhcp_dataplane::config::Live<Layout>,
 }
 
 /// One DHCP version's statistics: the source and what operators did to it.

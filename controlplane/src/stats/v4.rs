@@ -18,8 +18,8 @@ pub type Sources4 = Sources<Config4, Stats4, Lease4>;
 
 impl Sources4 {
     /// One pass over the leases: what each subnet and pool holds.
-    fn lease_counts(&self) -> LeaseCounts {
-        let subnets = &self.config.subnets;
+    fn lease_counts(&self, config: &Config4) -> LeaseCounts {
+        let subnets = &config.subnets;
         let position: HashMap<u32, usize> =
             subnets.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         let pools: Vec<usize> = subnets.iter().map(|s| s.pools.len()).collect();
@@ -50,8 +50,14 @@ impl Source for Sources4 {
         4
     }
 
-    fn layout(&self) -> &Layout {
-        &self.layout
+    fn layout(&self) -> std::sync::Arc<Layout> {
+        self.layout.load_full()
+    }
+
+    fn relabel(&self, file: &serde_json::Value) {
+        let ids: Vec<u32> = self.config.load().subnets.iter().map(|s| s.id).collect();
+        let layout = Layout::from_json(&file["Dhcp4"], 4, &ids);
+        self.layout.store(std::sync::Arc::new(layout));
     }
 
     fn read(&self) -> Vec<(String, i64)> {
@@ -62,11 +68,14 @@ impl Source for Sources4 {
             put(name.to_string(), v);
         }
         let scopes = || self.workers.iter().map(|w| &w.scopes);
-        let leases = self.lease_counts();
+        // One snapshot for the whole read: a reload may swap it meanwhile.
+        let config = self.config.load_full();
+        let layout = self.layout.load_full();
+        let leases = self.lease_counts(&config);
         let mut global = [0u64; xdhcp_dataplane::stats::SCOPE_STATS];
         let mut declined_total = 0;
         let mut subnets = Vec::new();
-        for (i, s) in self.config.subnets.iter().enumerate() {
+        for (i, s) in config.subnets.iter().enumerate() {
             let c = scope_sum(scopes(), |w| w.subnet(i));
             for (g, v) in global.iter_mut().zip(c) {
                 *g += v;
@@ -95,7 +104,7 @@ impl Source for Sources4 {
                 at(ScopeStat::ReservationConflicts),
             ));
             subnet_failures(4, &p, &c, &mut subnets);
-            let ids = pool_ids(&self.layout, i, s.pools.len(), false);
+            let ids = pool_ids(&layout, i, s.pools.len(), false);
             let per_pool: Vec<[u64; 4]> = s
                 .pools
                 .iter()

@@ -19,8 +19,8 @@ pub type Sources6 = Sources<Config6, Stats6, Lease6>;
 impl Sources6 {
     /// One pass over the leases; pools are positioned address pools first,
     /// then prefix delegation pools, as the workers count them.
-    fn lease_counts(&self) -> LeaseCounts {
-        let subnets = &self.config.subnets;
+    fn lease_counts(&self, config: &Config6) -> LeaseCounts {
+        let subnets = &config.subnets;
         let position: HashMap<u32, usize> =
             subnets.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         let pools: Vec<usize> = subnets
@@ -59,8 +59,14 @@ impl Source for Sources6 {
         6
     }
 
-    fn layout(&self) -> &Layout {
-        &self.layout
+    fn layout(&self) -> std::sync::Arc<Layout> {
+        self.layout.load_full()
+    }
+
+    fn relabel(&self, file: &serde_json::Value) {
+        let ids: Vec<u32> = self.config.load().subnets.iter().map(|s| s.id).collect();
+        let layout = Layout::from_json(&file["Dhcp6"], 6, &ids);
+        self.layout.store(std::sync::Arc::new(layout));
     }
 
     fn read(&self) -> Vec<(String, i64)> {
@@ -71,11 +77,14 @@ impl Source for Sources6 {
             .map(|(n, v)| (n.to_string(), v as i64))
             .collect();
         let scopes = || self.workers.iter().map(|w| &w.scopes);
-        let leases = self.lease_counts();
+        // One snapshot for the whole read: a reload may swap it meanwhile.
+        let config = self.config.load_full();
+        let layout = self.layout.load_full();
+        let leases = self.lease_counts(&config);
         let mut global = [0u64; SCOPE_STATS];
         let mut declined_total = 0;
         let mut subnets: Vec<(String, u64)> = Vec::new();
-        for (i, s) in self.config.subnets.iter().enumerate() {
+        for (i, s) in config.subnets.iter().enumerate() {
             let c = scope_sum(scopes(), |w| w.subnet(i));
             for (g, v) in global.iter_mut().zip(c) {
                 *g += v;
@@ -120,7 +129,7 @@ impl Source for Sources6 {
                 .enumerate()
                 .map(|(j, a)| pool(j, a.pool().count))
                 .collect();
-            let ids = pool_ids(&self.layout, i, s.pools.len(), false);
+            let ids = pool_ids(&layout, i, s.pools.len(), false);
             for (id, [total, assigned, cumulative, declined]) in by_pool_id(&ids, &na) {
                 let p = format!("{p}pool[{id}].");
                 for (name, v) in [
@@ -140,7 +149,7 @@ impl Source for Sources6 {
                 .enumerate()
                 .map(|(j, d)| pool(j + s.pools.len(), d.alloc.pool().count))
                 .collect();
-            let ids = pool_ids(&self.layout, i, s.pd_pools.len(), true);
+            let ids = pool_ids(&layout, i, s.pd_pools.len(), true);
             for (id, [total, assigned, cumulative, _]) in by_pool_id(&ids, &pd) {
                 let p = format!("{p}pd-pool[{id}].");
                 for (name, v) in [

@@ -24,3 +24,8 @@ pub fn position<T>(items: &[T], item: &T) -> Option<usize> {
     let i = offset / size;
     (offset % size == 0 && i < items.len()).then_some(i)
 }
+
+/// A compiled configuration that can be replaced while workers serve:
+/// a worker `load()`s it once per batch (no lock, no allocation) and a
+/// reload `store()`s the next one, so no batch sees half of each.
+pub type Live<T> = arc_swap::ArcSwap<T>;

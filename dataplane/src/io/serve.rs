@@ -13,7 +13,7 @@ use super::capture::{self, CaptureFile, Tap};
 use super::raw::RawSocket;
 use super::udp::UdpSocket;
 use super::xdp::{AttachMode, ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig};
-use crate::config::{Config4, Config6};
+use crate::config::{Config4, Config6, Live};
 use crate::engine::v4::Engine4;
 use crate::engine::v6::Engine6;
 use crate::events::LeaseEvents;
@@ -57,7 +57,7 @@ impl std::error::Error for ServeError {}
 struct Engines<'a> {
     v4: Option<(Engine4<'a>, &'a Link)>,
     v6: Option<(Engine6<'a>, &'a Link6)>,
-    tap: Option<Tap>,
+    tap: Option<&'a Tap>,
 }
 
 impl Engines<'_> {
@@ -146,8 +146,8 @@ impl Port for UdpSocket {
 pub struct Dhcp4Service {
     /// The interface as DHCPv4 sees it.
     pub link: Link,
-    /// The compiled `Dhcp4` section.
-    pub config: Arc<Config4>,
+    /// The compiled `Dhcp4` section; a reload swaps it between batches.
+    pub config: Arc<Live<Config4>>,
     /// The v4 leases.
     pub leases: Arc<LeaseStore<Lease4>>,
     /// Where the workers send lease events, if anywhere.
@@ -159,8 +159,8 @@ pub struct Dhcp4Service {
 pub struct Dhcp6Service {
     /// The interface as DHCPv6 sees it.
     pub link: Link6,
-    /// The compiled `Dhcp6` section.
-    pub config: Arc<Config6>,
+    /// The compiled `Dhcp6` section; a reload swaps it between batches.
+    pub config: Arc<Live<Config6>>,
     /// The v6 leases.
     pub leases: Arc<LeaseStore<Lease6>>,
     /// Where the workers send lease events, if anywhere.
@@ -192,7 +192,8 @@ pub struct Serving {
 
 impl Serving {
     /// Opens `backend`'s sockets on `link` and starts their workers: one
-    /// per receive queue for AF_XDP, one for `raw` and `udp`.
+    /// per receive queue for AF_XDP, one for `raw` and `udp`. The
+    /// configuration is fixed for the life of the workers.
     pub fn start(
         link: Link,
         backend: Backend,
@@ -202,7 +203,7 @@ impl Serving {
         let name = link.name.clone();
         let v4 = Dhcp4Service {
             link,
-            config,
+            config: Arc::new(Live::new(config)),
             leases,
             events: None,
         };
@@ -280,14 +281,14 @@ impl Serving {
             v4: Arc::new(Stats4 {
                 scopes: v4
                     .as_ref()
-                    .map(|s| Scopes::for_v4(&s.config))
+                    .map(|s| Scopes::for_v4(&s.config.load()))
                     .unwrap_or_default(),
                 ..Stats4::default()
             }),
             v6: Arc::new(Stats6 {
                 scopes: v6
                     .as_ref()
-                    .map(|s| Scopes::for_v6(&s.config))
+                    .map(|s| Scopes::for_v6(&s.config.load()))
                     .unwrap_or_default(),
                 ..Stats6::default()
             }),
@@ -296,32 +297,39 @@ impl Serving {
         self.counters.push(counters.clone());
         let (v4, v6, stop) = (v4.clone(), v6.clone(), self.stop.clone());
         self.workers.push(std::thread::spawn(move || {
-            let engines = Engines {
-                v4: v4.as_ref().map(|s| {
-                    let engine = Engine4 {
-                        config: &s.config,
-                        leases: &s.leases,
-                        stats: Some(&counters.v4),
-                        events: s.events.as_deref(),
-                    };
-                    (engine, &s.link)
-                }),
-                v6: v6.as_ref().map(|s| {
-                    let engine = Engine6 {
-                        config: &s.config,
-                        leases: &s.leases,
-                        stats: Some(&counters.v6),
-                        events: s.events.as_deref(),
-                    };
-                    (engine, &s.link)
-                }),
-                tap,
-            };
             let mut idle = 0u32;
             while !stop.load(Ordering::Relaxed) {
                 let now = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs() as u32);
+                // One snapshot per batch: a reload takes effect at the next
+                // batch, and frames waiting in the rings are answered by
+                // whichever snapshot is current then, so none are lost.
+                let (c4, c6) = (
+                    v4.as_ref().map(|s| s.config.load()),
+                    v6.as_ref().map(|s| s.config.load()),
+                );
+                let engines = Engines {
+                    v4: v4.as_ref().zip(c4.as_deref()).map(|(s, config)| {
+                        let engine = Engine4 {
+                            config,
+                            leases: &s.leases,
+                            stats: Some(&counters.v4),
+                            events: s.events.as_deref(),
+                        };
+                        (engine, &s.link)
+                    }),
+                    v6: v6.as_ref().zip(c6.as_deref()).map(|(s, config)| {
+                        let engine = Engine6 {
+                            config,
+                            leases: &s.leases,
+                            stats: Some(&counters.v6),
+                            events: s.events.as_deref(),
+                        };
+                        (engine, &s.link)
+                    }),
+                    tap: tap.as_ref(),
+                };
                 let started = Instant::now();
                 let received = port.step(&engines, now);
                 if received > 0 {

@@ -572,6 +572,13 @@ impl<L: Lease> LeaseStore<L> {
         self.pools.write().push(alloc);
     }
 
+    /// Forgets the registered pools `keep` rejects (pools a reload
+    /// removed), so freed addresses stop going to their queues. Their
+    /// leases stay in the store, as Kea keeps them.
+    pub fn retain_pools(&self, keep: impl Fn(&Arc<Allocator>) -> bool) {
+        self.pools.write().retain(|p| keep(p));
+    }
+
     /// Returns a freed address to its pool's free-lease queue, if any.
     pub(crate) fn give_back(&self, a: L::Addr) {
         if self.has_flq.load(Ordering::Acquire) {
