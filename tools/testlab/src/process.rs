@@ -49,9 +49,13 @@ impl ServerProcess {
 
     /// Waits (15 s at most) for an output line containing `what`.
     pub fn wait_for(&mut self, what: &str) {
-        while !self.seen.contains(what) {
+        // Only new lines are searched: a server logging every lease can
+        // write hundreds of thousands of them.
+        let mut found = self.seen.contains(what);
+        while !found {
             match self.log.recv_timeout(Duration::from_secs(15)) {
                 Ok(line) => {
+                    found = line.contains(what);
                     self.seen.push_str(&line);
                     self.seen.push('\n');
                 }
