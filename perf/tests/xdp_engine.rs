@@ -6,19 +6,13 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use xdhcp_testlab::{Lab, ServerProcess};
+use xdhcp_testlab::{workspace_binary, Lab, ServerProcess};
 
 const XDHCP_PERF: &str = env!("CARGO_BIN_EXE_xdhcp-perf");
 
-/// `xdhcp-controlplane`, built beside `xdhcp-perf` by `cargo test --workspace`.
+/// `xdhcp-controlplane`, built beside `xdhcp-perf`.
 fn controlplane() -> PathBuf {
-    let bin = PathBuf::from(XDHCP_PERF).with_file_name("xdhcp-controlplane");
-    assert!(
-        bin.exists(),
-        "{} is missing: build it first (cargo build -p xdhcp-controlplane)",
-        bin.display()
-    );
-    bin
+    workspace_binary(XDHCP_PERF, "xdhcp-controlplane", "xdhcp-controlplane")
 }
 
 #[test]
