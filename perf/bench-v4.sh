@@ -85,25 +85,67 @@ stop() {
   server_pid=
 }
 
-run() { # server-name command... ; a fresh server for every rate, so no
-         # run starts with a pool the previous one filled
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+measure() { # server-name rate command... ; one run on a fresh server, so no
+            # run starts with a pool the previous one filled
+  local name=$1 rate=$2; shift 2
+  start "$name" "$@"
+  local t0; t0=$(cpu_ticks "$server_pid")
+  out=$(ip netns exec $cli taskset -c 1 "${gen_args[@]}" -r "$rate" -R 4000000 -p "$seconds" 2>&1 || true)
+  cpu=$(( $(cpu_ticks "$server_pid") - t0 ))
+  stop
+  sent=$(awk '/^sent packets/ {print $3; exit}' <<<"$out")
+  recv=$(awk '/^received packets/ {print $3; exit}' <<<"$out")
+  acks=$(awk '/^received packets/ {n++} n==2 {print $3; exit}' <<<"$out")
+  drops=$(awk '/^drops ratio/ {print $3; exit}' <<<"$out")
+  drops2=$(awk '/^drops ratio/ {n++} n==2 {print $3; exit}' <<<"$out")
+  rate_done=$(awk '/^Rate:/ {print $2; exit}' <<<"$out")
+  p99=$(awk '/^delay percentiles/ {print $4, $10; exit}' <<<"$out")
+  # Server CPU (user+system, all its threads) per message answered.
+  us_per_msg=$(awk -v t="$cpu" -v hz="$(getconf CLK_TCK)" -v n="$((${recv:-0} + ${acks:-0}))" \
+    'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n; else print "?" }')
+}
+
+report() {
+  printf '%-12s offered %7s/s  completed %10s exchanges/s  DISCOVER/OFFER sent %8s received %8s  drops %s %% + %s %%  server CPU %s us/msg  p50,p99 (ms) %s\n' \
+    "$1" "$2" "${rate_done:-?}" "${sent:-?}" "${recv:-?}" "${drops:-?}" "${drops2:-?}" "$us_per_msg" "${p99:-n/a}"
+}
+
+run() { # server-name command...
   local name=$1; shift
+  if [ -n "${FIND:-}" ]; then
+    find_rate "$name" "$@"
+    return
+  fi
   for rate in "${rates[@]}"; do
-    start "$name" "$@"
-    out=$(ip netns exec $cli taskset -c 1 "${gen_args[@]}" -r "$rate" -R 4000000 -p "$seconds" 2>&1 || true)
-    stop
-    sent=$(awk '/^sent packets/ {print $3; exit}' <<<"$out")
-    recv=$(awk '/^received packets/ {print $3; exit}' <<<"$out")
-    drops=$(awk '/^drops ratio/ {print $3, $4; exit}' <<<"$out")
-    rate_done=$(awk '/^Rate:/ {print $2; exit}' <<<"$out")
-    printf '%-12s offered %7s/s  completed %10s exchanges/s  DISCOVER/OFFER sent %8s received %8s  drops %s\n' \
-      "$name" "$rate" "${rate_done:-?}" "${sent:-?}" "${recv:-?}" "${drops:-?}"
+    measure "$name" "$rate" "$@"
+    report "$name" "$rate"
   done
+}
+
+# FIND=1: bisect the highest offered rate whose DISCOVER and REQUEST drops
+# both stay under 2.5% (the issue's bar), between the first two RATEs.
+find_rate() {
+  local name=$1; shift
+  local lo=${rates[0]} hi=${rates[1]:-200000} best=
+  while [ $((hi - lo)) -gt $((lo / 20 + 100)) ]; do
+    local mid=$(((lo + hi) / 2))
+    measure "$name" "$mid" "$@"
+    report "$name" "$mid"
+    if awk -v a="${drops:-100}" -v b="${drops2:-100}" 'BEGIN { exit !(a < 2.5 && b < 2.5) }'; then
+      lo=$mid best=$mid
+    else
+      hi=$mid
+    fi
+  done
+  echo "$name sustains ${best:-less than $lo} offered/s with under 2.5% drops"
 }
 
 echo "generator: $gen (UDP segmentation offload ${GSO:-on})"
 echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), kernel $(uname -r); kea $(dpkg-query -W -f='${Version}' kea-dhcp4-server)"
-# SERVERS picks which of them run (default: all, in this order).
+# SERVERS picks which of them run (default: all, in this order). FIND=1
+# bisects each one's sustainable rate between the first two RATEs instead.
 want() { [[ " ${SERVERS:-xdhcp xdhcp-raw xdhcp-udp kea-st kea-mt} " == *" $1 "* ]]; }
 config xdp false > "$work/xdhcp.json"
 want xdhcp && run xdhcp "$bin" -c "$work/xdhcp.json"
