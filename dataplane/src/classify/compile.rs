@@ -58,6 +58,16 @@ pub struct Program {
 /// Most values a program may hold on the stack at once.
 pub const STACK: usize = 64;
 
+/// Programs are equal when their code and literals are (regular
+/// expressions compared by their source).
+impl PartialEq for Program {
+    fn eq(&self, other: &Self) -> bool {
+        self.ops == other.ops
+            && self.consts == other.consts
+            && self.regexes.iter().map(Regex::as_str).eq(other.regexes.iter().map(Regex::as_str))
+    }
+}
+
 impl Program {
     /// Compiles a parsed test expression.
     pub fn new(e: &Bool) -> Result<Program, ParseError> {

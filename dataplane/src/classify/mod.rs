@@ -76,9 +76,18 @@ impl ClassSet {
             .is_some_and(|w| w & (1 << (c % 64)) != 0)
     }
 
-    /// Member classes, by index.
+    /// Member classes, by index, lowest first.
     pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
-        (0..MAX_CLASSES as u16).filter(|&c| self.contains(c))
+        self.0.iter().enumerate().flat_map(|(w, &bits)| {
+            let mut rest = bits;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let b = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    (w * 64) as u16 + b as u16
+                })
+            })
+        })
     }
 }
 
@@ -116,7 +125,7 @@ pub enum Phase {
 }
 
 /// One class of the configuration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Class {
     /// Its name.
     pub name: String,
@@ -159,7 +168,7 @@ impl Class {
 
 /// A configuration's classes, built-in ones first, then in configuration
 /// order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Classes {
     list: Vec<Class>,
 }
@@ -189,6 +198,11 @@ impl Classes {
     /// The class at `i`.
     pub fn get(&self, i: u16) -> Option<&Class> {
         self.list.get(usize::from(i))
+    }
+
+    /// The class at `i`, to fill in what the compiler adds.
+    pub fn get_mut(&mut self, i: u16) -> Option<&mut Class> {
+        self.list.get_mut(usize::from(i))
     }
 
     /// Every class, by index.

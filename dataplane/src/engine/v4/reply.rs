@@ -2,8 +2,9 @@
 
 use std::net::Ipv4Addr;
 
-use super::{Ctx, Outcome, Silence};
-use crate::config::{Reservation4, Subnet4};
+use super::{input, Ctx, Outcome, Silence};
+use crate::classify::{ClassSet, Classes};
+use crate::config::{OptionSet, Reservation4, Subnet4};
 use crate::lease::store::Ticket;
 use crate::wire::v4::{code, MessageType, Writer4, FLAG_BROADCAST};
 
@@ -22,6 +23,8 @@ pub enum Destination {
 
 /// Options Kea sends whenever they are configured, asked for or not.
 const BASIC: [u8; 3] = [3, 6, 15];
+/// Most classes whose options one reply consults.
+const MAX_OPTION_CLASSES: usize = 16;
 /// Room left for IP and UDP headers within a client's maximum message size.
 const IP_UDP_LEN: usize = 28;
 /// Maximum DHCP message size every client accepts (RFC 2131 §2).
@@ -76,9 +79,12 @@ impl<'c> Ctx<'_, 'c, '_> {
         } else {
             let global = &self.engine.config.global_reservations;
             let host = self.client.reservation(subnet, global);
+            let pool = subnet.pool_of(yiaddr).map(|i| subnet.pool_classes(i));
+            let member = self.additional_classes(subnet, pool.map(|p| &p.required[..]));
+            let classes = ClassOptions::of(&self.engine.config.classes, &member);
             w.set_ciaddr(p.ciaddr());
             w.set_yiaddr(yiaddr);
-            self.boot_fields(&mut w, subnet, host)?;
+            self.boot_fields(&mut w, subnet, host, &classes)?;
             if let Some(valid) = lifetime {
                 w.put_option(code::LEASE_TIME, &valid.to_be_bytes())?;
                 let (t1, t2) = timers(subnet, valid);
@@ -91,7 +97,12 @@ impl<'c> Ctx<'_, 'c, '_> {
                 // Kea adds the subnet mask with a lease, not to an INFORM's ACK.
                 w.put_option(1, &subnet.mask().octets())?;
             }
-            self.configured_options(&mut w, subnet, host)?;
+            let scopes = [
+                host.map(|h| &h.options),
+                pool.map(|p| &p.options),
+                Some(&subnet.options),
+            ];
+            self.configured_options(&mut w, &scopes, &classes)?;
         }
         if self.engine.config.echo_client_id {
             if let Some(cid) = p.option(code::CLIENT_ID).and_then(|v| v.contiguous()) {
@@ -107,24 +118,40 @@ impl<'c> Ctx<'_, 'c, '_> {
         w.finish()
     }
 
-    /// `siaddr`, `sname` and `file`: the reservation's, else the subnet's.
+    /// The client's classes once those the pool, the subnet and its shared
+    /// network require are evaluated (in that order, as Kea does).
+    fn additional_classes(&self, subnet: &Subnet4, pool: Option<&[u16]>) -> ClassSet {
+        let mut member = self.member;
+        let classes = &self.engine.config.classes;
+        let input = input(self.req);
+        for required in [pool.unwrap_or(&[]), &subnet.required] {
+            classes.additional(&input, required, &mut member);
+        }
+        member
+    }
+
+    /// `siaddr`, `sname` and `file`: the reservation's, else the first
+    /// class's that sets it, else the subnet's.
     fn boot_fields(
         &self,
         w: &mut Writer4<'_>,
         subnet: &Subnet4,
         host: Option<&Reservation4>,
+        classes: &ClassOptions<'_>,
     ) -> Result<(), crate::wire::WireError> {
-        if let Some(a) = host.and_then(|h| h.next_server).or(subnet.next_server) {
+        let next = host.and_then(|h| h.next_server);
+        let next = next.or_else(|| classes.iter().find_map(|c| c.next_server));
+        if let Some(a) = next.or(subnet.next_server) {
             w.set_siaddr(a);
         }
-        let sname = host
-            .and_then(|h| h.server_hostname.as_deref())
-            .or(subnet.server_hostname.as_deref());
-        if let Some(name) = sname {
+        let sname = host.and_then(|h| h.server_hostname.as_deref());
+        let sname = sname.or_else(|| classes.iter().find_map(|c| c.server_hostname.as_deref()));
+        if let Some(name) = sname.or(subnet.server_hostname.as_deref()) {
             w.set_sname(name.as_bytes())?;
         }
-        let file = host
-            .and_then(|h| h.boot_file_name.as_deref())
+        let file = host.and_then(|h| h.boot_file_name.as_deref());
+        let file = file
+            .or_else(|| classes.iter().find_map(|c| c.boot_file_name.as_deref()))
             .or(subnet.boot_file_name.as_deref());
         if let Some(name) = file {
             w.set_file(name.as_bytes())?;
@@ -134,20 +161,23 @@ impl<'c> Ctx<'_, 'c, '_> {
 
     /// Options the client asked for (option 55), the always-send ones and
     /// Kea's basic set, each from the most specific scope defining it:
-    /// reservation, then subnet (which already holds what it inherits).
+    /// reservation, pool, subnet (over its shared network), the client's
+    /// classes in order, then the global scope.
     fn configured_options(
         &self,
         w: &mut Writer4<'_>,
-        subnet: &Subnet4,
-        host: Option<&Reservation4>,
+        scopes: &[Option<&OptionSet>; 3],
+        classes: &ClassOptions<'_>,
     ) -> Result<(), crate::wire::WireError> {
         let p = &self.req.packet;
         let requested = p
             .option(code::PARAMETER_REQUEST_LIST)
             .and_then(|v| v.contiguous())
             .unwrap_or(&[]);
-        let scopes = [host.map(|h| &h.options), Some(&subnet.options)];
-        let lookup = |c: u8| scopes.iter().flatten().find_map(|s| s.get(c.into()));
+        let global = Some(&self.engine.config.global_options);
+        let class_sets = classes.iter().map(|c| Some(&c.options));
+        let all = || scopes.iter().copied().chain(class_sets.clone()).chain([global]).flatten();
+        let lookup = |c: u8| all().find_map(|s| s.get(c.into()));
         // Options the engine writes itself are never taken from the scopes.
         let own = |c: u8| matches!(c, 1 | 51 | 53 | 54 | 58 | 59 | 61 | 82);
         let mut sent = [false; 256];
@@ -159,7 +189,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                 }
             }
         }
-        for scope in scopes.iter().flatten() {
+        for scope in all() {
             for o in scope.iter().filter(|o| o.always_send) {
                 let c = o.code as u8;
                 if !own(c) && !sent[usize::from(c)] {
@@ -188,6 +218,32 @@ impl<'c> Ctx<'_, 'c, '_> {
         } else {
             Destination::Hardware(yiaddr)
         }
+    }
+}
+
+/// The classes of a client that carry options or boot fields, in class
+/// order, on the stack.
+pub(super) struct ClassOptions<'c> {
+    list: [Option<&'c crate::classify::Class>; MAX_OPTION_CLASSES],
+}
+
+impl<'c> ClassOptions<'c> {
+    fn of(classes: &'c Classes, member: &ClassSet) -> Self {
+        let mut list = [None; MAX_OPTION_CLASSES];
+        let with_data = member.iter().filter_map(|i| classes.get(i)).filter(|c| {
+            c.options.iter().next().is_some()
+                || c.next_server.is_some()
+                || c.server_hostname.is_some()
+                || c.boot_file_name.is_some()
+        });
+        for (slot, c) in list.iter_mut().zip(with_data) {
+            *slot = Some(c);
+        }
+        ClassOptions { list }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'c crate::classify::Class> + Clone + '_ {
+        self.list.iter().map_while(|c| *c)
     }
 }
 
