@@ -3,6 +3,7 @@
 //! values operators build. Nothing is allocated.
 
 use std::fmt::Write as _;
+use std::mem::MaybeUninit;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ast::{IntKind, Repr, Source, TextForm};
@@ -131,12 +132,18 @@ pub trait Input<'a> {
 
 /// Runs `prog` over `input` with the memberships known so far.
 pub fn run<'a>(prog: &'a Program, input: &dyn Input<'a>, classes: &ClassSet, arena: &mut Arena) -> bool {
-    let mut stack = [Val::Bool(false); STACK];
+    // Left uninitialised: clearing the whole stack for every class costs
+    // more than evaluating a typical test.
+    let mut stack = [const { MaybeUninit::<Val<'a>>::uninit() }; STACK];
     let mut sp = 0usize;
     macro_rules! pop {
         () => {{
             sp -= 1;
-            stack[sp]
+            // SAFETY: slots below `sp` were written by earlier pushes; the
+            // compiler typed and counted the program's stack use, so a pop
+            // never reaches below what was pushed (checked in debug builds).
+            debug_assert!(sp < STACK);
+            unsafe { stack[sp].assume_init() }
         }};
     }
     for op in prog.ops.iter() {
@@ -233,10 +240,10 @@ pub fn run<'a>(prog: &'a Program, input: &dyn Input<'a>, classes: &ClassSet, are
             }
             Op::Member(c) => Val::Bool(classes.contains(c)),
         };
-        stack[sp] = v;
+        stack[sp].write(v);
         sp += 1;
     }
-    sp == 1 && truth(stack[0])
+    sp == 1 && truth(pop!())
 }
 
 fn truth(v: Val<'_>) -> bool {
