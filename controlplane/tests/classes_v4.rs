@@ -71,7 +71,12 @@ impl Lab {
     }
 
     /// A DISCOVER from `mac` (relayed when `giaddr` is set) with `options`.
-    fn discover(&self, mac: [u8; 6], giaddr: Ipv4Addr, options: &[(u8, &[u8])]) -> (Outcome, Vec<u8>) {
+    fn discover(
+        &self,
+        mac: [u8; 6],
+        giaddr: Ipv4Addr,
+        options: &[(u8, &[u8])],
+    ) -> (Outcome, Vec<u8>) {
         let mut buf = vec![0u8; 600];
         let mut w = Writer4::new(&mut buf, 600).unwrap();
         w.set_op(BOOTREQUEST);
@@ -127,16 +132,32 @@ fn class_guarded_pool_options_boot_fields_and_lifetime() {
     let (o, out) = lab.discover(PLAIN, Ipv4Addr::UNSPECIFIED, &[(60, b"Aastra6731i")]);
     assert!(matches!(o, Outcome::Reply { .. }), "{o:?}");
     let offer = Packet4::parse(&out).unwrap();
-    assert_eq!(offer.yiaddr(), Ipv4Addr::new(198, 51, 100, 10), "the VoIP pool");
+    assert_eq!(
+        offer.yiaddr(),
+        Ipv4Addr::new(198, 51, 100, 10),
+        "the VoIP pool"
+    );
     assert_eq!(offer.siaddr(), Ipv4Addr::new(192, 0, 2, 254));
     assert_eq!(offer.sname(), Some(&b"tftp-server"[..]));
     assert_eq!(offer.file(), Some(&b"/voip/config.cfg"[..]));
     assert_eq!(offer.option_u32(51), Some(600), "class valid-lifetime");
-    assert_eq!(offer.option_ipv4(6), Some(Ipv4Addr::new(10, 1, 1, 1)), "class option");
-    assert_eq!(offer.option_ipv4(42), Some(Ipv4Addr::new(10, 1, 1, 123)), "class over global");
+    assert_eq!(
+        offer.option_ipv4(6),
+        Some(Ipv4Addr::new(10, 1, 1, 1)),
+        "class option"
+    );
+    assert_eq!(
+        offer.option_ipv4(42),
+        Some(Ipv4Addr::new(10, 1, 1, 123)),
+        "class over global"
+    );
     assert_eq!(offer.option_ipv4(3), Some(SERVER), "subnet option");
     assert_eq!(text(&offer, 15), "global.example");
-    assert_eq!(offer.option_ipv4(7), Some(Ipv4Addr::new(10, 9, 9, 9)), "required class");
+    assert_eq!(
+        offer.option_ipv4(7),
+        Some(Ipv4Addr::new(10, 9, 9, 9)),
+        "required class"
+    );
 
     // Not VoIP: the open pool, global options, the subnet's lifetime.
     let (_, out) = lab.discover(PLAIN, Ipv4Addr::UNSPECIFIED, &[(60, b"Polycom")]);
@@ -153,7 +174,11 @@ fn reservation_classes_open_their_pool_and_pool_options_win() {
     let lab = Lab::new();
     let (_, out) = lab.discover([2, 0, 0, 0, 0, 9], Ipv4Addr::UNSPECIFIED, &[]);
     let offer = Packet4::parse(&out).unwrap();
-    assert_eq!(offer.yiaddr(), Ipv4Addr::new(198, 51, 100, 20), "reserved_class pool");
+    assert_eq!(
+        offer.yiaddr(),
+        Ipv4Addr::new(198, 51, 100, 20),
+        "reserved_class pool"
+    );
     assert_eq!(text(&offer, 15), "pool.example", "pool over global");
     // A class's option loses to the pool's, beats the global one.
     let (_, out) = lab.discover([0x5c, 0x1b, 0xf4, 0, 0, 1], Ipv4Addr::UNSPECIFIED, &[]);
@@ -164,7 +189,13 @@ fn reservation_classes_open_their_pool_and_pool_options_win() {
 fn classes_choose_the_subnet_in_a_shared_network() {
     let lab = Lab::new();
     let (_, out) = lab.discover(PLAIN, RELAY, &[(60, b"win10")]);
-    assert_eq!(Packet4::parse(&out).unwrap().yiaddr(), Ipv4Addr::new(203, 0, 113, 10));
+    assert_eq!(
+        Packet4::parse(&out).unwrap().yiaddr(),
+        Ipv4Addr::new(203, 0, 113, 10)
+    );
     let (_, out) = lab.discover(PLAIN, RELAY, &[(60, b"linux")]);
-    assert_eq!(Packet4::parse(&out).unwrap().yiaddr(), Ipv4Addr::new(10, 0, 0, 10));
+    assert_eq!(
+        Packet4::parse(&out).unwrap().yiaddr(),
+        Ipv4Addr::new(10, 0, 0, 10)
+    );
 }

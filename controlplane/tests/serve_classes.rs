@@ -39,10 +39,22 @@ fn config(iface: &str, dir: &str) -> String {
 fn udhcpc(lab: &Lab, dir: &str, vendor: &str) -> (bool, String) {
     let script = format!("{dir}/record.sh");
     let env = format!("{dir}/udhcpc-{vendor}.env");
-    std::fs::write(&script, format!("#!/bin/sh\n[ \"$1\" = bound ] && env > {env}\nexit 0\n")).unwrap();
-    Command::new("chmod").args(["+x", &script]).status().unwrap();
-    let out = lab.udhcpc().args(["-V", vendor, "-s", &script]).output().unwrap();
-    let said = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\n[ \"$1\" = bound ] && env > {env}\nexit 0\n"),
+    )
+    .unwrap();
+    Command::new("chmod")
+        .args(["+x", &script])
+        .status()
+        .unwrap();
+    let out = lab
+        .udhcpc()
+        .args(["-V", vendor, "-s", &script])
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     let bound = std::fs::read_to_string(&env).unwrap_or_default();
     (out.status.success() && !bound.is_empty(), bound + &said)
 }
@@ -61,9 +73,18 @@ fn vendor_classes_choose_pool_and_options_and_drop_is_silent() {
     let (ok, phone) = udhcpc(&lab, &dir, "Aastra6731i");
     assert!(ok, "the phone is served:\n{phone}");
     assert!(phone.contains("ip=198.51.100.10"), "VoIP pool:\n{phone}");
-    assert!(phone.contains("domain=voip.example"), "class option over global:\n{phone}");
-    assert!(phone.contains("dns=198.51.100.53"), "class option:\n{phone}");
-    assert!(phone.contains("boot_file=/voip/aastra.cfg"), "class boot file:\n{phone}");
+    assert!(
+        phone.contains("domain=voip.example"),
+        "class option over global:\n{phone}"
+    );
+    assert!(
+        phone.contains("dns=198.51.100.53"),
+        "class option:\n{phone}"
+    );
+    assert!(
+        phone.contains("boot_file=/voip/aastra.cfg"),
+        "class boot file:\n{phone}"
+    );
     assert!(phone.contains("lease=600"), "class lifetime:\n{phone}");
 
     let (ok, dropped) = udhcpc(&lab, &dir, "evil-box");
@@ -72,9 +93,15 @@ fn vendor_classes_choose_pool_and_options_and_drop_is_silent() {
     let out = lab.dhclient(&dir, &[]).output().unwrap();
     let said = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "dhclient:\n{said}");
-    assert!(said.contains("DHCPACK of 198.51.100.30"), "open pool:\n{said}");
+    assert!(
+        said.contains("DHCPACK of 198.51.100.30"),
+        "open pool:\n{said}"
+    );
     let lease = std::fs::read_to_string(format!("{dir}/dhclient.leases")).unwrap();
-    assert!(lease.contains("option domain-name \"plain.example\";"), "{lease}");
+    assert!(
+        lease.contains("option domain-name \"plain.example\";"),
+        "{lease}"
+    );
     assert!(lease.contains("option dhcp-lease-time 900;"), "{lease}");
 
     server.stop("DHCP4_SHUTDOWN");

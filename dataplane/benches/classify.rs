@@ -17,7 +17,14 @@ fn classes() -> Classes {
     let spaces = OptionSpaces::standard(Universe::V4);
     let mut classes = Classes::default();
     for (i, test) in TYPICAL.lines().enumerate() {
-        let e = classify::parse(test, &mut Scope { spaces: &spaces, classes: &mut classes }).unwrap();
+        let e = classify::parse(
+            test,
+            &mut Scope {
+                spaces: &spaces,
+                classes: &mut classes,
+            },
+        )
+        .unwrap();
         let mut c = Class::named(&format!("c{i}"));
         c.test = Some(Program::new(&e).unwrap());
         classes.add(c).unwrap();
@@ -37,8 +44,13 @@ fn discover() -> Vec<u8> {
     w.put_option(55, &[1, 3, 6, 15, 42]).unwrap();
     w.put_option(60, b"Aastra6731i").unwrap();
     w.put_option(93, &[0, 7]).unwrap();
-    w.put_option(82, &[1, 6, b'e', b't', b'h', b'0', b'/', b'1', 2, 6, 0x5c, 0x1b, 0xf4, 1, 2, 3])
-        .unwrap();
+    w.put_option(
+        82,
+        &[
+            1, 6, b'e', b't', b'h', b'0', b'/', b'1', 2, 6, 0x5c, 0x1b, 0xf4, 1, 2, 3,
+        ],
+    )
+    .unwrap();
     let n = w.finish().unwrap();
     buf.truncate(n);
     buf
@@ -51,12 +63,12 @@ fn bench(c: &mut Criterion) {
     c.bench_function("classify_20_classes", |b| {
         b.iter(|| {
             let p = black_box(&p);
-            let input = Input4 {
-                packet: p,
-                iface: "eth0",
-                src: Ipv4Addr::new(198, 51, 100, 254),
-                dst: Ipv4Addr::new(198, 51, 100, 1),
-            };
+            let input = Input4::new(
+                p,
+                "eth0",
+                Ipv4Addr::new(198, 51, 100, 254),
+                Ipv4Addr::new(198, 51, 100, 1),
+            );
             let mut set = ClassSet::default();
             let vendor = p.option(60).and_then(|v| v.contiguous());
             classes.early(&input, vendor, &mut set);

@@ -76,7 +76,15 @@ pub fn answer_v4(
             return None;
         };
         let to_broadcast = dst == Ipv4Addr::BROADCAST || frame.addressing.eth_dst == BROADCAST_MAC;
-        let (packet, len, to) = answer(engine, link, frame.payload, Some(src), to_broadcast, out, now)?;
+        let (packet, len, to) = answer(
+            engine,
+            link,
+            frame.payload,
+            Some(src),
+            to_broadcast,
+            out,
+            now,
+        )?;
         Some((len, addressing(&frame.addressing, &packet, link, to)))
     })
 }

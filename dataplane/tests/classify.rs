@@ -65,12 +65,12 @@ impl Table {
     /// The memberships of a packet after the early and host phases.
     fn classify(&self, msg: &[u8], known: bool) -> ClassSet {
         let p = Packet4::parse(msg).unwrap();
-        let input = Input4 {
-            packet: &p,
-            iface: "veth0",
-            src: Ipv4Addr::new(198, 51, 100, 254),
-            dst: Ipv4Addr::new(198, 51, 100, 1),
-        };
+        let input = Input4::new(
+            &p,
+            "veth0",
+            Ipv4Addr::new(198, 51, 100, 254),
+            Ipv4Addr::new(198, 51, 100, 1),
+        );
         let mut set = ClassSet::default();
         let vendor = p.option(60).and_then(|v| v.contiguous());
         self.classes.early(&input, vendor, &mut set);
@@ -79,7 +79,8 @@ impl Table {
     }
 
     fn is(&self, msg: &[u8], name: &str) -> bool {
-        self.classify(msg, false).contains(self.classes.index(name).unwrap())
+        self.classify(msg, false)
+            .contains(self.classes.index(name).unwrap())
     }
 }
 
@@ -99,23 +100,36 @@ fn seed_examples_evaluate_as_documented() {
     // 001: the Kea overview's classes.
     let aastra = discover(&[(60, b"Aastra6731i")]);
     assert!(eval("substring(option[60].hex,0,6) == 'Aastra'", &aastra));
-    assert!(!eval("substring(option[60].hex,0,6) == 'Aastra'", &discover(&[(60, b"Polycom")])));
+    assert!(!eval(
+        "substring(option[60].hex,0,6) == 'Aastra'",
+        &discover(&[(60, b"Polycom")])
+    ));
     assert!(eval("pkt4.mac == 0x5c1bf4010203", &aastra));
     assert!(!eval("pkt4.mac == 0x010203040506", &aastra));
     assert!(eval("pkt4.msgtype == 1", &aastra));
-    assert!(!eval("pkt4.msgtype == 1", &packet(MessageType::Request, 1, &[])));
-    assert!(eval("pkt4.transid == 0", &packet(MessageType::Discover, 0, &[])));
+    assert!(!eval(
+        "pkt4.msgtype == 1",
+        &packet(MessageType::Request, 1, &[])
+    ));
+    assert!(eval(
+        "pkt4.transid == 0",
+        &packet(MessageType::Discover, 0, &[])
+    ));
     assert!(!eval("pkt4.transid == 0", &aastra));
     // 001 HA: member('ALL').
     assert!(eval("member('ALL')", &aastra));
     // 003 slides.
     let zimbu = discover(&[(60, b"Zimbutsio")]);
-    assert!(eval("option[vendor-class-identifier].text == 'Zimbutsio'", &zimbu));
+    assert!(eval(
+        "option[vendor-class-identifier].text == 'Zimbutsio'",
+        &zimbu
+    ));
     let win = discover(&[(60, b"win10")]);
     assert!(eval("substring(option[60].hex,0,3) == 'win'", &win));
     assert!(!eval("not(substring(option[60].hex,0,3) == 'win')", &win));
     assert!(eval("not(substring(option[60].hex,0,3) == 'win')", &zimbu));
-    let apple = "match('5c-1b-f4|a8-5b-b7|58-55-95|00-19-b8',hexstring(substring(pkt4.mac, 0, 3), '-'))";
+    let apple =
+        "match('5c-1b-f4|a8-5b-b7|58-55-95|00-19-b8',hexstring(substring(pkt4.mac, 0, 3), '-'))";
     assert!(eval(apple, &aastra));
     // 004: DUID prefix (option 1 is a v4 subnet mask here, so use option 61).
     assert!(eval(
@@ -127,9 +141,18 @@ fn seed_examples_evaluate_as_documented() {
     let ipxe = discover(&[(93, &[0, 7]), (175, &[1])]);
     let mut t = Table::new();
     t.define("iPXEboot", Some("option[175].exists"));
-    t.define("UEFIboot", Some("option[93].hex == 0x0007 and not option[175].exists"));
-    t.define("BIOSboot", Some("option[93].hex == 0x0000 and not option[175].exists"));
-    t.define("Netboot", Some("member('UEFIboot') or member('BIOSboot') or member('iPXEboot')"));
+    t.define(
+        "UEFIboot",
+        Some("option[93].hex == 0x0007 and not option[175].exists"),
+    );
+    t.define(
+        "BIOSboot",
+        Some("option[93].hex == 0x0000 and not option[175].exists"),
+    );
+    t.define(
+        "Netboot",
+        Some("member('UEFIboot') or member('BIOSboot') or member('iPXEboot')"),
+    );
     assert!(t.is(&uefi, "UEFIboot") && t.is(&uefi, "Netboot") && !t.is(&uefi, "iPXEboot"));
     assert!(t.is(&ipxe, "iPXEboot") && !t.is(&ipxe, "UEFIboot") && t.is(&ipxe, "Netboot"));
     assert!(!t.is(&discover(&[]), "Netboot"));
@@ -144,7 +167,9 @@ fn known_and_reservation_dependent_classes_wait_for_the_host_lookup() {
     let msg = discover(&[]);
     assert!(t.is(&msg, "unreserved_class"));
     assert!(!t.is(&msg, "dependent-class"));
-    assert!(t.classify(&msg, true).contains(t.classes.index("dependent-class").unwrap()));
+    assert!(t
+        .classify(&msg, true)
+        .contains(t.classes.index("dependent-class").unwrap()));
     assert!(eval("unknown", &msg));
     assert!(!eval("known", &msg));
 }
@@ -203,13 +228,20 @@ fn kea_manual_operator_examples() {
 #[test]
 fn options_sub_options_and_vendor_options() {
     // Option 82 with circuit-id "eth0/1" and remote-id = the client MAC.
-    let rai = [1, 6, b'e', b't', b'h', b'0', b'/', b'1', 2, 6, 0x5c, 0x1b, 0xf4, 1, 2, 3];
+    let rai = [
+        1, 6, b'e', b't', b'h', b'0', b'/', b'1', 2, 6, 0x5c, 0x1b, 0xf4, 1, 2, 3,
+    ];
     // Option 125: enterprise 4491, sub-option 1 = "docsis3.0".
     let mut vivso = vec![0, 0, 0x11, 0x8b, 11, 1, 9];
     vivso.extend_from_slice(b"docsis3.0");
     // Option 124: enterprise 4491, chunks "a" and "bc".
     let vivco = [0, 0, 0x11, 0x8b, 5, 1, b'a', 2, b'b', b'c'];
-    let m = discover(&[(82, &rai), (125, &vivso), (124, &vivco), (51, &[0, 0, 14, 16])]);
+    let m = discover(&[
+        (82, &rai),
+        (125, &vivso),
+        (124, &vivco),
+        (51, &[0, 0, 14, 16]),
+    ]);
     for e in [
         "relay4[1].hex == 'eth0/1'",
         "relay4[2].exists and not relay4[3].exists",
@@ -238,7 +270,10 @@ fn vendor_class_option_makes_vendor_class_members() {
     assert!(t.is(&modem, "VENDOR_CLASS_docsis3.0") && t.is(&modem, "modem"));
     assert!(!t.is(&discover(&[(60, b"docsis2.0")]), "modem"));
     // A vendor class named only in a test is built in, not an error.
-    assert!(eval("member('VENDOR_CLASS_eRouter1.0')", &discover(&[(60, b"eRouter1.0")])));
+    assert!(eval(
+        "member('VENDOR_CLASS_eRouter1.0')",
+        &discover(&[(60, b"eRouter1.0")])
+    ));
 }
 
 #[test]
@@ -247,16 +282,32 @@ fn bad_expressions_fail_with_a_column() {
         ("option[60].hex == ", 18, "expected"),
         ("option[60].hax == 'a'", 11, "one of hex, text, exists"),
         ("member('later')", 7, "not defined client class 'later'"),
-        ("substring(option[60].hex, x, 2) == 'a'", 26, "start position"),
-        ("option[no-such-option].exists", 7, "option 'no-such-option' is not defined"),
+        (
+            "substring(option[60].hex, x, 2) == 'a'",
+            26,
+            "start position",
+        ),
+        (
+            "option[no-such-option].exists",
+            7,
+            "option 'no-such-option' is not defined",
+        ),
         ("'unterminated", 0, "unterminated string"),
         ("option[60].hex", 14, "'=='"),
         ("match('(', 'a')", 6, "bad regular expression"),
-        ("relay6[0].peeraddr == ::1", 0, "relay6 can only be used in DHCPv6"),
+        (
+            "relay6[0].peeraddr == ::1",
+            0,
+            "relay6 can only be used in DHCPv6",
+        ),
         ("option[70000].exists", 7, "option code"),
         ("'a' == 'b' extra", 11, "end of the expression"),
         ("option[60].exists == 'true'", 18, "end of the expression"),
-        ("concat(option[60].exists, 'a') == 'a'", 7, "expected a string expression"),
+        (
+            "concat(option[60].exists, 'a') == 'a'",
+            7,
+            "expected a string expression",
+        ),
     ];
     for (e, at, msg) in cases {
         let err = Table::new().compile(e).expect_err(e);
@@ -264,7 +315,11 @@ fn bad_expressions_fail_with_a_column() {
         assert!(err.msg.contains(msg), "{e}: {err}");
     }
     let deep = format!("{}'a' == 'a'{}", "(".repeat(40), ")".repeat(40));
-    assert!(Table::new().compile(&deep).unwrap_err().msg.contains("nested too deeply"));
+    assert!(Table::new()
+        .compile(&deep)
+        .unwrap_err()
+        .msg
+        .contains("nested too deeply"));
 }
 
 /// Twenty typical class tests, one per line; the benchmark's set too.
@@ -279,12 +334,7 @@ fn evaluating_twenty_classes_allocates_nothing() {
     let rai = [1, 6, b'e', b't', b'h', b'0', b'/', b'1'];
     let msg = discover(&[(60, b"Aastra6731i"), (82, &rai), (93, &[0, 7])]);
     let p = Packet4::parse(&msg).unwrap();
-    let input = Input4 {
-        packet: &p,
-        iface: "veth0",
-        src: Ipv4Addr::UNSPECIFIED,
-        dst: Ipv4Addr::BROADCAST,
-    };
+    let input = Input4::new(&p, "veth0", Ipv4Addr::UNSPECIFIED, Ipv4Addr::BROADCAST);
     // Warm up once: the thread's arena and the regex caches come to life.
     let mut set = ClassSet::default();
     t.classes.early(&input, None, &mut set);
@@ -294,7 +344,9 @@ fn evaluating_twenty_classes_allocates_nothing() {
     assert_eq!(allocations() - before, 0);
     let got: Vec<u16> = set.iter().collect();
     let idx = |n: &str| t.classes.index(n).unwrap();
-    for want in ["c0", "c2", "c6", "c8", "c10", "c12", "c13", "c15", "c16", "c17", "c19"] {
+    for want in [
+        "c0", "c2", "c6", "c8", "c10", "c12", "c13", "c15", "c16", "c17", "c19",
+    ] {
         assert!(got.contains(&idx(want)), "{want} missing from {got:?}");
     }
     assert!(!got.contains(&idx("c1")));

@@ -11,9 +11,7 @@ use xdhcp_dataplane::config::v4::{HostId, PoolClasses, Reservations4};
 use xdhcp_dataplane::config::{Config4, Reservation4, Subnet4};
 use xdhcp_dataplane::options::DHCP4_SPACE;
 
-use super::{
-    option_set, shared_network_indexes, Host, Plan, SubnetPlan,
-};
+use super::{option_set, shared_network_indexes, Host, Plan, SubnetPlan};
 
 /// The engine's configuration for a DHCPv4 plan.
 pub fn snapshot(plan: &Plan) -> Config4 {
@@ -51,7 +49,10 @@ fn class_table(plan: &Plan) -> Classes {
 /// The index of each named class, adding names the configuration uses
 /// without defining them (they never match, unless built in).
 fn class_indexes(names: &[String], classes: &mut Classes) -> Vec<u16> {
-    names.iter().filter_map(|n| classes.intern(n).ok()).collect()
+    names
+        .iter()
+        .filter_map(|n| classes.intern(n).ok())
+        .collect()
 }
 
 fn v4(a: u128) -> Ipv4Addr {

@@ -148,7 +148,11 @@ pub fn read_list(v: &Value, path: &str, ctx: &mut Ctx, spaces: &OptionSpaces) ->
 }
 
 /// Compiles one class test against the classes defined before it.
-pub fn compile_test(test: &str, spaces: &OptionSpaces, classes: &mut Classes) -> Result<Program, ParseError> {
+pub fn compile_test(
+    test: &str,
+    spaces: &OptionSpaces,
+    classes: &mut Classes,
+) -> Result<Program, ParseError> {
     let e = classify::parse(test, &mut Scope { spaces, classes })?;
     Program::new(&e)
 }

@@ -31,12 +31,7 @@ fuzz_target!(|data: &[u8]| {
     c.test = Some(prog);
     classes.add(c).unwrap();
     let p = Packet4::parse(DISCOVER).unwrap();
-    let input = Input4 {
-        packet: &p,
-        iface: "eth0",
-        src: Ipv4Addr::UNSPECIFIED,
-        dst: Ipv4Addr::BROADCAST,
-    };
+    let input = Input4::new(&p, "eth0", Ipv4Addr::UNSPECIFIED, Ipv4Addr::BROADCAST);
     let mut set = ClassSet::default();
     classes.early(&input, p.option(60).and_then(|v| v.contiguous()), &mut set);
     classes.after_host(&input, false, &[], &mut set);

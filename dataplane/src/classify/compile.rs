@@ -35,6 +35,9 @@ pub enum Op {
     IntToText(IntKind),
     /// Pop two strings, push whether they are equal.
     Equal,
+    /// Pop a string, push whether it equals `consts[start..start + len]`
+    /// (`x == literal`, the commonest test, in one step).
+    EqualConst(u32, u32),
     /// Pop a string, push whether regex `n` matches all of it.
     Match(u16),
     /// Negate the top.
@@ -64,7 +67,11 @@ impl PartialEq for Program {
     fn eq(&self, other: &Self) -> bool {
         self.ops == other.ops
             && self.consts == other.consts
-            && self.regexes.iter().map(Regex::as_str).eq(other.regexes.iter().map(Regex::as_str))
+            && self
+                .regexes
+                .iter()
+                .map(Regex::as_str)
+                .eq(other.regexes.iter().map(Regex::as_str))
     }
 }
 
@@ -118,13 +125,23 @@ impl Compiler {
             Bool::And(a, b) | Bool::Or(a, b) => {
                 self.bool(a)?;
                 self.bool(b)?;
-                let op = if matches!(e, Bool::And(..)) { Op::And } else { Op::Or };
+                let op = if matches!(e, Bool::And(..)) {
+                    Op::And
+                } else {
+                    Op::Or
+                };
                 self.emit(op, 2);
             }
             Bool::Equal(a, b) => {
                 self.str(a)?;
                 self.str(b)?;
-                self.emit(Op::Equal, 2);
+                if let Some(&Op::Const(s, l)) = self.ops.last() {
+                    self.ops.pop();
+                    self.depth -= 1;
+                    self.emit(Op::EqualConst(s, l), 1);
+                } else {
+                    self.emit(Op::Equal, 2);
+                }
             }
             Bool::Match(re, v) => {
                 self.str(v)?;
@@ -162,7 +179,11 @@ impl Compiler {
             Str::Concat(a, b) | Str::HexString(a, b) => {
                 self.str(a)?;
                 self.str(b)?;
-                let op = if matches!(e, Str::Concat(..)) { Op::Concat } else { Op::HexString };
+                let op = if matches!(e, Str::Concat(..)) {
+                    Op::Concat
+                } else {
+                    Op::HexString
+                };
                 self.emit(op, 2);
             }
             Str::IfElse(c, a, b) => {

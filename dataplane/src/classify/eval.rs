@@ -1,6 +1,8 @@
-//! Running a [`Program`] on one packet: a fixed-size value stack, values
-//! borrowed from the packet or the program, and a scratch arena for the
-//! values operators build. Nothing is allocated.
+//! Running a [`Program`] on one packet. Every value is a byte string, as
+//! in Kea (booleans are `"true"` and `"false"`): borrowed from the packet
+//! or the program, or built in a per-thread scratch buffer carved into
+//! disjoint pieces ([`Bump`]), so nothing is allocated and every value can
+//! be a plain slice.
 
 use std::fmt::Write as _;
 use std::mem::MaybeUninit;
@@ -13,21 +15,13 @@ use super::ClassSet;
 /// Bytes of scratch space operators may build values in, per evaluation.
 pub const ARENA: usize = 4096;
 
-/// A value on the stack.
-#[derive(Debug, Clone, Copy)]
-pub enum Val<'a> {
-    /// Bytes owned by the packet or the program.
-    Slice(&'a [u8]),
-    /// Bytes built in the arena: start and length.
-    Built(u16, u16),
-    /// A boolean.
-    Bool(bool),
-}
+/// Kea's boolean values.
+const TRUE: &[u8] = b"true";
+const FALSE: &[u8] = b"false";
 
-/// Per-worker scratch space for evaluations.
+/// Per-thread scratch space for evaluations.
 pub struct Arena {
     buf: [u8; ARENA],
-    used: usize,
 }
 
 impl Default for Arena {
@@ -36,139 +30,129 @@ impl Default for Arena {
     }
 }
 
+impl Arena {
+    /// An empty arena.
+    pub const fn new() -> Arena {
+        Arena { buf: [0; ARENA] }
+    }
+
+    /// The whole arena, free, for one evaluation.
+    pub fn bump(&mut self) -> Bump<'_> {
+        Bump {
+            rest: &mut self.buf,
+        }
+    }
+}
+
+/// The free part of an arena: each value built takes a piece off its front.
+pub struct Bump<'a> {
+    rest: &'a mut [u8],
+}
+
 /// The arena ran out; the value being built becomes empty.
 #[derive(Debug)]
 pub struct Full;
 
-impl Arena {
-    /// An empty arena.
-    pub const fn new() -> Arena {
-        Arena {
-            buf: [0; ARENA],
-            used: 0,
-        }
+impl<'a> Bump<'a> {
+    /// A value written by `f` into the free space; empty when it does not fit.
+    pub fn build(&mut self, f: impl FnOnce(&mut Cursor<'_>) -> Result<(), Full>) -> &'a [u8] {
+        let mut c = Cursor {
+            buf: std::mem::take(&mut self.rest),
+            len: 0,
+        };
+        let ok = f(&mut c).is_ok();
+        let len = if ok { c.len } else { 0 };
+        let (done, rest) = c.buf.split_at_mut(len);
+        self.rest = rest;
+        done
     }
 
-    /// Forgets every value built so far.
-    pub fn reset(&mut self) {
-        self.used = 0;
+    /// The concatenation of `parts`.
+    pub fn join(&mut self, parts: &[&[u8]]) -> &'a [u8] {
+        self.build(|c| parts.iter().try_for_each(|p| c.push(p)))
     }
+}
 
-    /// The bytes of `v` (a boolean reads as Kea's `true`/`false`).
-    pub fn bytes<'s, 'a: 's>(&'s self, v: Val<'a>) -> &'s [u8] {
-        match v {
-            Val::Slice(s) => s,
-            Val::Built(s, l) => &self.buf[usize::from(s)..usize::from(s) + usize::from(l)],
-            Val::Bool(true) => b"true",
-            Val::Bool(false) => b"false",
-        }
-    }
+/// Writes one value into the arena's free space.
+pub struct Cursor<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
 
-    /// Where the next value built starts.
-    pub fn mark(&self) -> usize {
-        self.used
-    }
-
-    /// The value built since `mark`.
-    pub fn since(&self, mark: usize) -> Val<'static> {
-        Val::Built(mark as u16, (self.used - mark) as u16)
-    }
-
-    /// Appends `v`'s bytes to the value being built.
-    pub fn append(&mut self, v: Val<'_>) -> Result<(), Full> {
-        let len = self.bytes(v).len();
-        if self.used + len > ARENA {
-            return Err(Full);
-        }
-        match v {
-            Val::Built(s, l) => {
-                let s = usize::from(s);
-                self.buf.copy_within(s..s + usize::from(l), self.used);
-            }
-            Val::Slice(b) => self.buf[self.used..self.used + len].copy_from_slice(b),
-            Val::Bool(t) => {
-                let b: &[u8] = if t { b"true" } else { b"false" };
-                self.buf[self.used..self.used + len].copy_from_slice(b);
-            }
-        }
-        self.used += len;
-        Ok(())
-    }
-
-    /// Appends raw bytes.
+impl Cursor<'_> {
+    /// Appends `b`.
     pub fn push(&mut self, b: &[u8]) -> Result<(), Full> {
-        self.append(Val::Slice(b))
-    }
-
-    /// Space to build a value of unknown length in, via `fmt::Write`.
-    pub fn writer(&mut self) -> ArenaWriter<'_> {
-        ArenaWriter { arena: self, full: false }
-    }
-}
-
-/// `fmt::Write` into the arena; formatting integers and addresses this way
-/// allocates nothing.
-pub struct ArenaWriter<'a> {
-    arena: &'a mut Arena,
-    full: bool,
-}
-
-impl std::fmt::Write for ArenaWriter<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        if self.arena.push(s.as_bytes()).is_err() {
-            self.full = true;
-            return Err(std::fmt::Error);
-        }
+        let end = self.len + b.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(Full)?
+            .copy_from_slice(b);
+        self.len = end;
         Ok(())
+    }
+
+    /// The bytes written so far.
+    fn written(&mut self) -> &mut [u8] {
+        &mut self.buf[..self.len]
+    }
+}
+
+/// Formatting integers and addresses into the arena allocates nothing.
+impl std::fmt::Write for Cursor<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.push(s.as_bytes()).map_err(|_| std::fmt::Error)
     }
 }
 
 /// Packet data a program reads; implemented per protocol.
-pub trait Input<'a> {
-    /// The bytes of `src`, built in `arena` when not contiguous in the
+pub trait Input {
+    /// The bytes of `src`, built in `bump` when not contiguous in the
     /// packet; `None` when the packet does not have it.
-    fn fetch(&self, src: Source, arena: &mut Arena) -> Option<Val<'a>>;
+    fn fetch<'b>(&'b self, src: Source, bump: &mut Bump<'b>) -> Option<&'b [u8]>;
 }
 
 /// Runs `prog` over `input` with the memberships known so far.
-pub fn run<'a>(prog: &'a Program, input: &dyn Input<'a>, classes: &ClassSet, arena: &mut Arena) -> bool {
+pub fn run<'b, I: Input + ?Sized>(
+    prog: &'b Program,
+    input: &'b I,
+    classes: &ClassSet,
+    bump: &mut Bump<'b>,
+) -> bool {
     // Left uninitialised: clearing the whole stack for every class costs
     // more than evaluating a typical test.
-    let mut stack = [const { MaybeUninit::<Val<'a>>::uninit() }; STACK];
+    let mut stack = [const { MaybeUninit::<&'b [u8]>::uninit() }; STACK];
     let mut sp = 0usize;
     macro_rules! pop {
         () => {{
             sp -= 1;
             // SAFETY: slots below `sp` were written by earlier pushes; the
-            // compiler typed and counted the program's stack use, so a pop
-            // never reaches below what was pushed (checked in debug builds).
+            // compiler counted the program's stack use and the parser typed
+            // it, so a pop never reaches below what was pushed.
             debug_assert!(sp < STACK);
             unsafe { stack[sp].assume_init() }
         }};
     }
+    let consts = &prog.consts[..];
     for op in prog.ops.iter() {
-        let v = match *op {
-            Op::Const(s, l) => Val::Slice(&prog.consts[s as usize..(s + l) as usize]),
-            Op::Fetch(src, repr) => match input.fetch(src, arena) {
-                None => Val::Slice(&[]),
+        let v: &'b [u8] = match *op {
+            Op::Const(s, l) => &consts[s as usize..(s + l) as usize],
+            Op::Fetch(src, repr) => match input.fetch(src, bump) {
+                None => &[],
                 Some(v) => match repr {
                     Repr::Hex | Repr::Text(TextForm::Raw) => v,
-                    Repr::Text(form) => text(arena, v, form),
+                    Repr::Text(form) => text(bump, v, form),
                 },
             },
-            Op::Exists(src) => Val::Bool(input.fetch(src, arena).is_some()),
-            Op::Substring(start, len) => substring(arena, pop!(), start, len),
+            Op::Exists(src) => boolean(input.fetch(src, bump).is_some()),
+            Op::Substring(start, len) => substring(pop!(), start, len),
             Op::Split(field) => {
                 let delims = pop!();
-                split(arena, pop!(), delims, field)
+                split(pop!(), delims, field)
             }
             Op::Concat => {
                 let b = pop!();
                 let a = pop!();
-                build(arena, |ar| {
-                    ar.append(a)?;
-                    ar.append(b)
-                })
+                bump.join(&[a, b])
             }
             Op::IfElse => {
                 let no = pop!();
@@ -181,64 +165,54 @@ pub fn run<'a>(prog: &'a Program, input: &dyn Input<'a>, classes: &ClassSet, are
             }
             Op::HexString => {
                 let sep = pop!();
-                hexstring(arena, pop!(), sep)
+                hexstring(bump, pop!(), sep)
             }
             Op::Lcase | Op::Ucase => {
                 let v = pop!();
-                let mark = arena.mark();
-                let out = build(arena, |ar| ar.append(v));
-                if let Val::Built(s, l) = out {
-                    let s = usize::from(s);
-                    let bytes = &mut arena.buf[s..s + usize::from(l)];
-                    if *op == Op::Lcase {
-                        bytes.make_ascii_lowercase();
+                let lower = *op == Op::Lcase;
+                bump.build(|c| {
+                    c.push(v)?;
+                    let w = c.written();
+                    if lower {
+                        w.make_ascii_lowercase();
                     } else {
-                        bytes.make_ascii_uppercase();
+                        w.make_ascii_uppercase();
                     }
-                }
-                debug_assert!(arena.mark() >= mark);
-                out
+                    Ok(())
+                })
             }
             Op::AddrToText => {
                 let v = pop!();
-                let form = match arena.bytes(v).len() {
-                    4 => TextForm::Ipv4,
-                    16 => TextForm::Ipv6,
-                    _ => TextForm::Raw,
-                };
-                if form == TextForm::Raw {
-                    Val::Slice(&[])
-                } else {
-                    text(arena, v, form)
+                match v.len() {
+                    4 => text(bump, v, TextForm::Ipv4),
+                    16 => text(bump, v, TextForm::Ipv6),
+                    _ => &[],
                 }
             }
             Op::IntToText(k) => {
                 let v = pop!();
-                if arena.bytes(v).len() == k.width() {
-                    text(arena, v, TextForm::Int(k))
+                if v.len() == k.width() {
+                    text(bump, v, TextForm::Int(k))
                 } else {
-                    Val::Slice(&[])
+                    &[]
                 }
             }
             Op::Equal => {
                 let b = pop!();
-                let a = pop!();
-                Val::Bool(arena.bytes(a) == arena.bytes(b))
+                boolean(same(pop!(), b))
             }
-            Op::Match(n) => {
-                let v = pop!();
-                Val::Bool(prog.regexes[usize::from(n)].is_match(arena.bytes(v)))
-            }
-            Op::Not => Val::Bool(!truth(pop!())),
+            Op::EqualConst(s, l) => boolean(same(pop!(), &consts[s as usize..(s + l) as usize])),
+            Op::Match(n) => boolean(prog.regexes[usize::from(n)].is_match(pop!())),
+            Op::Not => boolean(!truth(pop!())),
             Op::And => {
                 let b = truth(pop!());
-                Val::Bool(truth(pop!()) && b)
+                boolean(truth(pop!()) && b)
             }
             Op::Or => {
                 let b = truth(pop!());
-                Val::Bool(truth(pop!()) || b)
+                boolean(truth(pop!()) || b)
             }
-            Op::Member(c) => Val::Bool(classes.contains(c)),
+            Op::Member(c) => boolean(classes.contains(c)),
         };
         stack[sp].write(v);
         sp += 1;
@@ -246,39 +220,39 @@ pub fn run<'a>(prog: &'a Program, input: &dyn Input<'a>, classes: &ClassSet, are
     sp == 1 && truth(pop!())
 }
 
-fn truth(v: Val<'_>) -> bool {
-    matches!(v, Val::Bool(true))
-}
-
-/// Runs a builder; a full arena yields the empty string.
-fn build<'a>(arena: &mut Arena, f: impl FnOnce(&mut Arena) -> Result<(), Full>) -> Val<'a> {
-    let mark = arena.mark();
-    match f(arena) {
-        Ok(()) => arena.since(mark),
-        Err(Full) => {
-            arena.used = mark;
-            Val::Slice(&[])
-        }
+fn boolean(b: bool) -> &'static [u8] {
+    if b {
+        TRUE
+    } else {
+        FALSE
     }
 }
 
-/// Narrows a value to `range` of its bytes without copying.
-fn narrow(v: Val<'_>, from: usize, to: usize) -> Val<'_> {
-    match v {
-        Val::Slice(s) => Val::Slice(&s[from..to]),
-        Val::Built(s, _) => Val::Built(s + from as u16, (to - from) as u16),
-        // The parser types expressions: no boolean reaches a string operator.
-        Val::Bool(_) => Val::Slice(&[]),
+/// Booleans are only ever `TRUE` or `FALSE` (the parser types every
+/// operand), so the length tells them apart without comparing bytes.
+fn truth(v: &[u8]) -> bool {
+    v.len() == TRUE.len()
+}
+
+/// Byte equality; short values (most literals) without calling `memcmp`.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
     }
+    if a.len() > 8 {
+        return a == b;
+    }
+    let word = |x: &[u8]| x.iter().fold(0u64, |w, &c| w << 8 | u64::from(c));
+    word(a) == word(b)
 }
 
 /// Kea's `substring`: negative start counts from the end, negative
 /// length takes the bytes before `start`.
-fn substring<'a>(arena: &Arena, v: Val<'a>, start: i32, len: Option<i32>) -> Val<'a> {
-    let n = arena.bytes(v).len() as i64;
+fn substring(v: &[u8], start: i32, len: Option<i32>) -> &[u8] {
+    let n = v.len() as i64;
     let (mut start, mut len) = (i64::from(start), len.map_or(n, i64::from));
     if n == 0 || start < -n || start >= n {
-        return Val::Slice(&[]);
+        return &[];
     }
     if start < 0 {
         start += n;
@@ -293,99 +267,71 @@ fn substring<'a>(arena: &Arena, v: Val<'a>, start: i32, len: Option<i32>) -> Val
         }
     }
     let end = (start + len).min(n);
-    narrow(v, start as usize, end as usize)
+    &v[start as usize..end as usize]
 }
 
 /// Kea's `split`: fields separated by any of the delimiter bytes, counted
 /// from 1; adjacent delimiters give empty fields.
-fn split<'a>(arena: &Arena, v: Val<'a>, delims: Val<'a>, field: i32) -> Val<'a> {
-    let (s, d) = (arena.bytes(v), arena.bytes(delims));
-    if s.is_empty() {
-        return Val::Slice(&[]);
-    }
-    if d.is_empty() {
+fn split<'v>(v: &'v [u8], delims: &[u8], field: i32) -> &'v [u8] {
+    if v.is_empty() || delims.is_empty() {
         return v;
     }
-    let Ok(field) = usize::try_from(field) else {
-        return Val::Slice(&[]);
-    };
-    let mut start = 0;
-    let mut n = 1;
-    for (i, c) in s.iter().enumerate() {
-        if d.contains(c) {
-            if n == field {
-                return narrow(v, start, i);
-            }
-            n += 1;
-            start = i + 1;
-        }
-    }
-    if n == field {
-        narrow(v, start, s.len())
-    } else {
-        Val::Slice(&[])
-    }
+    usize::try_from(field)
+        .ok()
+        .and_then(|f| v.split(|c| delims.contains(c)).nth(f.checked_sub(1)?))
+        .unwrap_or(&[])
 }
 
-fn hexstring<'a>(arena: &mut Arena, v: Val<'a>, sep: Val<'a>) -> Val<'a> {
+fn hexstring<'b>(bump: &mut Bump<'b>, v: &[u8], sep: &[u8]) -> &'b [u8] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let n = arena.bytes(v).len();
-    build(arena, |ar| {
-        for i in 0..n {
+    bump.build(|c| {
+        for (i, &b) in v.iter().enumerate() {
             if i > 0 {
-                ar.append(sep)?;
+                c.push(sep)?;
             }
-            let b = ar.bytes(v)[i];
-            ar.push(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])?;
+            c.push(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])?;
         }
         Ok(())
     })
 }
 
-/// An option's or a value's text form.
-fn text<'a>(arena: &mut Arena, v: Val<'a>, form: TextForm) -> Val<'a> {
-    let mut tmp = [0u8; 16];
-    let n = arena.bytes(v).len();
+/// A value's text form: addresses and integers (arrays comma separated).
+fn text<'b>(bump: &mut Bump<'b>, v: &'b [u8], form: TextForm) -> &'b [u8] {
     let width = match form {
         TextForm::Raw => return v,
         TextForm::Ipv4 => 4,
         TextForm::Ipv6 => 16,
         TextForm::Int(k) => k.width(),
     };
-    if n == 0 || n % width != 0 {
+    if v.is_empty() || !v.len().is_multiple_of(width) {
         return v;
     }
-    build(arena, |ar| {
-        for i in 0..n / width {
-            tmp[..width].copy_from_slice(&ar.bytes(v)[i * width..(i + 1) * width]);
-            let item = &tmp[..width];
-            let mut w = ar.writer();
+    bump.build(|c| {
+        for (i, item) in v.chunks(width).enumerate() {
             let sep = if i > 0 { "," } else { "" };
             let r = match form {
-                TextForm::Ipv4 => {
-                    let a = Ipv4Addr::new(item[0], item[1], item[2], item[3]);
-                    write!(w, "{sep}{a}")
-                }
+                TextForm::Ipv4 => write!(
+                    c,
+                    "{sep}{}",
+                    Ipv4Addr::new(item[0], item[1], item[2], item[3])
+                ),
                 TextForm::Ipv6 => {
                     let mut o = [0u8; 16];
                     o.copy_from_slice(item);
-                    write!(w, "{sep}{}", Ipv6Addr::from(o))
+                    write!(c, "{sep}{}", Ipv6Addr::from(o))
                 }
                 TextForm::Int(k) => {
-                    let be = |b: &[u8]| b.iter().fold(0u32, |acc, &x| acc << 8 | u32::from(x));
-                    let u = be(item);
+                    let u = item.iter().fold(0u32, |acc, &x| acc << 8 | u32::from(x));
                     match k {
-                        IntKind::I8 => write!(w, "{sep}{}", u as u8 as i8),
-                        IntKind::I16 => write!(w, "{sep}{}", u as u16 as i16),
-                        IntKind::I32 => write!(w, "{sep}{}", u as i32),
-                        _ => write!(w, "{sep}{u}"),
+                        IntKind::I8 => write!(c, "{sep}{}", u as u8 as i8),
+                        IntKind::I16 => write!(c, "{sep}{}", u as u16 as i16),
+                        IntKind::I32 => write!(c, "{sep}{}", u as i32),
+                        _ => write!(c, "{sep}{u}"),
                     }
                 }
                 TextForm::Raw => Ok(()),
             };
-            if r.is_err() || w.full {
-                return Err(Full);
-            }
+            r.map_err(|_| Full)?;
         }
         Ok(())
     })

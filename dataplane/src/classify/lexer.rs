@@ -89,7 +89,10 @@ pub fn tokens(src: &str) -> Result<Vec<Token<'_>>, ParseError> {
             }
             _ => {
                 let ch = src[i..].chars().next().unwrap_or('?');
-                return Err(ParseError::new(start, format!("unexpected character '{ch}'")));
+                return Err(ParseError::new(
+                    start,
+                    format!("unexpected character '{ch}'"),
+                ));
             }
         };
         out.push(Token { kind, at: start });
@@ -115,20 +118,28 @@ fn classify_run<'s>(src: &'s str, start: usize, end: &mut usize) -> Result<Tok<'
     let word = &run[..cut];
     *end = start + cut;
     if word.is_empty() {
-        return Err(ParseError::new(start, format!("unexpected '{}'", &run[..1])));
+        return Err(ParseError::new(
+            start,
+            format!("unexpected '{}'", &run[..1]),
+        ));
     }
     let b = word.as_bytes();
     if b.len() > 2 && b[0] == b'0' && (b[1] == b'x' || b[1] == b'X') {
         if b[2..].iter().all(u8::is_ascii_hexdigit) {
             return Ok(Tok::Hex(word));
         }
-        return Err(ParseError::new(start, format!("bad hexadecimal string '{word}'")));
+        return Err(ParseError::new(
+            start,
+            format!("bad hexadecimal string '{word}'"),
+        ));
     }
     let digits = word.strip_prefix('-').unwrap_or(word);
     if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
         return Ok(Tok::Int(word));
     }
-    if word.starts_with('-') || word.as_bytes()[0].is_ascii_digit() && !word.contains(char::is_alphabetic) {
+    if word.starts_with('-')
+        || word.as_bytes()[0].is_ascii_digit() && !word.contains(char::is_alphabetic)
+    {
         return Err(ParseError::new(start, format!("bad number '{word}'")));
     }
     Ok(Tok::Word(word))

@@ -39,7 +39,10 @@ pub struct ParseError {
 impl ParseError {
     /// An error at byte offset `at`.
     pub fn new(at: usize, msg: impl Into<String>) -> Self {
-        ParseError { at, msg: msg.into() }
+        ParseError {
+            at,
+            msg: msg.into(),
+        }
     }
 
     /// The 1-based column the error points at.
@@ -192,7 +195,10 @@ thread_local! {
 impl Classes {
     /// The index of class `name`, if the table has it.
     pub fn index(&self, name: &str) -> Option<u16> {
-        self.list.iter().position(|c| c.name == name).map(|i| i as u16)
+        self.list
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| i as u16)
     }
 
     /// The class at `i`.
@@ -203,11 +209,6 @@ impl Classes {
     /// The class at `i`, to fill in what the compiler adds.
     pub fn get_mut(&mut self, i: u16) -> Option<&mut Class> {
         self.list.get_mut(usize::from(i))
-    }
-
-    /// Every class, by index.
-    pub fn iter(&self) -> impl Iterator<Item = &Class> {
-        self.list.iter()
     }
 
     /// Adds `class` (or replaces the built-in class of that name), working
@@ -246,7 +247,7 @@ impl Classes {
 
     /// Reception: `ALL`, the vendor class, then the tests that need no
     /// host lookup, in configuration order.
-    pub fn early<'a>(&'a self, input: &dyn Input<'a>, vendor_class: Option<&[u8]>, set: &mut ClassSet) {
+    pub fn early<I: Input>(&self, input: &I, vendor_class: Option<&[u8]>, set: &mut ClassSet) {
         set.insert(builtin::ALL);
         if let Some(v) = vendor_class {
             for (i, c) in self.list.iter().enumerate() {
@@ -260,8 +261,12 @@ impl Classes {
 
     /// After the host lookup: `KNOWN` or `UNKNOWN`, the reservation's
     /// classes, then the tests that read them.
-    pub fn after_host<'a>(&'a self, input: &dyn Input<'a>, known: bool, host: &[u16], set: &mut ClassSet) {
-        set.insert(if known { builtin::KNOWN } else { builtin::UNKNOWN });
+    pub fn after_host<I: Input>(&self, input: &I, known: bool, host: &[u16], set: &mut ClassSet) {
+        set.insert(if known {
+            builtin::KNOWN
+        } else {
+            builtin::UNKNOWN
+        });
         for &c in host {
             set.insert(c);
         }
@@ -270,39 +275,49 @@ impl Classes {
 
     /// The classes a pool, subnet or shared network requires, in order; a
     /// listed class without a test is simply assigned.
-    pub fn additional<'a>(&'a self, input: &dyn Input<'a>, required: &[u16], set: &mut ClassSet) {
-        for &i in required {
-            if let Some(c) = self.get(i) {
-                if self.test(c, input, set) {
+    pub fn additional<I: Input>(&self, input: &I, required: &[u16], set: &mut ClassSet) {
+        self.evaluate(input, set, required.iter().map(|&i| (i, true)));
+    }
+
+    fn run_phase<I: Input>(&self, input: &I, phase: Phase, set: &mut ClassSet) {
+        let due = self
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.phase == phase && c.test.is_some());
+        self.evaluate(input, set, due.map(|(i, _)| (i as u16, false)));
+    }
+
+    /// Evaluates the classes `due` yields in order, adding each whose test
+    /// holds (or, when flagged, which has no test); results are traced at
+    /// debug level under Kea's eval logger name.
+    fn evaluate<I: Input>(
+        &self,
+        input: &I,
+        set: &mut ClassSet,
+        due: impl Iterator<Item = (u16, bool)>,
+    ) {
+        let trace = tracing::enabled!(target: TRACE_TARGET4, tracing::Level::DEBUG);
+        ARENA.with(|arena| {
+            let mut arena = arena.borrow_mut();
+            for (i, untested_joins) in due {
+                let Some(c) = self.get(i) else { continue };
+                let member = match &c.test {
+                    Some(prog) => eval::run(prog, input, set, &mut arena.bump()),
+                    None => untested_joins,
+                };
+                if trace {
+                    tracing::debug!(
+                        target: TRACE_TARGET4,
+                        "EVAL_RESULT Expression {} evaluated to {}",
+                        c.name,
+                        member
+                    );
+                }
+                if member {
                     set.insert(i);
                 }
             }
-        }
-    }
-
-    fn run_phase<'a>(&'a self, input: &dyn Input<'a>, phase: Phase, set: &mut ClassSet) {
-        for (i, c) in self.list.iter().enumerate() {
-            if c.phase == phase && c.test.is_some() && self.test(c, input, set) {
-                set.insert(i as u16);
-            }
-        }
-    }
-
-    /// Evaluates one class's test (true when it has none), tracing the
-    /// result at debug level under Kea's eval logger name.
-    fn test<'a>(&'a self, c: &'a Class, input: &dyn Input<'a>, set: &ClassSet) -> bool {
-        let Some(prog) = &c.test else { return true };
-        let r = ARENA.with(|a| {
-            let mut a = a.borrow_mut();
-            a.reset();
-            eval::run(prog, input, set, &mut a)
         });
-        tracing::debug!(
-            target: TRACE_TARGET4,
-            "EVAL_RESULT Expression {} evaluated to {}",
-            c.name,
-            r
-        );
-        r
     }
 }

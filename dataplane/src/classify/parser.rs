@@ -104,7 +104,10 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// Guards the recursion, which also bounds the evaluation stack.
-    fn nest<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, ParseError>) -> Result<T, ParseError> {
+    fn nest<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, ParseError>,
+    ) -> Result<T, ParseError> {
         if self.depth >= MAX_NESTING {
             return Err(ParseError::new(self.at(), "expression nested too deeply"));
         }
@@ -162,7 +165,10 @@ impl<'s> Parser<'s, '_> {
                     return self.unexpected("a class name in quotes");
                 };
                 let Some(idx) = self.names.class(name) else {
-                    return Err(ParseError::new(at, format!("not defined client class '{name}'")));
+                    return Err(ParseError::new(
+                        at,
+                        format!("not defined client class '{name}'"),
+                    ));
                 };
                 self.punct(")")?;
                 return Ok(Bool::Member(idx));
@@ -171,7 +177,11 @@ impl<'s> Parser<'s, '_> {
                 self.next();
                 let known = self.names.class("KNOWN").expect("KNOWN is built in");
                 let m = Bool::Member(known);
-                return Ok(if w == "known" { m } else { Bool::Not(Box::new(m)) });
+                return Ok(if w == "known" {
+                    m
+                } else {
+                    Bool::Not(Box::new(m))
+                });
             }
             Tok::Word("match") => {
                 self.next();
@@ -184,7 +194,10 @@ impl<'s> Parser<'s, '_> {
                 if let Err(e) = regex::bytes::Regex::new(re) {
                     let first = e.to_string();
                     let line = first.lines().last().unwrap_or("invalid").trim();
-                    return Err(ParseError::new(at, format!("bad regular expression: {line}")));
+                    return Err(ParseError::new(
+                        at,
+                        format!("bad regular expression: {line}"),
+                    ));
                 }
                 self.punct(",")?;
                 let v = self.string()?;
@@ -214,7 +227,10 @@ impl<'s> Parser<'s, '_> {
         let t = self.nest(|p| p.term())?;
         match t {
             Term::Str(s) => self.concat_tail(s),
-            _ => Err(ParseError::new(at, "expected a string expression, found a boolean one")),
+            _ => Err(ParseError::new(
+                at,
+                "expected a string expression, found a boolean one",
+            )),
         }
     }
 
@@ -294,7 +310,10 @@ impl<'s> Parser<'s, '_> {
                     t => {
                         return Err(ParseError::new(
                             wat,
-                            format!("expected 'option', 'peeraddr' or 'linkaddr', found {}", t.describe()),
+                            format!(
+                                "expected 'option', 'peeraddr' or 'linkaddr', found {}",
+                                t.describe()
+                            ),
                         ))
                     }
                 }
@@ -314,7 +333,10 @@ impl<'s> Parser<'s, '_> {
                     return Err(ParseError::new(at, "pkt4 can only be used in DHCPv4"));
                 }
                 self.punct(".")?;
-                let names = ["mac", "hlen", "htype", "ciaddr", "giaddr", "yiaddr", "siaddr", "msgtype", "transid"];
+                let names = [
+                    "mac", "hlen", "htype", "ciaddr", "giaddr", "yiaddr", "siaddr", "msgtype",
+                    "transid",
+                ];
                 let f = match self.field(&names)? {
                     "mac" => Pkt4Field::Mac,
                     "hlen" => Pkt4Field::Hlen,
@@ -383,8 +405,10 @@ impl<'s> Parser<'s, '_> {
                 self.punct(")")?;
                 Str::IfElse(Box::new(c), Box::new(a), Box::new(b))
             }
-            Tok::Word(w @ ("lcase" | "ucase" | "addrtotext" | "int8totext" | "int16totext" | "int32totext"
-            | "uint8totext" | "uint16totext" | "uint32totext")) => {
+            Tok::Word(
+                w @ ("lcase" | "ucase" | "addrtotext" | "int8totext" | "int16totext"
+                | "int32totext" | "uint8totext" | "uint16totext" | "uint32totext"),
+            ) => {
                 self.punct("(")?;
                 let v = Box::new(self.string()?);
                 self.punct(")")?;
@@ -450,7 +474,12 @@ impl<'s> Parser<'s, '_> {
             Tok::Int(n) => parse_int::<u16>(n, at, "an option code from 0 to 65535")?,
             Tok::Word(name) => match self.names.option_code(name) {
                 Some(c) => c,
-                None => return Err(ParseError::new(at, format!("option '{name}' is not defined"))),
+                None => {
+                    return Err(ParseError::new(
+                        at,
+                        format!("option '{name}' is not defined"),
+                    ))
+                }
             },
             _ => {
                 self.i -= 1;
@@ -521,7 +550,10 @@ impl<'s> Parser<'s, '_> {
         } else {
             0
         };
-        Ok(Term::Str(Str::Fetch(Source::VendorClassData(ent, index), Repr::Hex)))
+        Ok(Term::Str(Str::Fetch(
+            Source::VendorClassData(ent, index),
+            Repr::Hex,
+        )))
     }
 }
 
@@ -544,7 +576,7 @@ fn decode_hex(digits: &str) -> Vec<u8> {
     let b = digits.as_bytes();
     let mut out = Vec::with_capacity(b.len().div_ceil(2));
     let mut i = 0;
-    if b.len() % 2 == 1 {
+    if !b.len().is_multiple_of(2) {
         out.push(nib(b[0]));
         i = 1;
     }

@@ -159,16 +159,12 @@ impl Engine4<'_> {
 
 /// What expressions see of a request.
 fn input<'a>(req: &'a Request4<'a>) -> Input4<'a> {
-    Input4 {
-        packet: &req.packet,
-        iface: req.interface.unwrap_or(""),
-        src: req.src,
-        dst: if req.to_broadcast {
-            Ipv4Addr::BROADCAST
-        } else {
-            req.local_addr
-        },
-    }
+    let dst = if req.to_broadcast {
+        Ipv4Addr::BROADCAST
+    } else {
+        req.local_addr
+    };
+    Input4::new(&req.packet, req.interface.unwrap_or(""), req.src, dst)
 }
 
 /// Everything one message's handling needs.
@@ -239,7 +235,8 @@ impl<'c> Ctx<'_, 'c, '_> {
         if let Some(l) = self.client.current_lease(self.leases(), &self.selection) {
             // A lease in a pool the client's classes no longer open is not
             // offered again (Kea checks the pool's class on reuse too).
-            let allowed = |s: &&Subnet4| !s.in_pool(l.addr) || s.in_allowed_pool(l.addr, &self.member);
+            let allowed =
+                |s: &&Subnet4| !s.in_pool(l.addr) || s.in_allowed_pool(l.addr, &self.member);
             if let Some(subnet) = self.subnet_of(l.addr).filter(allowed) {
                 return Some(Choice {
                     addr: l.addr,

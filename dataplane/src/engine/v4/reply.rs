@@ -176,7 +176,14 @@ impl<'c> Ctx<'_, 'c, '_> {
             .unwrap_or(&[]);
         let global = Some(&self.engine.config.global_options);
         let class_sets = classes.iter().map(|c| Some(&c.options));
-        let all = || scopes.iter().copied().chain(class_sets.clone()).chain([global]).flatten();
+        let all = || {
+            scopes
+                .iter()
+                .copied()
+                .chain(class_sets.clone())
+                .chain([global])
+                .flatten()
+        };
         let lookup = |c: u8| all().find_map(|s| s.get(c.into()));
         // Options the engine writes itself are never taken from the scopes.
         let own = |c: u8| matches!(c, 1 | 51 | 53 | 54 | 58 | 59 | 61 | 82);

@@ -61,21 +61,34 @@ fn link_address(req: &Request4<'_>) -> (Ipv4Addr, bool) {
 /// A subnet guarded by a class the client is not in is passed over; in a
 /// shared network the client gets the members it may use (Kea's
 /// class-based subnet selection).
-pub fn select<'c>(config: &'c Config4, req: &Request4<'_>, classes: &ClassSet) -> Option<Selection<'c>> {
+pub fn select<'c>(
+    config: &'c Config4,
+    req: &Request4<'_>,
+    classes: &ClassSet,
+) -> Option<Selection<'c>> {
     let (link, relayed) = link_address(req);
     // The subnets a client of the chosen one's link may use, chosen first.
     let usable = |s: &'c Subnet4| -> Option<Selection<'c>> {
         let mut subnets = [None; MAX_SHARED];
         let mut n = 0;
         let mut add = |x: &'c Subnet4| {
-            if n < MAX_SHARED && x.admits(classes) && !subnets[..n].iter().flatten().any(|y: &&Subnet4| y.id == x.id) {
+            if n < MAX_SHARED
+                && x.admits(classes)
+                && !subnets[..n]
+                    .iter()
+                    .flatten()
+                    .any(|y: &&Subnet4| y.id == x.id)
+            {
                 subnets[n] = Some(x);
                 n += 1;
             }
         };
         add(s);
         if let Some(network) = s.shared_network.and_then(|i| config.shared_networks.get(i)) {
-            network.iter().filter_map(|&i| config.subnets.get(i)).for_each(add);
+            network
+                .iter()
+                .filter_map(|&i| config.subnets.get(i))
+                .for_each(add);
         }
         (n > 0).then_some(Selection { subnets })
     };
