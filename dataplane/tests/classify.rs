@@ -6,9 +6,11 @@
 use std::net::Ipv4Addr;
 
 use xdhcp_dataplane::classify::v4::Input4;
+use xdhcp_dataplane::classify::v6::{self as class6, Input6};
 use xdhcp_dataplane::classify::{self, Class, ClassSet, Classes, Program, Scope};
 use xdhcp_dataplane::options::{OptionSpaces, Universe};
 use xdhcp_dataplane::wire::v4::{MessageType, Packet4, Writer4, BOOTREQUEST};
+use xdhcp_dataplane::wire::v6::Packet6;
 use xdhcp_testlab::{allocations, CountingAllocator};
 
 #[global_allocator]
@@ -41,8 +43,12 @@ struct Table {
 
 impl Table {
     fn new() -> Table {
+        Table::of(Universe::V4)
+    }
+
+    fn of(universe: Universe) -> Table {
         Table {
-            spaces: OptionSpaces::standard(Universe::V4),
+            spaces: OptionSpaces::standard(universe),
             classes: Classes::default(),
         }
     }
@@ -350,4 +356,78 @@ fn evaluating_twenty_classes_allocates_nothing() {
         assert!(got.contains(&idx(want)), "{want} missing from {got:?}");
     }
     assert!(!got.contains(&idx("c1")));
+}
+
+/// A SOLICIT relayed once: client-id 0002aabbccdd0102, vendor class 4491
+/// "docsis3.0", vendor option 4491 with sub-option 1 "abc"; the relay's
+/// link address 2001:db8:1::1, peer fe80::1, interface-id "eth0".
+fn relayed_solicit() -> Vec<u8> {
+    let tlv = |code: u16, data: &[u8]| {
+        let mut v = code.to_be_bytes().to_vec();
+        v.extend_from_slice(&(data.len() as u16).to_be_bytes());
+        v.extend_from_slice(data);
+        v
+    };
+    let mut client = vec![1, 0x12, 0x34, 0x56];
+    client.extend(tlv(1, &[0, 2, 0xaa, 0xbb, 0xcc, 0xdd, 1, 2]));
+    client.extend(tlv(
+        16,
+        &[[0, 0, 0x11, 0x8b, 0, 9].as_slice(), b"docsis3.0"].concat(),
+    ));
+    client.extend(tlv(
+        17,
+        &[[0, 0, 0x11, 0x8b].as_slice(), &tlv(1, b"abc")].concat(),
+    ));
+    let mut relay = vec![12, 0];
+    relay.extend(
+        "2001:db8:1::1"
+            .parse::<std::net::Ipv6Addr>()
+            .unwrap()
+            .octets(),
+    );
+    relay.extend("fe80::1".parse::<std::net::Ipv6Addr>().unwrap().octets());
+    relay.extend(tlv(18, b"eth0"));
+    relay.extend(tlv(9, &client));
+    relay
+}
+
+#[test]
+fn dhcpv6_expressions_read_the_client_message_and_the_relay_chain() {
+    let msg = relayed_solicit();
+    let p = Packet6::parse(&msg).unwrap();
+    let input = Input6::new(
+        &p,
+        "veth0",
+        "fe80::1".parse().unwrap(),
+        "ff02::1:2".parse().unwrap(),
+    );
+    let mut t = Table::of(Universe::V6);
+    t.define("VENDOR_CLASS_docsis3.0", None);
+    let tests = [
+        "substring(option[1].hex,0,6) == 0x0002AABBCCDD",
+        "option[clientid].exists and not option[dns-servers].exists",
+        "relay6[0].option[18].hex == 'eth0'",
+        "relay6[0].linkaddr == 2001:db8:1::1 and relay6[-1].peeraddr == fe80::1",
+        "relay6[1].linkaddr == '' and not relay6[1].option[18].exists",
+        "pkt6.msgtype == 1 and pkt6.transid == 0x00123456",
+        "vendor-class[4491].data == 'docsis3.0' and vendor-class.enterprise == 4491",
+        "vendor[4491].option[1].hex == 'abc' and vendor[*].exists and not vendor[9].exists",
+        "member('VENDOR_CLASS_docsis3.0')",
+        "pkt.iface == 'veth0' and addrtotext(pkt.src) == 'fe80::1'",
+    ];
+    for (i, e) in tests.iter().enumerate() {
+        t.define(&format!("t{i}"), Some(e));
+    }
+    let mut set = ClassSet::default();
+    t.classes.early(&input, class6::vendor_class(&p), &mut set);
+    for (i, e) in tests.iter().enumerate() {
+        assert!(
+            set.contains(t.classes.index(&format!("t{i}")).unwrap()),
+            "{e}"
+        );
+    }
+    let err = Table::of(Universe::V6)
+        .compile("pkt4.mac == 0x01")
+        .unwrap_err();
+    assert!(err.msg.contains("pkt4 can only be used in DHCPv4"), "{err}");
 }

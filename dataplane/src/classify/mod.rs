@@ -15,6 +15,7 @@ pub mod lexer;
 pub mod parser;
 pub mod scope;
 pub mod v4;
+pub mod v6;
 
 use std::cell::RefCell;
 use std::net::Ipv4Addr;
