@@ -357,10 +357,13 @@ fn classes_config(iface: &str, socket: &str) -> String {
     )
 }
 
+/// A client's MAC suffix and the options it sends.
+type Client<'a> = (u8, Vec<(u8, &'a [u8])>);
+
 /// DISCOVERs whose options put them in different classes.
 fn class_script() -> Vec<(String, Vec<u8>)> {
     let rai: &[u8] = &[1, 6, b'e', b't', b'h', b'0', b'/', b'1', 2, 2, 0xab, 0xcd];
-    let cases: [(u8, Vec<(u8, &[u8])>); 9] = [
+    let cases: [Client; 9] = [
         (1, vec![(60, b"Aastra6731i")]),
         (2, vec![(60, b"Zimbutsio")]),
         (3, vec![(60, b"win10")]),

@@ -337,13 +337,32 @@ pub(crate) fn option_set<'a>(
     xdhcp_dataplane::config::OptionSet::new(list)
 }
 
-/// A subnet's options, lowest precedence first: the global ones, then the
-/// plan's subnet list, which holds the subnet's own before its shared
-/// network's.
+/// A subnet's options: its own over its shared network's (the plan's list
+/// holds the subnet's first). Global options stay apart, below the classes'.
 pub(crate) fn subnet_options(
-    global: &[OptionOut],
     subnet: &SubnetPlan,
     space: &str,
 ) -> xdhcp_dataplane::config::OptionSet {
-    option_set(global.iter().chain(subnet.options.iter().rev()), space)
+    option_set(subnet.options.iter().rev(), space)
+}
+
+/// The plan's classes with their options; names that scopes use later are
+/// added as they are met.
+pub(crate) fn class_table(plan: &Plan, space: &str) -> Classes {
+    let mut classes = plan.classes.clone();
+    for (name, opts) in &plan.class_options {
+        if let Some(c) = classes.index(name).and_then(|i| classes.get_mut(i)) {
+            c.options = option_set(opts.iter(), space);
+        }
+    }
+    classes
+}
+
+/// The index of each named class, adding names the configuration uses
+/// without defining them (they never match, unless built in).
+pub(crate) fn class_indexes(names: &[String], classes: &mut Classes) -> Vec<u16> {
+    names
+        .iter()
+        .filter_map(|n| classes.intern(n).ok())
+        .collect()
 }

@@ -11,12 +11,15 @@ use xdhcp_dataplane::config::v4::{HostId, PoolClasses, Reservations4};
 use xdhcp_dataplane::config::{Config4, Reservation4, Subnet4};
 use xdhcp_dataplane::options::DHCP4_SPACE;
 
-use super::{option_set, shared_network_indexes, Host, Plan, SubnetPlan};
+use super::{
+    class_indexes, class_table, option_set, shared_network_indexes, subnet_options, Host, Plan,
+    SubnetPlan,
+};
 
 /// The engine's configuration for a DHCPv4 plan.
 pub fn snapshot(plan: &Plan) -> Config4 {
     let (network_of, shared_networks) = shared_network_indexes(plan);
-    let mut classes = class_table(plan);
+    let mut classes = class_table(plan, DHCP4_SPACE);
     let subnets = plan
         .subnets
         .iter()
@@ -32,27 +35,6 @@ pub fn snapshot(plan: &Plan) -> Config4 {
         global_options: option_set(plan.global_options.iter(), DHCP4_SPACE),
         classes,
     }
-}
-
-/// The plan's classes with their options; names that scopes use later are
-/// added as they are met.
-fn class_table(plan: &Plan) -> Classes {
-    let mut classes = plan.classes.clone();
-    for (name, opts) in &plan.class_options {
-        if let Some(c) = classes.index(name).and_then(|i| classes.get_mut(i)) {
-            c.options = option_set(opts.iter(), DHCP4_SPACE);
-        }
-    }
-    classes
-}
-
-/// The index of each named class, adding names the configuration uses
-/// without defining them (they never match, unless built in).
-fn class_indexes(names: &[String], classes: &mut Classes) -> Vec<u16> {
-    names
-        .iter()
-        .filter_map(|n| classes.intern(n).ok())
-        .collect()
 }
 
 fn v4(a: u128) -> Ipv4Addr {
@@ -104,8 +86,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         next_server: Some(p.next_server).filter(|a| !a.is_unspecified()),
         server_hostname: Some(p.server_hostname.clone()).filter(|n| !n.is_empty()),
         boot_file_name: Some(p.boot_file_name.clone()).filter(|n| !n.is_empty()),
-        // Subnet over shared network; global options sit below the classes'.
-        options: option_set(s.options.iter().rev(), DHCP4_SPACE),
+        options: subnet_options(s, DHCP4_SPACE),
         reservations: reservations(&s.hosts, classes),
     }
 }

@@ -18,8 +18,10 @@ use xdhcp_dataplane::config::{Config6, PdPool6, Reservation6, Subnet6};
 use xdhcp_dataplane::options::DHCP6_SPACE;
 use xdhcp_dataplane::wire::v6::{DUID_EN, DUID_LL};
 
+use xdhcp_dataplane::classify::Classes;
+
 use super::{
-    option_set, shared_network_indexes, subnet_options, Host, OptionOut, Plan, SubnetPlan,
+    class_table, option_set, shared_network_indexes, subnet_options, Host, Plan, SubnetPlan,
 };
 
 /// ISC's enterprise number, used in the fixed DUID-EN.
@@ -52,11 +54,12 @@ pub fn snapshot(plan: &Plan) -> Config6 {
 /// with `server_duid`.
 pub fn snapshot_with_duid(plan: &Plan, server_duid: Vec<u8>) -> Config6 {
     let (network_of, shared_networks) = shared_network_indexes(plan);
+    let mut classes = class_table(plan, DHCP6_SPACE);
     let subnets = plan
         .subnets
         .iter()
         .zip(network_of)
-        .map(|(s, network)| subnet(s, network, &plan.global_options))
+        .map(|(s, network)| subnet(s, network, &mut classes))
         .collect();
     Config6 {
         server_duid,
@@ -64,10 +67,12 @@ pub fn snapshot_with_duid(plan: &Plan, server_duid: Vec<u8>) -> Config6 {
         shared_networks,
         decline_probation: plan.decline_probation_period,
         global_reservations: reservations(&plan.global_hosts),
+        global_options: option_set(plan.global_options.iter(), DHCP6_SPACE),
+        classes,
     }
 }
 
-fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -> Subnet6 {
+fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) -> Subnet6 {
     let p = &s.params;
 
     Subnet6 {
@@ -110,8 +115,9 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -
         renew_timer: p.t1,
         rebind_timer: p.t2,
         rapid_commit: p.rapid_commit,
-        options: subnet_options(global, s, DHCP6_SPACE),
+        options: subnet_options(s, DHCP6_SPACE),
         reservations: reservations(&s.hosts),
+        guard: s.guard.as_ref().and_then(|g| classes.intern(g).ok()),
     }
 }
 

@@ -81,7 +81,7 @@ impl ClassSet {
     }
 
     /// Member classes, by index, lowest first.
-    pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = u16> + Clone + '_ {
         self.0.iter().enumerate().flat_map(|(w, &bits)| {
             let mut rest = bits;
             std::iter::from_fn(move || {
@@ -205,6 +205,20 @@ impl Classes {
     /// The class at `i`.
     pub fn get(&self, i: u16) -> Option<&Class> {
         self.list.get(usize::from(i))
+    }
+
+    /// The classes of `member` that carry options or boot fields, in
+    /// configuration order: the order their options apply in.
+    pub fn applying<'c>(
+        &'c self,
+        member: &'c ClassSet,
+    ) -> impl Iterator<Item = &'c Class> + Clone + 'c {
+        member.iter().filter_map(|i| self.get(i)).filter(|c| {
+            c.options.iter().next().is_some()
+                || c.next_server.is_some()
+                || c.server_hostname.is_some()
+                || c.boot_file_name.is_some()
+        })
     }
 
     /// The class at `i`, to fill in what the compiler adds.

@@ -3,7 +3,7 @@
 use std::net::Ipv4Addr;
 
 use super::{input, Ctx, Outcome, Silence};
-use crate::classify::{ClassSet, Classes};
+use crate::classify::{Class, ClassSet};
 use crate::config::{OptionSet, Reservation4, Subnet4};
 use crate::lease::store::Ticket;
 use crate::wire::v4::{code, MessageType, Writer4, FLAG_BROADCAST};
@@ -23,8 +23,6 @@ pub enum Destination {
 
 /// Options Kea sends whenever they are configured, asked for or not.
 const BASIC: [u8; 3] = [3, 6, 15];
-/// Most classes whose options one reply consults.
-const MAX_OPTION_CLASSES: usize = 16;
 /// Room left for IP and UDP headers within a client's maximum message size.
 const IP_UDP_LEN: usize = 28;
 /// Maximum DHCP message size every client accepts (RFC 2131 §2).
@@ -81,10 +79,10 @@ impl<'c> Ctx<'_, 'c, '_> {
             let host = self.client.reservation(subnet, global);
             let pool = subnet.pool_of(yiaddr).map(|i| subnet.pool_classes(i));
             let member = self.additional_classes(subnet, pool.map(|p| &p.required[..]));
-            let classes = ClassOptions::of(&self.engine.config.classes, &member);
+            let classes = self.engine.config.classes.applying(&member);
             w.set_ciaddr(p.ciaddr());
             w.set_yiaddr(yiaddr);
-            self.boot_fields(&mut w, subnet, host, &classes)?;
+            self.boot_fields(&mut w, subnet, host, classes.clone())?;
             if let Some(valid) = lifetime {
                 w.put_option(code::LEASE_TIME, &valid.to_be_bytes())?;
                 let (t1, t2) = timers(subnet, valid);
@@ -102,7 +100,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                 pool.map(|p| &p.options),
                 Some(&subnet.options),
             ];
-            self.configured_options(&mut w, &scopes, &classes)?;
+            self.configured_options(&mut w, &scopes, classes)?;
         }
         if self.engine.config.echo_client_id {
             if let Some(cid) = p.option(code::CLIENT_ID).and_then(|v| v.contiguous()) {
@@ -137,21 +135,21 @@ impl<'c> Ctx<'_, 'c, '_> {
         w: &mut Writer4<'_>,
         subnet: &Subnet4,
         host: Option<&Reservation4>,
-        classes: &ClassOptions<'_>,
+        classes: impl Iterator<Item = &'c Class> + Clone,
     ) -> Result<(), crate::wire::WireError> {
         let next = host.and_then(|h| h.next_server);
-        let next = next.or_else(|| classes.iter().find_map(|c| c.next_server));
+        let next = next.or_else(|| classes.clone().find_map(|c| c.next_server));
         if let Some(a) = next.or(subnet.next_server) {
             w.set_siaddr(a);
         }
         let sname = host.and_then(|h| h.server_hostname.as_deref());
-        let sname = sname.or_else(|| classes.iter().find_map(|c| c.server_hostname.as_deref()));
+        let sname = sname.or_else(|| classes.clone().find_map(|c| c.server_hostname.as_deref()));
         if let Some(name) = sname.or(subnet.server_hostname.as_deref()) {
             w.set_sname(name.as_bytes())?;
         }
         let file = host.and_then(|h| h.boot_file_name.as_deref());
         let file = file
-            .or_else(|| classes.iter().find_map(|c| c.boot_file_name.as_deref()))
+            .or_else(|| classes.clone().find_map(|c| c.boot_file_name.as_deref()))
             .or(subnet.boot_file_name.as_deref());
         if let Some(name) = file {
             w.set_file(name.as_bytes())?;
@@ -167,7 +165,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         &self,
         w: &mut Writer4<'_>,
         scopes: &[Option<&OptionSet>; 3],
-        classes: &ClassOptions<'_>,
+        classes: impl Iterator<Item = &'c Class> + Clone,
     ) -> Result<(), crate::wire::WireError> {
         let p = &self.req.packet;
         let requested = p
@@ -175,7 +173,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             .and_then(|v| v.contiguous())
             .unwrap_or(&[]);
         let global = Some(&self.engine.config.global_options);
-        let class_sets = classes.iter().map(|c| Some(&c.options));
+        let class_sets = classes.map(|c| Some(&c.options));
         let all = || {
             scopes
                 .iter()
@@ -225,32 +223,6 @@ impl<'c> Ctx<'_, 'c, '_> {
         } else {
             Destination::Hardware(yiaddr)
         }
-    }
-}
-
-/// The classes of a client that carry options or boot fields, in class
-/// order, on the stack.
-pub(super) struct ClassOptions<'c> {
-    list: [Option<&'c crate::classify::Class>; MAX_OPTION_CLASSES],
-}
-
-impl<'c> ClassOptions<'c> {
-    fn of(classes: &'c Classes, member: &ClassSet) -> Self {
-        let mut list = [None; MAX_OPTION_CLASSES];
-        let with_data = member.iter().filter_map(|i| classes.get(i)).filter(|c| {
-            c.options.iter().next().is_some()
-                || c.next_server.is_some()
-                || c.server_hostname.is_some()
-                || c.boot_file_name.is_some()
-        });
-        for (slot, c) in list.iter_mut().zip(with_data) {
-            *slot = Some(c);
-        }
-        ClassOptions { list }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &'c crate::classify::Class> + Clone + '_ {
-        self.list.iter().map_while(|c| *c)
     }
 }
 
