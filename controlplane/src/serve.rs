@@ -40,6 +40,7 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
     }
+    crate::eval_log::install(config)?;
     let plans = compile::compile(config);
     let v4 = match (&config.dhcp4, &plans.dhcp4) {
         (Some(server), Some(plan)) => Some((

@@ -2,8 +2,8 @@
 //! configuration whose classes match on the vendor class option (60)
 //! serves real udhcpc and dhclient clients in a namespace lab. A phone's
 //! vendor class gets its own pool, options and boot file; a DROP-class
-//! client gets no answer; a client in no class gets the open pool. Needs
-//! root.
+//! client gets no answer; a client in no class gets the open pool. The
+//! `kea-dhcp4.eval` debug logger records each evaluation. Needs root.
 
 use std::process::Command;
 
@@ -16,6 +16,8 @@ fn config(iface: &str, dir: &str) -> String {
     "lease-database": {{ "type": "memfile", "persist": true, "name": "{dir}/leases4.csv" }},
     "control-socket": {{ "socket-type": "unix", "socket-name": "{dir}/control.sock" }},
     "valid-lifetime": 900,
+    "loggers": [ {{ "name": "kea-dhcp4.eval", "severity": "DEBUG", "debuglevel": 55,
+                    "output_options": [ {{ "output": "{dir}/eval.log" }} ] }} ],
     "option-data": [ {{ "name": "domain-name", "data": "plain.example" }} ],
     "client-classes": [
       {{ "name": "DROP", "test": "substring(option[60].hex,0,4) == 'evil'" }},
@@ -105,5 +107,15 @@ fn vendor_classes_choose_pool_and_options_and_drop_is_silent() {
     assert!(lease.contains("option dhcp-lease-time 900;"), "{lease}");
 
     server.stop("DHCP4_SHUTDOWN");
+    let eval = std::fs::read_to_string(format!("{dir}/eval.log")).unwrap();
+    assert!(
+        eval.contains("DEBUG [kea-dhcp4.eval/")
+            && eval.contains("EVAL_RESULT Expression VoIP evaluated to true"),
+        "{eval}"
+    );
+    assert!(
+        eval.contains("EVAL_RESULT Expression DROP evaluated to true"),
+        "{eval}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

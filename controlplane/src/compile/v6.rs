@@ -54,7 +54,7 @@ pub fn snapshot(plan: &Plan) -> Config6 {
 /// with `server_duid`.
 pub fn snapshot_with_duid(plan: &Plan, server_duid: Vec<u8>) -> Config6 {
     let (network_of, shared_networks) = shared_network_indexes(plan);
-    let mut classes = class_table(plan, DHCP6_SPACE);
+    let mut classes = class_table(plan, DHCP6_SPACE).for_v6();
     let subnets = plan
         .subnets
         .iter()

@@ -175,25 +175,37 @@ impl Class {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Classes {
     list: Vec<Class>,
+    /// Results are traced under `kea-dhcp6.eval` rather than `kea-dhcp4.eval`.
+    v6: bool,
 }
 
 impl Default for Classes {
     fn default() -> Self {
         Classes {
             list: builtin::NAMES.iter().map(|n| Class::named(n)).collect(),
+            v6: false,
         }
     }
 }
 
-/// Names the tracing target of evaluation results, as Kea's
+/// The tracing target of DHCPv4 evaluation results: Kea's
 /// `kea-dhcp4.eval` logger.
 pub const TRACE_TARGET4: &str = "kea-dhcp4.eval";
+/// The tracing target of DHCPv6 evaluation results (`kea-dhcp6.eval`).
+pub const TRACE_TARGET6: &str = "kea-dhcp6.eval";
 
 thread_local! {
     static ARENA: RefCell<Arena> = const { RefCell::new(Arena::new()) };
 }
 
 impl Classes {
+    /// The classes of a DHCPv6 configuration: results are traced under
+    /// `kea-dhcp6.eval`.
+    pub fn for_v6(mut self) -> Self {
+        self.v6 = true;
+        self
+    }
+
     /// The index of class `name`, if the table has it.
     pub fn index(&self, name: &str) -> Option<u16> {
         self.list
@@ -312,7 +324,11 @@ impl Classes {
         set: &mut ClassSet,
         due: impl Iterator<Item = (u16, bool)>,
     ) {
-        let trace = tracing::enabled!(target: TRACE_TARGET4, tracing::Level::DEBUG);
+        let trace = if self.v6 {
+            tracing::enabled!(target: TRACE_TARGET6, tracing::Level::DEBUG)
+        } else {
+            tracing::enabled!(target: TRACE_TARGET4, tracing::Level::DEBUG)
+        };
         ARENA.with(|arena| {
             let mut arena = arena.borrow_mut();
             for (i, untested_joins) in due {
@@ -321,13 +337,10 @@ impl Classes {
                     Some(prog) => eval::run(prog, input, set, &mut arena.bump()),
                     None => untested_joins,
                 };
-                if trace {
-                    tracing::debug!(
-                        target: TRACE_TARGET4,
-                        "EVAL_RESULT Expression {} evaluated to {}",
-                        c.name,
-                        member
-                    );
+                if trace && self.v6 {
+                    tracing::debug!(target: TRACE_TARGET6, "EVAL_RESULT Expression {} evaluated to {member}", c.name);
+                } else if trace {
+                    tracing::debug!(target: TRACE_TARGET4, "EVAL_RESULT Expression {} evaluated to {member}", c.name);
                 }
                 if member {
                     set.insert(i);
