@@ -36,8 +36,11 @@ pub enum Op {
     /// Pop two strings, push whether they are equal.
     Equal,
     /// Pop a string, push whether it equals `consts[start..start + len]`
-    /// (`x == literal`, the commonest test, in one step).
+    /// (`x == literal` in one step).
     EqualConst(u32, u32),
+    /// Push whether packet data equals `consts[start..start + len]`: the
+    /// commonest test, `option[..].hex == literal`, in one step.
+    FetchEqualConst(Source, Repr, u32, u32),
     /// Pop a string, push whether regex `n` matches all of it.
     Match(u16),
     /// Negate the top.
@@ -135,12 +138,19 @@ impl Compiler {
             Bool::Equal(a, b) => {
                 self.str(a)?;
                 self.str(b)?;
-                if let Some(&Op::Const(s, l)) = self.ops.last() {
-                    self.ops.pop();
-                    self.depth -= 1;
-                    self.emit(Op::EqualConst(s, l), 1);
-                } else {
-                    self.emit(Op::Equal, 2);
+                let n = self.ops.len();
+                match self.ops[n.saturating_sub(2)..] {
+                    [Op::Fetch(src, repr), Op::Const(s, l)] => {
+                        self.ops.truncate(n - 2);
+                        self.depth -= 2;
+                        self.emit(Op::FetchEqualConst(src, repr, s, l), 0);
+                    }
+                    [.., Op::Const(s, l)] => {
+                        self.ops.pop();
+                        self.depth -= 1;
+                        self.emit(Op::EqualConst(s, l), 1);
+                    }
+                    _ => self.emit(Op::Equal, 2),
                 }
             }
             Bool::Match(re, v) => {

@@ -136,13 +136,11 @@ pub fn run<'b, I: Input + ?Sized>(
     for op in prog.ops.iter() {
         let v: &'b [u8] = match *op {
             Op::Const(s, l) => &consts[s as usize..(s + l) as usize],
-            Op::Fetch(src, repr) => match input.fetch(src, bump) {
-                None => &[],
-                Some(v) => match repr {
-                    Repr::Hex | Repr::Text(TextForm::Raw) => v,
-                    Repr::Text(form) => text(bump, v, form),
-                },
-            },
+            Op::Fetch(src, repr) => fetch(input, src, repr, bump),
+            Op::FetchEqualConst(src, repr, s, l) => {
+                let v = fetch(input, src, repr, bump);
+                boolean(same(v, &consts[s as usize..(s + l) as usize]))
+            }
             Op::Exists(src) => boolean(input.fetch(src, bump).is_some()),
             Op::Substring(start, len) => substring(pop!(), start, len),
             Op::Split(field) => {
@@ -218,6 +216,17 @@ pub fn run<'b, I: Input + ?Sized>(
         sp += 1;
     }
     sp == 1 && truth(pop!())
+}
+
+/// Packet data in the representation asked for; empty when absent.
+fn fetch<'b, I: Input + ?Sized>(input: &'b I, src: Source, repr: Repr, bump: &mut Bump<'b>) -> &'b [u8] {
+    match input.fetch(src, bump) {
+        None => &[],
+        Some(v) => match repr {
+            Repr::Hex | Repr::Text(TextForm::Raw) => v,
+            Repr::Text(form) => text(bump, v, form),
+        },
+    }
 }
 
 fn boolean(b: bool) -> &'static [u8] {
