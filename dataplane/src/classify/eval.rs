@@ -219,7 +219,12 @@ pub fn run<'b, I: Input + ?Sized>(
 }
 
 /// Packet data in the representation asked for; empty when absent.
-fn fetch<'b, I: Input + ?Sized>(input: &'b I, src: Source, repr: Repr, bump: &mut Bump<'b>) -> &'b [u8] {
+fn fetch<'b, I: Input + ?Sized>(
+    input: &'b I,
+    src: Source,
+    repr: Repr,
+    bump: &mut Bump<'b>,
+) -> &'b [u8] {
     match input.fetch(src, bump) {
         None => &[],
         Some(v) => match repr {

@@ -470,7 +470,11 @@ impl<'s> Parser<'s, '_> {
     fn option_code(&mut self) -> Result<u16, ParseError> {
         self.punct("[")?;
         let at = self.at();
+        let v4 = self.names.universe() == Universe::V4;
         let code = match self.next() {
+            Tok::Int(n) if v4 => {
+                parse_int::<u8>(n, at, "a DHCPv4 option code from 0 to 255")?.into()
+            }
             Tok::Int(n) => parse_int::<u16>(n, at, "an option code from 0 to 65535")?,
             Tok::Word(name) => match self.names.option_code(name) {
                 Some(c) => c,
