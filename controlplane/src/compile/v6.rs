@@ -229,7 +229,8 @@ mod tests {
         assert!(a.rapid_commit && b.rapid_commit);
         assert_eq!(a.shared_network, b.shared_network);
         assert!(a.shared_network.is_some());
-        let global = &a.options.get(23).unwrap().data;
+        assert!(a.options.get(23).is_none(), "global options stay global");
+        let global = &c.global_options.get(23).unwrap().data;
         assert_eq!(
             global.as_slice(),
             "2001:db8::53".parse::<Ipv6Addr>().unwrap().octets()
