@@ -45,10 +45,12 @@ pub enum Op {
     Match(u16),
     /// Negate the top.
     Not,
-    /// Pop two booleans, push their conjunction.
-    And,
-    /// Pop two booleans, push their disjunction.
-    Or,
+    /// `a and b`, after `a`: when the top is false it is the result and the
+    /// next `n` instructions (`b`) are skipped; otherwise it is dropped.
+    AndThen(u32),
+    /// `a or b`, after `a`: when the top is true it is the result and the
+    /// next `n` instructions are skipped; otherwise it is dropped.
+    OrElse(u32),
     /// Push whether the packet is in class `n`.
     Member(u16),
 }
@@ -126,14 +128,19 @@ impl Compiler {
                 self.emit(Op::Not, 1);
             }
             Bool::And(a, b) | Bool::Or(a, b) => {
+                // Kea evaluates both sides, but nothing has side effects, so
+                // skipping the right one when the left decides is the same.
                 self.bool(a)?;
+                let at = self.ops.len();
+                self.ops.push(Op::AndThen(0));
+                self.depth -= 1;
                 self.bool(b)?;
-                let op = if matches!(e, Bool::And(..)) {
-                    Op::And
+                let n = (self.ops.len() - at - 1) as u32;
+                self.ops[at] = if matches!(e, Bool::And(..)) {
+                    Op::AndThen(n)
                 } else {
-                    Op::Or
+                    Op::OrElse(n)
                 };
-                self.emit(op, 2);
             }
             Bool::Equal(a, b) => {
                 self.str(a)?;

@@ -133,8 +133,20 @@ pub fn run<'b, I: Input + ?Sized>(
         }};
     }
     let consts = &prog.consts[..];
-    for op in prog.ops.iter() {
-        let v: &'b [u8] = match *op {
+    let ops = &prog.ops[..];
+    let mut pc = 0;
+    while let Some(&op) = ops.get(pc) {
+        pc += 1;
+        let v: &'b [u8] = match op {
+            Op::AndThen(n) | Op::OrElse(n) => {
+                let left = truth(pop!());
+                if left == matches!(op, Op::OrElse(_)) {
+                    // The left operand decides: it stays as the result.
+                    sp += 1;
+                    pc += n as usize;
+                }
+                continue;
+            }
             Op::Const(s, l) => &consts[s as usize..(s + l) as usize],
             Op::Fetch(src, repr) => fetch(input, src, repr, bump),
             Op::FetchEqualConst(src, repr, s, l) => {
@@ -167,7 +179,7 @@ pub fn run<'b, I: Input + ?Sized>(
             }
             Op::Lcase | Op::Ucase => {
                 let v = pop!();
-                let lower = *op == Op::Lcase;
+                let lower = op == Op::Lcase;
                 bump.build(|c| {
                     c.push(v)?;
                     let w = c.written();
@@ -202,14 +214,6 @@ pub fn run<'b, I: Input + ?Sized>(
             Op::EqualConst(s, l) => boolean(same(pop!(), &consts[s as usize..(s + l) as usize])),
             Op::Match(n) => boolean(prog.regexes[usize::from(n)].is_match(pop!())),
             Op::Not => boolean(!truth(pop!())),
-            Op::And => {
-                let b = truth(pop!());
-                boolean(truth(pop!()) && b)
-            }
-            Op::Or => {
-                let b = truth(pop!());
-                boolean(truth(pop!()) || b)
-            }
             Op::Member(c) => boolean(classes.contains(c)),
         };
         stack[sp].write(v);
