@@ -118,21 +118,25 @@ impl<'s> Parser<'s, '_> {
     }
 
     fn or(&mut self) -> Result<Bool, ParseError> {
-        let mut e = self.and()?;
-        while self.is_word("or") {
-            self.next();
-            let r = self.nest(|p| p.and())?;
-            e = Bool::Or(Box::new(e), Box::new(r));
-        }
-        Ok(e)
+        self.chain("or", Self::and, Bool::Or)
     }
 
     fn and(&mut self) -> Result<Bool, ParseError> {
-        let mut e = self.unary()?;
-        while self.is_word("and") {
+        self.chain("and", Self::unary, Bool::And)
+    }
+
+    /// `next (word next)*`, joined left to right.
+    fn chain(
+        &mut self,
+        word: &str,
+        next: fn(&mut Self) -> Result<Bool, ParseError>,
+        join: fn(Box<Bool>, Box<Bool>) -> Bool,
+    ) -> Result<Bool, ParseError> {
+        let mut e = next(self)?;
+        while self.is_word(word) {
             self.next();
-            let r = self.nest(|p| p.unary())?;
-            e = Bool::And(Box::new(e), Box::new(r));
+            let r = self.nest(next)?;
+            e = join(Box::new(e), Box::new(r));
         }
         Ok(e)
     }
