@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # DHCPv4 lease rate of xdhcp and Kea 2.2, side by side, on one machine.
 #
-#   sudo [GEN=xdhcp-perf|perfdhcp] perf/bench-v4.sh [SECONDS] [RATE...]
+#   sudo [GEN=perfdhcp|xdhcp-perf|xdhcp-perf-xdp] [SERVERS="xdhcp kea-st ..."] \
+#        perf/bench-v4.sh [SECONDS] [RATE...]
 #
 # Builds a two-namespace lab joined by a veth pair (10.0.0.0/8 inside the
 # lab's own namespaces: a pool of 16 million addresses, so no run is capped
@@ -12,7 +13,9 @@
 # DORA, at each offered RATE, and prints the completed-exchange rate and
 # drops. GEN=perfdhcp (default) simulates directly connected clients; with
 # GEN=xdhcp-perf the clients come through a relay (giaddr 10.0.0.2), the
-# way perfdhcp does when given a server address. The server is pinned to
+# way perfdhcp does when given a server address; GEN=xdhcp-perf-xdp
+# simulates directly connected clients at layer 2 over AF_XDP, as
+# perfdhcp's -l IFACE does, without the generator's IP stack. The server is pinned to
 # CPU 0 and the generator to CPU 1. Everything is torn down at the end.
 #
 # xdhcp-perf sends with UDP segmentation offload, and a veth hands the
@@ -33,7 +36,8 @@ gen=${GEN:-perfdhcp}
 case $gen in
   perfdhcp) gen_args=(perfdhcp -4 -l xbench-c) ;;
   xdhcp-perf) gen_args=("$PWD/target/release/xdhcp-perf" -4 -l 10.0.0.2 10.0.0.1) ;;
-  *) echo "bench: GEN must be perfdhcp or xdhcp-perf" >&2; exit 1 ;;
+  xdhcp-perf-xdp) gen_args=("$PWD/target/release/xdhcp-perf" -4 --xdp -l xbench-c) ;;
+  *) echo "bench: GEN must be perfdhcp, xdhcp-perf or xdhcp-perf-xdp" >&2; exit 1 ;;
 esac
 
 srv=xbench-s cli=xbench-c work=$(mktemp -d)
@@ -81,33 +85,79 @@ stop() {
   server_pid=
 }
 
-run() { # server-name command... ; a fresh server for every rate, so no
-         # run starts with a pool the previous one filled
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+measure() { # server-name rate command... ; one run on a fresh server, so no
+            # run starts with a pool the previous one filled
+  local name=$1 rate=$2; shift 2
+  start "$name" "$@"
+  local t0; t0=$(cpu_ticks "$server_pid")
+  out=$(ip netns exec $cli taskset -c 1 "${gen_args[@]}" -r "$rate" -R 4000000 -p "$seconds" 2>&1 || true)
+  cpu=$(( $(cpu_ticks "$server_pid") - t0 ))
+  stop
+  sent=$(awk '/^sent packets/ {print $3; exit}' <<<"$out")
+  recv=$(awk '/^received packets/ {print $3; exit}' <<<"$out")
+  acks=$(awk '/^received packets/ {n++} n==2 {print $3; exit}' <<<"$out")
+  drops=$(awk '/^drops ratio/ {print $3; exit}' <<<"$out")
+  drops2=$(awk '/^drops ratio/ {n++} n==2 {print $3; exit}' <<<"$out")
+  rate_done=$(awk '/^Rate:/ {print $2; exit}' <<<"$out")
+  p99=$(awk '/^delay percentiles/ {print $4, $10; exit}' <<<"$out")
+  # Server CPU (user+system, all its threads) per message answered.
+  us_per_msg=$(awk -v t="$cpu" -v hz="$(getconf CLK_TCK)" -v n="$((${recv:-0} + ${acks:-0}))" \
+    'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n; else print "?" }')
+}
+
+report() {
+  printf '%-12s offered %7s/s  completed %10s exchanges/s  DISCOVER/OFFER sent %8s received %8s  drops %s %% + %s %%  server CPU %s us/msg  p50,p99 (ms) %s\n' \
+    "$1" "$2" "${rate_done:-?}" "${sent:-?}" "${recv:-?}" "${drops:-?}" "${drops2:-?}" "$us_per_msg" "${p99:-n/a}"
+}
+
+run() { # server-name command...
   local name=$1; shift
+  if [ -n "${FIND:-}" ]; then
+    find_rate "$name" "$@"
+    return
+  fi
   for rate in "${rates[@]}"; do
-    start "$name" "$@"
-    out=$(ip netns exec $cli taskset -c 1 "${gen_args[@]}" -r "$rate" -R 4000000 -p "$seconds" 2>&1 || true)
-    stop
-    sent=$(awk '/^sent packets/ {print $3; exit}' <<<"$out")
-    recv=$(awk '/^received packets/ {print $3; exit}' <<<"$out")
-    drops=$(awk '/^drops ratio/ {print $3, $4; exit}' <<<"$out")
-    rate_done=$(awk '/^Rate:/ {print $2; exit}' <<<"$out")
-    printf '%-12s offered %7s/s  completed %10s exchanges/s  DISCOVER/OFFER sent %8s received %8s  drops %s\n' \
-      "$name" "$rate" "${rate_done:-?}" "${sent:-?}" "${recv:-?}" "${drops:-?}"
+    measure "$name" "$rate" "$@"
+    report "$name" "$rate"
   done
+}
+
+# FIND=1: bisect the highest offered rate whose DISCOVER and REQUEST drops
+# both stay under 2.5% (the issue's bar), between the first two RATEs.
+find_rate() {
+  local name=$1; shift
+  local lo=${rates[0]} hi=${rates[1]:-200000} best=
+  while [ $((hi - lo)) -gt $((lo / 20 + 100)) ]; do
+    local mid=$(((lo + hi) / 2))
+    measure "$name" "$mid" "$@"
+    report "$name" "$mid"
+    if awk -v a="${drops:-100}" -v b="${drops2:-100}" 'BEGIN { exit !(a < 2.5 && b < 2.5) }'; then
+      lo=$mid best=$mid
+    else
+      hi=$mid
+    fi
+  done
+  echo "$name sustains ${best:-less than $lo} offered/s with under 2.5% drops"
 }
 
 echo "generator: $gen (UDP segmentation offload ${GSO:-on})"
 echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), kernel $(uname -r); kea $(dpkg-query -W -f='${Version}' kea-dhcp4-server)"
+# SERVERS picks which of them run (default: all, in this order). FIND=1
+# bisects each one's sustainable rate between the first two RATEs instead.
+want() { [[ " ${SERVERS:-xdhcp xdhcp-raw xdhcp-udp kea-st kea-mt} " == *" $1 "* ]]; }
 config xdp false > "$work/xdhcp.json"
-run xdhcp "$bin" -c "$work/xdhcp.json"
+want xdhcp && run xdhcp "$bin" -c "$work/xdhcp.json"
 for st in raw udp; do # Kea's socket types, one worker each
   config $st false > "$work/xdhcp-$st.json"
-  run "xdhcp-$st" "$bin" -c "$work/xdhcp-$st.json"
+  want "xdhcp-$st" && run "xdhcp-$st" "$bin" -c "$work/xdhcp-$st.json"
 done
 mkdir -p /run/kea
 for mt in false true; do
   config raw $mt > "$work/kea-$mt.json"
-  run "kea$([ $mt = true ] && echo -mt || echo -st)" \
+  name="kea$([ $mt = true ] && echo -mt || echo -st)"
+  want "$name" && run "$name" \
     env KEA_LOCKFILE_DIR=none KEA_PIDFILE_DIR="$work" kea-dhcp4 -c "$work/kea-$mt.json"
 done
+true

@@ -8,12 +8,17 @@ packages=(
   clang llvm libbpf-dev linux-libc-dev pkg-config
   # network lab for integration tests and fixture captures
   iproute2 iputils-ping ethtool tcpdump tshark socat curl
+  # certificates for the HTTPS control socket tests
+  openssl
   # real DHCP clients
   isc-dhcp-client isc-dhcp-relay udhcpc dhcpcd5
   # real Kea 2.2 as reference server, HA partner and perfdhcp/kea-shell
   kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-admin kea-common
   # Kea's own codec measured beside ours (perf/kea-codec): its headers, header-only boost, g++
   kea-dev libboost-dev g++
+  # monitoring: a real Prometheus scrapes xdhcp, promtool checks deploy/prometheus;
+  # python3-venv holds the community kea-exporter the metrics tests compare with
+  prometheus python3-venv
 )
 
 export DEBIAN_FRONTEND=noninteractive
@@ -28,7 +33,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 # Debian starts the packaged Kea and dhcpcd services on install; the tests run their own.
-for s in kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-dhcp-ddns-server dhcpcd isc-dhcp-relay; do
+for s in kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-dhcp-ddns-server dhcpcd isc-dhcp-relay prometheus; do
   systemctl disable --now "$s" >/dev/null 2>&1 || true
 done
 mkdir -p /run/kea
+# The community kea-exporter (PyPI), in a venv of its own: the metrics tests
+# check that xdhcp's /metrics carries every series it derives from xdhcp's API.
+KEA_EXPORTER_VENV=/opt/xdhcp/kea-exporter
+if [ ! -x "$KEA_EXPORTER_VENV/bin/kea-exporter" ]; then
+  python3 -m venv "$KEA_EXPORTER_VENV"
+  "$KEA_EXPORTER_VENV/bin/pip" install -q kea-exporter==0.7.1
+fi

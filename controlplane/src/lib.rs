@@ -12,7 +12,12 @@ pub mod diag;
 pub mod eval_log;
 pub mod json;
 pub mod leases;
+pub mod metrics;
+pub mod monitor;
+pub mod reload;
 pub mod serve;
+pub mod server_duid;
+pub mod stats;
 
 pub use config::{load_file, load_str, Config};
 pub use diag::Diag;

@@ -8,6 +8,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// The dataplane allocates nothing per packet; everything else (config
+// loading, the API, the control plane's maps) allocates often and small.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// xdhcp control plane (Kea-compatible switches).
 #[derive(Parser, Debug)]
 #[command(name = "xdhcp-controlplane", disable_version_flag = true)]
@@ -33,6 +38,10 @@ struct Args {
     /// Print the build report and exit.
     #[arg(short = 'W')]
     build_report: bool,
+    /// Also serve Prometheus metrics (`GET /metrics`) on this address,
+    /// for deployments without an HTTP control socket.
+    #[arg(long = "metrics", value_name = "ADDR:PORT")]
+    metrics: Option<std::net::SocketAddr>,
 }
 
 fn main() -> ExitCode {
@@ -53,13 +62,15 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     match xdhcp_controlplane::load_file(&file) {
-        Ok(cfg) if args.config.is_some() => match xdhcp_controlplane::serve::run(&cfg, &file) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("xdhcp-controlplane: {e}");
-                ExitCode::FAILURE
+        Ok(cfg) if args.config.is_some() => {
+            match xdhcp_controlplane::serve::run(&cfg, &file, args.metrics) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("xdhcp-controlplane: {e}");
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
         Ok(cfg) => {
             if args.debug {
                 for (name, s) in [("Dhcp4", &cfg.dhcp4), ("Dhcp6", &cfg.dhcp6)] {

@@ -4,26 +4,30 @@
 //! the control plane starts the dataplane's workers in-process: compile the
 //! `Dhcp4` section, open the lease store, open the `dhcp-socket-type`'s
 //! sockets on each configured interface and serve until SIGINT or SIGTERM.
+//! SIGHUP reloads the file, as `config-reload` does (see `reload`).
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use xdhcp_dataplane::io::link;
 use xdhcp_dataplane::io::serve::{Backend, Dhcp4Service, Dhcp6Service, Serving};
 use xdhcp_dataplane::io::xdp::{AttachMode, ModePolicy};
-use xdhcp_dataplane::lease::{Lease4, LeaseStore};
+use xdhcp_dataplane::lease::LeaseStore;
 
 use crate::api::{self, Api};
 use crate::config::interfaces::SocketType;
 use crate::config::Config;
 use crate::config::Server;
-use crate::{compile, json, leases};
+use crate::reload::Running;
+use crate::{json, leases, monitor, server_duid};
 
 static STOP: AtomicBool = AtomicBool::new(false);
+/// Set by SIGHUP; the serving loop reloads the configuration file.
+static RELOAD: AtomicBool = AtomicBool::new(false);
 
 /// Kea's default HTTP control port.
 const DEFAULT_HTTP_PORT: u16 = 8000;
@@ -32,94 +36,77 @@ extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
 }
 
-/// Serves until a signal arrives. Errors are operator-readable sentences.
-pub fn run(config: &Config, file: &Path) -> Result<(), String> {
+extern "C" fn on_hangup(_: libc::c_int) {
+    RELOAD.store(true, Ordering::Relaxed);
+}
+
+/// Serves until a signal arrives; with `metrics`, also serves `GET
+/// /metrics` there. Errors are operator-readable sentences.
+pub fn run(config: &Config, file: &Path, metrics: Option<SocketAddr>) -> Result<(), String> {
     // Installed first, so a signal during start-up stops the server cleanly
     // once it is up. SAFETY: the handler only stores to an atomic.
     unsafe {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGHUP, on_hangup as *const () as libc::sighandler_t);
     }
     crate::eval_log::install(config)?;
-    let plans = compile::compile(config);
-    let v4 = match (&config.dhcp4, &plans.dhcp4) {
-        (Some(server), Some(plan)) => Some((
-            server,
-            Arc::new(compile::v4::snapshot(plan)),
-            open_leases(server)?,
-        )),
-        _ => None,
-    };
-    let names4 = v4
-        .as_ref()
-        .map(|(s, ..)| interface_names(s))
-        .transpose()?
-        .unwrap_or_default();
-    let v6 = match (&config.dhcp6, &plans.dhcp6) {
-        (Some(server), Some(plan)) => {
-            let names = interface_names(server)?;
-            // The server DUID: a DUID-LL of the first interface's MAC, the
-            // same across restarts without any state to keep.
-            let mac = names.first().and_then(|n| link::lookup6(n)).map(|l| l.mac);
-            let duid = mac.map_or_else(compile::v6::default_duid, compile::v6::duid_ll);
-            let compiled = Arc::new(compile::v6::snapshot_with_duid(plan, duid));
-            Some((server, names, compiled, open_leases(server)?))
+    let raw = json::parse_file(file)
+        .map_err(|e| e.to_string())?
+        .to_serde();
+    let mut running = Running::new(config.clone(), raw.clone(), Some(file.to_path_buf()), log);
+    let names4 = match &config.dhcp4 {
+        Some(server) => {
+            running = running.serve_v4(open_leases(server)?);
+            interface_names(server)?
         }
-        _ => None,
+        None => Vec::new(),
     };
+    let names6 = match &config.dhcp6 {
+        Some(server) => {
+            let names = interface_names(server)?;
+            let mac = names.first().and_then(|n| link::lookup6(n)).map(|l| l.mac);
+            let duid = server_duid(server, mac)?;
+            running = running.serve_v6(open_leases(server)?, duid);
+            names
+        }
+        None => Vec::new(),
+    };
+    let running = Arc::new(running);
+    let (v4, v6) = (&running.v4, &running.v6);
     if v4.is_none() && v6.is_none() {
         return Err("the configuration has neither a Dhcp4 nor a Dhcp6 section".into());
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    if let Some((_, compiled, leases)) = &v4 {
-        for pool in compiled.subnets.iter().flat_map(|s| &s.pools) {
-            leases.add_pool(pool.clone(), now);
-        }
-    }
-    if let Some((_, _, compiled, leases)) = &v6 {
-        for s in &compiled.subnets {
-            for pool in s.pools.iter().chain(s.pd_pools.iter().map(|p| &p.alloc)) {
-                leases.add_pool(pool.clone(), now);
-            }
-        }
-    }
-    let names6: &[String] = v6.as_ref().map_or(&[], |(_, n, ..)| n);
     let mut serving = Vec::new();
+    let mut ifaces = Vec::new();
     for name in names4
         .iter()
         .chain(names6.iter().filter(|n| !names4.contains(n)))
     {
-        let service4 = v4
+        let service4 = v4.as_ref().filter(|_| names4.contains(name)).map(|family| {
+            let link = link::lookup(name)
+                .ok_or_else(|| format!("interface {name} not found or without an IPv4 address"))?;
+            Ok::<_, String>(Dhcp4Service {
+                link,
+                config: family.snapshot.clone(),
+                leases: family.leases.clone(),
+            })
+        });
+        let service6 = v6.as_ref().filter(|_| names6.contains(name)).map(|family| {
+            let link = link::lookup6(name).ok_or_else(|| {
+                format!("interface {name} not found or without an IPv6 link-local address")
+            })?;
+            Ok::<_, String>(Dhcp6Service {
+                link,
+                config: family.snapshot.clone(),
+                leases: family.leases.clone(),
+            })
+        });
+        let socket_type = config
+            .dhcp4
             .as_ref()
-            .filter(|_| names4.contains(name))
-            .map(|(_, config, leases)| {
-                let link = link::lookup(name).ok_or_else(|| {
-                    format!("interface {name} not found or without an IPv4 address")
-                })?;
-                Ok::<_, String>(Dhcp4Service {
-                    link,
-                    config: config.clone(),
-                    leases: leases.clone(),
-                })
-            });
-        let service6 =
-            v6.as_ref()
-                .filter(|_| names6.contains(name))
-                .map(|(_, _, config, leases)| {
-                    let link = link::lookup6(name).ok_or_else(|| {
-                        format!("interface {name} not found or without an IPv6 link-local address")
-                    })?;
-                    Ok::<_, String>(Dhcp6Service {
-                        link,
-                        config: config.clone(),
-                        leases: leases.clone(),
-                    })
-                });
-        let socket_type = v4
-            .as_ref()
-            .map_or(SocketType::Xdp, |(s, ..)| s.interfaces.socket_type);
+            .map_or(SocketType::Xdp, |s| s.interfaces.socket_type);
+        ifaces.push(name.clone());
         serving.push(start(
             name,
             socket_type,
@@ -130,23 +117,55 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
     if serving.is_empty() {
         return Err("interfaces-config lists no interface to serve".into());
     }
-    let api = match &v4 {
-        Some((server, compiled, leases)) => {
-            let stats = api::stats::Sources {
-                config: compiled.clone(),
-                workers: serving
-                    .iter()
-                    .flat_map(|s| s.counters().iter().cloned())
-                    .collect(),
-                leases: leases.clone(),
-            };
-            start_api(server, file, leases.clone(), stats)?
+    let served: Vec<(String, &Serving)> = ifaces.into_iter().zip(serving.iter()).collect();
+    let monitor = monitor::monitor(&raw, v4.as_ref(), v6.as_ref(), &served);
+    let relabelled = monitor.stats.clone();
+    running.watch(Box::new(move |file| {
+        relabelled.iter().for_each(|s| s.source.relabel(file))
+    }));
+    let mut api = match (&config.dhcp4, v4) {
+        (Some(server), Some(_)) => {
+            let api = Api::new(running.clone(), &STOP);
+            start_api(server, api, &monitor.stats, &monitor)?
         }
-        None => Vec::new(),
+        _ => Vec::new(),
     };
-    while !STOP.load(Ordering::Relaxed) {
+    if let (Some(server), Some(_)) = (&config.dhcp6, v6) {
+        // The Dhcp6 section's own control sockets answer for DHCPv6.
+        let six: Vec<_> = monitor
+            .stats
+            .iter()
+            .filter(|s| s.source.family() == 6)
+            .cloned()
+            .collect();
+        let api6 = Api::new(running.clone(), &STOP).dhcp6_only();
+        api.extend(start_api(server, api6, &six, &monitor)?);
+    }
+    if let Some(addr) = metrics {
+        let handle = monitor::serve_metrics(addr, &monitor, &STOP)
+            .map_err(|e| format!("metrics listener {addr}: {e}"))?;
+        api.push(handle);
+        log(
+            "INFO",
+            "METRICS_LISTENER_OPENED",
+            &format!("metrics on http://{addr}/metrics"),
+        );
+    }
+    for tick in 0u64.. {
+        if STOP.load(Ordering::Relaxed) {
+            break;
+        }
+        if tick % 5 == 0 {
+            monitor::refresh(&monitor.metrics, &served);
+        }
+        if RELOAD.swap(false, Ordering::Relaxed) {
+            // Kea keeps serving with the old configuration when the file
+            // is wrong; reload() has logged why.
+            let _ = running.reload();
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
+    drop(served);
     for s in serving {
         if let Some(Ok(c)) = s.program().map(|p| p.counters()) {
             log("INFO", "DHCP4_XDP_COUNTERS", &format!("{c:?}"));
@@ -156,13 +175,15 @@ pub fn run(config: &Config, file: &Path) -> Result<(), String> {
     for handle in api {
         let _ = handle.join();
     }
-    if let Some((_, _, leases)) = &v4 {
-        leases
+    if let Some(family) = v4 {
+        family
+            .leases
             .flush_all()
             .map_err(|e| format!("flushing the lease journal: {e}"))?;
     }
-    if let Some((_, _, _, leases)) = &v6 {
-        leases
+    if let Some(family) = v6 {
+        family
+            .leases
             .flush_all()
             .map_err(|e| format!("flushing the lease journal: {e}"))?;
     }
@@ -188,6 +209,25 @@ fn interface_names(server: &Server) -> Result<Vec<String>, String> {
             }
         })
         .collect()
+}
+
+/// The DHCPv6 server DUID: `server-id` completed from, and kept in, the
+/// data directory's DUID file; the link-layer part from `mac`.
+fn server_duid(server: &Server, mac: Option<[u8; 6]>) -> Result<Vec<u8>, String> {
+    let path = server_duid::file(server.data_directory.as_deref());
+    let (duid, origin) =
+        server_duid::resolve(server.server_id.as_ref(), &path, mac, SystemTime::now())?;
+    let how = match origin {
+        server_duid::Origin::Kept => format!("read from {}", path.display()),
+        server_duid::Origin::Stored => format!("generated and stored in {}", path.display()),
+        server_duid::Origin::NotPersisted => "generated, not stored (persist: false)".into(),
+    };
+    log(
+        "INFO",
+        "DHCP6_SERVERID",
+        &format!("server DUID {} ({how})", server_duid::to_hex(&duid)),
+    );
+    Ok(duid)
 }
 
 /// Opens a server's lease store and logs what recovery found.
@@ -260,6 +300,21 @@ fn start(
         None if socket_type == SocketType::Udp => "a UDP socket".to_string(),
         None => "a raw (AF_PACKET) socket".to_string(),
     };
+    match serving.capture() {
+        Ok(path) => log(
+            "INFO",
+            "DHCP_CAPTURE_READY",
+            &format!(
+                "`xdhcp capture -i {name}` reads this interface's frames from {}",
+                path.display()
+            ),
+        ),
+        Err(why) => log(
+            "INFO",
+            "DHCP_CAPTURE_UNAVAILABLE",
+            &format!("no frame capture on {name}: {why}"),
+        ),
+    }
     log(
         "INFO",
         "DHCP4_STARTED",
@@ -268,19 +323,19 @@ fn start(
     Ok(serving)
 }
 
-/// Serves the control API on every `unix` and `http` control socket of
-/// `server`; `https` is reported and skipped until TLS lands.
+/// Serves the control API on every control socket of `server`: `unix`,
+/// `http`, and `https` (or `http` with TLS settings, as Kea takes them).
 fn start_api(
     server: &Server,
-    file: &Path,
-    leases: Arc<LeaseStore<Lease4>>,
-    stats: api::stats::Sources,
+    mut api: Api,
+    stats: &[Arc<crate::stats::Stats>],
+    monitor: &monitor::Monitor,
 ) -> Result<Vec<JoinHandle<()>>, String> {
     if server.control_sockets.is_empty() {
         return Ok(Vec::new());
     }
-    let raw = json::parse_file(file).map_err(|e| e.to_string())?;
-    let api = Arc::new(Api::new(raw.to_serde(), leases, &STOP).with_stats(stats));
+    api.metrics = Some(monitor.metrics.clone());
+    let api = Arc::new(stats.iter().cloned().fold(api, Api::with_stats));
     let mut handles = Vec::new();
     for c in &server.control_sockets {
         let (handle, place) = match c.socket_type.as_str() {
@@ -294,23 +349,17 @@ fn start_api(
                     path.to_string(),
                 )
             }
-            "http" => {
+            "http" | "https" => {
                 let host = c.socket_address.as_deref().unwrap_or("127.0.0.1");
                 let port = c.socket_port.unwrap_or(DEFAULT_HTTP_PORT);
                 let addr: SocketAddr = format!("{host}:{port}")
                     .parse()
                     .or_else(|_| format!("[{host}]:{port}").parse())
                     .map_err(|_| format!("control socket address {host} is not an IP address"))?;
-                if c.tls {
-                    // Plain HTTP where TLS was asked for would expose the API.
-                    let why = format!("{addr}: TLS is not supported yet; the socket stays closed");
-                    log("WARN", "COMMAND_SOCKET_TLS", &why);
-                    continue;
-                }
-                let auth = c.authentication.as_ref();
+                let scheme = if c.tls.is_some() { "https" } else { "http" };
                 (
-                    api::http::serve(addr, api.clone(), auth),
-                    format!("http://{addr}/"),
+                    api::http::serve(addr, api.clone(), c, api::http::Routes::All),
+                    format!("{scheme}://{addr}/"),
                 )
             }
             other => {

@@ -9,11 +9,25 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use xdhcp_controlplane::api::{unix, Api};
+use xdhcp_controlplane::reload::{self, Running};
 use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
 
-fn api(stop: &'static AtomicBool) -> Api {
+fn quiet(_: &str, _: &str, _: &str) {}
+
+/// An API over `config`, its DHCPv4 leases in memory.
+fn api_over(config: Value, stop: &'static AtomicBool) -> Api {
+    let model = reload::check(&config).unwrap();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
-    Api::new(json!({"Dhcp4": {"valid-lifetime": 4000}}), leases, stop)
+    let running = Running::new(model, config, None, quiet).serve_v4(leases);
+    Api::new(Arc::new(running), stop)
+}
+
+fn api(stop: &'static AtomicBool) -> Api {
+    api_over(
+        json!({"Dhcp4": {"valid-lifetime": 4000, "subnet4": [
+        {"id": 1, "subnet": "192.0.2.0/24", "pools": [{"pool": "192.0.2.10 - 192.0.2.100"}]}]}}),
+        stop,
+    )
 }
 
 #[test]
@@ -104,12 +118,13 @@ fn unix_socket_is_owner_only_and_shutdown_stops_it() {
 fn statistics_have_kea_names_shapes_and_timestamps() {
     use std::net::Ipv4Addr;
     use std::time::{Duration, UNIX_EPOCH};
-    use xdhcp_controlplane::api::stats::{timestamp, Sources};
+    use xdhcp_controlplane::api::stats::timestamp;
+    use xdhcp_controlplane::stats::{v4::Sources4, Layout, Stats};
     use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
     use xdhcp_dataplane::config::v4::Reservations4;
-    use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Subnet4};
+    use xdhcp_dataplane::config::{Config4, Lifetime, Live, OptionSet, Subnet4};
     use xdhcp_dataplane::lease::Lease4;
-    use xdhcp_dataplane::stats::{Counters4, Stat4};
+    use xdhcp_dataplane::stats::{Stat4, Stats4};
     use xdhcp_dataplane::wire::v4::MessageType;
 
     assert_eq!(
@@ -162,19 +177,19 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
             0,
         )
         .unwrap();
-    let workers = vec![
-        Arc::new(Counters4::default()),
-        Arc::new(Counters4::default()),
-    ];
-    workers[0].received(MessageType::Discover);
-    workers[1].received(MessageType::Discover);
-    workers[1].sent(MessageType::Offer);
-    workers[0].bump(Stat4::ParseFailed);
-    let api = Api::new(json!({}), leases.clone(), &STOP).with_stats(Sources {
-        config: Arc::new(config),
+    let workers = vec![Arc::new(Stats4::default()), Arc::new(Stats4::default())];
+    workers[0].packets.received(MessageType::Discover);
+    workers[1].packets.received(MessageType::Discover);
+    workers[1].packets.sent(MessageType::Offer);
+    workers[0].packets.bump(Stat4::ParseFailed);
+    let layout = Layout::from_json(&json!({}), 4, &[7]);
+    let stats = Stats::new(Sources4 {
+        config: Arc::new(Live::from_pointee(config)),
         workers: workers.clone(),
         leases,
+        layout: Live::from_pointee(layout),
     });
+    let api = api_over(json!({"Dhcp4": {}}), &STOP).with_stats(Arc::new(stats));
     let all = api.handle(br#"{"command": "statistic-get-all"}"#);
     assert_eq!(all["result"], 0);
     let value = |name: &str| all["arguments"][name][0][0].as_u64().unwrap();

@@ -121,5 +121,14 @@ fn kea_shell_and_curl_drive_the_http_listener() {
         still[0]["result"], 0,
         "nothing was executed without credentials: {still}"
     );
+    // The configuration commands over HTTP: a bad map is refused with
+    // the key named, a good one is sane, the hash is Kea 2.4's.
+    let bad = shell("config-test", r#""Dhcp4": {"valid-lifetime": "x"}"#);
+    assert_eq!(bad[0]["result"], 1, "{bad}");
+    assert!(bad[0]["text"].as_str().unwrap().contains("valid-lifetime"));
+    let good = shell("config-test", r#""Dhcp4": {"valid-lifetime": 60}"#);
+    assert_eq!(good[0]["result"], 0, "{good}");
+    let hash = shell("config-hash-get", "");
+    assert_eq!(hash[0]["arguments"]["hash"].as_str().unwrap().len(), 64);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,11 +3,13 @@
 //! same configuration: the same result codes, texts and argument shapes.
 //! Needs root and Kea (tools/install-deps.sh); fails, not skips, without.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::process::Command;
+
+use common::{serve_in_lab, socat, Served};
 
 use serde_json::Value;
-use xdhcp_testlab::{Lab, ServerProcess};
 
 const LEASE_CMDS: &str = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so";
 
@@ -23,23 +25,6 @@ fn config(iface: &str, socket: &str, kind: &str) -> String {
                   "pools": [ {{ "pool": "203.0.113.10 - 203.0.113.200" }} ] }} ]
 }} }}"#
     )
-}
-
-fn start(lab: &Lab, args: &[&str], ready: &str) -> ServerProcess {
-    ServerProcess::start(lab.server_command(args), ready)
-}
-
-/// Sends one command with socat, as the Kea manuals show.
-fn socat(socket: &str, request: &str) -> Value {
-    let out = Command::new("sh")
-        .args([
-            "-c",
-            &format!("printf '%s' '{request}' | socat -t 5 UNIX:{socket} -"),
-        ])
-        .output()
-        .expect("socat (tools/install-deps.sh installs it)");
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{request}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// The shape of an answer: its result code and the keys of its arguments
@@ -87,27 +72,16 @@ fn socat_gets_the_same_answers_from_xdhcp_and_kea() {
     std::fs::create_dir_all("/run/kea").expect("/run/kea");
     let dir = std::env::temp_dir().join(format!("xdhcp-api-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let run = |tag: &str, kind: &str, cmd: &[&str], ready: &str| {
-        let lab = Lab::new(tag);
-        let socket = dir
-            .join(format!("{tag}.sock"))
-            .to_string_lossy()
-            .into_owned();
-        let conf = dir.join(format!("{tag}.json"));
-        std::fs::write(&conf, config(&lab.iface, &socket, kind)).unwrap();
-        let mut args = cmd.to_vec();
-        let conf = conf.to_string_lossy().into_owned();
-        args.extend(["-c", &conf]);
-        let _server = start(&lab, &args, ready);
+    let run = |tag: &str, kind: &str, program: &str| {
+        let Served {
+            server: _server,
+            socket,
+            lab: _lab,
+        } = serve_in_lab(tag, &dir, program, kind, config);
         SCRIPT.iter().map(|r| socat(&socket, r)).collect::<Vec<_>>()
     };
-    let kea = run("ak", "udp", &["kea-dhcp4"], "DHCP4_STARTED");
-    let ours = run(
-        "ax",
-        "xdp",
-        &[env!("CARGO_BIN_EXE_xdhcp-controlplane")],
-        "DHCP4_STARTED",
-    );
+    let kea = run("ak", "udp", "kea-dhcp4");
+    let ours = run("ax", "xdp", env!("CARGO_BIN_EXE_xdhcp-controlplane"));
     let _ = std::fs::remove_dir_all(&dir);
 
     let mut differences = Vec::new();
@@ -124,4 +98,305 @@ fn socat_gets_the_same_answers_from_xdhcp_and_kea() {
     assert_eq!(lease["hw-address"], "1a:1b:1c:1d:1e:1f");
     assert_eq!(lease["hostname"], "myhost.example.com");
     assert_eq!(kea[3]["arguments"]["hostname"], lease["hostname"]);
+}
+
+/// One step of the configuration script: a request (with `{dir}` for the
+/// server's own directory and `DHCP4` for its `Dhcp4` map with changes), and whether Kea's text must match word for word (parser
+/// messages differ; codes and shapes must match all the same).
+struct Step {
+    request: &'static str,
+    same_text: bool,
+}
+
+const fn step(request: &'static str, same_text: bool) -> Step {
+    Step { request, same_text }
+}
+
+const CONFIG_SCRIPT: &[Step] = &[
+    step(r#"{"command": "config-get"}"#, true),
+    step(r#"{"command": "server-tag-get"}"#, true),
+    step(r#"{"command": "config-test"}"#, true),
+    step(r#"{"command": "config-test", "arguments": {}}"#, true),
+    step(
+        r#"{"command": "config-test", "arguments": {"Dhcp4": 5}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "config-test", "arguments": {"Dhcp4": {}, "Dhcp6": {}}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "config-test", "arguments": {"Dhcp4": {"valid-lifetime": "x"}}}"#,
+        false,
+    ),
+    step(
+        r#"{"command": "config-test", "arguments": {"Dhcp4": DHCP4}}"#,
+        true,
+    ),
+    step(r#"{"command": "config-set"}"#, true),
+    step(
+        r#"{"command": "config-set", "arguments": {"Dhcp4": {"subnet4": [{"id": 1, "subnet": "10.0.0.0/8", "pools": [{"pool": "11.0.0.1 - 11.0.0.5"}]}]}}}"#,
+        false,
+    ),
+    step(
+        r#"{"command": "config-set", "arguments": {"Dhcp4": DHCP4}}"#,
+        true,
+    ),
+    step(r#"{"command": "config-get"}"#, true),
+    step(
+        r#"{"command": "lease4-add", "arguments": {"ip-address": "198.18.0.20", "hw-address": "1a:1b:1c:1d:1e:20"}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-add", "arguments": {"ip-address": "203.0.113.50", "hw-address": "1a:1b:1c:1d:1e:1f"}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-add", "arguments": {"ip-address": "192.168.0.2", "hw-address": "1a:1b:1c:1d:1e:1f"}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-add", "arguments": {"ip-address": "203.0.113.7", "hw-address": "1a:1b:1c:1d:1e:1f", "subnet-id": 9}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-add", "arguments": {"ip-address": "192.168.0.2", "hw-address": "1a:1b:1c:1d:1e:1f", "subnet-id": 1}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-get-page", "arguments": {"from": "start", "limit": 1}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-get-page", "arguments": {"from": "198.18.0.20", "limit": 5}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-get-page", "arguments": {"from": "203.0.113.50", "limit": 5}}"#,
+        true,
+    ),
+    step(r#"{"command": "lease4-get-page"}"#, true),
+    step(
+        r#"{"command": "lease4-get-page", "arguments": {"from": "start"}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-get-page", "arguments": {"from": "bad", "limit": 2}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-get-page", "arguments": {"from": "2001:db8::1", "limit": 2}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-get-page", "arguments": {"from": "start", "limit": 0}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-get-page", "arguments": {"from": 5, "limit": 2}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-update", "arguments": {"ip-address": "203.0.113.50", "hw-address": "1a:1b:1c:1d:1e:99", "hostname": "new.example.org", "valid-lft": 1000}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-get", "arguments": {"ip-address": "203.0.113.50"}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-update", "arguments": {"ip-address": "203.0.113.60", "hw-address": "1a:1b:1c:1d:1e:60"}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-update", "arguments": {"ip-address": "203.0.113.60", "hw-address": "1a:1b:1c:1d:1e:60", "force-create": true}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-update", "arguments": {"ip-address": "203.0.113.61", "hw-address": "1a:1b:1c:1d:1e:61", "subnet-id": 77}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-update", "arguments": {"ip-address": "192.168.0.11", "hw-address": "1a:1b:1c:1d:1e:61", "force-create": true}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-update", "arguments": {"ip-address": "203.0.113.61", "hw-address": "1a:1b:1c:1d:1e:61", "force-create": "x"}}"#,
+        false,
+    ),
+    step(r#"{"command": "lease4-update"}"#, true),
+    step(
+        r#"{"command": "lease4-update", "arguments": {"hw-address": "1a:1b:1c:1d:1e:61"}}"#,
+        false,
+    ),
+    step(
+        r#"{"command": "lease4-add", "arguments": {"ip-address": "203.0.113.70", "hw-address": "1a:1b:1c:1d:1e:70", "valid-lft": 100, "expire": 1000000}}"#,
+        true,
+    ),
+    step(r#"{"command": "leases-reclaim"}"#, true),
+    step(
+        r#"{"command": "leases-reclaim", "arguments": {"remove": "yes"}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "leases-reclaim", "arguments": {"remove": true}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "lease4-get", "arguments": {"ip-address": "203.0.113.70"}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "config-write", "arguments": {"filename": "{dir}/written.json"}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "config-write", "arguments": {"filename": 5}}"#,
+        true,
+    ),
+    step(
+        r#"{"command": "config-write", "arguments": {"filename": "/nonexistent/dir/x.json"}}"#,
+        true,
+    ),
+    step(r#"{"command": "config-reload"}"#, true),
+    step(r#"{"command": "config-get"}"#, true),
+];
+
+/// The `Dhcp4` map of [`config`] with the changes `config-set` makes: a
+/// new lifetime and a second subnet.
+fn changed_dhcp4(iface: &str, socket: &str, kind: &str) -> String {
+    let mut v: Value = serde_json::from_str(&config(iface, socket, kind)).unwrap();
+    let d = &mut v["Dhcp4"];
+    d["valid-lifetime"] = 1800.into();
+    d["subnet4"].as_array_mut().unwrap().push(serde_json::json!(
+        { "id": 2, "subnet": "198.18.0.0/24", "pools": [ { "pool": "198.18.0.10 - 198.18.0.50" } ] }
+    ));
+    d.to_string()
+}
+
+/// What one server answered to [`CONFIG_SCRIPT`], then to `config-reload`
+/// of a broken file, to `config-get` after it, and to `config-hash-get`.
+struct ConfigRun {
+    answers: Vec<Value>,
+    broken_reload: Value,
+    after_broken: Value,
+    hash: Value,
+}
+
+fn run_config_script(tag: &str, kind: &str, program: &str) -> ConfigRun {
+    let dir = std::env::temp_dir().join(format!("xdhcp-api-cfg-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let Served {
+        server: _server,
+        socket,
+        lab,
+    } = serve_in_lab(tag, &dir, program, kind, config);
+    let conf = dir.join(format!("{tag}.json"));
+    let dhcp4 = changed_dhcp4(&lab.iface, &socket, kind);
+    let dir_name = dir.to_string_lossy().into_owned();
+    let answers = CONFIG_SCRIPT
+        .iter()
+        .map(|s| {
+            let request = s
+                .request
+                .replace("DHCP4", &dhcp4)
+                .replace("{dir}", &dir_name);
+            let mut answer = socat(&socket, &request);
+            // Paths differ between the two runs; the rest must not.
+            if let Some(t) = answer["text"].as_str() {
+                answer["text"] = t.replace(&dir_name, "{dir}").into();
+            }
+            if let Some(f) = answer["arguments"]["filename"].as_str() {
+                answer["arguments"]["filename"] = f.replace(&dir_name, "{dir}").into();
+            }
+            answer
+        })
+        .collect();
+    std::fs::write(
+        &conf,
+        "{ \"Dhcp4\": {\n  \"valid-lifetime\": 3600,\n  \"subnet4\": [ { \"id\": 1, \"subnet\": \"10.0.0.0/8\",\n    \"pools\": [ { \"pool\": \"11.0.0.1 - 11.0.0.4\" } ] } ] } }",
+    )
+    .unwrap();
+    let broken_reload = socat(&socket, r#"{"command": "config-reload"}"#);
+    let after_broken = socat(&socket, r#"{"command": "config-get"}"#);
+    let hash = socat(&socket, r#"{"command": "config-hash-get"}"#);
+    let _ = std::fs::remove_dir_all(&dir);
+    ConfigRun {
+        answers,
+        broken_reload,
+        after_broken,
+        hash,
+    }
+}
+
+#[test]
+fn configuration_commands_answer_as_kea_does() {
+    assert!(
+        std::path::Path::new(LEASE_CMDS).exists(),
+        "Kea's lease_cmds hook missing: run tools/install-deps.sh"
+    );
+    std::fs::create_dir_all("/run/kea").expect("/run/kea");
+    let kea = run_config_script("ck", "udp", "kea-dhcp4");
+    let ours = run_config_script("cx", "xdp", env!("CARGO_BIN_EXE_xdhcp-controlplane"));
+
+    let mut differences = Vec::new();
+    for ((s, k), x) in CONFIG_SCRIPT.iter().zip(&kea.answers).zip(&ours.answers) {
+        let same_text = !s.same_text || k["text"] == x["text"];
+        if shape(k) != shape(x) || !same_text {
+            differences.push(format!("{}\n  kea   {k}\n  xdhcp {x}", s.request));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+
+    // config-set reached what config-get shows: Kea shows its defaults
+    // too, so compare what was set.
+    let get = |run: &ConfigRun, i: usize| run.answers[i]["arguments"]["Dhcp4"].clone();
+    for run in [&kea, &ours] {
+        let set = get(run, 11);
+        assert_eq!(set["valid-lifetime"], 1800);
+        assert_eq!(set["subnet4"][1]["subnet"], "198.18.0.0/24");
+    }
+    // The page walks, the update and the reclaimed lease read back alike.
+    let lease = |run: &ConfigRun, i: usize| run.answers[i]["arguments"].clone();
+    assert_eq!(
+        lease(&kea, 17)["leases"][0]["ip-address"],
+        lease(&ours, 17)["leases"][0]["ip-address"]
+    );
+    assert_eq!(lease(&ours, 27)["hostname"], "new.example.org");
+    assert_eq!(lease(&kea, 27)["hostname"], lease(&ours, 27)["hostname"]);
+    assert_eq!(
+        kea.answers[40]["arguments"]["filename"],
+        ours.answers[40]["arguments"]["filename"]
+    );
+
+    // A broken file: both refuse it naming the file, and keep running
+    // with what they had.
+    for run in [&kea, &ours] {
+        assert_eq!(run.broken_reload["result"], 1, "{}", run.broken_reload);
+        let text = run.broken_reload["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("Config reload failed: configuration error using file '")
+                && text.contains(".json"),
+            "{text}"
+        );
+        assert_eq!(
+            run.after_broken["arguments"]["Dhcp4"]["valid-lifetime"], 3600,
+            "the configuration reloaded before stays: {}",
+            run.after_broken
+        );
+    }
+    assert!(
+        ours.broken_reload["text"]
+            .as_str()
+            .unwrap()
+            .contains("Dhcp4.subnet4[0].pools[0].pool"),
+        "xdhcp names the key: {}",
+        ours.broken_reload
+    );
+
+    // config-hash-get came with Kea 2.4: Kea 2.2 does not know it; xdhcp
+    // answers it as Kea 2.4 does.
+    assert_eq!(kea.hash["result"], 2, "{}", kea.hash);
+    assert_eq!(ours.hash["result"], 0, "{}", ours.hash);
+    assert_eq!(ours.hash["arguments"]["hash"].as_str().unwrap().len(), 64);
 }

@@ -9,7 +9,7 @@ use xdhcp_controlplane::compile::{compile, v4::snapshot};
 use xdhcp_dataplane::config::Config4;
 use xdhcp_dataplane::engine::v4::{Engine4, Outcome, Request4, Silence};
 use xdhcp_dataplane::lease::{Lease4, LeaseStore, StoreConfig};
-use xdhcp_dataplane::stats::{Counters4, Stat4};
+use xdhcp_dataplane::stats::{Scopes, Stat4, Stats4};
 use xdhcp_dataplane::wire::v4::{MessageType, Packet4, Writer4, BOOTREQUEST};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
@@ -56,17 +56,22 @@ const CONFIG: &str = r#"{ "Dhcp4": {
 struct Lab {
     config: Config4,
     leases: std::sync::Arc<LeaseStore<Lease4>>,
-    stats: Counters4,
+    stats: Stats4,
 }
 
 impl Lab {
     fn new() -> Lab {
         let cfg = xdhcp_controlplane::load_str("classes.json", CONFIG).unwrap();
         let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
+        let config = snapshot(&compile(&cfg).dhcp4.unwrap());
+        let stats = Stats4 {
+            scopes: Scopes::for_v4(&config),
+            ..Stats4::default()
+        };
         Lab {
-            config: snapshot(&compile(&cfg).dhcp4.unwrap()),
+            config,
             leases,
-            stats: Counters4::default(),
+            stats,
         }
     }
 
@@ -122,7 +127,7 @@ fn drop_class_clients_get_no_answer_and_are_counted() {
     let lab = Lab::new();
     let (o, _) = lab.discover(PLAIN, Ipv4Addr::UNSPECIFIED, &[(60, b"evil-box")]);
     assert_eq!(o, Outcome::Silent(Silence::Dropped));
-    let drops = lab.stats.values()[Stat4::ReceiveDrop as usize];
+    let drops = lab.stats.packets.values()[Stat4::ReceiveDrop as usize];
     assert_eq!(drops, 1, "pkt4-receive-drop");
 }
 

@@ -46,6 +46,7 @@ fn dns_servers(duid: &[u8]) -> Result<Vec<u8>, Silence> {
     let engine = Engine6 {
         config: &config,
         leases: &leases,
+        stats: None,
     };
     let mut out = vec![0u8; 1500];
     match engine.handle(&req, &mut out, 1_800_000_000) {

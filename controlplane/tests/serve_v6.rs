@@ -4,7 +4,7 @@
 
 use xdhcp_testlab::{Lab, ServerProcess};
 
-fn config(iface: &str) -> String {
+fn config(iface: &str, dir: &str) -> String {
     format!(
         r#"{{
   "Dhcp4": {{
@@ -15,6 +15,7 @@ fn config(iface: &str) -> String {
   }},
   "Dhcp6": {{
     "interfaces-config": {{ "interfaces": [ "{iface}" ] }},
+    "data-directory": "{dir}",
     "lease-database": {{ "type": "memfile", "persist": false }},
     "preferred-lifetime": 3000, "valid-lifetime": 4000,
     "option-data": [ {{ "name": "dns-servers", "data": "2001:db8:7::53" }} ],
@@ -33,7 +34,7 @@ fn one_interface_serves_dhcpv4_and_dhcpv6() {
     std::fs::create_dir_all(&dir).unwrap();
     let dir = dir.to_string_lossy().into_owned();
     let file = format!("{dir}/kea.conf");
-    std::fs::write(&file, config(&lab.iface)).unwrap();
+    std::fs::write(&file, config(&lab.iface, &dir)).unwrap();
     let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
     let server = ServerProcess::start(lab.server_command(&[bin, "-c", &file]), "DHCP4_STARTED");
 
@@ -87,7 +88,14 @@ fn one_interface_serves_dhcpv4_and_dhcpv6() {
         "{leases}"
     );
     // The first dhclient stays bound to port 546 in the background.
-    let pid = std::fs::read_to_string(format!("{dir}/na.pid")).unwrap();
+    // dhclient writes its pid file from the background child, which may
+    // not have run yet when the foreground process returns.
+    let pid_file = format!("{dir}/na.pid");
+    let waited = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !std::path::Path::new(&pid_file).exists() && std::time::Instant::now() < waited {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
     let _ = std::process::Command::new("kill").arg(pid.trim()).status();
     let gone = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while std::path::Path::new(&format!("/proc/{}", pid.trim())).exists()
@@ -95,6 +103,21 @@ fn one_interface_serves_dhcpv4_and_dhcpv6() {
     {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    // The server DUID is the DUID-LLT kept in the data directory.
+    let duid = std::fs::read_to_string(format!("{dir}/kea-dhcp6-serverid")).unwrap();
+    assert!(duid.starts_with("00:01:00:01:"), "{duid}");
+    let as_dhclient_writes: Vec<String> = duid
+        .trim()
+        .split(':')
+        .map(|b| format!("{:x}", u8::from_str_radix(b, 16).unwrap()))
+        .collect();
+    assert!(
+        leases.contains(&format!(
+            "option dhcp6.server-id {};",
+            as_dhclient_writes.join(":")
+        )),
+        "{duid}\n{leases}"
+    );
     let (ok, said, leases) = dhclient6(&["-P", "-N"], "pd");
     assert!(ok, "dhclient -6 -P -N:\n{said}");
     assert!(leases.contains("iaprefix 2001:db8:100::/64"), "{leases}");

@@ -9,7 +9,6 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4};
 use crate::engine::v4::{Destination, Engine4, Outcome, Request4};
 use crate::engine::v6::{self, Engine6, Request6};
 use crate::frame::{write_headers, Addressing, Frame, IpAddrs};
-use crate::stats::Stat4;
 use crate::wire::v4::{Packet4, CLIENT_PORT, SERVER_PORT};
 use crate::wire::v6::Packet6;
 
@@ -105,7 +104,15 @@ pub fn answer_v6(
         let IpAddrs::V6 { src, dst } = frame.addressing.ip else {
             return None;
         };
-        let packet = Packet6::parse(frame.payload).ok()?;
+        let packet = match Packet6::parse(frame.payload) {
+            Ok(p) => p,
+            Err(_) => {
+                if let Some(stats) = engine.stats {
+                    stats.packets.parse_failed();
+                }
+                return None;
+            }
+        };
         let req = Request6 {
             packet,
             interface: Some(&link.name),
@@ -181,8 +188,7 @@ fn answer<'a>(
         Ok(p) => p,
         Err(_) => {
             if let Some(stats) = engine.stats {
-                stats.bump(Stat4::Received);
-                stats.bump(Stat4::ParseFailed);
+                stats.packets.parse_failed();
             }
             return None;
         }

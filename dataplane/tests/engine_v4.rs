@@ -9,6 +9,7 @@ use xdhcp_dataplane::config::v4::{HostId, Reservations4};
 use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Reservation4, Subnet4};
 use xdhcp_dataplane::engine::v4::{Destination, Engine4, Outcome, Request4, Silence};
 use xdhcp_dataplane::lease::{Lease4, LeaseState, LeaseStore, StoreConfig};
+use xdhcp_dataplane::stats::{ScopeStat, Scopes, Stat4, Stats4};
 use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4, BOOTREQUEST};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
@@ -68,18 +69,25 @@ fn subnet(id: u32, net: &str, pool: (&str, &str)) -> Subnet4 {
 struct Lab {
     config: Config4,
     leases: Arc<LeaseStore<Lease4>>,
+    stats: Stats4,
 }
 
 impl Lab {
     fn new(subnets: Vec<Subnet4>) -> Lab {
         let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
+        let config = Config4 {
+            subnets,
+            decline_probation: 86400,
+            ..Config4::default()
+        };
+        let stats = Stats4 {
+            scopes: Scopes::for_v4(&config),
+            ..Stats4::default()
+        };
         Lab {
-            config: Config4 {
-                subnets,
-                decline_probation: 86400,
-                ..Config4::default()
-            },
+            config,
             leases,
+            stats,
         }
     }
 
@@ -97,7 +105,7 @@ impl Lab {
         let engine = Engine4 {
             config: &self.config,
             leases: &self.leases,
-            stats: None,
+            stats: Some(&self.stats),
         };
         let outcome = engine.handle(&req, &mut out, now);
         if let Outcome::Reply { len, .. } = outcome {
@@ -514,4 +522,53 @@ fn inform_gets_options_without_a_lease() {
         matches!(o, Outcome::Reply { to: Destination::Unicast(a), .. } if a == ip("198.51.100.77")),
         "{o:?}"
     );
+}
+
+#[test]
+fn statistics_count_assignments_and_failures_per_subnet_and_pool() {
+    let lab = Lab::new(vec![subnet(
+        1,
+        "198.51.100.0",
+        ("198.51.100.10", "198.51.100.10"),
+    )]);
+    dora(&lab, 1);
+    let (o, _) = lab.send(&direct(MessageType::Discover, 2, &[PRL]), NOW);
+    assert_eq!(o, Outcome::Silent(Silence::NoAddress));
+    let subnet = lab.stats.scopes.subnet(0);
+    assert_eq!(subnet[ScopeStat::CumulativeAssigned as usize], 1);
+    assert_eq!(
+        lab.stats.scopes.pool(0, 0)[ScopeStat::CumulativeAssigned as usize],
+        1
+    );
+    assert_eq!(subnet[ScopeStat::AllocationFail as usize], 1);
+    assert_eq!(subnet[ScopeStat::AllocationFailSubnet as usize], 1);
+    assert_eq!(subnet[ScopeStat::AllocationFailSharedNetwork as usize], 0);
+    let p = lab.stats.packets.values();
+    assert_eq!(p[Stat4::DiscoverReceived as usize], 2);
+    assert_eq!(p[Stat4::OfferSent as usize], 1);
+    assert_eq!(p[Stat4::AckSent as usize], 1);
+    assert_eq!(p[Stat4::ReceiveDrop as usize], 1);
+}
+
+#[test]
+fn under_overload_discovers_are_shed_and_counted_and_requests_go_on() {
+    let lab = Lab::new(vec![subnet(
+        1,
+        "198.51.100.0",
+        ("198.51.100.10", "198.51.100.20"),
+    )]);
+    let engine = Engine4 {
+        config: &lab.config,
+        leases: &lab.leases,
+        stats: Some(&lab.stats),
+    };
+    assert!(engine.shed(&direct(MessageType::Discover, 1, &[PRL])));
+    let request = direct(MessageType::Request, 1, &[(50, &[198, 51, 100, 10]), PRL]);
+    assert!(!engine.shed(&request));
+    assert!(!engine.shed(&[0u8; 100]), "not a DHCP message");
+    let p = lab.stats.packets.values();
+    assert_eq!(p[Stat4::Received as usize], 1);
+    assert_eq!(p[Stat4::DiscoverReceived as usize], 1);
+    assert_eq!(p[Stat4::ReceiveDrop as usize], 1);
+    assert_eq!(p[Stat4::RequestReceived as usize], 0, "left to the engine");
 }

@@ -128,6 +128,7 @@ impl Lab {
         let engine = Engine6 {
             config: &self.config,
             leases: &self.leases,
+            stats: None,
         };
         let outcome = engine.handle(&req, &mut out, now);
         if let Outcome::Reply { len, .. } = outcome {
@@ -894,4 +895,29 @@ fn relayed_client_reserved_by_the_link_layer_address_its_relay_saw() {
     let n = w.finish().unwrap();
     let adv = lab.expect(&buf[..n], MessageType::Advertise);
     assert_eq!(na(&adv, 1).unwrap().0, ip("2001:db8:1::42"));
+}
+
+#[test]
+fn under_overload_direct_solicits_are_shed_and_counted() {
+    use xdhcp_dataplane::stats::{Stat6, Stats6};
+    let lab = Lab::new(vec![lan()]);
+    let stats = Stats6::default();
+    let engine = Engine6 {
+        config: &lab.config,
+        leases: &lab.leases,
+        stats: Some(&stats),
+    };
+    let solicit = plain(MessageType::Solicit, 1, None, &[Ia::Na(7, &[])]);
+    assert!(engine.shed(&solicit));
+    let request = plain(
+        MessageType::Request,
+        1,
+        Some(SERVER_DUID),
+        &[Ia::Na(7, &[])],
+    );
+    assert!(!engine.shed(&request));
+    assert!(!engine.shed(&relay_forw(&solicit, 0, "2001:db8:1::1", None)));
+    let p = stats.packets.values();
+    assert_eq!(p[Stat6::SolicitReceived as usize], 1);
+    assert_eq!(p[Stat6::ReceiveDrop as usize], 1);
 }

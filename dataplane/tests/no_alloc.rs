@@ -124,8 +124,9 @@ fn v6_parse_walk_and_reply_do_not_allocate() {
 }
 
 /// The whole v4 worker step: a DISCOVER frame in, the OFFER frame out; then
-/// the REQUEST and its ACK with the lease written. After warm-up (the lease
-/// tables grow their slabs on first use), not one allocation.
+/// the REQUEST and its ACK with the lease written, counted in Kea's
+/// statistics. After warm-up (the lease tables grow their slabs on first
+/// use), not one allocation.
 #[test]
 fn v4_worker_step_does_not_allocate() {
     use common::v4lab;
@@ -135,10 +136,14 @@ fn v4_worker_step_does_not_allocate() {
 
     let config = v4lab::config();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
+    let stats = xdhcp_dataplane::stats::Stats4 {
+        scopes: xdhcp_dataplane::stats::Scopes::for_v4(&config),
+        ..Default::default()
+    };
     let engine = Engine4 {
         config: &config,
         leases: &leases,
-        stats: None,
+        stats: Some(&stats),
     };
     let link = v4lab::link();
     let mut reply = [0u8; 1500];
@@ -160,6 +165,12 @@ fn v4_worker_step_does_not_allocate() {
     dora(0);
     assert_eq!(dora(1), (0, 0), "the v4 worker step allocated");
     assert_eq!(leases.len(), 2);
+    assert_eq!(stats.packets.values()[0], 4, "pkt4-received");
+    assert_eq!(
+        stats.scopes.subnet(0)[0],
+        2,
+        "cumulative-assigned-addresses"
+    );
 }
 
 const NOW: u32 = 1_800_000_000;
@@ -285,9 +296,14 @@ fn v6_worker_step_does_not_allocate() {
 
     let config = v6lab::config();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
+    let stats = xdhcp_dataplane::stats::Stats6 {
+        scopes: xdhcp_dataplane::stats::Scopes::for_v6(&config),
+        ..Default::default()
+    };
     let engine = Engine6 {
         config: &config,
         leases: &leases,
+        stats: Some(&stats),
     };
     let link = v6lab::link();
     let mut reply = [0u8; 1500];
@@ -320,4 +336,25 @@ fn v6_worker_step_does_not_allocate() {
     sarr(0);
     assert_eq!(sarr(1), (0, 0), "the v6 worker step allocated");
     assert_eq!(leases.len(), 4);
+    use xdhcp_dataplane::stats::ScopeStat;
+    let subnet = stats.scopes.subnet(0);
+    assert_eq!(subnet[ScopeStat::CumulativeAssigned as usize], 2);
+    assert_eq!(subnet[ScopeStat::CumulativeAssignedPd as usize], 2);
+}
+
+#[test]
+fn capturing_a_frame_does_not_allocate() {
+    use xdhcp_dataplane::io::capture::{CaptureFile, Reader};
+    let dir = std::env::temp_dir().join(format!("xdhcp-noalloc-cap-{}", std::process::id()));
+    let file = CaptureFile::create(&dir.join("eth0"), 1).unwrap();
+    let tap = file.tap(0);
+    let mut reader = Reader::attach(file.path()).unwrap();
+    let frame = include_bytes!("../../perf/fixtures/discover-10-options.bin");
+    let before = allocations();
+    for _ in 0..100 {
+        tap.record(frame);
+    }
+    assert_eq!(allocations() - before, 0);
+    assert_eq!(reader.drain(|f| assert_eq!(f.data, frame)), 100);
+    let _ = std::fs::remove_dir_all(&dir);
 }

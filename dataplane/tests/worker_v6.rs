@@ -78,6 +78,7 @@ fn answer(request: &[u8]) -> Vec<u8> {
     let engine = Engine6 {
         config: &config,
         leases: &leases,
+        stats: None,
     };
     let link = Link6 {
         name: "veth0".into(),
@@ -182,6 +183,7 @@ fn other_ports_and_families_are_not_answered() {
     let engine = Engine6 {
         config: &config,
         leases: &leases,
+        stats: None,
     };
     let link = Link6 {
         name: "veth0".into(),

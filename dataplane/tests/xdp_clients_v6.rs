@@ -134,6 +134,7 @@ impl Server {
         let engine = Engine6 {
             config: &self.config,
             leases: &self.leases,
+            stats: None,
         };
         let link = &self.link;
         xdp_loop::serve_until(&mut self.socket, client, limit, |rx, tx, now| {

@@ -121,6 +121,9 @@ pub struct Options {
     pub server: Server,
     /// `--json`: print the final report as JSON instead of text.
     pub json: bool,
+    /// `--xdp`: v4 clients directly connected to `-l IFACE`, sent and
+    /// received over AF_XDP at layer 2 instead of through a relay socket.
+    pub xdp: bool,
 }
 
 impl Default for Options {
@@ -152,6 +155,7 @@ impl Default for Options {
             multi_thread: false,
             server: Server::Broadcast,
             json: false,
+            xdp: false,
         }
     }
 }
@@ -221,6 +225,7 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, CliError> {
     let mut raw: Vec<(char, Option<String>)> = Vec::new();
     let mut positional: Vec<String> = Vec::new();
     let mut json = false;
+    let mut xdp = false;
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_ref();
@@ -236,6 +241,7 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, CliError> {
             };
             match name {
                 "json" => json = true,
+                "xdp" => xdp = true,
                 "scenario" => {
                     let v = match inline {
                         Some(v) => v,
@@ -291,9 +297,13 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, CliError> {
     }
     let mut o = Options {
         json,
+        xdp,
         ..Options::default()
     };
     build(&mut o, &raw, positional)?;
+    if o.xdp && (o.family != 4 || !matches!(o.local, Some(Local::Interface(_)))) {
+        return err("--xdp needs -4 and -l INTERFACE (the clients' link)");
+    }
     Ok(Command::Run(Box::new(o)))
 }
 
@@ -532,7 +542,7 @@ xdhcp-perf [-4 | -6] [-A encapsulation-level] [-b base] [-B] [-d drop-time]
            [-P preload]
            [-r rate] [-R num-clients] [-s seed] [--scenario basic]
            [-t report] [-v] [-W exit-wait-time] [-x diagnostic-selector]
-           [--json] [server]
+           [--json] [--xdp] [server]
 
 A perfdhcp-compatible DHCP load generator: the options mean what they mean
 to Kea's perfdhcp (see perfdhcp(8)). v4 traffic is sent as a relay from
@@ -542,6 +552,10 @@ RELAY-FORW from port 547 with -A 1. -x accepts perfdhcp's letters; 'a' and
 'e' print the options and the exit reason, the others are ignored.
 
 --json prints the final report as one JSON object.
+--xdp (v4, with -l IFACE, as root) simulates directly connected clients
+instead: each DISCOVER/REQUEST leaves IFACE as a broadcast frame from its
+client's own MAC, and replies are taken off the interface by an XDP program
+into an AF_XDP socket, so the generator's kernel path is a copy per frame.
 Exit status: 0 success, 1 error (including command-line errors, as
 perfdhcp 2.2 does), 3 when one or more exchanges did not complete.
 ";

@@ -2,7 +2,8 @@
 //!
 //! The command line ([`cli`]) is perfdhcp's; [`scenario`] builds what the
 //! simulated clients send and reads the replies; [`engine`] paces, sends and
-//! matches over UDP from the socket [`setup`] opens; [`stats`] and
+//! matches over UDP from the socket [`setup`] opens, or over AF_XDP as
+//! directly connected clients (`--xdp`); [`stats`] and
 //! [`report`] count and print as perfdhcp.
 
 pub mod cli;
@@ -81,7 +82,16 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> io::Result<i32> {
 /// to `progress`; returns the counters for a report.
 pub fn load(opts: &Options, progress: &mut dyn Write) -> io::Result<engine::Outcome> {
     let keep = (opts.clients as usize).min(MAX_KEPT_LEASES);
-    Ok(if opts.family == 4 {
+    Ok(if opts.xdp {
+        let Some(cli::Local::Interface(iface)) = &opts.local else {
+            let why = "--xdp needs -l INTERFACE";
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+        };
+        let mut io = engine::xdp::XdpIo::open(iface)?;
+        let unrelayed = std::net::Ipv4Addr::UNSPECIFIED;
+        let mut proto = V4::new(unrelayed, opts.mac_base, opts.broadcast_flag, keep);
+        engine::run(opts, &mut proto, &mut io, progress)
+    } else if opts.family == 4 {
         let (mut io, local) = setup::open_v4(opts)?;
         let mut proto = V4::new(local, opts.mac_base, opts.broadcast_flag, keep);
         engine::run(opts, &mut proto, &mut io, progress)

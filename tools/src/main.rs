@@ -1,8 +1,10 @@
 //! `xdhcp`: the operator's command-line tool.
 //!
 //! It grows one subcommand per landed feature (start/stop/status/reload,
-//! shell, journal, capture to come); today: the demo and lease migration.
+//! shell to come); today: the demo, lease migration, journal inspection and
+//! packet capture.
 
+mod capture;
 mod demo;
 mod journal;
 mod leases;
@@ -12,6 +14,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+// The dataplane allocates nothing per packet; everything else (config
+// loading, the API, the control plane's maps) allocates often and small.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Operate an xdhcp appliance.
 #[derive(Parser)]
@@ -40,6 +47,23 @@ enum Command {
     /// Look into the lease journal.
     #[command(subcommand)]
     Journal(Journal),
+    /// Write the DHCP frames the dataplane receives and sends on an
+    /// interface to a pcap file (XDP-redirected frames bypass tcpdump).
+    /// Stops after -c frames, after --seconds, or at Ctrl-C.
+    Capture {
+        /// The interface the server serves.
+        #[arg(short = 'i', value_name = "INTERFACE")]
+        iface: String,
+        /// The pcap file to write, `-` for standard output.
+        #[arg(short = 'w', value_name = "FILE")]
+        out: PathBuf,
+        /// Stop after this many frames.
+        #[arg(short = 'c', value_name = "COUNT")]
+        count: Option<u64>,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
 }
 
 /// `xdhcp journal`.
@@ -100,6 +124,12 @@ fn main() -> ExitCode {
             v6,
             records,
         }) => journal::inspect(&config, v6, records),
+        Command::Capture {
+            iface,
+            out,
+            count,
+            seconds,
+        } => capture::run(&iface, &out, &capture::Limits { count, seconds }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

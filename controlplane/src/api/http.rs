@@ -1,6 +1,8 @@
-//! Kea's `control-sockets` of type `http`: `POST /` with a command, the
-//! answer as a JSON list of one answer (what kea-shell and Stork expect from
-//! Kea's HTTP listener).
+//! Kea's `control-sockets` of type `http` and `https`: `POST /` with a
+//! command, the answer as a JSON list of one answer per service (what
+//! kea-shell, Stork and kea-exporter expect from Kea's HTTP listener), and
+//! `GET /metrics` for Prometheus. A metrics-only listener (`--metrics`)
+//! answers the latter alone.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -17,10 +19,11 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 
-use super::{answer, result, Api, MAX_REQUEST};
-use crate::config::services::BasicAuth;
+use super::{answer, result, tls, Api, MAX_REQUEST};
+use crate::config::services::{BasicAuth, ControlSocket};
 
 /// Who may send commands: the `Authorization` header values accepted, and
 /// the realm named in a 401. `None` lets everyone in, as Kea does without
@@ -52,15 +55,53 @@ impl Gate {
     }
 }
 
-/// Serves `api` over HTTP on `addr` until the API's stop flag is set, on a
-/// thread of its own with a single-threaded runtime: commands are rare and
-/// small, the packet path never waits for them.
+/// What a listener answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routes {
+    /// Commands (`POST /`) and `GET /metrics`.
+    All,
+    /// `GET /metrics` only.
+    MetricsOnly,
+}
+
+/// What every connection of one socket shares.
+struct Listener {
+    api: Arc<Api>,
+    gate: Option<Gate>,
+    headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
+    routes: Routes,
+}
+
+/// Serves `api` on `addr` as `socket` says (HTTPS when it has TLS
+/// settings, basic authentication, extra headers) until the API's stop flag
+/// is set, on a thread of its own with a single-threaded runtime: commands
+/// are rare and small, the packet path never waits for them.
 pub fn serve(
     addr: SocketAddr,
     api: Arc<Api>,
-    auth: Option<&BasicAuth>,
+    socket: &ControlSocket,
+    routes: Routes,
 ) -> std::io::Result<JoinHandle<()>> {
-    let gate = Arc::new(auth.map(Gate::new));
+    let bad = |e: &dyn std::fmt::Display| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
+    };
+    let headers = socket
+        .http_headers
+        .iter()
+        .map(|(n, v)| {
+            Ok((
+                n.parse().map_err(|e| bad(&e))?,
+                v.parse().map_err(|e| bad(&e))?,
+            ))
+        })
+        .collect::<std::io::Result<_>>()?;
+    let tls = socket.tls.as_ref().map(tls::acceptor).transpose()?;
+    let shared = Arc::new(Listener {
+        api: api.clone(),
+        gate: socket.authentication.as_ref().map(Gate::new),
+        headers,
+        routes,
+    });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
@@ -74,40 +115,90 @@ pub fn serve(
                 else {
                     continue;
                 };
-                let (api, gate) = (api.clone(), gate.clone());
+                let (shared, tls) = (shared.clone(), tls.clone());
                 tokio::task::spawn(async move {
-                    let service = service_fn(move |req| handle(api.clone(), gate.clone(), req));
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    match tls {
+                        // A failed handshake closes the connection; nothing
+                        // was executed.
+                        Some(tls) => {
+                            if let Ok(stream) = tls.accept(stream).await {
+                                connection(stream, shared).await;
+                            }
+                        }
+                        None => connection(stream, shared).await,
+                    }
                 });
             }
         })
     }))
 }
 
-async fn handle(
-    api: Arc<Api>,
-    gate: Arc<Option<Gate>>,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    if let Some(gate) = gate.as_ref().as_ref().filter(|g| !g.admits(&req)) {
-        // Nothing is executed for a request without valid credentials.
+/// Serves HTTP/1.1 on one accepted (and perhaps TLS-wrapped) connection.
+async fn connection(
+    stream: impl AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    shared: Arc<Listener>,
+) {
+    let service = service_fn(move |req| {
+        let shared = shared.clone();
+        async move {
+            let mut r = handle(&shared, req).await;
+            for (n, v) in &shared.headers {
+                r.headers_mut().insert(n.clone(), v.clone());
+            }
+            Ok::<_, Infallible>(r)
+        }
+    });
+    let _ = http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+async fn handle(shared: &Listener, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    if let Some(gate) = shared.gate.as_ref().filter(|g| !g.admits(&req)) {
+        // Nothing is executed for a request without valid credentials; the
+        // body is Kea's, result 401 included.
         let mut r = reply(
             StatusCode::UNAUTHORIZED,
-            &answer(result::ERROR, "Unauthorized"),
+            &answer(i64::from(StatusCode::UNAUTHORIZED.as_u16()), "Unauthorized"),
         );
         let challenge = format!("Basic realm=\"{}\"", gate.realm);
         if let Ok(v) = hyper::header::HeaderValue::from_str(&challenge) {
             r.headers_mut().insert(hyper::header::WWW_AUTHENTICATE, v);
         }
-        return Ok(r);
+        return r;
+    }
+    if req.method() == Method::GET && req.uri().path() == "/metrics" {
+        let Some(metrics) = shared.api.metrics.clone() else {
+            return reply(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &answer(
+                    result::ERROR,
+                    "metrics are not available before serving starts",
+                ),
+            );
+        };
+        // A scrape reads the lease tables: off the runtime's only thread.
+        let text = tokio::task::spawn_blocking(move || metrics.render())
+            .await
+            .unwrap_or_default();
+        let mut r = Response::new(Full::new(Bytes::from(text)));
+        r.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        );
+        return r;
+    }
+    if shared.routes == Routes::MetricsOnly {
+        return reply(
+            StatusCode::NOT_FOUND,
+            &answer(result::ERROR, "this listener serves GET /metrics only"),
+        );
     }
     if req.method() != Method::POST {
-        return Ok(reply(
+        return reply(
             StatusCode::METHOD_NOT_ALLOWED,
             &answer(result::ERROR, "send commands with POST"),
-        ));
+        );
     }
     let body = match Limited::new(req.into_body(), MAX_REQUEST).collect().await {
         Ok(b) => b.to_bytes(),
@@ -116,14 +207,11 @@ async fn handle(
                 result::ERROR,
                 format!("request larger than {MAX_REQUEST} bytes"),
             );
-            return Ok(reply(StatusCode::PAYLOAD_TOO_LARGE, &too_big));
+            return reply(StatusCode::PAYLOAD_TOO_LARGE, &too_big);
         }
     };
     // Kea answers over HTTP with a list: one answer per service addressed.
-    Ok(reply(
-        StatusCode::OK,
-        &Value::Array(vec![api.handle(&body)]),
-    ))
+    reply(StatusCode::OK, &Value::Array(shared.api.handle_http(&body)))
 }
 
 fn reply(status: StatusCode, body: &Value) -> Response<Full<Bytes>> {

@@ -1,19 +1,21 @@
-//! Kea's lease_cmds for DHCPv4, acting on the lease store the workers use.
+//! Kea's lease_cmds for DHCPv4, and `leases-reclaim`, acting on the lease
+//! store the workers use; subnets are looked up in the running snapshot.
 
-use std::net::Ipv4Addr;
+use std::collections::BinaryHeap;
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
+use xdhcp_dataplane::config::Config4;
+use xdhcp_dataplane::journal::RecordKind;
 use xdhcp_dataplane::lease::ident::{parse_hex, Hex};
 use xdhcp_dataplane::lease::v4::{client_id_hash, hw_hash};
 use xdhcp_dataplane::lease::{
-    ClientId, Hostname, HwAddr, Lease4, LeaseState, LeaseStore, StoreError,
+    ClientId, Hostname, HwAddr, Lease4, LeaseState, LeaseStore, ReclaimConfig, StoreError,
 };
 
 use super::{answer, answer_with, result};
-
-/// Kea's `valid-lft` when `lease4-add` gives none and the subnet is unknown.
-const DEFAULT_VALID: u32 = 7200;
+use crate::reload::Family;
 
 type Args = Map<String, Value>;
 
@@ -43,17 +45,28 @@ pub fn to_json(l: &Lease4) -> Value {
     m
 }
 
-/// Runs one `lease4-*` command.
-pub fn run(store: &LeaseStore<Lease4>, command: &str, args: &Args) -> Value {
+/// Runs one `lease4-*` command, or `leases-reclaim`; `given` is `None`
+/// when the request had no `arguments`.
+pub fn run(v4: &Family<Config4, Lease4>, command: &str, given: Option<&Args>) -> Value {
+    let (store, config) = (&*v4.leases, &*v4.snapshot.load());
+    let empty = Map::new();
+    let args = given.unwrap_or(&empty);
     let outcome = match command {
         "lease4-get" => get(store, args),
         "lease4-get-all" => Ok(get_all(store, args)),
         "lease4-get-by-hw-address" => by_hw(store, args),
         "lease4-get-by-client-id" => by_client_id(store, args),
         "lease4-get-by-hostname" => by_hostname(store, args),
-        "lease4-add" => add(store, args),
+        "lease4-get-page" => given
+            .ok_or_else(|| "no parameters specified for the lease4-get-page command".into())
+            .and_then(|args| page(store, args)),
+        "lease4-add" => add(store, config, args),
+        "lease4-update" => given
+            .ok_or_else(|| "no parameters specified for lease4-update command".into())
+            .and_then(|args| update(store, config, args)),
         "lease4-del" => del(store, args),
         "lease4-wipe" => Ok(wipe(store, args)),
+        "leases-reclaim" => reclaim(store, args),
         c => Ok(answer(
             result::UNSUPPORTED,
             format!("'{c}' command not supported."),
@@ -192,11 +205,48 @@ fn by_hostname(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String>
     Ok(found(out))
 }
 
-fn add(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
+/// The subnet a lease given by `lease4-add` / `lease4-update` belongs
+/// to: the one named by `subnet-id` (which must hold the address), or the
+/// one holding the address. Returns its id and its default lifetime.
+fn subnet_of(config: &Config4, addr: Ipv4Addr, given: u32) -> Result<(u32, u32), String> {
+    let holds = |s: &&xdhcp_dataplane::config::Subnet4| {
+        let mask = u32::MAX
+            .checked_shl(32 - u32::from(s.prefix_len))
+            .unwrap_or(0);
+        u32::from(addr) & mask == u32::from(s.network) & mask
+    };
+    // Kea treats subnet-id 0 as not given.
+    if given == 0 {
+        let s = config.subnets.iter().find(holds).ok_or_else(|| {
+            format!("subnet-id not specified and failed to find a subnet for address {addr}")
+        })?;
+        return Ok((s.id, s.valid.default));
+    }
+    let s = config
+        .subnets
+        .iter()
+        .find(|s| s.id == given)
+        .ok_or_else(|| {
+            format!(
+                "Invalid subnet-id: No IPv4 subnet with subnet-id={given} currently configured."
+            )
+        })?;
+    if !holds(&s) {
+        return Err(format!(
+            "The address {addr} does not belong to subnet {}/{}, subnet-id={given}",
+            s.network, s.prefix_len
+        ));
+    }
+    Ok((s.id, s.valid.default))
+}
+
+/// A lease as `lease4-add` and `lease4-update` give it.
+fn lease_from(config: &Config4, args: &Args) -> Result<Lease4, String> {
     let addr = address(args)?;
     let hw = hex(args, "hw-address")?.ok_or("'hw-address' parameter not specified")?;
-    let subnet = number(args, "subnet-id")?.unwrap_or(0) as u32;
-    let valid = number(args, "valid-lft")?.map_or(DEFAULT_VALID, |v| v as u32);
+    let given = number(args, "subnet-id")?.unwrap_or(0) as u32;
+    let (subnet, default_valid) = subnet_of(config, addr, given)?;
+    let valid = number(args, "valid-lft")?.map_or(default_valid, |v| v as u32);
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -226,6 +276,15 @@ fn add(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
     l.user_context = args
         .get("user-context")
         .map(|c| c.to_string().into_boxed_str());
+    Ok(l)
+}
+
+fn add(store: &LeaseStore<Lease4>, config: &Config4, args: &Args) -> Result<Value, String> {
+    let l = lease_from(config, args)?;
+    let (addr, subnet) = (l.addr, l.subnet_id);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     match store.add(l, now) {
         Ok(_) => Ok(answer(
             result::SUCCESS,
@@ -237,6 +296,123 @@ fn add(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
         )),
         Err(e) => Err(format!("{e:?}")),
     }
+}
+
+fn update(store: &LeaseStore<Lease4>, config: &Config4, args: &Args) -> Result<Value, String> {
+    let force = match args.get("force-create") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err("invalid type specified for parameter 'force-create'".into()),
+    };
+    let l = lease_from(config, args)?;
+    let addr = l.addr;
+    if force {
+        // Kea says whether the lease was there before.
+        let existed = store.get(addr).is_some();
+        store
+            .upsert(l, RecordKind::AdminUpdate)
+            .map_err(|e| format!("{e:?}"))?;
+        let done = if existed { "updated" } else { "added" };
+        return Ok(answer(result::SUCCESS, format!("IPv4 lease {done}.")));
+    }
+    match store.update(addr, RecordKind::AdminUpdate, |_| true, |old| *old = l) {
+        Ok(_) => Ok(answer(result::SUCCESS, "IPv4 lease updated.")),
+        Err(StoreError::NotFound) => Err(format!(
+            "failed to update the lease with address {addr} either because the lease has been \
+             deleted or it has changed in the database, in both cases a retry might succeed"
+        )),
+        Err(e) => Err(format!("{e:?}")),
+    }
+}
+
+/// `lease4-get-page`: up to `limit` leases with addresses above `from`,
+/// in address order.
+fn page(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
+    let after =
+        match args.get("from") {
+            None => return Err("'from' parameter not specified".into()),
+            Some(Value::String(s)) if s == "start" => None,
+            Some(Value::String(s)) => match s.parse::<IpAddr>() {
+                Ok(IpAddr::V4(a)) => Some(u32::from(a)),
+                Ok(IpAddr::V6(_)) => {
+                    return Err(format!("'from' parameter value {s} is not an IPv4 address"))
+                }
+                Err(_) => return Err(
+                    "'from' parameter value is neither 'start' keyword nor a valid IPv4 address"
+                        .into(),
+                ),
+            },
+            Some(_) => return Err("'from' parameter must be a string".into()),
+        };
+    let limit = match args.get("limit") {
+        None => return Err("'limit' parameter not specified".into()),
+        Some(v) => v.as_i64().ok_or("'limit' parameter must be a number")?,
+    };
+    let limit = match usize::try_from(limit) {
+        Ok(0) => return Err("page size of retrieved leases must not be 0".into()),
+        Ok(n) if n <= u32::MAX as usize => n,
+        _ => {
+            let max = u32::MAX;
+            return Err(format!(
+                "page size of retrieved leases must not be greater than {max}"
+            ));
+        }
+    };
+    // The `limit` lowest addresses past `from`, without sorting the table.
+    let mut lowest = BinaryHeap::new();
+    store.for_each(|l| {
+        let a = u32::from(l.addr);
+        if after.is_none_or(|f| a > f) {
+            lowest.push(a);
+            if lowest.len() > limit {
+                lowest.pop();
+            }
+        }
+    });
+    let leases: Vec<Value> = lowest
+        .into_sorted_vec()
+        .into_iter()
+        .filter_map(|a| store.get(Ipv4Addr::from(a)))
+        .map(|l| to_json(&l))
+        .collect();
+    let n = leases.len();
+    let code = if n == 0 {
+        result::EMPTY
+    } else {
+        result::SUCCESS
+    };
+    Ok(answer_with(
+        code,
+        format!("{n} IPv4 lease(s) found."),
+        json!({ "count": n, "leases": leases }),
+    ))
+}
+
+/// `leases-reclaim`: reclaims every expired lease now, removing them
+/// when `remove` is true and leaving them in the expired-reclaimed state
+/// otherwise.
+fn reclaim(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
+    let remove = match args.get("remove") {
+        None => return Err("Missing mandatory 'remove' parameter.".into()),
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err("'remove' parameter expected to be a boolean.".into()),
+    };
+    let cfg = ReclaimConfig {
+        hold_reclaimed_time: if remove { 0 } else { u32::MAX },
+        max_reclaim_leases: 0,
+        max_reclaim_time_ms: 0,
+        unwarned_reclaim_cycles: 0,
+    };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    store
+        .reclaim_expired(now, &cfg)
+        .map_err(|e| format!("reclaiming expired leases: {e}"))?;
+    Ok(answer(
+        result::SUCCESS,
+        "Reclamation of expired leases is complete.",
+    ))
 }
 
 fn del(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {

@@ -5,9 +5,11 @@
 //! transports ([`unix`]) only move bytes. Result codes are Kea's: 0 success,
 //! 1 error, 2 unsupported, 3 empty or not found, 4 conflict.
 
+pub mod config;
 pub mod http;
 pub mod leases4;
 pub mod stats;
+mod tls;
 pub mod unix;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,7 +17,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::{json, Map, Value};
-use xdhcp_dataplane::lease::{Lease4, LeaseStore};
+
+use crate::reload::Running;
 
 /// Kea's result codes.
 pub mod result {
@@ -46,14 +49,18 @@ pub fn answer_with(result: i64, text: impl Into<String>, arguments: Value) -> Va
 
 /// What the commands act on.
 pub struct Api {
-    /// The configuration as loaded, for `config-get`.
-    pub config: Value,
-    /// The DHCPv4 leases.
-    pub leases4: Arc<LeaseStore<Lease4>>,
+    /// The running configuration, the snapshots it feeds and their leases
+    /// (`None` for a metrics-only listener).
+    pub running: Option<Arc<Running>>,
+    /// Whether this API answers for DHCPv4 (the `Dhcp4` section's control
+    /// sockets): the lease4 commands, `config-set` and `config-test`.
+    pub dhcp4: bool,
     /// Set by `shutdown`; the server stops when it sees it.
     pub stop: &'static AtomicBool,
-    /// Counters and lease counts for the statistic commands, once serving.
-    pub stats: Option<stats::Sources>,
+    /// The statistics of each DHCP version served, v4 first.
+    pub stats: Vec<Arc<crate::stats::Stats>>,
+    /// What `GET /metrics` reports, once serving.
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
     started: Instant,
 }
 
@@ -61,6 +68,11 @@ pub struct Api {
 const COMMANDS: &[&str] = &[
     "build-report",
     "config-get",
+    "config-hash-get",
+    "config-reload",
+    "config-set",
+    "config-test",
+    "config-write",
     "lease4-add",
     "lease4-del",
     "lease4-get",
@@ -68,36 +80,138 @@ const COMMANDS: &[&str] = &[
     "lease4-get-by-client-id",
     "lease4-get-by-hostname",
     "lease4-get-by-hw-address",
+    "lease4-get-page",
+    "lease4-update",
     "lease4-wipe",
+    "leases-reclaim",
     "list-commands",
+    "server-tag-get",
     "shutdown",
-    "statistic-get",
-    "statistic-get-all",
-    "statistic-reset-all",
     "status-get",
     "version-get",
 ];
 
 impl Api {
-    /// An API over `config` (the loaded file as JSON) and the v4 leases.
-    pub fn new(config: Value, leases4: Arc<LeaseStore<Lease4>>, stop: &'static AtomicBool) -> Api {
+    /// An API over the `running` configuration and what it serves,
+    /// answering for DHCPv4 when that is served.
+    pub fn new(running: Arc<Running>, stop: &'static AtomicBool) -> Api {
         Api {
-            config,
-            leases4,
+            dhcp4: running.v4.is_some(),
+            running: Some(running),
+            ..Api::metrics_only(stop)
+        }
+    }
+
+    /// The same API answering for DHCPv6 only (a `Dhcp6` section's
+    /// control sockets): no lease4 commands, no `config-set`.
+    pub fn dhcp6_only(mut self) -> Api {
+        self.dhcp4 = false;
+        self
+    }
+
+    /// An API with no configuration behind it, for a metrics-only
+    /// listener.
+    pub fn metrics_only(stop: &'static AtomicBool) -> Api {
+        Api {
+            running: None,
+            dhcp4: false,
             stop,
-            stats: None,
+            stats: Vec::new(),
+            metrics: None,
             started: Instant::now(),
         }
     }
 
-    /// The same API answering the statistic commands from `sources`.
-    pub fn with_stats(mut self, sources: stats::Sources) -> Api {
-        self.stats = Some(sources);
+    /// The same API also answering the statistic commands of one DHCP
+    /// version from `stats`.
+    pub fn with_stats(mut self, stats: Arc<crate::stats::Stats>) -> Api {
+        self.stats.push(stats);
+        self.stats.sort_by_key(|s| s.source.family());
         self
     }
 
-    /// Answers one request, given as the bytes a client sent.
+    /// Answers one request sent to the HTTP control socket, which fronts
+    /// every DHCP version served as Kea's Control Agent does: a request
+    /// naming `service`s gets one answer per service, in order; one without
+    /// gets one answer, and `config-get` then also describes the agent's
+    /// `control-sockets` (what kea-exporter and Stork read first).
+    pub fn handle_http(&self, request: &[u8]) -> Vec<Value> {
+        let parsed: Option<Value> = serde_json::from_slice(request).ok();
+        let services: Option<Vec<String>> = parsed
+            .as_ref()
+            .and_then(|v| v.get("service"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            });
+        match services {
+            Some(list) if !list.is_empty() => list
+                .iter()
+                .map(|svc| match self.family_of(svc) {
+                    Some(family) => self.handle_for(request, family),
+                    None => answer(
+                        result::ERROR,
+                        format!("forwarding socket is not configured for the server type {svc}"),
+                    ),
+                })
+                .collect(),
+            _ => {
+                let mut one = self.handle(request);
+                let is_config_get = parsed
+                    .as_ref()
+                    .and_then(|v| v.get("command"))
+                    .and_then(Value::as_str)
+                    == Some("config-get");
+                if let (true, Some(args)) = (is_config_get, one.get_mut("arguments")) {
+                    let sockets: Map<String, Value> = self
+                        .services()
+                        .into_iter()
+                        .map(|s| (s.to_string(), json!({ "socket-type": "unix" })))
+                        .collect();
+                    args["Control-agent"] = json!({ "control-sockets": sockets });
+                }
+                vec![one]
+            }
+        }
+    }
+
+    /// The services this API answers for, Kea's names.
+    fn services(&self) -> Vec<&'static str> {
+        let mut s: Vec<&'static str> = self
+            .stats
+            .iter()
+            .map(|s| {
+                if s.source.family() == 6 {
+                    "dhcp6"
+                } else {
+                    "dhcp4"
+                }
+            })
+            .collect();
+        if s.is_empty() {
+            s.push("dhcp4");
+        }
+        s
+    }
+
+    fn family_of(&self, service: &str) -> Option<u8> {
+        self.services()
+            .contains(&service)
+            .then(|| if service == "dhcp6" { 6 } else { 4 })
+    }
+
+    /// Answers one request, given as the bytes a client sent, for the
+    /// first DHCP version served.
     pub fn handle(&self, request: &[u8]) -> Value {
+        let family = self.stats.first().map_or(4, |s| s.source.family());
+        self.handle_for(request, family)
+    }
+
+    /// Answers one request for DHCP version `family`.
+    fn handle_for(&self, request: &[u8], family: u8) -> Value {
         let parsed: Value = match serde_json::from_slice(request) {
             Ok(v) => v,
             Err(e) => return answer(result::ERROR, format!("invalid command syntax: {e}")),
@@ -114,19 +228,27 @@ impl Api {
                 "invalid command syntax: no \"command\" string",
             );
         };
-        let empty = Map::new();
         let args = match obj.get("arguments") {
-            None => &empty,
-            Some(Value::Object(m)) => m,
+            None => None,
+            Some(Value::Object(m)) => Some(m),
             Some(_) => return answer(result::ERROR, "arguments must be a map"),
         };
-        self.dispatch(command, args)
+        self.dispatch(command, args, family)
     }
 
-    fn dispatch(&self, command: &str, args: &Map<String, Value>) -> Value {
+    /// Runs `command` for DHCP version `family`; `given` is `None` when the
+    /// request had no `arguments` (some commands tell that apart from an
+    /// empty map).
+    fn dispatch(&self, command: &str, given: Option<&Map<String, Value>>, family: u8) -> Value {
+        let empty = Map::new();
+        let args = given.unwrap_or(&empty);
         let version = env!("CARGO_PKG_VERSION");
         match command {
-            "list-commands" => json!({ "result": result::SUCCESS, "arguments": COMMANDS }),
+            "list-commands" => {
+                let mut all: Vec<&str> = COMMANDS.iter().chain(stats::COMMANDS).copied().collect();
+                all.sort_unstable();
+                json!({ "result": result::SUCCESS, "arguments": all })
+            }
             "version-get" => answer_with(
                 result::SUCCESS,
                 version,
@@ -138,23 +260,36 @@ impl Api {
                 "arguments": {
                     "pid": std::process::id(),
                     "uptime": self.started.elapsed().as_secs(),
-                    "reload": self.started.elapsed().as_secs(),
+                    "reload": self.running.as_ref().map_or_else(
+                        || self.started.elapsed(),
+                        |r| r.since_reload()
+                    ).as_secs(),
                     "multi-threading-enabled": true,
                 }
             }),
-            "config-get" => json!({ "result": result::SUCCESS, "arguments": self.config }),
             "shutdown" => {
                 self.stop.store(true, Ordering::Relaxed);
                 answer(result::SUCCESS, "Shutting down.")
             }
-            c if c.starts_with("lease4-") => leases4::run(&self.leases4, c, args),
-            c if c.starts_with("statistic-") => match &self.stats {
-                Some(s) => s.run(c, args),
-                None => answer(
-                    result::ERROR,
-                    "statistics are not available before serving starts",
-                ),
+            c if c.starts_with("config-") || c == "server-tag-get" => match &self.running {
+                Some(running) => config::run(running, self.dhcp4, c, given),
+                None => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
             },
+            c if c.starts_with("lease4-") || c == "leases-reclaim" => {
+                match self.running.as_ref().and_then(|r| r.v4.as_ref()) {
+                    Some(v4) if self.dhcp4 => leases4::run(v4, c, given),
+                    _ => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
+                }
+            }
+            c if c.starts_with("statistic-") => {
+                match self.stats.iter().find(|s| s.source.family() == family) {
+                    Some(s) => stats::run(s, c, args),
+                    None => answer(
+                        result::ERROR,
+                        "statistics are not available before serving starts",
+                    ),
+                }
+            }
             c => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
         }
     }

@@ -1,25 +1,14 @@
-//! Kea's statistics commands: the workers' packet counters, and the
-//! per-subnet address counts computed from the lease store when asked.
+//! Kea's `statistic-*` commands over one DHCP version's statistics, with
+//! Kea 2.2's texts and shapes: a statistic is a list of `[value,
+//! "timestamp"]` samples, newest first.
 
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
-use xdhcp_dataplane::config::Config4;
-use xdhcp_dataplane::lease::{Lease4, LeaseState, LeaseStore};
-use xdhcp_dataplane::stats::{self, Counters4};
 
-use super::{answer, answer_with, result};
-
-/// Where the statistics come from.
-pub struct Sources {
-    /// The compiled configuration (pool sizes).
-    pub config: Arc<Config4>,
-    /// One counter line per worker.
-    pub workers: Vec<Arc<Counters4>>,
-    /// The leases, for assigned and declined counts.
-    pub leases: Arc<LeaseStore<Lease4>>,
-}
+use super::{answer, result};
+use crate::stats::registry::Limit;
+use crate::stats::Stats;
 
 /// Kea's sample timestamp, `YYYY-MM-DD HH:MM:SS.ffffff` (UTC).
 pub fn timestamp(t: SystemTime) -> String {
@@ -44,67 +33,126 @@ pub fn timestamp(t: SystemTime) -> String {
     )
 }
 
-impl Sources {
-    /// Every statistic with its current value.
-    pub fn all(&self) -> Vec<(String, u64)> {
-        let mut out: Vec<(String, u64)> = stats::sum(self.workers.iter().map(|w| w.as_ref()))
-            .into_iter()
-            .map(|(n, v)| (n.to_string(), v))
-            .collect();
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        for s in &self.config.subnets {
-            let total: u64 = s.pools.iter().map(|p| p.pool().count).sum();
-            let (mut assigned, mut declined) = (0u64, 0u64);
-            self.leases.for_each(|l| {
-                if l.subnet_id == s.id {
-                    match l.state {
-                        LeaseState::Default if u64::from(l.cltt) + u64::from(l.valid_lft) > now => {
-                            assigned += 1
-                        }
-                        LeaseState::Declined => declined += 1,
-                        _ => {}
-                    }
-                }
-            });
-            out.push((format!("subnet[{}].total-addresses", s.id), total));
-            out.push((format!("subnet[{}].assigned-addresses", s.id), assigned));
-            out.push((format!("subnet[{}].declined-addresses", s.id), declined));
-        }
-        out
-    }
+fn samples(stats: &crate::stats::Registry, name: &str) -> Value {
+    Value::Array(
+        stats
+            .samples(name)
+            .map(|(v, t)| json!([v, timestamp(t)]))
+            .collect(),
+    )
+}
 
-    /// Runs one `statistic-*` command.
-    pub fn run(&self, command: &str, args: &Map<String, Value>) -> Value {
-        let sample = |v: u64| json!([[v, timestamp(SystemTime::now())]]);
-        let name = args.get("name").and_then(Value::as_str);
-        match (command, name) {
-            ("statistic-get-all", _) => {
-                let all: Map<String, Value> = self
-                    .all()
-                    .into_iter()
-                    .map(|(n, v)| (n, sample(v)))
-                    .collect();
-                answer_with(result::SUCCESS, "", Value::Object(all))
+/// Kea answers statistic reads with arguments and no text.
+fn found(arguments: Map<String, Value>) -> Value {
+    json!({ "result": result::SUCCESS, "arguments": arguments })
+}
+
+/// Runs one `statistic-*` command against `stats`.
+pub fn run(stats: &Stats, command: &str, args: &Map<String, Value>) -> Value {
+    let raw: Vec<(String, i64)> = stats.source.read();
+    let raw_of = |n: &str| raw.iter().find(|(k, _)| k == n).map_or(0, |(_, v)| *v);
+    let mut reg = stats.registry.lock().unwrap_or_else(|e| e.into_inner());
+    let visible = reg.observe(raw.clone());
+    let name = args.get("name").and_then(Value::as_str);
+    let no_such = |n: &str| answer(result::ERROR, format!("No '{n}' statistic found"));
+    let missing = |p: &str| answer(result::ERROR, format!("Missing mandatory '{p}' parameter."));
+    let duration = args.get("duration").and_then(Value::as_u64);
+    let max_samples = args.get("max-samples").and_then(Value::as_u64);
+    let all = command.ends_with("-all");
+    match (command, name) {
+        ("statistic-get-all", _) => found(
+            visible
+                .iter()
+                .map(|(n, _)| (n.clone(), samples(&reg, n)))
+                .collect(),
+        ),
+        ("statistic-reset-all", _) => {
+            for (n, _) in &visible {
+                reg.reset(n, raw_of(n));
             }
-            ("statistic-get", Some(name)) => {
-                let found: Map<String, Value> = self
-                    .all()
-                    .into_iter()
-                    .filter(|(n, _)| n == name)
-                    .map(|(n, v)| (n, sample(v)))
-                    .collect();
-                answer_with(result::SUCCESS, "", Value::Object(found))
-            }
-            ("statistic-reset-all", _) => {
-                self.workers.iter().for_each(|w| w.reset());
-                answer(result::SUCCESS, "All statistics reset to neutral values.")
-            }
-            ("statistic-get" | "statistic-reset", None) => {
-                answer(result::ERROR, "Missing mandatory 'name' parameter.")
-            }
-            (c, _) => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
+            answer(result::SUCCESS, "All statistics reset to neutral values.")
         }
+        ("statistic-remove-all", _) => {
+            for (n, _) in &visible {
+                reg.remove(n, raw_of(n));
+            }
+            answer(
+                result::SUCCESS,
+                "Warning: statistic-remove-all command is deprecated. All statistics removed.",
+            )
+        }
+        ("statistic-sample-age-set-all", _) | ("statistic-sample-age-set", Some(_)) => {
+            let Some(d) = duration else {
+                return missing("duration");
+            };
+            if reg.set_limit(name.filter(|_| !all), Limit::Age(Duration::from_secs(d))) {
+                match name.filter(|_| !all) {
+                    Some(n) => answer(
+                        result::SUCCESS,
+                        format!("Statistic '{n}' duration limit is set."),
+                    ),
+                    None => answer(result::SUCCESS, "All statistics duration limit are set."),
+                }
+            } else {
+                no_such(name.unwrap_or_default())
+            }
+        }
+        ("statistic-sample-count-set-all", _) | ("statistic-sample-count-set", Some(_)) => {
+            let Some(n) = max_samples else {
+                return missing("max-samples");
+            };
+            if n == 0 {
+                return answer(result::ERROR, "'max-samples' parameter must not be zero");
+            }
+            if reg.set_limit(name.filter(|_| !all), Limit::Count(n as usize)) {
+                match name.filter(|_| !all) {
+                    Some(s) => answer(
+                        result::SUCCESS,
+                        format!("Statistic '{s}' count limit is set."),
+                    ),
+                    None => answer(result::SUCCESS, "All statistics count limit are set."),
+                }
+            } else {
+                no_such(name.unwrap_or_default())
+            }
+        }
+        ("statistic-get", Some(n)) => {
+            let mut m = Map::new();
+            if reg.has(n) {
+                m.insert(n.to_string(), samples(&reg, n));
+            }
+            found(m)
+        }
+        ("statistic-reset", Some(n)) => match reg.reset(n, raw_of(n)) {
+            true => answer(result::SUCCESS, format!("Statistic '{n}' reset.")),
+            false => no_such(n),
+        },
+        ("statistic-remove", Some(n)) => match reg.remove(n, raw_of(n)) {
+            true => answer(result::SUCCESS, format!("Statistic '{n}' removed.")),
+            false => no_such(n),
+        },
+        (
+            "statistic-get"
+            | "statistic-reset"
+            | "statistic-remove"
+            | "statistic-sample-age-set"
+            | "statistic-sample-count-set",
+            None,
+        ) => missing("name"),
+        (c, _) => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
     }
 }
+
+/// The statistic commands, for `list-commands`.
+pub const COMMANDS: &[&str] = &[
+    "statistic-get",
+    "statistic-get-all",
+    "statistic-remove",
+    "statistic-remove-all",
+    "statistic-reset",
+    "statistic-reset-all",
+    "statistic-sample-age-set",
+    "statistic-sample-age-set-all",
+    "statistic-sample-count-set",
+    "statistic-sample-count-set-all",
+];

@@ -2,12 +2,9 @@
 //! [`Config6`]: address and pd-pools become allocators, options are keyed by
 //! code, reservations are indexed by DUID and hardware address.
 //!
-//! The server DUID: Kea generates a DUID-LLT from an interface's MAC and
-//! the time on first start and keeps it in its lease directory. Persisting
-//! one is out of scope here, so [`snapshot`] uses a fixed DUID-EN
-//! ([`default_duid`]) and [`snapshot_with_duid`] takes any DUID, for
-//! example a DUID-LL built from the serving interface's MAC ([`duid_ll`]),
-//! which stays the same across restarts without any state.
+//! The server DUID is made and kept by [`crate::server_duid`] and given to
+//! [`snapshot_with_duid`]; [`snapshot`] uses a fixed DUID-EN
+//! ([`default_duid`]) for callers without a data directory (tests, tools).
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
@@ -16,7 +13,7 @@ use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::config::v6::{HostId6, Reservations6};
 use xdhcp_dataplane::config::{Config6, PdPool6, Reservation6, Subnet6};
 use xdhcp_dataplane::options::DHCP6_SPACE;
-use xdhcp_dataplane::wire::v6::{DUID_EN, DUID_LL};
+use xdhcp_dataplane::wire::v6::DUID_EN;
 
 use xdhcp_dataplane::classify::Classes;
 
@@ -26,22 +23,12 @@ use super::{
 
 /// ISC's enterprise number, used in the fixed DUID-EN.
 const ISC_ENTERPRISE: u32 = 2495;
-/// Hardware type of Ethernet (RFC 826), for DUID-LL.
-const HTYPE_ETHERNET: u16 = 1;
 
 /// A DUID-EN under ISC's enterprise number with identifier `xdhcp`.
 pub fn default_duid() -> Vec<u8> {
     let mut d = DUID_EN.to_be_bytes().to_vec();
     d.extend_from_slice(&ISC_ENTERPRISE.to_be_bytes());
     d.extend_from_slice(b"xdhcp");
-    d
-}
-
-/// A DUID-LL (RFC 8415 §11.4) from an Ethernet MAC address.
-pub fn duid_ll(mac: [u8; 6]) -> Vec<u8> {
-    let mut d = DUID_LL.to_be_bytes().to_vec();
-    d.extend_from_slice(&HTYPE_ETHERNET.to_be_bytes());
-    d.extend_from_slice(&mac);
     d
 }
 
@@ -239,16 +226,15 @@ mod tests {
 
     #[test]
     fn duids() {
-        assert_eq!(duid_ll([2, 0, 0, 0, 0, 1]), [0, 3, 0, 1, 2, 0, 0, 0, 0, 1]);
         let en = default_duid();
         assert_eq!(&en[..6], &[0, 2, 0, 0, 9, 191]);
         let c = snapshot_with_duid(
             &compile(&crate::load_str("c.json", CONFIG).unwrap())
                 .dhcp6
                 .unwrap(),
-            duid_ll([2, 0, 0, 0, 0, 1]),
+            vec![0, 3, 0, 1, 2, 0, 0, 0, 0, 1],
         );
-        assert_eq!(c.server_duid, duid_ll([2, 0, 0, 0, 0, 1]));
+        assert_eq!(c.server_duid, [0, 3, 0, 1, 2, 0, 0, 0, 0, 1]);
     }
 
     /// The compiled configuration serves a reserved client on `eth1`.
@@ -259,6 +245,7 @@ mod tests {
         let engine = Engine6 {
             config: &c,
             leases: &leases,
+            stats: None,
         };
         let mut buf = [0u8; 256];
         let mut w = Message6Writer::new(&mut buf);

@@ -67,6 +67,8 @@ pub struct Server {
     pub expired_leases: ExpiredLeases,
     /// `server-id` (v6).
     pub server_id: Option<ServerId>,
+    /// `data-directory` (v6): where the server DUID file is kept.
+    pub data_directory: Option<String>,
     /// `ip-reservations-unique` (default true).
     pub ip_reservations_unique: bool,
     /// `server-tag`.
@@ -205,6 +207,7 @@ impl Server {
             server_id: m
                 .get("server-id")
                 .and_then(|d| ServerId::read(d, &m.key_path("server-id"), ctx)),
+            data_directory: m.str(ctx, "data-directory"),
             ip_reservations_unique: m.bool(ctx, "ip-reservations-unique").unwrap_or(true),
             server_tag: m.str(ctx, "server-tag"),
             user_context: m.raw_map(ctx, "user-context"),

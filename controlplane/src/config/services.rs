@@ -127,8 +127,84 @@ pub struct ControlSocket {
     pub socket_port: Option<u16>,
     /// Basic authentication of an HTTP socket, when configured.
     pub authentication: Option<BasicAuth>,
-    /// TLS settings were given (`trust-anchor`, `cert-file`, `key-file`).
-    pub tls: bool,
+    /// TLS settings, which make the socket serve HTTPS.
+    pub tls: Option<Tls>,
+    /// `http-headers`: extra headers on every HTTP response.
+    pub http_headers: Vec<(String, String)>,
+}
+
+/// The TLS settings of an HTTPS control socket, as Kea names them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tls {
+    /// `trust-anchor`: CA file or directory that client certificates must
+    /// chain to.
+    pub trust_anchor: String,
+    /// `cert-file`: the server's certificate chain (PEM).
+    pub cert_file: String,
+    /// `key-file`: the server's private key (PEM).
+    pub key_file: String,
+    /// `cert-required` (default true): clients must present a certificate.
+    pub cert_required: bool,
+}
+
+/// The three TLS file keys; Kea wants all of them or none.
+const TLS_FILES: [&str; 3] = ["trust-anchor", "cert-file", "key-file"];
+
+/// Read the TLS keys of a control socket of type `socket_type`.
+fn read_tls(m: &super::read::Map, socket_type: &str, ctx: &mut Ctx) -> Option<Tls> {
+    let given: Vec<&str> = TLS_FILES.iter().copied().filter(|k| m.has(k)).collect();
+    if given.is_empty() {
+        if socket_type == "https" {
+            ctx.err(
+                m.pos(),
+                &m.key_path("cert-file"),
+                "an https control socket needs trust-anchor, cert-file and key-file",
+            );
+        }
+        return None;
+    }
+    if let Some(missing) = TLS_FILES.iter().find(|k| !m.has(k)) {
+        ctx.err(
+            m.pos(),
+            &m.key_path(missing),
+            format!(
+                "TLS needs trust-anchor, cert-file and key-file together: {missing} is missing"
+            ),
+        );
+        return None;
+    }
+    Some(Tls {
+        trust_anchor: m.str(ctx, "trust-anchor")?,
+        cert_file: m.str(ctx, "cert-file")?,
+        key_file: m.str(ctx, "key-file")?,
+        cert_required: m.bool(ctx, "cert-required").unwrap_or(true),
+    })
+}
+
+/// Read `http-headers`: a list of `{ "name", "value" }`.
+fn read_headers(m: &super::read::Map, ctx: &mut Ctx) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, h) in m
+        .list(ctx, "http-headers")
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
+        let at = diag::index(&m.key_path("http-headers"), i);
+        let Some(h) = ctx.map(
+            h,
+            &at,
+            "http-header",
+            &["name", "value", "user-context", "comment"],
+        ) else {
+            continue;
+        };
+        match (h.str(ctx, "name"), h.str(ctx, "value")) {
+            (Some(n), Some(v)) => out.push((n, v)),
+            _ => ctx.err(h.pos(), &at, "an http header needs a name and a value"),
+        }
+    }
+    out
 }
 
 /// `authentication` of type `basic`: the accepted credentials.
@@ -221,9 +297,8 @@ pub fn read_control_socket(v: &Value, path: &str, ctx: &mut Ctx) -> Option<Contr
         socket_address: m.str(ctx, "socket-address"),
         socket_port: m.int(ctx, "socket-port", 0, 65535).map(|p| p as u16),
         authentication,
-        tls: ["trust-anchor", "cert-file", "key-file"]
-            .iter()
-            .any(|k| m.has(k)),
+        tls: read_tls(&m, &socket_type, ctx),
+        http_headers: read_headers(&m, ctx),
         socket_type,
     };
     Some(s)

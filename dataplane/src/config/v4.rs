@@ -218,3 +218,10 @@ pub struct Config4 {
     /// Client classes, built-in ones first.
     pub classes: Classes,
 }
+
+impl Config4 {
+    /// Position of `subnet` in [`Config4::subnets`] (it must be one of them).
+    pub fn position(&self, subnet: &Subnet4) -> Option<usize> {
+        super::position(&self.subnets, subnet)
+    }
+}

@@ -181,3 +181,10 @@ pub struct Config6 {
     /// Client classes, built-in ones first.
     pub classes: Classes,
 }
+
+impl Config6 {
+    /// Position of `subnet` in [`Config6::subnets`] (it must be one of them).
+    pub fn position(&self, subnet: &Subnet6) -> Option<usize> {
+        super::position(&self.subnets, subnet)
+    }
+}

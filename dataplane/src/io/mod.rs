@@ -4,9 +4,10 @@
 //! AF_XDP sockets, one per NIC queue, whose rings the workers poll. `raw`
 //! (AF_PACKET with a socket filter) and `udp` (a port-67 socket) are Kea's
 //! two socket types, for NICs and kernels without XDP. [`serve`] runs the
-//! workers over any of them.
+//! workers over any of them; [`capture`] lets an operator see their frames.
 
 mod batch;
+pub mod capture;
 pub mod link;
 pub mod raw;
 pub mod serve;

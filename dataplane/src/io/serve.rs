@@ -3,20 +3,24 @@
 //! a batch, spin briefly when idle, then sleep in `poll`).
 
 use std::fmt;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use super::capture::{self, CaptureFile, Tap};
 use super::raw::RawSocket;
 use super::udp::UdpSocket;
 use super::xdp::{AttachMode, ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig};
-use crate::config::{Config4, Config6};
+use crate::config::{Config4, Config6, Live};
 use crate::engine::v4::Engine4;
 use crate::engine::v6::Engine6;
+use crate::frame::Frame;
 use crate::lease::{Lease4, Lease6, LeaseStore};
-use crate::stats::Counters4;
-use crate::worker::{answer_v4, answer_v4_datagram, answer_v6, Link, Link6};
+use crate::stats::{Latency, Scopes, Stats4, Stats6};
+use crate::wire::v4::SERVER_PORT;
+use crate::worker::{answer_v4, answer_v4_datagram, answer_v6, Link, Link6, SERVER_PORT_V6};
 
 /// Empty polls of the socket before an idle worker sleeps in `poll`.
 const SPIN_BEFORE_SLEEP: u32 = 2000;
@@ -47,23 +51,51 @@ impl fmt::Display for ServeError {
 
 impl std::error::Error for ServeError {}
 
-/// What a worker answers with: the engine of each family it serves.
+/// What a worker answers with: the engine of each family it serves, and
+/// the tap an operator's capture reads.
 struct Engines<'a> {
     v4: Option<(Engine4<'a>, &'a Link)>,
     v6: Option<(Engine6<'a>, &'a Link6)>,
+    tap: Option<&'a Tap>,
 }
 
 impl Engines<'_> {
     /// Answers a layer-2 frame with whichever family's engine it is for.
-    fn answer_frame(&self, rx: &[u8], tx: &mut [u8], now: u32) -> Option<usize> {
+    /// When the socket is `overloaded`, new clients' first messages are
+    /// dropped unanswered so that exchanges already under way complete.
+    fn answer_frame(&self, rx: &[u8], tx: &mut [u8], now: u32, overloaded: bool) -> Option<usize> {
+        if let Some(tap) = &self.tap {
+            tap.record(rx);
+        }
+        if overloaded && self.shed(rx) {
+            return None;
+        }
         let v4 = self
             .v4
             .as_ref()
             .and_then(|(e, link)| answer_v4(e, link, rx, tx, now));
-        v4.or_else(|| {
+        let len = v4.or_else(|| {
             let (e, link) = self.v6.as_ref()?;
             answer_v6(e, link, rx, tx, now)
-        })
+        })?;
+        if let Some(tap) = &self.tap {
+            tap.record(&tx[..len]);
+        }
+        Some(len)
+    }
+}
+
+impl Engines<'_> {
+    /// Whether `rx` is a DISCOVER or SOLICIT its engine drops under load.
+    fn shed(&self, rx: &[u8]) -> bool {
+        let Ok(f) = Frame::parse(rx) else {
+            return false;
+        };
+        match f.addressing.dst_port {
+            SERVER_PORT => self.v4.as_ref().is_some_and(|(e, _)| e.shed(f.payload)),
+            SERVER_PORT_V6 => self.v6.as_ref().is_some_and(|(e, _)| e.shed(f.payload)),
+            _ => false,
+        }
     }
 }
 
@@ -77,7 +109,8 @@ trait Port: Send + 'static {
 
 impl Port for XdpSocket {
     fn step(&mut self, engines: &Engines<'_>, now: u32) -> usize {
-        self.process(|rx, tx| engines.answer_frame(rx, tx, now))
+        let overloaded = self.overloaded();
+        self.process(|rx, tx| engines.answer_frame(rx, tx, now, overloaded))
     }
     fn idle(&self, timeout_ms: i32) {
         self.wait(timeout_ms);
@@ -86,7 +119,9 @@ impl Port for XdpSocket {
 
 impl Port for RawSocket {
     fn step(&mut self, engines: &Engines<'_>, now: u32) -> usize {
-        self.process(|rx, tx| engines.answer_frame(rx, tx, now))
+        // The socket's backlog is not visible here; the kernel drops at
+        // its receive buffer instead.
+        self.process(|rx, tx| engines.answer_frame(rx, tx, now, false))
     }
     fn idle(&self, timeout_ms: i32) {
         self.wait(timeout_ms);
@@ -110,8 +145,8 @@ impl Port for UdpSocket {
 pub struct Dhcp4Service {
     /// The interface as DHCPv4 sees it.
     pub link: Link,
-    /// The compiled `Dhcp4` section.
-    pub config: Arc<Config4>,
+    /// The compiled `Dhcp4` section; a reload swaps it between batches.
+    pub config: Arc<Live<Config4>>,
     /// The v4 leases.
     pub leases: Arc<LeaseStore<Lease4>>,
 }
@@ -121,10 +156,22 @@ pub struct Dhcp4Service {
 pub struct Dhcp6Service {
     /// The interface as DHCPv6 sees it.
     pub link: Link6,
-    /// The compiled `Dhcp6` section.
-    pub config: Arc<Config6>,
+    /// The compiled `Dhcp6` section; a reload swaps it between batches.
+    pub config: Arc<Live<Config6>>,
     /// The v6 leases.
     pub leases: Arc<LeaseStore<Lease6>>,
+}
+
+/// What one worker counts, each part written only by that worker; the
+/// control plane reads and sums them.
+#[derive(Clone)]
+pub struct WorkerCounters {
+    /// DHCPv4 packets, subnets and pools (empty when v4 is not served).
+    pub v4: Arc<Stats4>,
+    /// DHCPv6 packets, subnets and pools (empty when v6 is not served).
+    pub v6: Arc<Stats6>,
+    /// Time from receiving a batch to sending its replies, per message.
+    pub latency: Arc<Latency>,
 }
 
 /// An interface being served; dropping it after [`Serving::stop`] detaches
@@ -132,14 +179,16 @@ pub struct Dhcp6Service {
 pub struct Serving {
     program: Option<SteeringProgram>,
     workers: Vec<JoinHandle<()>>,
-    /// One counter line per worker, written only by that worker.
-    counters: Vec<Arc<Counters4>>,
+    counters: Vec<WorkerCounters>,
+    /// The frame capture file, or why there is none.
+    capture: Result<Arc<CaptureFile>, String>,
     stop: Arc<AtomicBool>,
 }
 
 impl Serving {
     /// Opens `backend`'s sockets on `link` and starts their workers: one
-    /// per receive queue for AF_XDP, one for `raw` and `udp`.
+    /// per receive queue for AF_XDP, one for `raw` and `udp`. The
+    /// configuration is fixed for the life of the workers.
     pub fn start(
         link: Link,
         backend: Backend,
@@ -149,7 +198,7 @@ impl Serving {
         let name = link.name.clone();
         let v4 = Dhcp4Service {
             link,
-            config,
+            config: Arc::new(Live::new(config)),
             leases,
         };
         Serving::start_services(&name, backend, Some(v4), None)
@@ -167,6 +216,9 @@ impl Serving {
             program: None,
             workers: Vec::new(),
             counters: Vec::new(),
+            capture: Err(
+                "the udp backend hands over datagrams, not frames: tcpdump sees them".into(),
+            ),
             stop: Arc::new(AtomicBool::new(false)),
         };
         let err = |e: &dyn fmt::Display| ServeError(format!("{name}: {e}"));
@@ -187,12 +239,14 @@ impl Serving {
                     sockets.push(socket);
                 }
                 serving.program = Some(program);
+                serving.open_capture(name, sockets.len());
                 for socket in sockets {
                     serving.spawn(socket, &v4, &v6);
                 }
             }
             Backend::Raw => {
                 let socket = RawSocket::open(name).map_err(|e| err(&e))?;
+                serving.open_capture(name, 1);
                 serving.spawn(socket, &v4, &v6);
             }
             Backend::Udp => {
@@ -203,34 +257,76 @@ impl Serving {
         Ok(serving)
     }
 
+    /// Creates the capture file with one ring per worker to come.
+    fn open_capture(&mut self, name: &str, workers: usize) {
+        let path = capture::path(name);
+        self.capture = CaptureFile::create(&path, workers)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()));
+    }
+
     fn spawn(&mut self, mut port: impl Port, v4: &Option<Dhcp4Service>, v6: &Option<Dhcp6Service>) {
-        let counters = Arc::new(Counters4::default());
+        let tap = self
+            .capture
+            .as_ref()
+            .ok()
+            .map(|c| c.tap(self.workers.len()));
+        // Sized from the configuration the worker starts with.
+        let counters = WorkerCounters {
+            v4: Arc::new(Stats4 {
+                scopes: v4
+                    .as_ref()
+                    .map(|s| Scopes::for_v4(&s.config.load()))
+                    .unwrap_or_default(),
+                ..Stats4::default()
+            }),
+            v6: Arc::new(Stats6 {
+                scopes: v6
+                    .as_ref()
+                    .map(|s| Scopes::for_v6(&s.config.load()))
+                    .unwrap_or_default(),
+                ..Stats6::default()
+            }),
+            latency: Arc::new(Latency::default()),
+        };
         self.counters.push(counters.clone());
         let (v4, v6, stop) = (v4.clone(), v6.clone(), self.stop.clone());
         self.workers.push(std::thread::spawn(move || {
-            let engines = Engines {
-                v4: v4.as_ref().map(|s| {
-                    let engine = Engine4 {
-                        config: &s.config,
-                        leases: &s.leases,
-                        stats: Some(&counters),
-                    };
-                    (engine, &s.link)
-                }),
-                v6: v6.as_ref().map(|s| {
-                    let engine = Engine6 {
-                        config: &s.config,
-                        leases: &s.leases,
-                    };
-                    (engine, &s.link)
-                }),
-            };
             let mut idle = 0u32;
             while !stop.load(Ordering::Relaxed) {
                 let now = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs() as u32);
-                if port.step(&engines, now) > 0 {
+                // One snapshot per batch: a reload takes effect at the next
+                // batch, and frames waiting in the rings are answered by
+                // whichever snapshot is current then, so none are lost.
+                let (c4, c6) = (
+                    v4.as_ref().map(|s| s.config.load()),
+                    v6.as_ref().map(|s| s.config.load()),
+                );
+                let engines = Engines {
+                    v4: v4.as_ref().zip(c4.as_deref()).map(|(s, config)| {
+                        let engine = Engine4 {
+                            config,
+                            leases: &s.leases,
+                            stats: Some(&counters.v4),
+                        };
+                        (engine, &s.link)
+                    }),
+                    v6: v6.as_ref().zip(c6.as_deref()).map(|(s, config)| {
+                        let engine = Engine6 {
+                            config,
+                            leases: &s.leases,
+                            stats: Some(&counters.v6),
+                        };
+                        (engine, &s.link)
+                    }),
+                    tap: tap.as_ref(),
+                };
+                let started = Instant::now();
+                let received = port.step(&engines, now);
+                if received > 0 {
+                    let us = started.elapsed().as_micros() as u64;
+                    counters.latency.observe(us, received as u64);
                     idle = 0;
                 } else if idle < SPIN_BEFORE_SLEEP {
                     // Under load the next message is microseconds away:
@@ -244,8 +340,8 @@ impl Serving {
         }));
     }
 
-    /// The workers' packet counters, for the statistics.
-    pub fn counters(&self) -> &[Arc<Counters4>] {
+    /// The workers' counters, for the statistics.
+    pub fn counters(&self) -> &[WorkerCounters] {
         &self.counters
     }
 
@@ -257,6 +353,15 @@ impl Serving {
     /// The mode the steering program is attached in (AF_XDP only).
     pub fn mode(&self) -> Option<&AttachMode> {
         self.program.as_ref().map(SteeringProgram::mode)
+    }
+
+    /// The file `xdhcp capture` reads this interface's frames from, or why
+    /// there is none.
+    pub fn capture(&self) -> Result<&Path, &str> {
+        match &self.capture {
+            Ok(c) => Ok(c.path()),
+            Err(why) => Err(why),
+        }
     }
 
     /// The steering program, for its counters (AF_XDP only).

@@ -35,7 +35,7 @@ pub mod v6;
 
 pub use ident::{ClientId, Hostname, HwAddr, Ident};
 pub use reclaim::{ReclaimConfig, ReclaimReport};
-pub use store::{Batch, LeaseStore, StoreConfig, StoreError, Ticket};
+pub use store::{Batch, FlushLag, LeaseStore, StoreConfig, StoreError, Ticket};
 pub use v4::Lease4;
 pub use v6::{Lease6, LeaseType};
 

@@ -100,6 +100,19 @@ pub(crate) struct Durable {
     /// (generation, offset synced so far); held across the msync.
     lock: Mutex<(u64, usize)>,
     seq: AtomicU64,
+    /// When the shard was last found fully flushed, microseconds since
+    /// the store opened.
+    flushed_us: AtomicU64,
+}
+
+/// How far the journal's stable copy trails what was written.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FlushLag {
+    /// Records written but not yet known to be on stable storage.
+    pub records: u64,
+    /// Seconds since the stalest shard holding such records was last
+    /// fully flushed (0 when every record is flushed).
+    pub seconds: f64,
 }
 
 /// All leases of one family, sharded by address.
@@ -112,6 +125,7 @@ pub struct LeaseStore<L: Lease> {
     pub(crate) gen: AtomicU64,
     pools: RwLock<Vec<Arc<Allocator>>>,
     has_flq: AtomicBool,
+    opened: std::time::Instant,
     pub(crate) compacting: Mutex<()>,
     /// Consecutive reclamation passes cut short by their limits.
     pub(crate) incomplete_passes: std::sync::atomic::AtomicU32,
@@ -135,6 +149,7 @@ impl<L: Lease> LeaseStore<L> {
             .map(|_| Durable {
                 lock: Mutex::new((0, 0)),
                 seq: AtomicU64::new(0),
+                flushed_us: AtomicU64::new(0),
             })
             .collect();
         let store = LeaseStore {
@@ -146,6 +161,7 @@ impl<L: Lease> LeaseStore<L> {
             gen: AtomicU64::new(0),
             pools: RwLock::new(Vec::new()),
             has_flq: AtomicBool::new(false),
+            opened: std::time::Instant::now(),
             compacting: Mutex::new(()),
             incomplete_passes: Default::default(),
             reclaim_cursor: Default::default(),
@@ -556,6 +572,13 @@ impl<L: Lease> LeaseStore<L> {
         self.pools.write().push(alloc);
     }
 
+    /// Forgets the registered pools `keep` rejects (pools a reload
+    /// removed), so freed addresses stop going to their queues. Their
+    /// leases stay in the store, as Kea keeps them.
+    pub fn retain_pools(&self, keep: impl Fn(&Arc<Allocator>) -> bool) {
+        self.pools.write().retain(|p| keep(p));
+    }
+
     /// Returns a freed address to its pool's free-lease queue, if any.
     pub(crate) fn give_back(&self, a: L::Addr) {
         if self.has_flq.load(Ordering::Acquire) {
@@ -611,14 +634,41 @@ impl<L: Lease> LeaseStore<L> {
                 None => return Ok(()),
             }
         };
+        let now_us = self.opened.elapsed().as_micros() as u64;
         if d.seq.load(Ordering::Acquire) >= seq {
+            d.flushed_us.store(now_us, Ordering::Relaxed);
             return Ok(());
         }
         let from = if g.0 == gen { g.1.min(end) } else { 0 };
         map.flush_range(from, end - from)?;
         *g = (gen, end);
         d.seq.store(seq, Ordering::Release);
+        d.flushed_us.store(now_us, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// How far stable storage trails the journal: unflushed records and
+    /// the age of the oldest flush still owed (for monitoring; takes each
+    /// shard lock briefly).
+    pub fn flush_lag(&self) -> FlushLag {
+        let now_us = self.opened.elapsed().as_micros() as u64;
+        let mut lag = FlushLag::default();
+        for (sh, d) in self.shards.iter().zip(self.durable.iter()) {
+            let written = {
+                let sh = sh.lock();
+                if sh.journal.is_none() {
+                    continue;
+                }
+                sh.seq
+            };
+            let behind = written.saturating_sub(d.seq.load(Ordering::Acquire));
+            if behind > 0 {
+                lag.records += behind;
+                let age = now_us.saturating_sub(d.flushed_us.load(Ordering::Relaxed));
+                lag.seconds = lag.seconds.max(age as f64 / 1e6);
+            }
+        }
+        lag
     }
 
     /// Grows any journal file that is more than half full, with the file

@@ -5,9 +5,11 @@
 //! One thread does everything: receive a batch, answer it, start what the
 //! pacers allow, flush, and sleep on the socket only when nothing is due.
 
+pub mod io;
 pub mod pacer;
 pub mod table;
 pub mod udp;
+pub mod xdp;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,9 +18,10 @@ use std::time::{Duration, Instant};
 use crate::cli::{MaxDrop, Options};
 use crate::scenario::{Exchange, Protocol};
 use crate::stats::Stats;
+use io::{Sender, Transport};
 use pacer::Pacer;
 use table::XidTable;
-use udp::{UdpIo, BATCH};
+use udp::BATCH;
 
 /// Set by SIGINT: stop as if an exit condition was met.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -64,14 +67,12 @@ pub struct Outcome {
 
 /// Runs the test described by `opts` with `proto` over `io`, writing
 /// periodic reports (`-t`) to `out`.
-pub fn run<P: Protocol>(
+pub fn run<P: Protocol, T: Transport>(
     opts: &Options,
     proto: &mut P,
-    io: &mut UdpIo,
+    io: &mut T,
     out: &mut dyn Write,
 ) -> Outcome {
-    let fd = io.fd();
-    let UdpIo { rx, tx, .. } = io;
     let mut stats = Stats::default();
     let in_flight = (opts.rate.max(1) as f64
         * 2.0
@@ -110,14 +111,15 @@ pub fn run<P: Protocol>(
         // 1. Replies.
         let mut received = 0;
         loop {
-            let n = rx.recv();
+            let n = io.recv();
             if n == 0 {
                 break;
             }
             received += n;
             let now = now_ns();
             for i in 0..n {
-                on_reply(opts, proto, &mut table, tx, &mut stats, rx.packet(i), now);
+                let (reply, tx) = io.reply_and_tx(i);
+                on_reply(opts, proto, &mut table, tx, &mut stats, reply, now);
             }
             if n < BATCH {
                 break;
@@ -152,6 +154,7 @@ pub fn run<P: Protocol>(
         }
 
         // 4. New exchanges, renewals and releases, paced.
+        let tx = io.tx();
         if stop.is_none() {
             // Never past -n, even when a late loop catches up in a burst.
             let left = opts.num_requests.first().map_or(u64::MAX, |n| {
@@ -228,11 +231,11 @@ pub fn run<P: Protocol>(
             // Sleep at most 10 ms so drops expire and SIGINT is seen.
             let sleep = wake.saturating_sub(now).min(10_000_000);
             if sleep > 20_000 {
-                udp::wait_fd(fd, libc::POLLIN, Duration::from_nanos(sleep));
+                io.wait(Duration::from_nanos(sleep));
             }
         }
     }
-    stats.local_limit = tx.refused;
+    stats.local_limit = io.tx().refused();
     Outcome {
         stats,
         elapsed: start.elapsed(),
@@ -248,7 +251,7 @@ fn on_reply<P: Protocol>(
     opts: &Options,
     proto: &mut P,
     table: &mut XidTable,
-    tx: &mut udp::Tx,
+    tx: &mut impl Sender,
     stats: &mut Stats,
     pkt: &[u8],
     now: u64,
@@ -301,7 +304,7 @@ fn send_kept<P: Protocol>(
     exchange: Exchange,
     now: u64,
     table: &mut XidTable,
-    tx: &mut udp::Tx,
+    tx: &mut impl Sender,
     stats: &mut Stats,
     release_answered: bool,
 ) {

@@ -8,6 +8,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
+use super::io::{Sender, Transport};
+
 /// Datagrams per `sendmmsg`/`recvmmsg` call.
 pub const BATCH: usize = 64;
 /// Largest datagram built or received.
@@ -49,7 +51,7 @@ pub struct Tx {
     /// Whether runs of equal-size datagrams go out as one UDP GSO send.
     gso: bool,
     /// Datagrams the kernel refused (counted as perfdhcp's "locallimit").
-    pub refused: u64,
+    refused: u64,
 }
 
 /// `SOL_UDP` and `UDP_SEGMENT` (linux/udp.h), missing from libc for glibc.
@@ -115,10 +117,78 @@ impl UdpIo {
             Err(io::Error::last_os_error())
         }
     }
+}
 
-    /// The socket's descriptor, for waiting on it.
-    pub fn fd(&self) -> RawFd {
-        self.rx.fd
+impl Transport for UdpIo {
+    type Tx = Tx;
+
+    fn recv(&mut self) -> usize {
+        self.rx.recv()
+    }
+
+    #[inline]
+    fn reply_and_tx(&mut self, i: usize) -> (&[u8], &mut Tx) {
+        (self.rx.packet(i), &mut self.tx)
+    }
+
+    fn tx(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+
+    fn wait(&self, timeout: Duration) {
+        wait_fd(self.rx.fd, libc::POLLIN, timeout);
+    }
+}
+
+impl Sender for Tx {
+    #[inline]
+    fn slot(&mut self) -> &mut [u8] {
+        if self.queued == BATCH {
+            self.flush();
+        }
+        &mut self.bufs[self.queued]
+    }
+
+    #[inline]
+    fn commit(&mut self, len: usize) {
+        if len > 0 {
+            self.lens[self.queued] = len;
+            self.queued += 1;
+        }
+    }
+
+    /// Sends every queued datagram. A full socket buffer is waited out
+    /// briefly; what still cannot be sent is counted in `refused`.
+    ///
+    /// Runs of equal-size datagrams (every v4 request is 300 bytes) go out
+    /// as one UDP GSO send: the kernel walks its UDP/IP path once per run
+    /// instead of once per datagram, which is where the time goes. Without
+    /// kernel support it falls back to `sendmmsg` for good.
+    fn flush(&mut self) {
+        let mut done = 0;
+        while self.gso && done < self.queued {
+            let len = self.lens[done];
+            let mut end = done + 1;
+            while end < self.queued
+                && end - done < GSO_MAX_SEGMENTS
+                && (end - done + 1) * len <= GSO_MAX_BYTES
+                && self.lens[end] == len
+            {
+                end += 1;
+            }
+            if end - done == 1 {
+                break;
+            }
+            match self.send_gso(done, end, len) {
+                Ok(()) => done = end,
+                Err(_) => self.gso = false,
+            }
+        }
+        self.flush_mmsg(done);
+    }
+
+    fn refused(&self) -> u64 {
+        self.refused
     }
 }
 
@@ -254,55 +324,6 @@ impl Tx {
             tx.hdr[i].msg_hdr.msg_namelen = tx.dest_len;
         }
         tx
-    }
-
-    /// The next free send buffer; flushes first when all are queued.
-    #[inline]
-    pub fn slot(&mut self) -> &mut [u8; BUF_LEN] {
-        if self.queued == BATCH {
-            self.flush();
-        }
-        &mut self.bufs[self.queued]
-    }
-
-    /// Queues the buffer last returned by [`slot`](Self::slot) with `len`
-    /// bytes; a zero length discards it.
-    #[inline]
-    pub fn commit(&mut self, len: usize) {
-        if len > 0 {
-            self.lens[self.queued] = len;
-            self.queued += 1;
-        }
-    }
-
-    /// Sends every queued datagram. A full socket buffer is waited out
-    /// briefly; what still cannot be sent is counted in `refused`.
-    ///
-    /// Runs of equal-size datagrams (every v4 request is 300 bytes) go out
-    /// as one UDP GSO send: the kernel walks its UDP/IP path once per run
-    /// instead of once per datagram, which is where the time goes. Without
-    /// kernel support it falls back to `sendmmsg` for good.
-    pub fn flush(&mut self) {
-        let mut done = 0;
-        while self.gso && done < self.queued {
-            let len = self.lens[done];
-            let mut end = done + 1;
-            while end < self.queued
-                && end - done < GSO_MAX_SEGMENTS
-                && (end - done + 1) * len <= GSO_MAX_BYTES
-                && self.lens[end] == len
-            {
-                end += 1;
-            }
-            if end - done == 1 {
-                break;
-            }
-            match self.send_gso(done, end, len) {
-                Ok(()) => done = end,
-                Err(_) => self.gso = false,
-            }
-        }
-        self.flush_mmsg(done);
     }
 
     /// One `sendmsg` of datagrams `from..to`, all `seg` bytes, as GSO.

@@ -1,5 +1,6 @@
 //! DHCPv4 as a relay agent: DISCOVER/REQUEST with giaddr set to the local
-//! address (hops 1), as perfdhcp sends when the server is not broadcast.
+//! address (hops 1), as perfdhcp sends when the server is not broadcast;
+//! or, with giaddr unspecified, as directly connected clients (`--xdp`).
 
 use std::net::Ipv4Addr;
 
@@ -39,7 +40,7 @@ impl V4 {
         let mut w = Writer4::new(buf, 576).expect("send buffer holds a BOOTP message");
         w.set_op(BOOTREQUEST);
         let _ = w.set_chaddr(1, &clients::mac(&self.mac_base, client));
-        w.set_hops(1);
+        w.set_hops(u8::from(!self.giaddr.is_unspecified()));
         w.set_xid(xid);
         w.set_giaddr(self.giaddr);
         w.set_flags(self.flags);

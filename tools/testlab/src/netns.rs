@@ -168,30 +168,26 @@ impl Lab {
     /// busybox udhcpc in the foreground on the client interface: three
     /// DISCOVERs two seconds apart, then it quits, with or without a lease.
     pub fn udhcpc(&self) -> Command {
-        self.client_command(&self.udhcpc_args())
+        self.client_command(&self.udhcpc_args("/bin/true"))
+    }
+
+    /// [`Lab::udhcpc`] running `script` on its events (with the offered
+    /// options in its environment, as udhcpc passes them).
+    pub fn udhcpc_with_script<'a>(&'a self, script: &'a str) -> Command {
+        self.client_command(&self.udhcpc_args(script))
     }
 
     /// [`Lab::udhcpc`] pinned to one CPU, which picks its transmit queue
     /// where transmit-packet steering is set up.
     pub fn udhcpc_on_cpu(&self, cpu: &str) -> Command {
         let mut args = vec!["taskset", "-c", cpu];
-        args.extend(self.udhcpc_args());
+        args.extend(self.udhcpc_args("/bin/true"));
         self.client_command(&args)
     }
 
-    fn udhcpc_args(&self) -> Vec<&str> {
+    fn udhcpc_args<'a>(&'a self, script: &'a str) -> Vec<&'a str> {
         let mut args = vec![
-            "udhcpc",
-            "-f",
-            "-q",
-            "-n",
-            "-t",
-            "3",
-            "-T",
-            "2",
-            "-s",
-            "/bin/true",
-            "-i",
+            "udhcpc", "-f", "-q", "-n", "-t", "3", "-T", "2", "-s", script, "-i",
         ];
         args.push(&self.peer);
         args

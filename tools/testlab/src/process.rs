@@ -60,6 +60,12 @@ impl ServerProcess {
         }
     }
 
+    /// Sends `signal` (e.g. SIGHUP) to the server.
+    pub fn signal(&self, signal: libc::c_int) {
+        // SAFETY: a signal to the process this test started.
+        unsafe { libc::kill(self.child.id() as i32, signal) };
+    }
+
     /// The output read so far.
     pub fn output(&self) -> &str {
         &self.seen

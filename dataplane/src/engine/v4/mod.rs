@@ -21,7 +21,7 @@ use crate::config::{Config4, Subnet4};
 use crate::journal::RecordKind;
 use crate::lease::store::Ticket;
 use crate::lease::{reusable, Lease, Lease4, LeaseStore, StoreError};
-use crate::stats::{Counters4, Stat4};
+use crate::stats::{ScopeStat, Stat4, Stats4};
 use crate::wire::v4::{code, MessageType, Packet4};
 
 pub use reply::Destination;
@@ -90,8 +90,8 @@ pub struct Engine4<'a> {
     pub config: &'a Config4,
     /// The v4 leases.
     pub leases: &'a LeaseStore<Lease4>,
-    /// The calling worker's counters (Kea's pkt4-* statistics), if kept.
-    pub stats: Option<&'a Counters4>,
+    /// The calling worker's counters (Kea's statistics), if kept.
+    pub stats: Option<&'a Stats4>,
 }
 
 impl Engine4<'_> {
@@ -100,12 +100,27 @@ impl Engine4<'_> {
         let outcome = self.decide(req, out, now);
         if let Some(stats) = self.stats {
             match outcome {
-                Outcome::Reply { kind, .. } => stats.sent(kind),
+                Outcome::Reply { kind, .. } => stats.packets.sent(kind),
                 Outcome::Silent(Silence::Done) => {}
-                Outcome::Silent(_) => stats.bump(Stat4::ReceiveDrop),
+                Outcome::Silent(_) => stats.packets.bump(Stat4::ReceiveDrop),
             }
         }
         outcome
+    }
+
+    /// Under overload, drops `msg` before any work when it is a DISCOVER:
+    /// a new client can try again, while a REQUEST finishes an exchange the
+    /// server already spent an OFFER on. Counted as received and dropped.
+    /// Returns whether it was dropped.
+    pub fn shed(&self, msg: &[u8]) -> bool {
+        if crate::wire::v4::peek_message_type(msg) != Some(MessageType::Discover) {
+            return false;
+        }
+        if let Some(stats) = self.stats {
+            stats.packets.received(MessageType::Discover);
+            stats.packets.bump(Stat4::ReceiveDrop);
+        }
+        true
     }
 
     fn decide(&self, req: &Request4<'_>, out: &mut [u8], now: u32) -> Outcome {
@@ -115,7 +130,9 @@ impl Engine4<'_> {
         }
         let kind = p.message_type();
         if let Some(stats) = self.stats {
-            stats.received(kind.unwrap_or(MessageType::Other(0)));
+            stats
+                .packets
+                .received(kind.unwrap_or(MessageType::Other(0)));
         }
         let Some(kind) = kind else {
             return Outcome::Silent(Silence::NotForServer);
@@ -187,6 +204,33 @@ struct Choice<'c> {
 impl<'c> Ctx<'_, 'c, '_> {
     fn leases(&self) -> &LeaseStore<Lease4> {
         self.engine.leases
+    }
+
+    /// Counts `stat` for `subnet` and for the pool holding `addr`, if any.
+    fn count(&self, stat: ScopeStat, subnet: &Subnet4, addr: Option<Ipv4Addr>) {
+        let Some(stats) = self.engine.stats else {
+            return;
+        };
+        let Some(i) = self.engine.config.position(subnet) else {
+            return;
+        };
+        let pool = addr.and_then(|a| {
+            let a = u32::from(a).into();
+            subnet
+                .pools
+                .iter()
+                .position(|p| p.pool().offset_of(a).is_some())
+        });
+        stats.scopes.count(stat, i, pool);
+    }
+
+    /// Counts a failed allocation in the selected subnet, with Kea's context.
+    fn allocation_failed(&self) {
+        let subnet = self.selection.primary();
+        let no_pools = self.selection.iter().all(|s| s.pools.is_empty());
+        let context = ScopeStat::failure_context(no_pools, subnet.shared_network.is_some());
+        self.count(ScopeStat::AllocationFail, subnet, None);
+        self.count(context, subnet, None);
     }
 
     /// The subnet of the selection holding `a`.
@@ -276,6 +320,7 @@ impl<'c> Ctx<'_, 'c, '_> {
 
     fn discover(&self, out: &mut [u8]) -> Outcome {
         let Some(choice) = self.choose() else {
+            self.allocation_failed();
             return Outcome::Silent(Silence::NoAddress);
         };
         let lifetime = self.lifetime(choice.subnet);
@@ -335,9 +380,11 @@ impl<'c> Ctx<'_, 'c, '_> {
         } else {
             let lease = self.client.lease(wanted, subnet, self.now, lifetime);
             let now = u64::from(self.now);
-            self.leases()
-                .claim(lease, now, RecordKind::Allocate)
-                .map_err(|(_, e)| e)
+            let claimed = self.leases().claim(lease, now, RecordKind::Allocate);
+            if claimed.is_ok() {
+                self.count(ScopeStat::CumulativeAssigned, subnet, Some(wanted));
+            }
+            claimed.map_err(|(_, e)| e)
         };
         match written {
             Ok(ticket) => self.reply(

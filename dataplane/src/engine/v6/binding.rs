@@ -9,6 +9,7 @@ use crate::config::Subnet6;
 use crate::journal::RecordKind;
 use crate::lease::store::Ticket;
 use crate::lease::{reusable, Lease6, LeaseState, LeaseType};
+use crate::stats::ScopeStat;
 use crate::wire::v6::{IaNa, IaPd, Options};
 
 /// Most pool candidates looked at for one IA; a v6 pool can hold 2^62
@@ -90,12 +91,63 @@ pub struct Grant<'c> {
     pub subnet: &'c Subnet6,
     /// The journal record of the change, when the lease changed.
     pub ticket: Option<Ticket>,
+    /// True when the binding is a lease new to the client (not offered,
+    /// not extended): what Kea's cumulative-assigned statistics count.
+    pub new: bool,
 }
 
 impl<'c> Ctx<'_, 'c, '_> {
     /// The binding for `ia`: the client's current lease, its reservation,
     /// the address or prefix it hints at, then a free one from the pools.
     pub(super) fn grant(&self, ia: &Ia<'_>, mode: Mode) -> Option<Grant<'c>> {
+        let grant = self.find_grant(ia, mode);
+        match &grant {
+            Some(g) if g.new => {
+                let (stat, pool) = match ia.kind {
+                    LeaseType::Pd => {
+                        let pd = g
+                            .subnet
+                            .pd_pools
+                            .iter()
+                            .position(|p| p.holds(g.addr, g.prefix_len));
+                        (
+                            ScopeStat::CumulativeAssignedPd,
+                            pd.map(|i| i + g.subnet.pools.len()),
+                        )
+                    }
+                    _ => {
+                        let a = u128::from(g.addr);
+                        let na = g
+                            .subnet
+                            .pools
+                            .iter()
+                            .position(|p| p.pool().offset_of(a).is_some());
+                        (ScopeStat::CumulativeAssigned, na)
+                    }
+                };
+                self.count(stat, g.subnet, pool);
+            }
+            None if mode != Mode::Extend => self.allocation_failed(ia),
+            _ => {}
+        }
+        grant
+    }
+
+    /// Counts an IA left without a binding in the selected subnet, with
+    /// Kea's context.
+    fn allocation_failed(&self, ia: &Ia<'_>) {
+        let subnet = self.selection.primary();
+        let pools = |s: &Subnet6| match ia.kind {
+            LeaseType::Pd => s.pd_pools.is_empty(),
+            _ => s.pools.is_empty(),
+        };
+        let no_pools = self.selection.iter().all(pools);
+        let context = ScopeStat::failure_context(no_pools, subnet.shared_network.is_some());
+        self.count(ScopeStat::AllocationFail, subnet, None);
+        self.count(context, subnet, None);
+    }
+
+    fn find_grant(&self, ia: &Ia<'_>, mode: Mode) -> Option<Grant<'c>> {
         let hint = ia.listed().next();
         let (hp, hv) = hint.map_or((0, 0), |h| (h.2, h.3));
         let times = |s: &Subnet6| {
@@ -200,6 +252,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             valid,
             subnet,
             ticket,
+            new: false,
         })
     }
 
@@ -264,6 +317,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             preferred,
             valid,
             subnet,
+            new: ticket.is_some(),
             ticket,
         })
     }
@@ -278,12 +332,13 @@ impl<'c> Ctx<'_, 'c, '_> {
         mode: Mode,
         (preferred, valid): (u32, u32),
     ) -> Option<Grant<'c>> {
-        let grant = |addr, ticket| Grant {
+        let grant = |addr, ticket: Option<Ticket>| Grant {
             addr,
             prefix_len: len,
             preferred,
             valid,
             subnet,
+            new: ticket.is_some(),
             ticket,
         };
         if mode == Mode::Offer {

@@ -18,9 +18,10 @@ use select::Selection;
 
 use crate::classify::v6::{self as class6, Input6};
 use crate::classify::{builtin, ClassSet};
-use crate::config::Config6;
+use crate::config::{Config6, Subnet6};
 use crate::lease::store::Ticket;
 use crate::lease::{Lease6, LeaseStore};
+use crate::stats::{ScopeStat, Stat6, Stats6};
 use crate::wire::v6::{ClientMessage, MessageType, Packet6};
 
 /// A received message and what the backend knows about how it arrived.
@@ -82,6 +83,9 @@ pub enum Outcome {
     /// Send the `len` bytes written into the output buffer to `to`, once
     /// the lease changes behind `tickets` are durable.
     Reply {
+        /// The reply's message type (of the client's message, inside any
+        /// RELAY-REPL levels).
+        kind: MessageType,
         /// Length of the reply.
         len: usize,
         /// Where it goes.
@@ -121,11 +125,40 @@ pub struct Engine6<'a> {
     pub config: &'a Config6,
     /// The v6 leases (addresses and delegated prefixes).
     pub leases: &'a LeaseStore<Lease6>,
+    /// The calling worker's counters (Kea's statistics), if kept.
+    pub stats: Option<&'a Stats6>,
 }
 
 impl Engine6<'_> {
     /// Handles one message; the reply, if any, is written into `out`.
     pub fn handle(&self, req: &Request6<'_>, out: &mut [u8], now: u32) -> Outcome {
+        let Some(stats) = self.stats else {
+            return self.decide(req, out, now);
+        };
+        stats.packets.received(req.packet.innermost().msg_type());
+        let outcome = self.decide(req, out, now);
+        match outcome {
+            Outcome::Reply { kind, .. } => stats.packets.sent(kind),
+            Outcome::Silent(_) => stats.packets.bump(Stat6::ReceiveDrop),
+        }
+        outcome
+    }
+
+    /// Under overload, drops `msg` before any work when it is a client's
+    /// own SOLICIT (the v6 DISCOVER; relayed ones are left to the full
+    /// path). Counted as received and dropped. Returns whether it was.
+    pub fn shed(&self, msg: &[u8]) -> bool {
+        if msg.first().copied() != Some(u8::from(MessageType::Solicit)) {
+            return false;
+        }
+        if let Some(stats) = self.stats {
+            stats.packets.received(MessageType::Solicit);
+            stats.packets.bump(Stat6::ReceiveDrop);
+        }
+        true
+    }
+
+    fn decide(&self, req: &Request6<'_>, out: &mut [u8], now: u32) -> Outcome {
         use MessageType as M;
         let msg = req.packet.innermost();
         let kind = msg.msg_type();
@@ -215,6 +248,17 @@ struct Ctx<'e, 'c, 'r> {
 impl Ctx<'_, '_, '_> {
     fn leases(&self) -> &LeaseStore<Lease6> {
         self.engine.leases
+    }
+
+    /// Counts `stat` for `subnet` and its pool at position `pool`
+    /// (address pools first, then prefix delegation pools).
+    fn count(&self, stat: ScopeStat, subnet: &Subnet6, pool: Option<usize>) {
+        let Some(stats) = self.engine.stats else {
+            return;
+        };
+        if let Some(i) = self.engine.config.position(subnet) {
+            stats.scopes.count(stat, i, pool);
+        }
     }
 
     /// Rapid commit applies when the client asks and its subnet allows it.

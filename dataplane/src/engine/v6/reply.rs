@@ -56,6 +56,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         })();
         match written.and_then(|()| w.finish()) {
             Ok(len) => Outcome::Reply {
+                kind,
                 len,
                 to: if self.req.packet.relay_depth() > 0 {
                     Destination::Relay

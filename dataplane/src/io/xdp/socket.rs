@@ -19,6 +19,10 @@ use super::program::XdpError;
 /// Most frames handled per batch.
 pub const MAX_BATCH: usize = 64;
 
+/// Wake-ups of the TX ring per batch: a full batch at 32 frames a kick,
+/// plus one for a kernel that was busy.
+const MAX_KICKS: u32 = MAX_BATCH as u32 / 32 + 2;
+
 /// Sizes of one socket's memory and rings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct XskConfig {
@@ -99,6 +103,8 @@ pub struct XdpSocket {
     _umem: Umem,
     area: Area,
     frame_size: u32,
+    /// Received frames waiting beyond which the socket counts as overloaded.
+    overload_backlog: u32,
     /// Frame addresses free for transmission (a stack; capacity fixed at start).
     free_tx: Vec<u64>,
 }
@@ -168,8 +174,17 @@ impl XdpSocket {
             _umem: umem,
             area,
             frame_size: config.frame_size,
+            // Half a ring: far above a healthy worker's backlog of a batch
+            // or two, with half a ring of room left before the kernel drops.
+            overload_backlog: config.ring_size / 2,
             free_tx,
         })
+    }
+
+    /// True when frames arrive faster than they are answered: more than
+    /// half the receive ring is waiting.
+    pub fn overloaded(&self) -> bool {
+        self.rx.available() > self.overload_backlog
     }
 
     /// Processes one batch of up to `MAX_BATCH` received frames.
@@ -215,26 +230,114 @@ impl XdpSocket {
             }
             batch.release();
         }
-        if n_replies > 0 {
-            let mut tx = self.tx.transmit(n_replies as u32);
-            let sent = tx.insert(replies[..n_replies].iter().copied()) as usize;
+        self.submit(&replies[..n_replies]);
+        self.refill(&received[..n_received]);
+        n_received
+    }
+
+    /// Receives up to `MAX_BATCH` frames, handing each to `each`, and gives
+    /// their frames back to the kernel; returns how many there were. For a
+    /// client (a load generator) that answers later, not frame for frame.
+    pub fn receive(&mut self, mut each: impl FnMut(&[u8])) -> usize {
+        let mut received = [0u64; MAX_BATCH];
+        let mut n = 0;
+        let (base, frame_size) = (self.area.ptr.as_ptr(), self.frame_size as usize);
+        {
+            let mut batch = self.rx.receive(MAX_BATCH as u32);
+            while let Some(desc) = batch.read() {
+                received[n] = desc.addr;
+                n += 1;
+                let len = (desc.len as usize).min(frame_size);
+                // SAFETY: the kernel handed this frame to us; it is ours
+                // until it goes back on the fill ring below.
+                each(unsafe { std::slice::from_raw_parts(base.add(desc.addr as usize), len) });
+            }
+            batch.release();
+        }
+        self.refill(&received[..n]);
+        n
+    }
+
+    /// Sends up to `n` new frames (at most `MAX_BATCH`), built in place by
+    /// `build(i, frame)`, which returns each frame's length. Returns how
+    /// many were queued: fewer when TX frames or ring slots run out.
+    pub fn transmit(
+        &mut self,
+        n: usize,
+        mut build: impl FnMut(usize, &mut [u8]) -> usize,
+    ) -> usize {
+        self.reclaim_sent();
+        let mut descs = [XdpDesc {
+            addr: 0,
+            len: 0,
+            options: 0,
+        }; MAX_BATCH];
+        let mut built = 0;
+        let (base, frame_size) = (self.area.ptr.as_ptr(), self.frame_size as usize);
+        while built < n.min(MAX_BATCH) {
+            let Some(addr) = self.free_tx.pop() else {
+                break;
+            };
+            // SAFETY: a frame off every ring, ours until submitted.
+            let frame =
+                unsafe { std::slice::from_raw_parts_mut(base.add(addr as usize), frame_size) };
+            descs[built] = XdpDesc {
+                addr,
+                len: build(built, frame) as u32,
+                options: 0,
+            };
+            built += 1;
+        }
+        self.submit(&descs[..built])
+    }
+
+    /// Puts `descs` on the TX ring and kicks the kernel; frames the ring
+    /// has no room for go back to the pool. Returns how many were queued.
+    fn submit(&mut self, descs: &[XdpDesc]) -> usize {
+        // A reservation may come back short while the ring has room (the
+        // ring's cached view of the kernel is stale); the next one refreshes
+        // it, so ask again until the ring is really full.
+        let mut sent = 0;
+        while sent < descs.len() {
+            let mut tx = self.tx.transmit((descs.len() - sent) as u32);
+            let n = tx.insert(descs[sent..].iter().copied()) as usize;
             tx.commit();
-            // A full TX ring drops the rest; their frames go back to the pool.
-            self.free_tx
-                .extend(replies[sent..n_replies].iter().map(|d| d.addr));
+            if n == 0 {
+                break;
+            }
+            sent += n;
         }
-        if self.tx.needs_wakeup() {
+        self.free_tx.extend(descs[sent..].iter().map(|d| d.addr));
+        // In copy mode (veth, NICs without zero-copy) each kick sends at
+        // most 32 frames and the rest waits for the next kick, which an idle
+        // worker would never give: kick until the kernel has taken the
+        // batch. A few syscalls per batch, none per frame.
+        let mut kicks = 0;
+        while self.tx.needs_wakeup() && self.tx.pending() > 0 && kicks < MAX_KICKS {
             self.tx.wake();
+            kicks += 1;
         }
-        if n_received > 0 {
-            let mut fill = self.device.fill(n_received as u32);
-            fill.insert(received[..n_received].iter().copied());
+        sent
+    }
+
+    /// Gives received frames back to the kernel to receive into.
+    fn refill(&mut self, addrs: &[u64]) {
+        // As in `submit`, a short reservation is asked again; the fill ring
+        // holds every receive frame, so all of them always fit and none
+        // leaves circulation.
+        let mut given = 0;
+        while given < addrs.len() {
+            let mut fill = self.device.fill((addrs.len() - given) as u32);
+            let n = fill.insert(addrs[given..].iter().copied()) as usize;
             fill.commit();
+            if n == 0 {
+                break;
+            }
+            given += n;
         }
         if self.device.needs_wakeup() {
             self.device.wake();
         }
-        n_received
     }
 
     /// Returns frames whose transmission completed to the free pool.
@@ -247,7 +350,14 @@ impl XdpSocket {
     }
 
     /// Sleeps until frames arrive or `timeout_ms` passes; for idle workers.
+    /// Frames still on the TX ring (a busy device refused them) are kicked
+    /// again first, and the sleep is kept short until they are gone.
     pub fn wait(&self, timeout_ms: i32) {
+        let mut timeout_ms = timeout_ms;
+        if self.tx.pending() > 0 {
+            self.tx.wake();
+            timeout_ms = timeout_ms.min(1);
+        }
         let mut fd = libc::pollfd {
             fd: self.as_raw_fd(),
             events: libc::POLLIN,

@@ -10,7 +10,7 @@ mod packet;
 pub mod relay_agent;
 mod writer;
 
-pub use message_type::MessageType;
+pub use message_type::{peek_message_type, MessageType};
 pub use options::{OptionValue, Options, RawOption};
 pub use packet::Packet4;
 pub use relay_agent::{RelayAgentInfo, SubOptions};

@@ -1,21 +1,15 @@
-//! Kea's DHCPv4 packet statistics, counted per worker.
-//!
-//! Each worker owns one [`Counters4`] (cache-line aligned, one writer), so
-//! counting is a relaxed add on a line no other core writes; readers (the
-//! control API, metrics) sum all workers' lines when asked.
+//! Kea's DHCPv4 packet statistics (`pkt4-*`).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
+use super::Line;
 use crate::wire::v4::MessageType;
+
+const COUNT: usize = 16;
 
 /// What one worker counted, in Kea's statistic names (see [`Counters4::NAMES`]).
 #[derive(Debug, Default)]
-#[repr(align(64))]
 pub struct Counters4 {
-    values: [AtomicU64; COUNT],
+    line: Line<COUNT>,
 }
-
-const COUNT: usize = 16;
 
 /// Index of each statistic in [`Counters4::NAMES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,8 +72,7 @@ impl Counters4 {
 
     /// Adds one to `s`.
     pub fn bump(&self, s: Stat4) {
-        // One writer per line: a relaxed add never contends.
-        self.values[s as usize].fetch_add(1, Ordering::Relaxed);
+        self.line.add(s as usize, 1);
     }
 
     /// Counts a received message of type `kind`.
@@ -98,6 +91,14 @@ impl Counters4 {
         });
     }
 
+    /// Counts a received message that does not parse: received, parse
+    /// failed and dropped, as Kea counts it.
+    pub fn parse_failed(&self) {
+        for s in [Stat4::Received, Stat4::ParseFailed, Stat4::ReceiveDrop] {
+            self.bump(s);
+        }
+    }
+
     /// Counts a sent message of type `kind`.
     pub fn sent(&self, kind: MessageType) {
         self.bump(Stat4::Sent);
@@ -111,24 +112,6 @@ impl Counters4 {
 
     /// Current values, in [`Counters4::NAMES`] order.
     pub fn values(&self) -> [u64; COUNT] {
-        std::array::from_fn(|i| self.values[i].load(Ordering::Relaxed))
+        self.line.values()
     }
-
-    /// Sets every value back to zero (`statistic-reset-all`).
-    pub fn reset(&self) {
-        for v in &self.values {
-            v.store(0, Ordering::Relaxed);
-        }
-    }
-}
-
-/// The sum over all workers' counters, by name.
-pub fn sum<'a>(workers: impl IntoIterator<Item = &'a Counters4>) -> Vec<(&'static str, u64)> {
-    let mut total = [0u64; COUNT];
-    for w in workers {
-        for (t, v) in total.iter_mut().zip(w.values()) {
-            *t += v;
-        }
-    }
-    Counters4::NAMES.into_iter().zip(total).collect()
 }

@@ -1,0 +1,125 @@
+//! Loading an ISP-sized configuration: 10,000 subnets with 100 host
+//! reservations each (1,000,000 reservations), through the whole path an
+//! operator's `kea-dhcp4.conf` takes: parse, validate, compile into the
+//! engine's configuration. Prints the time of each step and the heap the
+//! compiled configuration keeps (counted by a byte-counting allocator).
+//!
+//!     cargo bench -p xdhcp-controlplane --bench big_config
+
+use std::alloc::{GlobalAlloc, Layout};
+
+use mimalloc::MiMalloc;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::Instant;
+
+/// Live heap bytes, over the allocator the server binaries use.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: forwards to mimalloc, only counting sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
+        MiMalloc.alloc(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
+        MiMalloc.dealloc(p, l)
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        LIVE.fetch_add(new as isize - l.size() as isize, Ordering::Relaxed);
+        MiMalloc.realloc(p, l, new)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const SUBNETS: u32 = 10_000;
+const HOSTS_PER_SUBNET: u32 = 100;
+
+/// The configuration text: subnet `i` is 10.(i/256).(i%256).0/24 with a
+/// pool .100-.250, a router option and 100 reservations by MAC in .2-.101.
+fn config() -> String {
+    let mut s = String::with_capacity(80 << 20);
+    s.push_str(
+        r#"{ "Dhcp4": { "valid-lifetime": 3600,
+  "option-data": [ { "name": "domain-name-servers", "data": "192.0.2.53" } ],
+  "subnet4": ["#,
+    );
+    for i in 0..SUBNETS {
+        let (a, b) = (i / 256, i % 256);
+        if i > 0 {
+            s.push(',');
+        }
+        let _ = write!(
+            s,
+            r#"
+  {{ "id": {id}, "subnet": "10.{a}.{b}.0/24",
+    "pools": [ {{ "pool": "10.{a}.{b}.100 - 10.{a}.{b}.250" }} ],
+    "option-data": [ {{ "name": "routers", "data": "10.{a}.{b}.1" }} ],
+    "reservations": ["#,
+            id = i + 1
+        );
+        for h in 0..HOSTS_PER_SUBNET {
+            let n = i * HOSTS_PER_SUBNET + h;
+            let _ = write!(
+                s,
+                r#"{sep}{{ "hw-address": "02:00:{:02x}:{:02x}:{:02x}:{:02x}", "ip-address": "10.{a}.{b}.{host}" }}"#,
+                n >> 24,
+                (n >> 16) & 0xff,
+                (n >> 8) & 0xff,
+                n & 0xff,
+                sep = if h > 0 { "," } else { "" },
+                host = h + 2
+            );
+        }
+        s.push_str(" ] }");
+    }
+    s.push_str("\n] } }\n");
+    s
+}
+
+fn main() {
+    // `cargo test --benches` runs benches once with --bench absent: skip the
+    // large run there.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let text = config();
+    println!(
+        "config: {SUBNETS} subnets, {} reservations, {:.1} MB of JSON",
+        SUBNETS * HOSTS_PER_SUBNET,
+        text.len() as f64 / 1e6
+    );
+    let start = Instant::now();
+    let model = xdhcp_controlplane::config::load_str("big.json", &text).expect("valid config");
+    let loaded = start.elapsed();
+    let plans = xdhcp_controlplane::compile::compile(&model);
+    let planned = start.elapsed();
+    let before = LIVE.load(Ordering::Relaxed);
+    let compiled = xdhcp_controlplane::compile::v4::snapshot(plans.dhcp4.as_ref().unwrap());
+    let done = start.elapsed();
+    let kept = LIVE.load(Ordering::Relaxed) - before;
+    assert_eq!(compiled.subnets.len(), SUBNETS as usize);
+    println!(
+        "parse+validate {:.2} s, plan {:.2} s, compile {:.2} s: total {:.2} s",
+        loaded.as_secs_f64(),
+        (planned - loaded).as_secs_f64(),
+        (done - planned).as_secs_f64(),
+        done.as_secs_f64()
+    );
+    println!(
+        "compiled configuration: {:.1} MB of heap ({} B per reservation)",
+        kept as f64 / 1e6,
+        kept / i64::from(SUBNETS * HOSTS_PER_SUBNET) as isize
+    );
+    drop((model, plans));
+    println!(
+        "peak of the whole process, for scale: {:.1} MB live after dropping the model",
+        LIVE.load(Ordering::Relaxed) as f64 / 1e6
+    );
+    std::hint::black_box(&compiled);
+}

@@ -1,0 +1,338 @@
+//! The running configuration, and replacing it while serving
+//! (`config-set`, `config-reload` and SIGHUP).
+//!
+//! A new configuration is validated and compiled in full before anything
+//! changes; only then are the compiled snapshots stored into the [`Live`]
+//! cells the workers read, each worker taking the new one at its next
+//! batch. Sockets stay open throughout, so frames that arrive during a
+//! reload wait in their rings and none is dropped. Pools that survive a
+//! reload keep their allocators (cursor, free-lease queue); new pools are
+//! registered with the lease store; leases of removed subnets stay in the
+//! store, as Kea keeps them.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use xdhcp_dataplane::alloc::Allocator;
+use xdhcp_dataplane::config::{Config4, Config6, Live};
+use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore};
+
+use crate::config::{self, Config};
+use crate::diag::Diag;
+use crate::{compile, json};
+
+/// Where log lines go: severity, Kea message id, text.
+pub type Logger = fn(&str, &str, &str);
+
+/// What is told a new configuration's JSON once it is in force.
+pub type Watcher = Box<dyn Fn(&Value) + Send + Sync>;
+
+/// Settings read when the server starts and not changed by a reload (the
+/// sockets and the lease store stay as they are); a reload that changes
+/// one says so in a warning.
+const RESTART_ONLY: &[&str] = &[
+    "interfaces-config",
+    "lease-database",
+    "control-socket",
+    "control-sockets",
+];
+
+/// One family being served: the snapshot its workers read, its leases.
+pub struct Family<C, L: Lease> {
+    /// The compiled configuration the workers read.
+    pub snapshot: Arc<Live<C>>,
+    /// The leases.
+    pub leases: Arc<LeaseStore<L>>,
+}
+
+/// The configuration in force, and the families it feeds.
+pub struct Running {
+    /// The `-c` file: what `config-reload` reads and `config-write` writes
+    /// by default.
+    file: Option<PathBuf>,
+    /// The configuration as JSON (`config-get`) and as the model.
+    current: Mutex<(Value, Config)>,
+    /// When the running configuration was installed.
+    installed: Mutex<Instant>,
+    /// DHCPv4, when served.
+    pub v4: Option<Family<Config4, Lease4>>,
+    /// DHCPv6, when served.
+    pub v6: Option<Family<Config6, Lease6>>,
+    /// Told the configuration's JSON after each change (statistics
+    /// relabel their subnets and pools).
+    watchers: Mutex<Vec<Watcher>>,
+    /// The DHCPv6 server DUID, kept across reloads.
+    duid: Vec<u8>,
+    log: Logger,
+}
+
+/// Validates a configuration given as JSON (a `config-set` or
+/// `config-test` argument); errors name the key and the problem.
+pub fn check(config: &Value) -> Result<Config, String> {
+    let text = serde_json::to_string_pretty(config).map_err(|e| e.to_string())?;
+    config::load_str("<wire>", &text).map_err(|errors| {
+        // Positions would point into our re-serialisation, not into what
+        // the client sent: the JSON path locates the key instead.
+        let each = errors.iter().map(|d| match d.path.as_str() {
+            "" => d.message.clone(),
+            path => format!("{path}: {}", d.message),
+        });
+        each.collect::<Vec<_>>().join("; ")
+    })
+}
+
+impl Running {
+    /// The configuration `model`, loaded from `json` (read from `file`,
+    /// if any); no family is served until [`Running::serve_v4`] /
+    /// [`Running::serve_v6`].
+    pub fn new(model: Config, json: Value, file: Option<PathBuf>, log: Logger) -> Running {
+        Running {
+            file,
+            current: Mutex::new((json, model)),
+            installed: Mutex::new(Instant::now()),
+            watchers: Mutex::new(Vec::new()),
+            v4: None,
+            v6: None,
+            duid: Vec::new(),
+            log,
+        }
+    }
+
+    /// Serves the `Dhcp4` section from `leases`; `None` without one.
+    pub fn serve_v4(mut self, leases: Arc<LeaseStore<Lease4>>) -> Running {
+        let plan = compile::compile(&self.lock().1).dhcp4;
+        if let Some(plan) = plan {
+            self.v4 = Some(Family::start(compile::v4::snapshot(&plan), leases));
+        }
+        self
+    }
+
+    /// Serves the `Dhcp6` section from `leases` with server DUID `duid`.
+    pub fn serve_v6(mut self, leases: Arc<LeaseStore<Lease6>>, duid: Vec<u8>) -> Running {
+        let plan = compile::compile(&self.lock().1).dhcp6;
+        if let Some(plan) = plan {
+            let first = compile::v6::snapshot_with_duid(&plan, duid.clone());
+            self.v6 = Some(Family::start(first, leases));
+            self.duid = duid;
+        }
+        self
+    }
+
+    fn lock(&self) -> MutexGuard<'_, (Value, Config)> {
+        // A panic while holding the lock leaves a whole (old or new) value.
+        self.current.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The running configuration as JSON (`config-get`).
+    pub fn json(&self) -> Value {
+        self.lock().0.clone()
+    }
+
+    /// Calls `watcher` with the configuration's JSON after every change;
+    /// it runs under the configuration lock, so it must not call back into
+    /// this `Running`.
+    pub fn watch(&self, watcher: Watcher) {
+        self.watchers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(watcher);
+    }
+
+    /// Time since the running configuration was loaded or set (what Kea's
+    /// `status-get` calls `reload`).
+    pub fn since_reload(&self) -> Duration {
+        let at = *self.installed.lock().unwrap_or_else(|e| e.into_inner());
+        at.elapsed()
+    }
+
+    /// The `-c` file, if any.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// `server-tag` of the `Dhcp4` section ("" when unset, as Kea says).
+    pub fn server_tag(&self) -> String {
+        let current = self.lock();
+        let tag = current.1.dhcp4.as_ref().and_then(|s| s.server_tag.clone());
+        tag.unwrap_or_default()
+    }
+
+    /// The running configuration with its `Dhcp4` section replaced by
+    /// `dhcp4` (what `config-set` would run; other sections stay).
+    pub fn with_dhcp4(&self, dhcp4: &Value) -> Value {
+        let mut json = self.json();
+        match json.as_object_mut() {
+            Some(top) => drop(top.insert("Dhcp4".into(), dhcp4.clone())),
+            None => json = serde_json::json!({ "Dhcp4": dhcp4 }),
+        }
+        json
+    }
+
+    /// `config-set`: validates the new `Dhcp4` section and swaps it in.
+    /// On error the running configuration stays.
+    pub fn set(&self, dhcp4: &Value) -> Result<(), String> {
+        let json = self.with_dhcp4(dhcp4);
+        let model = check(&json)?;
+        self.install(model, json)?;
+        (self.log)(
+            "INFO",
+            "DHCP4_CONFIG_COMPLETE",
+            "configuration set over the control API",
+        );
+        Ok(())
+    }
+
+    /// `config-reload` and SIGHUP: reads the `-c` file again. On error the
+    /// running configuration stays, and the text names file, line and key.
+    pub fn reload(&self) -> Result<(), String> {
+        let file = self
+            .file
+            .as_deref()
+            .ok_or("no configuration file to reload: the server was not started with -c")?;
+        let fail = |why: String| {
+            let text = format!(
+                "Config reload failed: configuration error using file '{}': {why}",
+                file.display()
+            );
+            (self.log)("ERROR", "DHCP4_DYNAMIC_RECONFIGURATION_FAIL", &text);
+            text
+        };
+        let raw = json::parse_file(file).map_err(|d| fail(d.to_string()))?;
+        let model = config::load_value(&raw).map_err(|errors| fail(joined(&errors)))?;
+        self.install(model, raw.to_serde()).map_err(fail)?;
+        let text = format!("configuration reloaded from {}", file.display());
+        (self.log)("INFO", "DHCP4_DYNAMIC_RECONFIGURATION", &text);
+        Ok(())
+    }
+
+    /// Compiles `model` for every family served and swaps the snapshots
+    /// in. It fails, changing nothing, only when `model` stops a family
+    /// being served (its sockets were opened at start).
+    fn install(&self, model: Config, json: Value) -> Result<(), String> {
+        let served = [
+            ("Dhcp4", self.v4.is_some(), model.dhcp4.is_some()),
+            ("Dhcp6", self.v6.is_some(), model.dhcp6.is_some()),
+        ];
+        for (name, served, kept) in served {
+            if served && !kept {
+                return Err(format!(
+                    "{name} is being served and the new configuration has no {name} \
+                     section: stopping it needs a restart"
+                ));
+            }
+            if kept && !served {
+                let text = format!("{name} was added: it is served from the next restart");
+                (self.log)("WARN", "DHCP4_RECONFIGURE_RESTART_ONLY", &text);
+            }
+        }
+        let mut current = self.lock();
+        for (name, key) in ["Dhcp4", "Dhcp6"]
+            .iter()
+            .flat_map(|n| RESTART_ONLY.iter().map(move |k| (n, k)))
+        {
+            if section(&current.0, name, key) != section(&json, name, key) {
+                let text = format!("{name} {key} changed: it takes effect at the next restart");
+                (self.log)("WARN", "DHCP4_RECONFIGURE_RESTART_ONLY", &text);
+            }
+        }
+        let plans = compile::compile(&model);
+        let next4 = plans.dhcp4.as_ref().map(compile::v4::snapshot);
+        let next6 = plans
+            .dhcp6
+            .as_ref()
+            .map(|p| compile::v6::snapshot_with_duid(p, self.duid.clone()));
+        if let (Some(f), Some(next)) = (&self.v4, next4) {
+            f.replace(next);
+        }
+        if let (Some(f), Some(next)) = (&self.v6, next6) {
+            f.replace(next);
+        }
+        let watchers = self.watchers.lock().unwrap_or_else(|e| e.into_inner());
+        watchers.iter().for_each(|w| w(&json));
+        *current = (json, model);
+        *self.installed.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        Ok(())
+    }
+}
+
+/// `top[server][key]`, if present.
+fn section<'a>(top: &'a Value, server: &str, key: &str) -> Option<&'a Value> {
+    top.get(server)?.get(key)
+}
+
+/// Every error, located, in one line.
+fn joined(errors: &[Diag]) -> String {
+    let each: Vec<String> = errors.iter().map(Diag::to_string).collect();
+    each.join("; ")
+}
+
+/// A compiled configuration whose pool allocators a reload carries over.
+pub trait Pools: Clone {
+    /// Every pool's allocator, address and prefix pools alike.
+    fn pools(&mut self) -> Vec<&mut Arc<Allocator>>;
+}
+
+impl Pools for Config4 {
+    fn pools(&mut self) -> Vec<&mut Arc<Allocator>> {
+        self.subnets.iter_mut().flat_map(|s| &mut s.pools).collect()
+    }
+}
+
+impl Pools for Config6 {
+    fn pools(&mut self) -> Vec<&mut Arc<Allocator>> {
+        let each = self.subnets.iter_mut().flat_map(|s| {
+            let pd = s.pd_pools.iter_mut().map(|p| &mut p.alloc);
+            s.pools.iter_mut().chain(pd)
+        });
+        each.collect()
+    }
+}
+
+impl<C: Pools, L: Lease> Family<C, L> {
+    /// Serves `first` from `leases`, its pools registered with them.
+    fn start(mut first: C, leases: Arc<LeaseStore<L>>) -> Family<C, L> {
+        adopt_pools(&leases, Vec::new(), first.pools());
+        Family {
+            snapshot: Arc::new(Live::from_pointee(first)),
+            leases,
+        }
+    }
+
+    /// Swaps `next` in for the workers' next batch.
+    fn replace(&self, mut next: C) {
+        // Cloning the old snapshot is cheap next to compiling the new one,
+        // and reloads are rare.
+        let mut old = C::clone(&self.snapshot.load_full());
+        let old = old.pools().into_iter().map(|p| p.clone()).collect();
+        adopt_pools(&self.leases, old, next.pools());
+        self.snapshot.store(Arc::new(next));
+    }
+}
+
+/// Gives the pools of a new snapshot the allocators of the same pools in
+/// `old` (an unchanged pool keeps its cursor and free-lease queue),
+/// registers the pools that are new with the lease store, and forgets the
+/// ones that are gone.
+fn adopt_pools<L: Lease>(
+    leases: &LeaseStore<L>,
+    old: Vec<Arc<Allocator>>,
+    new: Vec<&mut Arc<Allocator>>,
+) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut kept = Vec::new();
+    for a in new {
+        match old
+            .iter()
+            .find(|o| o.pool() == a.pool() && o.kind() == a.kind())
+        {
+            Some(o) => *a = o.clone(),
+            None => leases.add_pool(a.clone(), now),
+        }
+        kept.push(a.clone());
+    }
+    leases.retain_pools(|p| kept.iter().any(|k| Arc::ptr_eq(k, p)));
+}

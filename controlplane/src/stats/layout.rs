@@ -1,0 +1,113 @@
+//! Subnets and pools as the operator wrote them: IDs, prefixes, pool
+//! ranges and pool IDs, read from the configuration's JSON, in the order
+//! of the compiled configuration's subnets (so position `i` here is subnet
+//! `i` of the workers' counters).
+
+use serde_json::Value;
+
+/// One pool as configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolLabel {
+    /// The pool as written (`"192.0.2.10 - 192.0.2.20"`, or a pd-pool's
+    /// `prefix/prefix-len`).
+    pub text: String,
+    /// `pool-id` (0 when not configured, as Kea).
+    pub id: u32,
+}
+
+/// One subnet as configured.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SubnetLabel {
+    /// `id`.
+    pub id: u32,
+    /// `subnet`, as written.
+    pub prefix: String,
+    /// `pools`, in order.
+    pub pools: Vec<PoolLabel>,
+    /// `pd-pools`, in order (DHCPv6).
+    pub pd_pools: Vec<PoolLabel>,
+}
+
+/// Every subnet of one DHCP version, by compiled position.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Layout {
+    /// Subnets in compiled order.
+    pub subnets: Vec<SubnetLabel>,
+}
+
+impl Layout {
+    /// The subnets of `server` (a `Dhcp4` or `Dhcp6` object) listed in
+    /// the order of `ids`, the compiled subnets' IDs.
+    pub fn from_json(server: &Value, family: u8, ids: &[u32]) -> Layout {
+        let key = if family == 6 { "subnet6" } else { "subnet4" };
+        let top = server.get(key).and_then(Value::as_array);
+        let shared = server
+            .get("shared-networks")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.get(key).and_then(Value::as_array));
+        let all: Vec<&Value> = top.into_iter().chain(shared).flatten().collect();
+        let label = |id: u32| {
+            let s = all
+                .iter()
+                .find(|s| s.get("id").and_then(Value::as_u64) == Some(u64::from(id)));
+            let Some(s) = s else {
+                return SubnetLabel {
+                    id,
+                    ..SubnetLabel::default()
+                };
+            };
+            let pools = |k: &str, text: &dyn Fn(&Value) -> String| -> Vec<PoolLabel> {
+                s.get(k)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|p| PoolLabel {
+                        text: text(p),
+                        id: p.get("pool-id").and_then(Value::as_u64).unwrap_or(0) as u32,
+                    })
+                    .collect()
+            };
+            let str_of =
+                |p: &Value, k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            SubnetLabel {
+                id,
+                prefix: str_of(s, "subnet"),
+                pools: pools("pools", &|p| str_of(p, "pool")),
+                pd_pools: pools("pd-pools", &|p| {
+                    let len = p.get("prefix-len").and_then(Value::as_u64).unwrap_or(0);
+                    format!("{}/{len}", str_of(p, "prefix"))
+                }),
+            }
+        };
+        Layout {
+            subnets: ids.iter().map(|&id| label(id)).collect(),
+        }
+    }
+
+    /// The subnet with ID `id`.
+    pub fn subnet(&self, id: u32) -> Option<&SubnetLabel> {
+        self.subnets.iter().find(|s| s.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subnets_follow_the_compiled_order_with_their_pools() {
+        let conf: Value = serde_json::json!({
+            "subnet4": [ { "id": 2, "subnet": "192.0.2.0/24",
+                           "pools": [ { "pool": "192.0.2.10 - 192.0.2.20" },
+                                      { "pool": "192.0.2.30/31", "pool-id": 5 } ] } ],
+            "shared-networks": [ { "subnet4": [ { "id": 1, "subnet": "198.51.100.0/24" } ] } ]
+        });
+        let l = Layout::from_json(&conf, 4, &[1, 2]);
+        assert_eq!(l.subnets[0].prefix, "198.51.100.0/24");
+        assert_eq!(l.subnets[1].pools[1].text, "192.0.2.30/31");
+        assert_eq!(l.subnets[1].pools[1].id, 5);
+        assert_eq!(l.subnet(2).unwrap().pools[0].id, 0);
+    }
+}

@@ -1,0 +1,151 @@
+//! DHCPv4 statistics: `pkt4-*` from the workers, per-subnet and per-pool
+//! counters from the workers' scopes, address counts from one pass over
+//! the lease table.
+
+use std::collections::HashMap;
+
+use xdhcp_dataplane::config::Config4;
+use xdhcp_dataplane::lease::{Lease4, LeaseState};
+use xdhcp_dataplane::stats::{sum, Counters4, ScopeStat, Stats4};
+
+use super::{
+    by_pool_id, count_leases, pool_ids, scope_sum, subnet_failures, unix_now, Held, Layout,
+    LeaseCounts, Source, Sources,
+};
+
+/// The sources of the DHCPv4 statistics.
+pub type Sources4 = Sources<Config4, Stats4, Lease4>;
+
+impl Sources4 {
+    /// One pass over the leases: what each subnet and pool holds.
+    fn lease_counts(&self, config: &Config4) -> LeaseCounts {
+        let subnets = &config.subnets;
+        let position: HashMap<u32, usize> =
+            subnets.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+        let pools: Vec<usize> = subnets.iter().map(|s| s.pools.len()).collect();
+        let now = unix_now();
+        count_leases(&self.leases, &pools, |l| {
+            let i = *position.get(&l.subnet_id)?;
+            let held = match l.state {
+                // Kea counts a lease as assigned until it is reclaimed;
+                // xdhcp reuses expired leases in place, so expiry ends it.
+                LeaseState::Default if u64::from(l.cltt) + u64::from(l.valid_lft) > now => {
+                    Held::Assigned
+                }
+                LeaseState::Declined => Held::Declined,
+                _ => return None,
+            };
+            let a = u32::from(l.addr).into();
+            let pool = subnets[i]
+                .pools
+                .iter()
+                .position(|p| p.pool().offset_of(a).is_some());
+            Some((i, pool, held))
+        })
+    }
+}
+
+impl Source for Sources4 {
+    fn family(&self) -> u8 {
+        4
+    }
+
+    fn layout(&self) -> std::sync::Arc<Layout> {
+        self.layout.load_full()
+    }
+
+    fn relabel(&self, file: &serde_json::Value) {
+        let ids: Vec<u32> = self.config.load().subnets.iter().map(|s| s.id).collect();
+        let layout = Layout::from_json(&file["Dhcp4"], 4, &ids);
+        self.layout.store(std::sync::Arc::new(layout));
+    }
+
+    fn read(&self) -> Vec<(String, i64)> {
+        let mut out: Vec<(String, i64)> = Vec::new();
+        let mut put = |name: String, v: u64| out.push((name, v as i64));
+        let packets = sum(self.workers.iter().map(|w| w.packets.values()));
+        for (name, v) in Counters4::NAMES.iter().zip(packets) {
+            put(name.to_string(), v);
+        }
+        let scopes = || self.workers.iter().map(|w| &w.scopes);
+        // One snapshot for the whole read: a reload may swap it meanwhile.
+        let config = self.config.load_full();
+        let layout = self.layout.load_full();
+        let leases = self.lease_counts(&config);
+        let mut global = [0u64; xdhcp_dataplane::stats::SCOPE_STATS];
+        let mut declined_total = 0;
+        let mut subnets = Vec::new();
+        for (i, s) in config.subnets.iter().enumerate() {
+            let c = scope_sum(scopes(), |w| w.subnet(i));
+            for (g, v) in global.iter_mut().zip(c) {
+                *g += v;
+            }
+            declined_total += leases.subnets[i][Held::Declined as usize];
+            let p = format!("subnet[{}].", s.id);
+            let total: u64 = s.pools.iter().map(|p| p.pool().count).sum();
+            let at = |k: ScopeStat| c[k as usize];
+            subnets.push((format!("{p}total-addresses"), total));
+            subnets.push((
+                format!("{p}assigned-addresses"),
+                leases.subnets[i][Held::Assigned as usize],
+            ));
+            subnets.push((
+                format!("{p}cumulative-assigned-addresses"),
+                at(ScopeStat::CumulativeAssigned),
+            ));
+            subnets.push((
+                format!("{p}declined-addresses"),
+                leases.subnets[i][Held::Declined as usize],
+            ));
+            subnets.push((format!("{p}reclaimed-declined-addresses"), 0));
+            subnets.push((format!("{p}reclaimed-leases"), 0));
+            subnets.push((
+                format!("{p}v4-reservation-conflicts"),
+                at(ScopeStat::ReservationConflicts),
+            ));
+            subnet_failures(4, &p, &c, &mut subnets);
+            let ids = pool_ids(&layout, i, s.pools.len(), false);
+            let per_pool: Vec<[u64; 4]> = s
+                .pools
+                .iter()
+                .enumerate()
+                .map(|(j, pool)| {
+                    let c = scope_sum(scopes(), |w| w.pool(i, j));
+                    let [assigned, _, declined] = leases.pools[i][j];
+                    [
+                        pool.pool().count,
+                        assigned,
+                        c[ScopeStat::CumulativeAssigned as usize],
+                        declined,
+                    ]
+                })
+                .collect();
+            for (id, [total, assigned, cumulative, declined]) in by_pool_id(&ids, &per_pool) {
+                let p = format!("{p}pool[{id}].");
+                subnets.push((format!("{p}total-addresses"), total));
+                subnets.push((format!("{p}assigned-addresses"), assigned));
+                subnets.push((format!("{p}cumulative-assigned-addresses"), cumulative));
+                subnets.push((format!("{p}declined-addresses"), declined));
+                subnets.push((format!("{p}reclaimed-declined-addresses"), 0));
+                subnets.push((format!("{p}reclaimed-leases"), 0));
+            }
+        }
+        put(
+            "cumulative-assigned-addresses".into(),
+            global[ScopeStat::CumulativeAssigned as usize],
+        );
+        put("declined-addresses".into(), declined_total);
+        put("reclaimed-declined-addresses".into(), 0);
+        put("reclaimed-leases".into(), 0);
+        for k in ScopeStat::FAILURES
+            .into_iter()
+            .chain([ScopeStat::ReservationConflicts])
+        {
+            put(k.kea_name(4).unwrap_or_default().into(), global[k as usize]);
+        }
+        for (n, v) in subnets {
+            put(n, v);
+        }
+        out
+    }
+}

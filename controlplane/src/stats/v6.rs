@@ -1,0 +1,190 @@
+//! DHCPv6 statistics: `pkt6-*` from the workers, per-subnet and per-pool
+//! counters (IA_NA pools and prefix delegation pools) from the workers'
+//! scopes, address and prefix counts from one pass over the lease table.
+
+use std::collections::HashMap;
+
+use xdhcp_dataplane::config::Config6;
+use xdhcp_dataplane::lease::{Lease6, LeaseState, LeaseType};
+use xdhcp_dataplane::stats::{sum, Counters6, ScopeStat, Stats6, SCOPE_STATS};
+
+use super::{
+    by_pool_id, count_leases, pool_ids, scope_sum, subnet_failures, unix_now, Held, Layout,
+    LeaseCounts, Source, Sources,
+};
+
+/// The sources of the DHCPv6 statistics.
+pub type Sources6 = Sources<Config6, Stats6, Lease6>;
+
+impl Sources6 {
+    /// One pass over the leases; pools are positioned address pools first,
+    /// then prefix delegation pools, as the workers count them.
+    fn lease_counts(&self, config: &Config6) -> LeaseCounts {
+        let subnets = &config.subnets;
+        let position: HashMap<u32, usize> =
+            subnets.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+        let pools: Vec<usize> = subnets
+            .iter()
+            .map(|s| s.pools.len() + s.pd_pools.len())
+            .collect();
+        let now = unix_now();
+        count_leases(&self.leases, &pools, |l| {
+            let i = *position.get(&l.subnet_id)?;
+            let s = &subnets[i];
+            let live = u64::from(l.cltt) + u64::from(l.valid_lft) > now;
+            let held = match (l.state, l.lease_type) {
+                (LeaseState::Default, LeaseType::Pd) if live => Held::AssignedPd,
+                (LeaseState::Default, _) if live => Held::Assigned,
+                (LeaseState::Declined, _) => Held::Declined,
+                _ => return None,
+            };
+            let pool = match l.lease_type {
+                LeaseType::Pd => s
+                    .pd_pools
+                    .iter()
+                    .position(|p| p.holds(l.addr, l.prefix_len))
+                    .map(|j| j + s.pools.len()),
+                _ => {
+                    let a = u128::from(l.addr);
+                    s.pools.iter().position(|p| p.pool().offset_of(a).is_some())
+                }
+            };
+            Some((i, pool, held))
+        })
+    }
+}
+
+impl Source for Sources6 {
+    fn family(&self) -> u8 {
+        6
+    }
+
+    fn layout(&self) -> std::sync::Arc<Layout> {
+        self.layout.load_full()
+    }
+
+    fn relabel(&self, file: &serde_json::Value) {
+        let ids: Vec<u32> = self.config.load().subnets.iter().map(|s| s.id).collect();
+        let layout = Layout::from_json(&file["Dhcp6"], 6, &ids);
+        self.layout.store(std::sync::Arc::new(layout));
+    }
+
+    fn read(&self) -> Vec<(String, i64)> {
+        let packets = sum(self.workers.iter().map(|w| w.packets.values()));
+        let mut out: Vec<(String, i64)> = Counters6::NAMES
+            .iter()
+            .zip(packets)
+            .map(|(n, v)| (n.to_string(), v as i64))
+            .collect();
+        let scopes = || self.workers.iter().map(|w| &w.scopes);
+        // One snapshot for the whole read: a reload may swap it meanwhile.
+        let config = self.config.load_full();
+        let layout = self.layout.load_full();
+        let leases = self.lease_counts(&config);
+        let mut global = [0u64; SCOPE_STATS];
+        let mut declined_total = 0;
+        let mut subnets: Vec<(String, u64)> = Vec::new();
+        for (i, s) in config.subnets.iter().enumerate() {
+            let c = scope_sum(scopes(), |w| w.subnet(i));
+            for (g, v) in global.iter_mut().zip(c) {
+                *g += v;
+            }
+            let held = leases.subnets[i];
+            declined_total += held[Held::Declined as usize];
+            let p = format!("subnet[{}].", s.id);
+            let at = |k: ScopeStat| c[k as usize];
+            let nas: u64 = s.pools.iter().map(|p| p.pool().count).sum();
+            let pds: u64 = s.pd_pools.iter().map(|p| p.alloc.pool().count).sum();
+            for (name, v) in [
+                ("total-nas", nas),
+                ("total-pds", pds),
+                ("assigned-nas", held[Held::Assigned as usize]),
+                ("assigned-pds", held[Held::AssignedPd as usize]),
+                ("cumulative-assigned-nas", at(ScopeStat::CumulativeAssigned)),
+                (
+                    "cumulative-assigned-pds",
+                    at(ScopeStat::CumulativeAssignedPd),
+                ),
+                ("declined-addresses", held[Held::Declined as usize]),
+                ("reclaimed-declined-addresses", 0),
+                ("reclaimed-leases", 0),
+            ] {
+                subnets.push((format!("{p}{name}"), v));
+            }
+            subnet_failures(6, &p, &c, &mut subnets);
+            let pool = |j: usize, size: u64| {
+                let c = scope_sum(scopes(), |w| w.pool(i, j));
+                let h = leases.pools[i][j];
+                [
+                    size,
+                    h[Held::Assigned as usize] + h[Held::AssignedPd as usize],
+                    c[ScopeStat::CumulativeAssigned as usize]
+                        + c[ScopeStat::CumulativeAssignedPd as usize],
+                    h[Held::Declined as usize],
+                ]
+            };
+            let na: Vec<[u64; 4]> = s
+                .pools
+                .iter()
+                .enumerate()
+                .map(|(j, a)| pool(j, a.pool().count))
+                .collect();
+            let ids = pool_ids(&layout, i, s.pools.len(), false);
+            for (id, [total, assigned, cumulative, declined]) in by_pool_id(&ids, &na) {
+                let p = format!("{p}pool[{id}].");
+                for (name, v) in [
+                    ("total-nas", total),
+                    ("assigned-nas", assigned),
+                    ("cumulative-assigned-nas", cumulative),
+                    ("declined-addresses", declined),
+                    ("reclaimed-declined-addresses", 0),
+                    ("reclaimed-leases", 0),
+                ] {
+                    subnets.push((format!("{p}{name}"), v));
+                }
+            }
+            let pd: Vec<[u64; 4]> = s
+                .pd_pools
+                .iter()
+                .enumerate()
+                .map(|(j, d)| pool(j + s.pools.len(), d.alloc.pool().count))
+                .collect();
+            let ids = pool_ids(&layout, i, s.pd_pools.len(), true);
+            for (id, [total, assigned, cumulative, _]) in by_pool_id(&ids, &pd) {
+                let p = format!("{p}pd-pool[{id}].");
+                for (name, v) in [
+                    ("total-pds", total),
+                    ("assigned-pds", assigned),
+                    ("cumulative-assigned-pds", cumulative),
+                    ("reclaimed-leases", 0),
+                ] {
+                    subnets.push((format!("{p}{name}"), v));
+                }
+            }
+        }
+        let globals = [
+            (
+                "cumulative-assigned-nas",
+                global[ScopeStat::CumulativeAssigned as usize],
+            ),
+            (
+                "cumulative-assigned-pds",
+                global[ScopeStat::CumulativeAssignedPd as usize],
+            ),
+            ("declined-addresses", declined_total),
+            ("reclaimed-declined-addresses", 0),
+            ("reclaimed-leases", 0),
+        ];
+        let failures =
+            ScopeStat::FAILURES.map(|k| (k.kea_name(6).unwrap_or_default(), global[k as usize]));
+        out.extend(
+            globals
+                .into_iter()
+                .chain(failures)
+                .map(|(n, v)| (n.to_string(), v))
+                .chain(subnets)
+                .map(|(n, v)| (n, v as i64)),
+        );
+        out
+    }
+}
