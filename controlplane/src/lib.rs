@@ -9,6 +9,7 @@ pub mod api;
 pub mod compile;
 pub mod config;
 pub mod diag;
+pub mod eval_log;
 pub mod json;
 pub mod leases;
 pub mod log;

@@ -58,6 +58,7 @@ pub fn run(
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGHUP, on_hangup as *const () as libc::sighandler_t);
     }
+    crate::eval_log::install(config)?;
     let raw = json::parse_file(file)
         .map_err(|e| e.to_string())?
         .to_serde();

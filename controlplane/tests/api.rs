@@ -164,6 +164,9 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
             boot_file_name: None,
             options: OptionSet::default(),
             reservations: Reservations4::default(),
+            pool_classes: Vec::new(),
+            guard: None,
+            required: Vec::new(),
         }],
         ..Config4::default()
     };

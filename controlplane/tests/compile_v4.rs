@@ -51,10 +51,11 @@ fn scopes_options_and_reservations_reach_the_engine() {
         "shared network over global"
     );
     assert_eq!(
-        a.options.get(6).unwrap().data,
+        c.global_options.get(6).unwrap().data,
         [192, 0, 2, 53],
-        "global inherited"
+        "global options kept below the classes'"
     );
+    assert!(a.options.get(6).is_none());
     assert!(!a.match_client_id, "shared network parameter inherited");
     assert!(a.authoritative);
     assert_eq!(
@@ -74,7 +75,8 @@ fn scopes_options_and_reservations_reach_the_engine() {
     assert_eq!(p.valid.default, 1200);
     assert_eq!(p.next_server, Some(Ipv4Addr::new(192, 0, 2, 69)));
     assert_eq!(p.boot_file_name.as_deref(), Some("/pxelinux.0"));
-    assert_eq!(text(p, 15).as_deref(), Some("global.example"));
+    assert_eq!(text(p, 15), None, "global options stay global");
+    assert_eq!(c.global_options.get(15).unwrap().data, b"global.example");
     assert!(p.in_pool(Ipv4Addr::new(192, 0, 2, 150)) && !p.in_pool(Ipv4Addr::new(192, 0, 2, 201)));
     let host = p
         .reservations

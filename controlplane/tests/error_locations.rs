@@ -180,3 +180,27 @@ fn subnet_value_against_inherited_bound_names_the_subnet_key() {
         "kea.conf:2:70: Dhcp4.subnet4[0].valid-lifetime: the value of min-valid-lifetime (5000) is not less than valid-lifetime (3000)"
     );
 }
+
+#[test]
+fn bad_class_test_points_into_the_expression() {
+    let text = r#"{ "Dhcp4": { "client-classes": [
+    { "name": "a", "test": "substring(option[60].hex,0,3) == 'win'" },
+    { "name": "b", "test": "option[60].hax == 'x'" } ] } }"#;
+    // The string's opening quote is at column 28; "hax" starts 11
+    // characters into the expression, at file column 40.
+    assert_eq!(
+        first_error(text),
+        "kea.conf:3:40: Dhcp4.client-classes[1].test: client class 'b': at column 12: expected one of hex, text, exists, found 'hax'"
+    );
+}
+
+#[test]
+fn class_test_may_only_name_classes_defined_before() {
+    let text = r#"{ "Dhcp4": { "client-classes": [
+    { "name": "early", "test": "member('late')" },
+    { "name": "late", "test": "member('ALL')" } ] } }"#;
+    assert_eq!(
+        first_error(text),
+        "kea.conf:2:40: Dhcp4.client-classes[0].test: client class 'early': at column 8: not defined client class 'late'"
+    );
+}

@@ -1,7 +1,9 @@
 //! Side by side with real Kea 2.2 on one configuration: the same scripted
 //! exchanges, sent through a relay, must get the same message types, the
-//! same addresses and the same options from both servers. Needs root and
-//! Kea (tools/install-deps.sh); it fails, not skips, without them.
+//! same addresses and the same options from both servers. A second
+//! configuration gives each of a table of class tests an option of its
+//! own, so both servers' class memberships show in their offers. Needs
+//! root and Kea (tools/install-deps.sh); it fails, not skips, without them.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, UdpSocket};
@@ -182,8 +184,8 @@ fn script() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-/// Runs the script against the server in `lab`, from a relay socket.
-fn exchange(lab: &Lab) -> Vec<(String, Option<Seen>)> {
+/// Runs `script` against the server in `lab`, from a relay socket.
+fn exchange(lab: &Lab, script: Vec<(String, Vec<u8>)>) -> Vec<(String, Option<Seen>)> {
     let client = lab.client.clone();
     std::thread::spawn(move || {
         xdhcp_testlab::enter(&client);
@@ -194,7 +196,7 @@ fn exchange(lab: &Lab) -> Vec<(String, Option<Seen>)> {
                 .unwrap();
         }
         let mut out = Vec::new();
-        for (name, msg) in script() {
+        for (name, msg) in script {
             sock.send_to(&msg, (SERVER, 67)).unwrap();
             let mut buf = [0u8; 1500];
             let got = sock.recv(&mut buf).or_else(|_| client_port.recv(&mut buf));
@@ -219,7 +221,7 @@ fn exchange(lab: &Lab) -> Vec<(String, Option<Seen>)> {
                     options,
                 }
             });
-            out.push((name.to_string(), seen));
+            out.push((name, seen));
         }
         out
     })
@@ -227,28 +229,37 @@ fn exchange(lab: &Lab) -> Vec<(String, Option<Seen>)> {
     .unwrap()
 }
 
-#[test]
-fn xdhcp_and_kea_answer_the_same_script_the_same_way() {
+/// What Kea answered at each step.
+type Answers = Vec<(String, Option<Seen>)>;
+
+/// Serves `script` from Kea, then from xdhcp, each with `config(iface,
+/// socket type)`; returns the steps where they differ, and Kea's answers.
+fn differences(
+    tag: &str,
+    config: impl Fn(&str, &str) -> String,
+    script: impl Fn() -> Vec<(String, Vec<u8>)>,
+) -> (Vec<String>, Answers) {
     assert!(
         std::path::Path::new("/usr/sbin/kea-dhcp4").exists(),
         "kea-dhcp4 missing: run tools/install-deps.sh"
     );
     std::fs::create_dir_all("/run/kea").expect("/run/kea");
-    let dir = std::env::temp_dir().join(format!("xdhcp-sbs-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("xdhcp-sbs-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
 
-    let kea_lab = Lab::new("kk");
-    let kea_conf = dir.join("kea.json");
+    let kea_lab = Lab::new(&format!("k{tag}"));
+    // Kea names its PID file after the configuration file: one per test.
+    let kea_conf = dir.join(format!("kea-{tag}.json"));
     std::fs::write(&kea_conf, config(&kea_lab.iface, "udp")).unwrap();
     let kea = start(
         &kea_lab,
         &["kea-dhcp4", "-c", kea_conf.to_str().unwrap()],
         "DHCP4_STARTED",
     );
-    let from_kea = exchange(&kea_lab);
+    let from_kea = exchange(&kea_lab, script());
     drop(kea);
 
-    let our_lab = Lab::new("kx");
+    let our_lab = Lab::new(&format!("x{tag}"));
     let our_conf = dir.join("xdhcp.json");
     std::fs::write(&our_conf, config(&our_lab.iface, "xdp")).unwrap();
     let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
@@ -257,15 +268,138 @@ fn xdhcp_and_kea_answer_the_same_script_the_same_way() {
         &[bin, "-c", our_conf.to_str().unwrap()],
         "DHCP4_STARTED",
     );
-    let from_us = exchange(&our_lab);
+    let from_us = exchange(&our_lab, script());
     drop(ours);
     let _ = std::fs::remove_dir_all(&dir);
 
-    let mut differences = Vec::new();
+    let mut out = Vec::new();
     for ((name, k), (_, x)) in from_kea.iter().zip(&from_us) {
         if k != x {
-            differences.push(format!("{name}:\n  kea   {k:?}\n  xdhcp {x:?}"));
+            out.push(format!("{name}:\n  kea   {k:?}\n  xdhcp {x:?}"));
         }
     }
-    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    (out, from_kea)
+}
+
+#[test]
+fn xdhcp_and_kea_answer_the_same_script_the_same_way() {
+    let script = || {
+        script()
+            .into_iter()
+            .map(|(n, m)| (n.to_string(), m))
+            .collect()
+    };
+    let (d, _) = differences("k", config, script);
+    assert!(d.is_empty(), "{}", d.join("\n"));
+}
+
+/// Class tests Kea 2.2 understands; class `cN` (N from 1) sends option
+/// 224 + N (a private code) when it matches.
+const CLASS_TESTS: &[&str] = &[
+    "substring(option[60].hex,0,6) == 'Aastra'",
+    "option[vendor-class-identifier].text == 'Zimbutsio'",
+    "pkt4.mac == 0x02000000aa01",
+    "pkt4.msgtype == 1",
+    "option[93].hex == 0x0007 and not option[175].exists",
+    "option[175].exists",
+    "substring(pkt4.mac, -1, all) == 0x03",
+    "relay4[1].hex == 'eth0/1'",
+    "hexstring(substring(pkt4.mac,0,3), ':') == '02:00:00'",
+    "concat(substring(option[60].hex,0,3), 'x') == 'winx'",
+    "ifelse(option[60].exists, option[60].hex, 'none') == 'none'",
+    "not (substring(option[60].hex,0,3) == 'win')",
+    "member('c1') or member('c2')",
+    "pkt4.giaddr == 198.51.100.2",
+    "option[61].exists and substring(option[61].hex,0,1) == 0x01",
+    "uint8totext(substring(option[93].hex,1,1)) == '7'",
+    "addrtotext(pkt4.giaddr) == '198.51.100.2'",
+    "substring(option[60].hex,-3,all) == '0.1'",
+    "option[60].hex + 'z' == 'win10z'",
+    "substring('foobar', -1, -3) == 'oba' and pkt4.htype == 1 and pkt4.hlen == 6",
+    "option[82].option[2].exists",
+];
+
+fn classes_config(iface: &str, socket: &str) -> String {
+    let defs: Vec<String> = (1..=CLASS_TESTS.len())
+        .map(|i| {
+            format!(
+                r#"{{ "name": "c{i}-hit", "code": {}, "type": "uint8" }}"#,
+                224 + i
+            )
+        })
+        .collect();
+    let classes: Vec<String> = CLASS_TESTS
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let n = i + 1;
+            format!(
+                r#"{{ "name": "c{n}", "test": "{t}",
+  "option-data": [ {{ "name": "c{n}-hit", "data": "{n}", "always-send": true }} ] }}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{ "Dhcp4": {{
+  "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "{socket}" }},
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "valid-lifetime": 3600,
+  "option-def": [ {} ],
+  "client-classes": [ {} ],
+  "subnet4": [ {{
+    "id": 1, "subnet": "203.0.113.0/24",
+    "relay": {{ "ip-addresses": [ "{RELAY}" ] }},
+    "pools": [ {{ "pool": "203.0.113.10 - 203.0.113.200" }} ]
+  }} ]
+}} }}"#,
+        defs.join(",\n"),
+        classes.join(",\n")
+    )
+}
+
+/// A client's MAC suffix and the options it sends.
+type Client<'a> = (u8, Vec<(u8, &'a [u8])>);
+
+/// DISCOVERs whose options put them in different classes.
+fn class_script() -> Vec<(String, Vec<u8>)> {
+    let rai: &[u8] = &[1, 6, b'e', b't', b'h', b'0', b'/', b'1', 2, 2, 0xab, 0xcd];
+    let cases: [Client; 9] = [
+        (1, vec![(60, b"Aastra6731i")]),
+        (2, vec![(60, b"Zimbutsio")]),
+        (3, vec![(60, b"win10")]),
+        (4, vec![(93, &[0, 7])]),
+        (5, vec![(93, &[0, 7]), (175, &[1])]),
+        (6, vec![(82, rai)]),
+        (7, vec![(61, &[1, 2, 0, 0, 0, 0xaa, 7])]),
+        (8, vec![(60, b"docsis3.0.1")]),
+        (9, vec![]),
+    ];
+    cases
+        .into_iter()
+        .map(|(mac, opts)| {
+            let mut all = vec![PRL];
+            all.extend(opts);
+            let any = Ipv4Addr::UNSPECIFIED;
+            (
+                format!("DISCOVER from client {mac}"),
+                message(MessageType::Discover, mac, any, &all),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn xdhcp_and_kea_put_clients_in_the_same_classes() {
+    let (d, kea) = differences("c", classes_config, class_script);
+    assert!(d.is_empty(), "{}", d.join("\n"));
+    // The table means something: most classes matched some client in Kea.
+    let matched: std::collections::BTreeSet<u8> = kea
+        .iter()
+        .flat_map(|(_, seen)| seen.iter().flat_map(|s| s.options.keys().copied()))
+        .filter(|&c| c > 224)
+        .collect();
+    assert!(
+        matched.len() >= CLASS_TESTS.len() - 2,
+        "classes Kea matched: {matched:?}"
+    );
 }

@@ -3,11 +3,13 @@
 //! The module tree follows one packet through the server: [`io`] moves
 //! frames between the NIC queues and the workers, [`frame`] unwraps and
 //! wraps layers 2 to 4, [`wire`] decodes the DHCP message and encodes the
-//! reply, [`options`] knows what every option code means (Kea's definitions,
+//! reply, [`classify`] assigns client classes with Kea's expression
+//! language, [`options`] knows what every option code means (Kea's definitions,
 //! shared with the config compiler), [`alloc`] picks addresses from pools,
 //! [`lease`] keeps the lease tables and [`journal`] makes them durable.
 
 pub mod alloc;
+pub mod classify;
 pub mod config;
 pub mod engine;
 pub mod events;

@@ -71,11 +71,19 @@ pub fn answer_v4(
     now: u32,
 ) -> Option<usize> {
     answer_frame(request, reply, SERVER_PORT, |frame, out| {
-        let IpAddrs::V4 { dst, .. } = frame.addressing.ip else {
+        let IpAddrs::V4 { src, dst } = frame.addressing.ip else {
             return None;
         };
         let to_broadcast = dst == Ipv4Addr::BROADCAST || frame.addressing.eth_dst == BROADCAST_MAC;
-        let (packet, len, to) = answer(engine, link, frame.payload, to_broadcast, out, now)?;
+        let (packet, len, to) = answer(
+            engine,
+            link,
+            frame.payload,
+            Some(src),
+            to_broadcast,
+            out,
+            now,
+        )?;
         Some((len, addressing(&frame.addressing, &packet, link, to)))
     })
 }
@@ -146,7 +154,7 @@ pub fn answer_v4_datagram(
     now: u32,
 ) -> Option<(usize, SocketAddrV4)> {
     let to_broadcast = dst == Ipv4Addr::BROADCAST;
-    let (_, len, to) = answer(engine, link, request, to_broadcast, reply, now)?;
+    let (_, len, to) = answer(engine, link, request, None, to_broadcast, reply, now)?;
     Some((len, udp_destination(to)))
 }
 
@@ -165,10 +173,13 @@ pub fn udp_destination(to: Destination) -> SocketAddrV4 {
 
 /// The step both backends share: decode the DHCP message, let the engine
 /// write the reply into `out`, and say how long it is and where it goes.
+/// `src` is the IP source when the backend knows it; otherwise the relay
+/// or the client's own address stands in for it.
 fn answer<'a>(
     engine: &Engine4<'_>,
     link: &Link,
     message: &'a [u8],
+    src: Option<Ipv4Addr>,
     to_broadcast: bool,
     out: &mut [u8],
     now: u32,
@@ -182,10 +193,16 @@ fn answer<'a>(
             return None;
         }
     };
+    let src = src.unwrap_or(if packet.giaddr().is_unspecified() {
+        packet.ciaddr()
+    } else {
+        packet.giaddr()
+    });
     let req = Request4 {
         packet,
         interface: Some(&link.name),
         local_addr: link.addr,
+        src,
         to_broadcast,
     };
     match engine.handle(&req, out, now) {

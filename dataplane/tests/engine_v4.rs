@@ -65,6 +65,9 @@ fn subnet(id: u32, net: &str, pool: (&str, &str)) -> Subnet4 {
             opt(252, b"http://wpad/", true),
         ]),
         reservations: Reservations4::default(),
+        pool_classes: Vec::new(),
+        guard: None,
+        required: Vec::new(),
     }
 }
 
@@ -105,6 +108,7 @@ impl Lab {
             packet: Packet4::parse(msg).unwrap(),
             interface: Some("veth0"),
             local_addr: SERVER,
+            src: Ipv4Addr::UNSPECIFIED,
             to_broadcast: true,
         };
         let mut out = vec![0u8; 1500];

@@ -241,6 +241,7 @@ mod v6lab {
                 rapid_commit: false,
                 options: OptionSet::default(),
                 reservations: Reservations6::default(),
+                guard: None,
             }],
             ..Config6::default()
         }

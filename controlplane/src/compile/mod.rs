@@ -12,6 +12,7 @@ pub mod v6;
 
 use std::net::IpAddr;
 
+use xdhcp_dataplane::classify::Classes;
 use xdhcp_dataplane::options::Universe;
 
 use crate::config::interfaces::SocketType;
@@ -45,6 +46,8 @@ pub struct Plan {
     pub global_options: Vec<OptionOut>,
     /// Class options, by class name, in configuration order.
     pub class_options: Vec<(String, Vec<OptionOut>)>,
+    /// The classes with their tests compiled (built-in ones first).
+    pub classes: Classes,
     /// Global host reservations.
     pub global_hosts: Vec<Host>,
     /// Identifier types looked up, in order.
@@ -83,6 +86,9 @@ pub struct SubnetPlan {
     pub shared_network: Option<String>,
     /// Only clients of this class may use the subnet.
     pub guard: Option<String>,
+    /// Classes evaluated once the subnet is chosen: the subnet's
+    /// `require-client-classes`, then its shared network's.
+    pub required: Vec<String>,
     /// Interface the subnet is directly reachable on.
     pub interface: Option<String>,
     /// Relay option 18 value selecting the subnet (v6).
@@ -110,6 +116,8 @@ pub struct PoolPlan {
     pub last: u128,
     /// Only clients of this class may use the pool.
     pub guard: Option<String>,
+    /// Classes evaluated for clients given an address of the pool.
+    pub required: Vec<String>,
     /// Pool options (above subnet options).
     pub options: Vec<OptionOut>,
 }
@@ -224,6 +232,14 @@ fn plan(s: &Server) -> Plan {
                 prefix_len: sub.prefix.len,
                 shared_network: sub.shared_network.clone(),
                 guard: sub.effective.client_class.clone(),
+                required: sub
+                    .own
+                    .require_client_classes
+                    .iter()
+                    .chain(net.and_then(|n| n.own.require_client_classes.as_ref()))
+                    .flatten()
+                    .cloned()
+                    .collect(),
                 interface: sub.effective.interface.clone(),
                 interface_id: sub.effective.interface_id.clone(),
                 relay: sub.effective.relay.clone(),
@@ -236,6 +252,7 @@ fn plan(s: &Server) -> Plan {
                         first: to_u128(p.range.first),
                         last: to_u128(p.range.last),
                         guard: p.client_class.clone(),
+                        required: p.require_client_classes.clone(),
                         options: options(&p.option_data),
                     })
                     .collect(),
@@ -267,6 +284,9 @@ fn plan(s: &Server) -> Plan {
             .iter()
             .map(|c| (c.name.clone(), options(&c.option_data)))
             .collect(),
+        // The reader reported bad tests already; a plan is only built from
+        // a configuration without errors.
+        classes: crate::config::classes::table(&s.client_classes, &s.option_spaces, |_, _| {}),
         global_hosts: s.reservations.iter().map(host).collect(),
         host_identifiers: s.host_reservation_identifiers.clone(),
         decline_probation_period: s.decline_probation_period,
@@ -317,13 +337,32 @@ pub(crate) fn option_set<'a>(
     xdhcp_dataplane::config::OptionSet::new(list)
 }
 
-/// A subnet's options, lowest precedence first: the global ones, then the
-/// plan's subnet list, which holds the subnet's own before its shared
-/// network's.
+/// A subnet's options: its own over its shared network's (the plan's list
+/// holds the subnet's first). Global options stay apart, below the classes'.
 pub(crate) fn subnet_options(
-    global: &[OptionOut],
     subnet: &SubnetPlan,
     space: &str,
 ) -> xdhcp_dataplane::config::OptionSet {
-    option_set(global.iter().chain(subnet.options.iter().rev()), space)
+    option_set(subnet.options.iter().rev(), space)
+}
+
+/// The plan's classes with their options; names that scopes use later are
+/// added as they are met.
+pub(crate) fn class_table(plan: &Plan, space: &str) -> Classes {
+    let mut classes = plan.classes.clone();
+    for (name, opts) in &plan.class_options {
+        if let Some(c) = classes.index(name).and_then(|i| classes.get_mut(i)) {
+            c.options = option_set(opts.iter(), space);
+        }
+    }
+    classes
+}
+
+/// The index of each named class, adding names the configuration uses
+/// without defining them (they never match, unless built in).
+pub(crate) fn class_indexes(names: &[String], classes: &mut Classes) -> Vec<u16> {
+    names
+        .iter()
+        .filter_map(|n| classes.intern(n).ok())
+        .collect()
 }

@@ -6,29 +6,34 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
-use xdhcp_dataplane::config::v4::{HostId, Reservations4};
+use xdhcp_dataplane::classify::Classes;
+use xdhcp_dataplane::config::v4::{HostId, PoolClasses, Reservations4};
 use xdhcp_dataplane::config::{Config4, Reservation4, Subnet4};
 use xdhcp_dataplane::options::DHCP4_SPACE;
 
 use super::{
-    option_set, shared_network_indexes, subnet_options, Host, OptionOut, Plan, SubnetPlan,
+    class_indexes, class_table, option_set, shared_network_indexes, subnet_options, Host, Plan,
+    SubnetPlan,
 };
 
 /// The engine's configuration for a DHCPv4 plan.
 pub fn snapshot(plan: &Plan) -> Config4 {
     let (network_of, shared_networks) = shared_network_indexes(plan);
+    let mut classes = class_table(plan, DHCP4_SPACE);
     let subnets = plan
         .subnets
         .iter()
         .zip(network_of)
-        .map(|(s, network)| subnet(s, network, &plan.global_options))
+        .map(|(s, network)| subnet(s, network, &mut classes))
         .collect();
     Config4 {
         subnets,
         shared_networks,
         echo_client_id: plan.echo_client_id,
         decline_probation: plan.decline_probation_period,
-        global_reservations: reservations(&plan.global_hosts),
+        global_reservations: reservations(&plan.global_hosts, &mut classes),
+        global_options: option_set(plan.global_options.iter(), DHCP4_SPACE),
+        classes,
     }
 }
 
@@ -36,9 +41,21 @@ fn v4(a: u128) -> Ipv4Addr {
     Ipv4Addr::from(a as u32)
 }
 
-fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -> Subnet4 {
+fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) -> Subnet4 {
     let p = &s.params;
+    let pool_classes = s
+        .pools
+        .iter()
+        .map(|pool| PoolClasses {
+            guard: pool.guard.as_ref().and_then(|g| classes.intern(g).ok()),
+            required: class_indexes(&pool.required, classes),
+            options: option_set(pool.options.iter(), DHCP4_SPACE),
+        })
+        .collect();
     Subnet4 {
+        pool_classes,
+        guard: s.guard.as_ref().and_then(|g| classes.intern(g).ok()),
+        required: class_indexes(&s.required, classes),
         id: s.id,
         network: v4(s.network),
         prefix_len: s.prefix_len,
@@ -69,12 +86,12 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -
         next_server: Some(p.next_server).filter(|a| !a.is_unspecified()),
         server_hostname: Some(p.server_hostname.clone()).filter(|n| !n.is_empty()),
         boot_file_name: Some(p.boot_file_name.clone()).filter(|n| !n.is_empty()),
-        options: subnet_options(global, s, DHCP4_SPACE),
-        reservations: reservations(&s.hosts),
+        options: subnet_options(s, DHCP4_SPACE),
+        reservations: reservations(&s.hosts, classes),
     }
 }
 
-fn reservations(hosts: &[Host]) -> Reservations4 {
+fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations4 {
     let mut out = Reservations4::default();
     for h in hosts {
         let id = match h.id_type.as_str() {
@@ -97,6 +114,7 @@ fn reservations(hosts: &[Host]) -> Reservations4 {
                 server_hostname: h.server_hostname.clone(),
                 boot_file_name: h.boot_file_name.clone(),
                 options: option_set(h.options.iter(), DHCP4_SPACE),
+                classes: class_indexes(&h.classes, classes),
             },
         );
     }

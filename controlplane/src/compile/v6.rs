@@ -15,8 +15,10 @@ use xdhcp_dataplane::config::{Config6, PdPool6, Reservation6, Subnet6};
 use xdhcp_dataplane::options::DHCP6_SPACE;
 use xdhcp_dataplane::wire::v6::DUID_EN;
 
+use xdhcp_dataplane::classify::Classes;
+
 use super::{
-    option_set, shared_network_indexes, subnet_options, Host, OptionOut, Plan, SubnetPlan,
+    class_table, option_set, shared_network_indexes, subnet_options, Host, Plan, SubnetPlan,
 };
 
 /// ISC's enterprise number, used in the fixed DUID-EN.
@@ -39,11 +41,12 @@ pub fn snapshot(plan: &Plan) -> Config6 {
 /// with `server_duid`.
 pub fn snapshot_with_duid(plan: &Plan, server_duid: Vec<u8>) -> Config6 {
     let (network_of, shared_networks) = shared_network_indexes(plan);
+    let mut classes = class_table(plan, DHCP6_SPACE).for_v6();
     let subnets = plan
         .subnets
         .iter()
         .zip(network_of)
-        .map(|(s, network)| subnet(s, network, &plan.global_options))
+        .map(|(s, network)| subnet(s, network, &mut classes))
         .collect();
     Config6 {
         server_duid,
@@ -51,10 +54,12 @@ pub fn snapshot_with_duid(plan: &Plan, server_duid: Vec<u8>) -> Config6 {
         shared_networks,
         decline_probation: plan.decline_probation_period,
         global_reservations: reservations(&plan.global_hosts),
+        global_options: option_set(plan.global_options.iter(), DHCP6_SPACE),
+        classes,
     }
 }
 
-fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -> Subnet6 {
+fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) -> Subnet6 {
     let p = &s.params;
 
     Subnet6 {
@@ -97,8 +102,9 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, global: &[OptionOut]) -
         renew_timer: p.t1,
         rebind_timer: p.t2,
         rapid_commit: p.rapid_commit,
-        options: subnet_options(global, s, DHCP6_SPACE),
+        options: subnet_options(s, DHCP6_SPACE),
         reservations: reservations(&s.hosts),
+        guard: s.guard.as_ref().and_then(|g| classes.intern(g).ok()),
     }
 }
 
@@ -210,7 +216,8 @@ mod tests {
         assert!(a.rapid_commit && b.rapid_commit);
         assert_eq!(a.shared_network, b.shared_network);
         assert!(a.shared_network.is_some());
-        let global = &a.options.get(23).unwrap().data;
+        assert!(a.options.get(23).is_none(), "global options stay global");
+        let global = &c.global_options.get(23).unwrap().data;
         assert_eq!(
             global.as_slice(),
             "2001:db8::53".parse::<Ipv6Addr>().unwrap().octets()

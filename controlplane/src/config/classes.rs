@@ -1,8 +1,10 @@
-//! `client-classes`: named classes with a test expression (kept verbatim for
-//! the dataplane's evaluator) and class-specific options and fields.
+//! `client-classes`: named classes with a test expression (parsed here, so
+//! a bad one is reported at its file, line and column; compiled again for
+//! the dataplane) and class-specific options and fields.
 
 use std::net::Ipv4Addr;
 
+use xdhcp_dataplane::classify::{self, Class, Classes, ParseError, Phase, Program, Scope};
 use xdhcp_dataplane::options::OptionSpaces;
 
 use super::keys;
@@ -18,7 +20,10 @@ pub struct ClientClass {
     pub name: String,
     /// `test` expression, verbatim.
     pub test: Option<String>,
-    /// `only-if-required`: evaluated only when a scope requires it.
+    /// Where the `test` string starts.
+    pub test_pos: Option<Pos>,
+    /// `only-if-required` (or `only-in-additional-list`): evaluated only
+    /// when a scope requires it.
     pub only_if_required: bool,
     /// Class options.
     pub option_data: Vec<OptionData>,
@@ -112,9 +117,15 @@ pub fn read_list(v: &Value, path: &str, ctx: &mut Ctx, spaces: &OptionSpaces) ->
             .get("option-data")
             .map(|v| options::read_data(v, &m.key_path("option-data"), ctx, spaces))
             .unwrap_or_default();
+        let test = m.str_at(ctx, "test");
+        let only_if_required = m
+            .bool(ctx, "only-if-required")
+            .or_else(|| m.bool(ctx, "only-in-additional-list"))
+            .unwrap_or(false);
         out.push(ClientClass {
-            test: m.str(ctx, "test"),
-            only_if_required: m.bool(ctx, "only-if-required").unwrap_or(false),
+            test_pos: test.as_ref().map(|(_, p)| (*p).clone()),
+            test: test.map(|(t, _)| t),
+            only_if_required,
             option_data,
             next_server,
             server_hostname: m.str(ctx, "server-hostname"),
@@ -125,5 +136,54 @@ pub fn read_list(v: &Value, path: &str, ctx: &mut Ctx, spaces: &OptionSpaces) ->
             name,
         });
     }
+    table(&out, spaces, |i, e| {
+        let c = &out[i];
+        let mut pos = c.test_pos.clone().unwrap_or_else(|| c.pos.clone());
+        // Past the opening quote, to the character the error names.
+        pos.col += 1 + e.at as u32;
+        let path = diag::join(&diag::index(path, i), "test");
+        ctx.err(&pos, &path, format!("client class '{}': {e}", c.name));
+    });
     out
+}
+
+/// Compiles one class test against the classes defined before it.
+pub fn compile_test(
+    test: &str,
+    spaces: &OptionSpaces,
+    classes: &mut Classes,
+) -> Result<Program, ParseError> {
+    let e = classify::parse(test, &mut Scope { spaces, classes })?;
+    Program::new(&e)
+}
+
+/// The dataplane's class table for `list`: built-in classes, then each
+/// class in order with its test compiled (a test may only name classes
+/// defined before it, as in Kea). `on_error` gets each bad test's index.
+pub fn table(
+    list: &[ClientClass],
+    spaces: &OptionSpaces,
+    mut on_error: impl FnMut(usize, ParseError),
+) -> Classes {
+    let mut classes = Classes::default();
+    for (i, c) in list.iter().enumerate() {
+        let mut class = Class::named(&c.name);
+        if let Some(t) = &c.test {
+            match compile_test(t, spaces, &mut classes) {
+                Ok(p) => class.test = Some(p),
+                Err(e) => on_error(i, e),
+            }
+        }
+        if c.only_if_required {
+            class.phase = Phase::Additional;
+        }
+        class.next_server = c.next_server;
+        class.server_hostname = c.server_hostname.clone();
+        class.boot_file_name = c.boot_file_name.clone();
+        class.valid_lifetime = c.valid_lifetime;
+        if let Err(e) = classes.add(class) {
+            on_error(i, ParseError::new(0, e));
+        }
+    }
+    classes
 }

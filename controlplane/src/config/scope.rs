@@ -224,6 +224,13 @@ pub fn read_client_class(m: &Map, ctx: &mut Ctx) -> Option<String> {
     })
 }
 
+/// `require-client-classes` (Kea 2.2) or `evaluate-additional-classes`
+/// (its newer spelling): classes evaluated once the scope is chosen.
+pub fn read_additional_classes(m: &Map, ctx: &mut Ctx) -> Option<Vec<String>> {
+    m.strings(ctx, "require-client-classes")
+        .or_else(|| m.strings(ctx, "evaluate-additional-classes"))
+}
+
 /// Kea's default valid lifetime.
 pub const DEFAULT_VALID: u32 = 7200;
 /// Kea's default preferred lifetime.
@@ -242,7 +249,7 @@ impl Scope {
             t1_percent: m.real(ctx, "t1-percent"),
             t2_percent: m.real(ctx, "t2-percent"),
             client_class: read_client_class(m, ctx),
-            require_client_classes: m.strings(ctx, "require-client-classes"),
+            require_client_classes: read_additional_classes(m, ctx),
             reservations: ReservationFlags::read(m, ctx),
             ddns: DdnsParams::read(m, ctx),
             store_extended_info: m.bool(ctx, "store-extended-info"),

@@ -241,7 +241,7 @@ fn common_pool_parts(
     (
         opts,
         super::scope::read_client_class(m, ctx),
-        m.strings(ctx, "require-client-classes").unwrap_or_default(),
+        super::scope::read_additional_classes(m, ctx).unwrap_or_default(),
     )
 }
 

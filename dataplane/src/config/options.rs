@@ -19,6 +19,11 @@ pub struct OptionSet {
 }
 
 impl OptionSet {
+    /// A scope without options.
+    pub const EMPTY: OptionSet = OptionSet {
+        options: Vec::new(),
+    };
+
     /// A scope's options; a later entry for the same code replaces an earlier one.
     pub fn new(mut options: Vec<ConfiguredOption>) -> Self {
         options.reverse();

@@ -7,6 +7,7 @@ use std::sync::Arc;
 pub use super::lifetime::Lifetime;
 use super::OptionSet;
 use crate::alloc::Allocator;
+use crate::classify::{ClassSet, Classes};
 
 /// A host reservation in a subnet (or globally).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,6 +24,8 @@ pub struct Reservation4 {
     pub boot_file_name: Option<String>,
     /// The reservation's own option data.
     pub options: OptionSet,
+    /// Classes the reservation assigns (`client-classes`), by index.
+    pub classes: Vec<u16>,
 }
 
 /// Reservations of one scope, indexed by each identifier Kea matches on.
@@ -89,6 +92,13 @@ pub struct Subnet4 {
     pub prefix_len: u8,
     /// Address pools with their allocators, in configuration order.
     pub pools: Vec<Arc<Allocator>>,
+    /// Each pool's class guard, required classes and options, index for
+    /// index with `pools` (missing entries mean an open pool).
+    pub pool_classes: Vec<PoolClasses>,
+    /// `client-class`: only members of this class may use the subnet.
+    pub guard: Option<u16>,
+    /// `require-client-classes` of the subnet, then of its shared network.
+    pub required: Vec<u16>,
     /// Relay addresses (`relay.ip-addresses`) this subnet serves.
     pub relay: Vec<Ipv4Addr>,
     /// `interface` the subnet is directly reachable on.
@@ -113,8 +123,8 @@ pub struct Subnet4 {
     pub server_hostname: Option<String>,
     /// `boot-file-name` (file).
     pub boot_file_name: Option<String>,
-    /// Option data in effect for the subnet: its own over its shared
-    /// network's over the global ones.
+    /// Option data of the subnet over its shared network's (the global
+    /// ones are [`Config4::global_options`], below the classes').
     pub options: OptionSet,
     /// Reservations in this subnet.
     pub reservations: Reservations4,
@@ -140,9 +150,53 @@ impl Subnet4 {
 
     /// True when `a` lies in one of the subnet's pools.
     pub fn in_pool(&self, a: Ipv4Addr) -> bool {
+        self.pool_of(a).is_some()
+    }
+
+    /// The index of the pool holding `a`.
+    pub fn pool_of(&self, a: Ipv4Addr) -> Option<usize> {
         self.pools
             .iter()
-            .any(|p| p.pool().offset_of(u32::from(a).into()).is_some())
+            .position(|p| p.pool().offset_of(u32::from(a).into()).is_some())
+    }
+
+    /// The class data of pool `i`.
+    pub fn pool_classes(&self, i: usize) -> &PoolClasses {
+        static OPEN: PoolClasses = PoolClasses {
+            guard: None,
+            required: Vec::new(),
+            options: OptionSet::EMPTY,
+        };
+        self.pool_classes.get(i).unwrap_or(&OPEN)
+    }
+
+    /// True when a client of `classes` may use the subnet.
+    pub fn admits(&self, classes: &ClassSet) -> bool {
+        self.guard.is_none_or(|g| classes.contains(g))
+    }
+
+    /// True when `a` lies in a pool a client of `classes` may use.
+    pub fn in_allowed_pool(&self, a: Ipv4Addr, classes: &ClassSet) -> bool {
+        self.pool_of(a)
+            .is_some_and(|i| self.pool_classes(i).admits(classes))
+    }
+}
+
+/// What classification says about one pool.
+#[derive(Debug, Clone, Default)]
+pub struct PoolClasses {
+    /// `client-class`: only members may take addresses from the pool.
+    pub guard: Option<u16>,
+    /// `require-client-classes` of the pool.
+    pub required: Vec<u16>,
+    /// Pool `option-data`.
+    pub options: OptionSet,
+}
+
+impl PoolClasses {
+    /// True when a client of `classes` may use the pool.
+    pub fn admits(&self, classes: &ClassSet) -> bool {
+        self.guard.is_none_or(|g| classes.contains(g))
     }
 }
 
@@ -159,6 +213,10 @@ pub struct Config4 {
     pub decline_probation: u32,
     /// Global reservations (`reservations-global`).
     pub global_reservations: Reservations4,
+    /// Global option data, below the classes' in precedence.
+    pub global_options: OptionSet,
+    /// Client classes, built-in ones first.
+    pub classes: Classes,
 }
 
 impl Config4 {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::{Lifetime, OptionSet};
 use crate::alloc::Allocator;
+use crate::classify::{ClassSet, Classes};
 
 /// A host reservation for DHCPv6 (in a subnet, or global).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,11 +126,13 @@ pub struct Subnet6 {
     pub rebind_timer: Option<u32>,
     /// `rapid-commit`.
     pub rapid_commit: bool,
-    /// Option data in effect: its own over its shared network's over the
-    /// global ones.
+    /// Option data of the subnet over its shared network's (the global
+    /// ones are [`Config6::global_options`], below the classes').
     pub options: OptionSet,
     /// Reservations in this subnet.
     pub reservations: Reservations6,
+    /// `client-class`: only members of this class may use the subnet.
+    pub guard: Option<u16>,
 }
 
 impl Subnet6 {
@@ -146,6 +149,11 @@ impl Subnet6 {
         self.pools
             .iter()
             .any(|p| p.pool().offset_of(a.into()).is_some())
+    }
+
+    /// True when a client of `classes` may use the subnet.
+    pub fn admits(&self, classes: &ClassSet) -> bool {
+        self.guard.is_none_or(|g| classes.contains(g))
     }
 
     /// The pd-pool delegating `prefix/len`, if any.
@@ -168,6 +176,10 @@ pub struct Config6 {
     pub decline_probation: u32,
     /// Global reservations (`reservations-global`).
     pub global_reservations: Reservations6,
+    /// Global option data, below the classes' in precedence.
+    pub global_options: OptionSet,
+    /// Client classes, built-in ones first.
+    pub classes: Classes,
 }
 
 impl Config6 {

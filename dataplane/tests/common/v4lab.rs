@@ -51,6 +51,9 @@ pub fn config() -> Config4 {
             boot_file_name: None,
             options: OptionSet::default(),
             reservations: Reservations4::default(),
+            pool_classes: Vec::new(),
+            guard: None,
+            required: Vec::new(),
         }],
         ..Config4::default()
     }
@@ -129,6 +132,9 @@ pub fn lab_config() -> Config4 {
                 option(15, b"lab.example"),
             ]),
             reservations: Reservations4::default(),
+            pool_classes: Vec::new(),
+            guard: None,
+            required: Vec::new(),
         }
     };
     Config4 {

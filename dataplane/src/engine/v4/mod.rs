@@ -15,6 +15,8 @@ use client::Client;
 use select::Selection;
 
 use crate::alloc::AllocatorKind;
+use crate::classify::v4::Input4;
+use crate::classify::{builtin, ClassSet};
 use crate::config::{Config4, Subnet4};
 use crate::events::{self, Family, LeaseEvent4, LeaseEventKind, LeaseEvents, ShortId};
 use crate::journal::RecordKind;
@@ -35,6 +37,8 @@ pub struct Request4<'a> {
     /// The receiving interface's address: the server identifier, and the
     /// link of directly connected clients.
     pub local_addr: Ipv4Addr,
+    /// The IP source address of the message (`pkt.src` in expressions).
+    pub src: Ipv4Addr,
     /// True when the message was sent to a broadcast address.
     pub to_broadcast: bool,
 }
@@ -63,6 +67,8 @@ pub enum Outcome {
 pub enum Silence {
     /// Not a client message, or BOOTP without the bootp hook.
     NotForServer,
+    /// The client is in the `DROP` class.
+    Dropped,
     /// No configured subnet serves the client's link.
     NoSubnet,
     /// The client addressed another server (server identifier).
@@ -134,15 +140,30 @@ impl Engine4<'_> {
         let Some(kind) = kind else {
             return Outcome::Silent(Silence::NotForServer);
         };
-        let Some(selection) = select::select(self.config, req) else {
+        let classes = &self.config.classes;
+        let input = input(req);
+        let mut member = ClassSet::default();
+        let vendor = p.option(code::VENDOR_CLASS_ID).and_then(|v| v.contiguous());
+        classes.early(&input, vendor, &mut member);
+        if member.contains(builtin::DROP) {
+            return Outcome::Silent(Silence::Dropped);
+        }
+        let Some(selection) = select::select(self.config, req, &member) else {
             return Outcome::Silent(Silence::NoSubnet);
         };
         let client = Client::of(p);
+        let host = client.reservation(selection.primary(), &self.config.global_reservations);
+        let host_classes = host.map_or(&[][..], |h| &h.classes[..]);
+        classes.after_host(&input, host.is_some(), host_classes, &mut member);
+        if member.contains(builtin::DROP) {
+            return Outcome::Silent(Silence::Dropped);
+        }
         let ctx = Ctx {
             engine: self,
             req,
             selection,
             client,
+            member,
             now,
         };
         match kind {
@@ -156,12 +177,24 @@ impl Engine4<'_> {
     }
 }
 
+/// What expressions see of a request.
+fn input<'a>(req: &'a Request4<'a>) -> Input4<'a> {
+    let dst = if req.to_broadcast {
+        Ipv4Addr::BROADCAST
+    } else {
+        req.local_addr
+    };
+    Input4::new(&req.packet, req.interface.unwrap_or(""), req.src, dst)
+}
+
 /// Everything one message's handling needs.
 struct Ctx<'e, 'c, 'r> {
     engine: &'e Engine4<'c>,
     req: &'e Request4<'r>,
     selection: Selection<'c>,
     client: Client,
+    /// The classes the client belongs to before additional evaluation.
+    member: ClassSet,
     now: u32,
 }
 
@@ -247,7 +280,11 @@ impl<'c> Ctx<'_, 'c, '_> {
             }
         }
         if let Some(l) = self.client.current_lease(self.leases(), &self.selection) {
-            if let Some(subnet) = self.subnet_of(l.addr) {
+            // A lease in a pool the client's classes no longer open is not
+            // offered again (Kea checks the pool's class on reuse too).
+            let allowed =
+                |s: &&Subnet4| !s.in_pool(l.addr) || s.in_allowed_pool(l.addr, &self.member);
+            if let Some(subnet) = self.subnet_of(l.addr).filter(allowed) {
                 return Some(Choice {
                     addr: l.addr,
                     subnet,
@@ -255,14 +292,17 @@ impl<'c> Ctx<'_, 'c, '_> {
             }
         }
         if let Some(addr) = self.req.packet.option_ipv4(code::REQUESTED_ADDRESS) {
-            if let Some(subnet) = self.subnet_of(addr).filter(|s| s.in_pool(addr)) {
+            let allowed = |s: &&Subnet4| s.in_allowed_pool(addr, &self.member);
+            if let Some(subnet) = self.subnet_of(addr).filter(allowed) {
                 if self.available(subnet, addr) {
                     return Some(Choice { addr, subnet });
                 }
             }
         }
         for subnet in self.selection.iter() {
-            for pool in &subnet.pools {
+            let pools = subnet.pools.iter().enumerate();
+            let admitted = pools.filter(|(i, _)| subnet.pool_classes(*i).admits(&self.member));
+            for (_, pool) in admitted {
                 for _ in 0..pool.attempts() {
                     let Some(c) = pool.next() else { break };
                     let addr = Lease4::addr_from_u128(c);
@@ -286,7 +326,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             self.allocation_failed();
             return Outcome::Silent(Silence::NoAddress);
         };
-        let lifetime = choice.subnet.valid.grant(self.requested_lifetime());
+        let lifetime = self.lifetime(choice.subnet);
         let outcome = self.reply(
             out,
             MessageType::Offer,
@@ -299,8 +339,20 @@ impl<'c> Ctx<'_, 'c, '_> {
         outcome
     }
 
-    fn requested_lifetime(&self) -> Option<u32> {
-        self.req.packet.option_u32(code::LEASE_TIME)
+    /// The lifetime granted: the client's request within the subnet's
+    /// bounds, else the first of its classes with a `valid-lifetime`,
+    /// else the subnet's default.
+    fn lifetime(&self, subnet: &Subnet4) -> u32 {
+        let classes = &self.engine.config.classes;
+        let by_class = self
+            .member
+            .iter()
+            .find_map(|c| classes.get(c).and_then(|c| c.valid_lifetime));
+        let mut valid = subnet.valid;
+        if let Some(v) = by_class {
+            valid.default = v;
+        }
+        valid.grant(self.req.packet.option_u32(code::LEASE_TIME))
     }
 
     /// True when the message names a server identifier that is not ours.
@@ -330,7 +382,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         if !self.available(subnet, wanted) || !self.may_take(subnet, wanted) {
             return self.refuse(out, subnet);
         }
-        let lifetime = subnet.valid.grant(self.requested_lifetime());
+        let lifetime = self.lifetime(subnet);
         let owned = |l: &Lease4| self.client.owns(l, subnet);
         let renewal = self.leases().with(wanted, owned).unwrap_or(false);
         let written = if renewal {
@@ -371,7 +423,7 @@ impl<'c> Ctx<'_, 'c, '_> {
     /// always, otherwise only an address from a pool.
     fn may_take(&self, subnet: &Subnet4, a: Ipv4Addr) -> bool {
         let global = &self.engine.config.global_reservations;
-        subnet.in_pool(a)
+        subnet.in_allowed_pool(a, &self.member)
             || self
                 .client
                 .reservation(subnet, global)

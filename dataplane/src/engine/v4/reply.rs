@@ -2,8 +2,9 @@
 
 use std::net::Ipv4Addr;
 
-use super::{Ctx, Outcome, Silence};
-use crate::config::{Reservation4, Subnet4};
+use super::{input, Ctx, Outcome, Silence};
+use crate::classify::{Class, ClassSet};
+use crate::config::{OptionSet, Reservation4, Subnet4};
 use crate::lease::store::Ticket;
 use crate::wire::v4::{code, MessageType, Writer4, FLAG_BROADCAST};
 
@@ -76,9 +77,12 @@ impl<'c> Ctx<'_, 'c, '_> {
         } else {
             let global = &self.engine.config.global_reservations;
             let host = self.client.reservation(subnet, global);
+            let pool = subnet.pool_of(yiaddr).map(|i| subnet.pool_classes(i));
+            let member = self.additional_classes(subnet, pool.map(|p| &p.required[..]));
+            let classes = self.engine.config.classes.applying(&member);
             w.set_ciaddr(p.ciaddr());
             w.set_yiaddr(yiaddr);
-            self.boot_fields(&mut w, subnet, host)?;
+            self.boot_fields(&mut w, subnet, host, classes.clone())?;
             if let Some(valid) = lifetime {
                 w.put_option(code::LEASE_TIME, &valid.to_be_bytes())?;
                 let (t1, t2) = timers(subnet, valid);
@@ -91,7 +95,12 @@ impl<'c> Ctx<'_, 'c, '_> {
                 // Kea adds the subnet mask with a lease, not to an INFORM's ACK.
                 w.put_option(1, &subnet.mask().octets())?;
             }
-            self.configured_options(&mut w, subnet, host)?;
+            let scopes = [
+                host.map(|h| &h.options),
+                pool.map(|p| &p.options),
+                Some(&subnet.options),
+            ];
+            self.configured_options(&mut w, &scopes, classes)?;
         }
         if self.engine.config.echo_client_id {
             if let Some(cid) = p.option(code::CLIENT_ID).and_then(|v| v.contiguous()) {
@@ -107,24 +116,40 @@ impl<'c> Ctx<'_, 'c, '_> {
         w.finish()
     }
 
-    /// `siaddr`, `sname` and `file`: the reservation's, else the subnet's.
+    /// The client's classes once those the pool, the subnet and its shared
+    /// network require are evaluated (in that order, as Kea does).
+    fn additional_classes(&self, subnet: &Subnet4, pool: Option<&[u16]>) -> ClassSet {
+        let mut member = self.member;
+        let classes = &self.engine.config.classes;
+        let input = input(self.req);
+        for required in [pool.unwrap_or(&[]), &subnet.required] {
+            classes.additional(&input, required, &mut member);
+        }
+        member
+    }
+
+    /// `siaddr`, `sname` and `file`: the reservation's, else the first
+    /// class's that sets it, else the subnet's.
     fn boot_fields(
         &self,
         w: &mut Writer4<'_>,
         subnet: &Subnet4,
         host: Option<&Reservation4>,
+        classes: impl Iterator<Item = &'c Class> + Clone,
     ) -> Result<(), crate::wire::WireError> {
-        if let Some(a) = host.and_then(|h| h.next_server).or(subnet.next_server) {
+        let next = host.and_then(|h| h.next_server);
+        let next = next.or_else(|| classes.clone().find_map(|c| c.next_server));
+        if let Some(a) = next.or(subnet.next_server) {
             w.set_siaddr(a);
         }
-        let sname = host
-            .and_then(|h| h.server_hostname.as_deref())
-            .or(subnet.server_hostname.as_deref());
-        if let Some(name) = sname {
+        let sname = host.and_then(|h| h.server_hostname.as_deref());
+        let sname = sname.or_else(|| classes.clone().find_map(|c| c.server_hostname.as_deref()));
+        if let Some(name) = sname.or(subnet.server_hostname.as_deref()) {
             w.set_sname(name.as_bytes())?;
         }
-        let file = host
-            .and_then(|h| h.boot_file_name.as_deref())
+        let file = host.and_then(|h| h.boot_file_name.as_deref());
+        let file = file
+            .or_else(|| classes.clone().find_map(|c| c.boot_file_name.as_deref()))
             .or(subnet.boot_file_name.as_deref());
         if let Some(name) = file {
             w.set_file(name.as_bytes())?;
@@ -134,20 +159,30 @@ impl<'c> Ctx<'_, 'c, '_> {
 
     /// Options the client asked for (option 55), the always-send ones and
     /// Kea's basic set, each from the most specific scope defining it:
-    /// reservation, then subnet (which already holds what it inherits).
+    /// reservation, pool, subnet (over its shared network), the client's
+    /// classes in order, then the global scope.
     fn configured_options(
         &self,
         w: &mut Writer4<'_>,
-        subnet: &Subnet4,
-        host: Option<&Reservation4>,
+        scopes: &[Option<&OptionSet>; 3],
+        classes: impl Iterator<Item = &'c Class> + Clone,
     ) -> Result<(), crate::wire::WireError> {
         let p = &self.req.packet;
         let requested = p
             .option(code::PARAMETER_REQUEST_LIST)
             .and_then(|v| v.contiguous())
             .unwrap_or(&[]);
-        let scopes = [host.map(|h| &h.options), Some(&subnet.options)];
-        let lookup = |c: u8| scopes.iter().flatten().find_map(|s| s.get(c.into()));
+        let global = Some(&self.engine.config.global_options);
+        let class_sets = classes.map(|c| Some(&c.options));
+        let all = || {
+            scopes
+                .iter()
+                .copied()
+                .chain(class_sets.clone())
+                .chain([global])
+                .flatten()
+        };
+        let lookup = |c: u8| all().find_map(|s| s.get(c.into()));
         // Options the engine writes itself are never taken from the scopes.
         let own = |c: u8| matches!(c, 1 | 51 | 53 | 54 | 58 | 59 | 61 | 82);
         let mut sent = [false; 256];
@@ -159,7 +194,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                 }
             }
         }
-        for scope in scopes.iter().flatten() {
+        for scope in all() {
             for o in scope.iter().filter(|o| o.always_send) {
                 let c = o.code as u8;
                 if !own(c) && !sent[usize::from(c)] {

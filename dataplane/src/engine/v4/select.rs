@@ -3,6 +3,7 @@
 use std::net::Ipv4Addr;
 
 use super::Request4;
+use crate::classify::ClassSet;
 use crate::config::{Config4, Subnet4};
 use crate::wire::v4::{code, RelayAgentInfo};
 
@@ -57,35 +58,48 @@ fn link_address(req: &Request4<'_>) -> (Ipv4Addr, bool) {
 }
 
 /// Selects the subnet for `req`, or `None` when no subnet serves its link.
-pub fn select<'c>(config: &'c Config4, req: &Request4<'_>) -> Option<Selection<'c>> {
+/// A subnet guarded by a class the client is not in is passed over; in a
+/// shared network the client gets the members it may use (Kea's
+/// class-based subnet selection).
+pub fn select<'c>(
+    config: &'c Config4,
+    req: &Request4<'_>,
+    classes: &ClassSet,
+) -> Option<Selection<'c>> {
     let (link, relayed) = link_address(req);
-    let chosen = config
-        .subnets
-        .iter()
-        .find(|s| relayed && s.relay.contains(&link))
-        .or_else(|| config.subnets.iter().find(|s| s.contains(link)))
-        .or_else(|| {
-            // A directly connected client whose interface address is in no
-            // subnet: a subnet bound to the interface by name serves it.
-            let name = req.interface?;
-            config
-                .subnets
+    // The subnets a client of the chosen one's link may use, chosen first.
+    let usable = |s: &'c Subnet4| -> Option<Selection<'c>> {
+        let mut subnets = [None; MAX_SHARED];
+        let mut n = 0;
+        let mut add = |x: &'c Subnet4| {
+            if n < MAX_SHARED
+                && x.admits(classes)
+                && !subnets[..n]
+                    .iter()
+                    .flatten()
+                    .any(|y: &&Subnet4| y.id == x.id)
+            {
+                subnets[n] = Some(x);
+                n += 1;
+            }
+        };
+        add(s);
+        if let Some(network) = s.shared_network.and_then(|i| config.shared_networks.get(i)) {
+            network
                 .iter()
-                .find(|s| s.interface.as_deref() == Some(name))
-        })?;
-    let mut subnets = [None; MAX_SHARED];
-    subnets[0] = Some(chosen);
-    if let Some(network) = chosen
-        .shared_network
-        .and_then(|n| config.shared_networks.get(n))
-    {
-        let siblings = network
-            .iter()
-            .filter_map(|&i| config.subnets.get(i))
-            .filter(|s| s.id != chosen.id);
-        for (slot, s) in subnets[1..].iter_mut().zip(siblings) {
-            *slot = Some(s);
+                .filter_map(|&i| config.subnets.get(i))
+                .for_each(add);
         }
-    }
-    Some(Selection { subnets })
+        (n > 0).then_some(Selection { subnets })
+    };
+    let tiers: [&dyn Fn(&Subnet4) -> bool; 3] = [
+        &|s| relayed && s.relay.contains(&link),
+        &|s| s.contains(link),
+        // A directly connected client whose interface address is in no
+        // subnet: a subnet bound to the interface by name serves it.
+        &|s| req.interface.is_some() && s.interface.as_deref() == req.interface,
+    ];
+    tiers
+        .iter()
+        .find_map(|tier| config.subnets.iter().filter(|s| tier(s)).find_map(usable))
 }

@@ -16,6 +16,8 @@ use std::net::Ipv6Addr;
 use client::Client;
 use select::Selection;
 
+use crate::classify::v6::{self as class6, Input6};
+use crate::classify::{builtin, ClassSet};
 use crate::config::{Config6, Subnet6};
 use crate::events::{self, Family, LeaseEvent6, LeaseEventKind, LeaseEvents, Relay6, ShortId};
 use crate::lease::store::Ticket;
@@ -101,6 +103,8 @@ pub enum Outcome {
 pub enum Silence {
     /// Not a message a server answers (ADVERTISE, REPLY, unknown types).
     NotForServer,
+    /// The client is in the `DROP` class.
+    Dropped,
     /// A stateful message without OPTION_CLIENTID.
     NoClientId,
     /// No configured subnet serves the client's link.
@@ -180,15 +184,31 @@ impl Engine6<'_> {
         if let Some(silence) = self.server_id_check(kind, &msg) {
             return Outcome::Silent(silence);
         }
-        let Some(selection) = select::select(self.config, req) else {
+        let classes = &self.config.classes;
+        // The destination is not known here; expressions see `::`.
+        let iface = req.interface.unwrap_or("");
+        let input = Input6::new(&req.packet, iface, req.src, Ipv6Addr::UNSPECIFIED);
+        let mut member = ClassSet::default();
+        classes.early(&input, class6::vendor_class(&req.packet), &mut member);
+        if member.contains(builtin::DROP) {
+            return Outcome::Silent(Silence::Dropped);
+        }
+        let Some(selection) = select::select(self.config, req, &member) else {
             return Outcome::Silent(Silence::NoSubnet);
         };
+        let client = Client::of(&req.packet);
+        let host = client.reservation(selection.primary(), &self.config.global_reservations);
+        classes.after_host(&input, host.is_some(), &[], &mut member);
+        if member.contains(builtin::DROP) {
+            return Outcome::Silent(Silence::Dropped);
+        }
         let ctx = Ctx {
             engine: self,
             req,
             msg,
             selection,
-            client: Client::of(&req.packet),
+            client,
+            member,
             now,
         };
         match kind {
@@ -223,6 +243,8 @@ struct Ctx<'e, 'c, 'r> {
     msg: ClientMessage<'r>,
     selection: Selection<'c>,
     client: Client<'r>,
+    /// The classes the client belongs to.
+    member: ClassSet,
     now: u32,
 }
 

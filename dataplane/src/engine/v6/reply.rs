@@ -159,17 +159,25 @@ impl<'c> Ctx<'_, 'c, '_> {
     }
 
     /// Options the client asked for (ORO) and the always-send ones, each
-    /// from the most specific scope defining it: reservation, then subnet
-    /// (which already holds what it inherits).
+    /// from the most specific scope defining it: reservation, subnet (over
+    /// its shared network), the client's classes in order, global.
     fn configured_options(
         &self,
         w: &mut Message6Writer<'_>,
         subnet: &Subnet6,
     ) -> Result<(), WireError> {
-        let global = &self.engine.config.global_reservations;
-        let host = self.client.reservation(subnet, global);
-        let scopes = [host.map(|h| &h.options), Some(&subnet.options)];
-        let lookup = |c: u16| scopes.iter().flatten().find_map(|s| s.get(c));
+        let config = &self.engine.config;
+        let host = self.client.reservation(subnet, &config.global_reservations);
+        let classes = config
+            .classes
+            .applying(&self.member)
+            .map(|c| Some(&c.options));
+        let scopes = [host.map(|h| &h.options), Some(&subnet.options)]
+            .into_iter()
+            .chain(classes)
+            .chain([Some(&config.global_options)]);
+        let scopes = || scopes.clone().flatten();
+        let lookup = |c: u16| scopes().find_map(|s| s.get(c));
         let oro = self.msg.options().oro();
         let requested = oro.iter().flat_map(|o| o.codes());
         for (i, c) in requested.enumerate() {
@@ -182,15 +190,11 @@ impl<'c> Ctx<'_, 'c, '_> {
                 w.option(c, &o.data)?;
             }
         }
-        for (n, scope) in scopes.iter().flatten().enumerate() {
+        for (n, scope) in scopes().enumerate() {
             for o in scope.iter().filter(|o| o.always_send && !own(o.code)) {
                 let asked = oro.is_some_and(|r| r.contains(o.code));
                 // A more specific scope already sent this code.
-                let shadowed = scopes
-                    .iter()
-                    .flatten()
-                    .take(n)
-                    .any(|s| s.get(o.code).is_some());
+                let shadowed = scopes().take(n).any(|s| s.get(o.code).is_some());
                 if !asked && !shadowed {
                     w.option(o.code, &o.data)?;
                 }

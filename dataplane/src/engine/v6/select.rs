@@ -1,6 +1,7 @@
 //! Which subnet a DHCPv6 client is on (the Kea manual's order).
 
 use super::Request6;
+use crate::classify::ClassSet;
 use crate::config::{Config6, Subnet6};
 
 /// Most subnets of one shared network tried for a client; keeps the
@@ -66,25 +67,34 @@ fn direct<'c>(config: &'c Config6, req: &Request6<'_>) -> Option<&'c Subnet6> {
 }
 
 /// Selects the subnet for `req`, or `None` when no subnet serves its link.
-pub fn select<'c>(config: &'c Config6, req: &Request6<'_>) -> Option<Selection<'c>> {
+/// Subnets whose `client-class` the client is not in are left out; when
+/// the link's own subnet is one of them, another of its shared network
+/// serves the client.
+pub fn select<'c>(
+    config: &'c Config6,
+    req: &Request6<'_>,
+    classes: &ClassSet,
+) -> Option<Selection<'c>> {
     let chosen = if req.packet.relay_depth() > 0 {
         relayed(config, req)?
     } else {
         direct(config, req)?
     };
-    let mut subnets = [None; MAX_SHARED];
-    subnets[0] = Some(chosen);
-    if let Some(network) = chosen
+    let network = chosen
         .shared_network
-        .and_then(|n| config.shared_networks.get(n))
-    {
-        let siblings = network
-            .iter()
-            .filter_map(|&i| config.subnets.get(i))
-            .filter(|s| s.id != chosen.id);
-        for (slot, s) in subnets[1..].iter_mut().zip(siblings) {
-            *slot = Some(s);
-        }
+        .and_then(|n| config.shared_networks.get(n));
+    let siblings = network
+        .into_iter()
+        .flatten()
+        .filter_map(|&i| config.subnets.get(i))
+        .filter(|s| s.id != chosen.id);
+    let mut subnets = [None; MAX_SHARED];
+    let usable = std::iter::once(chosen)
+        .chain(siblings)
+        .filter(|s| s.admits(classes));
+    for (slot, s) in subnets.iter_mut().zip(usable) {
+        *slot = Some(s);
     }
+    subnets[0]?;
     Some(Selection { subnets })
 }

@@ -57,6 +57,8 @@ pub mod code {
     pub const MAX_MESSAGE_SIZE: u8 = 57;
     /// Client identifier.
     pub const CLIENT_ID: u8 = 61;
+    /// Vendor class identifier.
+    pub const VENDOR_CLASS_ID: u8 = 60;
     /// Relay agent information (RFC 3046).
     pub const RELAY_AGENT_INFO: u8 = 82;
     /// Subnet selection (RFC 3011).
