@@ -252,10 +252,28 @@ mod tests {
         }
     }
 
-    fn dir(tag: &str) -> PathBuf {
+    /// A DUID file path in a directory removed when the test ends.
+    struct Scratch(PathBuf);
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            if let Some(d) = self.0.parent() {
+                let _ = std::fs::remove_dir_all(d);
+            }
+        }
+    }
+
+    impl std::ops::Deref for Scratch {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    fn dir(tag: &str) -> Scratch {
         let d = std::env::temp_dir().join(format!("xdhcp-duid-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
-        d.join(FILE_NAME)
+        Scratch(d.join(FILE_NAME))
     }
 
     const MAC: [u8; 6] = [2, 0, 0, 0, 0, 9];
@@ -295,7 +313,7 @@ mod tests {
         assert_eq!(origin, Origin::Stored);
         assert_eq!(to_hex(&first), "00:01:00:01:12:34:56:78:02:00:00:00:00:09");
         assert_eq!(
-            std::fs::read_to_string(&path).unwrap().trim(),
+            std::fs::read_to_string(&*path).unwrap().trim(),
             to_hex(&first)
         );
         // Later, on another interface: the stored DUID stays.

@@ -340,9 +340,22 @@ impl Drop for Reader {
 mod tests {
     use super::*;
 
-    fn file(tag: &str, rings: usize) -> Arc<CaptureFile> {
+    /// A capture file in a directory removed when the test ends.
+    struct Scratch {
+        dir: PathBuf,
+        file: Arc<CaptureFile>,
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    fn file(tag: &str, rings: usize) -> Scratch {
         let dir = std::env::temp_dir().join(format!("xdhcp-cap-{tag}-{}", std::process::id()));
-        CaptureFile::create(&dir.join("eth9"), rings).unwrap()
+        let file = CaptureFile::create(&dir.join("eth9"), rings).unwrap();
+        Scratch { dir, file }
     }
 
     fn collect(reader: &mut Reader) -> Vec<Vec<u8>> {
@@ -353,7 +366,8 @@ mod tests {
 
     #[test]
     fn frames_reach_an_attached_reader_in_order_per_ring() {
-        let cap = file("order", 2);
+        let scratch = file("order", 2);
+        let cap = &scratch.file;
         let (a, b) = (cap.tap(0), cap.tap(1));
         a.record(b"before anyone listens");
         let mut reader = Reader::attach(cap.path()).unwrap();
@@ -370,7 +384,8 @@ mod tests {
 
     #[test]
     fn a_full_ring_counts_losses_and_long_frames_are_cut() {
-        let cap = file("full", 1);
+        let scratch = file("full", 1);
+        let cap = &scratch.file;
         let tap = cap.tap(0);
         let mut reader = Reader::attach(cap.path()).unwrap();
         let long = vec![7u8; SLOT_BYTES * 2];
@@ -386,7 +401,8 @@ mod tests {
 
     #[test]
     fn one_reader_at_a_time() {
-        let cap = file("lock", 1);
+        let scratch = file("lock", 1);
+        let cap = &scratch.file;
         let _first = Reader::attach(cap.path()).unwrap();
         let second = Reader::attach(cap.path()).err().unwrap();
         assert!(second.to_string().contains("another capture"), "{second}");
