@@ -23,6 +23,7 @@ use crate::config::interfaces::SocketType;
 use crate::config::Config;
 use crate::config::Server;
 use crate::log::{LeaseSink, Severity};
+use crate::reclaim::Reclaimer;
 use crate::reload::{self, Running};
 use crate::{json, leases, monitor, server_duid};
 
@@ -172,10 +173,23 @@ pub fn run(
         std::fs::write(p, format!("{}\n", std::process::id()))
             .map_err(|e| format!("writing the pid file {}: {e}", p.display()))?;
     }
+    let mut reclaim4 = config
+        .dhcp4
+        .as_ref()
+        .zip(v4.as_ref())
+        .and_then(|(s, f)| Reclaimer::new(f.leases.clone(), &s.expired_leases, false));
+    let mut reclaim6 = config
+        .dhcp6
+        .as_ref()
+        .zip(v6.as_ref())
+        .and_then(|(s, f)| Reclaimer::new(f.leases.clone(), &s.expired_leases, true));
     for tick in 0u64.. {
         if STOP.load(Ordering::Relaxed) {
             break;
         }
+        let now = std::time::Instant::now();
+        reclaim4.iter_mut().for_each(|r| r.tick(now));
+        reclaim6.iter_mut().for_each(|r| r.tick(now));
         if tick % 5 == 0 {
             monitor::refresh(&monitor.metrics, &served);
         }
