@@ -1,4 +1,8 @@
-//! `xdhcp demo`: the appliance end to end on one machine.
+//! `xdhcp demo`: the appliance end to end on one machine: a namespace lab,
+//! the server on the embedded configuration over AF_XDP, one real dhclient,
+//! a few seconds of `xdhcp-perf` load from directly connected clients, then
+//! the figures: leases/s, leases from `lease4-get-all`, and the Prometheus
+//! metrics.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -17,6 +21,9 @@ const CONFIG: &str = r#"{
     // xdhcp adds "xdp" to Kea's socket types.
     "interfaces-config": { "interfaces": [ "xdemo0" ], "dhcp-socket-type": "xdp" },
     "lease-database": { "type": "memfile", "persist": false },
+    "control-socket": { "socket-type": "unix", "socket-name": "@CONTROL@" },
+    "loggers": [ { "name": "kea-dhcp4", "severity": "INFO", "output_options": [ { "output": "stdout" } ] },
+                 { "name": "kea-dhcp4.leases", "severity": "WARN", "output_options": [ { "output": "stdout" } ] } ],
     "valid-lifetime": 3600, "renew-timer": 900, "rebind-timer": 1800,
     "authoritative": true,
     "option-data": [ { "name": "domain-name-servers", "data": "198.18.0.1" },
@@ -40,7 +47,8 @@ impl Drop for Lab {
     fn drop(&mut self) {
         // dhclient stays in the background once bound.
         if let Ok(pid) = std::fs::read_to_string(self.dir.join("dhclient.pid")) {
-            let _ = Command::new("kill").arg(pid.trim()).status();
+            // Usually gone already: the demo stops it before the load.
+            let _ = Command::new("kill").arg(pid.trim()).output();
         }
         if let Some(mut s) = self.server.take() {
             let _ = Command::new("kill")
@@ -76,15 +84,19 @@ fn in_ns<'a>(ns: &'a str, args: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
-/// Runs the demo; `seconds` of load at `rate` DORA/s.
-pub fn run(seconds: u32, rate: u32) -> Result<(), String> {
+/// Where the server's Prometheus metrics are served, inside its namespace.
+const METRICS: &str = "127.0.0.1:9547";
+
+/// Runs the demo; `seconds` of load at `rate` DORA/s. With `keep`, the lab
+/// keeps serving until Ctrl-C.
+pub fn run(seconds: u32, rate: u32, keep: bool) -> Result<(), String> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         return Err("the demo builds network namespaces: run it as root".into());
     }
-    let controlplane = std::env::current_exe()
-        .map_err(|e| e.to_string())?
-        .with_file_name("xdhcp-controlplane");
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let controlplane = exe.with_file_name("xdhcp-controlplane");
+    let perf = exe.with_file_name("xdhcp-perf");
     let dir = std::env::temp_dir().join(format!("xdhcp-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let mut lab = Lab {
@@ -109,7 +121,7 @@ pub fn run(seconds: u32, rate: u32) -> Result<(), String> {
         "dev",
         SERVER_IF,
     ])?;
-    // perfdhcp wants an address on its interface; dhclient does not mind.
+    // The load generator's clients share the link with dhclient.
     sh(&[
         "ip",
         "-n",
@@ -120,7 +132,12 @@ pub fn run(seconds: u32, rate: u32) -> Result<(), String> {
         "dev",
         CLIENT_IF,
     ])?;
-    for (ns, dev) in [(SERVER_NS, SERVER_IF), (CLIENT_NS, CLIENT_IF)] {
+    // The server namespace's loopback carries the metrics listener.
+    for (ns, dev) in [
+        (SERVER_NS, SERVER_IF),
+        (CLIENT_NS, CLIENT_IF),
+        (SERVER_NS, "lo"),
+    ] {
         sh(&["ip", "-n", ns, "link", "set", dev, "up"])?;
     }
     println!(
@@ -128,12 +145,13 @@ pub fn run(seconds: u32, rate: u32) -> Result<(), String> {
     );
 
     let config = dir.join("kea-dhcp4.conf");
-    std::fs::write(&config, CONFIG).map_err(|e| e.to_string())?;
+    let control = dir.join("control.sock").to_string_lossy().into_owned();
+    std::fs::write(&config, CONFIG.replace("@CONTROL@", &control)).map_err(|e| e.to_string())?;
     let log = std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?;
     let cp = controlplane.to_string_lossy().into_owned();
     let cfg = config.to_string_lossy().into_owned();
     let server = Command::new("ip")
-        .args(&in_ns(SERVER_NS, &[&cp, "-c", &cfg])[1..])
+        .args(&in_ns(SERVER_NS, &[&cp, "-c", &cfg, "--metrics", METRICS])[1..])
         // Kea's default logger writes to stdout; start-up errors go to stderr.
         .stdout(Stdio::from(log.try_clone().map_err(|e| e.to_string())?))
         .stderr(Stdio::from(log))
@@ -170,42 +188,123 @@ pub fn run(seconds: u32, rate: u32) -> Result<(), String> {
         println!("dhclient: {line}");
     }
 
-    // The bound dhclient keeps the client port; perfdhcp needs it.
+    // The bound dhclient keeps the client port.
     if let Ok(pid) = std::fs::read_to_string(&pid) {
         let _ = Command::new("kill").arg(pid.trim()).status();
         std::thread::sleep(Duration::from_millis(300));
     }
-    println!("load: perfdhcp, {rate} DORA/s offered for {seconds} s ...");
-    let (r, p) = (rate.to_string(), seconds.to_string());
-    let perfdhcp = [
-        "perfdhcp", "-4", "-l", CLIENT_IF, "-r", &r, "-R", "1000000", "-p", &p,
+    println!("load: xdhcp-perf --xdp, {rate} DORA/s offered for {seconds} s ...");
+    let (r, p, perf) = (
+        rate.to_string(),
+        seconds.to_string(),
+        perf.to_string_lossy().into_owned(),
+    );
+    let load = [
+        perf.as_str(),
+        "-4",
+        "--xdp",
+        "-l",
+        CLIENT_IF,
+        "-r",
+        &r,
+        "-R",
+        "1000000",
+        "-p",
+        &p,
     ];
-    // perfdhcp exits non-zero when it saw drops; its report is wanted anyway.
+    // xdhcp-perf exits 3 when exchanges were still in flight at the end,
+    // as perfdhcp does; its report is wanted anyway.
     let run = Command::new("ip")
-        .args(&in_ns(CLIENT_NS, &perfdhcp)[1..])
+        .args(&in_ns(CLIENT_NS, &load)[1..])
         .output()
-        .map_err(|e| format!("perfdhcp: {e}"))?;
+        .map_err(|e| format!("{perf}: {e}"))?;
     let report = String::from_utf8_lossy(&run.stdout).into_owned();
-    if !report.contains("Rate:") {
-        println!("perfdhcp: {}", String::from_utf8_lossy(&run.stderr).trim());
+    let rate_line = report.lines().find(|l| l.starts_with("Rate:"));
+    match rate_line {
+        Some(line) => println!("leases/s: {line}"),
+        None => println!(
+            "xdhcp-perf: {}",
+            String::from_utf8_lossy(&run.stderr).trim()
+        ),
     }
     for line in report.lines().filter(|l| {
         l.starts_with("***Statistics")
-            || l.starts_with("sent packets")
             || l.starts_with("received packets")
             || l.starts_with("drops ratio")
-            || l.starts_with("Rate:")
+            || l.starts_with("delay percentiles")
     }) {
-        println!("perfdhcp: {line}");
+        println!("xdhcp-perf: {line}");
+    }
+
+    let all = control_command(&control, r#"{ "command": "lease4-get-all" }"#)?;
+    let leases: Vec<&serde_json::Value> = all["arguments"]["leases"]
+        .as_array()
+        .map(|l| l.iter().collect())
+        .unwrap_or_default();
+    println!(
+        "lease4-get-all: {} leases ({}), the first three:",
+        leases.len(),
+        all["text"].as_str().unwrap_or_default()
+    );
+    for l in leases.iter().take(3) {
+        println!("  {l}");
+    }
+    let url = format!("http://{METRICS}/metrics");
+    let metrics = sh(&in_ns(SERVER_NS, &["curl", "-sS", &url]))?;
+    println!("metrics: {url} inside {SERVER_NS}, for example:");
+    for line in metrics.lines().filter(|l| {
+        l.starts_with("kea_dhcp4_addresses_assigned_total")
+            || l.starts_with("kea_dhcp4_packets_sent_total{operation=\"ack\"")
+    }) {
+        println!("  {line}");
     }
     println!();
-    println!(
-        "What ran: xdhcp-controlplane -c {cfg} (a Kea configuration) served the lab over AF_XDP."
-    );
+    println!("What ran: xdhcp-controlplane -c {cfg} --metrics {METRICS} (a Kea configuration) served the lab over AF_XDP.");
     println!("Benchmarks beside Kea: sudo perf/bench-v4.sh; results in perf/RESULTS.md.");
-    println!("The demo stops the server and removes its namespaces now.");
+    if keep {
+        println!("The lab keeps serving: try `ip netns exec {SERVER_NS} curl {url}` or");
+        println!("`xdhcp shell --socket {control} lease4-get-all`. Ctrl-C stops the server and removes the lab.");
+        wait_for_interrupt();
+    } else {
+        println!("The demo stops the server and removes its namespaces now (--keep leaves them serving until Ctrl-C).");
+    }
     drop(lab);
     Ok(())
+}
+
+/// One command over the server's UNIX control socket, as socat sends it.
+fn control_command(socket: &str, request: &str) -> Result<serde_json::Value, String> {
+    use std::io::{Read, Write};
+    let mut s =
+        std::os::unix::net::UnixStream::connect(socket).map_err(|e| format!("{socket}: {e}"))?;
+    s.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    serde_json::from_str(&answer).map_err(|e| format!("{socket}: {e}"))
+}
+
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_interrupt(_: libc::c_int) {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Sleeps until SIGINT or SIGTERM.
+fn wait_for_interrupt() {
+    // SAFETY: the handler only stores to an atomic.
+    unsafe {
+        libc::signal(
+            libc::SIGINT,
+            on_interrupt as *const () as libc::sighandler_t,
+        );
+        libc::signal(
+            libc::SIGTERM,
+            on_interrupt as *const () as libc::sighandler_t,
+        );
+    }
+    while !INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 fn wait_for_log(dir: &std::path::Path, what: &str) -> Result<(), String> {

@@ -66,8 +66,11 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         seconds: u32,
         /// Offered DORA exchanges per second.
-        #[arg(long, default_value_t = 4000)]
+        #[arg(long, default_value_t = 20000)]
         rate: u32,
+        /// Keep the lab serving after the report, until Ctrl-C.
+        #[arg(long)]
+        keep: bool,
     },
     /// Move leases between the server's lease store and Kea's memfile CSV.
     #[command(subcommand)]
@@ -170,7 +173,11 @@ fn main() -> ExitCode {
         Command::Shell(args) => shell::run(&args),
         Command::Config(ConfigCmd::Test { config }) => xdhcp_controlplane::check_file(&config)
             .map(|_| println!("{}: the configuration is valid", config.display())),
-        Command::Demo { seconds, rate } => demo::run(seconds, rate),
+        Command::Demo {
+            seconds,
+            rate,
+            keep,
+        } => demo::run(seconds, rate, keep),
         Command::Leases(Leases::Export { config, v6, out }) => {
             leases::export(&config, v6, out.as_deref())
         }
