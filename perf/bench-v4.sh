@@ -88,15 +88,17 @@ stop() {
   server_pid=
 }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# User and system CPU ticks of a process (all its threads).
+cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat" 2>/dev/null || echo 0 0; }
 
 measure() { # server-name rate command... ; one run on a fresh server, so no
             # run starts with a pool the previous one filled
   local name=$1 rate=$2; shift 2
   start "$name" "$@"
-  local t0; t0=$(cpu_ticks "$server_pid")
+  local u0 s0 u1 s1
+  read -r u0 s0 < <(cpu_ticks "$server_pid")
   out=$(ip netns exec $cli taskset -c 1 "${gen_args[@]}" -r "$rate" -R 4000000 -p "$seconds" 2>&1 || true)
-  cpu=$(( $(cpu_ticks "$server_pid") - t0 ))
+  read -r u1 s1 < <(cpu_ticks "$server_pid")
   stop
   sent=$(awk '/^sent packets/ {print $3; exit}' <<<"$out")
   recv=$(awk '/^received packets/ {print $3; exit}' <<<"$out")
@@ -105,9 +107,12 @@ measure() { # server-name rate command... ; one run on a fresh server, so no
   drops2=$(awk '/^drops ratio/ {n++} n==2 {print $3; exit}' <<<"$out")
   rate_done=$(awk '/^Rate:/ {print $2; exit}' <<<"$out")
   p99=$(awk '/^delay percentiles/ {print $4, $10; exit}' <<<"$out")
-  # Server CPU (user+system, all its threads) per message answered.
-  us_per_msg=$(awk -v t="$cpu" -v hz="$(getconf CLK_TCK)" -v n="$((${recv:-0} + ${acks:-0}))" \
-    'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n; else print "?" }')
+  # Server CPU per message answered, user and system (all its threads;
+  # over veth, system time includes the kernel copying each reply into
+  # the peer, which a NIC does by DMA).
+  us_per_msg=$(awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
+    -v n="$((${recv:-0} + ${acks:-0}))" \
+    'BEGIN { if (n > 0) printf "%.2f user + %.2f sys", u / hz * 1e6 / n, s / hz * 1e6 / n; else print "?" }')
 }
 
 report() {
