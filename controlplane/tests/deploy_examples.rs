@@ -19,5 +19,5 @@ fn shipped_examples_are_valid() {
         );
         checked += 1;
     }
-    assert!(checked >= 2);
+    assert!(checked >= 4);
 }
