@@ -12,6 +12,7 @@ use xdhcp_dataplane::config::{Config4, Config6, Live};
 use xdhcp_dataplane::io::serve::Serving;
 use xdhcp_dataplane::journal::FlushPolicy;
 use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore};
+use xdhcp_dataplane::stats::{Scopes, Stats4, Stats6};
 
 use crate::api::{self, Api};
 use crate::config::services::ControlSocket;
@@ -27,6 +28,11 @@ pub struct Monitor {
     pub stats: Vec<Arc<Stats>>,
     /// `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// The counters lease reclamation writes (per-subnet and per-pool
+    /// `reclaimed-*`), summed with the workers'.
+    pub reclaimed4: Arc<Stats4>,
+    /// The same for DHCPv6.
+    pub reclaimed6: Arc<Stats6>,
 }
 
 fn journal<L: Lease>(service: &'static str, leases: &Arc<LeaseStore<L>>) -> Journal {
@@ -58,15 +64,22 @@ pub fn monitor(
         .collect();
     let mut stats = Vec::new();
     let mut journals = Vec::new();
+    let mut reclaimed4 = Arc::new(Stats4::default());
+    let mut reclaimed6 = Arc::new(Stats6::default());
     if let Some(Family {
         snapshot: config,
         leases,
     }) = v4
     {
         let ids: Vec<u32> = config.load().subnets.iter().map(|s| s.id).collect();
+        reclaimed4 = Arc::new(Stats4 {
+            scopes: Scopes::for_v4(&config.load()),
+            ..Stats4::default()
+        });
+        let lines = workers.iter().map(|(_, w)| w.v4.clone());
         stats.push(Arc::new(Stats::new(Sources4 {
             config: config.clone(),
-            workers: workers.iter().map(|(_, w)| w.v4.clone()).collect(),
+            workers: lines.chain([reclaimed4.clone()]).collect(),
             leases: leases.clone(),
             layout: Live::from_pointee(Layout::from_json(&file["Dhcp4"], 4, &ids)),
         })));
@@ -78,9 +91,14 @@ pub fn monitor(
     }) = v6
     {
         let ids: Vec<u32> = config.load().subnets.iter().map(|s| s.id).collect();
+        reclaimed6 = Arc::new(Stats6 {
+            scopes: Scopes::for_v6(&config.load()),
+            ..Stats6::default()
+        });
+        let lines = workers.iter().map(|(_, w)| w.v6.clone());
         stats.push(Arc::new(Stats::new(Sources6 {
             config: config.clone(),
-            workers: workers.iter().map(|(_, w)| w.v6.clone()).collect(),
+            workers: lines.chain([reclaimed6.clone()]).collect(),
             leases: leases.clone(),
             layout: Live::from_pointee(Layout::from_json(&file["Dhcp6"], 6, &ids)),
         })));
@@ -93,7 +111,12 @@ pub fn monitor(
         ..Metrics::default()
     });
     refresh(&metrics, served);
-    Monitor { stats, metrics }
+    Monitor {
+        stats,
+        metrics,
+        reclaimed4,
+        reclaimed6,
+    }
 }
 
 /// Copies the steering programs' counters for the next scrape.

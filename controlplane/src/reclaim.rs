@@ -11,13 +11,76 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use xdhcp_dataplane::lease::{Lease, LeaseStore, ReclaimConfig};
+use xdhcp_dataplane::alloc::Allocator;
+use xdhcp_dataplane::config::{Config4, Config6, Live};
+use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore, ReclaimConfig, Reclaimed};
+use xdhcp_dataplane::stats::{ScopeStat, WorkerStats};
 
 use crate::config::services::ExpiredLeases;
+
+/// Counts one reclaimed lease in the statistics.
+pub type Count<L> = Box<dyn Fn(&Reclaimed<L>) + Send>;
+
+/// Counts reclaimed leases into `stats` (Kea's per-subnet and per-pool
+/// `reclaimed-leases` and `reclaimed-declined-addresses`), `place` finding
+/// a lease's subnet and pool positions in the running configuration.
+fn counter<L: Lease, C: Send + Sync + 'static>(
+    stats: Arc<WorkerStats<C>>,
+    place: impl Fn(&Reclaimed<L>) -> Option<(usize, Option<usize>)> + Send + 'static,
+) -> Count<L> {
+    Box::new(move |r| {
+        let Some((subnet, pool)) = place(r) else {
+            return;
+        };
+        stats.scopes.count(ScopeStat::Reclaimed, subnet, pool);
+        if r.declined {
+            stats
+                .scopes
+                .count(ScopeStat::ReclaimedDeclined, subnet, pool);
+        }
+    })
+}
+
+/// The position among `pools` of the one holding `addr`.
+fn pool_of<'a>(pools: impl Iterator<Item = &'a Arc<Allocator>>, addr: u128) -> Option<usize> {
+    pools
+        .enumerate()
+        .find(|(_, p)| p.pool().offset_of(addr).is_some())
+        .map(|(i, _)| i)
+}
+
+/// [`counter`] for DHCPv4 leases under the running `config`.
+pub fn count4<C: Send + Sync + 'static>(
+    stats: Arc<WorkerStats<C>>,
+    config: Arc<Live<Config4>>,
+) -> Count<Lease4> {
+    counter(stats, move |r| {
+        let config = config.load();
+        let i = config.subnets.iter().position(|s| s.id == r.subnet_id)?;
+        let pools = config.subnets[i].pools.iter();
+        Some((i, pool_of(pools, u32::from(r.addr).into())))
+    })
+}
+
+/// [`counter`] for DHCPv6 leases: address pools first, then prefix
+/// delegation pools, as the statistics number them.
+pub fn count6<C: Send + Sync + 'static>(
+    stats: Arc<WorkerStats<C>>,
+    config: Arc<Live<Config6>>,
+) -> Count<Lease6> {
+    counter(stats, move |r| {
+        let config = config.load();
+        let i = config.subnets.iter().position(|s| s.id == r.subnet_id)?;
+        let s = &config.subnets[i];
+        let pools = s.pools.iter().chain(s.pd_pools.iter().map(|p| &p.alloc));
+        Some((i, pool_of(pools, u128::from(r.addr))))
+    })
+}
 
 /// Periodic reclamation of one family's leases.
 pub struct Reclaimer<L: Lease> {
     leases: Arc<LeaseStore<L>>,
+    count: Count<L>,
     config: ReclaimConfig,
     every: Duration,
     next: Instant,
@@ -30,15 +93,22 @@ pub struct Reclaimer<L: Lease> {
 }
 
 impl<L: Lease> Reclaimer<L> {
-    /// Reclamation of `leases` as `settings` say; `None` when
-    /// `reclaim-timer-wait-time` is 0, which in Kea turns it off.
-    pub fn new(leases: Arc<LeaseStore<L>>, settings: &ExpiredLeases, v6: bool) -> Option<Self> {
+    /// Reclamation of `leases` as `settings` say, telling `count` about
+    /// each lease reclaimed; `None` when `reclaim-timer-wait-time` is 0,
+    /// which in Kea turns it off.
+    pub fn new(
+        leases: Arc<LeaseStore<L>>,
+        settings: &ExpiredLeases,
+        v6: bool,
+        count: Count<L>,
+    ) -> Option<Self> {
         if settings.reclaim_timer_wait_time == 0 {
             return None;
         }
         let every = Duration::from_secs(settings.reclaim_timer_wait_time.into());
         Some(Reclaimer {
             leases,
+            count,
             config: ReclaimConfig {
                 hold_reclaimed_time: settings.hold_reclaimed_time,
                 max_reclaim_leases: settings.max_reclaim_leases as usize,
@@ -70,7 +140,11 @@ impl<L: Lease> Reclaimer<L> {
         let unix = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        match self.leases.reclaim_expired(unix, &self.config) {
+        let count = &self.count;
+        match self
+            .leases
+            .reclaim_expired_with(unix, &self.config, |r| count(r))
+        {
             Ok(report) if report.incomplete => {
                 self.incomplete += 1;
                 if self.incomplete > self.config.unwarned_reclaim_cycles {
@@ -118,15 +192,22 @@ mod tests {
             hold_reclaimed_time: 0,
             ..ExpiredLeases::default()
         };
-        let mut r = Reclaimer::new(store.clone(), &settings, false).unwrap();
+        let counted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let c = counted.clone();
+        let count: Count<Lease4> = Box::new(move |r| {
+            assert_eq!((r.subnet_id, r.declined), (1, false));
+            c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        let mut r = Reclaimer::new(store.clone(), &settings, false, count).unwrap();
         r.tick(Instant::now());
         assert_eq!(store.len(), 1, "not due yet");
         r.tick(Instant::now() + Duration::from_secs(2));
         assert_eq!(store.len(), 0, "reclaimed and, with no hold time, removed");
+        assert_eq!(counted.load(std::sync::atomic::Ordering::Relaxed), 1);
         let off = ExpiredLeases {
             reclaim_timer_wait_time: 0,
             ..ExpiredLeases::default()
         };
-        assert!(Reclaimer::new(store, &off, false).is_none());
+        assert!(Reclaimer::new(store, &off, false, Box::new(|_| {})).is_none());
     }
 }

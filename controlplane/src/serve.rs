@@ -23,7 +23,7 @@ use crate::config::interfaces::SocketType;
 use crate::config::Config;
 use crate::config::Server;
 use crate::log::{LeaseSink, Severity};
-use crate::reclaim::Reclaimer;
+use crate::reclaim::{self, Reclaimer};
 use crate::reload::{self, Running};
 use crate::{json, leases, monitor, server_duid};
 
@@ -173,16 +173,14 @@ pub fn run(
         std::fs::write(p, format!("{}\n", std::process::id()))
             .map_err(|e| format!("writing the pid file {}: {e}", p.display()))?;
     }
-    let mut reclaim4 = config
-        .dhcp4
-        .as_ref()
-        .zip(v4.as_ref())
-        .and_then(|(s, f)| Reclaimer::new(f.leases.clone(), &s.expired_leases, false));
-    let mut reclaim6 = config
-        .dhcp6
-        .as_ref()
-        .zip(v6.as_ref())
-        .and_then(|(s, f)| Reclaimer::new(f.leases.clone(), &s.expired_leases, true));
+    let mut reclaim4 = config.dhcp4.as_ref().zip(v4.as_ref()).and_then(|(s, f)| {
+        let count = reclaim::count4(monitor.reclaimed4.clone(), f.snapshot.clone());
+        Reclaimer::new(f.leases.clone(), &s.expired_leases, false, count)
+    });
+    let mut reclaim6 = config.dhcp6.as_ref().zip(v6.as_ref()).and_then(|(s, f)| {
+        let count = reclaim::count6(monitor.reclaimed6.clone(), f.snapshot.clone());
+        Reclaimer::new(f.leases.clone(), &s.expired_leases, true, count)
+    });
     for tick in 0u64.. {
         if STOP.load(Ordering::Relaxed) {
             break;

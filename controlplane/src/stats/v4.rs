@@ -97,15 +97,18 @@ impl Source for Sources4 {
                 format!("{p}declined-addresses"),
                 leases.subnets[i][Held::Declined as usize],
             ));
-            subnets.push((format!("{p}reclaimed-declined-addresses"), 0));
-            subnets.push((format!("{p}reclaimed-leases"), 0));
+            subnets.push((
+                format!("{p}reclaimed-declined-addresses"),
+                at(ScopeStat::ReclaimedDeclined),
+            ));
+            subnets.push((format!("{p}reclaimed-leases"), at(ScopeStat::Reclaimed)));
             subnets.push((
                 format!("{p}v4-reservation-conflicts"),
                 at(ScopeStat::ReservationConflicts),
             ));
             subnet_failures(4, &p, &c, &mut subnets);
             let ids = pool_ids(&layout, i, s.pools.len(), false);
-            let per_pool: Vec<[u64; 4]> = s
+            let per_pool: Vec<[u64; 6]> = s
                 .pools
                 .iter()
                 .enumerate()
@@ -117,17 +120,24 @@ impl Source for Sources4 {
                         assigned,
                         c[ScopeStat::CumulativeAssigned as usize],
                         declined,
+                        c[ScopeStat::ReclaimedDeclined as usize],
+                        c[ScopeStat::Reclaimed as usize],
                     ]
                 })
                 .collect();
-            for (id, [total, assigned, cumulative, declined]) in by_pool_id(&ids, &per_pool) {
+            for (id, [total, assigned, cumulative, declined, reclaimed_declined, reclaimed]) in
+                by_pool_id(&ids, &per_pool)
+            {
                 let p = format!("{p}pool[{id}].");
                 subnets.push((format!("{p}total-addresses"), total));
                 subnets.push((format!("{p}assigned-addresses"), assigned));
                 subnets.push((format!("{p}cumulative-assigned-addresses"), cumulative));
                 subnets.push((format!("{p}declined-addresses"), declined));
-                subnets.push((format!("{p}reclaimed-declined-addresses"), 0));
-                subnets.push((format!("{p}reclaimed-leases"), 0));
+                subnets.push((
+                    format!("{p}reclaimed-declined-addresses"),
+                    reclaimed_declined,
+                ));
+                subnets.push((format!("{p}reclaimed-leases"), reclaimed));
             }
         }
         put(
@@ -135,8 +145,14 @@ impl Source for Sources4 {
             global[ScopeStat::CumulativeAssigned as usize],
         );
         put("declined-addresses".into(), declined_total);
-        put("reclaimed-declined-addresses".into(), 0);
-        put("reclaimed-leases".into(), 0);
+        put(
+            "reclaimed-declined-addresses".into(),
+            global[ScopeStat::ReclaimedDeclined as usize],
+        );
+        put(
+            "reclaimed-leases".into(),
+            global[ScopeStat::Reclaimed as usize],
+        );
         for k in ScopeStat::FAILURES
             .into_iter()
             .chain([ScopeStat::ReservationConflicts])

@@ -106,8 +106,11 @@ impl Source for Sources6 {
                     at(ScopeStat::CumulativeAssignedPd),
                 ),
                 ("declined-addresses", held[Held::Declined as usize]),
-                ("reclaimed-declined-addresses", 0),
-                ("reclaimed-leases", 0),
+                (
+                    "reclaimed-declined-addresses",
+                    at(ScopeStat::ReclaimedDeclined),
+                ),
+                ("reclaimed-leases", at(ScopeStat::Reclaimed)),
             ] {
                 subnets.push((format!("{p}{name}"), v));
             }
@@ -121,42 +124,46 @@ impl Source for Sources6 {
                     c[ScopeStat::CumulativeAssigned as usize]
                         + c[ScopeStat::CumulativeAssignedPd as usize],
                     h[Held::Declined as usize],
+                    c[ScopeStat::ReclaimedDeclined as usize],
+                    c[ScopeStat::Reclaimed as usize],
                 ]
             };
-            let na: Vec<[u64; 4]> = s
+            let na: Vec<[u64; 6]> = s
                 .pools
                 .iter()
                 .enumerate()
                 .map(|(j, a)| pool(j, a.pool().count))
                 .collect();
             let ids = pool_ids(&layout, i, s.pools.len(), false);
-            for (id, [total, assigned, cumulative, declined]) in by_pool_id(&ids, &na) {
+            for (id, [total, assigned, cumulative, declined, reclaimed_declined, reclaimed]) in
+                by_pool_id(&ids, &na)
+            {
                 let p = format!("{p}pool[{id}].");
                 for (name, v) in [
                     ("total-nas", total),
                     ("assigned-nas", assigned),
                     ("cumulative-assigned-nas", cumulative),
                     ("declined-addresses", declined),
-                    ("reclaimed-declined-addresses", 0),
-                    ("reclaimed-leases", 0),
+                    ("reclaimed-declined-addresses", reclaimed_declined),
+                    ("reclaimed-leases", reclaimed),
                 ] {
                     subnets.push((format!("{p}{name}"), v));
                 }
             }
-            let pd: Vec<[u64; 4]> = s
+            let pd: Vec<[u64; 6]> = s
                 .pd_pools
                 .iter()
                 .enumerate()
                 .map(|(j, d)| pool(j + s.pools.len(), d.alloc.pool().count))
                 .collect();
             let ids = pool_ids(&layout, i, s.pd_pools.len(), true);
-            for (id, [total, assigned, cumulative, _]) in by_pool_id(&ids, &pd) {
+            for (id, [total, assigned, cumulative, _, _, reclaimed]) in by_pool_id(&ids, &pd) {
                 let p = format!("{p}pd-pool[{id}].");
                 for (name, v) in [
                     ("total-pds", total),
                     ("assigned-pds", assigned),
                     ("cumulative-assigned-pds", cumulative),
-                    ("reclaimed-leases", 0),
+                    ("reclaimed-leases", reclaimed),
                 ] {
                     subnets.push((format!("{p}{name}"), v));
                 }
@@ -172,8 +179,11 @@ impl Source for Sources6 {
                 global[ScopeStat::CumulativeAssignedPd as usize],
             ),
             ("declined-addresses", declined_total),
-            ("reclaimed-declined-addresses", 0),
-            ("reclaimed-leases", 0),
+            (
+                "reclaimed-declined-addresses",
+                global[ScopeStat::ReclaimedDeclined as usize],
+            ),
+            ("reclaimed-leases", global[ScopeStat::Reclaimed as usize]),
         ];
         let failures =
             ScopeStat::FAILURES.map(|k| (k.kea_name(6).unwrap_or_default(), global[k as usize]));

@@ -34,7 +34,7 @@ pub mod v4;
 pub mod v6;
 
 pub use ident::{ClientId, Hostname, HwAddr, Ident};
-pub use reclaim::{ReclaimConfig, ReclaimReport};
+pub use reclaim::{ReclaimConfig, ReclaimReport, Reclaimed};
 pub use store::{Batch, FlushLag, LeaseStore, StoreConfig, StoreError, Ticket};
 pub use v4::Lease4;
 pub use v6::{Lease6, LeaseType};
@@ -75,6 +75,8 @@ pub trait Lease: Clone + Send + Sync + 'static {
 
     /// This lease's address.
     fn addr(&self) -> Self::Addr;
+    /// The subnet it was given in (`subnet-id`).
+    fn subnet_id(&self) -> u32;
     /// Address as an integer (allocators count in this space).
     fn addr_to_u128(a: Self::Addr) -> u128;
     /// Inverse of [`Lease::addr_to_u128`].

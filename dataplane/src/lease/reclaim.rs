@@ -48,6 +48,25 @@ pub struct ReclaimReport {
     pub incomplete: bool,
 }
 
+/// A lease a pass reclaimed, as it was.
+pub struct Reclaimed<L: Lease> {
+    /// Its address (or prefix).
+    pub addr: L::Addr,
+    /// Its subnet.
+    pub subnet_id: u32,
+    /// True when it was declined (its probation ended).
+    pub declined: bool,
+}
+
+// By hand: a derive would ask `L` itself to be `Copy`.
+impl<L: Lease> Clone for Reclaimed<L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<L: Lease> Copy for Reclaimed<L> {}
+
 /// Leases handled per lock acquisition, so workers wait microseconds.
 const CHUNK: usize = 64;
 
@@ -56,6 +75,18 @@ impl<L: Lease> LeaseStore<L> {
     /// hold time has passed, within `cfg`'s limits. Reclaimed addresses
     /// return to `flq` pools. Each change is journalled.
     pub fn reclaim_expired(&self, now: u64, cfg: &ReclaimConfig) -> std::io::Result<ReclaimReport> {
+        self.reclaim_expired_with(now, cfg, |_| {})
+    }
+
+    /// [`LeaseStore::reclaim_expired`], telling `reclaimed` about each lease
+    /// reclaimed (as it was before: its subnet, address and whether it was
+    /// declined), outside the shard locks, for the statistics.
+    pub fn reclaim_expired_with(
+        &self,
+        now: u64,
+        cfg: &ReclaimConfig,
+        mut reclaimed: impl FnMut(&Reclaimed<L>),
+    ) -> std::io::Result<ReclaimReport> {
         let start = Instant::now();
         let deadline = (cfg.max_reclaim_time_ms > 0)
             .then(|| start + Duration::from_millis(cfg.max_reclaim_time_ms));
@@ -78,7 +109,14 @@ impl<L: Lease> LeaseStore<L> {
                     break 'rounds;
                 }
                 let budget = share.min(limit - rep.reclaimed);
-                more |= self.reclaim_shard((first + k) % n_sh, now, cfg, budget, &mut rep)?;
+                more |= self.reclaim_shard(
+                    (first + k) % n_sh,
+                    now,
+                    cfg,
+                    budget,
+                    &mut rep,
+                    &mut reclaimed,
+                )?;
                 if deadline.is_some_and(|d| Instant::now() >= d) {
                     break 'rounds;
                 }
@@ -114,8 +152,9 @@ impl<L: Lease> LeaseStore<L> {
         cfg: &ReclaimConfig,
         budget: usize,
         rep: &mut ReclaimReport,
+        reclaimed_one: &mut impl FnMut(&Reclaimed<L>),
     ) -> std::io::Result<bool> {
-        let mut freed: [Option<L::Addr>; CHUNK] = [None; CHUNK];
+        let mut freed: [Option<Reclaimed<L>>; CHUNK] = [None; CHUNK];
         let (mut n, mut reclaimed) = (0, 0);
         let more = {
             let mut sh = self.shards[i].lock();
@@ -128,6 +167,11 @@ impl<L: Lease> LeaseStore<L> {
                 n += 1;
                 let l = sh.slot(s);
                 let a = l.addr();
+                let what = Reclaimed {
+                    addr: a,
+                    subnet_id: l.subnet_id(),
+                    declined: l.state() == LeaseState::Declined,
+                };
                 match l.state() {
                     LeaseState::Default | LeaseState::Declined => {
                         reclaimed += 1;
@@ -138,7 +182,7 @@ impl<L: Lease> LeaseStore<L> {
                             sh.log_delete(RecordKind::Reclaim, a)?;
                             sh.remove(s);
                         }
-                        freed[n - 1] = Some(a);
+                        freed[n - 1] = Some(what);
                     }
                     LeaseState::ExpiredReclaimed | LeaseState::Released => {
                         // Its address went back to the pool when reclaimed.
@@ -151,8 +195,9 @@ impl<L: Lease> LeaseStore<L> {
             sh.has_due(now)
         };
         rep.reclaimed += reclaimed;
-        for a in freed[..n].iter_mut().filter_map(Option::take) {
-            self.give_back(a);
+        for r in freed[..n].iter_mut().filter_map(Option::take) {
+            self.give_back(r.addr);
+            reclaimed_one(&r);
         }
         Ok(more)
     }

@@ -67,6 +67,9 @@ impl Lease for Lease4 {
     fn addr(&self) -> Ipv4Addr {
         self.addr
     }
+    fn subnet_id(&self) -> u32 {
+        self.subnet_id
+    }
     fn addr_to_u128(a: Ipv4Addr) -> u128 {
         u32::from(a) as u128
     }

@@ -116,6 +116,9 @@ impl Lease for Lease6 {
     fn addr(&self) -> Ipv6Addr {
         self.addr
     }
+    fn subnet_id(&self) -> u32 {
+        self.subnet_id
+    }
     fn addr_to_u128(a: Ipv6Addr) -> u128 {
         u128::from(a)
     }

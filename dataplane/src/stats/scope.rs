@@ -7,7 +7,7 @@ use super::Line;
 use crate::config::{Config4, Config6};
 
 /// Counters kept per subnet and per pool.
-pub const SCOPE_STATS: usize = 8;
+pub const SCOPE_STATS: usize = 10;
 
 /// Index of each per-scope counter. Kea's names differ by family; see
 /// [`ScopeStat::kea_name`].
@@ -30,6 +30,10 @@ pub enum ScopeStat {
     AllocationFailClasses,
     /// A reserved address held by another client.
     ReservationConflicts,
+    /// Expired leases reclaimed, declined ones included.
+    Reclaimed,
+    /// Declined addresses reclaimed at the end of their probation.
+    ReclaimedDeclined,
 }
 
 impl ScopeStat {
@@ -43,6 +47,8 @@ impl ScopeStat {
         ScopeStat::AllocationFailNoPools,
         ScopeStat::AllocationFailClasses,
         ScopeStat::ReservationConflicts,
+        ScopeStat::Reclaimed,
+        ScopeStat::ReclaimedDeclined,
     ];
 
     /// The allocation failure counters: the total, then by context.
@@ -87,6 +93,8 @@ impl ScopeStat {
             ScopeStat::AllocationFailClasses => "v4-allocation-fail-classes",
             ScopeStat::ReservationConflicts if v6 => return None,
             ScopeStat::ReservationConflicts => "v4-reservation-conflicts",
+            ScopeStat::Reclaimed => "reclaimed-leases",
+            ScopeStat::ReclaimedDeclined => "reclaimed-declined-addresses",
         })
     }
 }
