@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
-use super::io::{Sender, Transport};
+use super::io::{Sender, Staged, Transport};
 
 /// Datagrams per `sendmmsg`/`recvmmsg` call.
 pub const BATCH: usize = 64;
@@ -41,13 +41,11 @@ pub struct Rx {
 /// Batched send buffers, all to one destination.
 pub struct Tx {
     fd: RawFd,
-    bufs: Box<[[u8; BUF_LEN]; BATCH]>,
-    lens: [usize; BATCH],
+    staged: Staged,
     iov: Box<[libc::iovec; BATCH]>,
     hdr: Box<[libc::mmsghdr; BATCH]>,
     dest: Box<libc::sockaddr_storage>,
     dest_len: libc::socklen_t,
-    queued: usize,
     /// Whether runs of equal-size datagrams go out as one UDP GSO send.
     gso: bool,
     /// Datagrams the kernel refused (counted as perfdhcp's "locallimit").
@@ -143,18 +141,15 @@ impl Transport for UdpIo {
 impl Sender for Tx {
     #[inline]
     fn slot(&mut self) -> &mut [u8] {
-        if self.queued == BATCH {
+        if self.staged.full() {
             self.flush();
         }
-        &mut self.bufs[self.queued]
+        self.staged.slot()
     }
 
     #[inline]
     fn commit(&mut self, len: usize) {
-        if len > 0 {
-            self.lens[self.queued] = len;
-            self.queued += 1;
-        }
+        self.staged.commit(len);
     }
 
     /// Sends every queued datagram. A full socket buffer is waited out
@@ -166,13 +161,13 @@ impl Sender for Tx {
     /// kernel support it falls back to `sendmmsg` for good.
     fn flush(&mut self) {
         let mut done = 0;
-        while self.gso && done < self.queued {
-            let len = self.lens[done];
+        while self.gso && done < self.staged.queued {
+            let len = self.staged.lens[done];
             let mut end = done + 1;
-            while end < self.queued
+            while end < self.staged.queued
                 && end - done < GSO_MAX_SEGMENTS
                 && (end - done + 1) * len <= GSO_MAX_BYTES
-                && self.lens[end] == len
+                && self.staged.lens[end] == len
             {
                 end += 1;
             }
@@ -303,21 +298,16 @@ impl Tx {
     fn new(fd: RawFd, dest: Box<libc::sockaddr_storage>, dest_len: libc::socklen_t) -> Self {
         let mut tx = Tx {
             fd,
-            bufs: vec![[0u8; BUF_LEN]; BATCH]
-                .into_boxed_slice()
-                .try_into()
-                .expect("BATCH buffers"),
-            lens: [0; BATCH],
+            staged: Staged::new(),
             iov: boxed_iovs(),
             hdr: boxed_hdrs(),
             dest,
             dest_len,
-            queued: 0,
             gso: true,
             refused: 0,
         };
         for i in 0..BATCH {
-            tx.iov[i].iov_base = tx.bufs[i].as_mut_ptr().cast();
+            tx.iov[i].iov_base = tx.staged.bufs[i].as_mut_ptr().cast();
             tx.hdr[i].msg_hdr.msg_iov = &mut tx.iov[i];
             tx.hdr[i].msg_hdr.msg_iovlen = 1;
             tx.hdr[i].msg_hdr.msg_name = (&mut *tx.dest as *mut libc::sockaddr_storage).cast();
@@ -329,7 +319,7 @@ impl Tx {
     /// One `sendmsg` of datagrams `from..to`, all `seg` bytes, as GSO.
     fn send_gso(&mut self, from: usize, to: usize, seg: usize) -> Result<(), ()> {
         for i in from..to {
-            self.iov[i].iov_len = self.lens[i];
+            self.iov[i].iov_len = self.staged.lens[i];
         }
         // A cmsghdr plus a u16, 8-byte aligned.
         let mut control = [0u64; 4];
@@ -369,16 +359,16 @@ impl Tx {
 
     fn flush_mmsg(&mut self, mut done: usize) {
         let mut retries = 0;
-        while done < self.queued {
-            for i in done..self.queued {
-                self.iov[i].iov_len = self.lens[i];
+        while done < self.staged.queued {
+            for i in done..self.staged.queued {
+                self.iov[i].iov_len = self.staged.lens[i];
             }
             // SAFETY: headers point at this Tx's buffers and destination.
             let n = unsafe {
                 libc::sendmmsg(
                     self.fd,
                     self.hdr[done..].as_mut_ptr(),
-                    (self.queued - done) as u32,
+                    (self.staged.queued - done) as u32,
                     0,
                 )
             };
@@ -399,7 +389,7 @@ impl Tx {
             self.refused += 1;
             done += 1;
         }
-        self.queued = 0;
+        self.staged.queued = 0;
     }
 }
 

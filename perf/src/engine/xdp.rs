@@ -15,8 +15,8 @@ use xdhcp_dataplane::frame::{self, Addressing, IpAddrs};
 use xdhcp_dataplane::io::link;
 use xdhcp_dataplane::io::xdp::{ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig};
 
-use super::io::{Sender, Transport};
-use super::udp::{BATCH, BUF_LEN};
+use super::io::{Sender, Staged, Transport};
+use super::udp::BUF_LEN;
 
 /// Where a client's DHCP payload has its hardware address (chaddr).
 const CHADDR: std::ops::Range<usize> = 28..34;
@@ -27,25 +27,16 @@ const TX_RETRIES: u32 = 1000;
 pub struct XdpIo {
     // Field order is drop order: the socket before the program.
     tx: XdpTx,
-    replies: Box<[[u8; BUF_LEN]; BATCH]>,
-    lens: [usize; BATCH],
+    /// The last batch's replies, copied out of their frames.
+    replies: Staged,
     _program: SteeringProgram,
 }
 
 /// The sending half: payloads staged, framed into UMEM frames at flush.
 pub struct XdpTx {
     socket: XdpSocket,
-    bufs: Box<[[u8; BUF_LEN]; BATCH]>,
-    lens: [usize; BATCH],
-    queued: usize,
+    staged: Staged,
     refused: u64,
-}
-
-fn buffers() -> Box<[[u8; BUF_LEN]; BATCH]> {
-    vec![[0u8; BUF_LEN]; BATCH]
-        .into_boxed_slice()
-        .try_into()
-        .expect("BATCH buffers")
 }
 
 impl XdpIo {
@@ -68,13 +59,10 @@ impl XdpIo {
         Ok(XdpIo {
             tx: XdpTx {
                 socket,
-                bufs: buffers(),
-                lens: [0; BATCH],
-                queued: 0,
+                staged: Staged::new(),
                 refused: 0,
             },
-            replies: buffers(),
-            lens: [0; BATCH],
+            replies: Staged::new(),
             _program: program,
         })
     }
@@ -84,10 +72,8 @@ impl Transport for XdpIo {
     type Tx = XdpTx;
 
     fn recv(&mut self) -> usize {
-        let XdpIo {
-            tx, replies, lens, ..
-        } = self;
-        let mut n = 0;
+        let XdpIo { tx, replies, .. } = self;
+        replies.queued = 0;
         tx.socket.receive(|raw| {
             // The program steers UDP to the client port only; anything
             // else that gets here is not a reply and is skipped.
@@ -95,16 +81,15 @@ impl Transport for XdpIo {
                 return;
             };
             let len = f.payload.len().min(BUF_LEN);
-            replies[n][..len].copy_from_slice(&f.payload[..len]);
-            lens[n] = len;
-            n += 1;
+            replies.slot()[..len].copy_from_slice(&f.payload[..len]);
+            replies.commit(len);
         });
-        n
+        replies.queued
     }
 
     #[inline]
     fn reply_and_tx(&mut self, i: usize) -> (&[u8], &mut XdpTx) {
-        (&self.replies[i][..self.lens[i]], &mut self.tx)
+        (self.replies.request(i), &mut self.tx)
     }
 
     fn tx(&mut self) -> &mut XdpTx {
@@ -155,40 +140,37 @@ fn frame_request(out: &mut [u8], payload: &[u8]) -> usize {
 impl Sender for XdpTx {
     #[inline]
     fn slot(&mut self) -> &mut [u8] {
-        if self.queued == BATCH {
+        if self.staged.full() {
             self.flush();
         }
-        &mut self.bufs[self.queued]
+        self.staged.slot()
     }
 
     #[inline]
     fn commit(&mut self, len: usize) {
-        if len > 0 {
-            self.lens[self.queued] = len;
-            self.queued += 1;
-        }
+        self.staged.commit(len);
     }
 
     fn flush(&mut self) {
-        let mut done = 0;
-        let mut retries = 0;
-        while done < self.queued {
-            let (bufs, lens) = (&self.bufs, &self.lens);
-            let sent = self.socket.transmit(self.queued - done, |i, out| {
-                frame_request(out, &bufs[done + i][..lens[done + i]])
+        let (mut done, mut retries) = (0, 0);
+        let queued = self.staged.queued;
+        while done < queued {
+            let staged = &self.staged;
+            let sent = self.socket.transmit(queued - done, |i, out| {
+                frame_request(out, staged.request(done + i))
             });
             done += sent;
             if sent == 0 {
                 retries += 1;
                 if retries > TX_RETRIES {
-                    self.refused += (self.queued - done) as u64;
+                    self.refused += (queued - done) as u64;
                     break;
                 }
                 // The kernel is still sending the last batch.
                 std::hint::spin_loop();
             }
         }
-        self.queued = 0;
+        self.staged.queued = 0;
     }
 
     fn refused(&self) -> u64 {
