@@ -37,20 +37,6 @@ pub enum ScopeStat {
 }
 
 impl ScopeStat {
-    /// Every counter, in index order.
-    pub const ALL: [ScopeStat; SCOPE_STATS] = [
-        ScopeStat::CumulativeAssigned,
-        ScopeStat::CumulativeAssignedPd,
-        ScopeStat::AllocationFail,
-        ScopeStat::AllocationFailSharedNetwork,
-        ScopeStat::AllocationFailSubnet,
-        ScopeStat::AllocationFailNoPools,
-        ScopeStat::AllocationFailClasses,
-        ScopeStat::ReservationConflicts,
-        ScopeStat::Reclaimed,
-        ScopeStat::ReclaimedDeclined,
-    ];
-
     /// The allocation failure counters: the total, then by context.
     pub const FAILURES: [ScopeStat; 5] = [
         ScopeStat::AllocationFail,
