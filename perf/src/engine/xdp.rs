@@ -20,6 +20,9 @@ use super::udp::BUF_LEN;
 
 /// Where a client's DHCP payload has its hardware address (chaddr).
 const CHADDR: std::ops::Range<usize> = 28..34;
+// A receive batch must fit the reply buffers.
+const _: () = assert!(xdhcp_dataplane::io::MAX_BATCH <= super::udp::BATCH);
+
 /// TX ring retries before the rest of a batch counts as refused.
 const TX_RETRIES: u32 = 1000;
 
