@@ -261,7 +261,10 @@ fn server_duid(server: &Server, mac: Option<[u8; 6]>) -> Result<Vec<u8>, String>
     log(
         "INFO",
         "DHCP6_SERVERID",
-        &format!("server DUID {} ({how})", server_duid::to_hex(&duid)),
+        &format!(
+            "server DUID {} ({how})",
+            xdhcp_dataplane::lease::ident::Hex(&duid)
+        ),
     );
     Ok(duid)
 }

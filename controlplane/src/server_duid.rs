@@ -8,6 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use xdhcp_dataplane::lease::ident::{parse_hex, Hex};
+use xdhcp_dataplane::wire::v6::{Duid, DUID_EN, DUID_LL, DUID_LLT};
+
 use crate::config::services::ServerId;
 
 /// The file Kea keeps the DUID in, inside the data directory.
@@ -16,64 +19,22 @@ pub const FILE_NAME: &str = "kea-dhcp6-serverid";
 pub const DEFAULT_DATA_DIR: &str = "/var/lib/xdhcp";
 
 /// ISC's enterprise number, for a DUID-EN without one.
-const ISC_ENTERPRISE: u32 = 2495;
+pub const ISC_ENTERPRISE: u32 = 2495;
 /// Hardware type of Ethernet.
 const HTYPE_ETHERNET: u16 = 1;
 /// DUID-LLT time counts from 2000-01-01 00:00:00 UTC (RFC 8415 §11.2).
 const DUID_EPOCH: u64 = 946_684_800;
 
-/// A DUID split into the parts `server-id` configures.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Duid {
-    Llt { htype: u16, time: u32, id: Vec<u8> },
-    En { enterprise: u32, id: Vec<u8> },
-    Ll { htype: u16, id: Vec<u8> },
+/// A DUID of type `duid_type`: the type, then `parts` in order.
+fn duid(duid_type: u16, parts: &[&[u8]]) -> Vec<u8> {
+    let mut out = duid_type.to_be_bytes().to_vec();
+    parts.iter().for_each(|p| out.extend_from_slice(p));
+    out
 }
 
-impl Duid {
-    fn parse(b: &[u8]) -> Option<Duid> {
-        let u16_at = |i: usize| Some(u16::from_be_bytes(b.get(i..i + 2)?.try_into().ok()?));
-        let u32_at = |i: usize| Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?));
-        match u16_at(0)? {
-            1 if b.len() > 8 => Some(Duid::Llt {
-                htype: u16_at(2)?,
-                time: u32_at(4)?,
-                id: b[8..].to_vec(),
-            }),
-            2 if b.len() > 6 => Some(Duid::En {
-                enterprise: u32_at(2)?,
-                id: b[6..].to_vec(),
-            }),
-            3 if b.len() > 4 => Some(Duid::Ll {
-                htype: u16_at(2)?,
-                id: b[4..].to_vec(),
-            }),
-            _ => None,
-        }
-    }
-
-    fn bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        match self {
-            Duid::Llt { htype, time, id } => {
-                out.extend_from_slice(&1u16.to_be_bytes());
-                out.extend_from_slice(&htype.to_be_bytes());
-                out.extend_from_slice(&time.to_be_bytes());
-                out.extend_from_slice(id);
-            }
-            Duid::En { enterprise, id } => {
-                out.extend_from_slice(&2u16.to_be_bytes());
-                out.extend_from_slice(&enterprise.to_be_bytes());
-                out.extend_from_slice(id);
-            }
-            Duid::Ll { htype, id } => {
-                out.extend_from_slice(&3u16.to_be_bytes());
-                out.extend_from_slice(&htype.to_be_bytes());
-                out.extend_from_slice(id);
-            }
-        }
-        out
-    }
+/// A DUID-EN (RFC 8415 §11.3).
+pub fn duid_en(enterprise: u32, identifier: &[u8]) -> Vec<u8> {
+    duid(DUID_EN, &[&enterprise.to_be_bytes(), identifier])
 }
 
 /// Where the DUID file of a server with `data-directory` `dir` lives.
@@ -104,10 +65,10 @@ pub fn resolve(
 ) -> Result<(Vec<u8>, Origin), String> {
     let stored = std::fs::read_to_string(path)
         .ok()
-        .and_then(|t| parse_hex(&t))
-        .filter(|b| Duid::parse(b).is_some());
-    let previous = stored.as_deref().and_then(Duid::parse);
-    let duid = make(config, previous.as_ref(), mac, now).bytes();
+        .and_then(|t| parse_hex(t.trim()))
+        .filter(|b| Duid::parse(b).is_ok());
+    let previous = stored.as_deref().and_then(|b| Duid::parse(b).ok());
+    let duid = make(config, previous.as_ref(), mac, now);
     if stored.as_deref() == Some(&duid[..]) {
         return Ok((duid, Origin::Kept));
     }
@@ -119,7 +80,7 @@ pub fn resolve(
     }
     // Written aside and renamed: a crash never leaves half a DUID.
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, format!("{}\n", to_hex(&duid)))
+    std::fs::write(&tmp, format!("{}\n", Hex(&duid)))
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| format!("storing the server DUID in {}: {e}", path.display()))?;
     Ok((duid, Origin::Stored))
@@ -128,95 +89,74 @@ pub fn resolve(
 /// The DUID `config` asks for, completed from `previous` or made afresh.
 fn make(
     config: Option<&ServerId>,
-    previous: Option<&Duid>,
+    previous: Option<&Duid<'_>>,
     mac: Option<[u8; 6]>,
     now: SystemTime,
-) -> Duid {
+) -> Vec<u8> {
     let kind = config.map_or("LLT", |c| c.duid_type.as_str());
     let given_id = config
         .and_then(|c| c.identifier.as_deref())
-        .and_then(parse_hex);
-    let given_htype = config.and_then(|c| c.htype).filter(|&h| h != 0);
-    // The link-layer part: configured, else the previous LLT/LL's, else a
-    // served interface's MAC.
-    let link = |prev_htype: Option<u16>, prev_id: Option<&Vec<u8>>| {
-        let htype = given_htype.or(prev_htype).unwrap_or(HTYPE_ETHERNET);
-        let id = given_id
+        .and_then(parse_hex)
+        .filter(|id| !id.is_empty());
+    // The link-layer part: configured, else the previous DUID's (an LLT's
+    // for an LLT, an LLT's or LL's for an LL), else a served interface's MAC.
+    let previous_link = match (kind, previous) {
+        (_, Some(d @ Duid::Llt { .. })) | ("LL", Some(d @ Duid::Ll { .. })) => d.link_layer(),
+        _ => None,
+    };
+    let (prev_htype, prev_link) = previous_link.unzip();
+    let htype = config
+        .and_then(|c| c.htype)
+        .filter(|&h| h != 0)
+        .or(prev_htype)
+        .unwrap_or(HTYPE_ETHERNET);
+    let link = || {
+        given_id
             .clone()
-            .or_else(|| prev_id.cloned())
-            .unwrap_or_else(|| mac.map_or_else(|| random(6), |m| m.to_vec()));
-        (htype, id)
+            .or_else(|| prev_link.map(<[u8]>::to_vec))
+            .unwrap_or_else(|| mac.map_or_else(|| random(6), |m| m.to_vec()))
     };
     match kind {
         "EN" => {
             let prev = match previous {
-                Some(Duid::En { enterprise, id }) => Some((*enterprise, id)),
+                Some(Duid::En {
+                    enterprise,
+                    identifier,
+                    ..
+                }) => Some((*enterprise, *identifier)),
                 _ => None,
             };
-            Duid::En {
-                enterprise: config
-                    .and_then(|c| c.enterprise_id)
-                    .filter(|&e| e != 0)
-                    .or(prev.map(|p| p.0))
-                    .unwrap_or(ISC_ENTERPRISE),
-                id: given_id
-                    .clone()
-                    .or_else(|| prev.map(|p| p.1.clone()))
-                    .unwrap_or_else(|| random(6)),
-            }
+            let enterprise = config
+                .and_then(|c| c.enterprise_id)
+                .filter(|&e| e != 0)
+                .or(prev.map(|p| p.0))
+                .unwrap_or(ISC_ENTERPRISE);
+            let id = given_id
+                .clone()
+                .or_else(|| prev.map(|p| p.1.to_vec()))
+                .unwrap_or_else(|| random(6));
+            duid_en(enterprise, &id)
         }
-        "LL" => {
-            let (htype, id) = match previous {
-                Some(Duid::Ll { htype, id }) | Some(Duid::Llt { htype, id, .. }) => {
-                    link(Some(*htype), Some(id))
-                }
-                _ => link(None, None),
-            };
-            Duid::Ll { htype, id }
-        }
+        "LL" => duid(DUID_LL, &[&htype.to_be_bytes(), &link()]),
         _ => {
-            let (prev_time, (htype, id)) = match previous {
-                Some(Duid::Llt { htype, time, id }) => (Some(*time), link(Some(*htype), Some(id))),
-                _ => (None, link(None, None)),
+            let prev_time = match previous {
+                Some(Duid::Llt { time, .. }) => Some(*time),
+                _ => None,
             };
             let since_2000 = now
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs().saturating_sub(DUID_EPOCH));
-            Duid::Llt {
-                htype,
-                time: config
-                    .and_then(|c| c.time)
-                    .filter(|&t| t != 0)
-                    .or(prev_time)
-                    .unwrap_or(since_2000 as u32),
-                id,
-            }
+            let time = config
+                .and_then(|c| c.time)
+                .filter(|&t| t != 0)
+                .or(prev_time)
+                .unwrap_or(since_2000 as u32);
+            duid(
+                DUID_LLT,
+                &[&htype.to_be_bytes(), &time.to_be_bytes(), &link()],
+            )
         }
     }
-}
-
-/// `00:01:...` or `0001...` to bytes.
-fn parse_hex(text: &str) -> Option<Vec<u8>> {
-    let digits: String = text
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ':' | '-' | ' '))
-        .collect();
-    if digits.is_empty() || !digits.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..digits.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).ok())
-        .collect()
-}
-
-/// Kea's text form of a DUID: lower-case hex bytes joined by colons.
-pub fn to_hex(b: &[u8]) -> String {
-    b.iter()
-        .map(|x| format!("{x:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
 }
 
 /// `n` random bytes from the kernel.
@@ -291,19 +231,25 @@ mod tests {
         llt.identifier = Some("A65DC7410F05".into());
         llt.time = Some(2_518_920_166);
         let (d, _) = resolve(Some(&llt), &path, Some(MAC), at()).unwrap();
-        assert_eq!(to_hex(&d), "00:01:00:08:96:23:ab:e6:a6:5d:c7:41:0f:05");
+        assert_eq!(
+            Hex(&d).to_string(),
+            "00:01:00:08:96:23:ab:e6:a6:5d:c7:41:0f:05"
+        );
 
         let mut en = server_id("EN");
         en.enterprise_id = Some(2495);
         en.identifier = Some("87ABEF7A5BB545".into());
         let (d, _) = resolve(Some(&en), &path, Some(MAC), at()).unwrap();
-        assert_eq!(to_hex(&d), "00:02:00:00:09:bf:87:ab:ef:7a:5b:b5:45");
+        assert_eq!(
+            Hex(&d).to_string(),
+            "00:02:00:00:09:bf:87:ab:ef:7a:5b:b5:45"
+        );
 
         let mut ll = server_id("LL");
         ll.htype = Some(8);
         ll.identifier = Some("A65DC7410F05".into());
         let (d, _) = resolve(Some(&ll), &path, Some(MAC), at()).unwrap();
-        assert_eq!(to_hex(&d), "00:03:00:08:a6:5d:c7:41:0f:05");
+        assert_eq!(Hex(&d).to_string(), "00:03:00:08:a6:5d:c7:41:0f:05");
     }
 
     #[test]
@@ -311,10 +257,13 @@ mod tests {
         let path = dir("keep");
         let (first, origin) = resolve(None, &path, Some(MAC), at()).unwrap();
         assert_eq!(origin, Origin::Stored);
-        assert_eq!(to_hex(&first), "00:01:00:01:12:34:56:78:02:00:00:00:00:09");
+        assert_eq!(
+            Hex(&first).to_string(),
+            "00:01:00:01:12:34:56:78:02:00:00:00:00:09"
+        );
         assert_eq!(
             std::fs::read_to_string(&*path).unwrap().trim(),
-            to_hex(&first)
+            Hex(&first).to_string()
         );
         // Later, on another interface: the stored DUID stays.
         let later = at() + std::time::Duration::from_secs(999);
@@ -350,7 +299,7 @@ mod tests {
         en.persist = false;
         let (d, origin) = resolve(Some(&en), &path, None, at()).unwrap();
         assert_eq!(origin, Origin::NotPersisted);
-        assert_eq!(to_hex(&d), "00:02:00:00:09:bf:01:02");
+        assert_eq!(Hex(&d).to_string(), "00:02:00:00:09:bf:01:02");
         assert!(!path.exists());
     }
 }

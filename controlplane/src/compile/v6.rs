@@ -13,23 +13,18 @@ use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::config::v6::{HostId6, Reservations6};
 use xdhcp_dataplane::config::{Config6, PdPool6, Reservation6, Subnet6};
 use xdhcp_dataplane::options::DHCP6_SPACE;
-use xdhcp_dataplane::wire::v6::DUID_EN;
 
 use xdhcp_dataplane::classify::Classes;
+
+use crate::server_duid;
 
 use super::{
     class_table, option_set, shared_network_indexes, subnet_options, Host, Plan, SubnetPlan,
 };
 
-/// ISC's enterprise number, used in the fixed DUID-EN.
-const ISC_ENTERPRISE: u32 = 2495;
-
 /// A DUID-EN under ISC's enterprise number with identifier `xdhcp`.
 pub fn default_duid() -> Vec<u8> {
-    let mut d = DUID_EN.to_be_bytes().to_vec();
-    d.extend_from_slice(&ISC_ENTERPRISE.to_be_bytes());
-    d.extend_from_slice(b"xdhcp");
-    d
+    server_duid::duid_en(server_duid::ISC_ENTERPRISE, b"xdhcp")
 }
 
 /// The engine's configuration for a DHCPv6 plan, with [`default_duid`].
