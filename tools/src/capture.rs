@@ -9,16 +9,9 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use xdhcp_dataplane::io::capture::{self, Frame, Reader, SNAPLEN};
-
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::Relaxed);
-}
 
 /// When to stop: after `count` frames, after `seconds`, or at SIGINT/SIGTERM.
 pub struct Limits {
@@ -45,11 +38,7 @@ pub fn run(iface: &str, out: &Path, limits: &Limits) -> Result<(), String> {
         Box::new(File::create(out).map_err(|e| format!("{}: {e}", out.display()))?)
     };
     let mut pcap = Pcap::new(BufWriter::new(sink)).map_err(|e| e.to_string())?;
-    // SAFETY: the handler only stores to an atomic.
-    unsafe {
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
-    }
+    crate::interrupt::catch();
     eprintln!(
         "xdhcp capture: reading {iface}'s frames from {}",
         ring.display()
@@ -60,7 +49,7 @@ pub fn run(iface: &str, out: &Path, limits: &Limits) -> Result<(), String> {
     let want = limits.count.unwrap_or(u64::MAX);
     let mut written = 0u64;
     let mut failed = None;
-    while written < want && !STOP.load(Ordering::Relaxed) {
+    while written < want && !crate::interrupt::interrupted() {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }

@@ -4,7 +4,7 @@
 //! the figures: leases/s, leases from `lease4-get-all`, and the Prometheus
 //! metrics.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -236,7 +236,10 @@ pub fn run(seconds: u32, rate: u32, keep: bool) -> Result<(), String> {
         println!("xdhcp-perf: {line}");
     }
 
-    let all = control_command(&control, r#"{ "command": "lease4-get-all" }"#)?;
+    let request = r#"{ "command": "lease4-get-all" }"#;
+    let answer = crate::shell::unix(Path::new(&control), request, 10)?;
+    let all: serde_json::Value =
+        serde_json::from_str(&answer).map_err(|e| format!("{control}: {e}"))?;
     let leases: Vec<&serde_json::Value> = all["arguments"]["leases"]
         .as_array()
         .map(|l| l.iter().collect())
@@ -272,37 +275,10 @@ pub fn run(seconds: u32, rate: u32, keep: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// One command over the server's UNIX control socket, as socat sends it.
-fn control_command(socket: &str, request: &str) -> Result<serde_json::Value, String> {
-    use std::io::{Read, Write};
-    let mut s =
-        std::os::unix::net::UnixStream::connect(socket).map_err(|e| format!("{socket}: {e}"))?;
-    s.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).map_err(|e| e.to_string())?;
-    serde_json::from_str(&answer).map_err(|e| format!("{socket}: {e}"))
-}
-
-static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-extern "C" fn on_interrupt(_: libc::c_int) {
-    INTERRUPTED.store(true, std::sync::atomic::Ordering::Relaxed);
-}
-
 /// Sleeps until SIGINT or SIGTERM.
 fn wait_for_interrupt() {
-    // SAFETY: the handler only stores to an atomic.
-    unsafe {
-        libc::signal(
-            libc::SIGINT,
-            on_interrupt as *const () as libc::sighandler_t,
-        );
-        libc::signal(
-            libc::SIGTERM,
-            on_interrupt as *const () as libc::sighandler_t,
-        );
-    }
-    while !INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+    crate::interrupt::catch();
+    while !crate::interrupt::interrupted() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }

@@ -6,6 +6,7 @@
 
 mod capture;
 mod demo;
+mod interrupt;
 mod journal;
 mod leases;
 mod process;

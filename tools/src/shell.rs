@@ -8,7 +8,7 @@
 use std::io::{IsTerminal, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -117,7 +117,7 @@ pub fn request(args: &ShellArgs, input: &str) -> Result<String, String> {
 }
 
 /// One request over a UNIX control socket; the answer is read to EOF.
-fn unix(path: &PathBuf, request: &str, timeout: u64) -> Result<String, String> {
+pub fn unix(path: &Path, request: &str, timeout: u64) -> Result<String, String> {
     let failed = |e: std::io::Error| format!("Failed to run: {}: {e}", path.display());
     let mut s = UnixStream::connect(path).map_err(failed)?;
     s.set_read_timeout(Some(Duration::from_secs(timeout)))
