@@ -1,9 +1,7 @@
 //! The control API without a network: bad requests get Kea's result codes
 //! and readable texts, the UNIX socket is owner-only, `shutdown` stops it.
 
-use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::net::UnixStream;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -101,13 +99,7 @@ fn unix_socket_is_owner_only_and_shutdown_stops_it() {
     let handle = unix::serve(&path, Arc::new(api(&STOP))).unwrap();
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
-    let ask = |request: &str| -> Value {
-        let mut s = UnixStream::connect(&path).unwrap();
-        s.write_all(request.as_bytes()).unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        serde_json::from_str(&answer).unwrap()
-    };
+    let ask = |request: &str| -> Value { xdhcp_testlab::control(&path, request) };
     assert_eq!(ask(r#"{"command": "status-get"}"#)["result"], 0);
     assert_eq!(ask(r#"{"command": "shutdown"}"#)["result"], 0);
     handle.join().unwrap();

@@ -97,11 +97,7 @@ fn lease_events_are_logged_as_kea_logs_them() {
         r#"{"command": "lease4-del", "arguments": {"ip-address": "198.51.100.55"}}"#,
         r#"{"command": "lease4-del", "arguments": {"ip-address": "198.51.100.55"}}"#,
     ] {
-        use std::io::{Read, Write};
-        let mut s = std::os::unix::net::UnixStream::connect(format!("{dir}/control.sock")).unwrap();
-        s.write_all(request.as_bytes()).unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
+        xdhcp_testlab::control(format!("{dir}/control.sock"), request);
     }
     let stdout = server.stop("DHCP4_SHUTDOWN");
 

@@ -2,18 +2,7 @@
 //! `expired-leases-processing` says, and counted in `reclaimed-leases`
 //! (global, per subnet and per pool). Needs root (a namespace lab).
 
-use serde_json::Value;
-use xdhcp_testlab::{scratch_dir, Lab, ServerProcess};
-
-/// One command over the UNIX control socket, as socat sends it.
-fn control(socket: &str, request: &str) -> Value {
-    use std::io::{Read, Write};
-    let mut s = std::os::unix::net::UnixStream::connect(socket).unwrap();
-    s.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    serde_json::from_str(&answer).unwrap()
-}
+use xdhcp_testlab::{control, scratch_dir, Lab, ServerProcess};
 
 #[test]
 fn expired_leases_are_reclaimed_and_counted_while_serving() {

@@ -1,7 +1,7 @@
 //! `xdhcp-controlplane -c` with an operator's Kea configuration serves a
 //! real dhclient over AF_XDP, and shuts down cleanly on SIGTERM. Needs root.
 
-use xdhcp_testlab::{Lab, ServerProcess};
+use xdhcp_testlab::{control, Lab, ServerProcess};
 
 fn config(iface: &str, dir: &str) -> String {
     format!(
@@ -22,16 +22,6 @@ fn config(iface: &str, dir: &str) -> String {
   }}
 }}"#
     )
-}
-
-/// One command over the UNIX control socket, as socat sends it.
-fn control(socket: &str, request: &str) -> serde_json::Value {
-    use std::io::{Read, Write};
-    let mut s = std::os::unix::net::UnixStream::connect(socket).unwrap();
-    s.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    serde_json::from_str(&answer).unwrap()
 }
 
 /// `xdhcp-controlplane -c FILE` in the lab's server namespace, once it
@@ -72,7 +62,7 @@ fn a_kea_config_serves_dhclient_and_keeps_its_leases() {
 
     // The statistics saw the exchange, under Kea's names.
     let stats = control(
-        &format!("{dir}/control.sock"),
+        format!("{dir}/control.sock"),
         r#"{"command": "statistic-get-all"}"#,
     );
     let value = |name: &str| stats["arguments"][name][0][0].as_u64().unwrap_or(u64::MAX);
@@ -83,7 +73,7 @@ fn a_kea_config_serves_dhclient_and_keeps_its_leases() {
     assert_eq!(value("subnet[7].total-addresses"), 10, "{stats}");
     assert_eq!(value("subnet[7].assigned-addresses"), 1, "{stats}");
     let lease = control(
-        &format!("{dir}/control.sock"),
+        format!("{dir}/control.sock"),
         r#"{"command": "lease4-get", "arguments": {"ip-address": "198.51.100.50"}}"#,
     );
     assert_eq!(lease["result"], 0, "{lease}");
