@@ -25,7 +25,11 @@ fn expired_leases_are_reclaimed_and_counted_while_serving() {
     )
     .unwrap();
     let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
-    let server = ServerProcess::start(lab.server_command(&[bin, "-c", &file]), "DHCP4_STARTED");
+    // The control socket opens after the interfaces are served.
+    let server = ServerProcess::start(
+        lab.server_command(&[bin, "-c", &file]),
+        "COMMAND_SOCKET_OPENED",
+    );
     let socket = format!("{d}/control.sock");
     // One lease that expired long ago, one that has hours to go.
     for (ip, expire) in [
