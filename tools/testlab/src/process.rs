@@ -3,7 +3,9 @@
 //! log message and show the whole log when something fails.
 
 use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
 
@@ -12,15 +14,26 @@ pub struct ServerProcess {
     child: Child,
     log: Receiver<String>,
     seen: String,
+    /// Kea's pid file directory, this server's own.
+    run_dir: PathBuf,
 }
+
+/// Servers started by this test process, to name their run directories.
+static STARTED: AtomicUsize = AtomicUsize::new(0);
 
 impl ServerProcess {
     /// Spawns `command` and waits (15 s at most) until its output contains
-    /// `ready`. Kea's lock and pid files go to the temporary directory.
+    /// `ready`. Kea takes no lock file, and writes its pid file into a
+    /// directory of this server's own: Kea refuses to start over a pid file
+    /// whose pid is alive, and a killed Kea leaves its file behind for any
+    /// later process to reuse the pid.
     pub fn start(mut command: Command, ready: &str) -> ServerProcess {
+        let n = STARTED.fetch_add(1, Ordering::Relaxed);
+        let run_dir = std::env::temp_dir().join(format!("xdhcp-server-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&run_dir).expect("creating a server's run directory");
         let mut child = command
             .env("KEA_LOCKFILE_DIR", "none")
-            .env("KEA_PIDFILE_DIR", std::env::temp_dir())
+            .env("KEA_PIDFILE_DIR", &run_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -42,6 +55,7 @@ impl ServerProcess {
             child,
             log,
             seen: String::new(),
+            run_dir,
         };
         p.wait_for(ready);
         p
@@ -90,5 +104,6 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.run_dir);
     }
 }
