@@ -70,7 +70,7 @@ fn bench(c: &mut Criterion) {
                 Ipv4Addr::new(198, 51, 100, 1),
             );
             let mut set = ClassSet::default();
-            let vendor = p.option(60).and_then(|v| v.contiguous());
+            let vendor = p.option_contiguous(60);
             classes.early(&input, vendor, &mut set);
             black_box(set)
         })

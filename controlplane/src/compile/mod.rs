@@ -351,8 +351,8 @@ pub(crate) fn subnet_options(
 pub(crate) fn class_table(plan: &Plan, space: &str) -> Classes {
     let mut classes = plan.classes.clone();
     for (name, opts) in &plan.class_options {
-        if let Some(c) = classes.index(name).and_then(|i| classes.get_mut(i)) {
-            c.options = option_set(opts.iter(), space);
+        if let Some(i) = classes.index(name) {
+            classes.set_options(i, option_set(opts.iter(), space));
         }
     }
     classes

@@ -1,9 +1,8 @@
 //! The parsed tree flattened into postfix code over a value stack, with
 //! literals in one byte table and regular expressions compiled once.
 
-use regex::bytes::Regex;
-
 use super::ast::{Bool, IntKind, Repr, Source, Str};
+use super::matcher::Matcher;
 use super::ParseError;
 
 /// One instruction; operands come from the stack, results go back on it.
@@ -60,7 +59,7 @@ pub enum Op {
 pub struct Program {
     pub(super) ops: Box<[Op]>,
     pub(super) consts: Box<[u8]>,
-    pub(super) regexes: Box<[Regex]>,
+    pub(super) regexes: Box<[Matcher]>,
 }
 
 /// Most values a program may hold on the stack at once.
@@ -75,8 +74,8 @@ impl PartialEq for Program {
             && self
                 .regexes
                 .iter()
-                .map(Regex::as_str)
-                .eq(other.regexes.iter().map(Regex::as_str))
+                .map(Matcher::as_str)
+                .eq(other.regexes.iter().map(Matcher::as_str))
     }
 }
 
@@ -108,7 +107,7 @@ impl Program {
 struct Compiler {
     ops: Vec<Op>,
     consts: Vec<u8>,
-    regexes: Vec<Regex>,
+    regexes: Vec<Matcher>,
     depth: usize,
     max_depth: usize,
 }
@@ -162,8 +161,7 @@ impl Compiler {
             }
             Bool::Match(re, v) => {
                 self.str(v)?;
-                // Kea matches the whole value (std::regex_match).
-                let re = Regex::new(&format!("^(?:{re})$"))
+                let re = Matcher::new(re)
                     .map_err(|e| ParseError::new(0, format!("bad regular expression: {e}")))?;
                 let n = u16::try_from(self.regexes.len())
                     .map_err(|_| ParseError::new(0, "too many regular expressions"))?;

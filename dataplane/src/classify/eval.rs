@@ -91,6 +91,14 @@ impl Cursor<'_> {
         Ok(())
     }
 
+    /// Appends `n` bytes for the caller to fill.
+    fn extend(&mut self, n: usize) -> Result<&mut [u8], Full> {
+        let start = self.len;
+        let out = self.buf.get_mut(start..start + n).ok_or(Full)?;
+        self.len += n;
+        Ok(out)
+    }
+
     /// The bytes written so far.
     fn written(&mut self) -> &mut [u8] {
         &mut self.buf[..self.len]
@@ -109,6 +117,27 @@ pub trait Input {
     /// The bytes of `src`, built in `bump` when not contiguous in the
     /// packet; `None` when the packet does not have it.
     fn fetch<'b>(&'b self, src: Source, bump: &mut Bump<'b>) -> Option<&'b [u8]>;
+
+    /// A fast path for [`Input::fetch`] small enough to inline: the bytes
+    /// of `src` when they sit in the packet as they are (`Some(None)`: the
+    /// packet does not have them); `None` sends the caller to `fetch`.
+    fn borrowed(&self, src: Source) -> Option<Option<&[u8]>> {
+        let _ = src;
+        None
+    }
+}
+
+/// The bytes of `src`: borrowed when they can be, built otherwise.
+#[inline(always)]
+fn source<'b, I: Input + ?Sized>(
+    input: &'b I,
+    src: Source,
+    bump: &mut Bump<'b>,
+) -> Option<&'b [u8]> {
+    match input.borrowed(src) {
+        Some(v) => v,
+        None => input.fetch(src, bump),
+    }
 }
 
 /// Runs `prog` over `input` with the memberships known so far.
@@ -118,10 +147,24 @@ pub fn run<'b, I: Input + ?Sized>(
     classes: &ClassSet,
     bump: &mut Bump<'b>,
 ) -> bool {
-    // Left uninitialised: clearing the whole stack for every class costs
-    // more than evaluating a typical test.
-    let mut stack = [const { MaybeUninit::<&'b [u8]>::uninit() }; STACK];
+    // The top of the stack lives in `top` (a register, in practice): most
+    // instructions replace it, so few values travel through memory. The
+    // values under it are in `under`, left uninitialised: clearing it for
+    // every class costs more than evaluating a typical test. The first
+    // push stores the meaningless initial `top` in `under[0]`.
+    let mut top: &'b [u8] = &[];
+    let mut under = [const { MaybeUninit::<&'b [u8]>::uninit() }; STACK];
     let mut sp = 0usize;
+    macro_rules! push {
+        ($v:expr) => {{
+            let v = $v;
+            // The compiler bounded the program's depth by STACK.
+            debug_assert!(sp < STACK);
+            under[sp].write(top);
+            sp += 1;
+            top = v;
+        }};
+    }
     macro_rules! pop {
         () => {{
             sp -= 1;
@@ -129,58 +172,42 @@ pub fn run<'b, I: Input + ?Sized>(
             // compiler counted the program's stack use and the parser typed
             // it, so a pop never reaches below what was pushed.
             debug_assert!(sp < STACK);
-            unsafe { stack[sp].assume_init() }
+            unsafe { under[sp].assume_init() }
         }};
     }
     let consts = &prog.consts[..];
+    let constant = |s: u32, l: u32| &consts[s as usize..(s + l) as usize];
     let ops = &prog.ops[..];
     let mut pc = 0;
     while let Some(&op) = ops.get(pc) {
         pc += 1;
-        let v: &'b [u8] = match op {
+        match op {
             Op::AndThen(n) | Op::OrElse(n) => {
-                let left = truth(pop!());
-                if left == matches!(op, Op::OrElse(_)) {
+                if truth(top) == matches!(op, Op::OrElse(_)) {
                     // The left operand decides: it stays as the result.
-                    sp += 1;
                     pc += n as usize;
-                }
-                continue;
-            }
-            Op::Const(s, l) => &consts[s as usize..(s + l) as usize],
-            Op::Fetch(src, repr) => fetch(input, src, repr, bump),
-            Op::FetchEqualConst(src, repr, s, l) => {
-                let v = fetch(input, src, repr, bump);
-                boolean(same(v, &consts[s as usize..(s + l) as usize]))
-            }
-            Op::Exists(src) => boolean(input.fetch(src, bump).is_some()),
-            Op::Substring(start, len) => substring(pop!(), start, len),
-            Op::Split(field) => {
-                let delims = pop!();
-                split(pop!(), delims, field)
-            }
-            Op::Concat => {
-                let b = pop!();
-                let a = pop!();
-                bump.join(&[a, b])
-            }
-            Op::IfElse => {
-                let no = pop!();
-                let yes = pop!();
-                if truth(pop!()) {
-                    yes
                 } else {
-                    no
+                    top = pop!();
                 }
             }
-            Op::HexString => {
-                let sep = pop!();
-                hexstring(bump, pop!(), sep)
+            Op::Const(s, l) => push!(constant(s, l)),
+            Op::Fetch(src, repr) => push!(fetch(input, src, repr, bump)),
+            Op::FetchEqualConst(src, repr, s, l) => {
+                push!(boolean(same(fetch(input, src, repr, bump), constant(s, l))))
             }
+            Op::Exists(src) => push!(boolean(source(input, src, bump).is_some())),
+            Op::Member(c) => push!(boolean(classes.contains(c))),
+            Op::Substring(start, len) => top = substring(top, start, len),
+            Op::Split(field) => top = split(pop!(), top, field),
+            Op::Concat => top = bump.join(&[pop!(), top]),
+            Op::IfElse => {
+                let yes = pop!();
+                top = if truth(pop!()) { yes } else { top };
+            }
+            Op::HexString => top = hexstring(bump, pop!(), top),
             Op::Lcase | Op::Ucase => {
-                let v = pop!();
-                let lower = op == Op::Lcase;
-                bump.build(|c| {
+                let (v, lower) = (top, op == Op::Lcase);
+                top = bump.build(|c| {
                     c.push(v)?;
                     let w = c.written();
                     if lower {
@@ -189,37 +216,30 @@ pub fn run<'b, I: Input + ?Sized>(
                         w.make_ascii_uppercase();
                     }
                     Ok(())
-                })
+                });
             }
             Op::AddrToText => {
-                let v = pop!();
-                match v.len() {
-                    4 => text(bump, v, TextForm::Ipv4),
-                    16 => text(bump, v, TextForm::Ipv6),
+                top = match top.len() {
+                    4 => text(bump, top, TextForm::Ipv4),
+                    16 => text(bump, top, TextForm::Ipv6),
                     _ => &[],
                 }
             }
             Op::IntToText(k) => {
-                let v = pop!();
-                if v.len() == k.width() {
-                    text(bump, v, TextForm::Int(k))
+                top = if top.len() == k.width() {
+                    text(bump, top, TextForm::Int(k))
                 } else {
                     &[]
                 }
             }
-            Op::Equal => {
-                let b = pop!();
-                boolean(same(pop!(), b))
-            }
-            Op::EqualConst(s, l) => boolean(same(pop!(), &consts[s as usize..(s + l) as usize])),
-            Op::Match(n) => boolean(prog.regexes[usize::from(n)].is_match(pop!())),
-            Op::Not => boolean(!truth(pop!())),
-            Op::Member(c) => boolean(classes.contains(c)),
-        };
-        stack[sp].write(v);
-        sp += 1;
+            Op::Equal => top = boolean(same(pop!(), top)),
+            Op::EqualConst(s, l) => top = boolean(same(top, constant(s, l))),
+            Op::Match(n) => top = boolean(prog.regexes[usize::from(n)].is_match(top)),
+            Op::Not => top = boolean(!truth(top)),
+        }
     }
-    sp == 1 && truth(pop!())
+    // One value pushed over the initial `top`: the result.
+    sp == 1 && truth(top)
 }
 
 /// Packet data in the representation asked for; empty when absent.
@@ -229,7 +249,7 @@ fn fetch<'b, I: Input + ?Sized>(
     repr: Repr,
     bump: &mut Bump<'b>,
 ) -> &'b [u8] {
-    match input.fetch(src, bump) {
+    match source(input, src, bump) {
         None => &[],
         Some(v) => match repr {
             Repr::Hex | Repr::Text(TextForm::Raw) => v,
@@ -252,16 +272,28 @@ fn truth(v: &[u8]) -> bool {
     v.len() == TRUE.len()
 }
 
-/// Byte equality; short values (most literals) without calling `memcmp`.
+/// Byte equality; values up to 16 bytes (most literals) compared as two
+/// overlapping words each, without a loop or a call to `memcmp`.
 fn same(a: &[u8], b: &[u8]) -> bool {
+    // Fixed-size arrays compile to single loads; `a` and `b` have the same
+    // length, at least `N`.
+    fn words<const N: usize>(a: &[u8], b: &[u8]) -> bool {
+        let at =
+            |x: &[u8], from: usize| -> [u8; N] { x[from..from + N].try_into().expect("N bytes") };
+        let last = a.len() - N;
+        at(a, 0) == at(b, 0) && at(a, last) == at(b, last)
+    }
     if a.len() != b.len() {
         return false;
     }
-    if a.len() > 8 {
-        return a == b;
+    match a.len() {
+        0 => true,
+        1 => a[0] == b[0],
+        2..=3 => words::<2>(a, b),
+        4..=7 => words::<4>(a, b),
+        8..=16 => words::<8>(a, b),
+        _ => a == b,
     }
-    let word = |x: &[u8]| x.iter().fold(0u64, |w, &c| w << 8 | u64::from(c));
-    word(a) == word(b)
 }
 
 /// Kea's `substring`: negative start counts from the end, negative
@@ -302,12 +334,20 @@ fn split<'v>(v: &'v [u8], delims: &[u8], field: i32) -> &'v [u8] {
 
 fn hexstring<'b>(bump: &mut Bump<'b>, v: &[u8], sep: &[u8]) -> &'b [u8] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let width = 2 + sep.len();
     bump.build(|c| {
+        let out = c.extend((v.len() * width).saturating_sub(sep.len()))?;
         for (i, &b) in v.iter().enumerate() {
-            if i > 0 {
-                c.push(sep)?;
+            let at = i * width;
+            out[at] = DIGITS[usize::from(b >> 4)];
+            out[at + 1] = DIGITS[usize::from(b & 15)];
+            if i + 1 < v.len() {
+                // A one-byte separator (the usual `:` or `-`) without a copy call.
+                match sep {
+                    [s] => out[at + 2] = *s,
+                    _ => out[at + 2..at + width].copy_from_slice(sep),
+                }
             }
-            c.push(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])?;
         }
         Ok(())
     })

@@ -12,6 +12,7 @@ pub mod ast;
 pub mod compile;
 pub mod eval;
 pub mod lexer;
+pub mod matcher;
 pub mod parser;
 pub mod scope;
 pub mod v4;
@@ -177,14 +178,26 @@ pub struct Classes {
     list: Vec<Class>,
     /// Results are traced under `kea-dhcp6.eval` rather than `kea-dhcp4.eval`.
     v6: bool,
+    /// The classes with a test run on reception, in order: kept apart so a
+    /// packet does not walk the whole table to find them.
+    early: Vec<u16>,
+    /// The classes with a test run after the host lookup, in order.
+    after_host: Vec<u16>,
+    /// The `VENDOR_CLASS_` classes.
+    vendors: Vec<u16>,
 }
 
 impl Default for Classes {
     fn default() -> Self {
-        Classes {
+        let mut classes = Classes {
             list: builtin::NAMES.iter().map(|n| Class::named(n)).collect(),
             v6: false,
-        }
+            early: Vec::new(),
+            after_host: Vec::new(),
+            vendors: Vec::new(),
+        };
+        classes.schedule();
+        classes
     }
 }
 
@@ -233,9 +246,30 @@ impl Classes {
         })
     }
 
-    /// The class at `i`, to fill in what the compiler adds.
-    pub fn get_mut(&mut self, i: u16) -> Option<&mut Class> {
-        self.list.get_mut(usize::from(i))
+    /// Sets the `option-data` of class `i` (the compiler adds them once
+    /// option definitions are known).
+    pub fn set_options(&mut self, i: u16, options: OptionSet) {
+        if let Some(c) = self.list.get_mut(usize::from(i)) {
+            c.options = options;
+        }
+    }
+
+    /// Rebuilds the per-phase lists after the table changed.
+    fn schedule(&mut self) {
+        let due = |phase: Phase| -> Vec<u16> {
+            self.list
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.phase == phase && c.test.is_some())
+                .map(|(i, _)| i as u16)
+                .collect()
+        };
+        let (early, after_host) = (due(Phase::Early), due(Phase::AfterHost));
+        self.vendors = (0..self.list.len() as u16)
+            .filter(|&i| self.list[usize::from(i)].vendor.is_some())
+            .collect();
+        self.early = early;
+        self.after_host = after_host;
     }
 
     /// Adds `class` (or replaces the built-in class of that name), working
@@ -251,15 +285,21 @@ impl Classes {
             });
             class.phase = if late { Phase::AfterHost } else { Phase::Early };
         }
-        if let Some(i) = self.index(&class.name) {
-            self.list[usize::from(i)] = class;
-            return Ok(i);
-        }
-        if self.list.len() >= MAX_CLASSES {
-            return Err(format!("more than {MAX_CLASSES} client classes"));
-        }
-        self.list.push(class);
-        Ok(self.list.len() as u16 - 1)
+        let i = match self.index(&class.name) {
+            Some(i) => {
+                self.list[usize::from(i)] = class;
+                i
+            }
+            None if self.list.len() >= MAX_CLASSES => {
+                return Err(format!("more than {MAX_CLASSES} client classes"))
+            }
+            None => {
+                self.list.push(class);
+                self.list.len() as u16 - 1
+            }
+        };
+        self.schedule();
+        Ok(i)
     }
 
     /// The index of `name`, adding a class without a test for a name that
@@ -277,13 +317,13 @@ impl Classes {
     pub fn early<I: Input>(&self, input: &I, vendor_class: Option<&[u8]>, set: &mut ClassSet) {
         set.insert(builtin::ALL);
         if let Some(v) = vendor_class {
-            for (i, c) in self.list.iter().enumerate() {
-                if c.vendor.as_deref() == Some(v) {
-                    set.insert(i as u16);
+            for &i in &self.vendors {
+                if self.list[usize::from(i)].vendor.as_deref() == Some(v) {
+                    set.insert(i);
                 }
             }
         }
-        self.run_phase(input, Phase::Early, set);
+        self.evaluate(input, set, self.early.iter().map(|&i| (i, false)));
     }
 
     /// After the host lookup: `KNOWN` or `UNKNOWN`, the reservation's
@@ -297,22 +337,13 @@ impl Classes {
         for &c in host {
             set.insert(c);
         }
-        self.run_phase(input, Phase::AfterHost, set);
+        self.evaluate(input, set, self.after_host.iter().map(|&i| (i, false)));
     }
 
     /// The classes a pool, subnet or shared network requires, in order; a
     /// listed class without a test is simply assigned.
     pub fn additional<I: Input>(&self, input: &I, required: &[u16], set: &mut ClassSet) {
         self.evaluate(input, set, required.iter().map(|&i| (i, true)));
-    }
-
-    fn run_phase<I: Input>(&self, input: &I, phase: Phase, set: &mut ClassSet) {
-        let due = self
-            .list
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.phase == phase && c.test.is_some());
-        self.evaluate(input, set, due.map(|(i, _)| (i as u16, false)));
     }
 
     /// Evaluates the classes `due` yields in order, adding each whose test

@@ -1,6 +1,5 @@
 //! What a DHCPv4 message offers to expressions.
 
-use std::cell::Cell;
 use std::net::Ipv4Addr;
 
 use super::ast::{Pkt4Field, PktField, Source};
@@ -11,27 +10,10 @@ use crate::wire::v4::{code, Packet4};
 pub struct Input4<'a> {
     packet: &'a Packet4<'a>,
     iface: &'a str,
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
-    /// Options already looked up for this packet: classes read the same few
-    /// options over and over.
-    seen: [Cell<Seen>; SEEN],
-    seen_count: Cell<usize>,
+    /// `pkt.src` and `pkt.dst`, in network order.
+    src: [u8; 4],
+    dst: [u8; 4],
 }
-
-/// How many distinct options one packet's evaluations remember.
-const SEEN: usize = 8;
-
-/// An option looked up: its code and where its value sits in the message
-/// (`len == ABSENT`: not in the message).
-#[derive(Clone, Copy, Default)]
-struct Seen {
-    code: u8,
-    start: u16,
-    len: u16,
-}
-
-const ABSENT: u16 = u16::MAX;
 
 impl<'a> Input4<'a> {
     /// The message `packet`, received on `iface` from `src` to `dst`
@@ -40,41 +22,29 @@ impl<'a> Input4<'a> {
         Input4 {
             packet,
             iface,
-            src,
-            dst,
-            seen: Default::default(),
-            seen_count: Cell::new(0),
+            src: src.octets(),
+            dst: dst.octets(),
         }
     }
 
-    /// Option `code`'s payload; a value split over several instances
-    /// (RFC 3396) is joined in the arena.
-    fn option<'b>(&'b self, code: u16, bump: &mut Bump<'b>) -> Option<&'b [u8]> {
-        let code = u8::try_from(code).ok()?;
-        let msg = self.packet.as_bytes();
-        let n = self.seen_count.get();
-        if let Some(e) = self.seen[..n]
-            .iter()
-            .map(Cell::get)
-            .find(|e| e.code == code)
-        {
-            let start = usize::from(e.start);
-            return (e.len != ABSENT).then(|| &msg[start..start + usize::from(e.len)]);
+    /// Option `code` when it sits whole in the packet: `Some(None)` when
+    /// absent, `None` when split over several instances (RFC 3396).
+    #[inline(always)]
+    fn whole(&self, code: u16) -> Option<Option<&'a [u8]>> {
+        let Ok(code) = u8::try_from(code) else {
+            return Some(None);
+        };
+        match self.packet.option_contiguous(code) {
+            Some(v) => Some(Some(v)),
+            None if self.packet.is_split(code) => None,
+            None => Some(None),
         }
-        let v = self.packet.option(code);
-        let whole = v.as_ref().and_then(|v| v.contiguous());
-        if n < SEEN && (v.is_none() || whole.is_some()) {
-            let (start, len) = whole.map_or((0, ABSENT), |w| {
-                (
-                    (w.as_ptr() as usize - msg.as_ptr() as usize) as u16,
-                    w.len() as u16,
-                )
-            });
-            self.seen[n].set(Seen { code, start, len });
-            self.seen_count.set(n + 1);
-        }
-        let v = v?;
-        whole.or_else(|| Some(bump.build(|c| v.fragments().try_for_each(|f| c.push(f)))))
+    }
+
+    /// Option `code`'s instances joined in the arena.
+    fn joined<'b>(&'b self, code: u16, bump: &mut Bump<'b>) -> Option<&'b [u8]> {
+        let v = self.packet.option(u8::try_from(code).ok()?)?;
+        Some(bump.build(|c| v.fragments().try_for_each(|f| c.push(f))))
     }
 }
 
@@ -118,46 +88,87 @@ fn chunk(data: &[u8], index: u8) -> Option<&[u8]> {
     data.get(i + 1..i + 1 + len)
 }
 
+/// Offsets of the 4-byte header fields expressions read (RFC 2131, figure
+/// 1); Kea gives them as the bytes in network order.
+const XID: usize = 4;
+const CIADDR: usize = 12;
+const YIADDR: usize = 16;
+const SIADDR: usize = 20;
+const GIADDR: usize = 24;
+
+/// One-byte fields (`hlen`, `htype`, the message type) as Kea's 4-byte
+/// integers, so they too are borrowed rather than built per packet.
+static AS_U32: [[u8; 4]; 256] = {
+    let mut t = [[0; 4]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i][3] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 impl Input for Input4<'_> {
-    fn fetch<'b>(&'b self, src: Source, bump: &mut Bump<'b>) -> Option<&'b [u8]> {
+    #[inline(always)]
+    fn borrowed(&self, src: Source) -> Option<Option<&[u8]>> {
         let p = self.packet;
-        let mut u32v = |v: u32| Some(bump.join(&[&v.to_be_bytes()]));
-        let contiguous = |code: u8| p.option(code).and_then(|v| v.contiguous());
+        let word = |at: usize| Some(Some(&p.as_bytes()[at..at + 4]));
+        let small = |v: u8| Some(Some(&AS_U32[usize::from(v)][..]));
+        let sub = |code: u16, s: u16| self.whole(code).map(|v| v.and_then(|v| find_tlv(v, s)));
+        let vendor = |code: u8, f: &dyn Fn(&'_ [u8]) -> Option<&'_ [u8]>| {
+            Some(p.option_contiguous(code).and_then(f))
+        };
         match src {
-            Source::Option(c) => self.option(c, bump),
-            Source::SubOption(c, s) => find_tlv(self.option(c, bump)?, s),
-            Source::Relay4(s) => find_tlv(self.option(u16::from(code::RELAY_AGENT_INFO), bump)?, s),
-            Source::Pkt(PktField::Iface) => Some(self.iface.as_bytes()),
-            Source::Pkt(PktField::Src) => u32v(u32::from(self.src)),
-            Source::Pkt(PktField::Dst) => u32v(u32::from(self.dst)),
-            Source::Pkt(PktField::Len) => u32v(p.as_bytes().len() as u32),
+            Source::Option(c) => self.whole(c),
+            Source::SubOption(c, s) => sub(c, s),
+            Source::Relay4(s) => sub(u16::from(code::RELAY_AGENT_INFO), s),
+            Source::Pkt(PktField::Iface) => Some(Some(self.iface.as_bytes())),
+            Source::Pkt(PktField::Src) => Some(Some(&self.src)),
+            Source::Pkt(PktField::Dst) => Some(Some(&self.dst)),
+            Source::Pkt(PktField::Len) => None,
             Source::Pkt4(f) => match f {
-                Pkt4Field::Mac => {
-                    let hlen = usize::from(p.hlen()).min(p.chaddr().len());
-                    Some(&p.chaddr()[..hlen])
-                }
-                Pkt4Field::Hlen => u32v(u32::from(p.hlen())),
-                Pkt4Field::Htype => u32v(u32::from(p.htype())),
-                Pkt4Field::Ciaddr => u32v(u32::from(p.ciaddr())),
-                Pkt4Field::Giaddr => u32v(u32::from(p.giaddr())),
-                Pkt4Field::Yiaddr => u32v(u32::from(p.yiaddr())),
-                Pkt4Field::Siaddr => u32v(u32::from(p.siaddr())),
+                Pkt4Field::Mac => Some(Some(p.chaddr())),
+                Pkt4Field::Hlen => small(p.hlen()),
+                Pkt4Field::Htype => small(p.htype()),
+                Pkt4Field::Ciaddr => word(CIADDR),
+                Pkt4Field::Giaddr => word(GIADDR),
+                Pkt4Field::Yiaddr => word(YIADDR),
+                Pkt4Field::Siaddr => word(SIADDR),
+                Pkt4Field::Transid => word(XID),
                 Pkt4Field::Msgtype => {
-                    let t = contiguous(code::MESSAGE_TYPE).and_then(|v| v.first().copied());
-                    u32v(u32::from(t.unwrap_or(0)))
+                    let t = p.option_contiguous(code::MESSAGE_TYPE);
+                    small(t.and_then(|v| v.first().copied()).unwrap_or(0))
                 }
-                Pkt4Field::Transid => u32v(p.xid()),
             },
-            Source::Vendor(ent) => vendor_block(contiguous(125)?, ent).map(|(_, d)| d),
-            Source::VendorEnterprise => vendor_block(contiguous(125)?, 0).map(|(id, _)| id),
-            Source::VendorOption(ent, c) => find_tlv(vendor_block(contiguous(125)?, ent)?.1, c),
-            Source::VendorClass(ent) => vendor_block(contiguous(124)?, ent).map(|(_, d)| d),
-            Source::VendorClassEnterprise => vendor_block(contiguous(124)?, 0).map(|(id, _)| id),
-            Source::VendorClassData(ent, i) => chunk(vendor_block(contiguous(124)?, ent)?.1, i),
+            Source::Vendor(ent) => vendor(125, &|v| vendor_block(v, ent).map(|(_, d)| d)),
+            Source::VendorEnterprise => vendor(125, &|v| vendor_block(v, 0).map(|(id, _)| id)),
+            Source::VendorOption(ent, c) => vendor(125, &|v| find_tlv(vendor_block(v, ent)?.1, c)),
+            Source::VendorClass(ent) => vendor(124, &|v| vendor_block(v, ent).map(|(_, d)| d)),
+            Source::VendorClassEnterprise => vendor(124, &|v| vendor_block(v, 0).map(|(id, _)| id)),
+            Source::VendorClassData(ent, i) => vendor(124, &|v| chunk(vendor_block(v, ent)?.1, i)),
             Source::Relay6Option(..)
             | Source::Relay6Peer(_)
             | Source::Relay6Link(_)
-            | Source::Pkt6(_) => None,
+            | Source::Pkt6(_) => Some(None),
+        }
+    }
+
+    /// What [`Input4::borrowed`] cannot give: options split over several
+    /// instances, joined in the arena, and the message length.
+    fn fetch<'b>(&'b self, src: Source, bump: &mut Bump<'b>) -> Option<&'b [u8]> {
+        if let Some(v) = self.borrowed(src) {
+            return v;
+        }
+        match src {
+            Source::Option(c) => self.joined(c, bump),
+            Source::SubOption(c, s) => find_tlv(self.joined(c, bump)?, s),
+            Source::Relay4(s) => find_tlv(self.joined(u16::from(code::RELAY_AGENT_INFO), bump)?, s),
+            Source::Pkt(PktField::Len) => {
+                let len = self.packet.as_bytes().len() as u32;
+                Some(bump.join(&[&len.to_be_bytes()]))
+            }
+            // `borrowed` answers every other source.
+            _ => None,
         }
     }
 }

@@ -143,7 +143,7 @@ impl Engine4<'_> {
         let classes = &self.config.classes;
         let input = input(req);
         let mut member = ClassSet::default();
-        let vendor = p.option(code::VENDOR_CLASS_ID).and_then(|v| v.contiguous());
+        let vendor = p.option_contiguous(code::VENDOR_CLASS_ID);
         classes.early(&input, vendor, &mut member);
         if member.contains(builtin::DROP) {
             return Outcome::Silent(Silence::Dropped);

@@ -103,7 +103,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             self.configured_options(&mut w, &scopes, classes)?;
         }
         if self.engine.config.echo_client_id {
-            if let Some(cid) = p.option(code::CLIENT_ID).and_then(|v| v.contiguous()) {
+            if let Some(cid) = p.option_contiguous(code::CLIENT_ID) {
                 w.put_option(code::CLIENT_ID, cid)?;
             }
         }

@@ -232,6 +232,33 @@ impl<'a> Packet4<'a> {
         ))
     }
 
+    /// The value of option `code` when it sits in one instance (the usual
+    /// case), read straight from the index; `None` when the option is absent
+    /// or split, where [`Packet4::option`] joins the instances.
+    #[inline(always)]
+    pub fn option_contiguous(&self, code: u8) -> Option<&'a [u8]> {
+        if !self.present.contains(code) || self.split.contains(code) {
+            return None;
+        }
+        let indexed = &self.index_codes[..usize::from(self.indexed)];
+        match indexed.iter().position(|&c| c == code) {
+            Some(i) => {
+                // `pos` is the code byte of an instance `scan` validated.
+                let pos = usize::from(self.index_pos[i]);
+                let len = usize::from(self.buf[pos + 1]);
+                Some(&self.buf[pos + 2..pos + 2 + len])
+            }
+            None => self.option(code).and_then(|v| v.contiguous()),
+        }
+    }
+
+    /// True when option `code` appears more than once, so its value is the
+    /// instances joined (RFC 3396).
+    #[inline(always)]
+    pub fn is_split(&self, code: u8) -> bool {
+        self.split.contains(code)
+    }
+
     /// The DHCP message type, or `None` for BOOTP (no option 53).
     pub fn message_type(&self) -> Option<MessageType> {
         self.option(code::MESSAGE_TYPE)
