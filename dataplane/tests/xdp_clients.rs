@@ -180,28 +180,7 @@ fn tempdir() -> String {
     dir.to_string_lossy().into_owned()
 }
 
-/// dhcpcd keeps state in /var/lib/dhcpcd and /run: it runs in a private
-/// mount namespace with both replaced, binds its lease, waits for the
-/// address, then releases it (`-k`) and stops.
-const DHCPCD: &str = r#"
-set -e
-mount --bind "$1" /var/lib/dhcpcd
-mount -t tmpfs tmpfs /run
-mkdir -p /run/dhcpcd
-dhcpcd -f "$2" -c /bin/true -B -4 "$3" &
-pid=$!
-i=0
-while [ $i -lt 200 ]; do
-  ip addr show dev "$3" | grep -q "inet 198.51.100.100/" && break
-  i=$((i+1)); sleep 0.1
-done
-ip addr show dev "$3"
-sleep 0.5
-dhcpcd -f "$2" -4 -k "$3" || true
-i=0
-while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do i=$((i+1)); sleep 0.1; done
-"#;
-
+/// dhcpcd binds a lease and releases it (`xdhcp_testlab::dhcpcd_once`).
 #[test]
 fn dhcpcd_gets_and_releases_a_lease() {
     let lab = Lab::new("dd");
@@ -224,11 +203,10 @@ fn dhcpcd_gets_and_releases_a_lease() {
         ),
     )
     .unwrap();
+    let bound = "inet 198.51.100.100/";
     let out = server.serve_until(spawn(
         &lab,
-        &[
-            "unshare", "-m", "sh", "-c", DHCPCD, "sh", &db, &conf, &lab.peer,
-        ],
+        &xdhcp_testlab::dhcpcd_once(&db, &conf, &lab.peer, "-4", bound),
     ));
     let said = text(&out);
     assert!(
