@@ -12,7 +12,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use xdhcp_dataplane::wire::v6::{status, Message6Writer, MessageType, Packet6, OPTION_RELAY_MSG};
-use xdhcp_testlab::{delete_netns, dhcpcd_once, run, scratch_dir, Lab, ServerProcess};
+use xdhcp_testlab::{delete_netns, run, scratch_dir, Lab, ServerProcess};
 
 /// The server's section: `interfaces` entries as JSON strings, the socket
 /// type, and `extra` keys. Subnet 1 is the lab's link; subnet 2 lies
@@ -195,30 +195,37 @@ const GOT_AND_RENEWED: [&str; 4] = [
 ];
 const RELEASED: [&str; 2] = ["DHCP6_RELEASE_NA", "DHCP6_RELEASE_PD"];
 
-/// dhclient -6 on the lab's client link: SARR for an address and a
-/// prefix, renewals, a release, all over the `kind` backend.
+/// dhclient -6 -N -P on `iface` of `netns` gets `addr` and `prefix`
+/// (the lease file's lines), renews both (T1 is 1 s) and releases them,
+/// `server` logging each step.
+fn get_renew_release(
+    server: &mut ServerProcess,
+    dir: &str,
+    (netns, iface): (&str, &str),
+    (addr, prefix): (&str, &str),
+) {
+    let client = Dhclient::new(dir, netns, iface);
+    let both = ["-N", "-P"];
+    let said = client.run_until(&both, server, &GOT_AND_RENEWED, &[addr, prefix]);
+    let leases = client.leases();
+    assert!(leases.contains(addr), "{leases}\n{said}");
+    assert!(leases.contains(prefix), "{leases}\n{said}");
+    assert!(said.contains("Renew"), "{said}");
+    let out = client.release(&both);
+    assert!(out.status.success(), "{}", text(&out));
+    for what in RELEASED {
+        server.wait_for(what);
+    }
+}
+
+/// dhclient -6 on the lab's client link over the `kind` backend.
 fn direct(tag: &str, kind: &str, over: &str) {
     let lab = Lab::new(tag);
     let iface = format!("\"{}\"", lab.iface);
     let (mut server, dir) = serve(&lab, tag, |d| config(d, &lab.iface, &iface, kind, ""));
     assert!(server.output().contains(over), "{}", server.output());
-    let client = Dhclient::new(&dir, &lab.client, &lab.peer);
-    let (addr, prefix) = ("iaaddr 2001:db8:7::100 {", "iaprefix 2001:db8:100::/64 {");
-    let said = client.run_until(
-        &["-N", "-P"],
-        &mut server,
-        &GOT_AND_RENEWED,
-        &[addr, prefix],
-    );
-    let leases = client.leases();
-    assert!(leases.contains(addr), "{leases}\n{said}");
-    assert!(leases.contains(prefix), "{leases}\n{said}");
-    assert!(said.contains("Renew"), "{said}");
-    let out = client.release(&["-N", "-P"]);
-    assert!(out.status.success(), "{}", text(&out));
-    for what in RELEASED {
-        server.wait_for(what);
-    }
+    let leased = ("iaaddr 2001:db8:7::100 {", "iaprefix 2001:db8:100::/64 {");
+    get_renew_release(&mut server, &dir, (&lab.client, &lab.peer), leased);
     server.stop("DHCP4_SHUTDOWN");
 }
 
@@ -319,22 +326,8 @@ fn relayed(tag: &str, kind: &str) {
     let iface = format!("\"{}\"", lab.iface);
     let (mut server, dir) = serve(&lab, tag, |d| config(d, &lab.iface, &iface, kind, ""));
     let link = RelayedLink::new(&lab, tag, &[]);
-    let client = Dhclient::new(&dir, &link.netns, &link.iface);
-    let (addr, prefix) = ("iaaddr 2001:db8:9::100 {", "iaprefix 2001:db8:200::/64 {");
-    let said = client.run_until(
-        &["-N", "-P"],
-        &mut server,
-        &GOT_AND_RENEWED,
-        &[addr, prefix],
-    );
-    let leases = client.leases();
-    assert!(leases.contains(addr), "{leases}\n{said}");
-    assert!(leases.contains(prefix), "{leases}\n{said}");
-    let out = client.release(&["-N", "-P"]);
-    assert!(out.status.success(), "{}", text(&out));
-    for what in RELEASED {
-        server.wait_for(what);
-    }
+    let leased = ("iaaddr 2001:db8:9::100 {", "iaprefix 2001:db8:200::/64 {");
+    get_renew_release(&mut server, &dir, (&link.netns, &link.iface), leased);
     server.stop("DHCP4_SHUTDOWN");
 }
 
@@ -647,24 +640,12 @@ fn dhcpcd6_gets_and_releases_an_address() {
     let lab = Lab::new("6dc");
     let iface = format!("\"{}\"", lab.iface);
     let (mut server, dir) = serve(&lab, "6dc", |d| config(d, &lab.iface, &iface, "udp", ""));
-    let db = format!("{dir}/dhcpcd-db");
-    std::fs::create_dir_all(&db).unwrap();
-    let conf = format!("{dir}/dhcpcd.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "duid ll\nnoipv6rs\nrelease\ntimeout 20\ninterface {}\n  ipv6only\n  ia_na 1\n",
-            lab.peer
-        ),
-    )
-    .unwrap();
     let bound = "inet6 2001:db8:7::100/";
-    let out = in_netns(
-        &lab.client,
-        &dhcpcd_once(&db, &conf, &lab.peer, "-6", bound),
-    )
-    .output()
-    .expect("dhcpcd installed (tools/install-deps.sh)");
+    let options = ("noipv6rs", "  ipv6only\n  ia_na 1");
+    let out = lab
+        .dhcpcd_once(&dir, "-6", options, bound)
+        .output()
+        .expect("dhcpcd installed (tools/install-deps.sh)");
     let said = text(&out);
     assert!(
         said.contains("inet6 2001:db8:7::100/"),

@@ -180,7 +180,7 @@ fn tempdir() -> String {
     dir.to_string_lossy().into_owned()
 }
 
-/// dhcpcd binds a lease and releases it (`xdhcp_testlab::dhcpcd_once`).
+/// dhcpcd binds a lease and releases it (`Lab::dhcpcd_once`).
 #[test]
 fn dhcpcd_gets_and_releases_a_lease() {
     let lab = Lab::new("dd");
@@ -192,22 +192,9 @@ fn dhcpcd_gets_and_releases_a_lease() {
     assert!(flush.status.success());
     let mut server = Server::start(&lab);
     let dir = tempdir();
-    let db = format!("{dir}/dhcpcd-db");
-    std::fs::create_dir_all(&db).unwrap();
-    let conf = format!("{dir}/dhcpcd.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "duid ll\nnoipv4ll\nnoarp\nrelease\ntimeout 20\ninterface {}\n  ipv4only\n",
-            lab.peer
-        ),
-    )
-    .unwrap();
     let bound = "inet 198.51.100.100/";
-    let out = server.serve_until(spawn(
-        &lab,
-        &xdhcp_testlab::dhcpcd_once(&db, &conf, &lab.peer, "-4", bound),
-    ));
+    let options = ("noipv4ll\nnoarp", "  ipv4only");
+    let out = server.serve_until(piped(lab.dhcpcd_once(&dir, "-4", options, bound)));
     let said = text(&out);
     assert!(
         said.contains("inet 198.51.100.100/24"),

@@ -2,6 +2,10 @@
 //! so it runs in a private mount namespace with both replaced, binds its
 //! lease, waits for the leased address, then releases it (`-k`) and stops.
 
+use std::process::Command;
+
+use crate::Lab;
+
 const SCRIPT: &str = r#"
 set -e
 mount --bind "$1" /var/lib/dhcpcd
@@ -21,19 +25,33 @@ i=0
 while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do i=$((i+1)); sleep 0.1; done
 "#;
 
-/// The command line (to run inside the client's network namespace) of
-/// one dhcpcd run on `iface` for `family` (`-4` or `-6`), with its state
-/// directory `db` and configuration `conf`, that waits until `ip addr`
-/// shows `address` (say `inet 198.51.100.100/`). Its output ends with
-/// the interface's addresses once bound.
-pub fn dhcpcd_once<'a>(
-    db: &'a str,
-    conf: &'a str,
-    iface: &'a str,
-    family: &'a str,
-    address: &'a str,
-) -> [&'a str; 11] {
-    [
-        "unshare", "-m", "sh", "-c", SCRIPT, "sh", db, conf, iface, family, address,
-    ]
+impl Lab {
+    /// dhcpcd run once on the client interface for `family` (`-4` or
+    /// `-6`), with its state and a configuration in `dir`: `global` lines,
+    /// then `per_interface` lines for the interface. It waits until `ip
+    /// addr` shows `address` (say `inet 198.51.100.100/`), and its output
+    /// ends with the interface's addresses once bound.
+    pub fn dhcpcd_once(
+        &self,
+        dir: &str,
+        family: &str,
+        (global, per_interface): (&str, &str),
+        address: &str,
+    ) -> Command {
+        let db = format!("{dir}/dhcpcd-db");
+        std::fs::create_dir_all(&db).expect("creating dhcpcd's state directory");
+        let conf = format!("{dir}/dhcpcd.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "duid ll\nrelease\ntimeout 20\n{global}\ninterface {}\n{per_interface}\n",
+                self.peer
+            ),
+        )
+        .expect("writing dhcpcd.conf");
+        let script = [
+            "unshare", "-m", "sh", "-c", SCRIPT, "sh", &db, &conf, &self.peer, family, address,
+        ];
+        self.client_command(&script)
+    }
 }
