@@ -1,9 +1,11 @@
-//! `xdhcp-controlplane -c FILE`: serve DHCPv4 from the configuration.
+//! `xdhcp-controlplane -c FILE`: serve DHCPv4 and DHCPv6 from the
+//! configuration.
 //!
 //! Until the dataplane runs as its own process (fed a snapshot over IPC),
 //! the control plane starts the dataplane's workers in-process: compile the
-//! `Dhcp4` section, open the lease store, open the `dhcp-socket-type`'s
-//! sockets on each configured interface and serve until SIGINT or SIGTERM.
+//! `Dhcp4` and `Dhcp6` sections, open their lease stores, open each
+//! section's `dhcp-socket-type` sockets on its configured interfaces and
+//! serve until SIGINT or SIGTERM.
 //! SIGHUP reloads the file, as `config-reload` does (see `reload`).
 
 use std::net::SocketAddr;
