@@ -1,9 +1,11 @@
-//! `xdhcp-controlplane -c FILE`: serve DHCPv4 from the configuration.
+//! `xdhcp-controlplane -c FILE`: serve DHCPv4 and DHCPv6 from the
+//! configuration.
 //!
 //! Until the dataplane runs as its own process (fed a snapshot over IPC),
 //! the control plane starts the dataplane's workers in-process: compile the
-//! `Dhcp4` section, open the lease store, open the `dhcp-socket-type`'s
-//! sockets on each configured interface and serve until SIGINT or SIGTERM.
+//! `Dhcp4` and `Dhcp6` sections, open their lease stores, open each
+//! section's `dhcp-socket-type` sockets on its configured interfaces and
+//! serve until SIGINT or SIGTERM.
 //! SIGHUP reloads the file, as `config-reload` does (see `reload`).
 
 use std::net::SocketAddr;
@@ -103,9 +105,10 @@ pub fn run(
             })
         });
         let service6 = v6.as_ref().filter(|_| names6.contains(name)).map(|family| {
-            let link = link::lookup6(name).ok_or_else(|| {
+            let mut link = link::lookup6(name).ok_or_else(|| {
                 format!("interface {name} not found or without an IPv6 link-local address")
             })?;
+            link.unicast = config.dhcp6.as_ref().and_then(|s| unicast_address(s, name));
             Ok::<_, String>(Dhcp6Service {
                 link,
                 config: family.snapshot.clone(),
@@ -113,17 +116,25 @@ pub fn run(
                 events: Some(Arc::new(LeaseSink)),
             })
         });
-        let socket_type = config
-            .dhcp4
-            .as_ref()
-            .map_or(SocketType::Xdp, |s| s.interfaces.socket_type);
-        ifaces.push(name.clone());
-        serving.push(start(
-            name,
-            socket_type,
-            service4.transpose()?,
-            service6.transpose()?,
-        )?);
+        let socket_type = |s: &Option<Server>| s.as_ref().map(|s| s.interfaces.socket_type);
+        let (service4, service6) = (service4.transpose()?, service6.transpose()?);
+        // Each family uses its own section's socket type; one backend
+        // serves both when they name the same one.
+        let plan = match (service4, service6) {
+            (Some(s4), Some(s6)) if socket_type(&config.dhcp4) != socket_type(&config.dhcp6) => {
+                vec![(Some(s4), None), (None, Some(s6))]
+            }
+            both => vec![both],
+        };
+        for (s4, s6) in plan {
+            let kind = if s4.is_some() {
+                socket_type(&config.dhcp4)
+            } else {
+                socket_type(&config.dhcp6)
+            };
+            ifaces.push(name.clone());
+            serving.push(start(name, kind.unwrap_or(SocketType::Xdp), s4, s6)?);
+        }
     }
     if serving.is_empty() {
         return Err("interfaces-config lists no interface to serve".into());
@@ -247,6 +258,15 @@ fn interface_names(server: &Server) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// The unicast address `interfaces-config` gives interface `name`
+/// (`"eth0/2001:db8::1"`), if any.
+fn unicast_address(server: &Server, name: &str) -> Option<std::net::Ipv6Addr> {
+    server.interfaces.interfaces.iter().find_map(|entry| {
+        let (n, addr) = entry.split_once('/')?;
+        (n == name).then(|| addr.parse().ok()).flatten()
+    })
+}
+
 /// The DHCPv6 server DUID: `server-id` completed from, and kept in, the
 /// data directory's DUID file; the link-layer part from `mac`.
 fn server_duid(server: &Server, mac: Option<[u8; 6]>) -> Result<Vec<u8>, String> {
@@ -291,44 +311,37 @@ fn open_leases<L: xdhcp_dataplane::lease::Lease>(
 }
 
 /// Starts serving interface `name` for the families given, over the
-/// configured socket type. DHCPv6 is served over AF_XDP, and so is DHCPv4
-/// on an interface both serve (one steering program takes both ports).
-/// Alone, `xdp` falls back to `raw` when XDP or AF_XDP is unavailable: the
-/// model cannot tell whether the operator insisted, and a server that
-/// answers beats one that does not start. The WARN says why.
+/// configured socket type. `xdp` falls back to `raw` when XDP or AF_XDP is
+/// unavailable: the model cannot tell whether the operator insisted, and a
+/// server that answers beats one that does not start. The WARN says why.
 fn start(
     name: &str,
     socket_type: SocketType,
     v4: Option<Dhcp4Service>,
     v6: Option<Dhcp6Service>,
 ) -> Result<Serving, String> {
-    let socket_type = if v6.is_some() && socket_type != SocketType::Xdp {
-        log(
-            "WARN",
-            "DHCP_SOCKET_TYPE",
-            &format!("{name} serves DHCPv6, so both families use AF_XDP there"),
-        );
-        SocketType::Xdp
-    } else {
-        socket_type
-    };
     let backend = match socket_type {
         SocketType::Xdp => Backend::Xdp(ModePolicy::Any),
         SocketType::Raw => Backend::Raw,
         SocketType::Udp => Backend::Udp,
     };
     let serving = match Serving::start_services(name, backend, v4.clone(), v6.clone()) {
-        Err(e) if socket_type == SocketType::Xdp && v6.is_none() => {
+        Err(e) if socket_type == SocketType::Xdp => {
             log(
                 "WARN",
                 "DHCP4_XDP_UNAVAILABLE",
                 &format!("AF_XDP cannot serve {name} ({e}); serving it over raw sockets instead"),
             );
-            Serving::start_services(name, Backend::Raw, v4, None)
+            Serving::start_services(name, Backend::Raw, v4.clone(), v6.clone())
         }
         other => other,
     }
     .map_err(|e| e.to_string())?;
+    let families = match (&v4, &v6) {
+        (Some(_), Some(_)) => "DHCPv4 and DHCPv6",
+        (Some(_), None) => "DHCPv4",
+        _ => "DHCPv6",
+    };
     let how = match serving.mode() {
         Some(AttachMode::Native) => format!("{} AF_XDP queue(s) in native XDP", serving.workers()),
         Some(AttachMode::Generic { native_error }) => format!(
@@ -336,6 +349,9 @@ fn start(
             serving.workers(),
             native_error.as_deref().unwrap_or("not tried")
         ),
+        None if socket_type == SocketType::Udp && v4.is_some() && v6.is_some() => {
+            "a UDP socket per family".to_string()
+        }
         None if socket_type == SocketType::Udp => "a UDP socket".to_string(),
         None => "a raw (AF_PACKET) socket".to_string(),
     };
@@ -357,7 +373,7 @@ fn start(
     log(
         "INFO",
         "DHCP4_STARTED",
-        &format!("serving {name} over {how}"),
+        &format!("serving {name} ({families}) over {how}"),
     );
     Ok(serving)
 }

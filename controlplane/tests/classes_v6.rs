@@ -38,11 +38,8 @@ fn dns_servers(duid: &[u8]) -> Result<Vec<u8>, Silence> {
     let mut msg = vec![11, 0, 0, 7];
     msg.extend(tlv(1, duid));
     msg.extend(tlv(6, &23u16.to_be_bytes()));
-    let req = Request6 {
-        packet: Packet6::parse(&msg).unwrap(),
-        interface: Some("veth0"),
-        src: "fe80::1".parse::<Ipv6Addr>().unwrap(),
-    };
+    let src = "fe80::1".parse::<Ipv6Addr>().unwrap();
+    let req = Request6::multicast(Packet6::parse(&msg).unwrap(), Some("veth0"), src);
     let engine = Engine6 {
         config: &config,
         leases: &leases,

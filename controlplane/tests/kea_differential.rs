@@ -22,7 +22,7 @@ const EXCEPTIONS: &[(&str, bool, bool, &str)] = &[
         "v6-ok-xdp-socket.json",
         false,
         true,
-        "xdhcp's DHCPv6 server picks its packet backend with `dhcp-socket-type` too (xdp or udp); \
+        "xdhcp's DHCPv6 server picks its packet backend with `dhcp-socket-type` too (xdp, raw or udp); \
          Kea's DHCPv6 has no such key",
     ),
     (

@@ -14,7 +14,7 @@ fn config(iface: &str, dir: &str) -> String {
                     "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ] }} ]
   }},
   "Dhcp6": {{
-    "interfaces-config": {{ "interfaces": [ "{iface}" ] }},
+    "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "xdp" }},
     "data-directory": "{dir}",
     "lease-database": {{ "type": "memfile", "persist": false }},
     "preferred-lifetime": 3000, "valid-lifetime": 4000,
@@ -124,6 +124,9 @@ fn one_interface_serves_dhcpv4_and_dhcpv6() {
     assert!(leases.contains("iaaddr 2001:db8:7::"), "{leases}");
 
     let log = server.stop("DHCP4_SHUTDOWN");
-    assert!(log.contains("serving"), "{log}");
+    assert!(
+        log.contains("(DHCPv4 and DHCPv6) over 1 AF_XDP queue(s)"),
+        "{log}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,6 +8,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::config::v6::MacSource;
 use crate::lease::HwAddr;
 
 /// What happened.
@@ -159,9 +160,8 @@ pub struct LeaseEvent6 {
     pub duid: ShortId,
     /// The client's link-layer address, when known.
     pub hw: HwAddr,
-    /// True when `hw` came from the relay's client link-layer address
-    /// option (RFC 6939), false when from the DUID.
-    pub hw_from_relay: bool,
+    /// Which `mac-sources` entry gave `hw`.
+    pub hw_source: Option<MacSource>,
     /// The relay nearest the server, if relayed.
     pub relay: Option<Relay6>,
     /// The worker thread (`pthread_self`).

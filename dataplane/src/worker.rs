@@ -4,7 +4,7 @@
 //! [`answer_v4_datagram`]: the kernel did the framing, so only the
 //! destination is mapped. The backend owns the rings and the loop.
 
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
 
 use crate::engine::v4::{Destination, Engine4, Outcome, Request4};
 use crate::engine::v6::{self, Engine6, Request6};
@@ -37,6 +37,10 @@ pub struct Link6 {
     pub mac: [u8; 6],
     /// Its link-local address: the source of replies to multicast requests.
     pub addr: Ipv6Addr,
+    /// The global address the server also listens on there
+    /// (`"eth0/2001:db8::1"`): offered to clients in OPTION_UNICAST, and
+    /// without it clients' unicast requests are refused (UseMulticast).
+    pub unicast: Option<Ipv6Addr>,
 }
 
 const BROADCAST_MAC: [u8; 6] = [0xff; 6];
@@ -104,42 +108,105 @@ pub fn answer_v6(
         let IpAddrs::V6 { src, dst } = frame.addressing.ip else {
             return None;
         };
-        let packet = match Packet6::parse(frame.payload) {
-            Ok(p) => p,
-            Err(_) => {
-                if let Some(stats) = engine.stats {
-                    stats.packets.parse_failed();
-                }
-                return None;
-            }
-        };
-        let req = Request6 {
-            packet,
-            interface: Some(&link.name),
+        let seen = Seen6 {
             src,
+            dst,
+            src_mac: Some(frame.addressing.eth_src),
         };
-        let v6::Outcome::Reply { len, to, .. } = engine.handle(&req, out, now) else {
-            return None;
-        };
-        let dst_port = match to {
-            v6::Destination::Client => CLIENT_PORT_V6,
-            v6::Destination::Relay => SERVER_PORT_V6,
-        };
+        let (len, to) = answer6(engine, link, frame.payload, seen, out, now)?;
         let to = Addressing {
             eth_dst: frame.addressing.eth_src,
             eth_src: link.mac,
-            // A request sent to one of our unicast addresses (a relay's,
-            // usually to a global one) is answered from that address.
             ip: IpAddrs::V6 {
-                src: if dst.is_multicast() { link.addr } else { dst },
+                src: reply_source6(link, dst),
                 dst: src,
             },
             src_port: SERVER_PORT_V6,
-            dst_port,
+            dst_port: port6(to),
             ..frame.addressing
         };
         Some((len, to))
     })
+}
+
+/// Answers one DHCPv6 datagram from `src` sent to `dst` (UDP backend).
+/// Returns the length of the reply written into `reply`, where it goes
+/// and the local address it leaves from.
+pub fn answer_v6_datagram(
+    engine: &Engine6<'_>,
+    link: &Link6,
+    request: &[u8],
+    (src, dst): (SocketAddrV6, Ipv6Addr),
+    reply: &mut [u8],
+    now: u32,
+) -> Option<(usize, SocketAddrV6, Ipv6Addr)> {
+    let seen = Seen6 {
+        src: *src.ip(),
+        dst,
+        src_mac: None,
+    };
+    let (len, to) = answer6(engine, link, request, seen, reply, now)?;
+    let to = SocketAddrV6::new(*src.ip(), port6(to), 0, src.scope_id());
+    Some((len, to, reply_source6(link, dst)))
+}
+
+/// The UDP port a DHCPv6 reply goes to (RFC 8415 §7.2).
+fn port6(to: v6::Destination) -> u16 {
+    match to {
+        v6::Destination::Client => CLIENT_PORT_V6,
+        v6::Destination::Relay => SERVER_PORT_V6,
+    }
+}
+
+/// What a backend saw of a DHCPv6 request's arrival.
+struct Seen6 {
+    src: Ipv6Addr,
+    dst: Ipv6Addr,
+    src_mac: Option<[u8; 6]>,
+}
+
+/// A request sent to one of our unicast addresses (a relay's, usually to
+/// a global one) is answered from that address; one sent to the group,
+/// from the link-local address.
+fn reply_source6(link: &Link6, dst: Ipv6Addr) -> Ipv6Addr {
+    if dst.is_multicast() {
+        link.addr
+    } else {
+        dst
+    }
+}
+
+/// The step both DHCPv6 backends share: decode, let the engine write the
+/// reply into `out`, and say how long it is and where it goes.
+fn answer6(
+    engine: &Engine6<'_>,
+    link: &Link6,
+    message: &[u8],
+    seen: Seen6,
+    out: &mut [u8],
+    now: u32,
+) -> Option<(usize, v6::Destination)> {
+    let packet = match Packet6::parse(message) {
+        Ok(p) => p,
+        Err(_) => {
+            if let Some(stats) = engine.stats {
+                stats.packets.parse_failed();
+            }
+            return None;
+        }
+    };
+    let req = Request6 {
+        packet,
+        interface: Some(&link.name),
+        src: seen.src,
+        dst: seen.dst,
+        src_mac: seen.src_mac,
+        unicast: link.unicast,
+    };
+    match engine.handle(&req, out, now) {
+        v6::Outcome::Reply { len, to, .. } => Some((len, to)),
+        v6::Outcome::Silent(_) => None,
+    }
 }
 
 /// Answers one received UDP datagram (the DHCP message alone) that was

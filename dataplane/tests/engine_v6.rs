@@ -10,7 +10,7 @@ use xdhcp_dataplane::events::LeaseEventKind;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::config::options::ConfiguredOption;
-use xdhcp_dataplane::config::v6::{HostId6, Reservations6};
+use xdhcp_dataplane::config::v6::{HostId6, MacSource, Reservations6};
 use xdhcp_dataplane::config::{Config6, Lifetime, OptionSet, PdPool6, Reservation6, Subnet6};
 use xdhcp_dataplane::engine::v6::{Destination, Engine6, Outcome, Request6, Silence};
 use xdhcp_dataplane::lease::{Lease6, LeaseState, LeaseStore, LeaseType, StoreConfig};
@@ -129,11 +129,7 @@ impl Lab {
 
     /// Sends `msg` as if received on `veth0` from a link-local client.
     fn send(&self, msg: &[u8], now: u32) -> (Outcome, Vec<u8>) {
-        let req = Request6 {
-            packet: Packet6::parse(msg).unwrap(),
-            interface: Some("veth0"),
-            src: ip("fe80::1"),
-        };
+        let req = Request6::multicast(Packet6::parse(msg).unwrap(), Some("veth0"), ip("fe80::1"));
         let mut out = vec![0u8; 1500];
         let engine = Engine6 {
             config: &self.config,
@@ -890,7 +886,9 @@ fn relayed_client_reserved_by_the_link_layer_address_its_relay_saw() {
         },
     );
     s.reservations = hosts;
-    let lab = Lab::new(vec![s]);
+    let mut lab = Lab::new(vec![s]);
+    // The client's DUID-LL carries a MAC too; `any` would take that first.
+    lab.config.mac_sources = vec![MacSource::RelayOption];
     let solicit = plain(MessageType::Solicit, 1, None, &[Ia::Na(1, &[])]);
     let mut buf = vec![0u8; 1500];
     let mut w = Message6Writer::new(&mut buf);
@@ -976,7 +974,7 @@ fn lease_changes_are_reported_as_events() {
     );
     // The DUID-LL of these clients carries their MAC.
     assert_eq!(events[0].hw.as_bytes(), [2, 0, 0, 0, 0, 1]);
-    assert!(!events[0].hw_from_relay);
+    assert_eq!(events[0].hw_source, Some(MacSource::Duid));
 }
 
 #[test]
@@ -1003,4 +1001,60 @@ fn under_overload_direct_solicits_are_shed_and_counted() {
     let p = stats.packets.values();
     assert_eq!(p[Stat6::SolicitReceived as usize], 1);
     assert_eq!(p[Stat6::ReceiveDrop as usize], 1);
+}
+
+/// Each relay- or modem-supplied `mac-sources` entry finds the client's
+/// MAC where Kea's manual says it is; a source not listed is not read.
+#[test]
+fn mac_sources_read_relay_and_docsis_options() {
+    let mac = [0x00, 0x16, 0x3e, 0, 0, 0x11];
+    let with = |head: &[u8]| [head, &mac[..]].concat();
+    // Enterprise 9, then the MAC; CableLabs (4491) sub-options 1026 and 36.
+    let remote_id = with(&[0, 0, 0, 9]);
+    let cmts = with(&[0, 0, 0x11, 0x8b, 0x04, 0x02, 0, 6]);
+    let modem = with(&[0, 0, 0x11, 0x8b, 0, 36, 0, 6]);
+    // (source, option the relay adds, option the client sends)
+    type Option6<'a> = Option<(u16, &'a [u8])>;
+    let cases: [(MacSource, Option6<'_>, Option6<'_>); 4] = [
+        (MacSource::RemoteId, Some((37, &remote_id)), None),
+        (MacSource::SubscriberId, Some((38, &mac)), None),
+        (MacSource::DocsisCmts, Some((17, &cmts)), None),
+        (MacSource::DocsisModem, None, Some((17, &modem))),
+    ];
+    for (source, relay_option, client_option) in cases {
+        let mut s = lan();
+        let mut hosts = Reservations6::default();
+        let reservation = Reservation6 {
+            addresses: vec![ip("2001:db8:1::77")],
+            ..Reservation6::default()
+        };
+        hosts.insert(HostId6::HwAddress(&mac), reservation);
+        s.reservations = hosts;
+        let mut lab = Lab::new(vec![s]);
+        let solicit = message(MessageType::Solicit, 1, None, &[Ia::Na(1, &[])], |w| {
+            if let Some((code, data)) = client_option {
+                w.option(code, data).unwrap();
+            }
+        });
+        let mut buf = vec![0u8; 1500];
+        let mut w = Message6Writer::new(&mut buf);
+        w.put_relay_header(
+            MessageType::RelayForw,
+            0,
+            ip("2001:db8:1::"),
+            ip("fe80::99"),
+        )
+        .unwrap();
+        if let Some((code, data)) = relay_option {
+            w.option(code, data).unwrap();
+        }
+        w.option(OPTION_RELAY_MSG, &solicit).unwrap();
+        let n = w.finish().unwrap();
+        lab.config.mac_sources = vec![source];
+        let adv = lab.expect(&buf[..n], MessageType::Advertise);
+        assert_eq!(na(&adv, 1).unwrap().0, ip("2001:db8:1::77"), "{source:?}");
+        lab.config.mac_sources = vec![MacSource::Duid];
+        let adv = lab.expect(&buf[..n], MessageType::Advertise);
+        assert_ne!(na(&adv, 1).unwrap().0, ip("2001:db8:1::77"), "{source:?}");
+    }
 }

@@ -207,6 +207,7 @@ mod v6lab {
             name: "veth0".into(),
             mac: [2, 0, 0, 0, 0, 1],
             addr: "fe80::1".parse().unwrap(),
+            unicast: None,
         }
     }
 

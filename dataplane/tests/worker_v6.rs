@@ -85,6 +85,7 @@ fn answer(request: &[u8]) -> Vec<u8> {
         name: "veth0".into(),
         mac: [2, 0, 0, 0, 0, 1],
         addr: ip("fe80::1"),
+        unicast: None,
     };
     let mut reply = vec![0u8; 1500];
     let n = answer_v6(&engine, &link, request, &mut reply, NOW).expect("a reply");
@@ -191,6 +192,7 @@ fn other_ports_and_families_are_not_answered() {
         name: "veth0".into(),
         mac: [2, 0, 0, 0, 0, 1],
         addr: ip("fe80::1"),
+        unicast: None,
     };
     let mut from = Addressing {
         eth_dst: [0x33, 0x33, 0, 1, 0, 2],

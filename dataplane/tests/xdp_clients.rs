@@ -180,28 +180,7 @@ fn tempdir() -> String {
     dir.to_string_lossy().into_owned()
 }
 
-/// dhcpcd keeps state in /var/lib/dhcpcd and /run: it runs in a private
-/// mount namespace with both replaced, binds its lease, waits for the
-/// address, then releases it (`-k`) and stops.
-const DHCPCD: &str = r#"
-set -e
-mount --bind "$1" /var/lib/dhcpcd
-mount -t tmpfs tmpfs /run
-mkdir -p /run/dhcpcd
-dhcpcd -f "$2" -c /bin/true -B -4 "$3" &
-pid=$!
-i=0
-while [ $i -lt 200 ]; do
-  ip addr show dev "$3" | grep -q "inet 198.51.100.100/" && break
-  i=$((i+1)); sleep 0.1
-done
-ip addr show dev "$3"
-sleep 0.5
-dhcpcd -f "$2" -4 -k "$3" || true
-i=0
-while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do i=$((i+1)); sleep 0.1; done
-"#;
-
+/// dhcpcd binds a lease and releases it (`Lab::dhcpcd_once`).
 #[test]
 fn dhcpcd_gets_and_releases_a_lease() {
     let lab = Lab::new("dd");
@@ -213,23 +192,9 @@ fn dhcpcd_gets_and_releases_a_lease() {
     assert!(flush.status.success());
     let mut server = Server::start(&lab);
     let dir = tempdir();
-    let db = format!("{dir}/dhcpcd-db");
-    std::fs::create_dir_all(&db).unwrap();
-    let conf = format!("{dir}/dhcpcd.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "duid ll\nnoipv4ll\nnoarp\nrelease\ntimeout 20\ninterface {}\n  ipv4only\n",
-            lab.peer
-        ),
-    )
-    .unwrap();
-    let out = server.serve_until(spawn(
-        &lab,
-        &[
-            "unshare", "-m", "sh", "-c", DHCPCD, "sh", &db, &conf, &lab.peer,
-        ],
-    ));
+    let bound = "inet 198.51.100.100/";
+    let options = ("noipv4ll\nnoarp", "  ipv4only");
+    let out = server.serve_until(piped(lab.dhcpcd_once(&dir, "-4", options, bound)));
     let said = text(&out);
     assert!(
         said.contains("inet 198.51.100.100/24"),

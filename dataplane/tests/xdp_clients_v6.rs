@@ -119,6 +119,7 @@ impl Server {
                 name: lab.iface.clone(),
                 mac: SERVER_MAC,
                 addr,
+                unicast: None,
             },
         }
     }

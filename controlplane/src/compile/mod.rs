@@ -13,6 +13,7 @@ pub mod v6;
 use std::net::IpAddr;
 
 use xdhcp_dataplane::classify::Classes;
+use xdhcp_dataplane::config::v6::MacSource;
 use xdhcp_dataplane::options::Universe;
 
 use crate::config::interfaces::SocketType;
@@ -56,6 +57,8 @@ pub struct Plan {
     pub decline_probation_period: u32,
     /// Whether client-id is echoed (v4).
     pub echo_client_id: bool,
+    /// `mac-sources` (v6) in order; empty means `any`.
+    pub mac_sources: Vec<MacSource>,
 }
 
 /// One option ready to send.
@@ -291,6 +294,7 @@ fn plan(s: &Server) -> Plan {
         host_identifiers: s.host_reservation_identifiers.clone(),
         decline_probation_period: s.decline_probation_period,
         echo_client_id: s.echo_client_id,
+        mac_sources: s.mac_sources.clone(),
     }
 }
 

@@ -51,6 +51,7 @@ pub fn snapshot_with_duid(plan: &Plan, server_duid: Vec<u8>) -> Config6 {
         global_reservations: reservations(&plan.global_hosts),
         global_options: option_set(plan.global_options.iter(), DHCP6_SPACE),
         classes,
+        mac_sources: plan.mac_sources.clone(),
     }
 }
 
@@ -251,11 +252,8 @@ mod tests {
         let m = w.begin_ia_na(1, 0, 0).unwrap();
         w.end_option(m).unwrap();
         let n = w.finish().unwrap();
-        let req = Request6 {
-            packet: Packet6::parse(&buf[..n]).unwrap(),
-            interface: Some("eth1"),
-            src: "fe80::7".parse().unwrap(),
-        };
+        let packet = Packet6::parse(&buf[..n]).unwrap();
+        let req = Request6::multicast(packet, Some("eth1"), "fe80::7".parse().unwrap());
         let mut out = [0u8; 512];
         let Outcome::Reply { len, .. } = engine.handle(&req, &mut out, 1_800_000_000) else {
             panic!("no reply");

@@ -1,5 +1,6 @@
 //! One server's configuration: the `Dhcp4` or `Dhcp6` map.
 
+use xdhcp_dataplane::config::v6::MacSource;
 use xdhcp_dataplane::options::{OptionSpaces, Universe};
 
 use super::classes::{self, ClientClass};
@@ -75,48 +76,45 @@ pub struct Server {
     pub server_tag: Option<String>,
     /// `user-context`, verbatim JSON.
     pub user_context: Option<String>,
-    /// `mac-sources` (v6), canonical names.
-    pub mac_sources: Vec<String>,
+    /// `mac-sources` (v6) in order, `any` expanded; empty when not given.
+    pub mac_sources: Vec<MacSource>,
     /// `relay-supplied-options` (v6), option codes.
     pub relay_supplied_options: Vec<u16>,
 }
 
-/// DHCPv6 `mac-sources` names, with the RFC aliases Kea accepts mapped to
-/// one canonical name (naming a source twice, even by alias, is an error).
-const MAC_SOURCES: &[(&str, &str)] = &[
-    ("any", "any"),
-    ("raw", "raw"),
-    ("duid", "duid"),
-    ("ipv6-link-local", "ipv6-link-local"),
-    ("client-link-addr-option", "client-link-addr-option"),
-    ("rfc6939", "client-link-addr-option"),
-    ("remote-id", "remote-id"),
-    ("rfc4649", "remote-id"),
-    ("subscriber-id", "subscriber-id"),
-    ("rfc4580", "subscriber-id"),
-    ("docsis-cmts", "docsis-cmts"),
-    ("docsis-modem", "docsis-modem"),
-];
-
-fn read_mac_sources(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// Reads DHCPv6 `mac-sources`: `any` stands for every source in Kea's
+/// order; naming a source twice, even by its RFC alias, is an error.
+fn read_mac_sources(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<MacSource> {
+    // `None` is `any`.
+    let mut named: Vec<Option<MacSource>> = Vec::new();
     if v.as_array().is_some_and(|a| a.is_empty()) {
         ctx.err(&v.pos, path, "mac-sources, if given, must not be empty");
     }
     for (i, item) in ctx.list(v, path).unwrap_or_default().iter().enumerate() {
         let p = crate::diag::index(path, i);
-        let canon = item
-            .as_str()
-            .and_then(|s| MAC_SOURCES.iter().find(|(n, _)| *n == s))
-            .map(|(_, c)| c.to_string());
-        match canon {
+        let source = match item.as_str() {
+            Some("any") => Some(None),
+            Some(name) => MacSource::from_name(name).map(Some),
+            None => None,
+        };
+        match source {
             None => ctx.err(&item.pos, &p, "not a known MAC source"),
-            Some(c) if out.contains(&c) => ctx.err(
+            Some(s) if named.contains(&s) => ctx.err(
                 &item.pos,
                 &p,
-                format!("the mac-sources value '{c}' was specified twice"),
+                format!(
+                    "the mac-sources value '{}' was specified twice",
+                    s.map_or("any", MacSource::name)
+                ),
             ),
-            Some(c) => out.push(c),
+            Some(s) => named.push(s),
+        }
+    }
+    let mut out = Vec::new();
+    for s in named {
+        match s {
+            None => out.extend(MacSource::ANY),
+            Some(s) => out.push(s),
         }
     }
     out

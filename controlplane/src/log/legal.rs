@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use serde_json::{Map, Value};
+use xdhcp_dataplane::config::v6::MacSource;
 use xdhcp_dataplane::events::{LeaseEvent4, LeaseEvent6, LeaseEventKind, ShortId};
 use xdhcp_dataplane::lease::ident::Hex;
 
@@ -192,11 +193,7 @@ pub fn entry6(e: &LeaseEvent6) -> Option<String> {
     action(&mut s, e.kind, e.lifetime)?;
     let _ = write!(s, " a device with DUID: {}", Hex(e.duid.as_bytes()));
     if !e.hw.is_empty() {
-        let source = if e.hw_from_relay {
-            "Client Address Relay Option"
-        } else {
-            "DUID"
-        };
+        let source = e.hw_source.map_or("UNKNOWN", MacSource::text);
         let _ = write!(
             s,
             " and hardware address: hwtype={} {} (from {source})",
@@ -407,7 +404,7 @@ mod tests {
             xid: 1,
             duid: ShortId::new(&[0x17, 0x34, 0xe2, 0xff, 0x09, 0x92, 0x54]),
             hw: HwAddr::new(1, &[0x08, 0x00, 0x2b, 0x02, 0x3f, 0x4e]).unwrap(),
-            hw_from_relay: false,
+            hw_source: Some(MacSource::Duid),
             relay: Some(Relay6 {
                 peer: "fe80::abcd".parse().unwrap(),
                 link: "3001::1".parse().unwrap(),

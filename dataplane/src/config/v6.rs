@@ -162,6 +162,88 @@ impl Subnet6 {
     }
 }
 
+/// Where the engine looks for a DHCPv6 client's link-layer address
+/// (`mac-sources`), tried in the configured order. `any` is all of them in
+/// Kea's fixed order ([`MacSource::ANY`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MacSource {
+    /// `raw`: the source MAC of the client's own frame (raw and xdp
+    /// backends; not relayed messages).
+    Raw,
+    /// `duid`: the link-layer address inside a DUID-LLT or DUID-LL.
+    Duid,
+    /// `ipv6-link-local`: an EUI-64 link-local source (or relay peer) address.
+    LinkLocal,
+    /// `client-link-addr-option` (RFC 6939, option 79 from the relay).
+    RelayOption,
+    /// `remote-id` (RFC 4649): the relay's remote-id after its enterprise number.
+    RemoteId,
+    /// `subscriber-id` (RFC 4580): the relay's subscriber-id value.
+    SubscriberId,
+    /// `docsis-cmts`: sub-option 1026 of the relay's CableLabs vendor option.
+    DocsisCmts,
+    /// `docsis-modem`: sub-option 36 of the client's CableLabs vendor option.
+    DocsisModem,
+}
+
+impl MacSource {
+    /// What `any` tries, in Kea's order.
+    pub const ANY: [MacSource; 8] = [
+        MacSource::Raw,
+        MacSource::Duid,
+        MacSource::LinkLocal,
+        MacSource::RelayOption,
+        MacSource::RemoteId,
+        MacSource::SubscriberId,
+        MacSource::DocsisCmts,
+        MacSource::DocsisModem,
+    ];
+
+    /// The source's configuration name, or `None` for an unknown one. The
+    /// RFC aliases name the same sources; `any` is not a source of its own.
+    pub fn from_name(name: &str) -> Option<MacSource> {
+        Some(match name {
+            "raw" => MacSource::Raw,
+            "duid" => MacSource::Duid,
+            "ipv6-link-local" => MacSource::LinkLocal,
+            "client-link-addr-option" | "rfc6939" => MacSource::RelayOption,
+            "remote-id" | "rfc4649" => MacSource::RemoteId,
+            "subscriber-id" | "rfc4580" => MacSource::SubscriberId,
+            "docsis-cmts" => MacSource::DocsisCmts,
+            "docsis-modem" => MacSource::DocsisModem,
+            _ => return None,
+        })
+    }
+
+    /// The source's canonical configuration name.
+    pub fn name(self) -> &'static str {
+        match self {
+            MacSource::Raw => "raw",
+            MacSource::Duid => "duid",
+            MacSource::LinkLocal => "ipv6-link-local",
+            MacSource::RelayOption => "client-link-addr-option",
+            MacSource::RemoteId => "remote-id",
+            MacSource::SubscriberId => "subscriber-id",
+            MacSource::DocsisCmts => "docsis-cmts",
+            MacSource::DocsisModem => "docsis-modem",
+        }
+    }
+
+    /// How Kea's forensic log names the source of a hardware address.
+    pub fn text(self) -> &'static str {
+        match self {
+            MacSource::Raw => "Raw Socket",
+            MacSource::Duid => "DUID",
+            MacSource::LinkLocal => "IPv6 link-local address",
+            MacSource::RelayOption => "Client Address Relay Option",
+            MacSource::RemoteId => "Remote ID",
+            MacSource::SubscriberId => "Subscriber ID",
+            MacSource::DocsisCmts => "DOCSIS CMTS",
+            MacSource::DocsisModem => "DOCSIS MODEM",
+        }
+    }
+}
+
 /// The whole compiled `Dhcp6` section.
 #[derive(Clone, Default)]
 pub struct Config6 {
@@ -180,9 +262,20 @@ pub struct Config6 {
     pub global_options: OptionSet,
     /// Client classes, built-in ones first.
     pub classes: Classes,
+    /// `mac-sources` in order; empty means `any`.
+    pub mac_sources: Vec<MacSource>,
 }
 
 impl Config6 {
+    /// The MAC sources to try, in order.
+    pub fn mac_sources(&self) -> &[MacSource] {
+        if self.mac_sources.is_empty() {
+            &MacSource::ANY
+        } else {
+            &self.mac_sources
+        }
+    }
+
     /// Position of `subnet` in [`Config6::subnets`] (it must be one of them).
     pub fn position(&self, subnet: &Subnet6) -> Option<usize> {
         super::position(&self.subnets, subnet)

@@ -77,13 +77,15 @@ pub fn lookup(name: &str) -> Option<Link> {
 }
 
 /// Looks up `name` for DHCPv6. `None` when the interface does not exist or
-/// has no link-local address yet.
+/// has no link-local address yet. No unicast address is set: that comes
+/// from the configuration.
 pub fn lookup6(name: &str) -> Option<Link6> {
     let f = find(name)?;
     Some(Link6 {
         name: name.to_string(),
         mac: f.mac?,
         addr: f.link_local?,
+        unicast: None,
     })
 }
 

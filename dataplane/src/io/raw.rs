@@ -2,8 +2,9 @@
 //! to one interface sees whole Ethernet frames, so replies can be addressed
 //! at a client's hardware address before it has an IP address.
 //!
-//! A classic BPF socket filter keeps everything but IPv4 UDP to port 67 out
-//! of the socket, in the kernel. It is hand-written (a dozen instructions)
+//! A classic BPF socket filter keeps everything but UDP to the server
+//! ports (IPv4 to 67, IPv6 to 547) of the families served out of the
+//! socket, in the kernel. It is hand-written (eighteen instructions)
 //! because no well-kept crate assembles classic BPF for socket filters.
 //! Frames are received with `recvmmsg` and replies sent with `sendmmsg`,
 //! in batches, into and out of buffers allocated once at open.
@@ -12,11 +13,14 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use super::batch::{self, Slots, MAX_BATCH};
+use crate::events::Family;
 use crate::frame::Frame;
 use crate::wire::v4::SERVER_PORT;
+use crate::worker::SERVER_PORT_V6;
 
 const ETH_P_ALL: u16 = 0x0003;
 const ETH_P_IP: u16 = 0x0800;
+const ETH_P_IPV6: u16 = 0x86dd;
 /// Most bytes of a sent frame.
 pub const FRAME_SIZE: usize = 2048;
 /// Most bytes of a received frame: a segmentation-offload frame carries up
@@ -47,23 +51,32 @@ const fn insn(code: u16, jt: u8, jf: u8, k: u32) -> libc::sock_filter {
 }
 
 /// The socket filter: accept received (not our own outgoing) Ethernet
-/// frames carrying IPv4 UDP to port 67, first fragments only; drop the
-/// rest. A jump skips that many instructions after itself.
-pub const DHCP4_FILTER: [libc::sock_filter; 13] = [
-    insn(LD_W_ABS, 0, 0, AD_PKTTYPE),
-    insn(JEQ_K, 10, 0, PACKET_OUTGOING), // ours: drop
-    insn(LD_H_ABS, 0, 0, 12),            // ethertype
-    insn(JEQ_K, 0, 8, ETH_P_IP as u32),  // not IPv4: drop
-    insn(LD_B_ABS, 0, 0, 23),            // IP protocol
-    insn(JEQ_K, 0, 6, 17),               // not UDP: drop
-    insn(LD_H_ABS, 0, 0, 20),            // flags and fragment offset
-    insn(JSET_K, 4, 0, 0x1fff),          // a later fragment: drop
-    insn(LDX_B_MSH, 0, 0, 14),           // X = IP header length
-    insn(LD_H_IND, 0, 0, 16),            // UDP destination port (14 + 2)
-    insn(JEQ_K, 0, 1, SERVER_PORT as u32),
-    insn(RET_K, 0, 0, 0x0004_0000), // accept the whole frame
-    insn(RET_K, 0, 0, 0),           // drop
-];
+/// frames carrying IPv4 UDP to `v4_port` (first fragments only) or IPv6
+/// UDP (no extension headers) to `v6_port`; drop the rest. A family not
+/// served gets port 0, which no DHCP frame uses. A jump skips that many
+/// instructions after itself.
+pub const fn filter(v4_port: u16, v6_port: u16) -> [libc::sock_filter; 18] {
+    [
+        insn(LD_W_ABS, 0, 0, AD_PKTTYPE),
+        insn(JEQ_K, 15, 0, PACKET_OUTGOING), // ours: drop
+        insn(LD_H_ABS, 0, 0, 12),            // ethertype
+        insn(JEQ_K, 0, 7, ETH_P_IP as u32),  // not IPv4: try IPv6
+        insn(LD_B_ABS, 0, 0, 23),            // IP protocol
+        insn(JEQ_K, 0, 11, 17),              // not UDP: drop
+        insn(LD_H_ABS, 0, 0, 20),            // flags and fragment offset
+        insn(JSET_K, 9, 0, 0x1fff),          // a later fragment: drop
+        insn(LDX_B_MSH, 0, 0, 14),           // X = IP header length
+        insn(LD_H_IND, 0, 0, 16),            // UDP destination port (14 + 2)
+        insn(JEQ_K, 5, 6, v4_port as u32),
+        insn(JEQ_K, 0, 5, ETH_P_IPV6 as u32), // neither: drop
+        insn(LD_B_ABS, 0, 0, 20),             // next header
+        insn(JEQ_K, 0, 3, 17),                // not UDP: drop
+        insn(LD_H_ABS, 0, 0, 56),             // UDP destination port (14 + 40 + 2)
+        insn(JEQ_K, 0, 1, v6_port as u32),
+        insn(RET_K, 0, 0, 0x0004_0000), // accept the whole frame
+        insn(RET_K, 0, 0, 0),           // drop
+    ]
+}
 
 /// Replies built and not yet sent, in the TX slots.
 struct Out {
@@ -117,9 +130,13 @@ impl Out {
     }
 }
 
-/// Attaches the DHCPv4 server filter to socket `fd`.
-pub fn attach_filter(fd: RawFd) -> io::Result<()> {
-    let mut prog = DHCP4_FILTER;
+/// Attaches the server filter for `families` to socket `fd`.
+pub fn attach_filter(fd: RawFd, families: &[Family]) -> io::Result<()> {
+    let port = |f: Family, port: u16| if families.contains(&f) { port } else { 0 };
+    let mut prog = filter(
+        port(Family::V4, SERVER_PORT),
+        port(Family::V6, SERVER_PORT_V6),
+    );
     let fprog = libc::sock_fprog {
         len: prog.len() as u16,
         filter: prog.as_mut_ptr(),
@@ -137,12 +154,14 @@ pub fn attach_filter(fd: RawFd) -> io::Result<()> {
     check(rc, "attaching the socket filter")
 }
 
-/// An AF_PACKET socket on one interface with the DHCPv4 filter attached.
+/// An AF_PACKET socket on one interface with the server filter attached.
 pub struct RawSocket {
     fd: OwnedFd,
-    /// Holds UDP port 67 so the kernel does not answer unicast requests
-    /// with ICMP port unreachable; never read, its tiny queue just drops.
-    _port_holder: Option<std::net::UdpSocket>,
+    /// Hold the server ports so the kernel does not answer unicast
+    /// requests with ICMP port unreachable (and, for DHCPv6, join
+    /// ff02::1:2 so the NIC takes its frames); never read, their tiny
+    /// queues just drop.
+    _port_holders: Vec<std::net::UdpSocket>,
     to: libc::sockaddr_ll,
     rx: Slots,
     tx: Slots,
@@ -151,8 +170,8 @@ pub struct RawSocket {
 }
 
 impl RawSocket {
-    /// Opens the socket on `interface`.
-    pub fn open(interface: &str) -> io::Result<RawSocket> {
+    /// Opens the socket on `interface` for the DHCP `families` given.
+    pub fn open(interface: &str, families: &[Family]) -> io::Result<RawSocket> {
         let ifindex = ifindex(interface)?;
         // Protocol 0 receives nothing until bound: the filter is in place
         // before the first frame is queued.
@@ -167,7 +186,7 @@ impl RawSocket {
         check(fd, "creating the packet socket")?;
         // SAFETY: a fresh descriptor nobody else owns.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        attach_filter(fd.as_raw_fd())?;
+        attach_filter(fd.as_raw_fd(), families)?;
         let on: i32 = 1;
         // SAFETY: an int option of the right size.
         let rc = unsafe {
@@ -196,11 +215,13 @@ impl RawSocket {
         };
         check(rc, "binding the packet socket")?;
         let mut to = addr;
-        to.sll_protocol = ETH_P_IP.to_be();
         to.sll_halen = 6;
         Ok(RawSocket {
             fd,
-            _port_holder: super::udp::bind_port(interface, 1).ok(),
+            _port_holders: families
+                .iter()
+                .filter_map(|&f| super::udp::bind_port(interface, f, 1).ok())
+                .collect(),
             to,
             rx: Slots::new(RX_SIZE),
             tx: Slots::new(FRAME_SIZE),

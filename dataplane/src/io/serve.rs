@@ -3,6 +3,7 @@
 //! a batch, spin briefly when idle, then sleep in `poll`).
 
 use std::fmt;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -11,17 +12,19 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use super::capture::{self, CaptureFile, Tap};
 use super::raw::RawSocket;
-use super::udp::UdpSocket;
+use super::udp::{self, UdpSocket};
 use super::xdp::{AttachMode, ModePolicy, Ports, SteeringProgram, XdpSocket, XskConfig};
 use crate::config::{Config4, Config6, Live};
 use crate::engine::v4::Engine4;
 use crate::engine::v6::Engine6;
-use crate::events::LeaseEvents;
+use crate::events::{Family, LeaseEvents};
 use crate::frame::Frame;
 use crate::lease::{Lease4, Lease6, LeaseStore};
 use crate::stats::{Latency, Scopes, Stats4, Stats6};
 use crate::wire::v4::SERVER_PORT;
-use crate::worker::{answer_v4, answer_v4_datagram, answer_v6, Link, Link6, SERVER_PORT_V6};
+use crate::worker::{
+    answer_v4, answer_v4_datagram, answer_v6, answer_v6_datagram, Link, Link6, SERVER_PORT_V6,
+};
 
 /// Empty polls of the socket before an idle worker sleeps in `poll`.
 const SPIN_BEFORE_SLEEP: u32 = 2000;
@@ -34,9 +37,9 @@ const IDLE_WAIT_MS: i32 = 100;
 pub enum Backend {
     /// AF_XDP sockets, one per receive queue, fed by the steering program.
     Xdp(ModePolicy),
-    /// One AF_PACKET socket with the DHCPv4 socket filter.
+    /// One AF_PACKET socket whose filter takes the families served.
     Raw,
-    /// One UDP socket on port 67.
+    /// One UDP socket per family served, on port 67 or 547.
     Udp,
 }
 
@@ -131,10 +134,46 @@ impl Port for RawSocket {
 
 impl Port for UdpSocket {
     fn step(&mut self, engines: &Engines<'_>, now: u32) -> usize {
-        let Some((engine, link)) = &engines.v4 else {
-            return 0;
-        };
-        self.process(|rx, dst, tx| answer_v4_datagram(engine, link, rx, dst, tx, now))
+        match self.family() {
+            Family::V4 => {
+                let Some((engine, link)) = &engines.v4 else {
+                    return 0;
+                };
+                self.process(|rx, how, tx| {
+                    let IpAddr::V4(dst) = how.dst else {
+                        return None;
+                    };
+                    let (len, to) = answer_v4_datagram(engine, link, rx, dst, tx, now)?;
+                    Some((
+                        len,
+                        udp::Reply {
+                            to: to.into(),
+                            from: None,
+                        },
+                    ))
+                })
+            }
+            Family::V6 => {
+                let Some((engine, link)) = &engines.v6 else {
+                    return 0;
+                };
+                self.process(|rx, how, tx| {
+                    let (SocketAddr::V6(src), IpAddr::V6(dst)) = (how.src, how.dst) else {
+                        return None;
+                    };
+                    let (len, to, from) =
+                        answer_v6_datagram(engine, link, rx, (src, dst), tx, now)?;
+                    let from = Some(from.into());
+                    Some((
+                        len,
+                        udp::Reply {
+                            to: to.into(),
+                            from,
+                        },
+                    ))
+                })
+            }
+        }
     }
     fn idle(&self, timeout_ms: i32) {
         self.wait(timeout_ms);
@@ -192,7 +231,7 @@ pub struct Serving {
 
 impl Serving {
     /// Opens `backend`'s sockets on `link` and starts their workers: one
-    /// per receive queue for AF_XDP, one for `raw` and `udp`. The
+    /// per receive queue for AF_XDP, one for `raw` and for `udp`. The
     /// configuration is fixed for the life of the workers.
     pub fn start(
         link: Link,
@@ -211,7 +250,7 @@ impl Serving {
     }
 
     /// Opens `backend`'s sockets on interface `name` and starts workers that
-    /// answer the families given. DHCPv6 needs the AF_XDP backend here.
+    /// answer the families given.
     pub fn start_services(
         name: &str,
         backend: Backend,
@@ -228,15 +267,20 @@ impl Serving {
             stop: Arc::new(AtomicBool::new(false)),
         };
         let err = |e: &dyn fmt::Display| ServeError(format!("{name}: {e}"));
-        if v6.is_some() && !matches!(backend, Backend::Xdp(_)) {
-            return Err(err(
-                &"DHCPv6 is served over the xdp backend only in this build",
-            ));
-        }
+        let families: Vec<Family> = [(v4.is_some(), Family::V4), (v6.is_some(), Family::V6)]
+            .into_iter()
+            .filter_map(|(served, f)| served.then_some(f))
+            .collect();
         match backend {
             Backend::Xdp(policy) => {
+                // A family served by another backend passes to the kernel
+                // (port 0 matches no DHCP frame).
+                let ports = Ports {
+                    v4: if v4.is_some() { Ports::SERVER.v4 } else { 0 },
+                    v6: if v6.is_some() { Ports::SERVER.v6 } else { 0 },
+                };
                 let mut program =
-                    SteeringProgram::attach(name, Ports::SERVER, policy).map_err(|e| err(&e))?;
+                    SteeringProgram::attach(name, ports, policy).map_err(|e| err(&e))?;
                 let mut sockets = Vec::new();
                 for queue in 0..super::link::rx_queues(name) {
                     let socket =
@@ -251,13 +295,20 @@ impl Serving {
                 }
             }
             Backend::Raw => {
-                let socket = RawSocket::open(name).map_err(|e| err(&e))?;
+                let socket = RawSocket::open(name, &families).map_err(|e| err(&e))?;
                 serving.open_capture(name, 1);
                 serving.spawn(socket, &v4, &v6);
             }
             Backend::Udp => {
-                let socket = UdpSocket::open(name).map_err(|e| err(&e))?;
-                serving.spawn(socket, &v4, &v6);
+                // Both sockets are opened before either worker starts, so
+                // a failure leaves nothing running.
+                let sockets = families
+                    .iter()
+                    .map(|&f| UdpSocket::open(name, f).map_err(|e| err(&e)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                for socket in sockets {
+                    serving.spawn(socket, &v4, &v6);
+                }
             }
         }
         Ok(serving)

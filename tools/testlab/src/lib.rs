@@ -5,6 +5,7 @@
 pub mod alloc_count;
 mod bins;
 mod control;
+mod dhcpcd;
 mod netns;
 mod process;
 mod scratch;

@@ -3,24 +3,21 @@
 use std::net::Ipv6Addr;
 
 use super::select::Selection;
-use crate::config::v6::{HostId6, Reservations6};
+use super::{mac, Request6};
+use crate::config::v6::{HostId6, MacSource, Reservations6};
 use crate::config::{Reservation6, Subnet6};
 use crate::lease::v6::client_hash;
 use crate::lease::{ClientId, HwAddr, Lease6, LeaseState, LeaseStore, LeaseType};
-use crate::wire::v6::Packet6;
-
-/// OPTION_CLIENT_LINKLAYER_ADDR (RFC 6939), added by the nearest relay.
-const OPTION_CLIENT_LINKLAYER_ADDR: u16 = 79;
 
 /// A client's identity, borrowed from its message.
 pub struct Client<'r> {
     /// The DUID as sent (empty for an anonymous INFORMATION-REQUEST).
     pub duid: &'r [u8],
-    /// The link-layer address the nearest relay saw (RFC 6939), else the
-    /// one inside a DUID-LLT or DUID-LL, if any.
+    /// The link-layer address the first fruitful `mac-sources` entry
+    /// gave (empty when none did).
     hw: HwAddr,
-    /// True when `hw` came from the relay.
-    hw_from_relay: bool,
+    /// Which source gave `hw`.
+    hw_source: Option<MacSource>,
 }
 
 /// A lease the client holds: what it leases and in which subnet.
@@ -35,31 +32,25 @@ pub struct Held<'c> {
 }
 
 impl<'r> Client<'r> {
-    /// The client that sent `packet`.
-    pub fn of(packet: &Packet6<'r>) -> Client<'r> {
-        let msg = packet.innermost();
-        let id = msg.client_id();
-        let relayed = packet
-            .relays()
-            .last()
-            .and_then(|r| r.options().find(OPTION_CLIENT_LINKLAYER_ADDR))
-            .and_then(|o| Some((u16::from_be_bytes([*o.first()?, *o.get(1)?]), o.get(2..)?)));
-        let hw_from_relay = relayed.is_some();
-        let hw = relayed
-            .or_else(|| id.and_then(|d| d.link_layer()))
-            .and_then(|(t, bytes)| HwAddr::new(t as u8, bytes))
-            .unwrap_or_default();
+    /// The client that sent `req`, its link-layer address taken from
+    /// `sources` in order.
+    pub fn of(req: &Request6<'r>, sources: &[MacSource]) -> Client<'r> {
+        let id = req.packet.innermost().client_id();
+        let (hw, hw_source) = match mac::find(req, sources) {
+            Some((hw, source)) => (hw, Some(source)),
+            None => (HwAddr::default(), None),
+        };
         Client {
             duid: id.map_or(&[][..], |d| d.as_bytes()),
             hw,
-            hw_from_relay,
+            hw_source,
         }
     }
 
-    /// The client's link-layer address (empty if unknown), and whether the
-    /// relay reported it (else it came from the DUID).
-    pub fn hw(&self) -> (HwAddr, bool) {
-        (self.hw, self.hw_from_relay)
+    /// The client's link-layer address (empty if unknown), and where it
+    /// came from.
+    pub fn hw(&self) -> (HwAddr, Option<MacSource>) {
+        (self.hw, self.hw_source)
     }
 
     /// True when `l` is this client's lease for the IA `iaid` of `kind`.

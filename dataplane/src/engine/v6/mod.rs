@@ -8,6 +8,7 @@
 
 mod binding;
 mod client;
+mod mac;
 mod reply;
 mod select;
 
@@ -34,7 +35,39 @@ pub struct Request6<'a> {
     pub interface: Option<&'a str>,
     /// Source address of the datagram: the client, or the nearest relay.
     pub src: Ipv6Addr,
+    /// Address the datagram was sent to (ff02::1:2 for a client's
+    /// multicast); `::` when the backend cannot tell, taken as multicast.
+    pub dst: Ipv6Addr,
+    /// Source MAC of the frame, when the backend sees frames.
+    pub src_mac: Option<[u8; 6]>,
+    /// The unicast address the server listens on at the receiving
+    /// interface (`"eth0/2001:db8::1"`), sent to clients in OPTION_UNICAST.
+    pub unicast: Option<Ipv6Addr>,
 }
+
+impl<'a> Request6<'a> {
+    /// A request received on `interface` from `src`, sent to the
+    /// All_DHCP_Relay_Agents_and_Servers group, with nothing else known.
+    pub fn multicast(packet: Packet6<'a>, interface: Option<&'a str>, src: Ipv6Addr) -> Self {
+        Request6 {
+            packet,
+            interface,
+            src,
+            dst: ALL_DHCP_SERVERS,
+            src_mac: None,
+            unicast: None,
+        }
+    }
+
+    /// True when a client sent the message straight to one of our unicast
+    /// addresses (relays always unicast and are not meant).
+    fn unicast_from_client(&self) -> bool {
+        self.packet.relay_depth() == 0 && !self.dst.is_multicast() && !self.dst.is_unspecified()
+    }
+}
+
+/// All_DHCP_Relay_Agents_and_Servers (RFC 8415 §7.1).
+pub const ALL_DHCP_SERVERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 1, 2);
 
 /// Where a reply goes; both are the request's source address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +149,9 @@ pub enum Silence {
     UnexpectedServerId,
     /// CONFIRM without any address to confirm (RFC 8415 §18.3.3).
     NothingToConfirm,
+    /// SOLICIT, CONFIRM, REBIND or INFORMATION-REQUEST a client sent to a
+    /// unicast address; those must be multicast (Kea drops them too).
+    Unicast,
     /// The reply did not fit or the journal failed.
     Failed,
 }
@@ -184,10 +220,20 @@ impl Engine6<'_> {
         if let Some(silence) = self.server_id_check(kind, &msg) {
             return Outcome::Silent(silence);
         }
+        if req.unicast_from_client() {
+            match kind {
+                M::Solicit | M::Confirm | M::Rebind | M::InformationRequest => {
+                    return Outcome::Silent(Silence::Unicast)
+                }
+                // RFC 8415 §18.4: only a server that offered its unicast
+                // address accepts unicast; otherwise the client is told.
+                _ if req.unicast.is_none() => return self.use_multicast(req, out),
+                _ => {}
+            }
+        }
         let classes = &self.config.classes;
-        // The destination is not known here; expressions see `::`.
         let iface = req.interface.unwrap_or("");
-        let input = Input6::new(&req.packet, iface, req.src, Ipv6Addr::UNSPECIFIED);
+        let input = Input6::new(&req.packet, iface, req.src, req.dst);
         let mut member = ClassSet::default();
         classes.early(&input, class6::vendor_class(&req.packet), &mut member);
         if member.contains(builtin::DROP) {
@@ -196,7 +242,7 @@ impl Engine6<'_> {
         let Some(selection) = select::select(self.config, req, &member) else {
             return Outcome::Silent(Silence::NoSubnet);
         };
-        let client = Client::of(&req.packet);
+        let client = Client::of(req, self.config.mac_sources());
         let host = client.reservation(selection.primary(), &self.config.global_reservations);
         classes.after_host(&input, host.is_some(), &[], &mut member);
         if member.contains(builtin::DROP) {
@@ -299,7 +345,7 @@ impl Ctx<'_, '_, '_> {
             subscriber_id: nearest_client(OPTION_SUBSCRIBER_ID),
             interface_id: nearest_client(OPTION_INTERFACE_ID),
         });
-        let (hw, hw_from_relay) = self.client.hw();
+        let (hw, hw_source) = self.client.hw();
         sink.record6(&LeaseEvent6 {
             kind,
             addr,
@@ -310,7 +356,7 @@ impl Ctx<'_, '_, '_> {
             xid: self.msg.xid(),
             duid: ShortId::new(self.client.duid),
             hw,
-            hw_from_relay,
+            hw_source,
             relay,
             thread: events::thread_id(),
             at_us: events::now_us(),

@@ -2,11 +2,11 @@
 //! status codes, and the configured options the client asked for.
 
 use super::binding::{Grant, Ia, Mode};
-use super::{Ctx, Destination, Outcome, Silence, Tickets, MAX_IAS};
+use super::{Ctx, Destination, Engine6, Outcome, Request6, Silence, Tickets, MAX_IAS};
 use crate::config::Subnet6;
 use crate::events::LeaseEventKind;
 use crate::lease::LeaseType;
-use crate::wire::v6::{status, Message6Writer, MessageType, OptionMark};
+use crate::wire::v6::{status, Message6Writer, MessageType, OptionMark, OPTION_UNICAST};
 use crate::wire::WireError;
 
 /// OPTION_PD_EXCLUDE (RFC 6603), inside IAPREFIX.
@@ -55,19 +55,12 @@ impl<'c> Ctx<'_, 'c, '_> {
             }
             w.end_relay_reply(relay)
         })();
-        match written.and_then(|()| w.finish()) {
-            Ok(len) => Outcome::Reply {
-                kind,
-                len,
-                to: if self.req.packet.relay_depth() > 0 {
-                    Destination::Relay
-                } else {
-                    Destination::Client
-                },
-                tickets,
-            },
-            Err(_) => Outcome::Silent(Silence::Failed),
-        }
+        let to = if self.req.packet.relay_depth() > 0 {
+            Destination::Relay
+        } else {
+            Destination::Client
+        };
+        outcome(written.and_then(|()| w.finish()), kind, to, tickets)
     }
 
     /// SOLICIT, REQUEST, RENEW, REBIND: every IA answered with its binding
@@ -200,7 +193,60 @@ impl<'c> Ctx<'_, 'c, '_> {
                 }
             }
         }
+        // A server listening on a unicast address tells clients so,
+        // unless the configuration decides about OPTION_UNICAST itself.
+        if let Some(addr) = self.req.unicast {
+            if lookup(OPTION_UNICAST).is_none() {
+                w.option(OPTION_UNICAST, &addr.octets())?;
+            }
+        }
         Ok(())
+    }
+}
+
+impl Engine6<'_> {
+    /// RFC 8415 §18.4: a client unicast to a server that offered no
+    /// unicast address is answered with UseMulticast, its identifiers and
+    /// nothing else, and the message is not processed.
+    pub(super) fn use_multicast(&self, req: &Request6<'_>, out: &mut [u8]) -> Outcome {
+        let msg = req.packet.innermost();
+        let mut w = Message6Writer::new(out);
+        let written = (|| {
+            w.put_header(MessageType::Reply, msg.xid())?;
+            w.server_id(&self.config.server_duid)?;
+            if let Some(id) = msg.client_id() {
+                w.client_id(id.as_bytes())?;
+            }
+            w.status_code(
+                status::USE_MULTICAST,
+                "Unicast is not allowed here; send to ff02::1:2",
+            )
+        })();
+        let written = written.and_then(|()| w.finish());
+        outcome(
+            written,
+            MessageType::Reply,
+            Destination::Client,
+            Tickets::default(),
+        )
+    }
+}
+
+/// What a written (or failed) reply of `kind` to `to` amounts to.
+fn outcome(
+    written: Result<usize, WireError>,
+    kind: MessageType,
+    to: Destination,
+    tickets: Tickets,
+) -> Outcome {
+    match written {
+        Ok(len) => Outcome::Reply {
+            kind,
+            len,
+            to,
+            tickets,
+        },
+        Err(_) => Outcome::Silent(Silence::Failed),
     }
 }
 
