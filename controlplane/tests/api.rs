@@ -87,7 +87,7 @@ fn lease_commands_round_trip() {
     let wiped = run(json!({"command": "lease4-wipe", "arguments": {"subnet-id": 1}}));
     assert_eq!(
         (wiped["result"].as_i64(), wiped["text"].as_str()),
-        (Some(0), Some("Deleted 1 IPv4 lease(s) from subnet 1."))
+        (Some(0), Some("Deleted 1 IPv4 lease(s) from subnet(s) 1"))
     );
     assert_eq!(run(json!({"command": "lease4-get-all"}))["result"], 3);
 }

@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{answer, answer_with, result};
+use super::{answer, answer_with, result, unsupported};
 use crate::reload::{self, Running};
 
 type Args = Map<String, Value>;
@@ -15,10 +15,7 @@ type Args = Map<String, Value>;
 /// socket), the commands about the `Dhcp4` section are not answered.
 pub fn run(running: &Running, dhcp4: bool, command: &str, given: Option<&Args>) -> Value {
     let outcome = match command {
-        "config-test" | "config-set" | "server-tag-get" if !dhcp4 => Ok(answer(
-            result::UNSUPPORTED,
-            format!("'{command}' command not supported."),
-        )),
+        "config-test" | "config-set" | "server-tag-get" if !dhcp4 => Ok(unsupported(command)),
         "config-get" => Ok(json!({ "result": result::SUCCESS, "arguments": running.json() })),
         "config-hash-get" => Ok(json!({
             "result": result::SUCCESS,
@@ -44,10 +41,7 @@ pub fn run(running: &Running, dhcp4: bool, command: &str, given: Option<&Args>) 
             .reload()
             .map(|()| answer(result::SUCCESS, "Configuration successful.")),
         "config-write" => write(running, given),
-        c => Ok(answer(
-            result::UNSUPPORTED,
-            format!("'{c}' command not supported."),
-        )),
+        c => Ok(unsupported(c)),
     };
     outcome.unwrap_or_else(|text| answer(result::ERROR, text))
 }

@@ -7,7 +7,8 @@
 
 pub mod config;
 pub mod http;
-pub mod leases4;
+pub mod leases;
+pub mod stat_leases;
 pub mod stats;
 pub mod tls;
 pub mod unix;
@@ -47,6 +48,14 @@ pub fn answer_with(result: i64, text: impl Into<String>, arguments: Value) -> Va
     json!({ "result": result, "text": text.into(), "arguments": arguments })
 }
 
+/// Kea's answer to a command this server does not know.
+pub fn unsupported(command: &str) -> Value {
+    answer(
+        result::UNSUPPORTED,
+        format!("'{command}' command not supported."),
+    )
+}
+
 /// What the commands act on.
 pub struct Api {
     /// The running configuration, the snapshots it feeds and their leases
@@ -81,12 +90,26 @@ const COMMANDS: &[&str] = &[
     "lease4-get-by-hostname",
     "lease4-get-by-hw-address",
     "lease4-get-page",
+    "lease4-resend-ddns",
     "lease4-update",
     "lease4-wipe",
+    "lease6-add",
+    "lease6-bulk-apply",
+    "lease6-del",
+    "lease6-get",
+    "lease6-get-all",
+    "lease6-get-by-duid",
+    "lease6-get-by-hostname",
+    "lease6-get-page",
+    "lease6-resend-ddns",
+    "lease6-update",
+    "lease6-wipe",
     "leases-reclaim",
     "list-commands",
     "server-tag-get",
     "shutdown",
+    "stat-lease4-get",
+    "stat-lease6-get",
     "status-get",
     "version-get",
 ];
@@ -206,7 +229,8 @@ impl Api {
     /// Answers one request, given as the bytes a client sent, for the
     /// first DHCP version served.
     pub fn handle(&self, request: &[u8]) -> Value {
-        let family = self.stats.first().map_or(4, |s| s.source.family());
+        let alone = if self.dhcp4 { 4 } else { 6 };
+        let family = self.stats.first().map_or(alone, |s| s.source.family());
         self.handle_for(request, family)
     }
 
@@ -277,13 +301,26 @@ impl Api {
             }
             c if c.starts_with("config-") || c == "server-tag-get" => match &self.running {
                 Some(running) => config::run(running, self.dhcp4, c, given),
-                None => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
+                None => unsupported(c),
             },
             c if c.starts_with("lease4-") || c == "leases-reclaim" => {
                 match self.running.as_ref().and_then(|r| r.v4.as_ref()) {
-                    Some(v4) if self.dhcp4 => leases4::run(v4, c, given),
-                    _ => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
+                    Some(v4) if self.dhcp4 => leases::v4::run(v4, c, given),
+                    _ => unsupported(c),
                 }
+            }
+            c if c.starts_with("lease6-") => {
+                match self.running.as_ref().and_then(|r| r.v6.as_ref()) {
+                    Some(v6) if family == 6 => leases::v6::run(v6, c, given),
+                    _ => unsupported(c),
+                }
+            }
+            c @ ("stat-lease4-get" | "stat-lease6-get") => {
+                // Each server answers for its own version; asked for the
+                // other, it has no subnets of it, as Kea's has not.
+                let asked = if c == "stat-lease4-get" { 4 } else { 6 };
+                let stats = self.stats.iter().find(|s| s.source.family() == asked);
+                stat_leases::run(stats.filter(|_| asked == family).map(|s| &**s), c, given)
             }
             c if c.starts_with("statistic-") => {
                 match self.stats.iter().find(|s| s.source.family() == family) {
@@ -294,7 +331,7 @@ impl Api {
                     ),
                 }
             }
-            c => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
+            c => unsupported(c),
         }
     }
 }

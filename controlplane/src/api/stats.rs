@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
-use super::{answer, result};
+use super::{answer, result, unsupported};
 use crate::stats::registry::Limit;
 use crate::stats::Stats;
 
@@ -139,7 +139,7 @@ pub fn run(stats: &Stats, command: &str, args: &Map<String, Value>) -> Value {
             | "statistic-sample-count-set",
             None,
         ) => missing("name"),
-        (c, _) => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
+        (c, _) => unsupported(c),
     }
 }
 

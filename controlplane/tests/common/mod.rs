@@ -122,6 +122,18 @@ pub fn serve_in_lab(
     kind: &str,
     config: impl Fn(&str, &str, &str) -> String,
 ) -> Served {
+    serve_in_lab_until(tag, dir, program, kind, "DHCP4_STARTED", config)
+}
+
+/// Starts [`Served`], ready once the server's output says `ready`.
+pub fn serve_in_lab_until(
+    tag: &str,
+    dir: &std::path::Path,
+    program: &str,
+    kind: &str,
+    ready: &str,
+    config: impl Fn(&str, &str, &str) -> String,
+) -> Served {
     let lab = Lab::new(tag);
     let socket = dir
         .join(format!("{tag}.sock"))
@@ -130,10 +142,31 @@ pub fn serve_in_lab(
     let conf = dir.join(format!("{tag}.json"));
     std::fs::write(&conf, config(&lab.iface, &socket, kind)).unwrap();
     let conf = conf.to_string_lossy().into_owned();
-    let server = ServerProcess::start(lab.server_command(&[program, "-c", &conf]), "DHCP4_STARTED");
+    let server = ServerProcess::start(lab.server_command(&[program, "-c", &conf]), ready);
     Served {
         server,
         socket,
         lab,
     }
+}
+
+/// A `Dhcp6` configuration serving `iface` with its control socket at
+/// `socket` and files in `dir`: subnet 1 with an address pool and a
+/// delegated-prefix pool, subnet 2 with addresses only. `extra` adds
+/// top-level keys (`"key": value,` lines).
+pub fn config6(iface: &str, socket: &str, dir: &str, extra: &str) -> String {
+    format!(
+        r#"{{ "Dhcp6": {{
+  "interfaces-config": {{ "interfaces": [ "{iface}" ] }},
+  "control-socket": {{ "socket-type": "unix", "socket-name": "{socket}" }},
+  "data-directory": "{dir}",
+  {extra}
+  "preferred-lifetime": 3000, "valid-lifetime": 4000,
+  "subnet6": [ {{ "id": 1, "subnet": "2001:db8:1::/64", "interface": "{iface}",
+                  "pools": [ {{ "pool": "2001:db8:1::100 - 2001:db8:1::1ff" }} ],
+                  "pd-pools": [ {{ "prefix": "2001:db8:8::", "prefix-len": 48, "delegated-len": 56 }} ] }},
+               {{ "id": 2, "subnet": "2001:db8:2::/64",
+                  "pools": [ {{ "pool": "2001:db8:2::100 - 2001:db8:2::1ff" }} ] }} ]
+}} }}"#
+    )
 }

@@ -537,7 +537,13 @@ impl<L: Lease> LeaseStore<L> {
 
     /// Deletes the lease at `a` (admin `lease4-del`).
     pub fn delete(&self, a: L::Addr) -> Result<L, StoreError> {
-        self.remove_if(a, RecordKind::AdminDelete, |_| true)
+        self.delete_if(a, |_| true)
+    }
+
+    /// Deletes the lease at `a` if `check` accepts it (admin `lease6-del`,
+    /// which names the lease type too).
+    pub fn delete_if(&self, a: L::Addr, check: impl FnOnce(&L) -> bool) -> Result<L, StoreError> {
+        self.remove_if(a, RecordKind::AdminDelete, check)
     }
 
     pub(crate) fn remove_if(

@@ -1,9 +1,7 @@
 //! Kea's lease_cmds for DHCPv4, and `leases-reclaim`, acting on the lease
 //! store the workers use; subnets are looked up in the running snapshot.
 
-use std::collections::BinaryHeap;
 use std::net::{IpAddr, Ipv4Addr};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 use xdhcp_dataplane::config::Config4;
@@ -14,10 +12,27 @@ use xdhcp_dataplane::lease::{
     ClientId, Hostname, HwAddr, Lease4, LeaseState, LeaseStore, ReclaimConfig, StoreError,
 };
 
-use super::{answer, answer_with, result};
+use super::{
+    finish, found, hex, lookup_key, now, required, shared, string, typed, with_context, Args,
+    Listed,
+};
+use crate::api::{answer, answer_with, result, unsupported};
 use crate::reload::Family;
 
-type Args = Map<String, Value>;
+impl Listed for Lease4 {
+    const LABEL: &'static str = "IPv4";
+
+    fn to_json(&self) -> Value {
+        to_json(self)
+    }
+
+    fn of_ip(ip: IpAddr) -> Option<Ipv4Addr> {
+        match ip {
+            IpAddr::V4(a) => Some(a),
+            IpAddr::V6(_) => None,
+        }
+    }
+}
 
 /// A lease as Kea's lease_cmds show it.
 pub fn to_json(l: &Lease4) -> Value {
@@ -35,14 +50,7 @@ pub fn to_json(l: &Lease4) -> Value {
     if !l.client_id.is_empty() {
         m["client-id"] = Hex(l.client_id.as_bytes()).to_string().into();
     }
-    if let Some(ctx) = l
-        .user_context
-        .as_deref()
-        .and_then(|c| serde_json::from_str::<Value>(c).ok())
-    {
-        m["user-context"] = ctx;
-    }
-    m
+    with_context(m, l.user_context.as_deref())
 }
 
 /// Runs one `lease4-*` command, or `leases-reclaim`; `given` is `None`
@@ -51,40 +59,23 @@ pub fn run(v4: &Family<Config4, Lease4>, command: &str, given: Option<&Args>) ->
     let (store, config) = (&*v4.leases, &*v4.snapshot.load());
     let empty = Map::new();
     let args = given.unwrap_or(&empty);
+    let ids: Vec<u32> = config.subnets.iter().map(|s| s.id).collect();
+    if let Some(answer) = shared(store, command, given, &ids) {
+        return answer;
+    }
     let outcome = match command {
         "lease4-get" => get(store, args),
-        "lease4-get-all" => Ok(get_all(store, args)),
-        "lease4-get-by-hw-address" => by_hw(store, args),
-        "lease4-get-by-client-id" => by_client_id(store, args),
-        "lease4-get-by-hostname" => by_hostname(store, args),
-        "lease4-get-page" => given
-            .ok_or_else(|| "no parameters specified for the lease4-get-page command".into())
-            .and_then(|args| page(store, args)),
+        "lease4-get-by-hw-address" => by_hw(store, given),
+        "lease4-get-by-client-id" => by_client_id(store, given),
         "lease4-add" => add(store, config, args),
         "lease4-update" => given
             .ok_or_else(|| "no parameters specified for lease4-update command".into())
             .and_then(|args| update(store, config, args)),
         "lease4-del" => del(store, args),
-        "lease4-wipe" => Ok(wipe(store, args)),
         "leases-reclaim" => reclaim(store, args),
-        c => Ok(answer(
-            result::UNSUPPORTED,
-            format!("'{c}' command not supported."),
-        )),
+        c => Ok(unsupported(c)),
     };
-    outcome.unwrap_or_else(|text| answer(result::ERROR, text))
-}
-
-fn string<'a>(args: &'a Args, key: &str) -> Result<Option<&'a str>, String> {
-    match args.get(key) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(format!("'{key}' is not a string")),
-    }
-}
-
-fn required<'a>(args: &'a Args, key: &str) -> Result<&'a str, String> {
-    string(args, key)?.ok_or_else(|| format!("'{key}' parameter not specified"))
+    finish(outcome)
 }
 
 fn number(args: &Args, key: &str) -> Result<Option<u64>, String> {
@@ -101,27 +92,6 @@ fn address(args: &Args) -> Result<Ipv4Addr, String> {
     let text = required(args, "ip-address")?;
     text.parse()
         .map_err(|_| format!("Failed to convert string to address '{text}': Invalid argument"))
-}
-
-fn hex(args: &Args, key: &str) -> Result<Option<Vec<u8>>, String> {
-    string(args, key)?
-        .map(|t| parse_hex(t).ok_or_else(|| format!("'{key}' value '{t}' is not hexadecimal")))
-        .transpose()
-}
-
-/// Kea's answer for a list of leases.
-fn found(leases: Vec<Value>) -> Value {
-    let n = leases.len();
-    let code = if n == 0 {
-        result::EMPTY
-    } else {
-        result::SUCCESS
-    };
-    answer_with(
-        code,
-        format!("{n} IPv4 lease(s) found."),
-        json!({ "leases": leases }),
-    )
 }
 
 fn get(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
@@ -158,25 +128,10 @@ fn get(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
     })
 }
 
-fn get_all(store: &LeaseStore<Lease4>, args: &Args) -> Value {
-    let subnets: Option<Vec<u64>> = args
-        .get("subnets")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_u64).collect());
-    let mut out = Vec::new();
-    for l in store.snapshot_sorted() {
-        if subnets
-            .as_ref()
-            .is_none_or(|s| s.contains(&u64::from(l.subnet_id)))
-        {
-            out.push(to_json(&l));
-        }
-    }
-    found(out)
-}
-
-fn by_hw(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
-    let id = hex(args, "hw-address")?.ok_or("'hw-address' parameter not specified")?;
+fn by_hw(store: &LeaseStore<Lease4>, given: Option<&Args>) -> Result<Value, String> {
+    let text = lookup_key(given, "hw-address")?;
+    let id =
+        parse_hex(text).ok_or_else(|| format!("'hw-address' value '{text}' is not hexadecimal"))?;
     let hw = HwAddr::new(1, &id).ok_or("hardware address too long")?;
     let mut out = Vec::new();
     store.each_by_hw(hw_hash(&hw), |l| {
@@ -184,25 +139,20 @@ fn by_hw(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
             out.push(to_json(l));
         }
     });
-    Ok(found(out))
+    Ok(found::<Lease4>(out))
 }
 
-fn by_client_id(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
-    let id = hex(args, "client-id")?.ok_or("'client-id' parameter not specified")?;
+fn by_client_id(store: &LeaseStore<Lease4>, given: Option<&Args>) -> Result<Value, String> {
+    let text = lookup_key(given, "client-id")?;
+    let id =
+        parse_hex(text).ok_or_else(|| format!("'client-id' value '{text}' is not hexadecimal"))?;
     let mut out = Vec::new();
     store.each_by_client(client_id_hash(&id), |l| {
         if l.client_id.as_bytes() == id.as_slice() {
             out.push(to_json(l));
         }
     });
-    Ok(found(out))
-}
-
-fn by_hostname(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
-    let name = required(args, "hostname")?.to_ascii_lowercase();
-    let mut out = Vec::new();
-    store.each_by_hostname(&name, |l| out.push(to_json(l)));
-    Ok(found(out))
+    Ok(found::<Lease4>(out))
 }
 
 /// The subnet a lease given by `lease4-add` / `lease4-update` belongs
@@ -247,9 +197,7 @@ fn lease_from(config: &Config4, args: &Args) -> Result<Lease4, String> {
     let given = number(args, "subnet-id")?.unwrap_or(0) as u32;
     let (subnet, default_valid) = subnet_of(config, addr, given)?;
     let valid = number(args, "valid-lft")?.map_or(default_valid, |v| v as u32);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = now();
     let expire = number(args, "expire")?.unwrap_or(now + u64::from(valid));
     let mut l = Lease4::new(
         addr,
@@ -264,14 +212,8 @@ fn lease_from(config: &Config4, args: &Args) -> Result<Lease4, String> {
     if let Some(name) = string(args, "hostname")? {
         l.hostname = Hostname::new(name.to_ascii_lowercase().as_bytes());
     }
-    l.fqdn_fwd = args
-        .get("fqdn-fwd")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    l.fqdn_rev = args
-        .get("fqdn-rev")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    l.fqdn_fwd = typed::flag(args, "fqdn-fwd")?;
+    l.fqdn_rev = typed::flag(args, "fqdn-rev")?;
     l.state = LeaseState::from_u8(number(args, "state")?.unwrap_or(0) as u8);
     l.user_context = args
         .get("user-context")
@@ -282,9 +224,7 @@ fn lease_from(config: &Config4, args: &Args) -> Result<Lease4, String> {
 fn add(store: &LeaseStore<Lease4>, config: &Config4, args: &Args) -> Result<Value, String> {
     let l = lease_from(config, args)?;
     let (addr, subnet) = (l.addr, l.subnet_id);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = now();
     match store.add(l, now) {
         Ok(_) => Ok(answer(
             result::SUCCESS,
@@ -299,11 +239,7 @@ fn add(store: &LeaseStore<Lease4>, config: &Config4, args: &Args) -> Result<Valu
 }
 
 fn update(store: &LeaseStore<Lease4>, config: &Config4, args: &Args) -> Result<Value, String> {
-    let force = match args.get("force-create") {
-        None => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err("invalid type specified for parameter 'force-create'".into()),
-    };
+    let force = typed::flag(args, "force-create")?;
     let l = lease_from(config, args)?;
     let addr = l.addr;
     if force {
@@ -325,69 +261,6 @@ fn update(store: &LeaseStore<Lease4>, config: &Config4, args: &Args) -> Result<V
     }
 }
 
-/// `lease4-get-page`: up to `limit` leases with addresses above `from`,
-/// in address order.
-fn page(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
-    let after =
-        match args.get("from") {
-            None => return Err("'from' parameter not specified".into()),
-            Some(Value::String(s)) if s == "start" => None,
-            Some(Value::String(s)) => match s.parse::<IpAddr>() {
-                Ok(IpAddr::V4(a)) => Some(u32::from(a)),
-                Ok(IpAddr::V6(_)) => {
-                    return Err(format!("'from' parameter value {s} is not an IPv4 address"))
-                }
-                Err(_) => return Err(
-                    "'from' parameter value is neither 'start' keyword nor a valid IPv4 address"
-                        .into(),
-                ),
-            },
-            Some(_) => return Err("'from' parameter must be a string".into()),
-        };
-    let limit = match args.get("limit") {
-        None => return Err("'limit' parameter not specified".into()),
-        Some(v) => v.as_i64().ok_or("'limit' parameter must be a number")?,
-    };
-    let limit = match usize::try_from(limit) {
-        Ok(0) => return Err("page size of retrieved leases must not be 0".into()),
-        Ok(n) if n <= u32::MAX as usize => n,
-        _ => {
-            let max = u32::MAX;
-            return Err(format!(
-                "page size of retrieved leases must not be greater than {max}"
-            ));
-        }
-    };
-    // The `limit` lowest addresses past `from`, without sorting the table.
-    let mut lowest = BinaryHeap::new();
-    store.for_each(|l| {
-        let a = u32::from(l.addr);
-        if after.is_none_or(|f| a > f) {
-            lowest.push(a);
-            if lowest.len() > limit {
-                lowest.pop();
-            }
-        }
-    });
-    let leases: Vec<Value> = lowest
-        .into_sorted_vec()
-        .into_iter()
-        .filter_map(|a| store.get(Ipv4Addr::from(a)))
-        .map(|l| to_json(&l))
-        .collect();
-    let n = leases.len();
-    let code = if n == 0 {
-        result::EMPTY
-    } else {
-        result::SUCCESS
-    };
-    Ok(answer_with(
-        code,
-        format!("{n} IPv4 lease(s) found."),
-        json!({ "count": n, "leases": leases }),
-    ))
-}
-
 /// `leases-reclaim`: reclaims every expired lease now, removing them
 /// when `remove` is true and leaving them in the expired-reclaimed state
 /// otherwise.
@@ -403,9 +276,7 @@ fn reclaim(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
         max_reclaim_time_ms: 0,
         unwarned_reclaim_cycles: 0,
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = now();
     store
         .reclaim_expired(now, &cfg)
         .map_err(|e| format!("reclaiming expired leases: {e}"))?;
@@ -422,22 +293,4 @@ fn del(store: &LeaseStore<Lease4>, args: &Args) -> Result<Value, String> {
         Err(StoreError::NotFound) => answer(result::EMPTY, "IPv4 lease not found."),
         Err(e) => answer(result::ERROR, format!("{e:?}")),
     })
-}
-
-fn wipe(store: &LeaseStore<Lease4>, args: &Args) -> Value {
-    let subnet = args.get("subnet-id").and_then(Value::as_u64);
-    let mut doomed = Vec::new();
-    store.for_each(|l| {
-        if subnet.is_none_or(|s| u64::from(l.subnet_id) == s) {
-            doomed.push(l.addr);
-        }
-    });
-    let n = doomed.iter().filter(|a| store.delete(**a).is_ok()).count();
-    let code = if n == 0 {
-        result::EMPTY
-    } else {
-        result::SUCCESS
-    };
-    let scope = subnet.map_or("all subnets".to_string(), |s| format!("subnet {s}"));
-    answer(code, format!("Deleted {n} IPv4 lease(s) from {scope}."))
 }
