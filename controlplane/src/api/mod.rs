@@ -5,10 +5,14 @@
 //! transports ([`unix`]) only move bytes. Result codes are Kea's: 0 success,
 //! 1 error, 2 unsupported, 3 empty or not found, 4 conflict.
 
+pub mod classes;
 pub mod config;
+pub mod hosts;
 pub mod http;
 pub mod leases4;
+pub mod section;
 pub mod stats;
+pub mod subnets;
 pub mod tls;
 pub mod unix;
 
@@ -67,6 +71,11 @@ pub struct Api {
 /// Every command this build answers, for `list-commands`.
 const COMMANDS: &[&str] = &[
     "build-report",
+    "class-add",
+    "class-del",
+    "class-get",
+    "class-list",
+    "class-update",
     "config-get",
     "config-hash-get",
     "config-reload",
@@ -85,9 +94,38 @@ const COMMANDS: &[&str] = &[
     "lease4-wipe",
     "leases-reclaim",
     "list-commands",
+    "network4-add",
+    "network4-del",
+    "network4-get",
+    "network4-list",
+    "network4-subnet-add",
+    "network4-subnet-del",
+    "network6-add",
+    "network6-del",
+    "network6-get",
+    "network6-list",
+    "network6-subnet-add",
+    "network6-subnet-del",
+    "reservation-add",
+    "reservation-del",
+    "reservation-get",
+    "reservation-get-all",
+    "reservation-get-by-hostname",
+    "reservation-get-by-id",
+    "reservation-get-page",
     "server-tag-get",
     "shutdown",
     "status-get",
+    "subnet4-add",
+    "subnet4-del",
+    "subnet4-get",
+    "subnet4-list",
+    "subnet4-update",
+    "subnet6-add",
+    "subnet6-del",
+    "subnet6-get",
+    "subnet6-list",
+    "subnet6-update",
     "version-get",
 ];
 
@@ -206,7 +244,8 @@ impl Api {
     /// Answers one request, given as the bytes a client sent, for the
     /// first DHCP version served.
     pub fn handle(&self, request: &[u8]) -> Value {
-        let family = self.stats.first().map_or(4, |s| s.source.family());
+        let alone = if self.dhcp4 { 4 } else { 6 };
+        let family = self.stats.first().map_or(alone, |s| s.source.family());
         self.handle_for(request, family)
     }
 
@@ -279,6 +318,19 @@ impl Api {
                 Some(running) => config::run(running, self.dhcp4, c, given),
                 None => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
             },
+            c if c.starts_with("reservation-") || c.starts_with("class-") => match &self.running {
+                Some(running) if c.starts_with("class-") => {
+                    classes::run(running, section::Section::of(family), c, given)
+                }
+                Some(running) => hosts::run(running, section::Section::of(family), c, given),
+                None => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
+            },
+            c if c.starts_with("subnet4-") || c.starts_with("network4-") => {
+                self.subnet_command(c, given, 4, family)
+            }
+            c if c.starts_with("subnet6-") || c.starts_with("network6-") => {
+                self.subnet_command(c, given, 6, family)
+            }
             c if c.starts_with("lease4-") || c == "leases-reclaim" => {
                 match self.running.as_ref().and_then(|r| r.v4.as_ref()) {
                     Some(v4) if self.dhcp4 => leases4::run(v4, c, given),
@@ -295,6 +347,26 @@ impl Api {
                 }
             }
             c => answer(result::UNSUPPORTED, format!("'{c}' command not supported.")),
+        }
+    }
+
+    /// A subnet or shared network command of DHCP version `of`: answered
+    /// only for that version, as a Kea server of the other one answers.
+    fn subnet_command(
+        &self,
+        command: &str,
+        given: Option<&Map<String, Value>>,
+        of: u8,
+        family: u8,
+    ) -> Value {
+        match &self.running {
+            Some(running) if of == family => {
+                subnets::run(running, section::Section::of(family), command, given)
+            }
+            _ => answer(
+                result::UNSUPPORTED,
+                format!("'{command}' command not supported."),
+            ),
         }
     }
 }
