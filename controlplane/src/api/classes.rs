@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 use xdhcp_dataplane::classify::{Classes, Phase};
 
-use super::section::{arguments, list_at, refuse, single, Args, Item, Refusal, Section};
+use super::section::{arguments, list_at, refuse, single, text, Args, Item, Refusal, Section};
 use super::{answer, answer_with, result};
 use crate::config::{classes, Server};
 use crate::reload::{self, Running};
@@ -44,15 +44,12 @@ fn name_argument<'a>(given: Option<&'a Args>, command: &str) -> Result<&'a str, 
             args.len()
         )));
     }
-    match args.get("name") {
-        Some(Value::String(name)) => Ok(name),
-        Some(_) => Err(Refusal::from(format!(
-            "'name' argument specified for the '{command}' command is not a string"
-        ))),
-        None => Err(Refusal::from(format!(
-            "missing 'name' argument for the '{command}' command"
-        ))),
-    }
+    text(
+        args,
+        "name",
+        format!("missing 'name' argument for the '{command}' command"),
+        format!("'name' argument specified for the '{command}' command is not a string"),
+    )
 }
 
 /// The class map of `class-add` and `class-update`.

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use xdhcp_dataplane::lease::ident::Hex;
 
 use super::section::{
-    integer, list_at, locate, refuse, remove_at, subnet_id, Args, Refusal, Section,
+    integer, list_at, locate, refuse, remove_at, subnet_id, text, Args, Refusal, Section,
 };
 use super::{answer, answer_with, result};
 use crate::config::reservations::{parse_identifier, Reservation, IDENTIFIER_TYPES};
@@ -208,10 +208,9 @@ fn parameters(given: Option<&Args>) -> Result<&Args, Refusal> {
     given.ok_or_else(|| "Parameters missing or are not a map.".into())
 }
 
+/// String `key` of `args`; `missing` says it is absent or not a string.
 fn string_or<'a>(args: &'a Args, key: &str, missing: &str) -> Result<&'a str, Refusal> {
-    args.get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| missing.into())
+    text(args, key, missing, missing)
 }
 
 /// An identifier type and value, checked as Kea checks them.

@@ -145,6 +145,21 @@ pub fn arguments<'a>(given: Option<&'a Args>, command: &str) -> Result<&'a Args,
     })
 }
 
+/// String `key` of `args`: `missing` is the refusal when it is absent,
+/// `wrong` when it is not a string.
+pub fn text<'a>(
+    args: &'a Args,
+    key: &str,
+    missing: impl Into<String>,
+    wrong: impl Into<String>,
+) -> Result<&'a str, Refusal> {
+    match args.get(key) {
+        None => Err(Refusal::from(missing.into())),
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(Refusal::from(wrong.into())),
+    }
+}
+
 /// Integer `key` of `args` within `min..=max`, as Kea's simple parser
 /// reads it; `None` when absent.
 pub fn integer(args: &Args, key: &str, min: i64, max: i64) -> Result<Option<i64>, String> {

@@ -7,8 +7,8 @@
 use serde_json::{json, Value};
 
 use super::section::{
-    arguments, integer, list_at, locate, refuse, remove_at, single, Args, Item, Refusal, Section,
-    SUBNET_ID_MAX,
+    arguments, integer, list_at, locate, refuse, remove_at, single, text, Args, Item, Refusal,
+    Section, SUBNET_ID_MAX,
 };
 use super::{answer, answer_with, result};
 use crate::config::subnet::Subnet;
@@ -64,6 +64,12 @@ fn unsupported(command: &str) -> Refusal {
 /// `{"id": .., "subnet": ..}`, how Kea names a subnet in its answers.
 fn brief(s: &Subnet) -> Value {
     json!({ "id": s.id, "subnet": s.prefix.to_string() })
+}
+
+/// Success naming one subnet under `subnets`, as Kea answers an add,
+/// update or delete.
+fn subnet_answer(text: String, subnet: Value) -> Value {
+    answer_with(result::SUCCESS, text, json!({ "subnets": [subnet] }))
 }
 
 /// "N IPv4 subnets found" (singular for one), result 3 when none.
@@ -219,13 +225,7 @@ fn add(
             list_at(top, section.subnets_key())?.push(Value::Object(new.clone()));
             Ok(json!({ "id": id, "subnet": prefix }))
         })
-        .map(|added| {
-            answer_with(
-                result::SUCCESS,
-                format!("{} subnet added", section.ip()),
-                json!({ "subnets": [added] }),
-            )
-        })
+        .map(|added| subnet_answer(format!("{} subnet added", section.ip()), added))
 }
 
 fn update(
@@ -257,13 +257,7 @@ fn update(
             *entry = Value::Object(replacement);
             Ok(json!({ "id": id, "subnet": new.get("subnet").cloned().unwrap_or(Value::Null) }))
         })
-        .map(|updated| {
-            answer_with(
-                result::SUCCESS,
-                format!("{} subnet updated", section.ip()),
-                json!({ "subnets": [updated] }),
-            )
-        })
+        .map(|updated| subnet_answer(format!("{} subnet updated", section.ip()), updated))
 }
 
 fn del(
@@ -303,16 +297,13 @@ fn del(
             Ok(subnet.clone())
         })
         .map(|gone| {
-            answer_with(
-                result::SUCCESS,
-                format!(
-                    "{} subnet {} (id {}) deleted",
-                    section.ip(),
-                    gone.prefix,
-                    gone.id
-                ),
-                json!({ "subnets": [brief(&gone)] }),
-            )
+            let text = format!(
+                "{} subnet {} (id {}) deleted",
+                section.ip(),
+                gone.prefix,
+                gone.id
+            );
+            subnet_answer(text, brief(&gone))
         })
 }
 
@@ -330,6 +321,15 @@ fn network_list(running: &Running, section: Section, command: &str) -> Result<Va
         "network",
         json!({ "shared-networks": each }),
     ))
+}
+
+/// Success naming network `name`, as Kea answers an add or delete.
+fn network_answer(text: String, name: &str) -> Value {
+    answer_with(
+        result::SUCCESS,
+        text,
+        json!({ "shared-networks": [{ "name": name }] }),
+    )
 }
 
 /// The JSON list of shared networks of the section.
@@ -352,15 +352,12 @@ fn network_get(
     let (mut json, model) = running.snapshot();
     let server = section.served(&model, command)?;
     let args = arguments(given, command)?;
-    let name = match args.get("name") {
-        None => {
-            return Err(Refusal::from(format!(
-                "invalid '{command}': missing mandatory 'name' parameter"
-            )))
-        }
-        Some(Value::String(name)) => name,
-        Some(_) => return Err("'name' parameter must be a string".into()),
-    };
+    let name = text(
+        args,
+        "name",
+        format!("invalid '{command}': missing mandatory 'name' parameter"),
+        "'name' parameter must be a string",
+    )?;
     pin_ids(&mut json, server);
     let list = networks(&mut json, section)?;
     let at = network_at(list, name)
@@ -401,11 +398,8 @@ fn network_add(
             Ok(())
         })
         .map(|()| {
-            answer_with(
-                result::SUCCESS,
-                format!("A new {} shared network '{name}' added", section.ip()),
-                json!({ "shared-networks": [{ "name": name }] }),
-            )
+            let text = format!("A new {} shared network '{name}' added", section.ip());
+            network_answer(text, &name)
         })
 }
 
@@ -416,19 +410,12 @@ fn network_del(
     given: Option<&Args>,
 ) -> Result<Value, Refusal> {
     let args = arguments(given, command)?;
-    let name = match args.get("name") {
-        None => {
-            return Err(Refusal::from(format!(
-                "network name ('name') is required for the '{command}' command"
-            )))
-        }
-        Some(Value::String(name)) => name.clone(),
-        Some(_) => {
-            return Err(Refusal::from(format!(
-                "network name ('name') specified for the '{command}' is not a string"
-            )))
-        }
-    };
+    let name = text(
+        args,
+        "name",
+        format!("network name ('name') is required for the '{command}' command"),
+        format!("network name ('name') specified for the '{command}' is not a string"),
+    )?;
     let delete = match args.get("subnets-action") {
         None => false,
         Some(Value::String(a)) if a == "keep" => false,
@@ -451,7 +438,7 @@ fn network_del(
             let server = section.served(model, command)?;
             pin_ids(json, server);
             let list = networks(json, section)?;
-            let at = network_at(list, &name).ok_or_else(|| {
+            let at = network_at(list, name).ok_or_else(|| {
                 refuse(
                     result::EMPTY,
                     format!("no shared network with name '{name}' found"),
@@ -470,11 +457,8 @@ fn network_del(
             Ok(())
         })
         .map(|()| {
-            answer_with(
-                result::SUCCESS,
-                format!("{} shared network '{name}' deleted", section.ip()),
-                json!({ "shared-networks": [{ "name": name }] }),
-            )
+            let text = format!("{} shared network '{name}' deleted", section.ip());
+            network_answer(text, name)
         })
 }
 
@@ -488,19 +472,12 @@ fn network_subnet(
     into: bool,
 ) -> Result<Value, Refusal> {
     let args = arguments(given, command)?;
-    let name = match args.get("name") {
-        None => {
-            return Err(Refusal::from(format!(
-                "missing 'name' argument for the '{command}' command"
-            )))
-        }
-        Some(Value::String(name)) => name.clone(),
-        Some(_) => {
-            return Err(Refusal::from(format!(
-                "'name' argument specified for the '{command}' command is not a string"
-            )))
-        }
-    };
+    let name = text(
+        args,
+        "name",
+        format!("missing 'name' argument for the '{command}' command"),
+        format!("'name' argument specified for the '{command}' command is not a string"),
+    )?;
     let id = match args.get("id") {
         None => {
             return Err(Refusal::from(format!(
@@ -539,7 +516,7 @@ fn network_subnet(
                     }
                     None => s,
                 },
-                (Some(s), false) if s.shared_network.as_deref() == Some(&name) => s,
+                (Some(s), false) if s.shared_network.as_deref() == Some(name) => s,
                 _ => {
                     return Err(refuse(
                         result::EMPTY,
@@ -555,8 +532,7 @@ fn network_subnet(
             let key = section.subnets_key();
             if into {
                 let list = networks(json, section)?;
-                let at =
-                    network_at(list, &name).ok_or("the network is not in the configuration")?;
+                let at = network_at(list, name).ok_or("the network is not in the configuration")?;
                 let network = list[at].as_object_mut().ok_or("the network is not a map")?;
                 list_at(network, key)?.push(entry);
             } else {
