@@ -14,6 +14,9 @@ packages=(
   isc-dhcp-client isc-dhcp-relay udhcpc dhcpcd5
   # real Kea 2.2 as reference server, HA partner and perfdhcp/kea-shell
   kea-dhcp4-server kea-dhcp6-server kea-ctrl-agent kea-admin kea-common
+  # Kea 2.2's API reference (api/*.json): the documented answers of the
+  # subnet, host and class commands, whose hooks Debian does not ship
+  kea-doc
   # Kea's own codec measured beside ours (perf/kea-codec): its headers, header-only boost, g++
   kea-dev libboost-dev g++
   # monitoring: a real Prometheus scrapes xdhcp, promtool checks deploy/prometheus;

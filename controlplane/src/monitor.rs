@@ -12,7 +12,7 @@ use xdhcp_dataplane::config::{Config4, Config6, Live};
 use xdhcp_dataplane::io::serve::Serving;
 use xdhcp_dataplane::journal::FlushPolicy;
 use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore};
-use xdhcp_dataplane::stats::{Scopes, Stats4, Stats6};
+use xdhcp_dataplane::stats::{Stats4, Stats6};
 
 use crate::api::{self, Api};
 use crate::config::services::ControlSocket;
@@ -72,10 +72,7 @@ pub fn monitor(
     }) = v4
     {
         let ids: Vec<u32> = config.load().subnets.iter().map(|s| s.id).collect();
-        reclaimed4 = Arc::new(Stats4 {
-            scopes: Scopes::for_v4(&config.load()),
-            ..Stats4::default()
-        });
+        reclaimed4 = Arc::new(Stats4::default());
         let lines = workers.iter().map(|(_, w)| w.v4.clone());
         stats.push(Arc::new(Stats::new(Sources4 {
             config: config.clone(),
@@ -91,10 +88,7 @@ pub fn monitor(
     }) = v6
     {
         let ids: Vec<u32> = config.load().subnets.iter().map(|s| s.id).collect();
-        reclaimed6 = Arc::new(Stats6 {
-            scopes: Scopes::for_v6(&config.load()),
-            ..Stats6::default()
-        });
+        reclaimed6 = Arc::new(Stats6::default());
         let lines = workers.iter().map(|(_, w)| w.v6.clone());
         stats.push(Arc::new(Stats::new(Sources6 {
             config: config.clone(),

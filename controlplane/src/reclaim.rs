@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use xdhcp_dataplane::alloc::Allocator;
 use xdhcp_dataplane::config::{Config4, Config6, Live};
 use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore, ReclaimConfig, Reclaimed};
-use xdhcp_dataplane::stats::{ScopeStat, WorkerStats};
+use xdhcp_dataplane::stats::{ScopeLayout, ScopeStat, WorkerStats};
 
 use crate::config::services::ExpiredLeases;
 
@@ -24,12 +24,16 @@ pub type Count<L> = Box<dyn Fn(&Reclaimed<L>) + Send>;
 /// Counts reclaimed leases into `stats` (Kea's per-subnet and per-pool
 /// `reclaimed-leases` and `reclaimed-declined-addresses`), `place` finding
 /// a lease's subnet and pool positions in the running configuration.
-fn counter<L: Lease, C: Send + Sync + 'static>(
+fn counter<L: Lease, C: Send + Sync + 'static, Cfg: ScopeLayout>(
     stats: Arc<WorkerStats<C>>,
-    place: impl Fn(&Reclaimed<L>) -> Option<(usize, Option<usize>)> + Send + 'static,
+    config: Arc<Live<Cfg>>,
+    place: impl Fn(&Cfg, &Reclaimed<L>) -> Option<(usize, Option<usize>)> + Send + 'static,
 ) -> Count<L> {
     Box::new(move |r| {
-        let Some((subnet, pool)) = place(r) else {
+        let config = config.load_full();
+        // This thread is the only one counting into `stats`.
+        stats.scopes.follow(&config);
+        let Some((subnet, pool)) = place(&config, r) else {
             return;
         };
         stats.scopes.count(ScopeStat::Reclaimed, subnet, pool);
@@ -54,8 +58,7 @@ pub fn count4<C: Send + Sync + 'static>(
     stats: Arc<WorkerStats<C>>,
     config: Arc<Live<Config4>>,
 ) -> Count<Lease4> {
-    counter(stats, move |r| {
-        let config = config.load();
+    counter(stats, config, |config: &Config4, r| {
         let i = config.subnets.iter().position(|s| s.id == r.subnet_id)?;
         let pools = config.subnets[i].pools.iter();
         Some((i, pool_of(pools, u32::from(r.addr).into())))
@@ -68,8 +71,7 @@ pub fn count6<C: Send + Sync + 'static>(
     stats: Arc<WorkerStats<C>>,
     config: Arc<Live<Config6>>,
 ) -> Count<Lease6> {
-    counter(stats, move |r| {
-        let config = config.load();
+    counter(stats, config, |config: &Config6, r| {
         let i = config.subnets.iter().position(|s| s.id == r.subnet_id)?;
         let s = &config.subnets[i];
         let pools = s.pools.iter().chain(s.pd_pools.iter().map(|p| &p.alloc));

@@ -54,6 +54,9 @@ pub struct Running {
     file: Option<PathBuf>,
     /// The configuration as JSON (`config-get`) and as the model.
     current: Mutex<(Value, Config)>,
+    /// Held from reading the configuration to installing its successor,
+    /// so two changes arriving at once cannot lose one another.
+    changing: Mutex<()>,
     /// When the running configuration was installed.
     installed: Mutex<Instant>,
     /// DHCPv4, when served.
@@ -91,6 +94,7 @@ impl Running {
         Running {
             file,
             current: Mutex::new((json, model)),
+            changing: Mutex::new(()),
             installed: Mutex::new(Instant::now()),
             watchers: Mutex::new(Vec::new()),
             v4: None,
@@ -173,6 +177,7 @@ impl Running {
     /// `config-set`: validates the new `Dhcp4` section and swaps it in.
     /// On error the running configuration stays.
     pub fn set(&self, dhcp4: &Value) -> Result<(), String> {
+        let _changing = self.changing();
         let json = self.with_dhcp4(dhcp4);
         let model = check(&json)?;
         self.install(model, json)?;
@@ -187,6 +192,7 @@ impl Running {
     /// `config-reload` and SIGHUP: reads the `-c` file again. On error the
     /// running configuration stays, and the text names file, line and key.
     pub fn reload(&self) -> Result<(), String> {
+        let _changing = self.changing();
         let file = self
             .file
             .as_deref()
@@ -205,6 +211,33 @@ impl Running {
         let text = format!("configuration reloaded from {}", file.display());
         (self.log)("INFO", "DHCP4_DYNAMIC_RECONFIGURATION", &text);
         Ok(())
+    }
+
+    /// Changes the running configuration in place (the host, subnet and
+    /// class commands): `change` edits a copy of its JSON, seeing the
+    /// current model too, and the result is validated, compiled and
+    /// swapped in as `config-set` would. When `change` refuses, or the
+    /// result does not validate (the error is the validator's text), the
+    /// running configuration stays as it was.
+    pub fn edit<T, E: From<String>>(
+        &self,
+        change: impl FnOnce(&mut Value, &Config) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let _changing = self.changing();
+        let (mut json, model) = self.lock().clone();
+        let outcome = change(&mut json, &model)?;
+        let model = check(&json)?;
+        self.install(model, json)?;
+        Ok(outcome)
+    }
+
+    /// The current configuration's model, with its JSON, for reading.
+    pub fn snapshot(&self) -> (Value, Config) {
+        self.lock().clone()
+    }
+
+    fn changing(&self) -> MutexGuard<'_, ()> {
+        self.changing.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Compiles `model` for every family served and swaps the snapshots

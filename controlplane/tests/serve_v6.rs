@@ -2,7 +2,7 @@
 //! `Dhcp6` for one interface: dhclient -4 and dhclient -6 (addresses and a
 //! delegated prefix) get their leases over the one AF_XDP path. Needs root.
 
-use xdhcp_testlab::{Lab, ServerProcess};
+use xdhcp_testlab::{stop_daemon, Lab, ServerProcess};
 
 fn config(iface: &str, dir: &str) -> String {
     format!(
@@ -45,35 +45,9 @@ fn one_interface_serves_dhcpv4_and_dhcpv6() {
         "{said}"
     );
 
-    std::fs::write(
-        format!("{dir}/dhclient6.conf"),
-        "timeout 20;\nrequest dhcp6.name-servers;\n",
-    )
-    .unwrap();
     let dhclient6 = |extra: &[&str], tag: &str| {
-        let (conf, leases, pid) = (
-            format!("{dir}/dhclient6.conf"),
-            format!("{dir}/{tag}.leases"),
-            format!("{dir}/{tag}.pid"),
-        );
-        let mut args = vec![
-            "dhclient",
-            "-6",
-            "-1",
-            "-v",
-            "-sf",
-            "/bin/true",
-            "-cf",
-            &conf,
-            "-lf",
-            &leases,
-            "-pf",
-            &pid,
-        ];
-        args.extend_from_slice(extra);
-        args.push(&lab.peer);
-        let out = lab.client_command(&args).output().unwrap();
-        let text = std::fs::read_to_string(&leases).unwrap_or_default();
+        let out = lab.dhclient6(&dir, tag, extra).output().unwrap();
+        let text = std::fs::read_to_string(format!("{dir}/{tag}.leases")).unwrap_or_default();
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -88,21 +62,7 @@ fn one_interface_serves_dhcpv4_and_dhcpv6() {
         "{leases}"
     );
     // The first dhclient stays bound to port 546 in the background.
-    // dhclient writes its pid file from the background child, which may
-    // not have run yet when the foreground process returns.
-    let pid_file = format!("{dir}/na.pid");
-    let waited = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !std::path::Path::new(&pid_file).exists() && std::time::Instant::now() < waited {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let pid = std::fs::read_to_string(&pid_file).unwrap();
-    let _ = std::process::Command::new("kill").arg(pid.trim()).status();
-    let gone = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while std::path::Path::new(&format!("/proc/{}", pid.trim())).exists()
-        && std::time::Instant::now() < gone
-    {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    stop_daemon(&format!("{dir}/na.pid"));
     // The server DUID is the DUID-LLT kept in the data directory.
     let duid = std::fs::read_to_string(format!("{dir}/kea-dhcp6-serverid")).unwrap();
     assert!(duid.starts_with("00:01:00:01:"), "{duid}");

@@ -5,11 +5,15 @@
 //! transports ([`unix`]) only move bytes. Result codes are Kea's: 0 success,
 //! 1 error, 2 unsupported, 3 empty or not found, 4 conflict.
 
+pub mod classes;
 pub mod config;
+pub mod hosts;
 pub mod http;
 pub mod leases;
+pub mod section;
 pub mod stat_leases;
 pub mod stats;
+pub mod subnets;
 pub mod tls;
 pub mod unix;
 
@@ -76,6 +80,11 @@ pub struct Api {
 /// Every command this build answers, for `list-commands`.
 const COMMANDS: &[&str] = &[
     "build-report",
+    "class-add",
+    "class-del",
+    "class-get",
+    "class-list",
+    "class-update",
     "config-get",
     "config-hash-get",
     "config-reload",
@@ -106,11 +115,40 @@ const COMMANDS: &[&str] = &[
     "lease6-wipe",
     "leases-reclaim",
     "list-commands",
+    "network4-add",
+    "network4-del",
+    "network4-get",
+    "network4-list",
+    "network4-subnet-add",
+    "network4-subnet-del",
+    "network6-add",
+    "network6-del",
+    "network6-get",
+    "network6-list",
+    "network6-subnet-add",
+    "network6-subnet-del",
+    "reservation-add",
+    "reservation-del",
+    "reservation-get",
+    "reservation-get-all",
+    "reservation-get-by-hostname",
+    "reservation-get-by-id",
+    "reservation-get-page",
     "server-tag-get",
     "shutdown",
     "stat-lease4-get",
     "stat-lease6-get",
     "status-get",
+    "subnet4-add",
+    "subnet4-del",
+    "subnet4-get",
+    "subnet4-list",
+    "subnet4-update",
+    "subnet6-add",
+    "subnet6-del",
+    "subnet6-get",
+    "subnet6-list",
+    "subnet6-update",
     "version-get",
 ];
 
@@ -303,6 +341,19 @@ impl Api {
                 Some(running) => config::run(running, self.dhcp4, c, given),
                 None => unsupported(c),
             },
+            c if c.starts_with("reservation-") || c.starts_with("class-") => match &self.running {
+                Some(running) if c.starts_with("class-") => {
+                    classes::run(running, section::Section::of(family), c, given)
+                }
+                Some(running) => hosts::run(running, section::Section::of(family), c, given),
+                None => unsupported(c),
+            },
+            c if c.starts_with("subnet4-") || c.starts_with("network4-") => {
+                self.subnet_command(c, given, 4, family)
+            }
+            c if c.starts_with("subnet6-") || c.starts_with("network6-") => {
+                self.subnet_command(c, given, 6, family)
+            }
             c if c.starts_with("lease4-") || c == "leases-reclaim" => {
                 match self.running.as_ref().and_then(|r| r.v4.as_ref()) {
                     Some(v4) if self.dhcp4 => leases::v4::run(v4, c, given),
@@ -332,6 +383,23 @@ impl Api {
                 }
             }
             c => unsupported(c),
+        }
+    }
+
+    /// A subnet or shared network command of DHCP version `of`: answered
+    /// only for that version, as a Kea server of the other one answers.
+    fn subnet_command(
+        &self,
+        command: &str,
+        given: Option<&Map<String, Value>>,
+        of: u8,
+        family: u8,
+    ) -> Value {
+        match &self.running {
+            Some(running) if of == family => {
+                subnets::run(running, section::Section::of(family), command, given)
+            }
+            _ => unsupported(command),
         }
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 pub use layout::Layout;
 pub use registry::Registry;
-use xdhcp_dataplane::stats::{sum, ScopeStat, Scopes, SCOPE_STATS};
+use xdhcp_dataplane::stats::{ScopeStat, SCOPE_STATS};
 
 /// Where one DHCP version's statistics come from.
 pub trait Source: Send + Sync {
@@ -66,14 +66,6 @@ impl Stats {
             .unwrap_or_else(|e| e.into_inner())
             .observe(raw)
     }
-}
-
-/// The per-scope counters of every worker summed, for one subnet or pool.
-pub(crate) fn scope_sum<'a>(
-    workers: impl IntoIterator<Item = &'a Scopes>,
-    at: impl Fn(&Scopes) -> [u64; SCOPE_STATS],
-) -> [u64; SCOPE_STATS] {
-    sum(workers.into_iter().map(at))
 }
 
 /// Sums `values` over the pools sharing each pool ID (Kea's `pool[pid]`:

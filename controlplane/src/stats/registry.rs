@@ -68,8 +68,13 @@ impl Entry {
 
 impl Registry {
     /// Records the raw values just read; returns the visible statistics,
-    /// in the order given, with their values since the last reset.
+    /// in the order given, with their values since the last reset. A
+    /// statistic no longer read (its subnet or pool was removed) is
+    /// forgotten, baseline and samples, as Kea removes the statistics of
+    /// subnets a reconfiguration removes.
     pub fn observe(&mut self, raw: Vec<(String, i64)>) -> Vec<(String, i64)> {
+        let read: std::collections::HashSet<&str> = raw.iter().map(|(n, _)| n.as_str()).collect();
+        self.entries.retain(|name, _| read.contains(name.as_str()));
         let now = SystemTime::now();
         let default_limit = self.default_limit;
         let mut visible = Vec::with_capacity(raw.len());

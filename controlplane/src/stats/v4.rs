@@ -6,11 +6,11 @@ use std::collections::HashMap;
 
 use xdhcp_dataplane::config::Config4;
 use xdhcp_dataplane::lease::{Lease4, LeaseState};
-use xdhcp_dataplane::stats::{sum, Counters4, ScopeStat, Stats4};
+use xdhcp_dataplane::stats::{sum, Counters4, ScopeLayout, ScopeStat, ScopeTotals, Stats4};
 
 use super::{
-    by_pool_id, count_leases, pool_ids, scope_sum, subnet_failures, unix_now, Held, Layout,
-    LeaseCounts, Source, Sources,
+    by_pool_id, count_leases, pool_ids, subnet_failures, unix_now, Held, Layout, LeaseCounts,
+    Source, Sources,
 };
 
 /// The sources of the DHCPv4 statistics.
@@ -67,16 +67,19 @@ impl Source for Sources4 {
         for (name, v) in Counters4::NAMES.iter().zip(packets) {
             put(name.to_string(), v);
         }
-        let scopes = || self.workers.iter().map(|w| &w.scopes);
         // One snapshot for the whole read: a reload may swap it meanwhile.
         let config = self.config.load_full();
         let layout = self.layout.load_full();
         let leases = self.lease_counts(&config);
+        // Summed by subnet ID and pool: workers may still count for the
+        // previous configuration.
+        let counted = ScopeTotals::of(self.workers.iter().map(|w| &w.scopes));
+        let keys = config.scope_layout();
         let mut global = [0u64; xdhcp_dataplane::stats::SCOPE_STATS];
         let mut declined_total = 0;
         let mut subnets = Vec::new();
         for (i, s) in config.subnets.iter().enumerate() {
-            let c = scope_sum(scopes(), |w| w.subnet(i));
+            let c = counted.subnet(s.id);
             for (g, v) in global.iter_mut().zip(c) {
                 *g += v;
             }
@@ -113,7 +116,7 @@ impl Source for Sources4 {
                 .iter()
                 .enumerate()
                 .map(|(j, pool)| {
-                    let c = scope_sum(scopes(), |w| w.pool(i, j));
+                    let c = counted.pool(s.id, keys[i].1[j]);
                     let [assigned, _, declined] = leases.pools[i][j];
                     [
                         pool.pool().count,

@@ -6,11 +6,13 @@ use std::collections::HashMap;
 
 use xdhcp_dataplane::config::Config6;
 use xdhcp_dataplane::lease::{Lease6, LeaseState, LeaseType};
-use xdhcp_dataplane::stats::{sum, Counters6, ScopeStat, Stats6, SCOPE_STATS};
+use xdhcp_dataplane::stats::{
+    sum, Counters6, ScopeLayout, ScopeStat, ScopeTotals, Stats6, SCOPE_STATS,
+};
 
 use super::{
-    by_pool_id, count_leases, pool_ids, scope_sum, subnet_failures, unix_now, Held, Layout,
-    LeaseCounts, Source, Sources,
+    by_pool_id, count_leases, pool_ids, subnet_failures, unix_now, Held, Layout, LeaseCounts,
+    Source, Sources,
 };
 
 /// The sources of the DHCPv6 statistics.
@@ -76,16 +78,19 @@ impl Source for Sources6 {
             .zip(packets)
             .map(|(n, v)| (n.to_string(), v as i64))
             .collect();
-        let scopes = || self.workers.iter().map(|w| &w.scopes);
         // One snapshot for the whole read: a reload may swap it meanwhile.
         let config = self.config.load_full();
         let layout = self.layout.load_full();
         let leases = self.lease_counts(&config);
+        // Summed by subnet ID and pool: workers may still count for the
+        // previous configuration.
+        let counted = ScopeTotals::of(self.workers.iter().map(|w| &w.scopes));
+        let keys = config.scope_layout();
         let mut global = [0u64; SCOPE_STATS];
         let mut declined_total = 0;
         let mut subnets: Vec<(String, u64)> = Vec::new();
         for (i, s) in config.subnets.iter().enumerate() {
-            let c = scope_sum(scopes(), |w| w.subnet(i));
+            let c = counted.subnet(s.id);
             for (g, v) in global.iter_mut().zip(c) {
                 *g += v;
             }
@@ -116,7 +121,7 @@ impl Source for Sources6 {
             }
             subnet_failures(6, &p, &c, &mut subnets);
             let pool = |j: usize, size: u64| {
-                let c = scope_sum(scopes(), |w| w.pool(i, j));
+                let c = counted.pool(s.id, keys[i].1[j]);
                 let h = leases.pools[i][j];
                 [
                     size,

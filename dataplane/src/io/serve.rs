@@ -20,7 +20,7 @@ use crate::engine::v6::Engine6;
 use crate::events::{Family, LeaseEvents};
 use crate::frame::Frame;
 use crate::lease::{Lease4, Lease6, LeaseStore};
-use crate::stats::{Latency, Scopes, Stats4, Stats6};
+use crate::stats::{Latency, Stats4, Stats6};
 use crate::wire::v4::SERVER_PORT;
 use crate::worker::{
     answer_v4, answer_v4_datagram, answer_v6, answer_v6_datagram, Link, Link6, SERVER_PORT_V6,
@@ -327,22 +327,11 @@ impl Serving {
             .as_ref()
             .ok()
             .map(|c| c.tap(self.workers.len()));
-        // Sized from the configuration the worker starts with.
+        // Laid out for each configuration at the first batch that serves
+        // it (`Scopes::follow`).
         let counters = WorkerCounters {
-            v4: Arc::new(Stats4 {
-                scopes: v4
-                    .as_ref()
-                    .map(|s| Scopes::for_v4(&s.config.load()))
-                    .unwrap_or_default(),
-                ..Stats4::default()
-            }),
-            v6: Arc::new(Stats6 {
-                scopes: v6
-                    .as_ref()
-                    .map(|s| Scopes::for_v6(&s.config.load()))
-                    .unwrap_or_default(),
-                ..Stats6::default()
-            }),
+            v4: Arc::new(Stats4::default()),
+            v6: Arc::new(Stats6::default()),
             latency: Arc::new(Latency::default()),
         };
         self.counters.push(counters.clone());
@@ -360,6 +349,12 @@ impl Serving {
                     v4.as_ref().map(|s| s.config.load()),
                     v6.as_ref().map(|s| s.config.load()),
                 );
+                if let Some(c) = c4.as_deref() {
+                    counters.v4.scopes.follow(c);
+                }
+                if let Some(c) = c6.as_deref() {
+                    counters.v6.scopes.follow(c);
+                }
                 let engines = Engines {
                     v4: v4.as_ref().zip(c4.as_deref()).map(|(s, config)| {
                         let engine = Engine4 {

@@ -15,7 +15,7 @@ mod v6;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use latency::{Histogram, Latency, LATENCY_BOUNDS_US};
-pub use scope::{ScopeStat, Scopes, SCOPE_STATS};
+pub use scope::{PoolKey, ScopeLayout, ScopeStat, ScopeTotals, Scopes, SCOPE_STATS};
 pub use v4::{Counters4, Stat4};
 pub use v6::{Counters6, Stat6};
 

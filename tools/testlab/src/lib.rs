@@ -13,6 +13,6 @@ mod scratch;
 pub use alloc_count::{allocations, CountingAllocator};
 pub use bins::workspace_binary;
 pub use control::control;
-pub use netns::{delete_netns, enter, run, Lab, SERVER_MAC};
+pub use netns::{delete_netns, enter, run, stop_daemon, Lab, SERVER_MAC};
 pub use process::ServerProcess;
 pub use scratch::scratch_dir;

@@ -125,25 +125,42 @@ impl Lab {
     /// changes nothing on the interface (`-sf /bin/true`) and gives up after
     /// 20 s. `extra` switches go before the interface name.
     pub fn dhclient(&self, dir: &str, extra: &[&str]) -> Command {
-        let conf = format!("{dir}/dhclient.conf");
-        std::fs::write(
-            &conf,
-            "timeout 20;\nrequest subnet-mask, routers, domain-name-servers, domain-name;\n",
-        )
-        .expect("write dhclient.conf");
-        let (leases, pid) = (
-            format!("{dir}/dhclient.leases"),
-            format!("{dir}/dhclient.pid"),
+        let conf = "timeout 20;\nrequest subnet-mask, routers, domain-name-servers, domain-name;\n";
+        self.dhclient_as("-4", conf, dir, "dhclient", extra)
+    }
+
+    /// `dhclient -6 -1` as [`Lab::dhclient`], asking for DNS servers, its
+    /// files named `dir/TAG.conf`, `dir/TAG.leases` and `dir/TAG.pid`. A
+    /// dhclient that got a lease stays in the background:
+    /// [`stop_daemon`] ends it.
+    pub fn dhclient6(&self, dir: &str, tag: &str, extra: &[&str]) -> Command {
+        let conf = "timeout 20;\nrequest dhcp6.name-servers;\n";
+        self.dhclient_as("-6", conf, dir, tag, extra)
+    }
+
+    fn dhclient_as(
+        &self,
+        version: &str,
+        conf: &str,
+        dir: &str,
+        tag: &str,
+        extra: &[&str],
+    ) -> Command {
+        let (file, leases, pid) = (
+            format!("{dir}/{tag}.conf"),
+            format!("{dir}/{tag}.leases"),
+            format!("{dir}/{tag}.pid"),
         );
+        std::fs::write(&file, conf).expect("write the dhclient configuration");
         let mut args = vec![
             "dhclient",
-            "-4",
+            version,
             "-1",
             "-v",
             "-sf",
             "/bin/true",
             "-cf",
-            &conf,
+            &file,
             "-lf",
             &leases,
             "-pf",
@@ -220,6 +237,25 @@ impl Drop for Lab {
 /// Deletes network namespace `netns` after killing every process in it:
 /// daemons a test started (dhclient stays in the background once bound,
 /// dhcrelay, dhcpcd) must not outlive the test.
+/// Ends a daemon that writes its pid to `pid_file` (a dhclient that got
+/// a lease): waits for the file, which the background child may not have
+/// written yet, then for the process to go.
+pub fn stop_daemon(pid_file: &str) {
+    let until = |ok: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !ok() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    until(&|| std::path::Path::new(pid_file).exists());
+    let Ok(pid) = std::fs::read_to_string(pid_file) else {
+        return;
+    };
+    let pid = pid.trim().to_string();
+    let _ = Command::new("kill").arg(&pid).status();
+    until(&|| !std::path::Path::new(&format!("/proc/{pid}")).exists());
+}
+
 pub fn delete_netns(netns: &str) {
     if let Ok(out) = Command::new("ip").args(["netns", "pids", netns]).output() {
         let me = std::process::id() as i32;

@@ -280,10 +280,11 @@ impl<'c> Ctx<'_, 'c, '_> {
             }
         }
         if let Some(l) = self.client.current_lease(self.leases(), &self.selection) {
-            // A lease in a pool the client's classes no longer open is not
-            // offered again (Kea checks the pool's class on reuse too).
-            let allowed =
-                |s: &&Subnet4| !s.in_pool(l.addr) || s.in_allowed_pool(l.addr, &self.member);
+            // Kea offers a current lease again only inside a pool the
+            // client's classes open: an address outside the pools was the
+            // client's by a reservation, and without it the client gets a
+            // pool address.
+            let allowed = |s: &&Subnet4| s.in_allowed_pool(l.addr, &self.member);
             if let Some(subnet) = self.subnet_of(l.addr).filter(allowed) {
                 return Some(Choice {
                     addr: l.addr,
