@@ -111,13 +111,24 @@ pub trait Input {
     fn fetch<'b>(&'b self, src: Source, bump: &mut Bump<'b>) -> Option<&'b [u8]>;
 }
 
-/// Runs `prog` over `input` with the memberships known so far.
+/// Runs the test `prog` over `input` with the memberships known so far.
 pub fn run<'b, I: Input + ?Sized>(
     prog: &'b Program,
     input: &'b I,
     classes: &ClassSet,
     bump: &mut Bump<'b>,
 ) -> bool {
+    value(prog, input, classes, bump).is_some_and(truth)
+}
+
+/// Runs `prog` and returns the value it leaves: the string of a string
+/// expression (built in `bump` or borrowed from the packet or program).
+pub fn value<'b, I: Input + ?Sized>(
+    prog: &'b Program,
+    input: &'b I,
+    classes: &ClassSet,
+    bump: &mut Bump<'b>,
+) -> Option<&'b [u8]> {
     // Left uninitialised: clearing the whole stack for every class costs
     // more than evaluating a typical test.
     let mut stack = [const { MaybeUninit::<&'b [u8]>::uninit() }; STACK];
@@ -219,7 +230,7 @@ pub fn run<'b, I: Input + ?Sized>(
         stack[sp].write(v);
         sp += 1;
     }
-    sp == 1 && truth(pop!())
+    (sp == 1).then(|| pop!())
 }
 
 /// Packet data in the representation asked for; empty when absent.
