@@ -225,7 +225,23 @@ fn a_reserved_address_held_by_another_client_is_counted_as_a_conflict() {
     let conflicts = || lab.stats.scopes.subnet(0)[ScopeStat::ReservationConflicts as usize];
     assert_ne!(offered(&lab, 5, &[]), reserved);
     assert_eq!(conflicts(), 1, "the reserved address went to another");
-    // The lease's holder renewing it is no conflict.
-    assert_eq!(offered(&lab, 1, &[]), reserved);
+    // Nor is the lease's holder being offered something else.
+    assert_ne!(offered(&lab, 1, &[]), reserved);
     assert_eq!(conflicts(), 1);
+}
+
+#[test]
+fn a_lease_now_reserved_for_another_is_not_offered_again() {
+    let mut s = pool_subnet();
+    s.reservations.insert(
+        HostId::HwAddress(&[2, 0, 0, 0, 0, 5]),
+        host("198.51.100.12"),
+    );
+    let lab = Lab::new(vec![s]);
+    let mut lease = Lease4::new(ip("198.51.100.12"), NOW, 4000, 1);
+    lease.hwaddr = HwAddr::new(1, &[2, 0, 0, 0, 0, 1]).unwrap();
+    lab.leases
+        .claim(lease, u64::from(NOW), RecordKind::Allocate)
+        .unwrap();
+    assert_ne!(offered(&lab, 1, &[]), ip("198.51.100.12"));
 }

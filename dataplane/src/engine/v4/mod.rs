@@ -303,9 +303,12 @@ impl<'c> Ctx<'_, 'c, '_> {
         }
         if let Some(l) = self.client.current_lease(self.leases(), &self.selection) {
             // A lease in a pool the client's classes no longer open is not
-            // offered again (Kea checks the pool's class on reuse too).
-            let allowed =
-                |s: &&Subnet4| !s.in_pool(l.addr) || s.in_allowed_pool(l.addr, &self.member);
+            // offered again (Kea checks the pool's class on reuse too), nor
+            // one whose address is now reserved for another client.
+            let allowed = |s: &&Subnet4| {
+                (!s.in_pool(l.addr) || s.in_allowed_pool(l.addr, &self.member))
+                    && !self.reserved_for_other(s, l.addr)
+            };
             if let Some(subnet) = self.subnet_of(l.addr).filter(allowed) {
                 return Some(Choice {
                     addr: l.addr,
