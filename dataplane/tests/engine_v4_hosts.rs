@@ -8,13 +8,11 @@ use std::net::Ipv4Addr;
 
 use common::engine4::*;
 
-use xdhcp_dataplane::classify::{parse_string, Classes, Program, Scope};
-use xdhcp_dataplane::config::v4::{FlexId, HostId, HostIdKind, HostIds};
+use xdhcp_dataplane::config::v4::{HostId, HostIdKind, HostIds};
 use xdhcp_dataplane::config::{Reservation4, Subnet4};
 use xdhcp_dataplane::engine::v4::Outcome;
 use xdhcp_dataplane::journal::RecordKind;
 use xdhcp_dataplane::lease::{HwAddr, Lease4};
-use xdhcp_dataplane::options::{OptionSpaces, Universe};
 use xdhcp_dataplane::stats::ScopeStat;
 use xdhcp_dataplane::wire::v4::MessageType;
 
@@ -38,21 +36,6 @@ fn offered(lab: &Lab, mac: u8, extra: &[(u8, &[u8])]) -> Ipv4Addr {
     let (o, out) = lab.send(&direct(MessageType::Discover, mac, extra), NOW);
     assert!(matches!(o, Outcome::Reply { .. }), "{o:?}");
     reply_of(&out).yiaddr()
-}
-
-/// The flex_id hook with `expression`.
-fn flex(expression: &str, replace_client_id: bool) -> FlexId {
-    let spaces = OptionSpaces::standard(Universe::V4);
-    let mut classes = Classes::default();
-    let mut names = Scope {
-        spaces: &spaces,
-        classes: &mut classes,
-    };
-    let e = parse_string(expression, &mut names).unwrap();
-    FlexId {
-        expression: Program::string(&e).unwrap(),
-        replace_client_id,
-    }
 }
 
 /// An RFC 4361 client identifier: type 255, IAID 1, then `duid`.

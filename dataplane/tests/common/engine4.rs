@@ -7,11 +7,13 @@ use std::sync::Arc;
 use super::events::{QueueSink, Received};
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
+use xdhcp_dataplane::classify::{parse_string, Classes, Program, Scope};
 use xdhcp_dataplane::config::options::ConfiguredOption;
-use xdhcp_dataplane::config::v4::Reservations4;
+use xdhcp_dataplane::config::v4::{FlexId, Reservations4};
 use xdhcp_dataplane::config::{Config4, Lifetime, OptionSet, Subnet4};
 use xdhcp_dataplane::engine::v4::{Engine4, Outcome, Request4};
 use xdhcp_dataplane::lease::{Lease4, LeaseStore, StoreConfig};
+use xdhcp_dataplane::options::{OptionSpaces, Universe};
 use xdhcp_dataplane::stats::{Scopes, Stats4};
 use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4, BOOTREQUEST};
 
@@ -201,4 +203,19 @@ pub fn dora(lab: &Lab, mac: u8) -> Ipv4Addr {
     assert!(matches!(o, Outcome::Reply { .. }), "{o:?}");
     assert_eq!(reply_of(&out).message_type(), Some(MessageType::Ack));
     offered
+}
+
+/// The flex_id hook with `expression`.
+pub fn flex(expression: &str, replace_client_id: bool) -> FlexId {
+    let spaces = OptionSpaces::standard(Universe::V4);
+    let mut classes = Classes::default();
+    let mut names = Scope {
+        spaces: &spaces,
+        classes: &mut classes,
+    };
+    let e = parse_string(expression, &mut names).unwrap();
+    FlexId {
+        expression: Program::string(&e).unwrap(),
+        replace_client_id,
+    }
 }
