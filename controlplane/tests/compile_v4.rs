@@ -86,3 +86,70 @@ fn scopes_options_and_reservations_reach_the_engine() {
     assert_eq!(host.options.get(15).unwrap().data, b"host.example");
     assert!(p.reservations.reserves(Ipv4Addr::new(192, 0, 2, 201)));
 }
+
+const HOOKS: &str = r#"{ "Dhcp4": {
+  "host-reservation-identifiers": [ "flex-id", "duid", "hw-address" ],
+  "hooks-libraries": [
+    { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_bootp.so" },
+    { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_flex_id.so",
+      "parameters": { "identifier-expression": "substring(relay4[2].hex,0,4)",
+                      "replace-client-id": true } } ],
+  "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24",
+    "reservations": [ { "duid": "00:03:00:01:02:00:00:00:00:07", "ip-address": "192.0.2.7" },
+                      { "flex-id": "'cpe1'", "ip-address": "192.0.2.8" } ] } ]
+} }"#;
+
+#[test]
+fn hooks_identifier_order_and_every_identifier_type_reach_the_engine() {
+    use xdhcp_dataplane::config::v4::HostIdKind;
+    let cfg = xdhcp_controlplane::load_str("hooks.json", HOOKS).unwrap();
+    let c = snapshot(&compile(&cfg).dhcp4.unwrap());
+    assert!(c.bootp);
+    let flex = c.flex_id.as_ref().expect("flex_id compiled");
+    assert!(flex.replace_client_id);
+    assert_eq!(
+        c.host_ids.0,
+        [HostIdKind::FlexId, HostIdKind::Duid, HostIdKind::HwAddress]
+    );
+    let r = &c.subnets[0].reservations;
+    let duid = r
+        .find(HostId::Duid(&[0, 3, 0, 1, 2, 0, 0, 0, 0, 7]))
+        .unwrap();
+    assert_eq!(duid.address, Some(Ipv4Addr::new(192, 0, 2, 7)));
+    let flex_host = r.find(HostId::FlexId(b"cpe1")).unwrap();
+    assert_eq!(flex_host.address, Some(Ipv4Addr::new(192, 0, 2, 8)));
+
+    let plain = xdhcp_controlplane::load_str("plain.json", CONFIG).unwrap();
+    let p = snapshot(&compile(&plain).dhcp4.unwrap());
+    assert!(!p.bootp && p.flex_id.is_none());
+    assert_eq!(
+        p.host_ids.0,
+        [
+            HostIdKind::HwAddress,
+            HostIdKind::Duid,
+            HostIdKind::CircuitId,
+            HostIdKind::ClientId
+        ],
+        "Kea 2.2's default order"
+    );
+}
+
+#[test]
+fn a_bad_flex_id_expression_is_reported_where_it_goes_wrong() {
+    let text = r#"{ "Dhcp4": { "hooks-libraries": [ { "library": "libdhcp_flex_id.so",
+  "parameters": { "identifier-expression": "option[60].hex == 'x'" } } ] } }"#;
+    let e = xdhcp_controlplane::load_str("f.json", text).unwrap_err();
+    assert_eq!(
+        e[0].to_string(),
+        "f.json:2:60: Dhcp4.hooks-libraries[0].parameters.identifier-expression: \
+         at column 16: expected '+' or the end of the expression, found '=='"
+    );
+    let missing = r#"{ "Dhcp4": { "hooks-libraries": [ { "library": "libdhcp_flex_id.so" } ] } }"#;
+    let e = xdhcp_controlplane::load_str("m.json", missing).unwrap_err();
+    assert!(
+        e[0].to_string()
+            .contains("the flex_id hook needs 'identifier-expression'"),
+        "{}",
+        e[0]
+    );
+}

@@ -130,12 +130,17 @@ fn v6_parse_walk_and_reply_do_not_allocate() {
 #[test]
 fn v4_worker_step_does_not_allocate() {
     use common::v4lab;
+    use xdhcp_dataplane::config::v4::HostIdKind;
     use xdhcp_dataplane::engine::v4::Engine4;
     use xdhcp_dataplane::events::LeaseEventKind;
     use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
     use xdhcp_dataplane::worker::answer_v4;
 
-    let config = v4lab::config();
+    let mut config = v4lab::config();
+    // Evaluating the flex_id expression and replacing the client-id with
+    // its value allocate nothing either.
+    config.flex_id = Some(common::engine4::flex("hexstring(pkt4.mac, ':')", true));
+    config.host_ids.0.push(HostIdKind::FlexId);
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
     let (sink, events) = common::events::queue(16);
     let stats = xdhcp_dataplane::stats::Stats4 {
@@ -168,6 +173,8 @@ fn v4_worker_step_does_not_allocate() {
     dora(0);
     assert_eq!(dora(1), (0, 0), "the v4 worker step allocated");
     assert_eq!(leases.len(), 2);
+    let flexed = leases.get(std::net::Ipv4Addr::new(198, 51, 0, 11)).unwrap();
+    assert_eq!(flexed.client_id.as_bytes()[0], 0, "replaced by the flex-id");
     assert_eq!(stats.packets.values()[0], 4, "pkt4-received");
     assert_eq!(
         stats.scopes.subnet(0)[0],

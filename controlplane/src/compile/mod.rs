@@ -13,9 +13,11 @@ pub mod v6;
 use std::net::IpAddr;
 
 use xdhcp_dataplane::classify::Classes;
+use xdhcp_dataplane::config::v4::FlexId;
 use xdhcp_dataplane::config::v6::MacSource;
 use xdhcp_dataplane::options::Universe;
 
+use crate::config::hooks::Hook;
 use crate::config::interfaces::SocketType;
 use crate::config::net::to_u128;
 use crate::config::options::OptionData;
@@ -53,6 +55,10 @@ pub struct Plan {
     pub global_hosts: Vec<Host>,
     /// Identifier types looked up, in order.
     pub host_identifiers: Vec<String>,
+    /// The flex_id hook's identifier expression, compiled (v4).
+    pub flex_id: Option<FlexId>,
+    /// The bootp hook is loaded (v4).
+    pub bootp: bool,
     /// Seconds a declined address is kept out of use.
     pub decline_probation_period: u32,
     /// Whether client-id is echoed (v4).
@@ -292,10 +298,26 @@ fn plan(s: &Server) -> Plan {
         classes: crate::config::classes::table(&s.client_classes, &s.option_spaces, |_, _| {}),
         global_hosts: s.reservations.iter().map(host).collect(),
         host_identifiers: s.host_reservation_identifiers.clone(),
+        flex_id: flex_id(s),
+        bootp: s.hooks.iter().any(|h| h.hook == Hook::Bootp),
         decline_probation_period: s.decline_probation_period,
         echo_client_id: s.echo_client_id,
         mac_sources: s.mac_sources.clone(),
     }
+}
+
+/// The flex_id hook's expression compiled against the server's classes
+/// (the reader checked that it compiles).
+fn flex_id(s: &Server) -> Option<FlexId> {
+    let params = s.hooks.iter().find_map(|h| h.flex_id.as_ref())?;
+    let spaces = &s.option_spaces;
+    let mut classes = crate::config::classes::table(&s.client_classes, spaces, |_, _| {});
+    let expression =
+        crate::config::classes::compile_string(&params.expression, spaces, &mut classes).ok()?;
+    Some(FlexId {
+        expression,
+        replace_client_id: params.replace_client_id,
+    })
 }
 
 /// Each plan subnet's shared network as an index, and each shared network

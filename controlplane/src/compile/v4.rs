@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::classify::Classes;
-use xdhcp_dataplane::config::v4::{HostId, PoolClasses, Reservations4};
+use xdhcp_dataplane::config::v4::{HostId, HostIdKind, HostIds, PoolClasses, Reservations4};
 use xdhcp_dataplane::config::{Config4, Reservation4, Subnet4};
 use xdhcp_dataplane::options::DHCP4_SPACE;
 
@@ -34,6 +34,14 @@ pub fn snapshot(plan: &Plan) -> Config4 {
         global_reservations: reservations(&plan.global_hosts, &mut classes),
         global_options: option_set(plan.global_options.iter(), DHCP4_SPACE),
         classes,
+        host_ids: HostIds(
+            plan.host_identifiers
+                .iter()
+                .filter_map(|n| HostIdKind::from_name(n))
+                .collect(),
+        ),
+        flex_id: plan.flex_id.clone(),
+        bootp: plan.bootp,
     }
 }
 
@@ -94,13 +102,10 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
 fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations4 {
     let mut out = Reservations4::default();
     for h in hosts {
-        let id = match h.id_type.as_str() {
-            "hw-address" => HostId::HwAddress(&h.id),
-            "client-id" => HostId::ClientId(&h.id),
-            "circuit-id" => HostId::CircuitId(&h.id),
-            // duid and flex-id are matched once classification lands.
-            _ => continue,
+        let Some(kind) = HostIdKind::from_name(&h.id_type) else {
+            continue;
         };
+        let id = HostId::new(kind, &h.id);
         let address = h.addresses.iter().find_map(|a| match a {
             IpAddr::V4(a) if !a.is_unspecified() => Some(*a),
             _ => None,

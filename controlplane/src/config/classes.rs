@@ -157,6 +157,17 @@ pub fn compile_test(
     Program::new(&e)
 }
 
+/// Compiles a string expression (the flex_id hook's identifier) that may
+/// name the classes of `classes`.
+pub fn compile_string(
+    text: &str,
+    spaces: &OptionSpaces,
+    classes: &mut Classes,
+) -> Result<Program, ParseError> {
+    let e = classify::parse_string(text, &mut Scope { spaces, classes })?;
+    Program::string(&e)
+}
+
 /// The dataplane's class table for `list`: built-in classes, then each
 /// class in order with its test compiled (a test may only name classes
 /// defined before it, as in Kea). `on_error` gets each bad test's index.

@@ -1,6 +1,9 @@
 //! `hooks-libraries`: Kea loads shared objects; xdhcp implements the
 //! libraries it supports natively and recognises them by file name.
 
+use xdhcp_dataplane::options::OptionSpaces;
+
+use super::classes::{self, ClientClass};
 use super::keys;
 use super::read::Ctx;
 use crate::diag;
@@ -64,10 +67,30 @@ pub struct HookLibrary {
     pub library: String,
     /// `parameters`, verbatim JSON.
     pub parameters: Option<String>,
+    /// The flex_id hook's parameters, read.
+    pub flex_id: Option<FlexIdParams>,
 }
 
-/// Read the `hooks-libraries` list.
-pub fn read(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<HookLibrary> {
+/// `libdhcp_flex_id.so`'s parameters that change how DHCPv4 clients are
+/// identified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlexIdParams {
+    /// `identifier-expression`: a string expression in Kea's
+    /// classification language, already checked to parse.
+    pub expression: String,
+    /// `replace-client-id` (default false).
+    pub replace_client_id: bool,
+}
+
+/// Read the `hooks-libraries` list; a flex_id expression is checked
+/// against the option definitions and classes of its server.
+pub fn read(
+    v: &Value,
+    path: &str,
+    ctx: &mut Ctx,
+    spaces: &OptionSpaces,
+    client_classes: &[ClientClass],
+) -> Vec<HookLibrary> {
     let Some(items) = ctx.list(v, path) else {
         return Vec::new();
     };
@@ -102,13 +125,64 @@ pub fn read(v: &Value, path: &str, ctx: &mut Ctx) -> Vec<HookLibrary> {
         if let Some(params) = m.get("parameters") {
             check_parameters(hook, params, &m.key_path("parameters"), ctx);
         }
+        let flex_id = (hook == Hook::FlexId)
+            .then(|| {
+                let path = m.key_path("parameters");
+                read_flex_id(
+                    m.get("parameters"),
+                    &item.pos,
+                    &path,
+                    ctx,
+                    spaces,
+                    client_classes,
+                )
+            })
+            .flatten();
         out.push(HookLibrary {
             hook,
             library,
             parameters,
+            flex_id,
         });
     }
     out
+}
+
+/// The flex_id hook's parameters: `identifier-expression` is mandatory and
+/// must parse as a string expression (errors point into it, as for class
+/// tests).
+fn read_flex_id(
+    params: Option<&Value>,
+    at: &crate::json::Pos,
+    path: &str,
+    ctx: &mut Ctx,
+    spaces: &OptionSpaces,
+    client_classes: &[ClientClass],
+) -> Option<FlexIdParams> {
+    let Some(expr) = params.and_then(|p| p.get("identifier-expression")) else {
+        ctx.err(at, path, "the flex_id hook needs 'identifier-expression'");
+        return None;
+    };
+    // A wrong type was reported by the shape checks.
+    let text = expr.as_str()?;
+    let mut table = classes::table(client_classes, spaces, |_, _| {});
+    if let Err(e) = classes::compile_string(text, spaces, &mut table) {
+        let mut pos = expr.pos.clone();
+        pos.col += 1 + e.at as u32;
+        let key = diag::join(path, "identifier-expression");
+        ctx.err(&pos, &key, e.to_string());
+        return None;
+    }
+    let replace = params
+        .and_then(|p| p.get("replace-client-id"))
+        .and_then(|v| match v.kind {
+            Kind::Bool(b) => Some(b),
+            _ => None,
+        });
+    Some(FlexIdParams {
+        expression: text.to_string(),
+        replace_client_id: replace.unwrap_or(false),
+    })
 }
 
 /// `key`, if present in the parameters map `v`, has the same JSON type as

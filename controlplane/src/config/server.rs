@@ -285,7 +285,8 @@ impl Server {
             s.loggers = logging::read(d, &m.key_path("loggers"), ctx);
         }
         if let Some(d) = m.get("hooks-libraries") {
-            s.hooks = hooks::read(d, &m.key_path("hooks-libraries"), ctx);
+            let path = m.key_path("hooks-libraries");
+            s.hooks = hooks::read(d, &path, ctx, &spaces, &s.client_classes);
         }
         if let Some(d) = m.get("reservations") {
             s.reservations = reservations::read_list(d, &m.key_path("reservations"), ctx, &spaces);

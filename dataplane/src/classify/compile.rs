@@ -84,14 +84,14 @@ impl Program {
     pub fn new(e: &Bool) -> Result<Program, ParseError> {
         let mut c = Compiler::default();
         c.bool(e)?;
-        if c.max_depth > STACK {
-            return Err(ParseError::new(0, "expression too large"));
-        }
-        Ok(Program {
-            ops: c.ops.into(),
-            consts: c.consts.into(),
-            regexes: c.regexes.into(),
-        })
+        c.finish()
+    }
+
+    /// Compiles a parsed string expression, run with [`super::eval::value`].
+    pub fn string(e: &Str) -> Result<Program, ParseError> {
+        let mut c = Compiler::default();
+        c.str(e)?;
+        c.finish()
     }
 
     /// Classes this program reads with `member`.
@@ -99,6 +99,20 @@ impl Program {
         self.ops.iter().filter_map(|o| match o {
             Op::Member(c) => Some(*c),
             _ => None,
+        })
+    }
+}
+
+impl Compiler {
+    fn finish(self) -> Result<Program, ParseError> {
+        let c = self;
+        if c.max_depth > STACK {
+            return Err(ParseError::new(0, "expression too large"));
+        }
+        Ok(Program {
+            ops: c.ops.into(),
+            consts: c.consts.into(),
+            regexes: c.regexes.into(),
         })
     }
 }

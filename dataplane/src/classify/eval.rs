@@ -140,13 +140,24 @@ fn source<'b, I: Input + ?Sized>(
     }
 }
 
-/// Runs `prog` over `input` with the memberships known so far.
+/// Runs the test `prog` over `input` with the memberships known so far.
 pub fn run<'b, I: Input + ?Sized>(
     prog: &'b Program,
     input: &'b I,
     classes: &ClassSet,
     bump: &mut Bump<'b>,
 ) -> bool {
+    value(prog, input, classes, bump).is_some_and(truth)
+}
+
+/// Runs `prog` and returns the value it leaves: the string of a string
+/// expression (built in `bump` or borrowed from the packet or program).
+pub fn value<'b, I: Input + ?Sized>(
+    prog: &'b Program,
+    input: &'b I,
+    classes: &ClassSet,
+    bump: &mut Bump<'b>,
+) -> Option<&'b [u8]> {
     // The top of the stack lives in `top` (a register, in practice): most
     // instructions replace it, so few values travel through memory. The
     // values under it are in `under`, left uninitialised: clearing it for
@@ -239,7 +250,7 @@ pub fn run<'b, I: Input + ?Sized>(
         }
     }
     // One value pushed over the initial `top`: the result.
-    sp == 1 && truth(top)
+    (sp == 1).then_some(top)
 }
 
 /// Packet data in the representation asked for; empty when absent.

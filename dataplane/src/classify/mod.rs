@@ -23,7 +23,7 @@ use std::net::Ipv4Addr;
 
 pub use compile::Program;
 pub use eval::{Arena, Input};
-pub use parser::{parse, Names};
+pub use parser::{parse, parse_string, Names};
 pub use scope::Scope;
 
 use crate::config::OptionSet;
@@ -344,6 +344,20 @@ impl Classes {
     /// listed class without a test is simply assigned.
     pub fn additional<I: Input>(&self, input: &I, required: &[u16], set: &mut ClassSet) {
         self.evaluate(input, set, required.iter().map(|&i| (i, true)));
+    }
+
+    /// The value of the string expression `prog` for `input`, with the
+    /// memberships known so far (the flex_id hook's identifier).
+    pub fn value_of<I: Input, T>(
+        prog: &Program,
+        input: &I,
+        set: &ClassSet,
+        take: impl FnOnce(&[u8]) -> T,
+    ) -> T {
+        ARENA.with(|arena| {
+            let mut arena = arena.borrow_mut();
+            take(eval::value(prog, input, set, &mut arena.bump()).unwrap_or(&[]))
+        })
     }
 
     /// Evaluates the classes `due` yields in order, adding each whose test

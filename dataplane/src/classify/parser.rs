@@ -26,15 +26,20 @@ pub const MAX_NESTING: usize = 24;
 
 /// Parses a class `test` expression.
 pub fn parse(src: &str, names: &mut dyn Names) -> Result<Bool, ParseError> {
-    let toks = tokens(src)?;
-    let mut p = Parser {
-        toks,
-        i: 0,
-        names,
-        depth: 0,
-    };
+    let mut p = Parser::new(src, names)?;
     let e = p.or()?;
     p.expect_end()?;
+    Ok(e)
+}
+
+/// Parses an expression that evaluates to a string, such as the flex_id
+/// hook's `identifier-expression` (Kea's parser in its string mode).
+pub fn parse_string(src: &str, names: &mut dyn Names) -> Result<Str, ParseError> {
+    let mut p = Parser::new(src, names)?;
+    let e = p.string()?;
+    if *p.peek() != Tok::End {
+        return p.unexpected("'+' or the end of the expression");
+    }
     Ok(e)
 }
 
@@ -45,7 +50,16 @@ struct Parser<'s, 'n> {
     depth: usize,
 }
 
-impl<'s> Parser<'s, '_> {
+impl<'s, 'n> Parser<'s, 'n> {
+    fn new(src: &'s str, names: &'n mut dyn Names) -> Result<Self, ParseError> {
+        Ok(Parser {
+            toks: tokens(src)?,
+            i: 0,
+            names,
+            depth: 0,
+        })
+    }
+
     fn peek(&self) -> &Tok<'s> {
         &self.toks[self.i].kind
     }

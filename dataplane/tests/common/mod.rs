@@ -1,6 +1,7 @@
 //! Shared helpers for dataplane integration tests.
 #![allow(dead_code)]
 
+pub mod engine4;
 pub mod events;
 pub mod expect;
 pub mod pcap;

@@ -3,24 +3,37 @@
 use std::net::Ipv4Addr;
 
 use super::select::Selection;
-use crate::config::v4::{HostId, Reservations4};
-use crate::config::{Reservation4, Subnet4};
+use crate::classify::v4::Input4;
+use crate::classify::{ClassSet, Classes};
+use crate::config::v4::{HostId, HostIdKind, Reservations4};
+use crate::config::{Config4, Reservation4, Subnet4};
 use crate::lease::v4::{client_id_hash, hw_hash};
 use crate::lease::{ClientId, HwAddr, Lease4, LeaseStore};
 use crate::wire::v4::{code, Packet4, RelayAgentInfo};
 
+/// RFC 4361: a client identifier of this type holds an IAID and a DUID.
+const CLIENT_ID_DUID: u8 = 255;
+/// Type byte and IAID before the DUID in such a client identifier.
+const DUID_OFFSET: usize = 5;
+
 /// A client's identifiers, copied out of its message once.
 pub struct Client {
     hw: HwAddr,
+    /// The client identifier the server works with: option 61 as sent, or
+    /// a zero byte and the flexible identifier under `replace-client-id`.
     client_id: ClientId,
     circuit_id: ClientId,
+    flex_id: ClientId,
+    /// Identifier kinds reservations are looked up by, in order.
+    lookup: [Option<HostIdKind>; HostIdKind::COUNT],
 }
 
 impl Client {
-    /// The identifiers of the client that sent `p`.
-    pub fn of(p: &Packet4<'_>) -> Client {
+    /// The identifiers of the client that sent `p`; the flexible identifier
+    /// is evaluated over `input` with the classes known so far.
+    pub fn of(p: &Packet4<'_>, config: &Config4, input: &Input4<'_>, member: &ClassSet) -> Client {
         let mut scratch = [0u8; 512];
-        let client_id = p
+        let mut client_id = p
             .option(code::CLIENT_ID)
             .and_then(|v| v.read(&mut scratch).ok().map(ClientId::new))
             .unwrap_or(ClientId::EMPTY);
@@ -30,10 +43,31 @@ impl Client {
             .and_then(|v| RelayAgentInfo::parse(v).ok())
             .and_then(|rai| rai.circuit_id().map(ClientId::new))
             .unwrap_or(ClientId::EMPTY);
+        let mut flex_id = ClientId::EMPTY;
+        if let Some(flex) = &config.flex_id {
+            flex_id = Classes::value_of(&flex.expression, input, member, ClientId::new);
+            if flex.replace_client_id && !flex_id.is_empty() {
+                let (mut id, v) = ([0u8; 256], flex_id.as_bytes());
+                let n = v.len().min(id.len() - 1);
+                id[1..=n].copy_from_slice(&v[..n]);
+                client_id = ClientId::new(&id[..=n]);
+            }
+        }
+        let mut lookup = [None; HostIdKind::COUNT];
+        let usable = config
+            .host_ids
+            .0
+            .iter()
+            .filter(|&&k| k != HostIdKind::FlexId || config.flex_id.is_some());
+        for (slot, &kind) in lookup.iter_mut().zip(usable) {
+            *slot = Some(kind);
+        }
         Client {
             hw: HwAddr::new(p.htype(), p.chaddr()).unwrap_or_default(),
             client_id,
             circuit_id,
+            flex_id,
+            lookup,
         }
     }
 
@@ -42,9 +76,28 @@ impl Client {
         self.hw
     }
 
-    /// The client identifier it sent (empty if none).
+    /// The client identifier it is known by (empty if none).
     pub fn client_id(&self) -> &[u8] {
         self.client_id.as_bytes()
+    }
+
+    /// The client's identifier of `kind` (empty when it has none): the
+    /// DUID only from a client identifier long enough to hold one, as Kea.
+    fn id(&self, kind: HostIdKind) -> &[u8] {
+        match kind {
+            HostIdKind::HwAddress => self.hw.as_bytes(),
+            HostIdKind::Duid => {
+                let c = self.client_id.as_bytes();
+                if c.len() > DUID_OFFSET && c[0] == CLIENT_ID_DUID {
+                    &c[DUID_OFFSET..]
+                } else {
+                    &[]
+                }
+            }
+            HostIdKind::CircuitId => self.circuit_id.as_bytes(),
+            HostIdKind::ClientId => self.client_id.as_bytes(),
+            HostIdKind::FlexId => self.flex_id.as_bytes(),
+        }
     }
 
     /// True when `l` is this client's lease, by Kea's rule: the client
@@ -69,13 +122,15 @@ impl Client {
             .find_map(|r| self.find_in(r))
     }
 
+    /// The first reservation found by the client's identifiers, taken in
+    /// `host-reservation-identifiers` order.
     fn find_in<'c>(&self, r: &'c Reservations4) -> Option<&'c Reservation4> {
-        let ids = [
-            (!self.hw.is_empty()).then(|| HostId::HwAddress(self.hw.as_bytes())),
-            (!self.circuit_id.is_empty()).then(|| HostId::CircuitId(self.circuit_id.as_bytes())),
-            (!self.client_id.is_empty()).then(|| HostId::ClientId(self.client_id.as_bytes())),
-        ];
-        ids.into_iter().flatten().find_map(|id| r.find(id))
+        self.lookup
+            .iter()
+            .map_while(|k| *k)
+            .map(|k| (k, self.id(k)))
+            .filter(|(_, id)| !id.is_empty())
+            .find_map(|(k, id)| r.find(HostId::new(k, id)))
     }
 
     /// The lease the client holds (or held) in one of the selected subnets.

@@ -43,13 +43,17 @@ pub struct Request4<'a> {
     pub to_broadcast: bool,
 }
 
+/// Kea's infinite lease lifetime, given to BOOTP clients.
+pub const INFINITE_LIFETIME: u32 = u32::MAX;
+
 /// What the engine decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// Send the `len` bytes written into the output buffer to `to`, once
     /// the lease change behind `ticket` (if any) is durable.
     Reply {
-        /// The reply's message type.
+        /// The reply's message type; `Other(0)` for a BOOTREPLY, which
+        /// carries none.
         kind: MessageType,
         /// Length of the reply.
         len: usize,
@@ -65,7 +69,8 @@ pub enum Outcome {
 /// Why no reply was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Silence {
-    /// Not a client message, or BOOTP without the bootp hook.
+    /// Not a client message, or BOOTP without the bootp hook (Kea 2.2
+    /// counts it as an unknown message received, and dropped).
     NotForServer,
     /// The client is in the `DROP` class.
     Dropped,
@@ -131,7 +136,14 @@ impl Engine4<'_> {
         if p.op() != crate::wire::v4::BOOTREQUEST {
             return Outcome::Silent(Silence::NotForServer);
         }
-        let kind = p.message_type();
+        // The bootp hook turns a BOOTREQUEST without a message type into a
+        // DHCPREQUEST of class BOOTP before anything counts or classifies it.
+        let bootp = self.config.bootp && p.message_type().is_none();
+        let kind = if bootp {
+            Some(MessageType::Request)
+        } else {
+            p.message_type()
+        };
         if let Some(stats) = self.stats {
             stats
                 .packets
@@ -143,6 +155,9 @@ impl Engine4<'_> {
         let classes = &self.config.classes;
         let input = input(req);
         let mut member = ClassSet::default();
+        if bootp {
+            member.insert(builtin::BOOTP);
+        }
         let vendor = p.option_contiguous(code::VENDOR_CLASS_ID);
         classes.early(&input, vendor, &mut member);
         if member.contains(builtin::DROP) {
@@ -151,7 +166,7 @@ impl Engine4<'_> {
         let Some(selection) = select::select(self.config, req, &member) else {
             return Outcome::Silent(Silence::NoSubnet);
         };
-        let client = Client::of(p);
+        let client = Client::of(p, self.config, &input, &member);
         let host = client.reservation(selection.primary(), &self.config.global_reservations);
         let host_classes = host.map_or(&[][..], |h| &h.classes[..]);
         classes.after_host(&input, host.is_some(), host_classes, &mut member);
@@ -165,8 +180,10 @@ impl Engine4<'_> {
             client,
             member,
             now,
+            bootp,
         };
         match kind {
+            MessageType::Request if bootp => ctx.bootp(out),
             MessageType::Discover => ctx.discover(out),
             MessageType::Request => ctx.request(out),
             MessageType::Release => ctx.release(),
@@ -196,6 +213,8 @@ struct Ctx<'e, 'c, 'r> {
     /// The classes the client belongs to before additional evaluation.
     member: ClassSet,
     now: u32,
+    /// A BOOTP request, answered with a BOOTREPLY (the bootp hook).
+    bootp: bool,
 }
 
 /// An address chosen for the client, with the subnet it belongs to.
@@ -273,18 +292,24 @@ impl<'c> Ctx<'_, 'c, '_> {
                 .client
                 .reservation(subnet, global)
                 .and_then(|r| r.address);
-            if let Some(addr) =
-                reserved.filter(|&a| subnet.contains(a) && self.available(subnet, a))
-            {
-                return Some(Choice { addr, subnet });
+            if let Some(addr) = reserved.filter(|&a| subnet.contains(a)) {
+                if self.available(subnet, addr) {
+                    return Some(Choice { addr, subnet });
+                }
+                // Another client holds the reserved address: Kea counts
+                // the conflict when it offers something else.
+                self.count(ScopeStat::ReservationConflicts, subnet, None);
             }
         }
         if let Some(l) = self.client.current_lease(self.leases(), &self.selection) {
             // Kea offers a current lease again only inside a pool the
-            // client's classes open: an address outside the pools was the
+            // client's classes open (an address outside the pools was the
             // client's by a reservation, and without it the client gets a
-            // pool address.
-            let allowed = |s: &&Subnet4| s.in_allowed_pool(l.addr, &self.member);
+            // pool address), and not when the address is now reserved for
+            // another client.
+            let allowed = |s: &&Subnet4| {
+                s.in_allowed_pool(l.addr, &self.member) && !self.reserved_for_other(s, l.addr)
+            };
             if let Some(subnet) = self.subnet_of(l.addr).filter(allowed) {
                 return Some(Choice {
                     addr: l.addr,
@@ -383,7 +408,42 @@ impl<'c> Ctx<'_, 'c, '_> {
         if !self.available(subnet, wanted) || !self.may_take(subnet, wanted) {
             return self.refuse(out, subnet);
         }
-        let lifetime = self.lifetime(subnet);
+        self.commit(out, wanted, subnet)
+    }
+
+    /// A BOOTP request, handled as Kea handles the DHCPREQUEST the bootp
+    /// hook makes of it (no address asked for): the client's reservation,
+    /// refused when another client holds it; otherwise its lease or a new
+    /// one. The lease never expires.
+    fn bootp(&self, out: &mut [u8]) -> Outcome {
+        let global = &self.engine.config.global_reservations;
+        let reserved = self.selection.iter().find_map(|subnet| {
+            let r = self.client.reservation(subnet, global)?;
+            let addr = r.address.filter(|&a| subnet.contains(a))?;
+            Some(Choice { addr, subnet })
+        });
+        let choice = match reserved {
+            Some(c) if self.available(c.subnet, c.addr) => c,
+            Some(c) => return self.nak(out, c.subnet),
+            None => match self.choose() {
+                Some(c) => c,
+                None => {
+                    self.allocation_failed();
+                    return self.nak(out, self.selection.primary());
+                }
+            },
+        };
+        self.commit(out, choice.addr, choice.subnet)
+    }
+
+    /// Gives `wanted` in `subnet` to the client (a new lease, or its own
+    /// renewed) and acknowledges it.
+    fn commit(&self, out: &mut [u8], wanted: Ipv4Addr, subnet: &'c Subnet4) -> Outcome {
+        let lifetime = if self.bootp {
+            INFINITE_LIFETIME
+        } else {
+            self.lifetime(subnet)
+        };
         let owned = |l: &Lease4| self.client.owns(l, subnet);
         let renewal = self.leases().with(wanted, owned).unwrap_or(false);
         let written = if renewal {
@@ -441,6 +501,12 @@ impl<'c> Ctx<'_, 'c, '_> {
         if !subnet.authoritative {
             return Outcome::Silent(Silence::NotAuthoritative);
         }
+        self.nak(out, subnet)
+    }
+
+    /// A DHCPNAK (for BOOTP, the BOOTREPLY without an address the bootp
+    /// hook leaves of one).
+    fn nak(&self, out: &mut [u8], subnet: &'c Subnet4) -> Outcome {
         let outcome = self.reply(
             out,
             MessageType::Nak,

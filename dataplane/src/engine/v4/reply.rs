@@ -23,6 +23,9 @@ pub enum Destination {
 
 /// Options Kea sends whenever they are configured, asked for or not.
 const BASIC: [u8; 3] = [3, 6, 15];
+/// The DHCP-specific options of RFC 1533 §9, which the bootp hook removes
+/// from a reply to a BOOTP client.
+const DHCP_ONLY: [u8; 11] = [50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 61];
 /// Room left for IP and UDP headers within a client's maximum message size.
 const IP_UDP_LEN: usize = 28;
 /// Maximum DHCP message size every client accepts (RFC 2131 §2).
@@ -42,7 +45,11 @@ impl<'c> Ctx<'_, 'c, '_> {
     ) -> Outcome {
         match self.write(out, kind, yiaddr, subnet, lifetime) {
             Ok(len) => Outcome::Reply {
-                kind,
+                kind: if self.bootp {
+                    MessageType::Other(0)
+                } else {
+                    kind
+                },
                 len,
                 to: self.destination(kind, yiaddr),
                 ticket,
@@ -66,8 +73,13 @@ impl<'c> Ctx<'_, 'c, '_> {
                 usize::from(m).max(DEFAULT_MAX_MESSAGE)
             })
             - IP_UDP_LEN;
-        let mut w = Writer4::reply_to(out, limit, p, kind)?;
-        w.put_option(code::SERVER_ID, &self.req.local_addr.octets())?;
+        let mut w = if self.bootp {
+            Writer4::bootreply_to(out, limit, p)?
+        } else {
+            let mut w = Writer4::reply_to(out, limit, p, kind)?;
+            w.put_option(code::SERVER_ID, &self.req.local_addr.octets())?;
+            w
+        };
         let nak = kind == MessageType::Nak;
         if nak {
             // A relay must broadcast a NAK on the client's link (§4.3.2).
@@ -83,7 +95,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             w.set_ciaddr(p.ciaddr());
             w.set_yiaddr(yiaddr);
             self.boot_fields(&mut w, subnet, host, classes.clone())?;
-            if let Some(valid) = lifetime {
+            if let Some(valid) = lifetime.filter(|_| !self.bootp) {
                 w.put_option(code::LEASE_TIME, &valid.to_be_bytes())?;
                 let (t1, t2) = timers(subnet, valid);
                 if let Some(t1) = t1 {
@@ -92,6 +104,8 @@ impl<'c> Ctx<'_, 'c, '_> {
                 if let Some(t2) = t2 {
                     w.put_option(59, &t2.to_be_bytes())?;
                 }
+            }
+            if lifetime.is_some() {
                 // Kea adds the subnet mask with a lease, not to an INFORM's ACK.
                 w.put_option(1, &subnet.mask().octets())?;
             }
@@ -102,7 +116,15 @@ impl<'c> Ctx<'_, 'c, '_> {
             ];
             self.configured_options(&mut w, &scopes, classes)?;
         }
-        if self.engine.config.echo_client_id {
+        // flex_id's replace-client-id puts back the identifier the client
+        // sent whatever echo-client-id says; a BOOTREPLY carries none.
+        let replaced = self
+            .engine
+            .config
+            .flex_id
+            .as_ref()
+            .is_some_and(|f| f.replace_client_id);
+        if (self.engine.config.echo_client_id || replaced) && !self.bootp {
             if let Some(cid) = p.option_contiguous(code::CLIENT_ID) {
                 w.put_option(code::CLIENT_ID, cid)?;
             }
@@ -183,8 +205,12 @@ impl<'c> Ctx<'_, 'c, '_> {
                 .flatten()
         };
         let lookup = |c: u8| all().find_map(|s| s.get(c.into()));
-        // Options the engine writes itself are never taken from the scopes.
-        let own = |c: u8| matches!(c, 1 | 51 | 53 | 54 | 58 | 59 | 61 | 82);
+        // Options the engine writes itself are never taken from the scopes,
+        // and a BOOTREPLY carries no DHCP-specific one.
+        let own = |c: u8| {
+            matches!(c, 1 | 51 | 53 | 54 | 58 | 59 | 61 | 82)
+                || (self.bootp && DHCP_ONLY.contains(&c))
+        };
         let mut sent = [false; 256];
         for &c in requested.iter().chain(BASIC.iter()) {
             if !own(c) && !sent[usize::from(c)] {

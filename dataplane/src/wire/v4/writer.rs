@@ -71,7 +71,20 @@ impl<'b> Writer4<'b> {
         request: &Packet4<'_>,
         message_type: MessageType,
     ) -> Result<Self, WireError> {
-        let mut w = Writer4::new(buf, limit)?;
+        let mut w = Writer4::bootreply_to(buf, limit, request)?;
+        w.put_option(MESSAGE_TYPE, &[message_type.to_u8()])?;
+        Ok(w)
+    }
+
+    /// Starts a BOOTREPLY to `request` with its header fields copied as
+    /// [`Writer4::reply_to`] does, but no message type: the answer to a
+    /// BOOTP client (RFC 951).
+    pub fn bootreply_to(
+        buf: &'b mut [u8],
+        limit: usize,
+        request: &Packet4<'_>,
+    ) -> Result<Self, WireError> {
+        let w = Writer4::new(buf, limit)?;
         let req = request.as_bytes();
         w.buf[0] = BOOTREPLY;
         // htype, hlen; then xid; then flags; giaddr and the whole chaddr field.
@@ -79,7 +92,6 @@ impl<'b> Writer4<'b> {
         w.buf[4..8].copy_from_slice(&req[4..8]);
         w.buf[10..12].copy_from_slice(&req[10..12]);
         w.buf[24..44].copy_from_slice(&req[24..44]);
-        w.put_option(MESSAGE_TYPE, &[message_type.to_u8()])?;
         Ok(w)
     }
 

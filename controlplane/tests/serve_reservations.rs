@@ -1,0 +1,74 @@
+//! Host reservations end to end: a real dhclient is given its reserved
+//! address by the DUID of its RFC 4361 client identifier (`dhclient -i`),
+//! and, without one, by the flex_id hook's identifier expression; the
+//! identifiers are tried in `host-reservation-identifiers` order. Needs
+//! root.
+
+use xdhcp_testlab::{control, Lab, ServerProcess};
+
+fn config(iface: &str, dir: &str, duid: &str, flex: &str) -> String {
+    format!(
+        r#"{{ "Dhcp4": {{
+    "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "raw" }},
+    "lease-database": {{ "type": "memfile", "persist": false }},
+    "control-socket": {{ "socket-type": "unix", "socket-name": "{dir}/control.sock" }},
+    "valid-lifetime": 900,
+    "host-reservation-identifiers": [ "hw-address", "duid", "flex-id" ],
+    "hooks-libraries": [ {{ "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_flex_id.so",
+        "parameters": {{ "identifier-expression": "concat('lab-', hexstring(pkt4.mac, ':'))" }} }} ],
+    "subnet4": [ {{
+      "id": 1, "subnet": "198.51.100.0/24",
+      "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ],
+      "reservations": [ {{ "duid": "{duid}", "ip-address": "198.51.100.201" }},
+                        {{ "flex-id": "'{flex}'", "ip-address": "198.51.100.202" }} ]
+    }} ]
+}} }}"#
+    )
+}
+
+/// Runs dhclient with `extra` switches and its own lease file in `dir`;
+/// returns what it logged.
+fn dhclient(lab: &Lab, dir: &str, extra: &[&str]) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let out = lab.dhclient(dir, extra).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "dhclient:\n{said}");
+    said
+}
+
+#[test]
+fn dhclient_gets_its_address_by_duid_client_id_and_by_flex_id() {
+    let lab = Lab::new("rv");
+    let dir = std::env::temp_dir().join(format!("xdhcp-hosts-{}", std::process::id()));
+    let dir = dir.to_string_lossy().into_owned();
+    std::fs::create_dir_all(&dir).unwrap();
+    let mac: Vec<String> = lab.peer_mac().iter().map(|b| format!("{b:02x}")).collect();
+    // dhclient -i -D LL identifies with a DUID-LL of its MAC (type 3,
+    // hardware type 1) after an IAID, in a client-id of type 255.
+    let duid = format!("00:03:00:01:{}", mac.join(":"));
+    let flex = format!("lab-{}", mac.join(":"));
+    let file = format!("{dir}/kea.conf");
+    std::fs::write(&file, config(&lab.iface, &dir, &duid, &flex)).unwrap();
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let server = ServerProcess::start(lab.server_command(&[bin, "-c", &file]), "DHCP4_STARTED");
+
+    // The DUID comes before flex-id in the configured order.
+    let said = dhclient(&lab, &format!("{dir}/duid"), &["-i", "-D", "LL"]);
+    assert!(said.contains("DHCPACK of 198.51.100.201"), "{said}");
+    let lease = control(
+        format!("{dir}/control.sock"),
+        r#"{"command": "lease4-get", "arguments": {"ip-address": "198.51.100.201"}}"#,
+    );
+    let client_id = lease["arguments"]["client-id"].as_str().unwrap_or_default();
+    assert!(
+        client_id.starts_with("ff:") && client_id.ends_with(&duid),
+        "an RFC 4361 client-id holding the DUID: {lease}"
+    );
+
+    // Without a client identifier, the flexible identifier finds its host.
+    let said = dhclient(&lab, &format!("{dir}/flex"), &[]);
+    assert!(said.contains("DHCPACK of 198.51.100.202"), "{said}");
+
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
