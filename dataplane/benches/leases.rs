@@ -4,7 +4,7 @@
 //!
 //! The RAM and compaction figures are printed (criterion times only).
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::journal::{FlushPolicy, JournalConfig};
-use xdhcp_dataplane::lease::{v4, ClientId, HwAddr, Lease4, LeaseStore, StoreConfig};
+use xdhcp_dataplane::lease::{v4, ClientId, HwAddr, Lease4, Lease6, LeaseStore, StoreConfig};
 
 const REPLAY_LEASES: u32 = 1_000_000;
 
@@ -346,11 +346,53 @@ fn allocate_only(_: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&d);
 }
 
+/// Leases the RAM figure is taken at (the 10 M).
+const RAM_LEASES: u32 = 10_000_000;
+
+/// RAM per lease, records and every index, in a store of 10 M v4 and then
+/// 10 M v6 leases (printed; there is nothing to time).
+fn ram_per_lease(_: &mut Criterion) {
+    let show = |family: &str, bytes: usize, record: usize| {
+        println!(
+            "RAM at {RAM_LEASES} leases: {:.1} bytes per {family} lease with all indexes ({:.0} MiB); record {record} bytes",
+            bytes as f64 / f64::from(RAM_LEASES),
+            bytes as f64 / (1 << 20) as f64,
+        )
+    };
+    let config = StoreConfig::memory(16, RAM_LEASES as usize);
+    let (st, _) = LeaseStore::<Lease4>::open(config.clone()).unwrap();
+    let pool = Allocator::new(
+        Pool::v4(
+            Ipv4Addr::new(10, 0, 0, 0),
+            Ipv4Addr::new(10, 255, 255, 255),
+            1,
+        ),
+        AllocatorKind::Iterative,
+    );
+    for i in 0..RAM_LEASES {
+        st.allocate(&pool, client(i), 0, |_| false).unwrap();
+    }
+    show("v4", st.heap_bytes(), std::mem::size_of::<Lease4>());
+    drop(st);
+    let (st, _) = LeaseStore::<Lease6>::open(config).unwrap();
+    let first: Ipv6Addr = "2001:db8::".parse().unwrap();
+    let last: Ipv6Addr = "2001:db8::ff:ffff".parse().unwrap();
+    let pool = Allocator::new(Pool::v6(first, last, 1), AllocatorKind::Iterative);
+    for i in 0..RAM_LEASES {
+        // A DUID-LL of a MAC, the commonest short DUID.
+        let b = i.to_be_bytes();
+        let duid = [0, 3, 0, 1, 2, 0, b[0], b[1], b[2], b[3]];
+        let l = Lease6::new(Ipv6Addr::UNSPECIFIED, &duid, 1, 0, 3600);
+        st.allocate(&pool, l, 0, |_| false).unwrap();
+    }
+    show("v6", st.heap_bytes(), std::mem::size_of::<Lease6>());
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = alloc_journal, alloc_journal_cpu, allocate_only, lookup_by_client, replay
+    targets = alloc_journal, alloc_journal_cpu, allocate_only, lookup_by_client, replay, ram_per_lease
 }
 criterion_main!(benches);

@@ -10,7 +10,7 @@
 use std::io::{self, BufRead, Write};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::ident::{parse_hex, ClientId, Hex, Hostname, HwAddr};
+use super::ident::{parse_hex, ClientId, Hex, Hostname, HwAddr, UserContext};
 use super::v6::LeaseType;
 use super::{Lease, Lease4, Lease6, LeaseState, LeaseStore, StoreError};
 use crate::journal::RecordKind;
@@ -99,7 +99,7 @@ impl<'a> Row<'a> {
         }
         parse_hex(v).ok_or_else(|| self.err(format!("bad {name}")))
     }
-    fn ctx(&self) -> Option<Box<str>> {
+    fn ctx(&self) -> Option<UserContext> {
         let v = self.get("user_context").unwrap_or("");
         (!v.is_empty()).then(|| unescape(v).into())
     }
@@ -201,7 +201,7 @@ pub fn import6(r: impl BufRead) -> Result<Vec<Lease6>, CsvError> {
     })
 }
 
-fn ctx(c: &Option<Box<str>>) -> String {
+fn ctx(c: &Option<UserContext>) -> String {
     c.as_deref().map(escape).unwrap_or_default()
 }
 

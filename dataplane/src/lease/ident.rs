@@ -161,3 +161,35 @@ pub fn mix(mut x: u64) -> u64 {
     x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
 }
+
+/// A lease's user context, as JSON text. Few leases have one, so it sits
+/// behind a single thin pointer: 8 bytes in every lease record where a
+/// boxed string would take 16.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserContext(Box<String>);
+
+impl std::ops::Deref for UserContext {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for UserContext {
+    fn from(text: &str) -> Self {
+        UserContext(Box::new(text.to_string()))
+    }
+}
+
+impl From<String> for UserContext {
+    fn from(text: String) -> Self {
+        UserContext(Box::new(text))
+    }
+}
+
+impl fmt::Debug for UserContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}

@@ -2,7 +2,9 @@
 //!
 //! Entries are 8 bytes (hash tag + slot) with linear probing and
 //! backward-shift deletion, so there are no tombstones and no per-entry heap
-//! blocks. Several slots may share a hash (two leases of one client, or a
+//! blocks. The table is sized for its capacity exactly, not rounded up to a
+//! power of two (which left a large store's indexes 40% empty): a tag finds
+//! its home by multiply-shift. Several slots may share a hash (two leases of one client, or a
 //! hash collision): callers confirm a hit against the record itself.
 
 const EMPTY: u32 = u32::MAX;
@@ -16,14 +18,18 @@ struct Entry {
 /// Hash-to-slot multi-map. Allocates only when it grows past its capacity.
 pub struct MultiIndex {
     entries: Box<[Entry]>,
-    mask: usize,
     len: usize,
 }
 
 impl MultiIndex {
     /// An index holding `capacity` entries without growing (load ≤ 7/8).
     pub fn with_capacity(capacity: usize) -> Self {
-        let n = (capacity * 8 / 7 + 1).next_power_of_two().max(16);
+        MultiIndex::with_entries(capacity * 8 / 7 + 1)
+    }
+
+    /// An index of `n` entries (at least 16).
+    fn with_entries(n: usize) -> Self {
+        let n = n.max(16);
         MultiIndex {
             entries: vec![
                 Entry {
@@ -33,7 +39,6 @@ impl MultiIndex {
                 n
             ]
             .into_boxed_slice(),
-            mask: n - 1,
             len: 0,
         }
     }
@@ -53,8 +58,28 @@ impl MultiIndex {
         self.entries.len() * std::mem::size_of::<Entry>()
     }
 
+    /// Where `tag`'s probe starts: the tag scaled onto the table (tags are
+    /// the low half of a well-mixed hash).
     fn home(&self, tag: u32) -> usize {
-        tag as usize & self.mask
+        ((u64::from(tag) * self.entries.len() as u64) >> 32) as usize
+    }
+
+    /// The entry after `i`, wrapping at the end.
+    fn next(&self, i: usize) -> usize {
+        if i + 1 == self.entries.len() {
+            0
+        } else {
+            i + 1
+        }
+    }
+
+    /// How far `to` lies after `from`, going round the table.
+    fn distance(&self, from: usize, to: usize) -> usize {
+        if to >= from {
+            to - from
+        } else {
+            to + self.entries.len() - from
+        }
     }
 
     /// Adds `slot` under `hash`.
@@ -65,7 +90,7 @@ impl MultiIndex {
         let tag = hash as u32;
         let mut i = self.home(tag);
         while self.entries[i].slot != EMPTY {
-            i = (i + 1) & self.mask;
+            i = self.next(i);
         }
         self.entries[i] = Entry { tag, slot };
         self.len += 1;
@@ -83,21 +108,21 @@ impl MultiIndex {
             if e.tag == tag && e.slot == slot {
                 break;
             }
-            i = (i + 1) & self.mask;
+            i = self.next(i);
         }
         // Backward shift: pull later entries of the cluster into the hole
         // when their home position allows it.
         let mut hole = i;
         let mut j = i;
         loop {
-            j = (j + 1) & self.mask;
+            j = self.next(j);
             let e = self.entries[j];
             if e.slot == EMPTY {
                 break;
             }
             let home = self.home(e.tag);
-            // Distance from home to j versus from home to hole (cyclic).
-            if (j.wrapping_sub(home) & self.mask) >= (j.wrapping_sub(hole) & self.mask) {
+            // Distance from home to j versus from hole to j (cyclic).
+            if self.distance(home, j) >= self.distance(hole, j) {
                 self.entries[hole] = e;
                 hole = j;
             }
@@ -116,7 +141,7 @@ impl MultiIndex {
             if e.slot == EMPTY {
                 return None;
             }
-            i = (i + 1) & self.mask;
+            i = self.next(i);
             if e.tag == tag {
                 return Some(e.slot);
             }
@@ -124,7 +149,7 @@ impl MultiIndex {
     }
 
     fn grow(&mut self) {
-        let old = std::mem::replace(self, MultiIndex::with_capacity(self.entries.len()));
+        let old = std::mem::replace(self, MultiIndex::with_entries(self.entries.len() * 2));
         for e in old.entries.iter().filter(|e| e.slot != EMPTY) {
             self.insert(e.tag as u64, e.slot);
         }

@@ -33,7 +33,7 @@ pub mod store;
 pub mod v4;
 pub mod v6;
 
-pub use ident::{ClientId, Hostname, HwAddr, Ident};
+pub use ident::{ClientId, Hostname, HwAddr, Ident, UserContext};
 pub use reclaim::{ReclaimConfig, ReclaimReport, Reclaimed};
 pub use store::{Batch, FlushLag, LeaseStore, StoreConfig, StoreError, Ticket};
 pub use v4::Lease4;

@@ -3,7 +3,7 @@
 use std::net::Ipv4Addr;
 
 use super::codec::{var_len, Get, Put};
-use super::ident::{hash_bytes, ClientId, Hostname, HwAddr};
+use super::ident::{hash_bytes, ClientId, Hostname, HwAddr, UserContext};
 use super::{Lease, LeaseState};
 
 /// One DHCPv4 lease (Kea's `Lease4`). Identifiers up to 22 bytes and
@@ -33,7 +33,7 @@ pub struct Lease4 {
     /// Lease state.
     pub state: LeaseState,
     /// User context as JSON text, rarely present.
-    pub user_context: Option<Box<str>>,
+    pub user_context: Option<UserContext>,
 }
 
 impl Lease4 {

@@ -3,7 +3,7 @@
 use std::net::Ipv6Addr;
 
 use super::codec::{var_len, Get, Put};
-use super::ident::{hash_bytes, ClientId, Hostname, HwAddr};
+use super::ident::{hash_bytes, ClientId, Hostname, HwAddr, UserContext};
 use super::v4::host_hash;
 use super::{Lease, LeaseState};
 
@@ -68,7 +68,7 @@ pub struct Lease6 {
     /// Hostname, empty when absent.
     pub hostname: Hostname,
     /// User context as JSON text, rarely present.
-    pub user_context: Option<Box<str>>,
+    pub user_context: Option<UserContext>,
 }
 
 impl Lease6 {

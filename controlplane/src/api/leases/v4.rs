@@ -215,9 +215,7 @@ fn lease_from(config: &Config4, args: &Args) -> Result<Lease4, String> {
     l.fqdn_fwd = typed::flag(args, "fqdn-fwd")?;
     l.fqdn_rev = typed::flag(args, "fqdn-rev")?;
     l.state = LeaseState::from_u8(number(args, "state")?.unwrap_or(0) as u8);
-    l.user_context = args
-        .get("user-context")
-        .map(|c| c.to_string().into_boxed_str());
+    l.user_context = args.get("user-context").map(|c| c.to_string().into());
     Ok(l)
 }
 

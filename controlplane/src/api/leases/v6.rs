@@ -390,7 +390,7 @@ fn lease_from(config: &Config6, args: &Args) -> Result<(Lease6, bool), String> {
     l.state = LeaseState::from_u8(state as u8);
     l.duid = ClientId::new(&client);
     l.hwaddr = hwaddr.unwrap_or_default();
-    l.user_context = context.map(|c| c.to_string().into_boxed_str());
+    l.user_context = context.map(|c| c.to_string().into());
     Ok((l, force))
 }
 
