@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-10}; shift || true
-rates=("${@:-2000 8000 32000}")
+if [ $# -gt 0 ]; then rates=("$@"); else rates=(2000 8000 32000); fi
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
 bash tools/install-deps.sh >/dev/null
 cargo build --release -q -p xdhcp-controlplane -p xdhcp-perf
