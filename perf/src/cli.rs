@@ -121,8 +121,9 @@ pub struct Options {
     pub server: Server,
     /// `--json`: print the final report as JSON instead of text.
     pub json: bool,
-    /// `--xdp`: v4 clients directly connected to `-l IFACE`, sent and
-    /// received over AF_XDP at layer 2 instead of through a relay socket.
+    /// `--xdp`: clients directly connected to `-l IFACE`, sent and
+    /// received over AF_XDP at layer 2 (one thread per receive queue)
+    /// instead of through a socket.
     pub xdp: bool,
 }
 
@@ -301,8 +302,11 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, CliError> {
         ..Options::default()
     };
     build(&mut o, &raw, positional)?;
-    if o.xdp && (o.family != 4 || !matches!(o.local, Some(Local::Interface(_)))) {
-        return err("--xdp needs -4 and -l INTERFACE (the clients' link)");
+    if o.xdp && !matches!(o.local, Some(Local::Interface(_))) {
+        return err("--xdp needs -l INTERFACE (the clients' link)");
+    }
+    if o.xdp && o.relay_level > 0 {
+        return err("--xdp simulates directly connected clients; -A does not apply");
     }
     Ok(Command::Run(Box::new(o)))
 }
@@ -552,10 +556,13 @@ RELAY-FORW from port 547 with -A 1. -x accepts perfdhcp's letters; 'a' and
 'e' print the options and the exit reason, the others are ignored.
 
 --json prints the final report as one JSON object.
---xdp (v4, with -l IFACE, as root) simulates directly connected clients
-instead: each DISCOVER/REQUEST leaves IFACE as a broadcast frame from its
-client's own MAC, and replies are taken off the interface by an XDP program
-into an AF_XDP socket, so the generator's kernel path is a copy per frame.
+--xdp (with -l IFACE, as root) simulates directly connected clients
+instead: each request leaves IFACE as a frame from its client's own MAC (v4:
+broadcast from 0.0.0.0; v6: from the link-local address derived from the
+MAC to ff02::1:2), and replies are taken off the interface by an XDP program
+into AF_XDP sockets, so the generator's kernel path is a copy per frame.
+One thread and one socket per receive queue of IFACE, each with its own
+slice of the clients (-R) and share of the rates (-r -f -F) and -n/-P.
 Exit status: 0 success, 1 error (including command-line errors, as
 perfdhcp 2.2 does), 3 when one or more exchanges did not complete.
 ";

@@ -16,6 +16,7 @@ pub mod stats;
 use std::io::{self, Write};
 
 use cli::{Command, Options};
+use engine::{progress::Progress, xdp::Family};
 use scenario::{v4::V4, v6::V6};
 
 /// Most leases kept for renewals and releases.
@@ -81,30 +82,34 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> io::Result<i32> {
 /// Opens the socket and runs the load loop, writing progress (`-t`, `-x e`)
 /// to `progress`; returns the counters for a report.
 pub fn load(opts: &Options, progress: &mut dyn Write) -> io::Result<engine::Outcome> {
-    let keep = (opts.clients as usize).min(MAX_KEPT_LEASES);
-    Ok(if opts.xdp {
+    // Leases kept for renewals and releases, per generator thread.
+    let keep = |o: &Options| (o.clients as usize).min(MAX_KEPT_LEASES);
+    let v6 = |o: &Options, relay| {
+        let duid = o.duid_base.clone();
+        V6::new(relay, o.lease_type, o.mac_base, duid, keep(o))
+    };
+    if opts.xdp {
         let Some(cli::Local::Interface(iface)) = &opts.local else {
             let why = "--xdp needs -l INTERFACE";
             return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
         };
-        let mut io = engine::xdp::XdpIo::open(iface)?;
-        let unrelayed = std::net::Ipv4Addr::UNSPECIFIED;
-        let mut proto = V4::new(unrelayed, opts.mac_base, opts.broadcast_flag, keep);
-        engine::run(opts, &mut proto, &mut io, progress)
-    } else if opts.family == 4 {
+        return if opts.family == 4 {
+            // Directly connected: no relay address in giaddr.
+            let unrelayed = std::net::Ipv4Addr::UNSPECIFIED;
+            let v4 = |o: &Options| V4::new(unrelayed, o.mac_base, o.broadcast_flag, keep(o));
+            engine::queues::run(opts, iface, Family::V4, v4, progress)
+        } else {
+            engine::queues::run(opts, iface, Family::V6, |o| v6(o, None), progress)
+        };
+    }
+    let alone = Progress::new(1);
+    Ok(if opts.family == 4 {
         let (mut io, local) = setup::open_v4(opts)?;
-        let mut proto = V4::new(local, opts.mac_base, opts.broadcast_flag, keep);
-        engine::run(opts, &mut proto, &mut io, progress)
+        let mut proto = V4::new(local, opts.mac_base, opts.broadcast_flag, keep(opts));
+        engine::run(opts, &mut proto, &mut io, &alone, 0, progress)
     } else {
         let (mut io, link) = setup::open_v6(opts)?;
-        let mut proto = V6::new(
-            link,
-            opts.lease_type,
-            opts.mac_base,
-            opts.duid_base.clone(),
-            keep,
-        );
-        engine::run(opts, &mut proto, &mut io, progress)
+        engine::run(opts, &mut v6(opts, link), &mut io, &alone, 0, progress)
     })
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::cli::Options;
 use crate::engine::{ExitReason, Outcome};
 use crate::scenario::Exchange;
-use crate::stats::{Delays, ExchangeStats, Stats};
+use crate::stats::{Counts, Delays, ExchangeStats, Stats};
 
 /// perfdhcp's exit status when an exchange did not complete.
 pub const EXIT_DROPS: i32 = 3;
@@ -146,8 +146,8 @@ pub fn text(out: &mut dyn Write, opts: &Options, o: &Outcome) -> io::Result<()> 
 }
 
 /// Writes one periodic (`-t`) line: first/second exchange counters.
-pub fn periodic(out: &mut dyn Write, stats: &Stats, opts: &Options) {
-    let a = stats.get(Exchange::First);
+pub fn periodic(out: &mut dyn Write, totals: &[Counts; 2], opts: &Options) {
+    let [a, b] = totals;
     let line = if opts.initial_only {
         format!(
             "sent: {}; received: {}; drops: {}; rejected: {}",
@@ -157,7 +157,6 @@ pub fn periodic(out: &mut dyn Write, stats: &Stats, opts: &Options) {
             a.rejected
         )
     } else {
-        let b = stats.get(Exchange::Second);
         format!(
             "sent: {}/{}; received: {}/{}; drops: {}/{}; rejected: {}/{}",
             a.sent,
@@ -194,6 +193,7 @@ struct JsonReport {
     expected_rate: Option<u64>,
     exit_reason: ExitReason,
     exit_code: i32,
+    threads: usize,
     malformed: u64,
     local_limit: u64,
     exchanges: Vec<JsonExchange>,
@@ -226,6 +226,7 @@ pub fn json(out: &mut dyn Write, opts: &Options, o: &Outcome) -> io::Result<()> 
         expected_rate: (opts.rate > 0).then_some(opts.rate),
         exit_reason: o.reason,
         exit_code: exit_code(opts, &o.stats),
+        threads: o.threads,
         malformed: o.stats.malformed,
         local_limit: o.stats.local_limit,
         exchanges,

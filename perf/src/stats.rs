@@ -61,12 +61,36 @@ impl ExchangeStats {
 
     /// perfdhcp's drops: requests sent and not answered.
     pub fn drops(&self) -> u64 {
-        self.sent.saturating_sub(self.received)
+        self.counts().drops()
     }
 
     /// Drops as a percentage of requests sent (NaN when none was sent).
     pub fn drops_ratio(&self) -> f64 {
-        100.0 * self.drops() as f64 / self.sent as f64
+        self.counts().drops_ratio()
+    }
+
+    /// The counters exit conditions and periodic reports read.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            sent: self.sent,
+            received: self.received,
+            rejected: self.rejected,
+        }
+    }
+
+    /// Adds the counts and delays of `other` (another thread's share).
+    pub fn merge(&mut self, other: &ExchangeStats) {
+        self.sent += other.sent;
+        self.received += other.received;
+        self.timed_out += other.timed_out;
+        self.orphans += other.orphans;
+        self.rejected += other.rejected;
+        self.min_ns = self.min_ns.min(other.min_ns);
+        self.max_ns = self.max_ns.max(other.max_ns);
+        self.sum_s += other.sum_s;
+        self.sum_sq_s += other.sum_sq_s;
+        // Same bounds on both sides, so adding cannot fail.
+        let _ = self.hist.add(&other.hist);
     }
 
     /// Delay summary in milliseconds, `None` when nothing was received.
@@ -88,6 +112,30 @@ impl ExchangeStats {
             p99_ms: pct(0.99),
             p999_ms: pct(0.999),
         })
+    }
+}
+
+/// What one exchange's exit conditions and periodic report look at: few
+/// enough numbers for generator threads to publish to each other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Requests sent.
+    pub sent: u64,
+    /// Replies matched.
+    pub received: u64,
+    /// Replies refusing the lease.
+    pub rejected: u64,
+}
+
+impl Counts {
+    /// perfdhcp's drops: requests sent and not answered.
+    pub fn drops(&self) -> u64 {
+        self.sent.saturating_sub(self.received)
+    }
+
+    /// Drops as a percentage of requests sent (NaN when none was sent).
+    pub fn drops_ratio(&self) -> f64 {
+        100.0 * self.drops() as f64 / self.sent as f64
     }
 }
 
@@ -134,6 +182,15 @@ impl Stats {
     pub fn get(&self, e: Exchange) -> &ExchangeStats {
         &self.exchanges[e as usize]
     }
+
+    /// Adds another thread's statistics.
+    pub fn merge(&mut self, other: &Stats) {
+        for (mine, theirs) in self.exchanges.iter_mut().zip(&other.exchanges) {
+            mine.merge(theirs);
+        }
+        self.malformed += other.malformed;
+        self.local_limit += other.local_limit;
+    }
 }
 
 #[cfg(test)]
@@ -155,5 +212,20 @@ mod tests {
         assert!((d.avg_ms - 2.0).abs() < 1e-9);
         assert!((d.std_ms - (2.0f64 / 3.0).sqrt()).abs() < 1e-9);
         assert!((d.p50_ms - 2.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn merged_shares_add_up() {
+        let (mut a, mut b) = (ExchangeStats::default(), ExchangeStats::default());
+        (a.sent, b.sent) = (2, 3);
+        a.record(1_000_000);
+        b.record(3_000_000);
+        b.record(5_000_000);
+        a.merge(&b);
+        assert_eq!((a.sent, a.received, a.drops()), (5, 3, 2));
+        let d = a.delays().unwrap();
+        assert_eq!((d.min_ms, d.max_ms), (1.0, 5.0));
+        assert!((d.avg_ms - 3.0).abs() < 1e-9);
+        assert!((d.p50_ms - 3.0).abs() < 0.01);
     }
 }

@@ -132,6 +132,11 @@ fn every_supported_flag_means_what_it_means_to_perfdhcp() {
         ("-g single 192.0.2.1", |o| !o.multi_thread),
         ("--scenario basic 192.0.2.1", |_| true),
         ("--json 192.0.2.1", |o| o.json),
+        ("--xdp -l eth0", |o| o.xdp && o.family == 4),
+        (
+            "-6 --xdp -e address-and-prefix -f 5 -F 5 -r 100 -l eth0",
+            |o| o.xdp && o.family == 6 && o.lease_type == LeaseType::AddressAndPrefix,
+        ),
         // getopt: grouped flags, a grouped flag taking the rest, options
         // after the server, and `--` ending the options.
         ("-i4 192.0.2.1", |o| o.initial_only && o.family == 4),
@@ -183,6 +188,9 @@ fn perfdhcps_checks() {
         ("192.0.2.1 192.0.2.9", "one server"),
         ("-Z 192.0.2.1", "unknown option -Z"),
         ("--scenario avalanche 192.0.2.1", "avalanche"),
+        ("--xdp 192.0.2.1", "-l INTERFACE"),
+        ("-6 --xdp -l 2001:db8::2 2001:db8::1", "-l INTERFACE"),
+        ("-6 --xdp -A 1 -l eth0 2001:db8::1", "-A does not apply"),
     ];
     for (line, needle) in bad {
         let e = parse(line).expect_err(line);

@@ -11,8 +11,9 @@ pub trait Sender {
     /// when all are queued.
     fn slot(&mut self) -> &mut [u8];
     /// Queues the buffer last returned by [`Sender::slot`] with `len`
-    /// bytes; a zero length discards it.
-    fn commit(&mut self, len: usize);
+    /// bytes, a request of `client` (whose MAC a layer-2 transport sends
+    /// from); a zero length discards it.
+    fn commit(&mut self, len: usize, client: u32);
     /// Sends everything queued.
     fn flush(&mut self);
     /// Requests that could not be sent (perfdhcp's "locallimit").

@@ -2,11 +2,16 @@
 //! requests, answer OFFERs/ADVERTISEs, renew and release, and stop when
 //! perfdhcp would.
 //!
-//! One thread does everything: receive a batch, answer it, start what the
-//! pacers allow, flush, and sleep on the socket only when nothing is due.
+//! One thread does everything for its clients: receive a batch, answer it,
+//! start what the pacers allow, flush, and sleep on the socket only when
+//! nothing is due. Over AF_XDP there is one such thread per queue
+//! ([`queues`]), each with its own slice of the clients, publishing its
+//! counters to the others ([`progress`]).
 
 pub mod io;
 pub mod pacer;
+pub mod progress;
+pub mod queues;
 pub mod table;
 pub mod udp;
 pub mod xdp;
@@ -17,9 +22,10 @@ use std::time::{Duration, Instant};
 
 use crate::cli::{MaxDrop, Options};
 use crate::scenario::{Exchange, Protocol};
-use crate::stats::Stats;
+use crate::stats::{Counts, Stats};
 use io::{Sender, Transport};
 use pacer::Pacer;
+use progress::Progress;
 use table::XidTable;
 use udp::BATCH;
 
@@ -63,14 +69,20 @@ pub struct Outcome {
     pub elapsed: Duration,
     /// Why it stopped.
     pub reason: ExitReason,
+    /// Generator threads that ran (one per AF_XDP queue, else one).
+    pub threads: usize,
 }
 
 /// Runs the test described by `opts` with `proto` over `io`, writing
-/// periodic reports (`-t`) to `out`.
+/// periodic reports (`-t`) to `out`. `thread` is this loop's slot in
+/// `progress`, where it publishes its counters; `-D` and `-t` read the
+/// totals of every thread there, `-n` counts this thread's own requests.
 pub fn run<P: Protocol, T: Transport>(
     opts: &Options,
     proto: &mut P,
     io: &mut T,
+    progress: &Progress,
+    thread: usize,
     out: &mut dyn Write,
 ) -> Outcome {
     let mut stats = Stats::default();
@@ -134,8 +146,9 @@ pub fn run<P: Protocol, T: Transport>(
         );
 
         // 3. Exit conditions.
+        progress.publish(thread, &stats);
         if stop.is_none() {
-            if let Some(reason) = exit_condition(opts, &stats, now) {
+            if let Some(reason) = exit_condition(opts, &stats, &progress.totals(), now) {
                 if opts.diag('e') {
                     let _ = writeln!(out, "{}", reason.message());
                 }
@@ -177,7 +190,7 @@ pub fn run<P: Protocol, T: Transport>(
                     stats.of(e).timed_out += 1;
                 }
                 let len = proto.first(client, xid, tx.slot());
-                tx.commit(len);
+                tx.commit(len, client);
             }
             exchanges.sent(paced);
             stats.of(Exchange::First).sent += due;
@@ -206,7 +219,7 @@ pub fn run<P: Protocol, T: Transport>(
 
         // 5. Periodic report.
         if now >= next_report {
-            crate::report::periodic(out, &stats, opts);
+            crate::report::periodic(out, &progress.totals(), opts);
             next_report += report_ns.unwrap_or(u64::MAX);
         }
 
@@ -240,6 +253,7 @@ pub fn run<P: Protocol, T: Transport>(
         stats,
         elapsed: start.elapsed(),
         reason: stop.map_or(ExitReason::Interrupted, |(r, _)| r),
+        threads: 1,
     }
 }
 
@@ -282,7 +296,7 @@ fn on_reply<P: Protocol>(
                 stats.of(e).timed_out += 1;
             }
             let len = proto.second(pkt, m.client, xid, tx.slot());
-            tx.commit(len);
+            tx.commit(len, m.client);
             if len > 0 {
                 stats.of(Exchange::Second).sent += 1;
             } else {
@@ -328,8 +342,8 @@ fn send_kept<P: Protocol>(
             _ => proto.release(xid, tx.slot()),
         };
         match built {
-            Some((len, _client)) => {
-                tx.commit(len);
+            Some((len, client)) => {
+                tx.commit(len, client);
                 sent += 1;
             }
             None => {
@@ -345,7 +359,14 @@ fn send_kept<P: Protocol>(
     stats.of(exchange).sent += sent;
 }
 
-fn exit_condition(opts: &Options, stats: &Stats, now: u64) -> Option<ExitReason> {
+/// Why the run should stop now, if it should: `-n` by this thread's own
+/// `stats`, `-D` by the `totals` of every thread.
+fn exit_condition(
+    opts: &Options,
+    stats: &Stats,
+    totals: &[Counts; 2],
+    now: u64,
+) -> Option<ExitReason> {
     if INTERRUPTED.load(Ordering::Relaxed) {
         return Some(ExitReason::Interrupted);
     }
@@ -358,10 +379,9 @@ fn exit_condition(opts: &Options, stats: &Stats, now: u64) -> Option<ExitReason>
             return Some(ExitReason::MaxRequests);
         }
     }
-    for (d, e) in opts.max_drop.iter().zip(pairs) {
+    for (d, s) in opts.max_drop.iter().zip(totals) {
         // perfdhcp's drops here are requests not (yet) answered, so requests
         // in flight count too; kept for compatibility.
-        let s = stats.get(e);
         match *d {
             MaxDrop::Count(n) if s.drops() >= n => return Some(ExitReason::MaxDrops),
             MaxDrop::Percent(p) if s.sent > 10 && s.drops_ratio() >= p => {

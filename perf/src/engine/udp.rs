@@ -148,7 +148,7 @@ impl Sender for Tx {
     }
 
     #[inline]
-    fn commit(&mut self, len: usize) {
+    fn commit(&mut self, len: usize, _client: u32) {
         self.staged.commit(len);
     }
 

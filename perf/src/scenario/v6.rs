@@ -59,7 +59,7 @@ impl V6 {
         let run = |w: &mut Message6Writer<'_>| -> Result<(), WireError> {
             let relay_mark = match self.relay {
                 Some(link) => {
-                    let peer = link_local(&clients::mac(&self.mac_base, client));
+                    let peer = clients::link_local(&clients::mac(&self.mac_base, client));
                     w.put_relay_header(MessageType::RelayForw, 0, link, peer)?;
                     Some(w.begin_option(OPTION_RELAY_MSG)?)
                 }
@@ -81,28 +81,6 @@ impl V6 {
             Err(_) => 0,
         }
     }
-}
-
-/// The link-local address a client with `mac` would use (modified EUI-64).
-fn link_local(mac: &[u8; 6]) -> Ipv6Addr {
-    Ipv6Addr::from([
-        0xfe,
-        0x80,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        mac[0] ^ 2,
-        mac[1],
-        mac[2],
-        0xff,
-        0xfe,
-        mac[3],
-        mac[4],
-        mac[5],
-    ])
 }
 
 /// Copies the server id and the IA options of `opts` into `w`.
