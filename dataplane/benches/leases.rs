@@ -15,7 +15,14 @@ use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::journal::{FlushPolicy, JournalConfig};
 use xdhcp_dataplane::lease::{v4, ClientId, HwAddr, Lease4, Lease6, LeaseStore, StoreConfig};
 
-const REPLAY_LEASES: u32 = 1_000_000;
+/// Leases in the replayed journal: 1 M by default, or
+/// `XDHCP_BENCH_REPLAY_LEASES` (the figure is for 10 M).
+fn replay_leases() -> u32 {
+    std::env::var("XDHCP_BENCH_REPLAY_LEASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
 
 fn dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("xdhcp-bench-{name}-{}", std::process::id()));
@@ -41,11 +48,12 @@ fn client(i: u32) -> Lease4 {
     l
 }
 
+/// 10.0.0.0/8: room for the 10 M-lease journal.
 fn big_pool() -> Arc<Allocator> {
     Arc::new(Allocator::new(
         Pool::v4(
             Ipv4Addr::new(10, 0, 0, 0),
-            Ipv4Addr::new(10, 63, 255, 255),
+            Ipv4Addr::new(10, 255, 255, 255),
             1,
         ),
         AllocatorKind::Iterative,
@@ -116,14 +124,15 @@ fn lookup_by_client(c: &mut Criterion) {
     g.finish();
 }
 
-/// Journal of one million allocations, then time a cold start replaying it.
+/// A journal of `replay_leases()` allocations, then a cold start replaying it.
 fn replay(c: &mut Criterion) {
     let d = dir("replay");
-    let cfg = config(&d, REPLAY_LEASES as usize);
+    let leases = replay_leases();
+    let cfg = config(&d, leases as usize);
     {
         let (st, _) = LeaseStore::<Lease4>::open(cfg.clone()).unwrap();
         let pool = big_pool();
-        for i in 0..REPLAY_LEASES {
+        for i in 0..leases {
             st.allocate(&pool, client(i), 0, |_| false).unwrap();
         }
         let per = st.heap_bytes() as f64 / st.len() as f64;
@@ -136,16 +145,16 @@ fn replay(c: &mut Criterion) {
     }
     let mut g = c.benchmark_group("leases");
     g.sample_size(10);
-    g.throughput(Throughput::Elements(REPLAY_LEASES as u64));
-    g.bench_function("replay 1M-lease journal (per lease)", |b| {
+    g.throughput(Throughput::Elements(u64::from(leases)));
+    g.bench_function("replay journal (per lease)", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 let t = Instant::now();
                 let (st, rep) = LeaseStore::<Lease4>::open(cfg.clone()).unwrap();
                 total += t.elapsed();
-                assert_eq!(rep.journal_records, REPLAY_LEASES as u64);
-                assert_eq!(st.len(), REPLAY_LEASES as usize);
+                assert_eq!(rep.journal_records, u64::from(leases));
+                assert_eq!(st.len(), leases as usize);
                 drop(st);
                 // Drop the empty generation each start opens.
                 for e in std::fs::read_dir(&d).unwrap() {
