@@ -18,6 +18,14 @@ char _license[] __attribute__((section("license"), used)) = "GPL";
 C
 clang -O2 -g -target bpf -I"/usr/include/$(uname -m)-linux-gnu" -c "$work/drop.c" -o "$work/drop.o"
 ip -n $srv link set dev $srv xdp obj "$work/drop.o" sec xdp
+# A veth delivers to its peer in the sender's softirq, which would bill the
+# receiving end (the server's side of the wire) to the generator's core.
+# Threaded NAPI on the server's end, pinned to another CPU, keeps the
+# generator's core for the generator, as a NIC's DMA would.
+if [ "${SPLIT_RX:-1}" = 1 ]; then
+  ip netns exec $srv sh -c "echo 1 > /sys/class/net/$srv/threaded"
+  for pid in $(pgrep "^napi/$srv-"); do taskset -p -c "${RX_CPUS:-0}" "$pid" >/dev/null; done
+fi
 rate=3000000
 [ $# -gt 0 ] && rate=${rates[0]}
 machine
