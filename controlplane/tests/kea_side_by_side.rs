@@ -12,7 +12,10 @@ use std::net::{Ipv4Addr, UdpSocket};
 use std::time::Duration;
 
 use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4, BOOTREQUEST};
-use xdhcp_testlab::{control, Lab, ServerProcess};
+use xdhcp_testlab::Lab;
+
+mod common;
+use common::side_by_side::{self, control_socket, Answers, V4};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
 const RELAY: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
@@ -39,10 +42,6 @@ fn config(iface: &str, socket: &str) -> String {
   }} ]
 }} }}"#
     )
-}
-
-fn start(lab: &Lab, args: &[&str], ready: &str) -> ServerProcess {
-    ServerProcess::start(lab.server_command(args), ready)
 }
 
 /// What is compared of a reply: type, addresses, boot fields, options.
@@ -200,7 +199,7 @@ fn script() -> Vec<(&'static str, Vec<u8>)> {
 }
 
 /// Runs `script` against the server in `lab`, from a relay socket.
-fn exchange(lab: &Lab, script: Vec<(String, Vec<u8>)>) -> Vec<(String, Option<Seen>)> {
+fn exchange(lab: &Lab, script: Vec<(String, Vec<u8>)>) -> Answers<Seen> {
     let client = lab.client.clone();
     std::thread::spawn(move || {
         xdhcp_testlab::enter(&client);
@@ -244,93 +243,14 @@ fn exchange(lab: &Lab, script: Vec<(String, Vec<u8>)>) -> Vec<(String, Option<Se
     .unwrap()
 }
 
-/// What Kea answered at each step.
-type Answers = Vec<(String, Option<Seen>)>;
-
-/// The control socket of the server on the lab of `iface`, for the
-/// configurations whose statistics are compared.
-fn control_socket(iface: &str) -> String {
-    std::env::temp_dir()
-        .join(format!("xdhcp-sbs-{iface}.sock"))
-        .to_string_lossy()
-        .into_owned()
-}
-
-/// The values of statistics `names` from the server on `iface` (`None`
-/// where it has no such statistic), once its log says `open`.
-fn statistics(
-    server: &mut ServerProcess,
-    iface: &str,
-    open: &str,
-    names: &[&str],
-) -> Vec<Option<u64>> {
-    if names.is_empty() {
-        return Vec::new();
-    }
-    server.wait_for(open);
-    let all = control(control_socket(iface), r#"{"command": "statistic-get-all"}"#);
-    names
-        .iter()
-        .map(|n| all["arguments"][n][0][0].as_u64())
-        .collect()
-}
-
-/// Serves `script` from Kea, then from xdhcp, each with `config(iface,
-/// socket type)`; returns the steps (and the statistics `stats`) where
-/// they differ, Kea's answers and Kea's statistics.
+/// Serves `script` from Kea and from xdhcp; see [`side_by_side::differences`].
 fn differences(
     tag: &str,
     config: impl Fn(&str, &str) -> String,
     script: impl Fn() -> Vec<(String, Vec<u8>)>,
     stats: &[&str],
-) -> (Vec<String>, Answers, Vec<Option<u64>>) {
-    assert!(
-        std::path::Path::new("/usr/sbin/kea-dhcp4").exists(),
-        "kea-dhcp4 missing: run tools/install-deps.sh"
-    );
-    std::fs::create_dir_all("/run/kea").expect("/run/kea");
-    let dir = std::env::temp_dir().join(format!("xdhcp-sbs-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-
-    let kea_lab = Lab::new(&format!("k{tag}"));
-    // Kea names its PID file after the configuration file: one per test.
-    let kea_conf = dir.join(format!("kea-{tag}.json"));
-    std::fs::write(&kea_conf, config(&kea_lab.iface, "udp")).unwrap();
-    let mut kea = start(
-        &kea_lab,
-        &["kea-dhcp4", "-c", kea_conf.to_str().unwrap()],
-        "DHCP4_STARTED",
-    );
-    let from_kea = exchange(&kea_lab, script());
-    let kea_stats = statistics(&mut kea, &kea_lab.iface, "COMMAND_ACCEPTOR_START", stats);
-    drop(kea);
-
-    let our_lab = Lab::new(&format!("x{tag}"));
-    let our_conf = dir.join("xdhcp.json");
-    std::fs::write(&our_conf, config(&our_lab.iface, "xdp")).unwrap();
-    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
-    let mut ours = start(
-        &our_lab,
-        &[bin, "-c", our_conf.to_str().unwrap()],
-        "DHCP4_STARTED",
-    );
-    let from_us = exchange(&our_lab, script());
-    let our_stats = statistics(&mut ours, &our_lab.iface, "COMMAND_SOCKET_OPENED", stats);
-    drop(ours);
-    let _ = std::fs::remove_dir_all(&dir);
-
-    let mut out = Vec::new();
-    for ((name, k), (_, x)) in from_kea.iter().zip(&from_us) {
-        if k != x {
-            out.push(format!("{name}:\n  kea   {k:?}\n  xdhcp {x:?}"));
-        }
-    }
-    for ((name, k), x) in stats.iter().zip(&kea_stats).zip(&our_stats) {
-        if k != x {
-            out.push(format!("statistic {name}: kea {k:?}, xdhcp {x:?}"));
-        }
-    }
-    (out, from_kea, kea_stats)
+) -> (Vec<String>, Answers<Seen>, Vec<Option<u64>>) {
+    side_by_side::differences(tag, &V4, config, |lab| exchange(lab, script()), stats)
 }
 
 #[test]
@@ -633,5 +553,422 @@ fn xdhcp_and_kea_answer_bootp_and_find_reservations_the_same_way() {
             Some(1),
             Some(1)
         ]
+    );
+}
+
+/// Reservation flags at each level: subnet 1 keeps Kea's defaults (no
+/// global reservations), 2 adds the global ones, 3 has only the global
+/// ones, the shared network of 4 says every reservation is out of the
+/// pools, and 5, 6 and 7 use the older `reservation-mode`. Clients pick
+/// subnets 2 to 7 with option 118.
+fn flags_config(iface: &str, socket: &str) -> String {
+    let hw = |n: u8, ip: &str| {
+        format!(r#"{{ "hw-address": "02:00:00:00:aa:{n:02x}", "ip-address": "{ip}" }}"#)
+    };
+    let subnet = |id: u8, extra: &str, hosts: &[String]| {
+        format!(
+            r#"{{ "id": {id}, "subnet": "203.0.{net}.0/24", {extra}
+  "pools": [ {{ "pool": "203.0.{net}.10 - 203.0.{net}.200" }} ],
+  "reservations": [ {} ] }}"#,
+            hosts.join(", "),
+            net = 112 + id,
+        )
+    };
+    let subnets = [
+        subnet(
+            1,
+            &format!(r#""relay": {{ "ip-addresses": [ "{RELAY}" ] }},"#),
+            &[hw(0x11, "203.0.113.11"), hw(0x12, "203.0.113.250")],
+        ),
+        subnet(
+            2,
+            r#""reservations-global": true,"#,
+            &[hw(0x13, "203.0.114.13")],
+        ),
+        subnet(
+            3,
+            r#""reservations-global": true, "reservations-in-subnet": false,"#,
+            &[hw(0x16, "203.0.115.16")],
+        ),
+        subnet(
+            5,
+            r#""reservation-mode": "disabled","#,
+            &[hw(0x1a, "203.0.117.26")],
+        ),
+        subnet(
+            6,
+            r#""reservation-mode": "global","#,
+            &[hw(0x1b, "203.0.118.27")],
+        ),
+        subnet(
+            7,
+            r#""reservation-mode": "out-of-pool","#,
+            &[hw(0x1c, "203.0.119.28")],
+        ),
+    ];
+    let globals = [
+        hw(0x13, "203.0.114.213"),
+        hw(0x14, "203.0.113.214"),
+        hw(0x15, "10.9.9.9"),
+        hw(0x17, "203.0.115.217"),
+        hw(0x1a, "203.0.117.227"),
+        hw(0x1b, "203.0.118.228"),
+    ];
+    format!(
+        r#"{{ "Dhcp4": {{
+  "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "{socket}" }},
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "valid-lifetime": 3600,
+  "reservations": [ {} ],
+  "shared-networks": [ {{ "name": "oop", "reservations-out-of-pool": true,
+    "subnet4": [ {} ] }} ],
+  "subnet4": [ {} ]
+}} }}"#,
+        globals.join(", "),
+        subnet(
+            4,
+            "",
+            &[hw(0x18, "203.0.116.18"), hw(0x19, "203.0.116.250")]
+        ),
+        subnets.join(",\n")
+    )
+}
+
+/// Option 82 with a link-selection sub-option: the relay says the client
+/// is on subnet `id`'s link.
+fn on_subnet(id: u8) -> [u8; 6] {
+    [5, 4, 203, 0, 112 + id, 0]
+}
+
+/// DISCOVERs and REQUESTs of reserved and unreserved clients under each
+/// combination of reservation flags.
+fn flags_script() -> Vec<(String, Vec<u8>)> {
+    let any = Ipv4Addr::UNSPECIFIED;
+    let sid = SERVER.octets();
+    let discover = |mac: u8, subnet: u8| {
+        let sel = on_subnet(subnet);
+        let mut extra = vec![PRL];
+        if subnet != 1 {
+            extra.push((82, &sel[..]));
+        }
+        message(MessageType::Discover, mac, any, &extra)
+    };
+    let request = |mac: u8, subnet: u8, addr: [u8; 4]| {
+        let sel = on_subnet(subnet);
+        let mut extra = vec![(50, &addr[..]), (54, &sid[..]), PRL];
+        if subnet != 1 {
+            extra.push((82, &sel[..]));
+        }
+        message(MessageType::Request, mac, any, &extra)
+    };
+    let steps = vec![
+        ("defaults: in-pool subnet reservation", discover(0x11, 1)),
+        (
+            "defaults: out-of-pool subnet reservation",
+            discover(0x12, 1),
+        ),
+        ("defaults: global reservation ignored", discover(0x14, 1)),
+        (
+            "defaults: another client asks for a reserved address",
+            request(0x20, 1, [203, 0, 113, 11]),
+        ),
+        (
+            "global+subnet: both reservations, the subnet's wins",
+            discover(0x13, 2),
+        ),
+        (
+            "global+subnet: global reservation outside every subnet",
+            discover(0x15, 2),
+        ),
+        (
+            "global+subnet: global reservation of another subnet",
+            discover(0x14, 2),
+        ),
+        ("global only: global reservation", discover(0x17, 3)),
+        (
+            "global only: REQUEST of it",
+            request(0x17, 3, [203, 0, 115, 217]),
+        ),
+        ("global only: subnet reservation ignored", discover(0x16, 3)),
+        (
+            "global only: another asks for the ignored subnet reservation",
+            request(0x21, 3, [203, 0, 115, 16]),
+        ),
+        (
+            "out-of-pool: in-pool reservation not honoured",
+            discover(0x18, 4),
+        ),
+        (
+            "out-of-pool: its owner asks for it",
+            request(0x18, 4, [203, 0, 116, 18]),
+        ),
+        (
+            "out-of-pool: another client asks for it",
+            request(0x22, 4, [203, 0, 116, 18]),
+        ),
+        ("out-of-pool: out-of-pool reservation", discover(0x19, 4)),
+        (
+            "out-of-pool: another asks for the out-of-pool one",
+            request(0x23, 4, [203, 0, 116, 250]),
+        ),
+        ("mode disabled: no reservation at all", discover(0x1a, 5)),
+        ("mode global", discover(0x1b, 6)),
+        (
+            "mode out-of-pool: in-pool reservation not honoured",
+            discover(0x1c, 7),
+        ),
+        (
+            "mode out-of-pool: another asks for it",
+            request(0x24, 7, [203, 0, 119, 28]),
+        ),
+    ];
+    steps.into_iter().map(|(n, m)| (n.to_string(), m)).collect()
+}
+
+/// Steps where xdhcp deliberately answers otherwise than Kea 2.2 (see
+/// docs/DESIGN.md, "Reservation flags"): Kea 2.2 offers a global
+/// reservation's address even outside the client's subnet; xdhcp offers it
+/// only inside the subnet (or shared network) the client is on, as later
+/// Kea versions do, and a pool address otherwise.
+const FLAGS_DELIBERATE: &[&str] = &[
+    "global+subnet: global reservation outside every subnet",
+    "global+subnet: global reservation of another subnet",
+];
+
+#[test]
+fn xdhcp_and_kea_honour_the_same_reservation_flags() {
+    let (d, kea, _) = differences("f", flags_config, flags_script, &[]);
+    let unexpected: Vec<&String> = d
+        .iter()
+        .filter(|d| {
+            !FLAGS_DELIBERATE
+                .iter()
+                .any(|n| d.starts_with(&format!("{n}:")))
+        })
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+    // The script means something: what Kea 2.2 gave each client.
+    let answers: Vec<(u8, Ipv4Addr)> = kea
+        .iter()
+        .map(|(_, s)| {
+            s.as_ref().map_or((0, Ipv4Addr::UNSPECIFIED), |s| {
+                (s.kind.unwrap_or(0), s.yiaddr)
+            })
+        })
+        .collect();
+    let offer = |a: [u8; 4]| (2, Ipv4Addr::from(a));
+    let ack = |a: [u8; 4]| (5, Ipv4Addr::from(a));
+    let nak = (6, Ipv4Addr::UNSPECIFIED);
+    assert_eq!(
+        answers,
+        [
+            offer([203, 0, 113, 11]),
+            offer([203, 0, 113, 250]),
+            offer([203, 0, 113, 10]),
+            nak,
+            offer([203, 0, 114, 13]),
+            offer([10, 9, 9, 9]),
+            offer([203, 0, 113, 214]),
+            offer([203, 0, 115, 217]),
+            ack([203, 0, 115, 217]),
+            offer([203, 0, 115, 10]),
+            ack([203, 0, 115, 16]),
+            offer([203, 0, 116, 10]),
+            ack([203, 0, 116, 18]),
+            nak,
+            offer([203, 0, 116, 250]),
+            nak,
+            offer([203, 0, 117, 10]),
+            offer([203, 0, 118, 228]),
+            offer([203, 0, 119, 10]),
+            ack([203, 0, 119, 28]),
+        ]
+    );
+}
+
+/// `authoritative` off (Kea's default) in subnet 1, on in subnet 2 and,
+/// through its shared network, in subnet 3.
+fn authority_config(iface: &str, socket: &str) -> String {
+    let subnet = |id: u8, extra: &str| {
+        format!(
+            r#"{{ "id": {id}, "subnet": "203.0.{net}.0/24", {extra}
+  "pools": [ {{ "pool": "203.0.{net}.10 - 203.0.{net}.200" }} ] }}"#,
+            net = 112 + id,
+        )
+    };
+    format!(
+        r#"{{ "Dhcp4": {{
+  "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "{socket}" }},
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "valid-lifetime": 3600,
+  "shared-networks": [ {{ "name": "auth", "authoritative": true, "subnet4": [ {} ] }} ],
+  "subnet4": [ {}, {} ]
+}} }}"#,
+        subnet(3, ""),
+        subnet(
+            1,
+            &format!(r#""relay": {{ "ip-addresses": [ "{RELAY}" ] }},"#)
+        ),
+        subnet(2, r#""authoritative": true,"#),
+    )
+}
+
+/// DHCPREQUESTs in every client state for addresses that are, or are not,
+/// the client's, in and out of the pools and the subnet, in each subnet.
+fn authority_script() -> Vec<(String, Vec<u8>)> {
+    let sid = SERVER.octets();
+    let any = Ipv4Addr::UNSPECIFIED;
+    let mut steps = Vec::new();
+    for id in 1..=3u8 {
+        let net = 112 + id;
+        let at = |d: u8| [203, 0, net, d];
+        let sel = on_subnet(id);
+        let base = 0x30 + 0x10 * id;
+        let mut send = |name: &str, kind, mac: u8, ciaddr: Ipv4Addr, opts: &[(u8, &[u8])]| {
+            let mut extra = opts.to_vec();
+            extra.push(PRL);
+            if id != 1 {
+                extra.push((82, &sel[..]));
+            }
+            steps.push((
+                format!("subnet {id}: {name}"),
+                message(kind, mac, ciaddr, &extra),
+            ));
+        };
+        let (owner, other, stranger, renewer) = (base, base + 1, base + 2, base + 3);
+        let server: (u8, &[u8]) = (54, &sid);
+        let own = Ipv4Addr::from(at(10));
+        send("DISCOVER", MessageType::Discover, owner, any, &[]);
+        send(
+            "SELECTING, offered",
+            MessageType::Request,
+            owner,
+            any,
+            &[(50, &at(10)), server],
+        );
+        send(
+            "SELECTING another's address",
+            MessageType::Request,
+            other,
+            any,
+            &[(50, &at(10)), server],
+        );
+        send(
+            "SELECTING outside the pools",
+            MessageType::Request,
+            other,
+            any,
+            &[(50, &at(240)), server],
+        );
+        send(
+            "SELECTING outside the subnet",
+            MessageType::Request,
+            other,
+            any,
+            &[(50, &[10, 9, 9, 9]), server],
+        );
+        send(
+            "INIT-REBOOT, unknown client",
+            MessageType::Request,
+            stranger,
+            any,
+            &[(50, &at(151))],
+        );
+        send(
+            "INIT-REBOOT, unknown client outside the subnet",
+            MessageType::Request,
+            stranger,
+            any,
+            &[(50, &[10, 9, 9, 9])],
+        );
+        send(
+            "INIT-REBOOT, wrong address",
+            MessageType::Request,
+            owner,
+            any,
+            &[(50, &at(152))],
+        );
+        send(
+            "INIT-REBOOT, outside the subnet",
+            MessageType::Request,
+            owner,
+            any,
+            &[(50, &[10, 9, 9, 9])],
+        );
+        send(
+            "INIT-REBOOT, its address",
+            MessageType::Request,
+            owner,
+            any,
+            &[(50, &at(10))],
+        );
+        send(
+            "RENEWING another's address",
+            MessageType::Request,
+            renewer,
+            own,
+            &[],
+        );
+        send(
+            "RENEWING a free address",
+            MessageType::Request,
+            renewer,
+            Ipv4Addr::from(at(153)),
+            &[],
+        );
+        send(
+            "RENEWING outside the pools",
+            MessageType::Request,
+            renewer,
+            Ipv4Addr::from(at(241)),
+            &[],
+        );
+        send(
+            "RENEWING outside the subnet",
+            MessageType::Request,
+            renewer,
+            Ipv4Addr::new(10, 9, 9, 9),
+            &[],
+        );
+        send(
+            "RENEWING its address",
+            MessageType::Request,
+            owner,
+            own,
+            &[],
+        );
+        send(
+            "SELECTING a free address not offered",
+            MessageType::Request,
+            other,
+            any,
+            &[(50, &at(150)), server],
+        );
+    }
+    steps
+}
+
+#[test]
+fn xdhcp_and_kea_refuse_and_ignore_the_same_requests() {
+    let (d, kea, _) = differences("a", authority_config, authority_script, &[]);
+    assert!(d.is_empty(), "{}", d.join("\n"));
+    // What Kea 2.2 does, per step and subnet: 'O'ffer, 'A'ck, 'N'ak or
+    // '-' (silence). Only INIT-REBOOT from an unknown client depends on
+    // `authoritative`; an address in no pool is never refused.
+    let letters: String = kea
+        .iter()
+        .map(|(_, s)| match s.as_ref().and_then(|s| s.kind) {
+            Some(2) => 'O',
+            Some(5) => 'A',
+            Some(6) => 'N',
+            None => '-',
+            Some(_) => '?',
+        })
+        .collect();
+    let not_authoritative = "OAN----NNANA--AA";
+    let authoritative = "OAN--NNNNANA--AA";
+    assert_eq!(
+        letters,
+        [not_authoritative, authoritative, authoritative].concat()
     );
 }

@@ -88,6 +88,7 @@ fn subnet(id: u32, prefix: &str, pool: (&str, &str), pd: Option<&str>) -> Subnet
             opt(31, &DNS, true),
         ]),
         reservations: Reservations6::default(),
+        host_scope: Default::default(),
         guard: None,
     }
 }

@@ -5,6 +5,7 @@ use std::net::Ipv4Addr;
 
 use crate::config::scope::{Scope, Triplet, DEFAULT_VALID};
 
+use xdhcp_dataplane::config::HostScope;
 /// A lifetime triplet with every value known: the engines' own type, so
 /// the compiled plan hands it over unchanged.
 pub use xdhcp_dataplane::config::Lifetime;
@@ -78,6 +79,15 @@ pub struct Params {
 }
 
 impl Params {
+    /// The reservation flags as the engines take them.
+    pub fn host_scope(&self) -> HostScope {
+        HostScope {
+            global: self.reservations_global,
+            in_subnet: self.reservations_in_subnet,
+            out_of_pool: self.reservations_out_of_pool,
+        }
+    }
+
     /// Resolve a subnet's effective scope.
     pub fn resolve(s: &Scope, v6: bool) -> Params {
         let valid = lifetime(&s.valid, DEFAULT_VALID);

@@ -65,6 +65,7 @@ pub fn subnet(id: u32, net: &str, pool: (&str, &str)) -> Subnet4 {
             opt(252, b"http://wpad/", true),
         ]),
         reservations: Reservations4::default(),
+        host_scope: Default::default(),
         pool_classes: Vec::new(),
         guard: None,
         required: Vec::new(),
