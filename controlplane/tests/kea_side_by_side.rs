@@ -556,6 +556,36 @@ fn xdhcp_and_kea_answer_bootp_and_find_reservations_the_same_way() {
     );
 }
 
+/// A `Dhcp4` section on the lab's interface with the socket type, leases
+/// kept in memory only, and `body` (more keys).
+fn dhcp4(iface: &str, socket: &str, body: &str) -> String {
+    format!(
+        r#"{{ "Dhcp4": {{
+  "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "{socket}" }},
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "valid-lifetime": 3600,
+  {body}
+}} }}"#
+    )
+}
+
+/// Subnet `id`: 203.0.(112 + id).0/24 with the pool .10 - .200, `extra`
+/// keys and reservations `hosts`.
+fn numbered_subnet(id: u8, extra: &str, hosts: &[String]) -> String {
+    format!(
+        r#"{{ "id": {id}, "subnet": "203.0.{net}.0/24", {extra}
+  "pools": [ {{ "pool": "203.0.{net}.10 - 203.0.{net}.200" }} ],
+  "reservations": [ {} ] }}"#,
+        hosts.join(", "),
+        net = 112 + id,
+    )
+}
+
+/// Keys that put a subnet behind the test's relay.
+fn behind_relay() -> String {
+    format!(r#""relay": {{ "ip-addresses": [ "{RELAY}" ] }},"#)
+}
+
 /// Reservation flags at each level: subnet 1 keeps Kea's defaults (no
 /// global reservations), 2 adds the global ones, 3 has only the global
 /// ones, the shared network of 4 says every reservation is out of the
@@ -565,42 +595,33 @@ fn flags_config(iface: &str, socket: &str) -> String {
     let hw = |n: u8, ip: &str| {
         format!(r#"{{ "hw-address": "02:00:00:00:aa:{n:02x}", "ip-address": "{ip}" }}"#)
     };
-    let subnet = |id: u8, extra: &str, hosts: &[String]| {
-        format!(
-            r#"{{ "id": {id}, "subnet": "203.0.{net}.0/24", {extra}
-  "pools": [ {{ "pool": "203.0.{net}.10 - 203.0.{net}.200" }} ],
-  "reservations": [ {} ] }}"#,
-            hosts.join(", "),
-            net = 112 + id,
-        )
-    };
     let subnets = [
-        subnet(
+        numbered_subnet(
             1,
-            &format!(r#""relay": {{ "ip-addresses": [ "{RELAY}" ] }},"#),
+            &behind_relay(),
             &[hw(0x11, "203.0.113.11"), hw(0x12, "203.0.113.250")],
         ),
-        subnet(
+        numbered_subnet(
             2,
             r#""reservations-global": true,"#,
             &[hw(0x13, "203.0.114.13")],
         ),
-        subnet(
+        numbered_subnet(
             3,
             r#""reservations-global": true, "reservations-in-subnet": false,"#,
             &[hw(0x16, "203.0.115.16")],
         ),
-        subnet(
+        numbered_subnet(
             5,
             r#""reservation-mode": "disabled","#,
             &[hw(0x1a, "203.0.117.26")],
         ),
-        subnet(
+        numbered_subnet(
             6,
             r#""reservation-mode": "global","#,
             &[hw(0x1b, "203.0.118.27")],
         ),
-        subnet(
+        numbered_subnet(
             7,
             r#""reservation-mode": "out-of-pool","#,
             &[hw(0x1c, "203.0.119.28")],
@@ -614,24 +635,20 @@ fn flags_config(iface: &str, socket: &str) -> String {
         hw(0x1a, "203.0.117.227"),
         hw(0x1b, "203.0.118.228"),
     ];
-    format!(
-        r#"{{ "Dhcp4": {{
-  "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "{socket}" }},
-  "lease-database": {{ "type": "memfile", "persist": false }},
-  "valid-lifetime": 3600,
-  "reservations": [ {} ],
+    let body = format!(
+        r#""reservations": [ {} ],
   "shared-networks": [ {{ "name": "oop", "reservations-out-of-pool": true,
     "subnet4": [ {} ] }} ],
-  "subnet4": [ {} ]
-}} }}"#,
+  "subnet4": [ {} ]"#,
         globals.join(", "),
-        subnet(
+        numbered_subnet(
             4,
             "",
             &[hw(0x18, "203.0.116.18"), hw(0x19, "203.0.116.250")]
         ),
         subnets.join(",\n")
-    )
+    );
+    dhcp4(iface, socket, &body)
 }
 
 /// Option 82 with a link-selection sub-option: the relay says the client
@@ -671,6 +688,10 @@ fn flags_script() -> Vec<(String, Vec<u8>)> {
         (
             "defaults: another client asks for a reserved address",
             request(0x20, 1, [203, 0, 113, 11]),
+        ),
+        (
+            "defaults: a reserved client asks for another address",
+            request(0x11, 1, [203, 0, 113, 12]),
         ),
         (
             "global+subnet: both reservations, the subnet's wins",
@@ -766,6 +787,7 @@ fn xdhcp_and_kea_honour_the_same_reservation_flags() {
             offer([203, 0, 113, 250]),
             offer([203, 0, 113, 10]),
             nak,
+            nak,
             offer([203, 0, 114, 13]),
             offer([10, 9, 9, 9]),
             offer([203, 0, 113, 214]),
@@ -789,28 +811,14 @@ fn xdhcp_and_kea_honour_the_same_reservation_flags() {
 /// `authoritative` off (Kea's default) in subnet 1, on in subnet 2 and,
 /// through its shared network, in subnet 3.
 fn authority_config(iface: &str, socket: &str) -> String {
-    let subnet = |id: u8, extra: &str| {
-        format!(
-            r#"{{ "id": {id}, "subnet": "203.0.{net}.0/24", {extra}
-  "pools": [ {{ "pool": "203.0.{net}.10 - 203.0.{net}.200" }} ] }}"#,
-            net = 112 + id,
-        )
-    };
-    format!(
-        r#"{{ "Dhcp4": {{
-  "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "{socket}" }},
-  "lease-database": {{ "type": "memfile", "persist": false }},
-  "valid-lifetime": 3600,
-  "shared-networks": [ {{ "name": "auth", "authoritative": true, "subnet4": [ {} ] }} ],
-  "subnet4": [ {}, {} ]
-}} }}"#,
-        subnet(3, ""),
-        subnet(
-            1,
-            &format!(r#""relay": {{ "ip-addresses": [ "{RELAY}" ] }},"#)
-        ),
-        subnet(2, r#""authoritative": true,"#),
-    )
+    let body = format!(
+        r#""shared-networks": [ {{ "name": "auth", "authoritative": true, "subnet4": [ {} ] }} ],
+  "subnet4": [ {}, {} ]"#,
+        numbered_subnet(3, "", &[]),
+        numbered_subnet(1, &behind_relay(), &[]),
+        numbered_subnet(2, r#""authoritative": true,"#, &[]),
+    );
+    dhcp4(iface, socket, &body)
 }
 
 /// DHCPREQUESTs in every client state for addresses that are, or are not,

@@ -33,7 +33,7 @@ fn duid_text(n: u8) -> String {
 }
 
 /// An address of subnet `s` (2001:db8:s::/64).
-fn at(s: u16, host: u16) -> Ipv6Addr {
+const fn at(s: u16, host: u16) -> Ipv6Addr {
     Ipv6Addr::new(0x2001, 0xdb8, s, 0, 0, 0, 0, host)
 }
 
@@ -219,78 +219,40 @@ fn exchange(lab: &Lab, script: Vec<(String, Vec<u8>)>) -> Answers<Seen> {
     .unwrap()
 }
 
+/// One IA_NA hinting at `a`.
+const fn asking(a: Ipv6Addr) -> [Ia; 1] {
+    [Ia::Na(Some(a))]
+}
+
 fn script() -> Vec<(String, Vec<u8>)> {
     use MessageType::{Request, Solicit};
-    let na = [Ia::Na(None)];
-    let asking = |a| [Ia::Na(Some(a))];
-    let steps = vec![
-        (
-            "defaults: global reservation ignored",
-            relayed(Solicit, 1, 0xa, &na),
-        ),
-        (
-            "defaults: another asks for a subnet reservation",
-            relayed(Request, 12, 0xa, &asking(at(0xa, 0x150))),
-        ),
-        (
-            "global+subnet: global reservation",
-            relayed(Solicit, 2, 0xb, &na),
-        ),
-        (
-            "global+subnet: REQUEST of it",
-            relayed(Request, 2, 0xb, &asking(at(0xb, 0x99))),
-        ),
-        (
-            "global+subnet: both, the subnet's wins",
-            relayed(Solicit, 3, 0xb, &na),
-        ),
-        (
-            "global+subnet: global prefix",
-            relayed(Solicit, 8, 0xb, &[Ia::Pd]),
-        ),
-        (
-            "global+subnet: global reservation outside the subnet",
-            relayed(Solicit, 16, 0xb, &na),
-        ),
-        (
-            "global+subnet: another asks for an in-pool global reservation",
-            relayed(Request, 19, 0xb, &asking(at(0xb, 0x180))),
-        ),
-        (
-            "global only: global prefix without pd-pools",
-            relayed(Solicit, 8, 0xc, &[Ia::Pd]),
-        ),
-        (
-            "global only: global reservation",
-            relayed(Solicit, 4, 0xc, &na),
-        ),
-        (
-            "global only: subnet reservation ignored",
-            relayed(Solicit, 5, 0xc, &na),
-        ),
-        (
-            "global only: another takes the ignored reservation",
-            relayed(Request, 9, 0xc, &asking(at(0xc, 0x155))),
-        ),
-        (
-            "out-of-pool: in-pool reservation not honoured",
-            relayed(Solicit, 6, 0xd, &na),
-        ),
-        (
-            "out-of-pool: another takes it",
-            relayed(Request, 10, 0xd, &asking(at(0xd, 0x150))),
-        ),
-        (
-            "out-of-pool: out-of-pool reservation",
-            relayed(Solicit, 7, 0xd, &na),
-        ),
-        (
-            "mode disabled: no reservation",
-            relayed(Solicit, 11, 0xe, &na),
-        ),
-        ("mode global", relayed(Solicit, 15, 0xf, &na)),
+    const NA: &[Ia] = &[Ia::Na(None)];
+    const PD: &[Ia] = &[Ia::Pd];
+    // (step, message, client, subnet, IAs): one step a line.
+    #[rustfmt::skip]
+    let steps: [(&str, MessageType, u8, u16, &[Ia]); 17] = [
+        ("defaults: global reservation ignored", Solicit, 1, 0xa, NA),
+        ("defaults: another asks for a subnet reservation", Request, 12, 0xa, &asking(at(0xa, 0x150))),
+        ("global+subnet: global reservation", Solicit, 2, 0xb, NA),
+        ("global+subnet: REQUEST of it", Request, 2, 0xb, &asking(at(0xb, 0x99))),
+        ("global+subnet: both, the subnet's wins", Solicit, 3, 0xb, NA),
+        ("global+subnet: global prefix", Solicit, 8, 0xb, PD),
+        ("global+subnet: global reservation outside the subnet", Solicit, 16, 0xb, NA),
+        ("global+subnet: another asks for an in-pool global reservation", Request, 19, 0xb, &asking(at(0xb, 0x180))),
+        ("global only: global prefix without pd-pools", Solicit, 8, 0xc, PD),
+        ("global only: global reservation", Solicit, 4, 0xc, NA),
+        ("global only: subnet reservation ignored", Solicit, 5, 0xc, NA),
+        ("global only: another takes the ignored reservation", Request, 9, 0xc, &asking(at(0xc, 0x155))),
+        ("out-of-pool: in-pool reservation not honoured", Solicit, 6, 0xd, NA),
+        ("out-of-pool: another takes it", Request, 10, 0xd, &asking(at(0xd, 0x150))),
+        ("out-of-pool: out-of-pool reservation", Solicit, 7, 0xd, NA),
+        ("mode disabled: no reservation", Solicit, 11, 0xe, NA),
+        ("mode global", Solicit, 15, 0xf, NA),
     ];
-    steps.into_iter().map(|(n, m)| (n.to_string(), m)).collect()
+    steps
+        .iter()
+        .map(|&(name, kind, n, s, ias)| (name.to_string(), relayed(kind, n, s, ias)))
+        .collect()
 }
 
 /// Where xdhcp deliberately answers otherwise (docs/DESIGN.md,
