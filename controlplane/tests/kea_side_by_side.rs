@@ -812,8 +812,10 @@ fn xdhcp_and_kea_honour_the_same_reservation_flags() {
 /// through its shared network, in subnet 3.
 fn authority_config(iface: &str, socket: &str) -> String {
     let body = format!(
-        r#""shared-networks": [ {{ "name": "auth", "authoritative": true, "subnet4": [ {} ] }} ],
+        r#""control-socket": {{ "socket-type": "unix", "socket-name": "{}" }},
+  "shared-networks": [ {{ "name": "auth", "authoritative": true, "subnet4": [ {} ] }} ],
   "subnet4": [ {}, {} ]"#,
+        control_socket(iface),
         numbered_subnet(3, "", &[]),
         numbered_subnet(1, &behind_relay(), &[]),
         numbered_subnet(2, r#""authoritative": true,"#, &[]),
@@ -958,8 +960,19 @@ fn authority_script() -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn xdhcp_and_kea_refuse_and_ignore_the_same_requests() {
-    let (d, kea, _) = differences("a", authority_config, authority_script, &[]);
+    let stats = [
+        "pkt4-received",
+        "pkt4-request-received",
+        "pkt4-sent",
+        "pkt4-ack-sent",
+        "pkt4-nak-sent",
+        "pkt4-receive-drop",
+    ];
+    let (d, kea, kea_stats) = differences("a", authority_config, authority_script, &stats);
     assert!(d.is_empty(), "{}", d.join("\n"));
+    // 48 messages, 45 of them REQUESTs; 15 ACKed, 16 NAKed, 14 left
+    // unanswered without counting as dropped.
+    assert_eq!(kea_stats, [48, 45, 34, 15, 16, 0].map(Some), "{stats:?}");
     // What Kea 2.2 does, per step and subnet: 'O'ffer, 'A'ck, 'N'ak or
     // '-' (silence). Only INIT-REBOOT from an unknown client depends on
     // `authoritative`; an address in no pool is never refused.

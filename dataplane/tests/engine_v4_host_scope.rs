@@ -13,6 +13,7 @@ use common::engine4::*;
 use xdhcp_dataplane::config::v4::HostId;
 use xdhcp_dataplane::config::{HostScope, Reservation4, Subnet4};
 use xdhcp_dataplane::engine::v4::{Outcome, Silence};
+use xdhcp_dataplane::stats::Stat4;
 use xdhcp_dataplane::wire::v4::{MessageType, Packet4};
 
 const NET: &str = "198.51.100.0";
@@ -214,8 +215,10 @@ fn requests_are_refused_or_ignored_in_every_state_as_kea_does() {
 }
 
 #[test]
-fn silence_says_why() {
-    let lab = Lab::new(vec![subnet(1, NET, ("198.51.100.10", "198.51.100.20"))]);
+fn silence_says_why_and_is_no_drop() {
+    let mut s = subnet(1, NET, ("198.51.100.10", "198.51.100.20"));
+    s.authoritative = false;
+    let lab = Lab::new(vec![s]);
     let sid = SERVER.octets();
     let unknown = direct(
         MessageType::Request,
@@ -226,12 +229,12 @@ fn silence_says_why() {
         lab.send(&unknown, NOW).0,
         Outcome::Silent(Silence::UnknownAddress)
     );
-    let mut s = subnet(1, NET, ("198.51.100.10", "198.51.100.20"));
-    s.authoritative = false;
-    let lab = Lab::new(vec![s]);
     let init_reboot = direct(MessageType::Request, 2, &[(50, &[198, 51, 100, 11])]);
     assert_eq!(
         lab.send(&init_reboot, NOW).0,
         Outcome::Silent(Silence::NotAuthoritative)
     );
+    // Processed, not dropped: Kea leaves pkt4-receive-drop alone.
+    let drops = lab.stats.packets.values()[Stat4::ReceiveDrop as usize];
+    assert_eq!(drops, 0, "pkt4-receive-drop");
 }

@@ -94,6 +94,18 @@ pub enum Silence {
     Failed,
 }
 
+impl Silence {
+    /// True when Kea counts the message in `pkt4-receive-drop`: not for
+    /// RELEASE and DECLINE, which have no reply, nor for a REQUEST it
+    /// processed and chose to leave unanswered.
+    pub fn is_drop(self) -> bool {
+        !matches!(
+            self,
+            Silence::Done | Silence::NotAuthoritative | Silence::UnknownAddress
+        )
+    }
+}
+
 /// The DHCPv4 engine over one configuration snapshot and one lease store.
 pub struct Engine4<'a> {
     /// The compiled configuration.
@@ -113,8 +125,8 @@ impl Engine4<'_> {
         if let Some(stats) = self.stats {
             match outcome {
                 Outcome::Reply { kind, .. } => stats.packets.sent(kind),
-                Outcome::Silent(Silence::Done) => {}
-                Outcome::Silent(_) => stats.packets.bump(Stat4::ReceiveDrop),
+                Outcome::Silent(why) if why.is_drop() => stats.packets.bump(Stat4::ReceiveDrop),
+                Outcome::Silent(_) => {}
             }
         }
         outcome
