@@ -4,8 +4,10 @@
 //! configuration gives each of a table of class tests an option of its
 //! own, so both servers' class memberships show in their offers. A third
 //! loads the bootp hook and reserves addresses by every identifier Kea 2.2
-//! has a native lookup for. Needs root and Kea (tools/install-deps.sh); it
-//! fails, not skips, without them.
+//! has a native lookup for. Two more set the reservation flags at every
+//! level, and a last one sends DHCPREQUESTs in every client state to
+//! subnets with and without `authoritative`. Needs root and Kea
+//! (tools/install-deps.sh); it fails, not skips, without them.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, UdpSocket};
@@ -657,27 +659,50 @@ fn on_subnet(id: u8) -> [u8; 6] {
     [5, 4, 203, 0, 112 + id, 0]
 }
 
+/// A message from `mac` on subnet `subnet`'s link (subnet 1 is the
+/// relay's own; the others are selected with a link selection).
+fn on_link(
+    kind: MessageType,
+    mac: u8,
+    subnet: u8,
+    ciaddr: Ipv4Addr,
+    opts: &[(u8, &[u8])],
+) -> Vec<u8> {
+    let sel = on_subnet(subnet);
+    let mut extra = opts.to_vec();
+    extra.push(PRL);
+    if subnet != 1 {
+        extra.push((82, &sel[..]));
+    }
+    message(kind, mac, ciaddr, &extra)
+}
+
+fn discover(mac: u8, subnet: u8) -> Vec<u8> {
+    on_link(
+        MessageType::Discover,
+        mac,
+        subnet,
+        Ipv4Addr::UNSPECIFIED,
+        &[],
+    )
+}
+
+/// A SELECTING DHCPREQUEST for `addr`.
+fn request(mac: u8, subnet: u8, addr: [u8; 4]) -> Vec<u8> {
+    let sid = SERVER.octets();
+    let opts: [(u8, &[u8]); 2] = [(50, &addr), (54, &sid)];
+    on_link(
+        MessageType::Request,
+        mac,
+        subnet,
+        Ipv4Addr::UNSPECIFIED,
+        &opts,
+    )
+}
+
 /// DISCOVERs and REQUESTs of reserved and unreserved clients under each
 /// combination of reservation flags.
 fn flags_script() -> Vec<(String, Vec<u8>)> {
-    let any = Ipv4Addr::UNSPECIFIED;
-    let sid = SERVER.octets();
-    let discover = |mac: u8, subnet: u8| {
-        let sel = on_subnet(subnet);
-        let mut extra = vec![PRL];
-        if subnet != 1 {
-            extra.push((82, &sel[..]));
-        }
-        message(MessageType::Discover, mac, any, &extra)
-    };
-    let request = |mac: u8, subnet: u8, addr: [u8; 4]| {
-        let sel = on_subnet(subnet);
-        let mut extra = vec![(50, &addr[..]), (54, &sid[..]), PRL];
-        if subnet != 1 {
-            extra.push((82, &sel[..]));
-        }
-        message(MessageType::Request, mac, any, &extra)
-    };
     let steps = vec![
         ("defaults: in-pool subnet reservation", discover(0x11, 1)),
         (
@@ -808,6 +833,71 @@ fn xdhcp_and_kea_honour_the_same_reservation_flags() {
     );
 }
 
+/// The flags set at the global level and inherited: globally only the
+/// global reservations; the shared network of subnet 2 adds its subnets'
+/// own; subnet 3 says `reservation-mode: all` (its own only).
+fn inherited_flags_config(iface: &str, socket: &str) -> String {
+    let hw = |n: u8, ip: &str| {
+        format!(r#"{{ "hw-address": "02:00:00:00:aa:{n:02x}", "ip-address": "{ip}" }}"#)
+    };
+    let globals = [
+        hw(0x61, "203.0.113.161"),
+        hw(0x62, "203.0.114.162"),
+        hw(0x63, "203.0.114.163"),
+        hw(0x64, "203.0.115.164"),
+        hw(0x65, "203.0.115.165"),
+    ];
+    let body = format!(
+        r#""reservations-global": true, "reservations-in-subnet": false,
+  "reservations": [ {} ],
+  "shared-networks": [ {{ "name": "both", "reservations-in-subnet": true,
+    "subnet4": [ {} ] }} ],
+  "subnet4": [ {}, {} ]"#,
+        globals.join(", "),
+        numbered_subnet(2, "", &[hw(0x62, "203.0.114.62")]),
+        numbered_subnet(1, &behind_relay(), &[hw(0x61, "203.0.113.61")]),
+        numbered_subnet(
+            3,
+            r#""reservation-mode": "all","#,
+            &[hw(0x64, "203.0.115.64")]
+        ),
+    );
+    dhcp4(iface, socket, &body)
+}
+
+#[test]
+fn xdhcp_and_kea_inherit_reservation_flags_alike() {
+    let script = || {
+        let steps = [
+            ("global level: the global reservation", discover(0x61, 1)),
+            (
+                "shared network adds the subnet's, which wins",
+                discover(0x62, 2),
+            ),
+            ("shared network: the global one", discover(0x63, 2)),
+            ("reservation-mode all: the subnet's", discover(0x64, 3)),
+            ("reservation-mode all: no global one", discover(0x65, 3)),
+        ];
+        steps.into_iter().map(|(n, m)| (n.to_string(), m)).collect()
+    };
+    let (d, kea, _) = differences("i", inherited_flags_config, script, &[]);
+    assert!(d.is_empty(), "{}", d.join("\n"));
+    let offered: Vec<[u8; 4]> = kea
+        .iter()
+        .map(|(_, s)| s.as_ref().map_or([0; 4], |s| s.yiaddr.octets()))
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            [203, 0, 113, 161],
+            [203, 0, 114, 62],
+            [203, 0, 114, 163],
+            [203, 0, 115, 64],
+            [203, 0, 115, 10],
+        ]
+    );
+}
+
 /// `authoritative` off (Kea's default) in subnet 1, on in subnet 2 and,
 /// through its shared network, in subnet 3.
 fn authority_config(iface: &str, socket: &str) -> String {
@@ -832,18 +922,10 @@ fn authority_script() -> Vec<(String, Vec<u8>)> {
     for id in 1..=3u8 {
         let net = 112 + id;
         let at = |d: u8| [203, 0, net, d];
-        let sel = on_subnet(id);
         let base = 0x30 + 0x10 * id;
         let mut send = |name: &str, kind, mac: u8, ciaddr: Ipv4Addr, opts: &[(u8, &[u8])]| {
-            let mut extra = opts.to_vec();
-            extra.push(PRL);
-            if id != 1 {
-                extra.push((82, &sel[..]));
-            }
-            steps.push((
-                format!("subnet {id}: {name}"),
-                message(kind, mac, ciaddr, &extra),
-            ));
+            let msg = on_link(kind, mac, id, ciaddr, opts);
+            steps.push((format!("subnet {id}: {name}"), msg));
         };
         let (owner, other, stranger, renewer) = (base, base + 1, base + 2, base + 3);
         let server: (u8, &[u8]) = (54, &sid);
