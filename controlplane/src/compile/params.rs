@@ -3,9 +3,10 @@
 
 use std::net::Ipv4Addr;
 
+use xdhcp_dataplane::config::HostScope;
+
 use crate::config::scope::{Scope, Triplet, DEFAULT_VALID};
 
-use xdhcp_dataplane::config::HostScope;
 /// A lifetime triplet with every value known: the engines' own type, so
 /// the compiled plan hands it over unchanged.
 pub use xdhcp_dataplane::config::Lifetime;
