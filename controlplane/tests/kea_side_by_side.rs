@@ -899,12 +899,17 @@ fn xdhcp_and_kea_inherit_reservation_flags_alike() {
 }
 
 /// `authoritative` off (Kea's default) in subnet 1, on in subnet 2 and,
-/// through its shared network, in subnet 3.
+/// through its shared network, in subnet 3; subnet 4's upper pool is for a
+/// class no client is in.
 fn authority_config(iface: &str, socket: &str) -> String {
     let body = format!(
         r#""control-socket": {{ "socket-type": "unix", "socket-name": "{}" }},
+  "client-classes": [ {{ "name": "nobody", "test": "pkt4.mac == 0x000000000000" }} ],
   "shared-networks": [ {{ "name": "auth", "authoritative": true, "subnet4": [ {} ] }} ],
-  "subnet4": [ {}, {} ]"#,
+  "subnet4": [ {}, {},
+    {{ "id": 4, "subnet": "203.0.116.0/24",
+       "pools": [ {{ "pool": "203.0.116.10 - 203.0.116.100" }},
+                  {{ "pool": "203.0.116.101 - 203.0.116.200", "client-class": "nobody" }} ] }} ]"#,
         control_socket(iface),
         numbered_subnet(3, "", &[]),
         numbered_subnet(1, &behind_relay(), &[]),
@@ -913,130 +918,85 @@ fn authority_config(iface: &str, socket: &str) -> String {
     dhcp4(iface, socket, &body)
 }
 
+/// An address a script step names.
+#[derive(Clone, Copy)]
+enum At {
+    No,
+    /// `.n` of the subnet.
+    Host(u8),
+    /// 10.9.9.9, in no subnet.
+    Outside,
+}
+
+/// After a DISCOVER and REQUEST by client 0, which leases `.10`: (step,
+/// client 0 to 3, ciaddr, option 50, server identifier).
+#[rustfmt::skip]
+const AUTHORITY_STEPS: [(&str, u8, At, At, bool); 14] = [
+    ("SELECTING another's address", 1, At::No, At::Host(10), true),
+    ("SELECTING outside the pools", 1, At::No, At::Host(240), true),
+    ("SELECTING outside the subnet", 1, At::No, At::Outside, true),
+    ("INIT-REBOOT, unknown client", 2, At::No, At::Host(151), false),
+    ("INIT-REBOOT, unknown client outside the subnet", 2, At::No, At::Outside, false),
+    ("INIT-REBOOT, wrong address", 0, At::No, At::Host(152), false),
+    ("INIT-REBOOT, outside the subnet", 0, At::No, At::Outside, false),
+    ("INIT-REBOOT, its address", 0, At::No, At::Host(10), false),
+    ("RENEWING another's address", 3, At::Host(10), At::No, false),
+    ("RENEWING a free address", 3, At::Host(153), At::No, false),
+    ("RENEWING outside the pools", 3, At::Host(241), At::No, false),
+    ("RENEWING outside the subnet", 3, At::Outside, At::No, false),
+    ("RENEWING its address", 0, At::Host(10), At::No, false),
+    ("SELECTING a free address not offered", 1, At::No, At::Host(150), true),
+];
+
 /// DHCPREQUESTs in every client state for addresses that are, or are not,
-/// the client's, in and out of the pools and the subnet, in each subnet.
+/// the client's, in and out of the pools and the subnet, in subnets 1 to
+/// 3; then requests for subnet 4's closed pool.
 fn authority_script() -> Vec<(String, Vec<u8>)> {
     let sid = SERVER.octets();
     let any = Ipv4Addr::UNSPECIFIED;
     let mut steps = Vec::new();
     for id in 1..=3u8 {
-        let net = 112 + id;
-        let at = |d: u8| [203, 0, net, d];
         let base = 0x30 + 0x10 * id;
+        let addr = |a: At| match a {
+            At::No => None,
+            At::Host(d) => Some(Ipv4Addr::new(203, 0, 112 + id, d)),
+            At::Outside => Some(Ipv4Addr::new(10, 9, 9, 9)),
+        };
         let mut send = |name: &str, kind, mac: u8, ciaddr: Ipv4Addr, opts: &[(u8, &[u8])]| {
             let msg = on_link(kind, mac, id, ciaddr, opts);
             steps.push((format!("subnet {id}: {name}"), msg));
         };
-        let (owner, other, stranger, renewer) = (base, base + 1, base + 2, base + 3);
-        let server: (u8, &[u8]) = (54, &sid);
-        let own = Ipv4Addr::from(at(10));
-        send("DISCOVER", MessageType::Discover, owner, any, &[]);
+        let ten = addr(At::Host(10)).unwrap().octets();
+        send("DISCOVER", MessageType::Discover, base, any, &[]);
+        let offered: [(u8, &[u8]); 2] = [(50, &ten), (54, &sid)];
         send(
             "SELECTING, offered",
             MessageType::Request,
-            owner,
+            base,
             any,
-            &[(50, &at(10)), server],
+            &offered,
         );
-        send(
-            "SELECTING another's address",
-            MessageType::Request,
-            other,
-            any,
-            &[(50, &at(10)), server],
-        );
-        send(
-            "SELECTING outside the pools",
-            MessageType::Request,
-            other,
-            any,
-            &[(50, &at(240)), server],
-        );
-        send(
-            "SELECTING outside the subnet",
-            MessageType::Request,
-            other,
-            any,
-            &[(50, &[10, 9, 9, 9]), server],
-        );
-        send(
-            "INIT-REBOOT, unknown client",
-            MessageType::Request,
-            stranger,
-            any,
-            &[(50, &at(151))],
-        );
-        send(
-            "INIT-REBOOT, unknown client outside the subnet",
-            MessageType::Request,
-            stranger,
-            any,
-            &[(50, &[10, 9, 9, 9])],
-        );
-        send(
-            "INIT-REBOOT, wrong address",
-            MessageType::Request,
-            owner,
-            any,
-            &[(50, &at(152))],
-        );
-        send(
-            "INIT-REBOOT, outside the subnet",
-            MessageType::Request,
-            owner,
-            any,
-            &[(50, &[10, 9, 9, 9])],
-        );
-        send(
-            "INIT-REBOOT, its address",
-            MessageType::Request,
-            owner,
-            any,
-            &[(50, &at(10))],
-        );
-        send(
-            "RENEWING another's address",
-            MessageType::Request,
-            renewer,
-            own,
-            &[],
-        );
-        send(
-            "RENEWING a free address",
-            MessageType::Request,
-            renewer,
-            Ipv4Addr::from(at(153)),
-            &[],
-        );
-        send(
-            "RENEWING outside the pools",
-            MessageType::Request,
-            renewer,
-            Ipv4Addr::from(at(241)),
-            &[],
-        );
-        send(
-            "RENEWING outside the subnet",
-            MessageType::Request,
-            renewer,
-            Ipv4Addr::new(10, 9, 9, 9),
-            &[],
-        );
-        send(
-            "RENEWING its address",
-            MessageType::Request,
-            owner,
-            own,
-            &[],
-        );
-        send(
-            "SELECTING a free address not offered",
-            MessageType::Request,
-            other,
-            any,
-            &[(50, &at(150)), server],
-        );
+        for (name, client, ciaddr, asked, server_id) in AUTHORITY_STEPS {
+            let asked = addr(asked).map(|a| a.octets());
+            let mut opts: Vec<(u8, &[u8])> = asked.iter().map(|a| (50, &a[..])).collect();
+            if server_id {
+                opts.push((54, &sid));
+            }
+            let ciaddr = addr(ciaddr).unwrap_or(any);
+            send(name, MessageType::Request, base + client, ciaddr, &opts);
+        }
     }
+    let closed = [203, 0, 116, 150];
+    let selecting = on_link(
+        MessageType::Request,
+        0x80,
+        4,
+        any,
+        &[(50, &closed), (54, &sid)],
+    );
+    let renewing = on_link(MessageType::Request, 0x80, 4, Ipv4Addr::from(closed), &[]);
+    steps.push(("subnet 4: SELECTING in a closed pool".into(), selecting));
+    steps.push(("subnet 4: RENEWING in a closed pool".into(), renewing));
     steps
 }
 
@@ -1052,9 +1012,9 @@ fn xdhcp_and_kea_refuse_and_ignore_the_same_requests() {
     ];
     let (d, kea, kea_stats) = differences("a", authority_config, authority_script, &stats);
     assert!(d.is_empty(), "{}", d.join("\n"));
-    // 48 messages, 45 of them REQUESTs; 15 ACKed, 16 NAKed, 14 left
+    // 50 messages, 47 of them REQUESTs; 15 ACKed, 18 NAKed, 14 left
     // unanswered without counting as dropped.
-    assert_eq!(kea_stats, [48, 45, 34, 15, 16, 0].map(Some), "{stats:?}");
+    assert_eq!(kea_stats, [50, 47, 36, 15, 18, 0].map(Some), "{stats:?}");
     // What Kea 2.2 does, per step and subnet: 'O'ffer, 'A'ck, 'N'ak or
     // '-' (silence). Only INIT-REBOOT from an unknown client depends on
     // `authoritative`; an address in no pool is never refused.
@@ -1070,8 +1030,10 @@ fn xdhcp_and_kea_refuse_and_ignore_the_same_requests() {
         .collect();
     let not_authoritative = "OAN----NNANA--AA";
     let authoritative = "OAN--NNNNANA--AA";
+    // An address in a pool the client's classes close is refused.
+    let closed_pool = "NN";
     assert_eq!(
         letters,
-        [not_authoritative, authoritative, authoritative].concat()
+        [not_authoritative, authoritative, authoritative, closed_pool].concat()
     );
 }
