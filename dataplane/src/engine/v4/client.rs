@@ -145,8 +145,9 @@ impl Client {
     /// client. As in Kea, only the subnet's reservations count, and none
     /// for an in-pool address under `reservations-out-of-pool`.
     pub fn reserved_for_other(&self, subnet: &Subnet4, a: Ipv4Addr) -> bool {
-        subnet.host_scope.checks(subnet.in_pool(a))
-            && subnet.reservations.reserves(a)
+        // The cheap test first: most addresses are reserved for nobody.
+        subnet.reservations.reserves(a)
+            && subnet.host_scope.checks(subnet.in_pool(a))
             && self.find_in(&subnet.reservations).and_then(|r| r.address) != Some(a)
     }
 

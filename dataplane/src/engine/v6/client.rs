@@ -118,8 +118,9 @@ impl<'r> Client<'r> {
     /// client. As in Kea, only the subnet's reservations count, and none
     /// for an in-pool address or prefix under `reservations-out-of-pool`.
     pub fn reserved_for_other(&self, subnet: &Subnet6, a: Ipv6Addr, len: u8) -> bool {
-        subnet.host_scope.checks(subnet.pooled(a, len))
-            && subnet.reservations.reserves(a)
+        // The cheap test first: most addresses are reserved for nobody.
+        subnet.reservations.reserves(a)
+            && subnet.host_scope.checks(subnet.pooled(a, len))
             && self.find_in(&subnet.reservations).is_none_or(|r| {
                 !r.addresses.contains(&a) && !r.prefixes.iter().any(|&(p, _)| p == a)
             })
