@@ -1121,6 +1121,8 @@ fn reservation_flags_decide_which_reservations_are_advertised() {
         ((false, false, false), [0x100, 0x101, 0x102, 0x103]), // disabled
         ((false, true, true), [0x100, 0x5, 0x101, 0x6]),  // in-pool one void
         ((true, true, true), [0x100, 0x5, 0x7, 0x6]),
+        ((true, false, true), [0x100, 0x101, 0x7, 0x8]),
+        ((false, false, true), [0x100, 0x101, 0x102, 0x103]),
     ];
     for ((global, in_subnet, out_of_pool), want) in table {
         let lab = scoped_lab(HostScope {
