@@ -156,6 +156,7 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
             boot_file_name: None,
             options: OptionSet::default(),
             reservations: Reservations4::default(),
+            host_scope: Default::default(),
             pool_classes: Vec::new(),
             guard: None,
             required: Vec::new(),

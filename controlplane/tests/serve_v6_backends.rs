@@ -37,37 +37,11 @@ fn config(dir: &str, iface: &str, interfaces: &str, kind: &str, extra: &str) -> 
     )
 }
 
-/// Waits until `dev` in `netns` has a usable link-local address (the
-/// kernel adds it a moment after the link comes up).
-fn wait_link_local(netns: &str, dev: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let out = in_netns(
-            netns,
-            &[
-                "ip", "-6", "-o", "addr", "show", "dev", dev, "scope", "link",
-            ],
-        )
-        .output()
-        .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        if text.contains("inet6 fe80") && !text.contains("tentative") {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no link-local address on {dev}: {text}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// A scratch directory with the configuration written, and the server
 /// started on it in the lab's server namespace once both ends of the lab
 /// have their link-local addresses.
 fn serve(lab: &Lab, tag: &str, write: impl Fn(&str) -> String) -> (ServerProcess, String) {
-    wait_link_local(&lab.client, &lab.peer);
-    wait_link_local(&lab.server, &lab.iface);
+    lab.wait_link_local();
     let dir = scratch_dir(&format!("v6io-{tag}"));
     let dir = dir.to_string_lossy().into_owned();
     let file = format!("{dir}/kea.conf");

@@ -11,7 +11,9 @@ use xdhcp_dataplane::events::LeaseEventKind;
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::config::options::ConfiguredOption;
 use xdhcp_dataplane::config::v6::{HostId6, MacSource, Reservations6};
-use xdhcp_dataplane::config::{Config6, Lifetime, OptionSet, PdPool6, Reservation6, Subnet6};
+use xdhcp_dataplane::config::{
+    Config6, HostScope, Lifetime, OptionSet, PdPool6, Reservation6, Subnet6,
+};
 use xdhcp_dataplane::engine::v6::{Destination, Engine6, Outcome, Request6, Silence};
 use xdhcp_dataplane::lease::{Lease6, LeaseState, LeaseStore, LeaseType, StoreConfig};
 use xdhcp_dataplane::wire::v6::{
@@ -88,6 +90,7 @@ fn subnet(id: u32, prefix: &str, pool: (&str, &str), pd: Option<&str>) -> Subnet
             opt(31, &DNS, true),
         ]),
         reservations: Reservations6::default(),
+        host_scope: Default::default(),
         guard: None,
     }
 }
@@ -1056,5 +1059,133 @@ fn mac_sources_read_relay_and_docsis_options() {
         lab.config.mac_sources = vec![MacSource::Duid];
         let adv = lab.expect(&buf[..n], MessageType::Advertise);
         assert_ne!(na(&adv, 1).unwrap().0, ip("2001:db8:1::77"), "{source:?}");
+    }
+}
+
+/// A reservation of `addresses` and `prefixes` (all /56).
+fn host6(addresses: &[&str], prefixes: &[&str]) -> Reservation6 {
+    Reservation6 {
+        addresses: addresses.iter().map(|a| ip(a)).collect(),
+        prefixes: prefixes.iter().map(|p| (ip(p), 56)).collect(),
+        ..Reservation6::default()
+    }
+}
+
+/// The lan with `scope`; in the subnet client 1 has ::150 (in the pool),
+/// 2 has ::5, 4 has ::6, 7 the prefix 8000:100::/56 (in the pd-pool) and
+/// 8 the prefix 9900::/56; globally client 3 has ::7, 4 has ::8 and 5 has
+/// ::180 (in the pool).
+fn scoped_lab(scope: HostScope) -> Lab {
+    let mut s = lan();
+    s.host_scope = scope;
+    for (n, addresses, prefixes) in [
+        (1, &["2001:db8:1::150"][..], &[][..]),
+        (2, &["2001:db8:1::5"], &[]),
+        (4, &["2001:db8:1::6"], &[]),
+        (7, &[], &["2001:db8:8000:100::"]),
+        (8, &[], &["2001:db8:9900::"]),
+    ] {
+        let id = duid(n);
+        s.reservations
+            .insert(HostId6::Duid(&id), host6(addresses, prefixes));
+    }
+    let mut lab = Lab::new(vec![s]);
+    for (n, a) in [
+        (3, "2001:db8:1::7"),
+        (4, "2001:db8:1::8"),
+        (5, "2001:db8:1::180"),
+    ] {
+        let id = duid(n);
+        lab.config
+            .global_reservations
+            .insert(HostId6::Duid(&id), host6(&[a], &[]));
+    }
+    lab
+}
+
+/// The last 16 bits of the address client `n` is advertised.
+fn advertised(lab: &Lab, n: u8) -> u16 {
+    let solicit = plain(MessageType::Solicit, n, None, &[Ia::Na(1, &[])]);
+    let adv = lab.expect(&solicit, MessageType::Advertise);
+    na(&adv, 1).unwrap().0.segments()[7]
+}
+
+#[test]
+fn reservation_flags_decide_which_reservations_are_advertised() {
+    // (global, in-subnet, out-of-pool) and the addresses offered to
+    // clients 1 to 4; without a usable reservation, the pool's next one.
+    let table = [
+        ((false, true, false), [0x150, 0x5, 0x100, 0x6]), // Kea's defaults
+        ((true, true, false), [0x150, 0x5, 0x7, 0x6]),    // the subnet's wins
+        ((true, false, false), [0x100, 0x101, 0x7, 0x8]), // global only
+        ((false, false, false), [0x100, 0x101, 0x102, 0x103]), // disabled
+        ((false, true, true), [0x100, 0x5, 0x101, 0x6]),  // in-pool one void
+        ((true, true, true), [0x100, 0x5, 0x7, 0x6]),
+        ((true, false, true), [0x100, 0x101, 0x7, 0x8]),
+        ((false, false, true), [0x100, 0x101, 0x102, 0x103]),
+    ];
+    for ((global, in_subnet, out_of_pool), want) in table {
+        let lab = scoped_lab(HostScope {
+            global,
+            in_subnet,
+            out_of_pool,
+        });
+        let got: Vec<u16> = (1..=4).map(|n| advertised(&lab, n)).collect();
+        assert_eq!(got, want, "{global} {in_subnet} {out_of_pool}");
+    }
+}
+
+#[test]
+fn out_of_pool_voids_in_pool_prefix_reservations_only() {
+    let delegated = |lab: &Lab, n: u8| {
+        let solicit = plain(MessageType::Solicit, n, None, &[Ia::Pd(1, &[])]);
+        pd(&lab.expect(&solicit, MessageType::Advertise), 1)
+            .unwrap()
+            .0
+    };
+    let lab = scoped_lab(HostScope::default());
+    assert_eq!(delegated(&lab, 7), ip("2001:db8:8000:100::"));
+    assert_eq!(delegated(&lab, 8), ip("2001:db8:9900::"));
+    let lab = scoped_lab(HostScope {
+        out_of_pool: true,
+        ..HostScope::default()
+    });
+    assert_eq!(
+        delegated(&lab, 7),
+        ip("2001:db8:8000::"),
+        "from the pd-pool"
+    );
+    assert_eq!(delegated(&lab, 8), ip("2001:db8:9900::"));
+}
+
+#[test]
+fn only_checked_subnet_reservations_keep_an_address_from_others() {
+    // Client 9 asks for client 1's in-pool ::150, then for client 5's
+    // global in-pool ::180: it gets what the subnet does not check.
+    let asks = |scope: HostScope, a: &str| {
+        let lab = scoped_lab(scope);
+        let request = plain(
+            MessageType::Request,
+            9,
+            Some(SERVER_DUID),
+            &[Ia::Na(1, &[(ip(a), 0, 0)])],
+        );
+        na(&lab.expect(&request, MessageType::Reply), 1).unwrap().0 == ip(a)
+    };
+    let default = HostScope::default();
+    let out_of_pool = HostScope {
+        out_of_pool: true,
+        ..default
+    };
+    let global_only = HostScope {
+        global: true,
+        in_subnet: false,
+        out_of_pool: false,
+    };
+    assert!(!asks(default, "2001:db8:1::150"));
+    assert!(asks(out_of_pool, "2001:db8:1::150"));
+    assert!(asks(global_only, "2001:db8:1::150"));
+    for scope in [default, global_only] {
+        assert!(asks(scope, "2001:db8:1::180"), "global ones never do");
     }
 }

@@ -249,6 +249,7 @@ mod v6lab {
                 rapid_commit: false,
                 options: OptionSet::default(),
                 reservations: Reservations6::default(),
+                host_scope: Default::default(),
                 guard: None,
             }],
             ..Config6::default()

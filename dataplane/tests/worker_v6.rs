@@ -43,6 +43,7 @@ fn config() -> Config6 {
             rapid_commit: false,
             options: OptionSet::default(),
             reservations: Reservations6::default(),
+            host_scope: Default::default(),
             guard: None,
         }],
         ..Config6::default()

@@ -60,6 +60,7 @@ fn config(iface: &str) -> Config6 {
                 always_send: false,
             }]),
             reservations: Reservations6::default(),
+            host_scope: Default::default(),
             guard: None,
         }],
         decline_probation: 86400,

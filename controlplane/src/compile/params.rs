@@ -3,6 +3,8 @@
 
 use std::net::Ipv4Addr;
 
+use xdhcp_dataplane::config::HostScope;
+
 use crate::config::scope::{Scope, Triplet, DEFAULT_VALID};
 
 /// A lifetime triplet with every value known: the engines' own type, so
@@ -78,6 +80,15 @@ pub struct Params {
 }
 
 impl Params {
+    /// The reservation flags as the engines take them.
+    pub fn host_scope(&self) -> HostScope {
+        HostScope {
+            global: self.reservations_global,
+            in_subnet: self.reservations_in_subnet,
+            out_of_pool: self.reservations_out_of_pool,
+        }
+    }
+
     /// Resolve a subnet's effective scope.
     pub fn resolve(s: &Scope, v6: bool) -> Params {
         let valid = lifetime(&s.valid, DEFAULT_VALID);

@@ -99,6 +99,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         rebind_timer: p.t2,
         rapid_commit: p.rapid_commit,
         options: subnet_options(s, DHCP6_SPACE),
+        host_scope: p.host_scope(),
         reservations: reservations(&s.hosts),
         guard: s.guard.as_ref().and_then(|g| classes.intern(g).ok()),
     }

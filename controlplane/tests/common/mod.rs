@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod side_by_side;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;

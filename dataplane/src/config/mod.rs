@@ -25,6 +25,41 @@ pub fn position<T>(items: &[T], item: &T) -> Option<usize> {
     (offset % size == 0 && i < items.len()).then_some(i)
 }
 
+/// Which host reservations a subnet consults: Kea's `reservations-global`,
+/// `reservations-in-subnet` and `reservations-out-of-pool` (or the
+/// `reservation-mode` they replace), inherited down to the subnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostScope {
+    /// Global reservations apply.
+    pub global: bool,
+    /// The subnet's own reservations apply (for a shared network, each
+    /// member's).
+    pub in_subnet: bool,
+    /// The subnet's reservations are promised to lie outside its pools:
+    /// in-pool addresses are never checked against them, and an in-pool
+    /// reservation is not handed to its host.
+    pub out_of_pool: bool,
+}
+
+/// Kea's defaults: the subnet's reservations only, checked everywhere.
+impl Default for HostScope {
+    fn default() -> Self {
+        HostScope {
+            global: false,
+            in_subnet: true,
+            out_of_pool: false,
+        }
+    }
+}
+
+impl HostScope {
+    /// True when an address (inside a pool when `in_pool`) is checked
+    /// against, and may be handed out by, the subnet's reservations.
+    pub fn checks(self, in_pool: bool) -> bool {
+        self.in_subnet && !(self.out_of_pool && in_pool)
+    }
+}
+
 /// A compiled configuration that can be replaced while workers serve:
 /// a worker `load()`s it once per batch (no lock, no allocation) and a
 /// reload `store()`s the next one, so no batch sees half of each.

@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 pub use super::lifetime::Lifetime;
-use super::OptionSet;
+use super::{HostScope, OptionSet};
 use crate::alloc::Allocator;
 use crate::classify::{ClassSet, Classes, Program};
 
@@ -208,6 +208,8 @@ pub struct Subnet4 {
     pub options: OptionSet,
     /// Reservations in this subnet.
     pub reservations: Reservations4,
+    /// Which reservations apply to clients of this subnet.
+    pub host_scope: HostScope,
 }
 
 impl Subnet4 {

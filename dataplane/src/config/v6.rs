@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::net::Ipv6Addr;
 use std::sync::Arc;
 
-use super::{Lifetime, OptionSet};
+use super::{HostScope, Lifetime, OptionSet};
 use crate::alloc::Allocator;
 use crate::classify::{ClassSet, Classes};
 
@@ -131,6 +131,8 @@ pub struct Subnet6 {
     pub options: OptionSet,
     /// Reservations in this subnet.
     pub reservations: Reservations6,
+    /// Which reservations apply to clients of this subnet.
+    pub host_scope: HostScope,
     /// `client-class`: only members of this class may use the subnet.
     pub guard: Option<u16>,
 }
@@ -154,6 +156,16 @@ impl Subnet6 {
     /// True when a client of `classes` may use the subnet.
     pub fn admits(&self, classes: &ClassSet) -> bool {
         self.guard.is_none_or(|g| classes.contains(g))
+    }
+
+    /// True when `a/len` (an address when `len` is 128) lies in one of the
+    /// subnet's pools or pd-pools.
+    pub fn pooled(&self, a: Ipv6Addr, len: u8) -> bool {
+        if len == 128 {
+            self.in_pool(a)
+        } else {
+            self.pd_pool_of(a, len).is_some()
+        }
     }
 
     /// The pd-pool delegating `prefix/len`, if any.

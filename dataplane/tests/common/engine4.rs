@@ -65,6 +65,7 @@ pub fn subnet(id: u32, net: &str, pool: (&str, &str)) -> Subnet4 {
             opt(252, b"http://wpad/", true),
         ]),
         reservations: Reservations4::default(),
+        host_scope: Default::default(),
         pool_classes: Vec::new(),
         guard: None,
         required: Vec::new(),
@@ -101,15 +102,21 @@ impl Lab {
         }
     }
 
-    /// Sends `msg` as if received on the server's interface; returns the
+    /// Sends `msg` as if broadcast on the server's interface; returns the
     /// outcome and the reply's bytes.
     pub fn send(&self, msg: &[u8], now: u32) -> (Outcome, Vec<u8>) {
+        self.send_as(msg, now, true)
+    }
+
+    /// Sends `msg` as if received on the server's interface, broadcast or
+    /// (a RENEWING client's) unicast.
+    pub fn send_as(&self, msg: &[u8], now: u32, to_broadcast: bool) -> (Outcome, Vec<u8>) {
         let req = Request4 {
             packet: Packet4::parse(msg).unwrap(),
             interface: Some("veth0"),
             local_addr: SERVER,
             src: Ipv4Addr::UNSPECIFIED,
-            to_broadcast: true,
+            to_broadcast,
         };
         let mut out = vec![0u8; 1500];
         let engine = Engine4 {

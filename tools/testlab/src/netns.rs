@@ -103,6 +103,30 @@ impl Lab {
         lab
     }
 
+    /// Waits until both ends have a usable link-local address (the kernel
+    /// adds it a moment after the link comes up): DHCPv6 servers and
+    /// clients bind to it.
+    pub fn wait_link_local(&self) {
+        for (ns, dev) in [(&self.client, &self.peer), (&self.server, &self.iface)] {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                let show = [
+                    "ip", "-6", "-o", "addr", "show", "dev", dev, "scope", "link",
+                ];
+                let out = Self::command_in(ns, &show).output().expect("ip addr show");
+                let text = String::from_utf8_lossy(&out.stdout).into_owned();
+                if text.contains("inet6 fe80") && !text.contains("tentative") {
+                    break;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no link-local address on {dev}: {text}"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }
+    }
+
     /// Runs `f` on a thread inside the client namespace.
     pub fn in_client<T: Send + 'static>(
         &self,

@@ -111,15 +111,44 @@ impl Client {
         }
     }
 
-    /// The client's reservation in `subnet`, or among the global ones.
+    /// The client's reservation for `subnet` as Kea's `currentHost`: its
+    /// own in the subnet when the subnet consults those, else its global
+    /// one when the subnet consults global reservations.
     pub fn reservation<'c>(
         &self,
         subnet: &'c Subnet4,
         global: &'c Reservations4,
     ) -> Option<&'c Reservation4> {
-        [&subnet.reservations, global]
-            .into_iter()
-            .find_map(|r| self.find_in(r))
+        let scope = subnet.host_scope;
+        let own = scope.in_subnet.then(|| self.find_in(&subnet.reservations));
+        own.flatten()
+            .or_else(|| scope.global.then(|| self.find_in(global)).flatten())
+    }
+
+    /// The address reserved for the client in `subnet` that the server
+    /// hands out: a subnet reservation's, unless `reservations-out-of-pool`
+    /// voids it for lying in a pool; a global one's inside the subnet.
+    pub fn reserved_address(&self, subnet: &Subnet4, global: &Reservations4) -> Option<Ipv4Addr> {
+        let scope = subnet.host_scope;
+        if let Some(own) = scope
+            .in_subnet
+            .then(|| self.find_in(&subnet.reservations))
+            .flatten()
+        {
+            return own.address.filter(|&a| scope.checks(subnet.in_pool(a)));
+        }
+        let host = scope.global.then(|| self.find_in(global)).flatten()?;
+        host.address.filter(|&a| subnet.contains(a))
+    }
+
+    /// True when `a` is reserved in `subnet` for a host other than this
+    /// client. As in Kea, only the subnet's reservations count, and none
+    /// for an in-pool address under `reservations-out-of-pool`.
+    pub fn reserved_for_other(&self, subnet: &Subnet4, a: Ipv4Addr) -> bool {
+        // The cheap test first: most addresses are reserved for nobody.
+        subnet.reservations.reserves(a)
+            && subnet.host_scope.checks(subnet.in_pool(a))
+            && self.find_in(&subnet.reservations).and_then(|r| r.address) != Some(a)
     }
 
     /// The first reservation found by the client's identifiers, taken in

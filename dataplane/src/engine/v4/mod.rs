@@ -80,14 +80,30 @@ pub enum Silence {
     OtherServer,
     /// No address could be offered: pools exhausted.
     NoAddress,
-    /// A REQUEST we cannot confirm and are not authoritative to refuse.
+    /// An INIT-REBOOT REQUEST from a client whose lease the server does not
+    /// know, and the subnet is not `authoritative`.
     NotAuthoritative,
+    /// A REQUEST for an address in none of the pools of the client's
+    /// subnet (or shared network), which Kea leaves to whoever owns it.
+    UnknownAddress,
     /// RELEASE or DECLINE processed; they have no reply.
     Done,
     /// RELEASE or DECLINE for a lease the client does not hold.
     NoSuchLease,
     /// The reply did not fit or the journal failed.
     Failed,
+}
+
+impl Silence {
+    /// True when Kea counts the message in `pkt4-receive-drop`: not for
+    /// RELEASE and DECLINE, which have no reply, nor for a REQUEST it
+    /// processed and chose to leave unanswered.
+    pub fn is_drop(self) -> bool {
+        !matches!(
+            self,
+            Silence::Done | Silence::NotAuthoritative | Silence::UnknownAddress
+        )
+    }
 }
 
 /// The DHCPv4 engine over one configuration snapshot and one lease store.
@@ -109,8 +125,8 @@ impl Engine4<'_> {
         if let Some(stats) = self.stats {
             match outcome {
                 Outcome::Reply { kind, .. } => stats.packets.sent(kind),
-                Outcome::Silent(Silence::Done) => {}
-                Outcome::Silent(_) => stats.packets.bump(Stat4::ReceiveDrop),
+                Outcome::Silent(why) if why.is_drop() => stats.packets.bump(Stat4::ReceiveDrop),
+                Outcome::Silent(_) => {}
             }
         }
         outcome
@@ -260,20 +276,10 @@ impl<'c> Ctx<'_, 'c, '_> {
         self.selection.iter().find(|s| s.contains(a))
     }
 
-    /// True when `a` is reserved for a host other than this client.
-    fn reserved_for_other(&self, subnet: &Subnet4, a: Ipv4Addr) -> bool {
-        subnet.reservations.reserves(a)
-            && self
-                .client
-                .reservation(subnet, &self.engine.config.global_reservations)
-                .and_then(|r| r.address)
-                != Some(a)
-    }
-
     /// True when `a` can be given to this client now: no lease, a lease
     /// the client holds, or one that may be reused.
     fn available(&self, subnet: &Subnet4, a: Ipv4Addr) -> bool {
-        if self.reserved_for_other(subnet, a) {
+        if self.client.reserved_for_other(subnet, a) {
             return false;
         }
         self.leases()
@@ -288,11 +294,7 @@ impl<'c> Ctx<'_, 'c, '_> {
     fn choose(&self) -> Option<Choice<'c>> {
         let global = &self.engine.config.global_reservations;
         for subnet in self.selection.iter() {
-            let reserved = self
-                .client
-                .reservation(subnet, global)
-                .and_then(|r| r.address);
-            if let Some(addr) = reserved.filter(|&a| subnet.contains(a)) {
+            if let Some(addr) = self.client.reserved_address(subnet, global) {
                 if self.available(subnet, addr) {
                     return Some(Choice { addr, subnet });
                 }
@@ -308,7 +310,8 @@ impl<'c> Ctx<'_, 'c, '_> {
             // pool address), and not when the address is now reserved for
             // another client.
             let allowed = |s: &&Subnet4| {
-                s.in_allowed_pool(l.addr, &self.member) && !self.reserved_for_other(s, l.addr)
+                s.in_allowed_pool(l.addr, &self.member)
+                    && !self.client.reserved_for_other(s, l.addr)
             };
             if let Some(subnet) = self.subnet_of(l.addr).filter(allowed) {
                 return Some(Choice {
@@ -389,6 +392,11 @@ impl<'c> Ctx<'_, 'c, '_> {
             .is_some_and(|id| id != self.req.local_addr)
     }
 
+    /// A DHCPREQUEST, decided as Kea 2.2 decides it: INIT-REBOOT is checked
+    /// against the client's lease first (the only place `authoritative`
+    /// matters), then the address is refused with a DHCPNAK when it is
+    /// reserved for, or leased to, someone else, and ignored when it lies
+    /// in none of the pools.
     fn request(&self, out: &mut [u8]) -> Outcome {
         if self.for_other_server() {
             return Outcome::Silent(Silence::OtherServer);
@@ -396,19 +404,62 @@ impl<'c> Ctx<'_, 'c, '_> {
         let p = &self.req.packet;
         // SELECTING and INIT-REBOOT name the address in option 50;
         // RENEWING and REBINDING in ciaddr.
-        let wanted = p.option_ipv4(code::REQUESTED_ADDRESS).unwrap_or(p.ciaddr());
+        let asked = p.option_ipv4(code::REQUESTED_ADDRESS);
+        let wanted = asked.unwrap_or(p.ciaddr());
+        let no_server_id = p.option(code::SERVER_ID).is_none();
         // No server identifier and no ciaddr: INIT-REBOOT (RFC 2131 §4.3.2).
-        if p.option(code::SERVER_ID).is_none() && p.ciaddr().is_unspecified() {
+        if no_server_id && p.ciaddr().is_unspecified() {
             self.notify(LeaseEventKind::InitReboot, wanted, 0);
         }
-        let primary = self.selection.primary();
-        let Some(subnet) = self.subnet_of(wanted) else {
-            return self.refuse(out, primary);
-        };
-        if !self.available(subnet, wanted) || !self.may_take(subnet, wanted) {
-            return self.refuse(out, subnet);
+        if no_server_id && asked.is_some() {
+            if let Some(refused) = self.init_reboot(out, wanted) {
+                return refused;
+            }
         }
-        self.commit(out, wanted, subnet)
+        if wanted.is_unspecified() {
+            // Nothing named: allocate as for a DISCOVER.
+            return match self.choose() {
+                Some(c) => self.commit(out, c.addr, c.subnet),
+                None => self.nak(out, self.selection.primary()),
+            };
+        }
+        let at = self.subnet_of(wanted);
+        let subnet = at.unwrap_or(self.selection.primary());
+        if !self.available(subnet, wanted) {
+            return self.nak(out, subnet);
+        }
+        let global = &self.engine.config.global_reservations;
+        let reserved = self.selection.iter().find_map(|s| {
+            let addr = self.client.reserved_address(s, global)?;
+            Some(Choice { addr, subnet: s })
+        });
+        match reserved {
+            Some(r) if r.addr == wanted => return self.commit(out, wanted, r.subnet),
+            // The client should take its reserved address, which is free:
+            // refused, it goes back to DISCOVER and is offered it.
+            Some(r) if self.available(r.subnet, r.addr) => return self.nak(out, subnet),
+            _ => {}
+        }
+        match at.filter(|s| s.in_allowed_pool(wanted, &self.member)) {
+            Some(s) => self.commit(out, wanted, s),
+            // In a pool the client's classes close: refused.
+            None if self.selection.iter().any(|s| s.in_pool(wanted)) => self.nak(out, subnet),
+            // An address this server does not hand out: not for it to refuse.
+            None => Outcome::Silent(Silence::UnknownAddress),
+        }
+    }
+
+    /// Kea's INIT-REBOOT check: a client whose lease the server does not
+    /// know gets silence, or a DHCPNAK when the selected subnet is
+    /// `authoritative`; a known client asking for another address than its
+    /// lease's gets a DHCPNAK. `None` lets the request go on.
+    fn init_reboot(&self, out: &mut [u8], wanted: Ipv4Addr) -> Option<Outcome> {
+        let primary = self.selection.primary();
+        match self.client.current_lease(self.leases(), &self.selection) {
+            None if !primary.authoritative => Some(Outcome::Silent(Silence::NotAuthoritative)),
+            Some(l) if l.addr == wanted => None,
+            _ => Some(self.nak(out, primary)),
+        }
     }
 
     /// A BOOTP request, handled as Kea handles the DHCPREQUEST the bootp
@@ -418,8 +469,7 @@ impl<'c> Ctx<'_, 'c, '_> {
     fn bootp(&self, out: &mut [u8]) -> Outcome {
         let global = &self.engine.config.global_reservations;
         let reserved = self.selection.iter().find_map(|subnet| {
-            let r = self.client.reservation(subnet, global)?;
-            let addr = r.address.filter(|&a| subnet.contains(a))?;
+            let addr = self.client.reserved_address(subnet, global)?;
             Some(Choice { addr, subnet })
         });
         let choice = match reserved {
@@ -475,33 +525,9 @@ impl<'c> Ctx<'_, 'c, '_> {
                 self.notify_reply(&outcome, kind, wanted, lifetime);
                 outcome
             }
-            Err(StoreError::Exists) => self.refuse(out, subnet),
+            Err(StoreError::Exists) => self.nak(out, subnet),
             Err(_) => Outcome::Silent(Silence::Failed),
         }
-    }
-
-    /// Whether the client may have `a`: its own lease or reservation
-    /// always, otherwise only an address from a pool.
-    fn may_take(&self, subnet: &Subnet4, a: Ipv4Addr) -> bool {
-        let global = &self.engine.config.global_reservations;
-        subnet.in_allowed_pool(a, &self.member)
-            || self
-                .client
-                .reservation(subnet, global)
-                .and_then(|r| r.address)
-                == Some(a)
-            || self
-                .leases()
-                .with(a, |l| self.client.owns(l, subnet))
-                .unwrap_or(false)
-    }
-
-    /// A DHCPNAK when authoritative, silence otherwise (RFC 2131 §4.3.2).
-    fn refuse(&self, out: &mut [u8], subnet: &'c Subnet4) -> Outcome {
-        if !subnet.authoritative {
-            return Outcome::Silent(Silence::NotAuthoritative);
-        }
-        self.nak(out, subnet)
     }
 
     /// A DHCPNAK (for BOOTP, the BOOTREPLY without an address the bootp

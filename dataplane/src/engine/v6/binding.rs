@@ -160,20 +160,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         }
         let global = &self.engine.config.global_reservations;
         for subnet in self.selection.iter() {
-            let Some(host) = self.client.reservation(subnet, global) else {
-                continue;
-            };
-            let addrs = host
-                .addresses
-                .iter()
-                .filter(|&&a| ia.kind == LeaseType::Na && subnet.contains(a))
-                .map(|&a| (a, 128));
-            let prefixes = host
-                .prefixes
-                .iter()
-                .filter(|_| ia.kind == LeaseType::Pd)
-                .copied();
-            for (a, len) in addrs.chain(prefixes) {
+            for (a, len) in self.client.reserved(subnet, global, ia.kind) {
                 if let Some(g) = self.take(ia, subnet, a, len, mode, times(subnet)) {
                     return Some(g);
                 }
@@ -181,11 +168,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         }
         if let Some((a, len, _, _)) = hint.filter(|h| !h.0.is_unspecified()) {
             for subnet in self.selection.iter() {
-                let pooled = match ia.kind {
-                    LeaseType::Pd => subnet.pd_pool_of(a, len).is_some(),
-                    _ => subnet.in_pool(a),
-                };
-                if pooled {
+                if subnet.pooled(a, len) {
                     if let Some(g) = self.take(ia, subnet, a, len, mode, times(subnet)) {
                         return Some(g);
                     }
@@ -223,11 +206,12 @@ impl<'c> Ctx<'_, 'c, '_> {
             .client
             .current(self.leases(), &self.selection, ia.iaid, ia.kind)?;
         let subnet = held.subnet;
-        let pooled = match ia.kind {
-            LeaseType::Pd => subnet.pd_pool_of(held.addr, held.prefix_len).is_some(),
-            _ => subnet.in_pool(held.addr),
+        let global = &self.engine.config.global_reservations;
+        let reserved = || {
+            let mut all = self.client.reserved(subnet, global, ia.kind);
+            all.any(|(a, _)| a == held.addr)
         };
-        if !pooled && !self.reserved_for_client(subnet, held.addr) {
+        if !subnet.pooled(held.addr, held.prefix_len) && !reserved() {
             return None;
         }
         let (preferred, valid) = times(subnet);
@@ -257,21 +241,6 @@ impl<'c> Ctx<'_, 'c, '_> {
         })
     }
 
-    /// True when `a` is reserved (in `subnet` or globally) for this client.
-    fn reserved_for_client(&self, subnet: &Subnet6, a: Ipv6Addr) -> bool {
-        let global = &self.engine.config.global_reservations;
-        self.client
-            .reservation(subnet, global)
-            .is_some_and(|r| r.addresses.contains(&a) || r.prefixes.iter().any(|&(p, _)| p == a))
-    }
-
-    /// True when `a` is reserved for a host other than this client.
-    fn reserved_for_other(&self, subnet: &Subnet6, a: Ipv6Addr) -> bool {
-        let global = &self.engine.config.global_reservations;
-        (subnet.reservations.reserves(a) || global.reserves(a))
-            && !self.reserved_for_client(subnet, a)
-    }
-
     /// True when `a` is free, this IA's, or reusable now.
     fn available(&self, ia: &Ia<'_>, a: Ipv6Addr) -> bool {
         let now = u64::from(self.now);
@@ -292,7 +261,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         mode: Mode,
         (preferred, valid): (u32, u32),
     ) -> Option<Grant<'c>> {
-        if self.reserved_for_other(subnet, a) || !self.available(ia, a) {
+        if self.client.reserved_for_other(subnet, a, len) || !self.available(ia, a) {
             return None;
         }
         let ticket = match mode {
@@ -346,7 +315,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             for _ in 0..alloc.attempts().min(MAX_ATTEMPTS) {
                 let c = alloc.next()?;
                 let a = Ipv6Addr::from(c);
-                let free = !self.reserved_for_other(subnet, a) && self.available(ia, a);
+                let free = !self.client.reserved_for_other(subnet, a, len) && self.available(ia, a);
                 // An offer reserves nothing: a free-lease queue gets the
                 // candidate back until a REQUEST claims it.
                 if free && alloc.kind() == AllocatorKind::FreeLeaseQueue {
@@ -368,7 +337,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             (preferred, valid),
         );
         let now = u64::from(self.now);
-        let reserved = |a| self.reserved_for_other(subnet, a);
+        let reserved = |a| self.client.reserved_for_other(subnet, a, len);
         let (a, t) = self
             .leases()
             .allocate(alloc, template, now, reserved)

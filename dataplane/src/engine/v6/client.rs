@@ -61,15 +61,69 @@ impl<'r> Client<'r> {
             && l.duid.as_bytes() == self.duid
     }
 
-    /// The client's reservation in `subnet`, or among the global ones.
+    /// The client's reservation for `subnet` as Kea's `currentHost`: its
+    /// own in the subnet when the subnet consults those, else its global
+    /// one when the subnet consults global reservations.
     pub fn reservation<'c>(
         &self,
         subnet: &'c Subnet6,
         global: &'c Reservations6,
     ) -> Option<&'c Reservation6> {
-        [&subnet.reservations, global]
+        self.host(subnet, global).map(|(h, _)| h)
+    }
+
+    /// The reservation and whether it is the subnet's own.
+    fn host<'c>(
+        &self,
+        subnet: &'c Subnet6,
+        global: &'c Reservations6,
+    ) -> Option<(&'c Reservation6, bool)> {
+        let scope = subnet.host_scope;
+        let own = scope.in_subnet.then(|| self.find_in(&subnet.reservations));
+        if let Some(h) = own.flatten() {
+            return Some((h, true));
+        }
+        let global = scope.global.then(|| self.find_in(global));
+        global.flatten().map(|h| (h, false))
+    }
+
+    /// The addresses (for `Na`) or prefixes (for `Pd`) reserved for the
+    /// client that `subnet` hands out: a subnet reservation's unless
+    /// `reservations-out-of-pool` voids it for lying in a pool; addresses
+    /// only inside the subnet.
+    pub fn reserved<'c>(
+        &self,
+        subnet: &'c Subnet6,
+        global: &'c Reservations6,
+        kind: LeaseType,
+    ) -> impl Iterator<Item = (Ipv6Addr, u8)> + 'c {
+        let host = self.host(subnet, global);
+        let own = host.is_some_and(|(_, own)| own);
+        let host = host.map(|(h, _)| h);
+        let addresses = host
             .into_iter()
-            .find_map(|r| self.find_in(r))
+            .flat_map(|h| h.addresses.iter().map(|&a| (a, 128)))
+            .filter(move |_| kind == LeaseType::Na);
+        let prefixes = host
+            .into_iter()
+            .flat_map(|h| h.prefixes.iter().copied())
+            .filter(move |_| kind == LeaseType::Pd);
+        addresses.chain(prefixes).filter(move |&(a, len)| {
+            let inside = len != 128 || subnet.contains(a);
+            inside && (!own || subnet.host_scope.checks(subnet.pooled(a, len)))
+        })
+    }
+
+    /// True when `a/len` is reserved in `subnet` for a host other than this
+    /// client. As in Kea, only the subnet's reservations count, and none
+    /// for an in-pool address or prefix under `reservations-out-of-pool`.
+    pub fn reserved_for_other(&self, subnet: &Subnet6, a: Ipv6Addr, len: u8) -> bool {
+        // The cheap test first: most addresses are reserved for nobody.
+        subnet.reservations.reserves(a)
+            && subnet.host_scope.checks(subnet.pooled(a, len))
+            && self.find_in(&subnet.reservations).is_none_or(|r| {
+                !r.addresses.contains(&a) && !r.prefixes.iter().any(|&(p, _)| p == a)
+            })
     }
 
     fn find_in<'c>(&self, r: &'c Reservations6) -> Option<&'c Reservation6> {
