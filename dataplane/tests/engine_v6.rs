@@ -62,6 +62,7 @@ fn subnet(id: u32, prefix: &str, pool: (&str, &str), pd: Option<&str>) -> Subnet
                 )),
                 delegated_len: 56,
                 excluded: None,
+                classes: Default::default(),
             })
             .into_iter()
             .collect(),
@@ -89,6 +90,9 @@ fn subnet(id: u32, prefix: &str, pool: (&str, &str), pd: Option<&str>) -> Subnet
         ]),
         reservations: Reservations6::default(),
         guard: None,
+        pool_classes: Vec::new(),
+        required: Vec::new(),
+        last_pool: Default::default(),
     }
 }
 
@@ -402,6 +406,7 @@ fn exhausted_pools_answer_per_ia_status() {
         )),
         delegated_len: 56,
         excluded: None,
+        classes: Default::default(),
     }];
     let lab = Lab::new(vec![s]);
     for n in 1..=2 {
@@ -642,6 +647,7 @@ fn reservations_win_for_addresses_prefixes_and_options() {
             prefixes: vec![(prefix, 48)],
             hostname: None,
             options: OptionSet::new(vec![opt(OPTION_DNS_SERVERS, &[0xfd; 16], false)]),
+            classes: Vec::new(),
         },
     );
     // A reservation by the MAC inside a DUID-LL.

@@ -44,6 +44,9 @@ fn config() -> Config6 {
             options: OptionSet::default(),
             reservations: Reservations6::default(),
             guard: None,
+            pool_classes: Vec::new(),
+            required: Vec::new(),
+            last_pool: Default::default(),
         }],
         ..Config6::default()
     }

@@ -44,6 +44,7 @@ fn config(iface: &str) -> Config6 {
                 alloc: Arc::new(Allocator::new(pd, AllocatorKind::Iterative)),
                 delegated_len: 56,
                 excluded: None,
+                classes: Default::default(),
             }],
             interface: Some(iface.into()),
             interface_id: None,
@@ -61,6 +62,9 @@ fn config(iface: &str) -> Config6 {
             }]),
             reservations: Reservations6::default(),
             guard: None,
+            pool_classes: Vec::new(),
+            required: Vec::new(),
+            last_pool: Default::default(),
         }],
         decline_probation: 86400,
         ..Config6::default()

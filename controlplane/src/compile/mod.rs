@@ -95,8 +95,8 @@ pub struct SubnetPlan {
     pub shared_network: Option<String>,
     /// Only clients of this class may use the subnet.
     pub guard: Option<String>,
-    /// Classes evaluated once the subnet is chosen: the subnet's
-    /// `require-client-classes`, then its shared network's.
+    /// Classes evaluated once the subnet is chosen: its shared network's
+    /// `require-client-classes`, then the subnet's (Kea's order).
     pub required: Vec<String>,
     /// Interface the subnet is directly reachable on.
     pub interface: Option<String>,
@@ -144,6 +144,8 @@ pub struct PdPoolPlan {
     pub excluded: Option<(u128, u8)>,
     /// Only clients of this class may use the pool.
     pub guard: Option<String>,
+    /// Classes evaluated for clients given a prefix of the pool.
+    pub required: Vec<String>,
     /// Pool options.
     pub options: Vec<OptionOut>,
 }
@@ -241,11 +243,10 @@ fn plan(s: &Server) -> Plan {
                 prefix_len: sub.prefix.len,
                 shared_network: sub.shared_network.clone(),
                 guard: sub.effective.client_class.clone(),
-                required: sub
-                    .own
-                    .require_client_classes
-                    .iter()
-                    .chain(net.and_then(|n| n.own.require_client_classes.as_ref()))
+                required: net
+                    .and_then(|n| n.own.require_client_classes.as_ref())
+                    .into_iter()
+                    .chain(sub.own.require_client_classes.iter())
                     .flatten()
                     .cloned()
                     .collect(),
@@ -274,6 +275,7 @@ fn plan(s: &Server) -> Plan {
                         delegated_len: p.delegated_len,
                         excluded: p.excluded.map(|e| (e.first(), e.len)),
                         guard: p.client_class.clone(),
+                        required: p.require_client_classes.clone(),
                         options: options(&p.option_data),
                     })
                     .collect(),
@@ -382,6 +384,22 @@ pub(crate) fn class_table(plan: &Plan, space: &str) -> Classes {
         }
     }
     classes
+}
+
+/// A pool's guard, required classes and options, with class names
+/// resolved into `classes`.
+pub(crate) fn pool_classes(
+    guard: &Option<String>,
+    required: &[String],
+    options: &[OptionOut],
+    space: &str,
+    classes: &mut Classes,
+) -> xdhcp_dataplane::config::PoolClasses {
+    xdhcp_dataplane::config::PoolClasses {
+        guard: guard.as_ref().and_then(|g| classes.intern(g).ok()),
+        required: class_indexes(required, classes),
+        options: option_set(options.iter(), space),
+    }
 }
 
 /// The index of each named class, adding names the configuration uses

@@ -21,12 +21,24 @@ pub struct Triplet {
 }
 
 impl Triplet {
-    fn read(m: &Map, ctx: &mut Ctx, name: &str) -> Triplet {
+    /// `name` with its `min-` and `max-` bounds, as far as `m` sets them.
+    pub(crate) fn read(m: &Map, ctx: &mut Ctx, name: &str) -> Triplet {
         Triplet {
             value: m.u32(ctx, name),
             min: m.u32(ctx, &format!("min-{name}")),
             max: m.u32(ctx, &format!("max-{name}")),
         }
+    }
+
+    /// The lifetime a class sets, if it sets any part: a default not
+    /// given is the nearest bound, bounds not given are the default.
+    pub fn class_lifetime(&self) -> Option<xdhcp_dataplane::config::Lifetime> {
+        let d = self.value.or(self.min).or(self.max)?;
+        Some(xdhcp_dataplane::config::Lifetime {
+            min: self.min.unwrap_or(d),
+            default: d,
+            max: self.max.unwrap_or(d),
+        })
     }
 
     fn inherit(&self, parent: &Triplet) -> Triplet {

@@ -5,6 +5,7 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 pub use super::lifetime::Lifetime;
+pub use super::pool_classes::PoolClasses;
 use super::OptionSet;
 use crate::alloc::Allocator;
 use crate::classify::{ClassSet, Classes, Program};
@@ -242,12 +243,9 @@ impl Subnet4 {
 
     /// The class data of pool `i`.
     pub fn pool_classes(&self, i: usize) -> &PoolClasses {
-        static OPEN: PoolClasses = PoolClasses {
-            guard: None,
-            required: Vec::new(),
-            options: OptionSet::EMPTY,
-        };
-        self.pool_classes.get(i).unwrap_or(&OPEN)
+        self.pool_classes
+            .get(i)
+            .unwrap_or(&super::pool_classes::OPEN)
     }
 
     /// True when a client of `classes` may use the subnet.
@@ -259,24 +257,6 @@ impl Subnet4 {
     pub fn in_allowed_pool(&self, a: Ipv4Addr, classes: &ClassSet) -> bool {
         self.pool_of(a)
             .is_some_and(|i| self.pool_classes(i).admits(classes))
-    }
-}
-
-/// What classification says about one pool.
-#[derive(Debug, Clone, Default)]
-pub struct PoolClasses {
-    /// `client-class`: only members may take addresses from the pool.
-    pub guard: Option<u16>,
-    /// `require-client-classes` of the pool.
-    pub required: Vec<u16>,
-    /// Pool `option-data`.
-    pub options: OptionSet,
-}
-
-impl PoolClasses {
-    /// True when a client of `classes` may use the pool.
-    pub fn admits(&self, classes: &ClassSet) -> bool {
-        self.guard.is_none_or(|g| classes.contains(g))
     }
 }
 

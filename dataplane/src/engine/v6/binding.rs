@@ -5,7 +5,8 @@ use std::net::Ipv6Addr;
 
 use super::Ctx;
 use crate::alloc::{Allocator, AllocatorKind};
-use crate::config::Subnet6;
+use crate::classify::ClassSet;
+use crate::config::{Lifetime, Subnet6};
 use crate::events::LeaseEventKind;
 use crate::journal::RecordKind;
 use crate::lease::store::Ticket;
@@ -75,6 +76,35 @@ impl<'r> Ia<'r> {
             .map(|p| (p.prefix, p.prefix_len, p.preferred, p.valid));
         addrs.chain(prefixes)
     }
+}
+
+/// The indexes of `subnet`'s address pools (or pd-pools, with `prefixes`)
+/// a client of `member` may use, in the order Kea's iterative allocator
+/// tries them: from the pool the subnet allocated from last when the
+/// client may use it, else from the first it may use, to the last pool,
+/// then those before.
+fn pool_order<'s>(
+    subnet: &'s Subnet6,
+    prefixes: bool,
+    member: &'s ClassSet,
+) -> impl Iterator<Item = usize> + 's {
+    let admitted = move |i: &usize| {
+        let classes = match prefixes {
+            true => subnet.pd_pools.get(*i).map(|p| &p.classes),
+            false => subnet.pool_classes.get(*i),
+        };
+        classes.is_none_or(|c| c.admits(member))
+    };
+    let n = match prefixes {
+        true => subnet.pd_pools.len(),
+        false => subnet.pools.len(),
+    };
+    let last = subnet.last_pool.get(prefixes);
+    let start = Some(last)
+        .filter(|i| *i < n && admitted(i))
+        .or_else(|| (0..n).find(admitted))
+        .unwrap_or(0);
+    (start..n).chain(0..start).filter(admitted)
 }
 
 /// A binding given to an IA.
@@ -151,15 +181,12 @@ impl<'c> Ctx<'_, 'c, '_> {
     fn find_grant(&self, ia: &Ia<'_>, mode: Mode) -> Option<Grant<'c>> {
         let hint = ia.listed().next();
         let (hp, hv) = hint.map_or((0, 0), |h| (h.2, h.3));
-        let times = |s: &Subnet6| {
-            let valid = s.valid.grant_hint(hv);
-            (s.preferred.grant_hint(hp).min(valid), valid)
-        };
+        let times = |s: &Subnet6| self.lifetimes(s, hp, hv);
         if let Some(g) = self.current(ia, mode, &times) {
             return Some(g);
         }
         let global = &self.engine.config.global_reservations;
-        for subnet in self.selection.iter() {
+        for subnet in self.subnets() {
             let Some(host) = self.client.reservation(subnet, global) else {
                 continue;
             };
@@ -179,37 +206,49 @@ impl<'c> Ctx<'_, 'c, '_> {
                 }
             }
         }
+        let member = self.member.all();
         if let Some((a, len, _, _)) = hint.filter(|h| !h.0.is_unspecified()) {
-            for subnet in self.selection.iter() {
-                let pooled = match ia.kind {
-                    LeaseType::Pd => subnet.pd_pool_of(a, len).is_some(),
-                    _ => subnet.in_pool(a),
-                };
-                if pooled {
+            // An address hint has no length of its own.
+            let len = if ia.kind == LeaseType::Pd { len } else { 128 };
+            for subnet in self.subnets() {
+                if subnet.in_allowed_pool(a, len, member) {
                     if let Some(g) = self.take(ia, subnet, a, len, mode, times(subnet)) {
                         return Some(g);
                     }
                 }
             }
         }
-        for subnet in self.selection.iter() {
-            let na = subnet
-                .pools
-                .iter()
-                .filter(|_| ia.kind == LeaseType::Na)
-                .map(|p| (&**p, 128));
-            let pd = subnet
-                .pd_pools
-                .iter()
-                .filter(|_| ia.kind == LeaseType::Pd)
-                .map(|p| (&*p.alloc, p.delegated_len));
-            for (alloc, len) in na.chain(pd) {
+        for subnet in self.subnets() {
+            let prefixes = ia.kind == LeaseType::Pd;
+            for i in pool_order(subnet, prefixes, member) {
+                let (alloc, len) = match prefixes {
+                    true => (&*subnet.pd_pools[i].alloc, subnet.pd_pools[i].delegated_len),
+                    false => (&*subnet.pools[i], 128),
+                };
                 if let Some(g) = self.pick_from_pool(ia, subnet, alloc, len, mode, times(subnet)) {
+                    subnet.last_pool.set(prefixes, i);
                     return Some(g);
                 }
             }
         }
         None
+    }
+
+    /// Preferred and valid lifetimes in `subnet` for a client hinting
+    /// `hp`/`hv` (0: no hint): the first of the client's classes (in the
+    /// order they were assigned) that sets one gives that lifetime with its
+    /// own bounds, else the subnet does, as Kea 2.2's `getLifetimes6`.
+    fn lifetimes(&self, subnet: &Subnet6, hp: u32, hv: u32) -> (u32, u32) {
+        let classes = &self.engine.config.classes;
+        let by_class = |pick: fn(&crate::classify::Class) -> Option<Lifetime>| {
+            self.member
+                .in_order()
+                .find_map(|c| classes.get(c).and_then(pick))
+        };
+        let valid = by_class(|c| c.valid).unwrap_or(subnet.valid);
+        let preferred = by_class(|c| c.preferred).unwrap_or(subnet.preferred);
+        let valid = valid.grant_hint(hv);
+        (preferred.grant_hint(hp).min(valid), valid)
     }
 
     /// The client's current binding for `ia`, extended unless offering.
@@ -223,11 +262,12 @@ impl<'c> Ctx<'_, 'c, '_> {
             .client
             .current(self.leases(), &self.selection, ia.iaid, ia.kind)?;
         let subnet = held.subnet;
-        let pooled = match ia.kind {
-            LeaseType::Pd => subnet.pd_pool_of(held.addr, held.prefix_len).is_some(),
-            _ => subnet.in_pool(held.addr),
-        };
-        if !pooled && !self.reserved_for_client(subnet, held.addr) {
+        // A lease stays the client's while its subnet and pool still admit
+        // the client's classes (or it is reserved for the client).
+        let member = self.member.all();
+        let pooled = subnet.in_allowed_pool(held.addr, held.prefix_len, member);
+        let reserved = self.reserved_for_client(subnet, held.addr);
+        if !subnet.admits(member) || !(pooled || reserved) {
             return None;
         }
         let (preferred, valid) = times(subnet);

@@ -72,6 +72,12 @@ impl<'r> Client<'r> {
             .find_map(|r| self.find_in(r))
     }
 
+    /// True when the reservation [`Client::reservation`] finds for
+    /// `subnet` is a global one.
+    pub fn is_global(&self, subnet: &Subnet6, global: &Reservations6) -> bool {
+        self.find_in(&subnet.reservations).is_none() && self.find_in(global).is_some()
+    }
+
     fn find_in<'c>(&self, r: &'c Reservations6) -> Option<&'c Reservation6> {
         if r.is_empty() {
             return None;

@@ -18,7 +18,7 @@ use client::Client;
 use select::Selection;
 
 use crate::classify::v6::{self as class6, Input6};
-use crate::classify::{builtin, ClassSet};
+use crate::classify::{builtin, Assigned, ClassSet};
 use crate::config::{Config6, Subnet6};
 use crate::events::{self, Family, LeaseEvent6, LeaseEventKind, LeaseEvents, Relay6, ShortId};
 use crate::lease::store::Ticket;
@@ -232,8 +232,7 @@ impl Engine6<'_> {
             }
         }
         let classes = &self.config.classes;
-        let iface = req.interface.unwrap_or("");
-        let input = Input6::new(&req.packet, iface, req.src, req.dst);
+        let input = input(req);
         let mut member = ClassSet::default();
         classes.early(&input, class6::vendor_class(&req.packet), &mut member);
         if member.contains(builtin::DROP) {
@@ -243,18 +242,40 @@ impl Engine6<'_> {
             return Outcome::Silent(Silence::NoSubnet);
         };
         let client = Client::of(req, self.config.mac_sources());
-        let host = client.reservation(selection.primary(), &self.config.global_reservations);
+        let global = &self.config.global_reservations;
+        let primary = selection.primary();
+        let host = client.reservation(primary, global);
+        // Kea assigns a global reservation's classes, or those of a
+        // reservation in a subnet outside shared networks, before pools
+        // are chosen, evaluating the classes again with them; a shared
+        // network's subnet may still change, so its reservation's
+        // classes come once the lease is chosen.
+        let host_classes = host
+            .map(|h| &h.classes[..])
+            .filter(|c| !c.is_empty())
+            .filter(|_| primary.shared_network.is_none() || client.is_global(primary, global));
+        if let Some(reserved) = host_classes {
+            member = ClassSet::default();
+            for &c in reserved {
+                member.insert(c);
+            }
+            classes.early(&input, class6::vendor_class(&req.packet), &mut member);
+        }
+        let mut assigned = Assigned::default();
+        assigned.record(member);
         classes.after_host(&input, host.is_some(), &[], &mut member);
         if member.contains(builtin::DROP) {
             return Outcome::Silent(Silence::Dropped);
         }
+        assigned.record(member);
         let ctx = Ctx {
             engine: self,
             req,
             msg,
             selection,
             client,
-            member,
+            member: assigned,
+            host_classes_given: host_classes.is_some(),
             now,
         };
         match kind {
@@ -282,6 +303,11 @@ impl Engine6<'_> {
     }
 }
 
+/// What expressions see of a request.
+fn input<'a>(req: &'a Request6<'a>) -> Input6<'a> {
+    Input6::new(&req.packet, req.interface.unwrap_or(""), req.src, req.dst)
+}
+
 /// Everything one message's handling needs.
 struct Ctx<'e, 'c, 'r> {
     engine: &'e Engine6<'c>,
@@ -289,12 +315,15 @@ struct Ctx<'e, 'c, 'r> {
     msg: ClientMessage<'r>,
     selection: Selection<'c>,
     client: Client<'r>,
-    /// The classes the client belongs to.
-    member: ClassSet,
+    /// The classes the client belongs to, in the order they came.
+    member: Assigned,
+    /// True when the reservation's classes were assigned before pools
+    /// were chosen.
+    host_classes_given: bool,
     now: u32,
 }
 
-impl Ctx<'_, '_, '_> {
+impl<'c> Ctx<'_, 'c, '_> {
     fn leases(&self) -> &LeaseStore<Lease6> {
         self.engine.leases
     }
@@ -308,6 +337,13 @@ impl Ctx<'_, '_, '_> {
         if let Some(i) = self.engine.config.position(subnet) {
             stats.scopes.count(stat, i, pool);
         }
+    }
+
+    /// The selected subnets the client's classes admit, selected one first.
+    fn subnets(&self) -> impl Iterator<Item = &'c Subnet6> + '_ {
+        self.selection
+            .iter()
+            .filter(|s| s.admits(self.member.all()))
     }
 
     /// Rapid commit applies when the client asks and its subnet allows it.
