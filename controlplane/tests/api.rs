@@ -157,7 +157,7 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
             options: OptionSet::default(),
             reservations: Reservations4::default(),
             pool_classes: Vec::new(),
-            guard: None,
+            guard: Default::default(),
             required: Vec::new(),
         }],
         ..Config4::default()

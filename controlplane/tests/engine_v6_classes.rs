@@ -476,3 +476,30 @@ fn reservations_assign_classes_and_known_clients_their_pools() {
         Some(Silence::Dropped)
     );
 }
+
+#[test]
+fn a_client_classes_list_opens_a_scope_to_each_listed_class() {
+    // The later spelling: a client in any listed class may use the pool
+    // or the subnet.
+    let s = Server::new(&format!(
+        r#""client-classes": [ {GOLD},
+    {{ "name": "silver", "test": "substring(option[1].hex,5,1) == 0x22" }} ],
+  "subnet6": [ {{ "id": 1, "subnet": "2001:db8:1::/64",
+    "pools": [ {{ "pool": "2001:db8:1::100 - 2001:db8:1::1ff",
+                  "client-classes": [ "silver", "gold" ] }},
+               {{ "pool": "2001:db8:1::1000 - 2001:db8:1::10ff", "client-classes": [ "gold" ] }} ] }},
+    {{ "id": 2, "subnet": "2001:db8:2::/64", "client-classes": [ "gold", "silver" ],
+       "pools": [ {{ "pool": "2001:db8:2::100 - 2001:db8:2::1ff" }} ] }} ]"#
+    ));
+    for (class, n) in [(0x11, 1), (0x22, 2)] {
+        let reply = s.send("2001:db8:1::1", &solicit(class, n)).unwrap();
+        assert!(reply.addr().unwrap().0 < ip("2001:db8:1::200"), "{class}");
+        assert!(s.send("2001:db8:2::1", &solicit(class, n)).is_ok());
+    }
+    let plain = s.send("2001:db8:1::1", &solicit(0, 3)).unwrap();
+    assert_eq!(plain.addr(), Err(status::NO_ADDRS_AVAIL));
+    assert_eq!(
+        s.send("2001:db8:2::1", &solicit(0, 3)).err(),
+        Some(Silence::NoSubnet)
+    );
+}

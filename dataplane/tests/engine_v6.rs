@@ -89,7 +89,7 @@ fn subnet(id: u32, prefix: &str, pool: (&str, &str), pd: Option<&str>) -> Subnet
             opt(31, &DNS, true),
         ]),
         reservations: Reservations6::default(),
-        guard: None,
+        guard: Default::default(),
         pool_classes: Vec::new(),
         required: Vec::new(),
         last_pool: Default::default(),

@@ -250,7 +250,7 @@ mod v6lab {
                 rapid_commit: false,
                 options: OptionSet::default(),
                 reservations: Reservations6::default(),
-                guard: None,
+                guard: Default::default(),
                 pool_classes: Vec::new(),
                 required: Vec::new(),
                 last_pool: Default::default(),

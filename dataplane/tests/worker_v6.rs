@@ -43,7 +43,7 @@ fn config() -> Config6 {
             rapid_commit: false,
             options: OptionSet::default(),
             reservations: Reservations6::default(),
-            guard: None,
+            guard: Default::default(),
             pool_classes: Vec::new(),
             required: Vec::new(),
             last_pool: Default::default(),

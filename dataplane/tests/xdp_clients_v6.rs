@@ -61,7 +61,7 @@ fn config(iface: &str) -> Config6 {
                 always_send: false,
             }]),
             reservations: Reservations6::default(),
-            guard: None,
+            guard: Default::default(),
             pool_classes: Vec::new(),
             required: Vec::new(),
             last_pool: Default::default(),

@@ -12,8 +12,8 @@ use xdhcp_dataplane::config::{Config4, Reservation4, Subnet4};
 use xdhcp_dataplane::options::DHCP4_SPACE;
 
 use super::{
-    class_indexes, class_table, option_set, pool_classes, shared_network_indexes, subnet_options,
-    Host, Plan, SubnetPlan,
+    class_guard, class_indexes, class_table, option_set, pool_classes, shared_network_indexes,
+    subnet_options, Host, Plan, SubnetPlan,
 };
 
 /// The engine's configuration for a DHCPv4 plan.
@@ -66,7 +66,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         .collect();
     Subnet4 {
         pool_classes,
-        guard: s.guard.as_ref().and_then(|g| classes.intern(g).ok()),
+        guard: class_guard(&s.guard, classes),
         required: class_indexes(&s.required, classes),
         id: s.id,
         network: v4(s.network),

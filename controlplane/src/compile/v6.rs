@@ -19,8 +19,8 @@ use xdhcp_dataplane::classify::Classes;
 use crate::server_duid;
 
 use super::{
-    class_indexes, class_table, option_set, pool_classes, shared_network_indexes, subnet_options,
-    Host, Plan, SubnetPlan,
+    class_guard, class_indexes, class_table, option_set, pool_classes, shared_network_indexes,
+    subnet_options, Host, Plan, SubnetPlan,
 };
 
 /// A DUID-EN under ISC's enterprise number with identifier `xdhcp`.
@@ -113,7 +113,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         rapid_commit: p.rapid_commit,
         options: subnet_options(s, DHCP6_SPACE),
         reservations: reservations(&s.hosts, classes),
-        guard: s.guard.as_ref().and_then(|g| classes.intern(g).ok()),
+        guard: class_guard(&s.guard, classes),
         required: class_indexes(&s.required, classes),
         last_pool: Default::default(),
     }

@@ -192,8 +192,9 @@ pub struct Scope {
     pub server_hostname: Option<String>,
     /// `boot-file-name` (v4, file).
     pub boot_file_name: Option<String>,
-    /// `client-class`: only clients of this class may use the scope.
-    pub client_class: Option<String>,
+    /// `client-class` (or `client-classes`): only clients of these
+    /// classes may use the scope.
+    pub client_class: Option<Vec<String>>,
     /// `require-client-classes`, evaluated after subnet selection.
     pub require_client_classes: Option<Vec<String>>,
     /// Host reservation lookup flags.
@@ -216,9 +217,9 @@ pub struct Scope {
     pub rapid_commit: Option<bool>,
 }
 
-/// `client-class` (Kea 2.2) or `client-classes` (the newer manuals' list,
-/// of which the first entry is used until multi-class guards exist).
-pub fn read_client_class(m: &Map, ctx: &mut Ctx) -> Option<String> {
+/// `client-class` (Kea 2.2) or `client-classes` (the newer manuals' list:
+/// a client in any of them may use the scope).
+pub fn read_client_class(m: &Map, ctx: &mut Ctx) -> Option<Vec<String>> {
     if m.has("client-class") && m.has("client-classes") {
         ctx.err(
             &m.get("client-classes").expect("present").pos,
@@ -228,11 +229,11 @@ pub fn read_client_class(m: &Map, ctx: &mut Ctx) -> Option<String> {
     }
     // At the global level `client-classes` is the class definitions list.
     let global = !m.path().contains(['.', '[']);
-    m.str(ctx, "client-class").or_else(|| {
+    m.str(ctx, "client-class").map(|c| vec![c]).or_else(|| {
         if global {
             return None;
         }
-        m.strings(ctx, "client-classes")?.into_iter().next()
+        m.strings(ctx, "client-classes")
     })
 }
 

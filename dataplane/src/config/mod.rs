@@ -5,12 +5,14 @@
 //! The control plane builds these from a Kea configuration; workers share a
 //! snapshot read-only and swap it between batches on reload.
 
+pub mod guard;
 pub mod lifetime;
 pub mod options;
 pub mod pool_classes;
 pub mod v4;
 pub mod v6;
 
+pub use guard::Guard;
 pub use lifetime::Lifetime;
 pub use options::OptionSet;
 pub use pool_classes::PoolClasses;

@@ -1,14 +1,15 @@
 //! What classification says about one pool (v4 pools, v6 pools and
 //! pd-pools alike).
 
-use super::OptionSet;
+use super::{Guard, OptionSet};
 use crate::classify::ClassSet;
 
 /// A pool's class guard, required classes and options.
 #[derive(Debug, Clone, Default)]
 pub struct PoolClasses {
-    /// `client-class`: only members may take addresses from the pool.
-    pub guard: Option<u16>,
+    /// `client-class` / `client-classes`: only members may take
+    /// addresses from the pool.
+    pub guard: Guard,
     /// `require-client-classes` of the pool.
     pub required: Vec<u16>,
     /// Pool `option-data`.
@@ -17,7 +18,7 @@ pub struct PoolClasses {
 
 /// A pool without guard, required classes or options.
 pub static OPEN: PoolClasses = PoolClasses {
-    guard: None,
+    guard: Guard::OPEN,
     required: Vec::new(),
     options: OptionSet::EMPTY,
 };
@@ -25,6 +26,6 @@ pub static OPEN: PoolClasses = PoolClasses {
 impl PoolClasses {
     /// True when a client of `classes` may use the pool.
     pub fn admits(&self, classes: &ClassSet) -> bool {
-        self.guard.is_none_or(|g| classes.contains(g))
+        self.guard.admits(classes)
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 pub use super::lifetime::Lifetime;
 pub use super::pool_classes::PoolClasses;
-use super::OptionSet;
+use super::{Guard, OptionSet};
 use crate::alloc::Allocator;
 use crate::classify::{ClassSet, Classes, Program};
 
@@ -176,8 +176,9 @@ pub struct Subnet4 {
     /// Each pool's class guard, required classes and options, index for
     /// index with `pools` (missing entries mean an open pool).
     pub pool_classes: Vec<PoolClasses>,
-    /// `client-class`: only members of this class may use the subnet.
-    pub guard: Option<u16>,
+    /// `client-class` / `client-classes`: only their members may use the
+    /// subnet.
+    pub guard: Guard,
     /// `require-client-classes` of the subnet, then of its shared network.
     pub required: Vec<u16>,
     /// Relay addresses (`relay.ip-addresses`) this subnet serves.
@@ -250,7 +251,7 @@ impl Subnet4 {
 
     /// True when a client of `classes` may use the subnet.
     pub fn admits(&self, classes: &ClassSet) -> bool {
-        self.guard.is_none_or(|g| classes.contains(g))
+        self.guard.admits(classes)
     }
 
     /// True when `a` lies in a pool a client of `classes` may use.

@@ -5,7 +5,7 @@ use std::net::Ipv6Addr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use super::{Lifetime, OptionSet, PoolClasses};
+use super::{Guard, Lifetime, OptionSet, PoolClasses};
 use crate::alloc::Allocator;
 use crate::classify::{ClassSet, Classes};
 
@@ -139,8 +139,9 @@ pub struct Subnet6 {
     pub options: OptionSet,
     /// Reservations in this subnet.
     pub reservations: Reservations6,
-    /// `client-class`: only members of this class may use the subnet.
-    pub guard: Option<u16>,
+    /// `client-class` / `client-classes`: only their members may use the
+    /// subnet.
+    pub guard: Guard,
     /// `require-client-classes` of its shared network, then of the subnet.
     pub required: Vec<u16>,
     /// The pools it allocated from last.
@@ -221,7 +222,7 @@ impl Subnet6 {
 
     /// True when a client of `classes` may use the subnet.
     pub fn admits(&self, classes: &ClassSet) -> bool {
-        self.guard.is_none_or(|g| classes.contains(g))
+        self.guard.admits(classes)
     }
 
     /// The pd-pool delegating `prefix/len`, if any.

@@ -52,7 +52,7 @@ pub fn config() -> Config4 {
             options: OptionSet::default(),
             reservations: Reservations4::default(),
             pool_classes: Vec::new(),
-            guard: None,
+            guard: Default::default(),
             required: Vec::new(),
         }],
         ..Config4::default()
@@ -133,7 +133,7 @@ pub fn lab_config() -> Config4 {
             ]),
             reservations: Reservations4::default(),
             pool_classes: Vec::new(),
-            guard: None,
+            guard: Default::default(),
             required: Vec::new(),
         }
     };
