@@ -84,6 +84,10 @@ struct Msg {
     na: Option<Option<(Ipv6Addr, u32, u32)>>,
     pd: bool,
     rapid: bool,
+    /// Sends a vendor class option.
+    vendor: bool,
+    /// The server a REQUEST or RENEW names.
+    server: Vec<u8>,
 }
 
 fn solicit(class: u8, n: u8) -> Msg {
@@ -94,6 +98,8 @@ fn solicit(class: u8, n: u8) -> Msg {
         na: Some(None),
         pd: false,
         rapid: false,
+        vendor: false,
+        server: Vec::new(),
     }
 }
 
@@ -113,9 +119,30 @@ impl Msg {
         self
     }
 
+    fn with_vendor_class(mut self) -> Msg {
+        self.vendor = true;
+        self
+    }
+
+    /// A RENEW of `addr` from server `server`.
+    fn renewing(mut self, server: &[u8], addr: &str) -> Msg {
+        self.kind = 5;
+        self.server = server.to_vec();
+        self.hinting(addr, 0, 0)
+    }
+
     fn bytes(&self) -> Vec<u8> {
         let mut m = vec![self.kind, 0, self.class, self.n];
         m.extend(tlv(1, &[0, 3, 0, 1, 2, self.class, 0, 0, 0, self.n]));
+        if !self.server.is_empty() {
+            m.extend(tlv(2, &self.server));
+        }
+        if self.vendor {
+            m.extend(tlv(
+                16,
+                &[0, 0, 0x11, 0x8b, 0, 5, b'p', b'h', b'o', b'n', b'e'],
+            ));
+        }
         let oro: Vec<u8> = [23u16, 31, MARKER]
             .iter()
             .flat_map(|c| c.to_be_bytes())
@@ -147,6 +174,16 @@ struct Reply(Vec<u8>);
 impl Reply {
     fn with<T>(&self, f: impl FnOnce(xdhcp_dataplane::wire::v6::ClientMessage<'_>) -> T) -> T {
         f(Packet6::parse(&self.0).unwrap().innermost())
+    }
+
+    /// Every address of the IA_NA with its lifetimes.
+    fn addrs(&self) -> Vec<(Ipv6Addr, u32, u32)> {
+        self.with(|m| {
+            let ia = m.options().ia_nas().next().expect("an IA_NA");
+            ia.addresses()
+                .map(|a| (a.address, a.preferred, a.valid))
+                .collect()
+        })
     }
 
     /// The IA_NA's address with its lifetimes, or its status.
@@ -502,4 +539,45 @@ fn a_client_classes_list_opens_a_scope_to_each_listed_class() {
         s.send("2001:db8:2::1", &solicit(0, 3)).err(),
         Some(Silence::NoSubnet)
     );
+}
+
+#[test]
+fn renewals_keep_class_lifetimes_out_and_close_pools_the_class_left() {
+    let s = Server::new(
+        r#""client-classes": [
+    { "name": "voip", "test": "option[16].exists",
+      "preferred-lifetime": 3500, "valid-lifetime": 5000 } ],
+  "subnet6": [ { "id": 1, "subnet": "2001:db8:8::/64", "rapid-commit": true,
+    "pools": [ { "pool": "2001:db8:8::100 - 2001:db8:8::1ff", "client-class": "voip" },
+               { "pool": "2001:db8:8::1000 - 2001:db8:8::10ff" } ] } ]"#,
+    );
+    let sid = s.config.server_duid.clone();
+    let link = "2001:db8:8::1";
+    let got = s.send(link, &solicit(0, 1).with_vendor_class().committing());
+    assert_eq!(got.unwrap().addr(), Ok((ip("2001:db8:8::100"), 3500, 5000)));
+    // Kea 2.2 extends with the subnet's lifetimes, class or not.
+    let renew = solicit(0, 1)
+        .with_vendor_class()
+        .renewing(&sid, "2001:db8:8::100");
+    let got = s.send(link, &renew).unwrap();
+    assert_eq!(got.addr(), Ok((ip("2001:db8:8::100"), 3000, 4000)));
+    // Without its class the client may not keep an address of the voip
+    // pool: it gets one of the open pool and the old one is withdrawn
+    // and ended.
+    let renew = solicit(0, 1).renewing(&sid, "2001:db8:8::100");
+    let got = s.send(link, &renew).unwrap();
+    assert_eq!(
+        got.addrs(),
+        [
+            (ip("2001:db8:8::1000"), 3000, 4000),
+            (ip("2001:db8:8::100"), 0, 0)
+        ]
+    );
+    assert!(s.leases.with(ip("2001:db8:8::100"), |_| ()).is_none());
+    // With its class back it keeps the lease it has.
+    let renew = solicit(0, 1)
+        .with_vendor_class()
+        .renewing(&sid, "2001:db8:8::1000");
+    let got = s.send(link, &renew).unwrap();
+    assert_eq!(got.addrs(), [(ip("2001:db8:8::1000"), 3000, 4000)]);
 }

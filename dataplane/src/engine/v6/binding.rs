@@ -10,6 +10,7 @@ use crate::config::{Lifetime, Subnet6};
 use crate::events::LeaseEventKind;
 use crate::journal::RecordKind;
 use crate::lease::store::Ticket;
+use crate::lease::v6::client_hash;
 use crate::lease::{reusable, Lease6, LeaseState, LeaseType};
 use crate::stats::ScopeStat;
 use crate::wire::v6::{IaNa, IaPd, Options};
@@ -157,11 +158,34 @@ impl<'c> Ctx<'_, 'c, '_> {
                     }
                 };
                 self.count(stat, g.subnet, pool);
+                self.end_replaced(ia, g.addr);
             }
             None if mode != Mode::Extend => self.allocation_failed(ia),
             _ => {}
         }
         grant
+    }
+
+    /// Ends the client's other leases of `ia` once a new lease at `kept`
+    /// replaced them (one its classes, subnet or pool no longer allow):
+    /// Kea deletes such a lease, and the reply withdraws it.
+    fn end_replaced(&self, ia: &Ia<'_>, kept: Ipv6Addr) {
+        const MOST: usize = 4;
+        let mut old = [Ipv6Addr::UNSPECIFIED; MOST];
+        let mut n = 0;
+        let key = client_hash(self.client.duid, ia.iaid, ia.kind);
+        self.leases().each_by_client(key, |l| {
+            // Leases on other links are not this exchange's to end.
+            let here = self.selection.by_id(l.subnet_id).is_some();
+            if l.addr != kept && n < MOST && here && self.client.owns(l, ia.iaid, ia.kind) {
+                old[n] = l.addr;
+                n += 1;
+            }
+        });
+        for &a in &old[..n] {
+            let owns = |l: &Lease6| self.client.owns(l, ia.iaid, ia.kind);
+            let _ = self.leases().release(a, owns);
+        }
     }
 
     /// Counts an IA left without a binding in the selected subnet, with
@@ -181,8 +205,11 @@ impl<'c> Ctx<'_, 'c, '_> {
     fn find_grant(&self, ia: &Ia<'_>, mode: Mode) -> Option<Grant<'c>> {
         let hint = ia.listed().next();
         let (hp, hv) = hint.map_or((0, 0), |h| (h.2, h.3));
-        let times = |s: &Subnet6| self.lifetimes(s, hp, hv);
-        if let Some(g) = self.current(ia, mode, &times) {
+        let times = |s: &Subnet6| self.lifetimes(s, hp, hv, true);
+        // Kea 2.2 extends a lease on RENEW and REBIND with the subnet's
+        // lifetimes only: class lifetimes apply when a lease is given.
+        let renewed = |s: &Subnet6| self.lifetimes(s, hp, hv, mode != Mode::Extend);
+        if let Some(g) = self.current(ia, mode, &renewed) {
             return Some(g);
         }
         let global = &self.engine.config.global_reservations;
@@ -235,15 +262,15 @@ impl<'c> Ctx<'_, 'c, '_> {
     }
 
     /// Preferred and valid lifetimes in `subnet` for a client hinting
-    /// `hp`/`hv` (0: no hint): the first of the client's classes (in the
-    /// order they were assigned) that sets one gives that lifetime with its
-    /// own bounds, else the subnet does, as Kea 2.2's `getLifetimes6`.
-    fn lifetimes(&self, subnet: &Subnet6, hp: u32, hv: u32) -> (u32, u32) {
-        let classes = &self.engine.config.classes;
+    /// `hp`/`hv` (0: no hint): with `classes`, the first of the client's
+    /// classes (in the order they were assigned) that sets one gives that
+    /// lifetime with its own bounds, else the subnet does, as Kea 2.2's
+    /// `getLifetimes6`.
+    fn lifetimes(&self, subnet: &Subnet6, hp: u32, hv: u32, classes: bool) -> (u32, u32) {
+        let table = &self.engine.config.classes;
         let by_class = |pick: fn(&crate::classify::Class) -> Option<Lifetime>| {
-            self.member
-                .in_order()
-                .find_map(|c| classes.get(c).and_then(pick))
+            let mut order = self.member.in_order().filter(|_| classes);
+            order.find_map(|c| table.get(c).and_then(pick))
         };
         let valid = by_class(|c| c.valid).unwrap_or(subnet.valid);
         let preferred = by_class(|c| c.preferred).unwrap_or(subnet.preferred);
