@@ -13,16 +13,12 @@ use xdhcp_dataplane::engine::v6::{Engine6, Outcome, Request6, Silence};
 use xdhcp_dataplane::lease::{Lease6, LeaseStore, StoreConfig};
 use xdhcp_dataplane::wire::v6::{status, Packet6};
 
+mod common;
+use common::v6msg::{ia_na, ia_pd, oro, relay_forw, tlv, vendor_class};
+
 const NOW: u32 = 1_800_000_000;
 /// A string option of the configurations: which scope or class won.
 const MARKER: u16 = 60100;
-
-fn tlv(code: u16, data: &[u8]) -> Vec<u8> {
-    let mut v = code.to_be_bytes().to_vec();
-    v.extend_from_slice(&(data.len() as u16).to_be_bytes());
-    v.extend_from_slice(data);
-    v
-}
 
 fn ip(s: &str) -> Ipv6Addr {
     s.parse().unwrap()
@@ -53,10 +49,7 @@ impl Server {
     /// Sends `msg` relayed from the link `2001:db8:<link>::1`; the reply's
     /// client message, or why there was none.
     fn send(&self, link: &str, msg: &Msg) -> Result<Reply, Silence> {
-        let mut relay = vec![12, 0];
-        relay.extend(ip(link).octets());
-        relay.extend(ip("fe80::1").octets());
-        relay.extend(tlv(9, &msg.bytes()));
+        let relay = relay_forw(ip(link), ip("fe80::1"), &msg.bytes());
         let packet = Packet6::parse(&relay).unwrap();
         let req = Request6::multicast(packet, None, ip("2001:db8:ff::1"));
         let engine = Engine6 {
@@ -138,31 +131,17 @@ impl Msg {
             m.extend(tlv(2, &self.server));
         }
         if self.vendor {
-            m.extend(tlv(
-                16,
-                &[0, 0, 0x11, 0x8b, 0, 5, b'p', b'h', b'o', b'n', b'e'],
-            ));
+            m.extend(vendor_class(b"phone"));
         }
-        let oro: Vec<u8> = [23u16, 31, MARKER]
-            .iter()
-            .flat_map(|c| c.to_be_bytes())
-            .collect();
-        m.extend(tlv(6, &oro));
+        m.extend(oro(&[23, 31, MARKER]));
         if self.rapid {
             m.extend(tlv(14, &[]));
         }
         if let Some(hint) = self.na {
-            let mut ia = vec![0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
-            if let Some((a, p, v)) = hint {
-                let mut body = a.octets().to_vec();
-                body.extend(p.to_be_bytes());
-                body.extend(v.to_be_bytes());
-                ia.extend(tlv(5, &body));
-            }
-            m.extend(tlv(3, &ia));
+            m.extend(ia_na(1, hint));
         }
         if self.pd {
-            m.extend(tlv(25, &[0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0]));
+            m.extend(ia_pd(2));
         }
         m
     }
@@ -393,39 +372,23 @@ fn options_follow_kea_precedence() {
             ),
         ),
     );
-    let marked = |link: &str, m: Msg| s.send(link, &m).unwrap().marker();
-    assert_eq!(
-        marked("2001:db8:1::1", solicit(0, 9)).as_deref(),
-        Some("host")
-    );
-    let pooled = solicit(0, 1).committing();
-    assert_eq!(marked("2001:db8:1::1", pooled).as_deref(), Some("pool"));
-    assert_eq!(
-        marked("2001:db8:2::1", solicit(0, 2)).as_deref(),
-        Some("subnet")
-    );
-    assert_eq!(
-        marked("2001:db8:1::1", solicit(0, 3)).as_deref(),
-        Some("network")
-    );
-    assert_eq!(
-        marked("2001:db8:3::1", solicit(0x11, 4)).as_deref(),
-        Some("gold")
-    );
-    assert_eq!(
-        marked("2001:db8:3::1", solicit(0, 5)).as_deref(),
-        Some("global")
-    );
-    // Classes apply in the order they were assigned: gold, evaluated on
-    // reception, before the required class defined ahead of it.
-    assert_eq!(
-        marked("2001:db8:4::1", solicit(0x11, 6)).as_deref(),
-        Some("gold")
-    );
-    assert_eq!(
-        marked("2001:db8:4::1", solicit(0, 7)).as_deref(),
-        Some("late")
-    );
+    // (link, client, the marker that wins). Classes apply in the order
+    // they were assigned: gold, evaluated on reception, before the
+    // required class `late` defined ahead of it.
+    let cases = [
+        ("2001:db8:1::1", solicit(0, 9), "host"),
+        ("2001:db8:1::1", solicit(0, 1).committing(), "pool"),
+        ("2001:db8:2::1", solicit(0, 2), "subnet"),
+        ("2001:db8:1::1", solicit(0, 3), "network"),
+        ("2001:db8:3::1", solicit(0x11, 4), "gold"),
+        ("2001:db8:3::1", solicit(0, 5), "global"),
+        ("2001:db8:4::1", solicit(0x11, 6), "gold"),
+        ("2001:db8:4::1", solicit(0, 7), "late"),
+    ];
+    for (link, m, want) in cases {
+        let got = s.send(link, &m).unwrap().marker();
+        assert_eq!(got.as_deref(), Some(want), "client {} on {link}", m.n);
+    }
 }
 
 #[test]

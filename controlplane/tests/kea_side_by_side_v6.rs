@@ -14,6 +14,9 @@ use std::net::{Ipv6Addr, SocketAddrV6, UdpSocket};
 use std::time::Duration;
 
 use xdhcp_dataplane::wire::v6::{OptionIter, Packet6};
+
+mod common;
+use common::v6msg::{ia_na, ia_pd, oro, relay_forw, tlv, vendor_class};
 use xdhcp_testlab::{scratch_dir, Lab, ServerProcess};
 
 /// Option codes of the configuration's own options: `marker` shows which
@@ -120,13 +123,6 @@ fn config(iface: &str, dir: &str) -> String {
     )
 }
 
-fn tlv(code: u16, data: &[u8]) -> Vec<u8> {
-    let mut v = code.to_be_bytes().to_vec();
-    v.extend_from_slice(&(data.len() as u16).to_be_bytes());
-    v.extend_from_slice(data);
-    v
-}
-
 /// One scripted message: who sends it, from which link, asking for what.
 #[derive(Clone, Copy)]
 struct Step {
@@ -173,34 +169,19 @@ impl Step {
             msg.extend(tlv(2, server_id));
         }
         msg.extend(tlv(8, &[0, 0]));
-        let oro: Vec<u8> = [23u16, 31, MARKER, TAG]
-            .iter()
-            .flat_map(|c| c.to_be_bytes())
-            .collect();
-        msg.extend(tlv(6, &oro));
+        msg.extend(oro(&[23, 31, MARKER, TAG]));
         if self.rapid {
             msg.extend(tlv(14, &[]));
         }
         if self.vendor {
-            let mut v = 4491u32.to_be_bytes().to_vec();
-            v.extend(tlv(0, b"phone")[2..].iter());
-            msg.extend(tlv(16, &v));
+            msg.extend(vendor_class(b"phone"));
         }
         if self.na {
-            let mut ia = 1u32.to_be_bytes().to_vec();
-            ia.extend([0; 8]);
-            if let Some((a, p, v)) = self.hint {
-                let mut addr = a.parse::<Ipv6Addr>().unwrap().octets().to_vec();
-                addr.extend(p.to_be_bytes());
-                addr.extend(v.to_be_bytes());
-                ia.extend(tlv(5, &addr));
-            }
-            msg.extend(tlv(3, &ia));
+            let hint = self.hint.map(|(a, p, v)| (a.parse().unwrap(), p, v));
+            msg.extend(ia_na(1, hint));
         }
         if self.pd {
-            let mut ia = 2u32.to_be_bytes().to_vec();
-            ia.extend([0; 8]);
-            msg.extend(tlv(25, &ia));
+            msg.extend(ia_pd(2));
         }
         let link = Ipv6Addr::new(0x2001, 0xdb8, self.link, 0, 0, 0, 0, 1);
         let peer = Ipv6Addr::new(
@@ -213,17 +194,20 @@ impl Step {
             u16::from(self.class),
             u16::from(self.n),
         );
-        let mut relay = vec![12, 0];
-        relay.extend(link.octets());
-        relay.extend(peer.octets());
-        relay.extend(tlv(9, &msg));
-        relay
+        relay_forw(link, peer, &msg)
     }
 }
 
 /// The script: (what it checks, message).
 fn script() -> Vec<(&'static str, Step)> {
     let s = SOLICIT;
+    let gold_rapid = Step {
+        class: 0x11,
+        n: 20,
+        pd: true,
+        rapid: true,
+        ..s
+    };
     vec![
         (
             "gold client: gold pool and pd-pool, class lifetimes, pool options",
@@ -389,26 +373,8 @@ fn script() -> Vec<(&'static str, Step)> {
                 ..s
             },
         ),
-        (
-            "rapid commit, gold",
-            Step {
-                class: 0x11,
-                n: 20,
-                pd: true,
-                rapid: true,
-                ..s
-            },
-        ),
-        (
-            "rapid commit, gold, again",
-            Step {
-                class: 0x11,
-                n: 20,
-                pd: true,
-                rapid: true,
-                ..s
-            },
-        ),
+        ("rapid commit, gold", gold_rapid),
+        ("rapid commit, gold, again", gold_rapid),
         (
             "plain hinting a gold pool address",
             Step {

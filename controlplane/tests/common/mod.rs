@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod v6msg;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
