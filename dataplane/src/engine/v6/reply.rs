@@ -253,9 +253,10 @@ impl<'c> Granted<'c> {
     /// Notes a binding given to an IA; the first one names the subnet.
     fn add(&mut self, g: &Grant<'c>) {
         self.subnet = self.subnet.or(Some(g.subnet));
+        // A reserved address outside the pools brings no pool.
         let pool = g.subnet.pool_classes_of(g.addr, g.prefix_len);
         if let Some(slot) = self.pools.iter_mut().find(|p| p.is_none()) {
-            *slot = pool.or(Some(&crate::config::pool_classes::OPEN));
+            *slot = pool;
         }
     }
 
