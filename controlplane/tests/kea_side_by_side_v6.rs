@@ -126,8 +126,9 @@ fn config(iface: &str, dir: &str) -> String {
 /// One scripted message: who sends it, from which link, asking for what.
 #[derive(Clone, Copy)]
 struct Step {
-    /// Message type (1 SOLICIT, 3 REQUEST, 5 RENEW, 11
-    /// INFORMATION-REQUEST); REQUEST and RENEW name the server.
+    /// Message type (1 SOLICIT, 3 REQUEST, 4 CONFIRM, 5 RENEW, 6 REBIND,
+    /// 8 RELEASE, 11 INFORMATION-REQUEST); REQUEST, RENEW and RELEASE
+    /// name the server.
     kind: u8,
     /// The client's class byte (the DUID's 6th byte) and number.
     class: u8,
@@ -165,7 +166,7 @@ impl Step {
     fn message(&self, server_id: &[u8]) -> Vec<u8> {
         let mut msg = vec![self.kind, 0x5e, self.class, self.n];
         msg.extend(tlv(1, &self.duid()));
-        if matches!(self.kind, 3 | 5) {
+        if matches!(self.kind, 3 | 5 | 8) {
             msg.extend(tlv(2, server_id));
         }
         msg.extend(tlv(8, &[0, 0]));
@@ -516,6 +517,91 @@ fn script() -> Vec<(&'static str, Step)> {
                 n: 30,
                 link: 8,
                 hint: Some(("2001:db8:8::1050", 0, 0)),
+                ..s
+            },
+        ),
+        (
+            "plain on the silver subnet's link: no subnet",
+            Step {
+                n: 32,
+                link: 2,
+                pd: true,
+                ..s
+            },
+        ),
+        (
+            "SOLICIT from a link without a subnet",
+            Step {
+                class: 0x11,
+                n: 33,
+                link: 0x77,
+                pd: true,
+                ..s
+            },
+        ),
+        (
+            "REQUEST from a link without a subnet",
+            Step {
+                kind: 3,
+                class: 0x11,
+                n: 33,
+                link: 0x77,
+                hint: Some(("2001:db8:77::5", 0, 0)),
+                ..s
+            },
+        ),
+        (
+            "RENEW from a link without a subnet",
+            Step {
+                kind: 5,
+                class: 0x11,
+                n: 33,
+                link: 0x77,
+                hint: Some(("2001:db8:77::5", 0, 0)),
+                ..s
+            },
+        ),
+        (
+            "REBIND from a link without a subnet",
+            Step {
+                kind: 6,
+                class: 0x11,
+                n: 33,
+                link: 0x77,
+                hint: Some(("2001:db8:77::5", 0, 0)),
+                ..s
+            },
+        ),
+        (
+            "RELEASE from a link without a subnet",
+            Step {
+                kind: 8,
+                class: 0x11,
+                n: 33,
+                link: 0x77,
+                hint: Some(("2001:db8:77::5", 0, 0)),
+                ..s
+            },
+        ),
+        (
+            "CONFIRM from a link without a subnet",
+            Step {
+                kind: 4,
+                class: 0x11,
+                n: 33,
+                link: 0x77,
+                hint: Some(("2001:db8:77::5", 0, 0)),
+                ..s
+            },
+        ),
+        (
+            "INFORMATION-REQUEST from a link without a subnet",
+            Step {
+                kind: 11,
+                class: 0x11,
+                n: 33,
+                link: 0x77,
+                na: false,
                 ..s
             },
         ),

@@ -191,7 +191,9 @@ impl<'c> Ctx<'_, 'c, '_> {
     /// Counts an IA left without a binding in the selected subnet, with
     /// Kea's context.
     fn allocation_failed(&self, ia: &Ia<'_>) {
-        let subnet = self.selection.primary();
+        let Some(subnet) = self.selection.primary() else {
+            return;
+        };
         let pools = |s: &Subnet6| match ia.kind {
             LeaseType::Pd => s.pd_pools.is_empty(),
             _ => s.pools.is_empty(),

@@ -238,12 +238,32 @@ impl Engine6<'_> {
         if member.contains(builtin::DROP) {
             return Outcome::Silent(Silence::Dropped);
         }
-        let Some(selection) = select::select(self.config, req, &member) else {
+        let selection = select::select(self.config, req, &member);
+        let Some(selection) = selection.or_else(|| answered_without_subnet(kind)) else {
             return Outcome::Silent(Silence::NoSubnet);
         };
         let client = Client::of(req, self.config.mac_sources());
         let global = &self.config.global_reservations;
-        let primary = selection.primary();
+        let Some(primary) = selection.primary() else {
+            // Without a subnet there is no reservation to find.
+            classes.after_host(&input, false, &[], &mut member);
+            if member.contains(builtin::DROP) {
+                return Outcome::Silent(Silence::Dropped);
+            }
+            let mut assigned = Assigned::default();
+            assigned.record(member);
+            let ctx = Ctx {
+                engine: self,
+                req,
+                msg,
+                selection,
+                client,
+                member: assigned,
+                host_classes_given: true,
+                now,
+            };
+            return ctx.answer(kind, out);
+        };
         let host = client.reservation(primary, global);
         // Kea assigns a global reservation's classes, or those of a
         // reservation in a subnet outside shared networks, before pools
@@ -278,16 +298,7 @@ impl Engine6<'_> {
             host_classes_given: host_classes.is_some(),
             now,
         };
-        match kind {
-            M::Solicit if ctx.rapid_commit() => ctx.assign(out, M::Reply, binding::Mode::Commit),
-            M::Solicit => ctx.assign(out, M::Advertise, binding::Mode::Offer),
-            M::Request => ctx.assign(out, M::Reply, binding::Mode::Commit),
-            M::Renew | M::Rebind => ctx.assign(out, M::Reply, binding::Mode::Extend),
-            M::Release => ctx.release(out),
-            M::Decline => ctx.decline(out),
-            M::Confirm => ctx.confirm(out),
-            _ => ctx.inform(out),
-        }
+        ctx.answer(kind, out)
     }
 
     /// RFC 8415 §16: which messages must, may or must not name a server.
@@ -301,6 +312,17 @@ impl Engine6<'_> {
             _ => None,
         }
     }
+}
+
+/// A selection without subnets for the messages Kea 2.2 answers when no
+/// subnet serves the client: SOLICIT and REQUEST (their IAs get
+/// NoAddrsAvail or NoPrefixAvail), RENEW and REBIND (NoBinding), RELEASE,
+/// CONFIRM (NotOnLink) and INFORMATION-REQUEST, with the class and global
+/// options. DECLINE stays unanswered.
+fn answered_without_subnet<'c>(kind: MessageType) -> Option<Selection<'c>> {
+    use MessageType as M;
+    let answered = !matches!(kind, M::Decline);
+    answered.then(Selection::none)
 }
 
 /// What expressions see of a request.
@@ -348,7 +370,23 @@ impl<'c> Ctx<'_, 'c, '_> {
 
     /// Rapid commit applies when the client asks and its subnet allows it.
     fn rapid_commit(&self) -> bool {
-        self.msg.options().rapid_commit() && self.selection.primary().rapid_commit
+        self.msg.options().rapid_commit()
+            && self.selection.primary().is_some_and(|s| s.rapid_commit)
+    }
+
+    /// Answers a message of `kind` (one a server answers).
+    fn answer(&self, kind: MessageType, out: &mut [u8]) -> Outcome {
+        use MessageType as M;
+        match kind {
+            M::Solicit if self.rapid_commit() => self.assign(out, M::Reply, binding::Mode::Commit),
+            M::Solicit => self.assign(out, M::Advertise, binding::Mode::Offer),
+            M::Request => self.assign(out, M::Reply, binding::Mode::Commit),
+            M::Renew | M::Rebind => self.assign(out, M::Reply, binding::Mode::Extend),
+            M::Release => self.release(out),
+            M::Decline => self.decline(out),
+            M::Confirm => self.confirm(out),
+            _ => self.inform(out),
+        }
     }
 
     /// Hands a lease event for `addr`/`prefix_len` of the IA `iaid` to the

@@ -75,7 +75,13 @@ impl<'c> Ctx<'_, 'c, '_> {
                 w.rapid_commit()?;
             }
             let mut granted = Granted::default();
+            // Kea renews nothing without a subnet: each IA has no binding.
+            let unbound = mode == Mode::Extend && self.selection.primary().is_none();
             for ia in self.ias() {
+                if unbound {
+                    ia_status(w, &ia, false)?;
+                    continue;
+                }
                 let grant = self.grant(&ia, mode);
                 if let Some(g) = &grant {
                     if let Some(t) = g.ticket {
@@ -104,11 +110,18 @@ impl<'c> Ctx<'_, 'c, '_> {
     /// RELEASE: each IA's bindings dropped; NoBinding for IAs not held.
     pub(super) fn release(&self, out: &mut [u8]) -> Outcome {
         self.respond(out, MessageType::Reply, false, |w, _| {
+            // Kea sums up with NoBinding when some IA had none.
+            let mut all_held = true;
             for ia in self.ias() {
                 let held = self.release_ia(&ia);
+                all_held &= held;
                 ia_status(w, &ia, held)?;
             }
-            w.status_code(status::SUCCESS, "Leases released")?;
+            if all_held {
+                w.status_code(status::SUCCESS, "Leases released")?;
+            } else {
+                w.status_code(status::NO_BINDING, "Some leases were not held")?;
+            }
             Ok(Granted::default())
         })
     }
@@ -134,7 +147,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         let on_link = std::iter::once(first)
             .chain(listed)
             .all(|a| self.selection.iter().any(|s| s.contains(a.address)));
-        self.respond(out, MessageType::Reply, false, |w, _| {
+        self.respond(out, MessageType::Reply, true, |w, _| {
             if on_link {
                 w.status_code(status::SUCCESS, "All addresses are on-link")?;
             } else {
@@ -192,9 +205,11 @@ impl<'c> Ctx<'_, 'c, '_> {
         granted: &Granted<'c>,
     ) -> Result<(), WireError> {
         let config = &self.engine.config;
-        let subnet = granted.subnet.unwrap_or(self.selection.primary());
-        let host = self.client.reservation(subnet, &config.global_reservations);
-        let member = self.final_classes(granted, subnet);
+        // Without a subnet only the classes and the global scope speak.
+        let subnet = granted.subnet.or(self.selection.primary());
+        let global = &config.global_reservations;
+        let host = subnet.and_then(|s| self.client.reservation(s, global));
+        let member = subnet.map_or(self.member, |s| self.final_classes(granted, s));
         let classes = config
             .classes
             .applying(member.in_order())
@@ -203,7 +218,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         let scopes = [host.map(|h| &h.options)]
             .into_iter()
             .chain(pools)
-            .chain([Some(&subnet.options)])
+            .chain([subnet.map(|s| &s.options)])
             .chain(classes)
             .chain([Some(&config.global_options)]);
         let scopes = || scopes.clone().flatten();

@@ -8,7 +8,8 @@ use crate::config::{Config6, Subnet6};
 /// selection on the stack.
 pub const MAX_SHARED: usize = 16;
 
-/// The selected subnet and its shared network's other subnets.
+/// The selected subnet and its shared network's other subnets (none when
+/// no subnet serves the client).
 pub struct Selection<'c> {
     subnets: [Option<&'c Subnet6>; MAX_SHARED],
 }
@@ -19,10 +20,16 @@ impl<'c> Selection<'c> {
         self.subnets.iter().map_while(|s| *s)
     }
 
-    /// The subnet the client's link is on.
-    pub fn primary(&self) -> &'c Subnet6 {
-        // A selection is only built with at least one subnet.
-        self.subnets[0].expect("a selection holds a subnet")
+    /// No subnet: Kea still answers, from the class and global options.
+    pub fn none() -> Self {
+        Selection {
+            subnets: [None; MAX_SHARED],
+        }
+    }
+
+    /// The subnet the client's link is on, if one is.
+    pub fn primary(&self) -> Option<&'c Subnet6> {
+        self.subnets[0]
     }
 
     /// The selected subnet with id `id`.
