@@ -244,36 +244,19 @@ impl Engine6<'_> {
         };
         let client = Client::of(req, self.config.mac_sources());
         let global = &self.config.global_reservations;
-        let Some(primary) = selection.primary() else {
-            // Without a subnet there is no reservation to find.
-            classes.after_host(&input, false, &[], &mut member);
-            if member.contains(builtin::DROP) {
-                return Outcome::Silent(Silence::Dropped);
-            }
-            let mut assigned = Assigned::default();
-            assigned.record(member);
-            let ctx = Ctx {
-                engine: self,
-                req,
-                msg,
-                selection,
-                client,
-                member: assigned,
-                host_classes_given: true,
-                now,
-            };
-            return ctx.answer(kind, out);
-        };
-        let host = client.reservation(primary, global);
+        // Without a subnet there is no reservation to find.
+        let primary = selection.primary();
+        let host = primary.and_then(|p| client.reservation(p, global));
         // Kea assigns a global reservation's classes, or those of a
         // reservation in a subnet outside shared networks, before pools
         // are chosen, evaluating the classes again with them; a shared
         // network's subnet may still change, so its reservation's
         // classes come once the lease is chosen.
+        let early_host =
+            primary.is_some_and(|p| p.shared_network.is_none() || client.is_global(p, global));
         let host_classes = host
             .map(|h| &h.classes[..])
-            .filter(|c| !c.is_empty())
-            .filter(|_| primary.shared_network.is_none() || client.is_global(primary, global));
+            .filter(|c| !c.is_empty() && early_host);
         if let Some(reserved) = host_classes {
             member = ClassSet::default();
             for &c in reserved {
@@ -295,7 +278,8 @@ impl Engine6<'_> {
             selection,
             client,
             member: assigned,
-            host_classes_given: host_classes.is_some(),
+            // No subnet, no reservation classes to come.
+            host_classes_given: host_classes.is_some() || primary.is_none(),
             now,
         };
         ctx.answer(kind, out)
