@@ -158,7 +158,7 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
             reservations: Reservations4::default(),
             host_scope: Default::default(),
             pool_classes: Vec::new(),
-            guard: None,
+            guard: Default::default(),
             required: Vec::new(),
         }],
         ..Config4::default()

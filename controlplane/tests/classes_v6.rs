@@ -9,6 +9,9 @@ use xdhcp_dataplane::engine::v6::{Engine6, Outcome, Request6, Silence};
 use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
 use xdhcp_dataplane::wire::v6::Packet6;
 
+mod common;
+use common::v6msg::tlv;
+
 const CONFIG: &str = r#"{ "Dhcp6": {
   "option-data": [ { "name": "dns-servers", "data": "2001:db8::99" } ],
   "client-classes": [
@@ -21,13 +24,6 @@ const CONFIG: &str = r#"{ "Dhcp6": {
   "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "veth0",
                  "pools": [ { "pool": "2001:db8:1::10 - 2001:db8:1::20" } ] } ]
 } }"#;
-
-fn tlv(code: u16, data: &[u8]) -> Vec<u8> {
-    let mut v = code.to_be_bytes().to_vec();
-    v.extend_from_slice(&(data.len() as u16).to_be_bytes());
-    v.extend_from_slice(data);
-    v
-}
 
 /// The DNS servers (option 23) of the answer to an INFORMATION-REQUEST
 /// from a client with `duid`, or why there was none.

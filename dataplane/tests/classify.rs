@@ -431,3 +431,33 @@ fn dhcpv6_expressions_read_the_client_message_and_the_relay_chain() {
         .unwrap_err();
     assert!(err.msg.contains("pkt4 can only be used in DHCPv4"), "{err}");
 }
+
+/// The set of classes `list`.
+fn set_of(list: &[u16]) -> ClassSet {
+    let mut s = ClassSet::default();
+    for &c in list {
+        s.insert(c);
+    }
+    s
+}
+
+#[test]
+fn classes_keep_the_order_they_were_assigned_in() {
+    let mut a = classify::Assigned::default();
+    a.record(set_of(&[0, 9, 12]));
+    // A later step's classes come after, even with lower indexes.
+    a.record(set_of(&[0, 9, 12, 1, 7]));
+    a.record(set_of(&[0, 9, 12, 1, 7, 5]));
+    assert_eq!(a.in_order().collect::<Vec<_>>(), [0, 9, 12, 1, 7, 5]);
+    assert!(a.all().contains(5) && !a.all().contains(6));
+}
+
+#[test]
+fn a_guard_admits_members_of_any_listed_class() {
+    use xdhcp_dataplane::config::Guard;
+    assert!(Guard::OPEN.admits(&ClassSet::default()));
+    let guard = Guard(vec![7, 9]);
+    assert!(guard.admits(&set_of(&[9])));
+    assert!(guard.admits(&set_of(&[0, 7])));
+    assert!(!guard.admits(&set_of(&[0, 8])));
+}

@@ -105,7 +105,7 @@ fn bootp_clients_get_their_hardware_address_reservation_and_the_bootp_class() {
     );
     // Only BOOTP clients may use the pool (the manual's example).
     s.pool_classes = vec![PoolClasses {
-        guard: Some(builtin::BOOTP),
+        guard: xdhcp_dataplane::config::Guard(vec![builtin::BOOTP]),
         ..PoolClasses::default()
     }];
     let (_, out) = lab.send(&bootp(7, RELAY, &[]), NOW);

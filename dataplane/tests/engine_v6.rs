@@ -64,6 +64,7 @@ fn subnet(id: u32, prefix: &str, pool: (&str, &str), pd: Option<&str>) -> Subnet
                 )),
                 delegated_len: 56,
                 excluded: None,
+                classes: Default::default(),
             })
             .into_iter()
             .collect(),
@@ -91,7 +92,10 @@ fn subnet(id: u32, prefix: &str, pool: (&str, &str), pd: Option<&str>) -> Subnet
         ]),
         reservations: Reservations6::default(),
         host_scope: Default::default(),
-        guard: None,
+        guard: Default::default(),
+        pool_classes: Vec::new(),
+        required: Vec::new(),
+        last_pool: Default::default(),
     }
 }
 
@@ -405,6 +409,7 @@ fn exhausted_pools_answer_per_ia_status() {
         )),
         delegated_len: 56,
         excluded: None,
+        classes: Default::default(),
     }];
     let lab = Lab::new(vec![s]);
     for n in 1..=2 {
@@ -645,6 +650,7 @@ fn reservations_win_for_addresses_prefixes_and_options() {
             prefixes: vec![(prefix, 48)],
             hostname: None,
             options: OptionSet::new(vec![opt(OPTION_DNS_SERVERS, &[0xfd; 16], false)]),
+            classes: Vec::new(),
         },
     );
     // A reservation by the MAC inside a DUID-LL.
@@ -764,15 +770,14 @@ fn relayed_twice_selected_by_the_innermost_link_address() {
 }
 
 #[test]
-fn no_subnet_and_no_client_id_are_silent() {
+fn no_subnet_gets_no_addresses_and_no_client_id_no_answer() {
     let mut s = lan();
     s.interface = Some("eth9".into());
     let lab = Lab::new(vec![s]);
+    // Kea 2.2 answers a client no subnet serves, without addresses.
     let solicit = plain(MessageType::Solicit, 1, None, &[Ia::Na(1, &[])]);
-    assert_eq!(
-        lab.send(&solicit, NOW).0,
-        Outcome::Silent(Silence::NoSubnet)
-    );
+    let adv = lab.expect(&solicit, MessageType::Advertise);
+    assert_eq!(na(&adv, 1), Err(status::NO_ADDRS_AVAIL));
     let mut buf = vec![0u8; 64];
     let mut w = Message6Writer::new(&mut buf);
     w.put_header(MessageType::Solicit, 1).unwrap();

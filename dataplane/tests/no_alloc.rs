@@ -237,6 +237,7 @@ mod v6lab {
                     alloc: Arc::new(Allocator::new(pd, AllocatorKind::Iterative)),
                     delegated_len: 56,
                     excluded: None,
+                    classes: Default::default(),
                 }],
                 interface: Some("veth0".into()),
                 interface_id: None,
@@ -250,7 +251,10 @@ mod v6lab {
                 options: OptionSet::default(),
                 reservations: Reservations6::default(),
                 host_scope: Default::default(),
-                guard: None,
+                guard: Default::default(),
+                pool_classes: Vec::new(),
+                required: Vec::new(),
+                last_pool: Default::default(),
             }],
             ..Config6::default()
         }

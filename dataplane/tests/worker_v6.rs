@@ -44,7 +44,10 @@ fn config() -> Config6 {
             options: OptionSet::default(),
             reservations: Reservations6::default(),
             host_scope: Default::default(),
-            guard: None,
+            guard: Default::default(),
+            pool_classes: Vec::new(),
+            required: Vec::new(),
+            last_pool: Default::default(),
         }],
         ..Config6::default()
     }

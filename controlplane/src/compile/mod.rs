@@ -93,10 +93,10 @@ pub struct SubnetPlan {
     pub prefix_len: u8,
     /// Shared network, if any.
     pub shared_network: Option<String>,
-    /// Only clients of this class may use the subnet.
-    pub guard: Option<String>,
-    /// Classes evaluated once the subnet is chosen: the subnet's
-    /// `require-client-classes`, then its shared network's.
+    /// Only clients of these classes may use the subnet (none: all).
+    pub guard: Vec<String>,
+    /// Classes evaluated once the subnet is chosen: its shared network's
+    /// `require-client-classes`, then the subnet's (Kea's order).
     pub required: Vec<String>,
     /// Interface the subnet is directly reachable on.
     pub interface: Option<String>,
@@ -123,8 +123,8 @@ pub struct PoolPlan {
     pub first: u128,
     /// Last address.
     pub last: u128,
-    /// Only clients of this class may use the pool.
-    pub guard: Option<String>,
+    /// Only clients of these classes may use the pool (none: all).
+    pub guard: Vec<String>,
     /// Classes evaluated for clients given an address of the pool.
     pub required: Vec<String>,
     /// Pool options (above subnet options).
@@ -142,8 +142,10 @@ pub struct PdPoolPlan {
     pub delegated_len: u8,
     /// Excluded prefix (RFC 6603) as (prefix, length).
     pub excluded: Option<(u128, u8)>,
-    /// Only clients of this class may use the pool.
-    pub guard: Option<String>,
+    /// Only clients of these classes may use the pool (none: all).
+    pub guard: Vec<String>,
+    /// Classes evaluated for clients given a prefix of the pool.
+    pub required: Vec<String>,
     /// Pool options.
     pub options: Vec<OptionOut>,
 }
@@ -240,12 +242,11 @@ fn plan(s: &Server) -> Plan {
                 network: sub.prefix.first(),
                 prefix_len: sub.prefix.len,
                 shared_network: sub.shared_network.clone(),
-                guard: sub.effective.client_class.clone(),
-                required: sub
-                    .own
-                    .require_client_classes
-                    .iter()
-                    .chain(net.and_then(|n| n.own.require_client_classes.as_ref()))
+                guard: sub.effective.client_class.clone().unwrap_or_default(),
+                required: net
+                    .and_then(|n| n.own.require_client_classes.as_ref())
+                    .into_iter()
+                    .chain(sub.own.require_client_classes.iter())
                     .flatten()
                     .cloned()
                     .collect(),
@@ -274,6 +275,7 @@ fn plan(s: &Server) -> Plan {
                         delegated_len: p.delegated_len,
                         excluded: p.excluded.map(|e| (e.first(), e.len)),
                         guard: p.client_class.clone(),
+                        required: p.require_client_classes.clone(),
                         options: options(&p.option_data),
                     })
                     .collect(),
@@ -382,6 +384,30 @@ pub(crate) fn class_table(plan: &Plan, space: &str) -> Classes {
         }
     }
     classes
+}
+
+/// A pool's guard, required classes and options, with class names
+/// resolved into `classes`.
+pub(crate) fn pool_classes(
+    guard: &[String],
+    required: &[String],
+    options: &[OptionOut],
+    space: &str,
+    classes: &mut Classes,
+) -> xdhcp_dataplane::config::PoolClasses {
+    xdhcp_dataplane::config::PoolClasses {
+        guard: class_guard(guard, classes),
+        required: class_indexes(required, classes),
+        options: option_set(options.iter(), space),
+    }
+}
+
+/// The guard of a scope open to the classes `names` (all when empty).
+pub(crate) fn class_guard(
+    names: &[String],
+    classes: &mut Classes,
+) -> xdhcp_dataplane::config::Guard {
+    xdhcp_dataplane::config::Guard(class_indexes(names, classes))
 }
 
 /// The index of each named class, adding names the configuration uses

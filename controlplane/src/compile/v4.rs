@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::classify::Classes;
-use xdhcp_dataplane::config::v4::{HostId, HostIdKind, HostIds, PoolClasses, Reservations4};
+use xdhcp_dataplane::config::v4::{HostId, HostIdKind, HostIds, Reservations4};
 use xdhcp_dataplane::config::{Config4, Reservation4, Subnet4};
 use xdhcp_dataplane::options::DHCP4_SPACE;
 
 use super::{
-    class_indexes, class_table, option_set, shared_network_indexes, subnet_options, Host, Plan,
-    SubnetPlan,
+    class_guard, class_indexes, class_table, option_set, pool_classes, shared_network_indexes,
+    subnet_options, Host, Plan, SubnetPlan,
 };
 
 /// The engine's configuration for a DHCPv4 plan.
@@ -54,15 +54,19 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
     let pool_classes = s
         .pools
         .iter()
-        .map(|pool| PoolClasses {
-            guard: pool.guard.as_ref().and_then(|g| classes.intern(g).ok()),
-            required: class_indexes(&pool.required, classes),
-            options: option_set(pool.options.iter(), DHCP4_SPACE),
+        .map(|pool| {
+            pool_classes(
+                &pool.guard,
+                &pool.required,
+                &pool.options,
+                DHCP4_SPACE,
+                classes,
+            )
         })
         .collect();
     Subnet4 {
         pool_classes,
-        guard: s.guard.as_ref().and_then(|g| classes.intern(g).ok()),
+        guard: class_guard(&s.guard, classes),
         required: class_indexes(&s.required, classes),
         id: s.id,
         network: v4(s.network),

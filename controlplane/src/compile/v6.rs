@@ -19,7 +19,8 @@ use xdhcp_dataplane::classify::Classes;
 use crate::server_duid;
 
 use super::{
-    class_table, option_set, shared_network_indexes, subnet_options, Host, Plan, SubnetPlan,
+    class_guard, class_indexes, class_table, option_set, pool_classes, shared_network_indexes,
+    subnet_options, Host, Plan, SubnetPlan,
 };
 
 /// A DUID-EN under ISC's enterprise number with identifier `xdhcp`.
@@ -48,7 +49,7 @@ pub fn snapshot_with_duid(plan: &Plan, server_duid: Vec<u8>) -> Config6 {
         subnets,
         shared_networks,
         decline_probation: plan.decline_probation_period,
-        global_reservations: reservations(&plan.global_hosts),
+        global_reservations: reservations(&plan.global_hosts, &mut classes),
         global_options: option_set(plan.global_options.iter(), DHCP6_SPACE),
         classes,
         mac_sources: plan.mac_sources.clone(),
@@ -70,6 +71,11 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
                 Arc::new(Allocator::new(range, AllocatorKind::Iterative))
             })
             .collect(),
+        pool_classes: s
+            .pools
+            .iter()
+            .map(|p| pool_classes(&p.guard, &p.required, &p.options, DHCP6_SPACE, classes))
+            .collect(),
         pd_pools: s
             .pd_pools
             .iter()
@@ -79,6 +85,13 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
                     alloc: Arc::new(Allocator::new(pool, AllocatorKind::Iterative)),
                     delegated_len: pd.delegated_len,
                     excluded: pd.excluded.map(|(a, len)| (a.into(), len)),
+                    classes: pool_classes(
+                        &pd.guard,
+                        &pd.required,
+                        &pd.options,
+                        DHCP6_SPACE,
+                        classes,
+                    ),
                 }
             })
             .collect(),
@@ -100,12 +113,14 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         rapid_commit: p.rapid_commit,
         options: subnet_options(s, DHCP6_SPACE),
         host_scope: p.host_scope(),
-        reservations: reservations(&s.hosts),
-        guard: s.guard.as_ref().and_then(|g| classes.intern(g).ok()),
+        reservations: reservations(&s.hosts, classes),
+        guard: class_guard(&s.guard, classes),
+        required: class_indexes(&s.required, classes),
+        last_pool: Default::default(),
     }
 }
 
-fn reservations(hosts: &[Host]) -> Reservations6 {
+fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations6 {
     let mut out = Reservations6::default();
     for h in hosts {
         let id = match h.id_type.as_str() {
@@ -134,6 +149,7 @@ fn reservations(hosts: &[Host]) -> Reservations6 {
                 prefixes,
                 hostname: h.hostname.clone(),
                 options: option_set(h.options.iter(), DHCP6_SPACE),
+                classes: class_indexes(&h.classes, classes),
             },
         );
     }

@@ -10,6 +10,7 @@ use xdhcp_dataplane::options::OptionSpaces;
 use super::keys;
 use super::options::{self, OptionData};
 use super::read::Ctx;
+use super::scope::Triplet;
 use crate::diag;
 use crate::json::{Pos, Value};
 
@@ -33,10 +34,10 @@ pub struct ClientClass {
     pub server_hostname: Option<String>,
     /// Class file (v4).
     pub boot_file_name: Option<String>,
-    /// Class `valid-lifetime`.
-    pub valid_lifetime: Option<u32>,
-    /// Class `preferred-lifetime` (v6).
-    pub preferred_lifetime: Option<u32>,
+    /// Class `valid-lifetime` with `min-`/`max-`.
+    pub valid_lifetime: Triplet,
+    /// Class `preferred-lifetime` with `min-`/`max-` (v6).
+    pub preferred_lifetime: Triplet,
     /// Where the class starts.
     pub pos: Pos,
 }
@@ -130,8 +131,8 @@ pub fn read_list(v: &Value, path: &str, ctx: &mut Ctx, spaces: &OptionSpaces) ->
             next_server,
             server_hostname: m.str(ctx, "server-hostname"),
             boot_file_name: m.str(ctx, "boot-file-name"),
-            valid_lifetime: m.u32(ctx, "valid-lifetime"),
-            preferred_lifetime: m.u32(ctx, "preferred-lifetime"),
+            valid_lifetime: Triplet::read(&m, ctx, "valid-lifetime"),
+            preferred_lifetime: Triplet::read(&m, ctx, "preferred-lifetime"),
             pos: item.pos.clone(),
             name,
         });
@@ -191,7 +192,8 @@ pub fn table(
         class.next_server = c.next_server;
         class.server_hostname = c.server_hostname.clone();
         class.boot_file_name = c.boot_file_name.clone();
-        class.valid_lifetime = c.valid_lifetime;
+        class.valid = c.valid_lifetime.class_lifetime();
+        class.preferred = c.preferred_lifetime.class_lifetime();
         if let Err(e) = classes.add(class) {
             on_error(i, ParseError::new(0, e));
         }

@@ -21,12 +21,24 @@ pub struct Triplet {
 }
 
 impl Triplet {
-    fn read(m: &Map, ctx: &mut Ctx, name: &str) -> Triplet {
+    /// `name` with its `min-` and `max-` bounds, as far as `m` sets them.
+    pub(crate) fn read(m: &Map, ctx: &mut Ctx, name: &str) -> Triplet {
         Triplet {
             value: m.u32(ctx, name),
             min: m.u32(ctx, &format!("min-{name}")),
             max: m.u32(ctx, &format!("max-{name}")),
         }
+    }
+
+    /// The lifetime a class sets, if it sets any part: a default not
+    /// given is the nearest bound, bounds not given are the default.
+    pub fn class_lifetime(&self) -> Option<xdhcp_dataplane::config::Lifetime> {
+        let d = self.value.or(self.min).or(self.max)?;
+        Some(xdhcp_dataplane::config::Lifetime {
+            min: self.min.unwrap_or(d),
+            default: d,
+            max: self.max.unwrap_or(d),
+        })
     }
 
     fn inherit(&self, parent: &Triplet) -> Triplet {
@@ -180,8 +192,9 @@ pub struct Scope {
     pub server_hostname: Option<String>,
     /// `boot-file-name` (v4, file).
     pub boot_file_name: Option<String>,
-    /// `client-class`: only clients of this class may use the scope.
-    pub client_class: Option<String>,
+    /// `client-class` (or `client-classes`): only clients of these
+    /// classes may use the scope.
+    pub client_class: Option<Vec<String>>,
     /// `require-client-classes`, evaluated after subnet selection.
     pub require_client_classes: Option<Vec<String>>,
     /// Host reservation lookup flags.
@@ -204,9 +217,9 @@ pub struct Scope {
     pub rapid_commit: Option<bool>,
 }
 
-/// `client-class` (Kea 2.2) or `client-classes` (the newer manuals' list,
-/// of which the first entry is used until multi-class guards exist).
-pub fn read_client_class(m: &Map, ctx: &mut Ctx) -> Option<String> {
+/// `client-class` (Kea 2.2) or `client-classes` (the newer manuals' list:
+/// a client in any of them may use the scope).
+pub fn read_client_class(m: &Map, ctx: &mut Ctx) -> Option<Vec<String>> {
     if m.has("client-class") && m.has("client-classes") {
         ctx.err(
             &m.get("client-classes").expect("present").pos,
@@ -216,11 +229,11 @@ pub fn read_client_class(m: &Map, ctx: &mut Ctx) -> Option<String> {
     }
     // At the global level `client-classes` is the class definitions list.
     let global = !m.path().contains(['.', '[']);
-    m.str(ctx, "client-class").or_else(|| {
+    m.str(ctx, "client-class").map(|c| vec![c]).or_else(|| {
         if global {
             return None;
         }
-        m.strings(ctx, "client-classes")?.into_iter().next()
+        m.strings(ctx, "client-classes")
     })
 }
 

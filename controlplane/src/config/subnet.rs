@@ -20,8 +20,8 @@ pub struct Pool {
     pub range: Range,
     /// Pool-level options.
     pub option_data: Vec<OptionData>,
-    /// Only clients of this class may use the pool.
-    pub client_class: Option<String>,
+    /// Only clients of these classes may use the pool (none: all).
+    pub client_class: Vec<String>,
     /// Classes evaluated for clients of this pool.
     pub require_client_classes: Vec<String>,
     /// Where the `pool` value is.
@@ -42,8 +42,8 @@ pub struct PdPool {
     pub excluded: Option<Prefix>,
     /// Pool-level options.
     pub option_data: Vec<OptionData>,
-    /// Only clients of this class may use the pool.
-    pub client_class: Option<String>,
+    /// Only clients of these classes may use the pool (none: all).
+    pub client_class: Vec<String>,
     /// Classes evaluated for clients of this pool.
     pub require_client_classes: Vec<String>,
     /// Where the entry is.
@@ -233,14 +233,14 @@ fn common_pool_parts(
     m: &Map,
     ctx: &mut Ctx,
     spaces: &OptionSpaces,
-) -> (Vec<OptionData>, Option<String>, Vec<String>) {
+) -> (Vec<OptionData>, Vec<String>, Vec<String>) {
     let opts = m
         .get("option-data")
         .map(|v| options::read_data(v, &m.key_path("option-data"), ctx, spaces))
         .unwrap_or_default();
     (
         opts,
-        super::scope::read_client_class(m, ctx),
+        super::scope::read_client_class(m, ctx).unwrap_or_default(),
         super::scope::read_additional_classes(m, ctx).unwrap_or_default(),
     )
 }

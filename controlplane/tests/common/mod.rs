@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod side_by_side;
+pub mod v6msg;
 
 use std::collections::BTreeMap;
 

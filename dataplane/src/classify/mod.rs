@@ -8,6 +8,7 @@
 //! per-thread [`eval::Arena`]. [`Classes`] holds a configuration's classes
 //! in order and assigns memberships to a packet in Kea's phases.
 
+pub mod assigned;
 pub mod ast;
 pub mod compile;
 pub mod eval;
@@ -21,12 +22,13 @@ pub mod v6;
 use std::cell::RefCell;
 use std::net::Ipv4Addr;
 
+pub use assigned::Assigned;
 pub use compile::Program;
 pub use eval::{Arena, Input};
 pub use parser::{parse, parse_string, Names};
 pub use scope::Scope;
 
-use crate::config::OptionSet;
+use crate::config::{Lifetime, OptionSet};
 
 /// A syntax or meaning error in an expression, with the byte offset it
 /// points at.
@@ -79,6 +81,15 @@ impl ClassSet {
         self.0
             .get(usize::from(c) / 64)
             .is_some_and(|w| w & (1 << (c % 64)) != 0)
+    }
+
+    /// The classes of `self` that `other` lacks.
+    pub fn without(&self, other: &ClassSet) -> ClassSet {
+        let mut out = *self;
+        for (w, o) in out.0.iter_mut().zip(other.0) {
+            *w &= !o;
+        }
+        out
     }
 
     /// Member classes, by index, lowest first.
@@ -148,8 +159,10 @@ pub struct Class {
     pub server_hostname: Option<String>,
     /// Class `boot-file-name` (v4 file).
     pub boot_file_name: Option<String>,
-    /// Class `valid-lifetime`.
-    pub valid_lifetime: Option<u32>,
+    /// Class `valid-lifetime` with its own `min-`/`max-` bounds.
+    pub valid: Option<Lifetime>,
+    /// Class `preferred-lifetime` with its bounds (v6).
+    pub preferred: Option<Lifetime>,
 }
 
 impl Class {
@@ -166,7 +179,8 @@ impl Class {
             next_server: None,
             server_hostname: None,
             boot_file_name: None,
-            valid_lifetime: None,
+            valid: None,
+            preferred: None,
         }
     }
 }
@@ -232,13 +246,13 @@ impl Classes {
         self.list.get(usize::from(i))
     }
 
-    /// The classes of `member` that carry options or boot fields, in
-    /// configuration order: the order their options apply in.
+    /// The classes `member` yields that carry options or boot fields, in
+    /// that order: the order their options apply in.
     pub fn applying<'c>(
         &'c self,
-        member: &'c ClassSet,
+        member: impl Iterator<Item = u16> + Clone + 'c,
     ) -> impl Iterator<Item = &'c Class> + Clone + 'c {
-        member.iter().filter_map(|i| self.get(i)).filter(|c| {
+        member.filter_map(|i| self.get(i)).filter(|c| {
             c.options.iter().next().is_some()
                 || c.next_server.is_some()
                 || c.server_hostname.is_some()
@@ -344,6 +358,13 @@ impl Classes {
     /// listed class without a test is simply assigned.
     pub fn additional<I: Input>(&self, input: &I, required: &[u16], set: &mut ClassSet) {
         self.evaluate(input, set, required.iter().map(|&i| (i, true)));
+    }
+
+    /// Evaluates the required class `c` (listed by a shared network,
+    /// subnet or pool). As in Kea 2.2 (not later versions), a class
+    /// without a test is not assigned this way.
+    pub fn required<I: Input>(&self, input: &I, c: u16, set: &mut ClassSet) {
+        self.evaluate(input, set, std::iter::once((c, false)));
     }
 
     /// The value of the string expression `prog` for `input`, with the

@@ -5,13 +5,17 @@
 //! The control plane builds these from a Kea configuration; workers share a
 //! snapshot read-only and swap it between batches on reload.
 
+pub mod guard;
 pub mod lifetime;
 pub mod options;
+pub mod pool_classes;
 pub mod v4;
 pub mod v6;
 
+pub use guard::Guard;
 pub use lifetime::Lifetime;
 pub use options::OptionSet;
+pub use pool_classes::PoolClasses;
 pub use v4::{Config4, Reservation4, Subnet4};
 pub use v6::{Config6, PdPool6, Reservation6, Subnet6};
 

@@ -5,7 +5,8 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 pub use super::lifetime::Lifetime;
-use super::{HostScope, OptionSet};
+pub use super::pool_classes::PoolClasses;
+use super::{Guard, HostScope, OptionSet};
 use crate::alloc::Allocator;
 use crate::classify::{ClassSet, Classes, Program};
 
@@ -175,8 +176,9 @@ pub struct Subnet4 {
     /// Each pool's class guard, required classes and options, index for
     /// index with `pools` (missing entries mean an open pool).
     pub pool_classes: Vec<PoolClasses>,
-    /// `client-class`: only members of this class may use the subnet.
-    pub guard: Option<u16>,
+    /// `client-class` / `client-classes`: only their members may use the
+    /// subnet.
+    pub guard: Guard,
     /// `require-client-classes` of the subnet, then of its shared network.
     pub required: Vec<u16>,
     /// Relay addresses (`relay.ip-addresses`) this subnet serves.
@@ -244,41 +246,20 @@ impl Subnet4 {
 
     /// The class data of pool `i`.
     pub fn pool_classes(&self, i: usize) -> &PoolClasses {
-        static OPEN: PoolClasses = PoolClasses {
-            guard: None,
-            required: Vec::new(),
-            options: OptionSet::EMPTY,
-        };
-        self.pool_classes.get(i).unwrap_or(&OPEN)
+        self.pool_classes
+            .get(i)
+            .unwrap_or(&super::pool_classes::OPEN)
     }
 
     /// True when a client of `classes` may use the subnet.
     pub fn admits(&self, classes: &ClassSet) -> bool {
-        self.guard.is_none_or(|g| classes.contains(g))
+        self.guard.admits(classes)
     }
 
     /// True when `a` lies in a pool a client of `classes` may use.
     pub fn in_allowed_pool(&self, a: Ipv4Addr, classes: &ClassSet) -> bool {
         self.pool_of(a)
             .is_some_and(|i| self.pool_classes(i).admits(classes))
-    }
-}
-
-/// What classification says about one pool.
-#[derive(Debug, Clone, Default)]
-pub struct PoolClasses {
-    /// `client-class`: only members may take addresses from the pool.
-    pub guard: Option<u16>,
-    /// `require-client-classes` of the pool.
-    pub required: Vec<u16>,
-    /// Pool `option-data`.
-    pub options: OptionSet,
-}
-
-impl PoolClasses {
-    /// True when a client of `classes` may use the pool.
-    pub fn admits(&self, classes: &ClassSet) -> bool {
-        self.guard.is_none_or(|g| classes.contains(g))
     }
 }
 

@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 use std::net::Ipv6Addr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use super::{HostScope, Lifetime, OptionSet};
+use super::{Guard, HostScope, Lifetime, OptionSet, PoolClasses};
 use crate::alloc::Allocator;
 use crate::classify::{ClassSet, Classes};
 
@@ -19,6 +20,8 @@ pub struct Reservation6 {
     pub hostname: Option<String>,
     /// The reservation's own option data.
     pub options: OptionSet,
+    /// `client-classes` the reservation puts its host in.
+    pub classes: Vec<u16>,
 }
 
 /// An identifier a v6 reservation is keyed on.
@@ -85,6 +88,8 @@ pub struct PdPool6 {
     /// `excluded-prefix` with its length (RFC 6603): its bits past
     /// `delegated_len` are sent in OPTION_PD_EXCLUDE with every prefix.
     pub excluded: Option<(Ipv6Addr, u8)>,
+    /// Its class guard, required classes and options.
+    pub classes: PoolClasses,
 }
 
 impl PdPool6 {
@@ -105,6 +110,9 @@ pub struct Subnet6 {
     pub prefix_len: u8,
     /// Address pools with their allocators, in configuration order.
     pub pools: Vec<Arc<Allocator>>,
+    /// Each address pool's class guard, required classes and options,
+    /// index for index with `pools` (missing entries mean an open pool).
+    pub pool_classes: Vec<PoolClasses>,
     /// Prefix delegation pools, in configuration order.
     pub pd_pools: Vec<PdPool6>,
     /// `interface` the subnet is directly reachable on.
@@ -133,8 +141,45 @@ pub struct Subnet6 {
     pub reservations: Reservations6,
     /// Which reservations apply to clients of this subnet.
     pub host_scope: HostScope,
-    /// `client-class`: only members of this class may use the subnet.
-    pub guard: Option<u16>,
+    /// `client-class` / `client-classes`: only their members may use the
+    /// subnet.
+    pub guard: Guard,
+    /// `require-client-classes` of its shared network, then of the subnet.
+    pub required: Vec<u16>,
+    /// The pools it allocated from last.
+    pub last_pool: Arc<LastPools>,
+}
+
+/// Which address pool and which pd-pool a subnet allocated from last:
+/// Kea's iterative allocator goes on from that pool for the next client
+/// whose classes allow it, whichever pool comes first in the
+/// configuration. Shared by the workers; a race only changes which free
+/// address a client is offered.
+#[derive(Debug, Default)]
+pub struct LastPools {
+    na: AtomicUsize,
+    pd: AtomicUsize,
+}
+
+impl LastPools {
+    fn of(&self, prefixes: bool) -> &AtomicUsize {
+        if prefixes {
+            &self.pd
+        } else {
+            &self.na
+        }
+    }
+
+    /// The index of the address pool (or, with `prefixes`, pd-pool)
+    /// allocated from last.
+    pub fn get(&self, prefixes: bool) -> usize {
+        self.of(prefixes).load(Ordering::Relaxed)
+    }
+
+    /// Notes an allocation from pool `i`.
+    pub fn set(&self, prefixes: bool, i: usize) {
+        self.of(prefixes).store(i, Ordering::Relaxed);
+    }
 }
 
 impl Subnet6 {
@@ -153,9 +198,33 @@ impl Subnet6 {
             .any(|p| p.pool().offset_of(a.into()).is_some())
     }
 
+    /// The class data of the pool or pd-pool holding `addr/len` (128 for
+    /// an address), if one does.
+    pub fn pool_classes_of(&self, addr: Ipv6Addr, len: u8) -> Option<&PoolClasses> {
+        if len == 128 {
+            let i = self
+                .pools
+                .iter()
+                .position(|p| p.pool().offset_of(addr.into()).is_some())?;
+            return Some(
+                self.pool_classes
+                    .get(i)
+                    .unwrap_or(&super::pool_classes::OPEN),
+            );
+        }
+        self.pd_pool_of(addr, len).map(|p| &p.classes)
+    }
+
+    /// True when `addr/len` lies in a pool or pd-pool a client of
+    /// `classes` may use.
+    pub fn in_allowed_pool(&self, addr: Ipv6Addr, len: u8, classes: &ClassSet) -> bool {
+        self.pool_classes_of(addr, len)
+            .is_some_and(|p| p.admits(classes))
+    }
+
     /// True when a client of `classes` may use the subnet.
     pub fn admits(&self, classes: &ClassSet) -> bool {
-        self.guard.is_none_or(|g| classes.contains(g))
+        self.guard.admits(classes)
     }
 
     /// True when `a/len` (an address when `len` is 128) lies in one of the

@@ -53,7 +53,7 @@ pub fn config() -> Config4 {
             reservations: Reservations4::default(),
             host_scope: Default::default(),
             pool_classes: Vec::new(),
-            guard: None,
+            guard: Default::default(),
             required: Vec::new(),
         }],
         ..Config4::default()
@@ -135,7 +135,7 @@ pub fn lab_config() -> Config4 {
             reservations: Reservations4::default(),
             host_scope: Default::default(),
             pool_classes: Vec::new(),
-            guard: None,
+            guard: Default::default(),
             required: Vec::new(),
         }
     };

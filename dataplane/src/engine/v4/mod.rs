@@ -376,7 +376,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         let by_class = self
             .member
             .iter()
-            .find_map(|c| classes.get(c).and_then(|c| c.valid_lifetime));
+            .find_map(|c| classes.get(c).and_then(|c| c.valid.map(|l| l.default)));
         let mut valid = subnet.valid;
         if let Some(v) = by_class {
             valid.default = v;

@@ -91,7 +91,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             let host = self.client.reservation(subnet, global);
             let pool = subnet.pool_of(yiaddr).map(|i| subnet.pool_classes(i));
             let member = self.additional_classes(subnet, pool.map(|p| &p.required[..]));
-            let classes = self.engine.config.classes.applying(&member);
+            let classes = self.engine.config.classes.applying(member.iter());
             w.set_ciaddr(p.ciaddr());
             w.set_yiaddr(yiaddr);
             self.boot_fields(&mut w, subnet, host, classes.clone())?;

@@ -5,10 +5,12 @@ use std::net::Ipv6Addr;
 
 use super::Ctx;
 use crate::alloc::{Allocator, AllocatorKind};
-use crate::config::Subnet6;
+use crate::classify::ClassSet;
+use crate::config::{Lifetime, Subnet6};
 use crate::events::LeaseEventKind;
 use crate::journal::RecordKind;
 use crate::lease::store::Ticket;
+use crate::lease::v6::client_hash;
 use crate::lease::{reusable, Lease6, LeaseState, LeaseType};
 use crate::stats::ScopeStat;
 use crate::wire::v6::{IaNa, IaPd, Options};
@@ -77,6 +79,35 @@ impl<'r> Ia<'r> {
     }
 }
 
+/// The indexes of `subnet`'s address pools (or pd-pools, with `prefixes`)
+/// a client of `member` may use, in the order Kea's iterative allocator
+/// tries them: from the pool the subnet allocated from last when the
+/// client may use it, else from the first it may use, to the last pool,
+/// then those before.
+fn pool_order<'s>(
+    subnet: &'s Subnet6,
+    prefixes: bool,
+    member: &'s ClassSet,
+) -> impl Iterator<Item = usize> + 's {
+    let admitted = move |i: &usize| {
+        let classes = match prefixes {
+            true => subnet.pd_pools.get(*i).map(|p| &p.classes),
+            false => subnet.pool_classes.get(*i),
+        };
+        classes.is_none_or(|c| c.admits(member))
+    };
+    let n = match prefixes {
+        true => subnet.pd_pools.len(),
+        false => subnet.pools.len(),
+    };
+    let last = subnet.last_pool.get(prefixes);
+    let start = Some(last)
+        .filter(|i| *i < n && admitted(i))
+        .or_else(|| (0..n).find(admitted))
+        .unwrap_or(0);
+    (start..n).chain(0..start).filter(admitted)
+}
+
 /// A binding given to an IA.
 #[derive(Clone, Copy)]
 pub struct Grant<'c> {
@@ -127,6 +158,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                     }
                 };
                 self.count(stat, g.subnet, pool);
+                self.end_replaced(ia, g.addr);
             }
             None if mode != Mode::Extend => self.allocation_failed(ia),
             _ => {}
@@ -134,10 +166,34 @@ impl<'c> Ctx<'_, 'c, '_> {
         grant
     }
 
+    /// Ends the client's other leases of `ia` once a new lease at `kept`
+    /// replaced them (one its classes, subnet or pool no longer allow):
+    /// Kea deletes such a lease, and the reply withdraws it.
+    fn end_replaced(&self, ia: &Ia<'_>, kept: Ipv6Addr) {
+        const MOST: usize = 4;
+        let mut old = [Ipv6Addr::UNSPECIFIED; MOST];
+        let mut n = 0;
+        let key = client_hash(self.client.duid, ia.iaid, ia.kind);
+        self.leases().each_by_client(key, |l| {
+            // Leases on other links are not this exchange's to end.
+            let here = self.selection.by_id(l.subnet_id).is_some();
+            if l.addr != kept && n < MOST && here && self.client.owns(l, ia.iaid, ia.kind) {
+                old[n] = l.addr;
+                n += 1;
+            }
+        });
+        for &a in &old[..n] {
+            let owns = |l: &Lease6| self.client.owns(l, ia.iaid, ia.kind);
+            let _ = self.leases().release(a, owns);
+        }
+    }
+
     /// Counts an IA left without a binding in the selected subnet, with
     /// Kea's context.
     fn allocation_failed(&self, ia: &Ia<'_>) {
-        let subnet = self.selection.primary();
+        let Some(subnet) = self.selection.primary() else {
+            return;
+        };
         let pools = |s: &Subnet6| match ia.kind {
             LeaseType::Pd => s.pd_pools.is_empty(),
             _ => s.pools.is_empty(),
@@ -151,48 +207,64 @@ impl<'c> Ctx<'_, 'c, '_> {
     fn find_grant(&self, ia: &Ia<'_>, mode: Mode) -> Option<Grant<'c>> {
         let hint = ia.listed().next();
         let (hp, hv) = hint.map_or((0, 0), |h| (h.2, h.3));
-        let times = |s: &Subnet6| {
-            let valid = s.valid.grant_hint(hv);
-            (s.preferred.grant_hint(hp).min(valid), valid)
-        };
-        if let Some(g) = self.current(ia, mode, &times) {
+        let times = |s: &Subnet6| self.lifetimes(s, hp, hv, true);
+        // Kea 2.2 extends a lease on RENEW and REBIND with the subnet's
+        // lifetimes only: class lifetimes apply when a lease is given.
+        let renewed = |s: &Subnet6| self.lifetimes(s, hp, hv, mode != Mode::Extend);
+        if let Some(g) = self.current(ia, mode, &renewed) {
             return Some(g);
         }
         let global = &self.engine.config.global_reservations;
-        for subnet in self.selection.iter() {
+        for subnet in self.subnets() {
             for (a, len) in self.client.reserved(subnet, global, ia.kind) {
                 if let Some(g) = self.take(ia, subnet, a, len, mode, times(subnet)) {
                     return Some(g);
                 }
             }
         }
+        let member = self.member.all();
         if let Some((a, len, _, _)) = hint.filter(|h| !h.0.is_unspecified()) {
-            for subnet in self.selection.iter() {
-                if subnet.pooled(a, len) {
+            // An address hint has no length of its own.
+            let len = if ia.kind == LeaseType::Pd { len } else { 128 };
+            for subnet in self.subnets() {
+                if subnet.in_allowed_pool(a, len, member) {
                     if let Some(g) = self.take(ia, subnet, a, len, mode, times(subnet)) {
                         return Some(g);
                     }
                 }
             }
         }
-        for subnet in self.selection.iter() {
-            let na = subnet
-                .pools
-                .iter()
-                .filter(|_| ia.kind == LeaseType::Na)
-                .map(|p| (&**p, 128));
-            let pd = subnet
-                .pd_pools
-                .iter()
-                .filter(|_| ia.kind == LeaseType::Pd)
-                .map(|p| (&*p.alloc, p.delegated_len));
-            for (alloc, len) in na.chain(pd) {
+        for subnet in self.subnets() {
+            let prefixes = ia.kind == LeaseType::Pd;
+            for i in pool_order(subnet, prefixes, member) {
+                let (alloc, len) = match prefixes {
+                    true => (&*subnet.pd_pools[i].alloc, subnet.pd_pools[i].delegated_len),
+                    false => (&*subnet.pools[i], 128),
+                };
                 if let Some(g) = self.pick_from_pool(ia, subnet, alloc, len, mode, times(subnet)) {
+                    subnet.last_pool.set(prefixes, i);
                     return Some(g);
                 }
             }
         }
         None
+    }
+
+    /// Preferred and valid lifetimes in `subnet` for a client hinting
+    /// `hp`/`hv` (0: no hint): with `classes`, the first of the client's
+    /// classes (in the order they were assigned) that sets one gives that
+    /// lifetime with its own bounds, else the subnet does, as Kea 2.2's
+    /// `getLifetimes6`.
+    fn lifetimes(&self, subnet: &Subnet6, hp: u32, hv: u32, classes: bool) -> (u32, u32) {
+        let table = &self.engine.config.classes;
+        let by_class = |pick: fn(&crate::classify::Class) -> Option<Lifetime>| {
+            let mut order = self.member.in_order().filter(|_| classes);
+            order.find_map(|c| table.get(c).and_then(pick))
+        };
+        let valid = by_class(|c| c.valid).unwrap_or(subnet.valid);
+        let preferred = by_class(|c| c.preferred).unwrap_or(subnet.preferred);
+        let valid = valid.grant_hint(hv);
+        (preferred.grant_hint(hp).min(valid), valid)
     }
 
     /// The client's current binding for `ia`, extended unless offering.
@@ -206,12 +278,16 @@ impl<'c> Ctx<'_, 'c, '_> {
             .client
             .current(self.leases(), &self.selection, ia.iaid, ia.kind)?;
         let subnet = held.subnet;
+        // A lease stays the client's while its subnet and pool still admit
+        // the client's classes (or it is reserved for the client).
+        let member = self.member.all();
+        let pooled = subnet.in_allowed_pool(held.addr, held.prefix_len, member);
         let global = &self.engine.config.global_reservations;
         let reserved = || {
             let mut all = self.client.reserved(subnet, global, ia.kind);
             all.any(|(a, _)| a == held.addr)
         };
-        if !subnet.pooled(held.addr, held.prefix_len) && !reserved() {
+        if !subnet.admits(member) || !(pooled || reserved()) {
             return None;
         }
         let (preferred, valid) = times(subnet);

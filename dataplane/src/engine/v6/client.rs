@@ -126,6 +126,12 @@ impl<'r> Client<'r> {
             })
     }
 
+    /// True when the reservation [`Client::reservation`] finds for
+    /// `subnet` is a global one.
+    pub fn is_global(&self, subnet: &Subnet6, global: &Reservations6) -> bool {
+        self.host(subnet, global).is_some_and(|(_, own)| !own)
+    }
+
     fn find_in<'c>(&self, r: &'c Reservations6) -> Option<&'c Reservation6> {
         if r.is_empty() {
             return None;

@@ -18,7 +18,7 @@ use client::Client;
 use select::Selection;
 
 use crate::classify::v6::{self as class6, Input6};
-use crate::classify::{builtin, ClassSet};
+use crate::classify::{builtin, Assigned, ClassSet};
 use crate::config::{Config6, Subnet6};
 use crate::events::{self, Family, LeaseEvent6, LeaseEventKind, LeaseEvents, Relay6, ShortId};
 use crate::lease::store::Ticket;
@@ -232,41 +232,57 @@ impl Engine6<'_> {
             }
         }
         let classes = &self.config.classes;
-        let iface = req.interface.unwrap_or("");
-        let input = Input6::new(&req.packet, iface, req.src, req.dst);
+        let input = input(req);
         let mut member = ClassSet::default();
         classes.early(&input, class6::vendor_class(&req.packet), &mut member);
         if member.contains(builtin::DROP) {
             return Outcome::Silent(Silence::Dropped);
         }
-        let Some(selection) = select::select(self.config, req, &member) else {
+        let selection = select::select(self.config, req, &member);
+        let Some(selection) = selection.or_else(|| answered_without_subnet(kind)) else {
             return Outcome::Silent(Silence::NoSubnet);
         };
         let client = Client::of(req, self.config.mac_sources());
-        let host = client.reservation(selection.primary(), &self.config.global_reservations);
+        let global = &self.config.global_reservations;
+        // Without a subnet there is no reservation to find.
+        let primary = selection.primary();
+        let host = primary.and_then(|p| client.reservation(p, global));
+        // Kea assigns a global reservation's classes, or those of a
+        // reservation in a subnet outside shared networks, before pools
+        // are chosen, evaluating the classes again with them; a shared
+        // network's subnet may still change, so its reservation's
+        // classes come once the lease is chosen.
+        let early_host =
+            primary.is_some_and(|p| p.shared_network.is_none() || client.is_global(p, global));
+        let host_classes = host
+            .map(|h| &h.classes[..])
+            .filter(|c| !c.is_empty() && early_host);
+        if let Some(reserved) = host_classes {
+            member = ClassSet::default();
+            for &c in reserved {
+                member.insert(c);
+            }
+            classes.early(&input, class6::vendor_class(&req.packet), &mut member);
+        }
+        let mut assigned = Assigned::default();
+        assigned.record(member);
         classes.after_host(&input, host.is_some(), &[], &mut member);
         if member.contains(builtin::DROP) {
             return Outcome::Silent(Silence::Dropped);
         }
+        assigned.record(member);
         let ctx = Ctx {
             engine: self,
             req,
             msg,
             selection,
             client,
-            member,
+            member: assigned,
+            // No subnet, no reservation classes to come.
+            host_classes_given: host_classes.is_some() || primary.is_none(),
             now,
         };
-        match kind {
-            M::Solicit if ctx.rapid_commit() => ctx.assign(out, M::Reply, binding::Mode::Commit),
-            M::Solicit => ctx.assign(out, M::Advertise, binding::Mode::Offer),
-            M::Request => ctx.assign(out, M::Reply, binding::Mode::Commit),
-            M::Renew | M::Rebind => ctx.assign(out, M::Reply, binding::Mode::Extend),
-            M::Release => ctx.release(out),
-            M::Decline => ctx.decline(out),
-            M::Confirm => ctx.confirm(out),
-            _ => ctx.inform(out),
-        }
+        ctx.answer(kind, out)
     }
 
     /// RFC 8415 §16: which messages must, may or must not name a server.
@@ -282,6 +298,22 @@ impl Engine6<'_> {
     }
 }
 
+/// A selection without subnets for the messages Kea 2.2 answers when no
+/// subnet serves the client: SOLICIT and REQUEST (their IAs get
+/// NoAddrsAvail or NoPrefixAvail), RENEW and REBIND (NoBinding), RELEASE,
+/// CONFIRM (NotOnLink) and INFORMATION-REQUEST, with the class and global
+/// options. DECLINE stays unanswered.
+fn answered_without_subnet<'c>(kind: MessageType) -> Option<Selection<'c>> {
+    use MessageType as M;
+    let answered = !matches!(kind, M::Decline);
+    answered.then(Selection::none)
+}
+
+/// What expressions see of a request.
+fn input<'a>(req: &'a Request6<'a>) -> Input6<'a> {
+    Input6::new(&req.packet, req.interface.unwrap_or(""), req.src, req.dst)
+}
+
 /// Everything one message's handling needs.
 struct Ctx<'e, 'c, 'r> {
     engine: &'e Engine6<'c>,
@@ -289,12 +321,15 @@ struct Ctx<'e, 'c, 'r> {
     msg: ClientMessage<'r>,
     selection: Selection<'c>,
     client: Client<'r>,
-    /// The classes the client belongs to.
-    member: ClassSet,
+    /// The classes the client belongs to, in the order they came.
+    member: Assigned,
+    /// True when the reservation's classes were assigned before pools
+    /// were chosen.
+    host_classes_given: bool,
     now: u32,
 }
 
-impl Ctx<'_, '_, '_> {
+impl<'c> Ctx<'_, 'c, '_> {
     fn leases(&self) -> &LeaseStore<Lease6> {
         self.engine.leases
     }
@@ -310,9 +345,32 @@ impl Ctx<'_, '_, '_> {
         }
     }
 
+    /// The selected subnets the client's classes admit, selected one first.
+    fn subnets(&self) -> impl Iterator<Item = &'c Subnet6> + '_ {
+        self.selection
+            .iter()
+            .filter(|s| s.admits(self.member.all()))
+    }
+
     /// Rapid commit applies when the client asks and its subnet allows it.
     fn rapid_commit(&self) -> bool {
-        self.msg.options().rapid_commit() && self.selection.primary().rapid_commit
+        self.msg.options().rapid_commit()
+            && self.selection.primary().is_some_and(|s| s.rapid_commit)
+    }
+
+    /// Answers a message of `kind` (one a server answers).
+    fn answer(&self, kind: MessageType, out: &mut [u8]) -> Outcome {
+        use MessageType as M;
+        match kind {
+            M::Solicit if self.rapid_commit() => self.assign(out, M::Reply, binding::Mode::Commit),
+            M::Solicit => self.assign(out, M::Advertise, binding::Mode::Offer),
+            M::Request => self.assign(out, M::Reply, binding::Mode::Commit),
+            M::Renew | M::Rebind => self.assign(out, M::Reply, binding::Mode::Extend),
+            M::Release => self.release(out),
+            M::Decline => self.decline(out),
+            M::Confirm => self.confirm(out),
+            _ => self.inform(out),
+        }
     }
 
     /// Hands a lease event for `addr`/`prefix_len` of the IA `iaid` to the

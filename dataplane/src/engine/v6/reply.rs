@@ -3,7 +3,8 @@
 
 use super::binding::{Grant, Ia, Mode};
 use super::{Ctx, Destination, Engine6, Outcome, Request6, Silence, Tickets, MAX_IAS};
-use crate::config::Subnet6;
+use crate::classify::{Assigned, ClassSet};
+use crate::config::{PoolClasses, Subnet6};
 use crate::events::LeaseEventKind;
 use crate::lease::LeaseType;
 use crate::wire::v6::{status, Message6Writer, MessageType, OptionMark, OPTION_UNICAST};
@@ -35,10 +36,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         out: &mut [u8],
         kind: MessageType,
         options: bool,
-        body: impl FnOnce(
-            &mut Message6Writer<'_>,
-            &mut Tickets,
-        ) -> Result<Option<&'c Subnet6>, WireError>,
+        body: impl FnOnce(&mut Message6Writer<'_>, &mut Tickets) -> Result<Granted<'c>, WireError>,
     ) -> Outcome {
         let mut tickets = Tickets::default();
         let mut w = Message6Writer::new(out);
@@ -49,9 +47,9 @@ impl<'c> Ctx<'_, 'c, '_> {
             if !self.client.duid.is_empty() {
                 w.client_id(self.client.duid)?;
             }
-            let subnet = body(&mut w, &mut tickets)?;
+            let granted = body(&mut w, &mut tickets)?;
             if options {
-                self.configured_options(&mut w, subnet.unwrap_or(self.selection.primary()))?;
+                self.configured_options(&mut w, &granted)?;
             }
             w.end_relay_reply(relay)
         })();
@@ -76,14 +74,20 @@ impl<'c> Ctx<'_, 'c, '_> {
             if rapid {
                 w.rapid_commit()?;
             }
-            let mut first = None;
+            let mut granted = Granted::default();
+            // Kea renews nothing without a subnet: each IA has no binding.
+            let unbound = mode == Mode::Extend && self.selection.primary().is_none();
             for ia in self.ias() {
+                if unbound {
+                    ia_status(w, &ia, false)?;
+                    continue;
+                }
                 let grant = self.grant(&ia, mode);
                 if let Some(g) = &grant {
                     if let Some(t) = g.ticket {
                         tickets.push(t);
                     }
-                    first = first.or(Some(g.subnet));
+                    granted.add(g);
                     let event = match mode {
                         Mode::Offer => LeaseEventKind::Offer,
                         Mode::Commit => LeaseEventKind::Allocate,
@@ -99,19 +103,26 @@ impl<'c> Ctx<'_, 'c, '_> {
                 w.status_code(status::NO_ADDRS_AVAIL, "Temporary addresses not supported")?;
                 w.end_option(m)?;
             }
-            Ok(first)
+            Ok(granted)
         })
     }
 
     /// RELEASE: each IA's bindings dropped; NoBinding for IAs not held.
     pub(super) fn release(&self, out: &mut [u8]) -> Outcome {
         self.respond(out, MessageType::Reply, false, |w, _| {
+            // Kea sums up with NoBinding when some IA had none.
+            let mut all_held = true;
             for ia in self.ias() {
                 let held = self.release_ia(&ia);
+                all_held &= held;
                 ia_status(w, &ia, held)?;
             }
-            w.status_code(status::SUCCESS, "Leases released")?;
-            Ok(None)
+            if all_held {
+                w.status_code(status::SUCCESS, "Leases released")?;
+            } else {
+                w.status_code(status::NO_BINDING, "Some leases were not held")?;
+            }
+            Ok(Granted::default())
         })
     }
 
@@ -123,7 +134,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                 ia_status(w, &ia, held)?;
             }
             w.status_code(status::SUCCESS, "Addresses declined")?;
-            Ok(None)
+            Ok(Granted::default())
         })
     }
 
@@ -136,37 +147,78 @@ impl<'c> Ctx<'_, 'c, '_> {
         let on_link = std::iter::once(first)
             .chain(listed)
             .all(|a| self.selection.iter().any(|s| s.contains(a.address)));
-        self.respond(out, MessageType::Reply, false, |w, _| {
+        self.respond(out, MessageType::Reply, true, |w, _| {
             if on_link {
                 w.status_code(status::SUCCESS, "All addresses are on-link")?;
             } else {
                 w.status_code(status::NOT_ON_LINK, "Some addresses are not on-link")?;
             }
-            Ok(None)
+            Ok(Granted::default())
         })
     }
 
     /// INFORMATION-REQUEST: configuration only.
     pub(super) fn inform(&self, out: &mut [u8]) -> Outcome {
-        self.respond(out, MessageType::Reply, true, |_, _| Ok(None))
+        self.respond(out, MessageType::Reply, true, |_, _| Ok(Granted::default()))
+    }
+
+    /// The client's classes once the reservation's classes (in a shared
+    /// network, known only now) are assigned and the classes its shared
+    /// network, subnet and pools require are evaluated, as Kea's
+    /// `requiredClassify`.
+    fn final_classes(&self, granted: &Granted<'c>, subnet: &Subnet6) -> Assigned {
+        let config = &self.engine.config;
+        let mut assigned = self.member;
+        let mut member = *assigned.all();
+        if !self.host_classes_given {
+            let global = &config.global_reservations;
+            if let Some(host) = self.client.reservation(subnet, global) {
+                for &c in &host.classes {
+                    member.insert(c);
+                    assigned.record(member);
+                }
+            }
+        }
+        let input = super::input(self.req);
+        // Kea's order: the shared network's list, the subnet's, then the
+        // pools' of the leases; each class once, assigned as evaluated.
+        let pools = granted.pools().flat_map(|p| &p.required);
+        let mut listed = ClassSet::default();
+        for &c in subnet.required.iter().chain(pools) {
+            if !listed.contains(c) {
+                listed.insert(c);
+                config.classes.required(&input, c, &mut member);
+                assigned.record(member);
+            }
+        }
+        assigned
     }
 
     /// Options the client asked for (ORO) and the always-send ones, each
-    /// from the most specific scope defining it: reservation, subnet (over
-    /// its shared network), the client's classes in order, global.
+    /// from the most specific scope defining it, in Kea's order:
+    /// reservation, the pools of the leases, subnet (over its shared
+    /// network), the client's classes in the order they were assigned,
+    /// global.
     fn configured_options(
         &self,
         w: &mut Message6Writer<'_>,
-        subnet: &Subnet6,
+        granted: &Granted<'c>,
     ) -> Result<(), WireError> {
         let config = &self.engine.config;
-        let host = self.client.reservation(subnet, &config.global_reservations);
+        // Without a subnet only the classes and the global scope speak.
+        let subnet = granted.subnet.or(self.selection.primary());
+        let global = &config.global_reservations;
+        let host = subnet.and_then(|s| self.client.reservation(s, global));
+        let member = subnet.map_or(self.member, |s| self.final_classes(granted, s));
         let classes = config
             .classes
-            .applying(&self.member)
+            .applying(member.in_order())
             .map(|c| Some(&c.options));
-        let scopes = [host.map(|h| &h.options), Some(&subnet.options)]
+        let pools = granted.pools().map(|p| Some(&p.options));
+        let scopes = [host.map(|h| &h.options)]
             .into_iter()
+            .chain(pools)
+            .chain([subnet.map(|s| &s.options)])
             .chain(classes)
             .chain([Some(&config.global_options)]);
         let scopes = || scopes.clone().flatten();
@@ -201,6 +253,31 @@ impl<'c> Ctx<'_, 'c, '_> {
             }
         }
         Ok(())
+    }
+}
+
+/// What the leases of a reply bring to its options: the subnet they came
+/// from and the pools (or pd-pools) holding them, in the reply's order.
+#[derive(Default)]
+pub(super) struct Granted<'c> {
+    subnet: Option<&'c Subnet6>,
+    pools: [Option<&'c PoolClasses>; MAX_IAS],
+}
+
+impl<'c> Granted<'c> {
+    /// Notes a binding given to an IA; the first one names the subnet.
+    fn add(&mut self, g: &Grant<'c>) {
+        self.subnet = self.subnet.or(Some(g.subnet));
+        // A reserved address outside the pools brings no pool.
+        let pool = g.subnet.pool_classes_of(g.addr, g.prefix_len);
+        if let Some(slot) = self.pools.iter_mut().find(|p| p.is_none()) {
+            *slot = pool;
+        }
+    }
+
+    /// The pools of the leases, in order.
+    fn pools(&self) -> impl Iterator<Item = &'c PoolClasses> + Clone + '_ {
+        self.pools.iter().map_while(|p| *p)
     }
 }
 

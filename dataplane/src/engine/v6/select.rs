@@ -8,7 +8,8 @@ use crate::config::{Config6, Subnet6};
 /// selection on the stack.
 pub const MAX_SHARED: usize = 16;
 
-/// The selected subnet and its shared network's other subnets.
+/// The selected subnet and its shared network's other subnets (none when
+/// no subnet serves the client).
 pub struct Selection<'c> {
     subnets: [Option<&'c Subnet6>; MAX_SHARED],
 }
@@ -19,10 +20,16 @@ impl<'c> Selection<'c> {
         self.subnets.iter().map_while(|s| *s)
     }
 
-    /// The subnet the client's link is on.
-    pub fn primary(&self) -> &'c Subnet6 {
-        // A selection is only built with at least one subnet.
-        self.subnets[0].expect("a selection holds a subnet")
+    /// No subnet: Kea still answers, from the class and global options.
+    pub fn none() -> Self {
+        Selection {
+            subnets: [None; MAX_SHARED],
+        }
+    }
+
+    /// The subnet the client's link is on, if one is.
+    pub fn primary(&self) -> Option<&'c Subnet6> {
+        self.subnets[0]
     }
 
     /// The selected subnet with id `id`.
@@ -33,68 +40,70 @@ impl<'c> Selection<'c> {
 
 /// The subnet a relayed client is on, decided by the relay closest to the
 /// client: its `interface-id`, then its link-address among the subnets'
-/// `relay` addresses, then the subnet holding that link-address.
-fn relayed<'c>(config: &'c Config6, req: &Request6<'_>) -> Option<&'c Subnet6> {
+/// `relay` addresses, then the subnet holding that link-address; at each
+/// step only subnets the client's `classes` admit count.
+fn relayed<'c>(config: &'c Config6, req: &Request6<'_>, classes: &ClassSet) -> Option<&'c Subnet6> {
     let relay = req.packet.relays().last()?;
     let link = relay.link_address();
+    let admitted = || config.subnets.iter().filter(|s| s.admits(classes));
     relay
         .interface_id()
-        .and_then(|id| {
-            config
-                .subnets
-                .iter()
-                .find(|s| s.interface_id.as_deref() == Some(id))
-        })
-        .or_else(|| config.subnets.iter().find(|s| s.relay.contains(&link)))
+        .and_then(|id| admitted().find(|s| s.interface_id.as_deref() == Some(id)))
+        .or_else(|| admitted().find(|s| s.relay.contains(&link)))
         .or_else(|| {
             (!link.is_unspecified())
-                .then(|| config.subnets.iter().find(|s| s.contains(link)))
+                .then(|| admitted().find(|s| s.contains(link)))
                 .flatten()
         })
 }
 
 /// The subnet of a directly connected client: the one bound to the
-/// receiving interface, else one holding the client's (global) source.
-fn direct<'c>(config: &'c Config6, req: &Request6<'_>) -> Option<&'c Subnet6> {
+/// receiving interface, else one holding the client's (global) source;
+/// only subnets the client's `classes` admit count.
+fn direct<'c>(config: &'c Config6, req: &Request6<'_>, classes: &ClassSet) -> Option<&'c Subnet6> {
+    let admitted = || config.subnets.iter().filter(|s| s.admits(classes));
     req.interface
-        .and_then(|name| {
-            config
-                .subnets
-                .iter()
-                .find(|s| s.interface.as_deref() == Some(name))
-        })
-        .or_else(|| config.subnets.iter().find(|s| s.contains(req.src)))
+        .and_then(|name| admitted().find(|s| s.interface.as_deref() == Some(name)))
+        .or_else(|| admitted().find(|s| s.contains(req.src)))
 }
 
 /// Selects the subnet for `req`, or `None` when no subnet serves its link.
-/// Subnets whose `client-class` the client is not in are left out; when
-/// the link's own subnet is one of them, another of its shared network
-/// serves the client.
+/// As in Kea 2.2, a subnet whose `client-class` the client is not in (by
+/// the classes of reception) is not selected, and no other subnet of its
+/// shared network stands in for it by that. The shared network's other
+/// subnets follow the selected one, in Kea's order (those after it, then
+/// those before), whatever their classes: the engine checks them again
+/// with the classes known once the client's reservation is found.
 pub fn select<'c>(
     config: &'c Config6,
     req: &Request6<'_>,
     classes: &ClassSet,
 ) -> Option<Selection<'c>> {
-    let chosen = if req.packet.relay_depth() > 0 {
-        relayed(config, req)?
+    let primary = if req.packet.relay_depth() > 0 {
+        relayed(config, req, classes)?
     } else {
-        direct(config, req)?
+        direct(config, req, classes)?
     };
-    let network = chosen
+    let network: &[usize] = primary
         .shared_network
-        .and_then(|n| config.shared_networks.get(n));
-    let siblings = network
-        .into_iter()
-        .flatten()
+        .and_then(|n| config.shared_networks.get(n))
+        .map_or(&[], |n| &n[..]);
+    let at = network
+        .iter()
+        .position(|&i| config.subnets.get(i).is_some_and(|s| s.id == primary.id))
+        .unwrap_or(0);
+    let (before, after) = network.split_at(at);
+    let siblings = after
+        .iter()
+        .chain(before)
         .filter_map(|&i| config.subnets.get(i))
-        .filter(|s| s.id != chosen.id);
+        .filter(|s| s.id != primary.id);
     let mut subnets = [None; MAX_SHARED];
-    let usable = std::iter::once(chosen)
-        .chain(siblings)
-        .filter(|s| s.admits(classes));
-    for (slot, s) in subnets.iter_mut().zip(usable) {
+    for (slot, s) in subnets
+        .iter_mut()
+        .zip(std::iter::once(primary).chain(siblings))
+    {
         *slot = Some(s);
     }
-    subnets[0]?;
     Some(Selection { subnets })
 }
