@@ -40,6 +40,10 @@ pub enum Op {
     /// Push whether packet data equals `consts[start..start + len]`: the
     /// commonest test, `option[..].hex == literal`, in one step.
     FetchEqualConst(Source, Repr, u32, u32),
+    /// Pop a string, push whether it lower-cased (`true`) or upper-cased
+    /// equals `consts[start..start + len]`: `lcase(x) == literal` without
+    /// building the lower-cased copy.
+    CaseEqualConst(bool, u32, u32),
     /// Pop a string, push whether regex `n` matches all of it.
     Match(u16),
     /// Negate the top.
@@ -164,6 +168,11 @@ impl Compiler {
                         self.ops.truncate(n - 2);
                         self.depth -= 2;
                         self.emit(Op::FetchEqualConst(src, repr, s, l), 0);
+                    }
+                    [.., op @ (Op::Lcase | Op::Ucase), Op::Const(s, l)] => {
+                        self.ops.truncate(n - 2);
+                        self.depth -= 1;
+                        self.emit(Op::CaseEqualConst(op == Op::Lcase, s, l), 1);
                     }
                     [.., Op::Const(s, l)] => {
                         self.ops.pop();

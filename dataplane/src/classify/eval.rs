@@ -245,6 +245,17 @@ pub fn value<'b, I: Input + ?Sized>(
             }
             Op::Equal => top = boolean(same(pop!(), top)),
             Op::EqualConst(s, l) => top = boolean(same(top, constant(s, l))),
+            Op::CaseEqualConst(lower, s, l) => {
+                let c = constant(s, l);
+                let fold = |b: &u8| {
+                    if lower {
+                        b.to_ascii_lowercase()
+                    } else {
+                        b.to_ascii_uppercase()
+                    }
+                };
+                top = boolean(top.len() == c.len() && top.iter().map(fold).eq(c.iter().copied()));
+            }
             Op::Match(n) => top = boolean(prog.regexes[usize::from(n)].is_match(top)),
             Op::Not => top = boolean(!truth(top)),
         }
@@ -339,7 +350,14 @@ fn split<'v>(v: &'v [u8], delims: &[u8], field: i32) -> &'v [u8] {
     }
     usize::try_from(field)
         .ok()
-        .and_then(|f| v.split(|c| delims.contains(c)).nth(f.checked_sub(1)?))
+        .and_then(|f| {
+            let nth = f.checked_sub(1)?;
+            match delims {
+                // One delimiter (the usual case): a plain byte compare.
+                [d] => v.split(|c| c == d).nth(nth),
+                _ => v.split(|c| delims.contains(c)).nth(nth),
+            }
+        })
         .unwrap_or(&[])
 }
 
