@@ -209,6 +209,10 @@ fn kea_manual_operator_examples() {
         "not (ucase('abc') == 'ABCD')",
         "'lower' == lcase('LoWeR')",
         "split('a.b-c', '.-', 3) == 'c'",
+        "split('a.b', concat('.', ''), 2) == 'b'",
+        "hexstring('foo', concat('-', '')) == '66-6f-6f'",
+        "not option[230].exists",
+        "not (not option[53].exists)",
         "match('foo.*', lcase('FooBar'))",
         "match('.*foo.*', 'is it foo or bar')",
         "not match('foo', 'foobar')",
@@ -233,6 +237,7 @@ fn kea_manual_operator_examples() {
         assert!(eval(e, &m), "{e}");
     }
     assert!(!eval("('foo' == 'bar') and ('bar' == 'foo')", &m));
+    assert!(!eval("not option[53].exists", &m));
 }
 
 #[test]
