@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use xdhcp_dataplane::classify::{Classes, Phase};
 
 use super::section::{arguments, list_at, refuse, single, text, Args, Item, Refusal, Section};
-use super::{answer, answer_with, result};
+use super::{answer, answer_with, listing_code, result};
 use crate::config::{classes, Server};
 use crate::reload::{self, Running};
 
@@ -85,13 +85,9 @@ fn list(running: &Running, section: Section, command: &str) -> Result<Value, Ref
         .map(|c| json!({ "name": c.name }))
         .collect();
     let n = names.len();
-    let (code, plural) = match n {
-        0 => (result::EMPTY, "es"),
-        1 => (result::SUCCESS, ""),
-        _ => (result::SUCCESS, "es"),
-    };
+    let plural = if n == 1 { "" } else { "es" };
     Ok(answer_with(
-        code,
+        listing_code(n),
         format!("{n} class{plural} found"),
         json!({ "client-classes": names }),
     ))

@@ -13,7 +13,7 @@ use xdhcp_dataplane::lease::ident::Hex;
 use super::section::{
     integer, list_at, locate, refuse, remove_at, subnet_id, text, Args, Refusal, Section,
 };
-use super::{answer, answer_with, result};
+use super::{answer, answer_with, listing_code, result};
 use crate::config::reservations::{parse_identifier, Reservation, IDENTIFIER_TYPES};
 use crate::config::Server;
 use crate::reload::Running;
@@ -189,11 +189,7 @@ fn hosts(server: &Server) -> Vec<Host<'_>> {
 /// "N IPv4 host(s) found." with the hosts (result 3 when none).
 fn found_hosts(section: Section, hosts: Vec<Value>, mut arguments: Map<String, Value>) -> Value {
     let n = hosts.len();
-    let code = if n == 0 {
-        result::EMPTY
-    } else {
-        result::SUCCESS
-    };
+    let code = listing_code(n);
     arguments.insert("hosts".into(), hosts.into());
     let family = if section.v6 { 6 } else { 4 };
     answer_with(

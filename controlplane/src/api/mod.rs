@@ -47,6 +47,16 @@ pub fn answer(result: i64, text: impl Into<String>) -> Value {
     json!({ "result": result, "text": text.into() })
 }
 
+/// The result code of a listing: success when it holds something, empty
+/// (3) otherwise, as every Kea `-get`/`-list` command answers.
+pub fn listing_code(n: usize) -> i64 {
+    if n == 0 {
+        result::EMPTY
+    } else {
+        result::SUCCESS
+    }
+}
+
 /// An answer carrying arguments.
 pub fn answer_with(result: i64, text: impl Into<String>, arguments: Value) -> Value {
     json!({ "result": result, "text": text.into(), "arguments": arguments })

@@ -10,7 +10,7 @@ use super::section::{
     arguments, integer, list_at, locate, refuse, remove_at, single, text, Args, Item, Refusal,
     Section, SUBNET_ID_MAX,
 };
-use super::{answer, answer_with, result};
+use super::{answer, answer_with, listing_code, result};
 use crate::config::subnet::Subnet;
 use crate::config::Server;
 use crate::reload::Running;
@@ -75,12 +75,11 @@ fn subnet_answer(text: String, subnet: Value) -> Value {
 /// "N IPv4 subnets found" (singular for one), result 3 when none.
 fn counted(n: usize, ip: &str, what: &str, arguments: Value) -> Value {
     let plural = if n == 1 { "" } else { "s" };
-    let code = if n == 0 {
-        result::EMPTY
-    } else {
-        result::SUCCESS
-    };
-    answer_with(code, format!("{n} {ip} {what}{plural} found"), arguments)
+    answer_with(
+        listing_code(n),
+        format!("{n} {ip} {what}{plural} found"),
+        arguments,
+    )
 }
 
 fn list(running: &Running, section: Section, command: &str) -> Result<Value, Refusal> {

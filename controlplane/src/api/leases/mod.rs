@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use xdhcp_dataplane::lease::ident::parse_hex;
 use xdhcp_dataplane::lease::{Lease, LeaseStore};
 
-use super::{answer, answer_with, result};
+use super::{answer, answer_with, listing_code, result};
 
 /// A command's `arguments` map.
 pub type Args = Map<String, Value>;
@@ -163,15 +163,6 @@ pub fn found<L: Listed>(leases: Vec<Value>) -> Value {
         format!("{n} {} lease(s) found.", L::LABEL),
         json!({ "leases": leases }),
     )
-}
-
-/// Success when something was found or done, empty otherwise.
-fn listing_code(n: usize) -> i64 {
-    if n == 0 {
-        result::EMPTY
-    } else {
-        result::SUCCESS
-    }
 }
 
 /// `leaseN-get-all`: every lease in address order, or, given `subnets`,
