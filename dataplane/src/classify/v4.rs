@@ -4,7 +4,7 @@ use std::net::Ipv4Addr;
 
 use super::ast::{Pkt4Field, PktField, Source};
 use super::eval::{Bump, Input};
-use crate::wire::v4::{code, Packet4};
+use crate::wire::v4::{code, offset, Packet4};
 
 /// A received DHCPv4 message and how it arrived.
 pub struct Input4<'a> {
@@ -88,14 +88,6 @@ fn chunk(data: &[u8], index: u8) -> Option<&[u8]> {
     data.get(i + 1..i + 1 + len)
 }
 
-/// Offsets of the 4-byte header fields expressions read (RFC 2131, figure
-/// 1); Kea gives them as the bytes in network order.
-const XID: usize = 4;
-const CIADDR: usize = 12;
-const YIADDR: usize = 16;
-const SIADDR: usize = 20;
-const GIADDR: usize = 24;
-
 /// One-byte fields (`hlen`, `htype`, the message type) as Kea's 4-byte
 /// integers, so they too are borrowed rather than built per packet.
 static AS_U32: [[u8; 4]; 256] = {
@@ -112,6 +104,8 @@ impl Input for Input4<'_> {
     #[inline(always)]
     fn borrowed(&self, src: Source) -> Option<Option<&[u8]>> {
         let p = self.packet;
+        // Header words as they sit in the message (network order), as Kea
+        // gives them.
         let word = |at: usize| Some(Some(&p.as_bytes()[at..at + 4]));
         let small = |v: u8| Some(Some(&AS_U32[usize::from(v)][..]));
         let sub = |code: u16, s: u16| self.whole(code).map(|v| v.and_then(|v| find_tlv(v, s)));
@@ -130,11 +124,11 @@ impl Input for Input4<'_> {
                 Pkt4Field::Mac => Some(Some(p.chaddr())),
                 Pkt4Field::Hlen => small(p.hlen()),
                 Pkt4Field::Htype => small(p.htype()),
-                Pkt4Field::Ciaddr => word(CIADDR),
-                Pkt4Field::Giaddr => word(GIADDR),
-                Pkt4Field::Yiaddr => word(YIADDR),
-                Pkt4Field::Siaddr => word(SIADDR),
-                Pkt4Field::Transid => word(XID),
+                Pkt4Field::Ciaddr => word(offset::CIADDR),
+                Pkt4Field::Giaddr => word(offset::GIADDR),
+                Pkt4Field::Yiaddr => word(offset::YIADDR),
+                Pkt4Field::Siaddr => word(offset::SIADDR),
+                Pkt4Field::Transid => word(offset::XID),
                 Pkt4Field::Msgtype => {
                     let t = p.option_contiguous(code::MESSAGE_TYPE);
                     small(t.and_then(|v| v.first().copied()).unwrap_or(0))

@@ -24,6 +24,20 @@ pub const CLIENT_PORT: u16 = 68;
 pub const MAGIC_COOKIE: [u8; 4] = [99, 130, 83, 99];
 /// Length of the fixed BOOTP header, up to and excluding the magic cookie.
 pub const HEADER_LEN: usize = 236;
+
+/// Offsets of the fixed header's 4-byte fields (RFC 2131, figure 1).
+pub mod offset {
+    /// `xid`.
+    pub const XID: usize = 4;
+    /// `ciaddr`.
+    pub const CIADDR: usize = 12;
+    /// `yiaddr`.
+    pub const YIADDR: usize = 16;
+    /// `siaddr`.
+    pub const SIADDR: usize = 20;
+    /// `giaddr`.
+    pub const GIADDR: usize = 24;
+}
 /// Offset of the first option, right after the magic cookie.
 pub const OPTIONS_OFFSET: usize = HEADER_LEN + 4;
 /// BOOTP replies are padded to this size; some old clients drop shorter ones

@@ -3,6 +3,7 @@
 use std::net::Ipv4Addr;
 
 use super::code;
+use super::offset;
 use super::options::{step, Area, Areas, CodeSet, OptionValue, Options};
 use super::{MessageType, FLAG_BROADCAST, HEADER_LEN, MAGIC_COOKIE, OPTIONS_OFFSET};
 use crate::wire::WireError;
@@ -155,7 +156,7 @@ impl<'a> Packet4<'a> {
 
     /// Transaction id.
     pub fn xid(&self) -> u32 {
-        u32::from_be_bytes(self.array(4))
+        u32::from_be_bytes(self.array(offset::XID))
     }
 
     /// Seconds since the client began acquiring or renewing.
@@ -175,22 +176,22 @@ impl<'a> Packet4<'a> {
 
     /// Client IP address (set when the client is bound, renewing or rebinding).
     pub fn ciaddr(&self) -> Ipv4Addr {
-        self.array::<4>(12).into()
+        self.array::<4>(offset::CIADDR).into()
     }
 
     /// "Your" IP address.
     pub fn yiaddr(&self) -> Ipv4Addr {
-        self.array::<4>(16).into()
+        self.array::<4>(offset::YIADDR).into()
     }
 
     /// Next server IP address.
     pub fn siaddr(&self) -> Ipv4Addr {
-        self.array::<4>(20).into()
+        self.array::<4>(offset::SIADDR).into()
     }
 
     /// Relay agent IP address.
     pub fn giaddr(&self) -> Ipv4Addr {
-        self.array::<4>(24).into()
+        self.array::<4>(offset::GIADDR).into()
     }
 
     /// Client hardware address: the first `hlen` bytes of `chaddr`, at most 16.
