@@ -5,7 +5,8 @@
 # taken. Test binaries and servers keep running.
 #
 #   sudo perf/quiet.sh COMMAND [ARGS...]
-pids=$(pgrep -f 'rustc|/cc1|ld.lld|/ld |clang' | tr '\n' ' ')
+# cargo too, or a paused build's cargo starts the next rustc meanwhile.
+pids=$( (pgrep -x cargo; pgrep -f 'rustc|/cc1|ld.lld|/ld |clang') | tr '\n' ' ')
 [ -n "$pids" ] && kill -STOP $pids 2>/dev/null
 trap '[ -n "$pids" ] && kill -CONT $pids 2>/dev/null' EXIT
 sleep 1

@@ -24,6 +24,7 @@ use crate::api::{self, Api};
 use crate::config::interfaces::SocketType;
 use crate::config::Config;
 use crate::config::Server;
+use crate::lfc::Lfc;
 use crate::log::{LeaseSink, Severity};
 use crate::reclaim::{self, Reclaimer};
 use crate::reload::{self, Running};
@@ -192,6 +193,16 @@ pub fn run(
         let count = reclaim::count6(monitor.reclaimed6.clone(), f.snapshot.clone());
         Reclaimer::new(f.leases.clone(), &s.expired_leases, true, count)
     });
+    let mut lfc4 = config
+        .dhcp4
+        .as_ref()
+        .zip(v4.as_ref())
+        .and_then(|(s, f)| Lfc::new(f.leases.clone(), s.lease_database.lfc_interval, log));
+    let mut lfc6 = config
+        .dhcp6
+        .as_ref()
+        .zip(v6.as_ref())
+        .and_then(|(s, f)| Lfc::new(f.leases.clone(), s.lease_database.lfc_interval, log));
     for tick in 0u64.. {
         if STOP.load(Ordering::Relaxed) {
             break;
@@ -199,6 +210,8 @@ pub fn run(
         let now = std::time::Instant::now();
         reclaim4.iter_mut().for_each(|r| r.tick(now));
         reclaim6.iter_mut().for_each(|r| r.tick(now));
+        lfc4.iter_mut().for_each(|l| l.tick(now));
+        lfc6.iter_mut().for_each(|l| l.tick(now));
         if tick % 5 == 0 {
             monitor::refresh(&monitor.metrics, &served);
         }

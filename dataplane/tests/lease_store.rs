@@ -333,6 +333,61 @@ fn compaction_runs_while_workers_allocate() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Compaction merges the previous snapshot with the journals written since,
+/// over several generations and restarts (with a changed shard count): the
+/// new snapshot alone holds exactly the live leases, each once.
+#[test]
+fn compaction_merges_snapshot_and_sealed_journals() {
+    let dir = tmpdir("merge");
+    let now = 1_000_000;
+    let pool = Allocator::new(
+        Pool::v4(Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::new(10, 0, 15, 255), 1),
+        AllocatorKind::Iterative,
+    );
+    let addr = |i: u32| Ipv4Addr::from(0x0a00_0000 + i);
+    {
+        let (st, _) = LeaseStore::<Lease4>::open(persistent(&dir, 4)).unwrap();
+        for i in 0..1000 {
+            st.allocate(&pool, client(i), now, |_| false).unwrap();
+        }
+        let rep = st.compact().unwrap();
+        assert_eq!((rep.leases, rep.records_read), (1000, 1000), "{rep:?}");
+        // Changes after the first snapshot, in the journals it does not hold.
+        for i in (0..1000).step_by(3) {
+            st.renew(addr(i), |_| true, now as u32 + 10, 7200).unwrap();
+        }
+        for i in (1..1000).step_by(10) {
+            st.delete(addr(i)).unwrap();
+        }
+        for i in (2..1000).step_by(10) {
+            st.release(addr(i), |_| true).unwrap();
+        }
+        for i in 1000..1200 {
+            st.allocate(&pool, client(i), now, |_| false).unwrap();
+        }
+    }
+    // A restart starts a generation of its own; it deletes some more.
+    let (st, _) = LeaseStore::<Lease4>::open(persistent(&dir, 8)).unwrap();
+    for i in (5..1200).step_by(50) {
+        st.delete(addr(i)).unwrap();
+    }
+    st.renew(addr(1100), |_| true, now as u32 + 20, 600)
+        .unwrap();
+    let expected = st.snapshot_sorted();
+    let rep = st.compact().unwrap();
+    assert_eq!(rep.leases as usize, expected.len(), "{rep:?}");
+    assert_eq!(rep.dropped_bytes, 0);
+    drop(st);
+    // Only the snapshot and the new generation's empty journals are left.
+    let (st, rec) = LeaseStore::<Lease4>::open(persistent(&dir, 4)).unwrap();
+    assert_eq!(rec.snapshot_gen, rep.gen);
+    assert_eq!(rec.snapshot_leases as usize, expected.len());
+    assert_eq!(rec.journal_records, 0);
+    assert_eq!(st.snapshot_sorted(), expected);
+    st.check_consistency().unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[test]
 fn reclamation_follows_expired_leases_processing() {
     let dir = tmpdir("reclaim");

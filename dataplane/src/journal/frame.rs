@@ -127,7 +127,11 @@ pub struct ScanEnd {
 /// Reads records from `buf` (a whole file, header included), calling `f`
 /// for each good one, and stops at the end marker or the first damaged
 /// record. `f` returning false counts as damage (e.g. undecodable body).
-pub fn scan(buf: &[u8], family: u8, mut f: impl FnMut(Record<'_>) -> bool) -> Option<ScanEnd> {
+pub fn scan<'b>(
+    buf: &'b [u8],
+    family: u8,
+    mut f: impl FnMut(Record<'b>) -> bool,
+) -> Option<ScanEnd> {
     if buf.len() < HEADER_LEN || &buf[..8] != MAGIC || buf[8] != family {
         return None;
     }

@@ -39,11 +39,19 @@ impl SnapshotWriter {
 
     /// Appends one lease.
     pub fn push<L: Lease>(&mut self, l: &L) -> io::Result<()> {
-        let n = FRAME_LEN + PAYLOAD_HEAD + l.encoded_len();
+        self.push_with(l.encoded_len(), |b| l.encode(b))
+    }
+
+    /// Appends a lease image already encoded (a record body copied from
+    /// another snapshot or a journal).
+    pub fn push_body(&mut self, body: &[u8]) -> io::Result<()> {
+        self.push_with(body.len(), |b| b.copy_from_slice(body))
+    }
+
+    fn push_with(&mut self, body_len: usize, body: impl FnOnce(&mut [u8])) -> io::Result<()> {
+        let n = FRAME_LEN + PAYLOAD_HEAD + body_len;
         self.buf.resize(n, 0);
-        frame::write_record(&mut self.buf, RecordKind::Snapshot, Op::Upsert, 0, |b| {
-            l.encode(b)
-        });
+        frame::write_record(&mut self.buf, RecordKind::Snapshot, Op::Upsert, 0, body);
         self.count += 1;
         self.out.write_all(&self.buf)
     }

@@ -109,7 +109,11 @@ pub trait Lease: Clone + Send + Sync + 'static {
 
 /// Hash of an address for shard selection and the address index.
 pub fn addr_hash<L: Lease>(a: L::Addr) -> u64 {
-    let v = L::addr_to_u128(a);
+    addr_value_hash(L::addr_to_u128(a))
+}
+
+/// [`addr_hash`] of an address given as its integer value.
+pub fn addr_value_hash(v: u128) -> u64 {
     ident::mix((v as u64) ^ ident::mix((v >> 64) as u64))
 }
 

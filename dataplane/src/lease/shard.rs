@@ -108,19 +108,6 @@ impl<L: Lease> Shard<L> {
         self.slots.iter().filter_map(Option::as_ref)
     }
 
-    /// Clones up to `n` leases from slot `from` on into `out`; returns the
-    /// next slot to look at and whether the slab end was reached.
-    pub fn copy_slots(&self, from: usize, n: usize, out: &mut Vec<L>) -> (usize, bool) {
-        let mut i = from;
-        while i < self.slots.len() && out.len() < n {
-            if let Some(l) = &self.slots[i] {
-                out.push(l.clone());
-            }
-            i += 1;
-        }
-        (i, i >= self.slots.len())
-    }
-
     fn action_time(&self, l: &L) -> u64 {
         match l.state() {
             LeaseState::Default | LeaseState::Declined => l.expire(),
