@@ -8,6 +8,7 @@
 pub mod api;
 pub mod compile;
 pub mod config;
+pub mod deep_check;
 pub mod diag;
 pub mod eval_log;
 pub mod json;

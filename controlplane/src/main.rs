@@ -1,6 +1,7 @@
-//! `xdhcp-controlplane`: Kea-compatible command line. For now `-t FILE`
-//! (and `-T FILE`) check a configuration, exiting 0, or 1 with located
-//! errors on stderr, as `kea-dhcp4 -t` does; `-v` / `-V` / `-W` report the
+//! `xdhcp-controlplane`: Kea-compatible command line. `-t FILE` checks a
+//! configuration, exiting 0, or 1 with located errors on stderr, as
+//! `kea-dhcp4 -t` does; `-T FILE` also checks what serving needs from
+//! outside the file (see `deep_check`); `-v` / `-V` / `-W` report the
 //! version and build. `-c FILE` serves DHCPv4 (see `serve`).
 
 use std::path::PathBuf;
@@ -21,7 +22,8 @@ struct Args {
     /// Check the configuration file and exit (like `kea-dhcp4 -t`).
     #[arg(short = 't', value_name = "FILE")]
     test: Option<PathBuf>,
-    /// Deep check (like `kea-dhcp4 -T`); for now the same checks as -t.
+    /// Deep check (like `kea-dhcp4 -T`): -t's checks, then the databases,
+    /// the lease journal and TLS files, without opening sockets.
     #[arg(short = 'T', value_name = "FILE")]
     deep_test: Option<PathBuf>,
     /// Serve with this configuration file (DHCPv4 over AF_XDP).
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         println!("hooks provided natively: lease_cmds stat_cmds host_cmds subnet_cmds class_cmds ha legal_log flex_id bootp mysql pgsql");
         return ExitCode::SUCCESS;
     }
+    let deep = args.test.is_none() && args.deep_test.is_some();
     let Some(file) = args.test.or(args.deep_test).or(args.config.clone()) else {
         eprintln!("xdhcp-controlplane: give -t FILE to check a configuration (see --help)");
         return ExitCode::FAILURE;
@@ -73,6 +76,19 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if deep {
+        let checked = xdhcp_controlplane::json::parse_file(&file)
+            .map_err(|e| vec![e])
+            .and_then(|raw| xdhcp_controlplane::deep_check::check(&cfg, &raw));
+        match checked {
+            Ok(notes) => notes.iter().for_each(|n| println!("{n}")),
+            Err(errors) => {
+                errors.iter().for_each(|e| eprintln!("{e}"));
+                eprintln!("Deep check failed with {} error(s)", errors.len());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     if args.config.is_none() {
         if args.debug {
             for (name, s) in [("Dhcp4", &cfg.dhcp4), ("Dhcp6", &cfg.dhcp6)] {

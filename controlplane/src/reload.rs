@@ -244,6 +244,11 @@ impl Running {
     /// in. It fails, changing nothing, only when `model` stops a family
     /// being served (its sockets were opened at start).
     fn install(&self, model: Config, json: Value) -> Result<(), String> {
+        // A database xdhcp cannot serve would stop the next start.
+        let unsupported = crate::deep_check::unsupported_databases(&model, None);
+        if !unsupported.is_empty() {
+            return Err(joined(&unsupported));
+        }
         let served = [
             ("Dhcp4", self.v4.is_some(), model.dhcp4.is_some()),
             ("Dhcp6", self.v6.is_some(), model.dhcp6.is_some()),

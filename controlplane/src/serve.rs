@@ -63,9 +63,13 @@ pub fn run(
         libc::signal(libc::SIGHUP, on_hangup as *const () as libc::sighandler_t);
     }
     crate::eval_log::install(config)?;
-    let raw = json::parse_file(file)
-        .map_err(|e| e.to_string())?
-        .to_serde();
+    let value = json::parse_file(file).map_err(|e| e.to_string())?;
+    let unsupported = crate::deep_check::unsupported_databases(config, Some(&value));
+    if !unsupported.is_empty() {
+        let lines: Vec<String> = unsupported.iter().map(ToString::to_string).collect();
+        return Err(lines.join("; "));
+    }
+    let raw = value.to_serde();
     let mut running = Running::new(config.clone(), raw.clone(), Some(file.to_path_buf()), log);
     let names4 = match &config.dhcp4 {
         Some(server) => {

@@ -181,6 +181,20 @@ fn config_set_swaps_the_snapshot_and_keeps_unchanged_pools() {
         one_subnet()
     );
 
+    // Valid for Kea, but a lease backend xdhcp cannot serve: refused, so
+    // the next start does not fail on it.
+    let mut pg = one_subnet();
+    pg["Dhcp4"]["lease-database"] = json!({"type": "postgresql", "name": "kea"});
+    let refused = config_set(&api, &pg);
+    assert_eq!(refused["result"], 1, "{refused}");
+    assert!(
+        said(&refused)
+            .1
+            .contains("lease-database type 'postgresql' is not available"),
+        "{refused}"
+    );
+    assert!(Arc::ptr_eq(&before, &v4.snapshot.load_full()));
+
     // Good: a new lifetime and a second subnet.
     let next = two_subnets();
     let set = config_set(&api, &next);

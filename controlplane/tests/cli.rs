@@ -58,3 +58,112 @@ fn version_switches() {
         assert!(String::from_utf8_lossy(&out.stdout).starts_with(env!("CARGO_PKG_VERSION")));
     }
 }
+
+/// A scratch directory of this test's own.
+fn scratch(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("xdhcp-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `-T` goes beyond `-t` as `kea-dhcp4 -T` does: a lease or host database
+/// xdhcp cannot serve fails the deep check (and start-up), located, where
+/// `-t` (Kea's verdict on the file) passes it.
+#[test]
+fn deep_check_rejects_databases_xdhcp_cannot_serve() {
+    let d = scratch("deepdb");
+    let f = d.join("kea.conf");
+    std::fs::write(
+        &f,
+        r#"{ "Dhcp4": {
+  "lease-database": { "type": "postgresql", "name": "kea", "host": "127.0.0.1" },
+  "hosts-databases": [ { "type": "mysql", "name": "kea" } ],
+  "subnet4": [ { "id": 1, "subnet": "198.51.100.0/24" } ] } }"#,
+    )
+    .unwrap();
+    assert!(bin().arg("-t").arg(&f).status().unwrap().success());
+    let out = bin().arg("-T").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let at = f.display();
+    assert!(
+        err.contains(&format!(
+            "{at}:2:31: Dhcp4.lease-database.type: lease-database type 'postgresql' is not available"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{at}:3:22: Dhcp4.hosts-databases: hosts-databases is not available"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("Deep check failed with 2 error(s)"), "{err}");
+    // Serving refuses it too, before touching any interface.
+    let out = bin().arg("-c").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("lease-database type 'postgresql' is not available"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// `-T` reads the lease journal as the next start would and reports damage
+/// without repairing it, and loads the TLS files of HTTPS control sockets.
+#[test]
+fn deep_check_reads_the_journal_and_tls_files_without_changing_them() {
+    let d = scratch("deepfiles");
+    let at = d.display();
+    let f = d.join("kea.conf");
+    let config = |cert: &str| {
+        format!(
+            r#"{{ "Dhcp4": {{
+  "lease-database": {{ "type": "memfile", "name": "{at}/leases4.csv" }},
+  "control-sockets": [ {{ "socket-type": "https", "socket-address": "127.0.0.1",
+      "socket-port": 18999, "trust-anchor": "{cert}", "cert-file": "{cert}",
+      "key-file": "{cert}" }} ],
+  "subnet4": [ {{ "id": 1, "subnet": "198.51.100.0/24" }} ] }} }}"#
+        )
+    };
+    std::fs::write(&f, config(&format!("{at}/missing.pem"))).unwrap();
+    let out = bin().arg("-T").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Dhcp4.control-sockets[0]"), "{err}");
+    assert!(err.contains("missing.pem"), "{err}");
+
+    // Without the HTTPS socket: a journal with a damaged tail is read, the
+    // damage reported, and the file left as it was.
+    std::fs::write(
+        &f,
+        format!(
+            r#"{{ "Dhcp4": {{
+  "lease-database": {{ "type": "memfile", "name": "{at}/leases4.csv" }},
+  "subnet4": [ {{ "id": 1, "subnet": "198.51.100.0/24" }} ] }} }}"#
+        ),
+    )
+    .unwrap();
+    let journal = d.join("leases4.csv.xdhcp");
+    std::fs::create_dir_all(&journal).unwrap();
+    let mut bytes = b"XDHCPJ01\x04\0\0\0\0\0\0\0".to_vec();
+    bytes.extend_from_slice(&[0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4]);
+    let file = journal.join("journal-0-1.log");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = bin().arg("-T").arg(&f).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let notes = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        notes.contains("8 damaged byte(s) after record 0 would be dropped at start"),
+        "{notes}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), bytes, "-T changes nothing");
+    let _ = std::fs::remove_dir_all(&d);
+}
