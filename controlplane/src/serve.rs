@@ -21,7 +21,7 @@ use xdhcp_dataplane::io::xdp::{AttachMode, ModePolicy};
 use xdhcp_dataplane::lease::LeaseStore;
 
 use crate::api::{self, Api};
-use crate::config::interfaces::SocketType;
+use crate::config::interfaces::{InterfacesConfig, SocketType};
 use crate::config::Config;
 use crate::config::Server;
 use crate::lfc::Lfc;
@@ -132,16 +132,22 @@ pub fn run(
             both => vec![both],
         };
         for (s4, s6) in plan {
-            let kind = if s4.is_some() {
-                socket_type(&config.dhcp4)
-            } else {
-                socket_type(&config.dhcp6)
-            };
-            ifaces.push(name.clone());
-            serving.push(start(name, kind.unwrap_or(SocketType::Xdp), s4, s6)?);
+            // The sections this backend serves decide how insisting to be.
+            let sections = [(s4.is_some(), &config.dhcp4), (s6.is_some(), &config.dhcp6)];
+            let policy = sections
+                .iter()
+                .filter(|(used, _)| *used)
+                .filter_map(|(_, s)| s.as_ref())
+                .map(|s| SocketPolicy::of(&s.interfaces))
+                .reduce(SocketPolicy::with);
+            let Some(policy) = policy else { continue };
+            if let Some(opened) = open(name, policy, s4, s6)? {
+                ifaces.push(name.clone());
+                serving.push(opened);
+            }
         }
     }
-    if serving.is_empty() {
+    if names4.is_empty() && names6.is_empty() {
         return Err("interfaces-config lists no interface to serve".into());
     }
     let served: Vec<(String, &Serving)> = ifaces.into_iter().zip(serving.iter()).collect();
@@ -327,23 +333,105 @@ fn open_leases<L: xdhcp_dataplane::lease::Lease>(
     Ok(leases)
 }
 
+/// How one interface's sockets are opened: Kea's `service-sockets-*` keys
+/// of the sections it serves.
+#[derive(Clone, Copy, Debug)]
+struct SocketPolicy {
+    socket_type: SocketType,
+    /// `service-sockets-require-all`: a socket that does not open stops
+    /// the server, and `xdp` does not fall back to `raw`.
+    require_all: bool,
+    /// `service-sockets-max-retries`.
+    retries: u32,
+    /// `service-sockets-retry-wait-time`.
+    wait: Duration,
+}
+
+impl SocketPolicy {
+    fn of(c: &InterfacesConfig) -> Self {
+        SocketPolicy {
+            socket_type: c.socket_type,
+            require_all: c.require_all,
+            retries: c.max_retries,
+            wait: Duration::from_millis(c.retry_wait_time.into()),
+        }
+    }
+
+    /// Both sections' wishes, for one backend serving both families (they
+    /// name the same socket type): the more insisting of each.
+    fn with(self, o: SocketPolicy) -> Self {
+        SocketPolicy {
+            socket_type: self.socket_type,
+            require_all: self.require_all || o.require_all,
+            retries: self.retries.max(o.retries),
+            wait: self.wait.max(o.wait),
+        }
+    }
+}
+
+/// Opens interface `name` as `policy` says: up to `service-sockets-max-retries`
+/// more attempts `service-sockets-retry-wait-time` apart, then, as Kea
+/// does, either gives up on the server (`service-sockets-require-all`) or
+/// serves without this interface (`None`), having said so. Retries happen
+/// before serving starts, where Kea retries on a timer meanwhile.
+fn open(
+    name: &str,
+    policy: SocketPolicy,
+    v4: Option<Dhcp4Service>,
+    v6: Option<Dhcp6Service>,
+) -> Result<Option<Serving>, String> {
+    let mut last = String::new();
+    for attempt in 0..=policy.retries {
+        if attempt > 0 {
+            std::thread::sleep(policy.wait);
+        }
+        match start(name, policy, v4.clone(), v6.clone()) {
+            Ok(serving) => return Ok(Some(serving)),
+            Err(e) => {
+                log(
+                    "WARN",
+                    "DHCPSRV_OPEN_SOCKET_FAIL",
+                    &format!("failed to open socket: {e}"),
+                );
+                last = e;
+            }
+        }
+    }
+    let text = format!(
+        "maximum number of open service sockets attempts: {}, has been exhausted without \
+         success ({name}: {last})",
+        policy.retries + 1
+    );
+    if policy.require_all {
+        return Err(text);
+    }
+    log(
+        "ERROR",
+        "DHCP4_OPEN_SOCKETS_FAILED",
+        &format!("{text}; serving without it"),
+    );
+    Ok(None)
+}
+
 /// Starts serving interface `name` for the families given, over the
-/// configured socket type. `xdp` falls back to `raw` when XDP or AF_XDP is
-/// unavailable: the model cannot tell whether the operator insisted, and a
-/// server that answers beats one that does not start. The WARN says why.
+/// configured socket type. Unless `service-sockets-require-all` asks for
+/// every socket as configured, `xdp` falls back to `raw` when XDP or AF_XDP
+/// is unavailable (a server that answers beats one that does not start);
+/// the WARN says why.
 fn start(
     name: &str,
-    socket_type: SocketType,
+    policy: SocketPolicy,
     v4: Option<Dhcp4Service>,
     v6: Option<Dhcp6Service>,
 ) -> Result<Serving, String> {
+    let socket_type = policy.socket_type;
     let backend = match socket_type {
         SocketType::Xdp => Backend::Xdp(ModePolicy::Any),
         SocketType::Raw => Backend::Raw,
         SocketType::Udp => Backend::Udp,
     };
     let serving = match Serving::start_services(name, backend, v4.clone(), v6.clone()) {
-        Err(e) if socket_type == SocketType::Xdp => {
+        Err(e) if socket_type == SocketType::Xdp && !policy.require_all => {
             log(
                 "WARN",
                 "DHCP4_XDP_UNAVAILABLE",

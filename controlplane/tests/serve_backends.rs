@@ -7,6 +7,11 @@ use xdhcp_testlab::{enter, Lab, ServerProcess};
 
 /// `socket_type` empty leaves `dhcp-socket-type` out (Kea's v4 default, raw).
 fn config(iface: &str, socket_type: &str) -> String {
+    config_with(iface, socket_type, "")
+}
+
+/// [`config`] with more `interfaces-config` keys (`extra` starts with a comma).
+fn config_with(iface: &str, socket_type: &str, extra: &str) -> String {
     let socket_type = match socket_type {
         "" => String::new(),
         t => format!(r#", "dhcp-socket-type": "{t}""#),
@@ -14,7 +19,7 @@ fn config(iface: &str, socket_type: &str) -> String {
     format!(
         r#"{{
   "Dhcp4": {{
-    "interfaces-config": {{ "interfaces": [ "{iface}" ]{socket_type} }},
+    "interfaces-config": {{ "interfaces": [ "{iface}" ]{socket_type}{extra} }},
     "lease-database": {{ "type": "memfile", "persist": false }},
     "valid-lifetime": 900,
     "subnet4": [ {{
@@ -115,4 +120,75 @@ fn xdp_falls_back_to_raw_when_the_interface_has_a_program() {
         .expect("native XDP on veth");
     let said = ["DHCP4_XDP_UNAVAILABLE", "over a raw (AF_PACKET) socket"];
     serves_dhclient_in(&lab, "sx", "xdp", &said, true);
+}
+
+/// Runs the server on `config` in `lab`, expecting it to give up: exit 1
+/// within a few seconds. Returns its output.
+fn fails_to_start(lab: &Lab, tag: &str, config: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("xdhcp-serve-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("kea.conf");
+    std::fs::write(&file, config).unwrap();
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let out = lab
+        .server_command(&["timeout", "20", bin, "-c", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+    text
+}
+
+/// `service-sockets-require-all` is how an operator insists on the
+/// configured socket type: `xdp` then does not fall back to `raw`, and the
+/// server exits 1 as Kea does when a socket cannot be opened.
+#[test]
+fn xdp_does_not_fall_back_when_every_socket_is_required() {
+    let lab = Lab::new("sq");
+    enter(&lab.server);
+    let _other = SteeringProgram::attach(&lab.iface, Ports::SERVER, ModePolicy::NativeOnly)
+        .expect("native XDP on veth");
+    let required = r#", "service-sockets-require-all": true"#;
+    let log = fails_to_start(&lab, "sq", &config_with(&lab.iface, "xdp", required));
+    assert!(log.contains("DHCPSRV_OPEN_SOCKET_FAIL"), "{log}");
+    assert!(
+        log.contains("maximum number of open service sockets attempts: 1, has been exhausted"),
+        "{log}"
+    );
+    assert!(!log.contains("DHCP4_XDP_UNAVAILABLE"), "{log}");
+}
+
+/// A port another process holds: Kea's retries (`service-sockets-max-retries`
+/// attempts more, `service-sockets-retry-wait-time` apart), then either
+/// exit 1 (`service-sockets-require-all`) or serve on without the interface.
+#[test]
+fn a_socket_that_cannot_open_is_retried_then_required_or_skipped() {
+    let lab = Lab::new("sp");
+    enter(&lab.server);
+    let _holder = std::net::UdpSocket::bind("0.0.0.0:67").expect("port 67 in the lab namespace");
+    let retried = r#", "service-sockets-max-retries": 2, "service-sockets-retry-wait-time": 100"#;
+    let required = format!(r#"{retried}, "service-sockets-require-all": true"#);
+    let log = fails_to_start(&lab, "sp", &config_with(&lab.iface, "udp", &required));
+    assert_eq!(log.matches("DHCPSRV_OPEN_SOCKET_FAIL").count(), 3, "{log}");
+    assert!(log.contains("attempts: 3, has been exhausted"), "{log}");
+
+    // Not required: the server runs without the interface and says so.
+    let dir = std::env::temp_dir().join(format!("xdhcp-serve-sp2-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("kea.conf");
+    std::fs::write(&file, config_with(&lab.iface, "udp", retried)).unwrap();
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let server = ServerProcess::start(
+        lab.server_command(&[bin, "-c", file.to_str().unwrap()]),
+        "DHCP4_OPEN_SOCKETS_FAILED",
+    );
+    assert!(
+        server.output().contains("serving without it"),
+        "{}",
+        server.output()
+    );
+    server.stop("DHCP4_SHUTDOWN");
+    let _ = std::fs::remove_dir_all(&dir);
 }
