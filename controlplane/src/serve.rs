@@ -71,6 +71,19 @@ pub fn run(
     }
     let raw = value.to_serde();
     let mut running = Running::new(config.clone(), raw.clone(), Some(file.to_path_buf()), log);
+    if config
+        .dhcp4
+        .as_ref()
+        .is_some_and(|s| s.interfaces.outbound_interface == "use-routing")
+    {
+        // Every backend answers on the interface it listens on.
+        log(
+            "WARN",
+            "DHCP4_OUTBOUND_INTERFACE_IGNORED",
+            "outbound-interface use-routing is not supported: replies leave by the \
+             interface the request came in on (same-as-inbound)",
+        );
+    }
     let names4 = match &config.dhcp4 {
         Some(server) => {
             running = running.serve_v4(open_leases(server)?);
