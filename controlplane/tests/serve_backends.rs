@@ -174,11 +174,13 @@ fn a_socket_that_cannot_open_is_retried_then_required_or_skipped() {
     assert_eq!(log.matches("DHCPSRV_OPEN_SOCKET_FAIL").count(), 3, "{log}");
     assert!(log.contains("attempts: 3, has been exhausted"), "{log}");
 
-    // Not required: the server runs without the interface and says so.
+    // Not required: the server runs without the interface and says so
+    // (and that it cannot route replies out of another interface).
     let dir = std::env::temp_dir().join(format!("xdhcp-serve-sp2-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("kea.conf");
-    std::fs::write(&file, config_with(&lab.iface, "udp", retried)).unwrap();
+    let unsupported = format!(r#"{retried}, "outbound-interface": "use-routing""#);
+    std::fs::write(&file, config_with(&lab.iface, "udp", &unsupported)).unwrap();
     let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
     let server = ServerProcess::start(
         lab.server_command(&[bin, "-c", file.to_str().unwrap()]),
