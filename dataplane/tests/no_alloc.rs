@@ -195,122 +195,6 @@ fn v4_worker_step_does_not_allocate() {
 
 const NOW: u32 = 1_800_000_000;
 
-/// DHCPv6 frames and a one-subnet server for the v6 worker step.
-mod v6lab {
-    use std::net::Ipv6Addr;
-    use std::sync::Arc;
-
-    use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
-    use xdhcp_dataplane::config::v6::Reservations6;
-    use xdhcp_dataplane::config::{Config6, Lifetime, OptionSet, PdPool6, Subnet6};
-    use xdhcp_dataplane::frame::{write_udp, Addressing, IpAddrs};
-    use xdhcp_dataplane::wire::v6::{Message6Writer, MessageType};
-    use xdhcp_dataplane::worker::Link6;
-
-    pub const SERVER_DUID: &[u8] = &[0, 3, 0, 1, 2, 0, 0, 0, 0, 1];
-
-    pub fn link() -> Link6 {
-        Link6 {
-            name: "veth0".into(),
-            mac: [2, 0, 0, 0, 0, 1],
-            addr: "fe80::1".parse().unwrap(),
-            unicast: None,
-        }
-    }
-
-    pub fn config() -> Config6 {
-        let net: Ipv6Addr = "2001:db8:1::".parse().unwrap();
-        let pool = Pool::v6(
-            "2001:db8:1::1000".parse().unwrap(),
-            "2001:db8:1::ffff".parse().unwrap(),
-            1,
-        );
-        let pd = Pool::pd("2001:db8:8000::".parse().unwrap(), 40, 56, 1);
-        Config6 {
-            server_duid: SERVER_DUID.to_vec(),
-            subnets: vec![Subnet6 {
-                id: 1,
-                prefix: net,
-                prefix_len: 64,
-                pools: vec![Arc::new(Allocator::new(pool, AllocatorKind::Iterative))],
-                pd_pools: vec![PdPool6 {
-                    alloc: Arc::new(Allocator::new(pd, AllocatorKind::Iterative)),
-                    delegated_len: 56,
-                    excluded: None,
-                    classes: Default::default(),
-                }],
-                interface: Some("veth0".into()),
-                interface_id: None,
-                relay: vec![],
-                shared_network: None,
-                preferred: Lifetime::fixed(3000),
-                valid: Lifetime::fixed(4000),
-                renew_timer: Some(1500),
-                rebind_timer: Some(2400),
-                rapid_commit: false,
-                options: OptionSet::default(),
-                reservations: Reservations6::default(),
-                host_scope: Default::default(),
-                guard: Default::default(),
-                pool_classes: Vec::new(),
-                required: Vec::new(),
-                last_pool: Default::default(),
-            }],
-            ..Config6::default()
-        }
-    }
-
-    /// A multicast SOLICIT (`request` = None) or REQUEST from client `n`
-    /// with one IA_NA and one IA_PD.
-    pub fn client_frame(n: u16, request: Option<(Ipv6Addr, Ipv6Addr)>) -> Vec<u8> {
-        let mac = [2, 0, 0, 1, (n >> 8) as u8, n as u8];
-        let from = Addressing {
-            eth_dst: [0x33, 0x33, 0, 1, 0, 2],
-            eth_src: mac,
-            vlans: [(0, 0); 2],
-            vlan_count: 0,
-            ip: IpAddrs::V6 {
-                src: Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 1, n),
-                dst: "ff02::1:2".parse().unwrap(),
-            },
-            src_port: 546,
-            dst_port: 547,
-        };
-        let mut f = vec![0u8; 1500];
-        let len = write_udp(&mut f, &from, |body| {
-            let mut w = Message6Writer::new(body);
-            let kind = if request.is_some() {
-                MessageType::Request
-            } else {
-                MessageType::Solicit
-            };
-            w.put_header(kind, u32::from(n))?;
-            let mut duid = [0, 3, 0, 1, 0, 0, 0, 0, 0, 0];
-            duid[4..].copy_from_slice(&mac);
-            w.client_id(&duid)?;
-            if request.is_some() {
-                w.server_id(SERVER_DUID)?;
-            }
-            w.elapsed_time(0)?;
-            w.oro(&[23, 24])?;
-            let m = w.begin_ia_na(1, 0, 0)?;
-            if let Some((a, _)) = request {
-                w.ia_addr(a, 0, 0)?;
-            }
-            w.end_option(m)?;
-            let m = w.begin_ia_pd(1, 0, 0)?;
-            if let Some((_, p)) = request {
-                w.ia_prefix(0, 0, 56, p)?;
-            }
-            w.end_option(m)?;
-            w.finish()
-        })
-        .unwrap();
-        f.truncate(len);
-        f
-    }
-}
-
 /// The whole v6 worker step: a SOLICIT frame with IA_NA and IA_PD in, the
 /// ADVERTISE frame out; then the REQUEST and its REPLY with both leases
 /// written, each binding reported as a lease event. After warm-up, not one
@@ -321,7 +205,7 @@ fn v6_worker_step_does_not_allocate() {
     use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
     use xdhcp_dataplane::worker::answer_v6;
 
-    let config = v6lab::config();
+    let config = common::v6lab::config();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
     let (sink, events) = common::events::queue(16);
     let stats = xdhcp_dataplane::stats::Stats6 {
@@ -334,17 +218,17 @@ fn v6_worker_step_does_not_allocate() {
         stats: Some(&stats),
         events: Some(&sink),
     };
-    let link = v6lab::link();
+    let link = common::v6lab::link();
     let mut reply = [0u8; 1500];
     let mut sarr = |n: u16| {
-        let solicit = v6lab::client_frame(n, None);
+        let solicit = common::v6lab::client_frame(n.into(), MessageType::Solicit, None, true);
         let before = allocations();
         let adv_len = answer_v6(&engine, &link, &solicit, &mut reply, NOW).unwrap();
         let adv_allocs = allocations() - before;
         let adv = xdhcp_dataplane::frame::Frame::parse(&reply[..adv_len]).unwrap();
         // From the server's link-local address to the client's, at its MAC.
         let to = adv.addressing;
-        assert_eq!(to.eth_dst, [2, 0, 0, 1, (n >> 8) as u8, n as u8]);
+        assert_eq!(to.eth_dst, [2, 0, 0, 0, (n >> 8) as u8, n as u8]);
         assert_eq!((to.src_port, to.dst_port), (547, 546));
         assert_eq!(
             to.ip,
@@ -357,7 +241,12 @@ fn v6_worker_step_does_not_allocate() {
         assert_eq!(msg.msg_type(), MessageType::Advertise);
         let a = msg.options().ia_nas().next().unwrap().addresses().next();
         let p = msg.options().ia_pds().next().unwrap().prefixes().next();
-        let request = v6lab::client_frame(n, Some((a.unwrap().address, p.unwrap().prefix)));
+        let request = common::v6lab::client_frame(
+            n.into(),
+            MessageType::Request,
+            Some((a.unwrap().address, p.unwrap().prefix)),
+            true,
+        );
         let before = allocations();
         assert!(answer_v6(&engine, &link, &request, &mut reply, NOW).is_some());
         (adv_allocs, allocations() - before)

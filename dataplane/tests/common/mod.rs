@@ -7,6 +7,7 @@ pub mod expect;
 pub mod pcap;
 pub mod rng;
 pub mod v4lab;
+pub mod v6lab;
 pub mod xdp_loop;
 
 use std::path::PathBuf;
