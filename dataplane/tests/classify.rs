@@ -638,3 +638,31 @@ fn more_packet_data_than_slots_is_read_where_used() {
         );
     }
 }
+
+#[test]
+fn and_or_skip_the_right_length_over_substrings_of_shared_data() {
+    let mut t = Table::new();
+    t.define("x", Some("option[60].exists"));
+    t.define(
+        "y",
+        Some(
+            "(option[61].exists and substring(option[61].hex, 0, 1) == 0x01) \
+             or substring(option[60].hex, 0, 3) == 'abc'",
+        ),
+    );
+    t.define(
+        "z",
+        Some("not member('y') and substring(option[60].hex, 1, 2) == 'yz'"),
+    );
+    for (options, y, z) in [
+        (&[(60, &b"abcd"[..])][..], true, false),
+        (&[(60, &b"xyz"[..])][..], false, true),
+        (&[(61, &[1, 2][..])][..], true, false),
+        (&[(61, &[2, 2][..]), (60, &b"abc"[..])][..], true, false),
+        (&[(61, &[2, 2][..]), (60, &b"xyz"[..])][..], false, true),
+    ] {
+        let m = discover(options);
+        assert_eq!(t.is(&m, "y"), y, "{options:?}");
+        assert_eq!(t.is(&m, "z"), z, "{options:?}");
+    }
+}

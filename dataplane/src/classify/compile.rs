@@ -63,6 +63,8 @@ pub enum Op {
     Slot(u8, Repr),
     /// [`Op::Exists`] of slot `n`'s data.
     SlotExists(u8),
+    /// [`Op::Slot`] of `.hex` data followed by [`Op::Substring`].
+    SlotSubstring(u8, i32, Option<i32>),
     /// [`Op::FetchEqualConst`] of slot `n`'s data.
     SlotEqualConst(u8, Repr, u32, u32),
 }

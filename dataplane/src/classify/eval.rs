@@ -289,6 +289,13 @@ pub(super) fn exec<'b, I: Input + ?Sized>(
             }
             Op::Exists(src) => push!(boolean(source(input, src, bump).is_some())),
             Op::Slot(n, repr) => push!(represent(slots.get(n, input, bump), repr, bump)),
+            Op::SlotSubstring(n, start, len) => {
+                push!(substring(
+                    slots.get(n, input, bump).unwrap_or(&[]),
+                    start,
+                    len
+                ))
+            }
             Op::SlotExists(n) => push!(boolean(slots.get(n, input, bump).is_some())),
             Op::SlotEqualConst(n, repr, s, l) => {
                 let v = represent(slots.get(n, input, bump), repr, bump);

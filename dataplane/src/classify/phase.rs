@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::ast::Source;
+use super::ast::{Repr, Source};
 use super::compile::{Op, Program};
 use super::eval::{self, Arena, Code, Input, Slots, SLOTS};
 use super::matcher::Matcher;
@@ -55,9 +55,30 @@ impl PhaseCode {
     /// Appends class `class` with test `test`: it runs after those before.
     pub fn push(&mut self, class: u16, test: &Program) {
         let (c, r) = (self.consts.len() as u32, self.regexes.len() as u32);
+        let base = self.ops.len();
+        // Where each of the test's instructions lands, and its end: a
+        // substring of slot data joins the slot's instruction.
+        let mut at = Vec::with_capacity(test.ops.len() + 1);
         for op in test.ops.iter() {
             let op = self.slotted(op.rebased(c, r));
-            self.ops.push(op);
+            let last = self.ops.len().checked_sub(1).filter(|&l| l >= base);
+            match (last.map(|l| self.ops[l]), op) {
+                (Some(Op::Slot(n, Repr::Hex)), Op::Substring(s, l)) => {
+                    let last = self.ops.len() - 1;
+                    at.push(last);
+                    self.ops[last] = Op::SlotSubstring(n, s, l);
+                }
+                _ => {
+                    at.push(self.ops.len());
+                    self.ops.push(op);
+                }
+            }
+        }
+        at.push(self.ops.len());
+        for (i, &to) in at[..test.ops.len()].iter().enumerate() {
+            if let Op::AndThen(n) | Op::OrElse(n) = &mut self.ops[to] {
+                *n = (at[i + 1 + *n as usize] - to - 1) as u32;
+            }
         }
         self.consts.extend_from_slice(&test.consts);
         self.regexes.extend(test.regexes.iter().cloned());
@@ -185,6 +206,31 @@ mod tests {
         );
         assert_eq!(code.regexes.len(), 2);
         assert_eq!(&code.consts[..], b"abcde");
+
+        // A substring of slot data joins the slot's instruction, and the
+        // `and` skipping over it skips one instruction less.
+        let sub = |code: u16| {
+            Box::new(Str::Substring(
+                Box::new(Str::Fetch(Source::Option(code), Repr::Hex)),
+                0,
+                Some(1),
+            ))
+        };
+        let and = Program::new(&Bool::And(
+            Box::new(Bool::Exists(Source::Option(61))),
+            Box::new(Bool::Equal(sub(61), Box::new(Str::Const(vec![1])))),
+        ))
+        .unwrap();
+        let code = PhaseCode::new([(5, &and)]);
+        assert_eq!(
+            code.ops,
+            [
+                Op::SlotExists(0),
+                Op::AndThen(2),
+                Op::SlotSubstring(0, 0, Some(1)),
+                Op::EqualConst(0, 1),
+            ]
+        );
 
         let many: Vec<Program> = (0..SLOTS as u16 + 2).map(|c| option_is(c, b"x")).collect();
         let code = PhaseCode::new(many.iter().enumerate().map(|(i, p)| (i as u16, p)));
