@@ -150,9 +150,13 @@ pub const SLOTS: usize = 32;
 /// split over several instances), a flag sending every use to
 /// [`Input::fetch`], so the value is built per class as without slots.
 pub(super) struct Slots<'b> {
-    values: [Option<&'b [u8]>; SLOTS],
+    /// Slot `n`'s data, written for every `n` below `sources.len()`; left
+    /// uninitialised past that (clearing the whole array per packet cost
+    /// more than a few tests).
+    values: [MaybeUninit<Option<&'b [u8]>>; SLOTS],
     /// Bit `n`: slot `n` must be fetched where it is used.
     unborrowed: u32,
+    /// What each slot holds.
     sources: &'b [Source],
 }
 
@@ -160,7 +164,7 @@ impl<'b> Slots<'b> {
     /// No slots: for programs that read packet data where they use it.
     pub(super) fn none() -> Slots<'b> {
         Slots {
-            values: [None; SLOTS],
+            values: [const { MaybeUninit::uninit() }; SLOTS],
             unborrowed: 0,
             sources: &[],
         }
@@ -169,15 +173,17 @@ impl<'b> Slots<'b> {
     /// Reads `sources` (at most [`SLOTS`]) from `input`.
     #[inline(always)]
     pub(super) fn read<I: Input + ?Sized>(input: &'b I, sources: &'b [Source]) -> Slots<'b> {
+        let sources = &sources[..sources.len().min(SLOTS)];
         let mut slots = Slots {
             sources,
             ..Slots::none()
         };
-        for (n, &src) in sources.iter().enumerate() {
-            match input.borrowed(src) {
-                Some(v) => slots.values[n] = v,
-                None => slots.unborrowed |= 1 << n,
-            }
+        for (n, (slot, &src)) in slots.values.iter_mut().zip(sources).enumerate() {
+            let v = input.borrowed(src).unwrap_or_else(|| {
+                slots.unborrowed |= 1 << n;
+                None
+            });
+            slot.write(v);
         }
         slots
     }
@@ -185,10 +191,15 @@ impl<'b> Slots<'b> {
     /// Slot `n`'s data (`None`: the packet does not have it).
     #[inline(always)]
     fn get<I: Input + ?Sized>(&self, n: u8, input: &'b I, bump: &mut Bump<'b>) -> Option<&'b [u8]> {
+        let n = usize::from(n);
+        // Indexing `sources` first proves the slot was written.
+        let src = self.sources[n];
         if self.unborrowed & (1 << n) != 0 {
-            return input.fetch(self.sources[usize::from(n)], bump);
+            return input.fetch(src, bump);
         }
-        self.values[usize::from(n)]
+        // SAFETY: `read` wrote every slot below `sources.len()`, and `n` is
+        // below it (the index above would have panicked otherwise).
+        unsafe { self.values[n].assume_init() }
     }
 }
 
