@@ -170,22 +170,19 @@ impl<'b> Slots<'b> {
         }
     }
 
-    /// Reads `sources` (at most [`SLOTS`]) from `input`.
+    /// Reads `sources` (at most [`SLOTS`]) from `input`, in place: the
+    /// array is too big to move around per packet.
     #[inline(always)]
-    pub(super) fn read<I: Input + ?Sized>(input: &'b I, sources: &'b [Source]) -> Slots<'b> {
-        let sources = &sources[..sources.len().min(SLOTS)];
-        let mut slots = Slots {
-            sources,
-            ..Slots::none()
-        };
-        for (n, (slot, &src)) in slots.values.iter_mut().zip(sources).enumerate() {
+    pub(super) fn read<I: Input + ?Sized>(&mut self, input: &'b I, sources: &'b [Source]) {
+        self.sources = &sources[..sources.len().min(SLOTS)];
+        self.unborrowed = 0;
+        for (n, (slot, &src)) in self.values.iter_mut().zip(self.sources).enumerate() {
             let v = input.borrowed(src).unwrap_or_else(|| {
-                slots.unborrowed |= 1 << n;
+                self.unborrowed |= 1 << n;
                 None
             });
             slot.write(v);
         }
-        slots
     }
 
     /// Slot `n`'s data (`None`: the packet does not have it).

@@ -122,7 +122,8 @@ impl PhaseCode {
         arena: &mut Arena,
         mut seen: impl FnMut(u16, bool),
     ) {
-        let slots = Slots::read(input, &self.sources);
+        let mut slots = Slots::none();
+        slots.read(input, &self.sources);
         let mut start = 0;
         for &(class, end) in &self.classes {
             let end = end as usize;
