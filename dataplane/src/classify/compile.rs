@@ -70,7 +70,7 @@ pub enum Op {
 }
 
 /// A compiled expression, ready to run on any number of packets.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Program {
     pub(super) ops: Box<[Op]>,
     pub(super) consts: Box<[u8]>,
@@ -81,20 +81,6 @@ pub struct Program {
 
 /// Most values a program may hold on the stack at once.
 pub const STACK: usize = 64;
-
-/// Programs are equal when their code and literals are (regular
-/// expressions compared by their source).
-impl PartialEq for Program {
-    fn eq(&self, other: &Self) -> bool {
-        self.ops == other.ops
-            && self.consts == other.consts
-            && self
-                .regexes
-                .iter()
-                .map(|m| m.as_str())
-                .eq(other.regexes.iter().map(|m| m.as_str()))
-    }
-}
 
 impl Program {
     /// Compiles a parsed test expression.

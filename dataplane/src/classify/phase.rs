@@ -13,7 +13,7 @@ use super::matcher::Matcher;
 use super::ClassSet;
 
 /// A phase's class tests, in evaluation order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PhaseCode {
     /// Every class's code, appended in order.
     ops: Vec<Op>,
@@ -24,22 +24,6 @@ pub struct PhaseCode {
     /// The packet data read into slots before the code runs; data past
     /// [`SLOTS`] is read where it is used.
     sources: Vec<Source>,
-}
-
-/// Equal when they run the same classes with the same code (regular
-/// expressions compared by their source).
-impl PartialEq for PhaseCode {
-    fn eq(&self, other: &Self) -> bool {
-        self.ops == other.ops
-            && self.consts == other.consts
-            && self.classes == other.classes
-            && self.sources == other.sources
-            && self
-                .regexes
-                .iter()
-                .map(|m| m.as_str())
-                .eq(other.regexes.iter().map(|m| m.as_str()))
-    }
 }
 
 impl PhaseCode {
