@@ -6,7 +6,8 @@
 //! and class names resolved (errors carry the column); [`Program`] is its
 //! compiled form; [`eval::run`] evaluates it over an [`eval::Input`] with a
 //! per-thread [`eval::Arena`]. [`Classes`] holds a configuration's classes
-//! in order and assigns memberships to a packet in Kea's phases.
+//! in order and assigns memberships to a packet in Kea's phases, each
+//! phase's tests fused into one [`PhaseCode`].
 
 pub mod assigned;
 pub mod ast;
