@@ -470,3 +470,199 @@ fn a_guard_admits_members_of_any_listed_class() {
     assert!(guard.admits(&set_of(&[0, 7])));
     assert!(!guard.admits(&set_of(&[0, 8])));
 }
+
+// A phase's tests run as one fused program whose packet data is read once
+// into shared slots: these check that fusing changes nothing a class sees.
+
+#[test]
+fn a_phase_runs_its_classes_in_order_and_each_sees_those_before_it() {
+    let mut t = Table::new();
+    t.define("aastra", Some("substring(option[60].hex,0,6) == 'Aastra'"));
+    t.define("other", Some("not member('aastra')"));
+    t.define(
+        "phone",
+        Some("member('aastra') and option[60].text == 'Aastra6731i'"),
+    );
+    t.define("neither", Some("member('other') or not member('phone')"));
+    t.define("ALL-too", Some("member('ALL') and member('phone')"));
+    let phone = discover(&[(60, b"Aastra6731i")]);
+    for (name, want) in [
+        ("aastra", true),
+        ("other", false),
+        ("phone", true),
+        ("neither", false),
+        ("ALL-too", true),
+    ] {
+        assert_eq!(t.is(&phone, name), want, "{name}");
+    }
+    let pc = discover(&[(60, b"MSFT 5.0")]);
+    for (name, want) in [
+        ("aastra", false),
+        ("other", true),
+        ("phone", false),
+        ("neither", true),
+        ("ALL-too", false),
+    ] {
+        assert_eq!(t.is(&pc, name), want, "{name}");
+    }
+}
+
+#[test]
+fn drop_class_and_its_members_in_the_same_phase() {
+    let mut t = Table::new();
+    // Replacing the built-in DROP rebuilds the phase programs; the classes
+    // added after it extend them.
+    t.define(
+        "DROP",
+        Some("option[60].hex == 'bad' and pkt4.msgtype == 1"),
+    );
+    t.define("dropped", Some("member('DROP')"));
+    t.define("vendor", Some("option[60].exists"));
+    let bad = discover(&[(60, b"bad")]);
+    let set = t.classify(&bad, false);
+    assert!(set.contains(classify::builtin::DROP));
+    assert!(t.is(&bad, "dropped") && t.is(&bad, "vendor"));
+    let request = packet(MessageType::Request, 1, &[(60, b"bad")]);
+    assert!(!t
+        .classify(&request, false)
+        .contains(classify::builtin::DROP));
+    assert!(!t.is(&request, "dropped") && t.is(&request, "vendor"));
+}
+
+#[test]
+fn replacing_a_class_gives_the_program_appending_built() {
+    let tests = [
+        ("a", "option[60].exists"),
+        ("b", "member('a') and pkt4.mac == 0x5c1bf4010203"),
+        ("c", "member('KNOWN') or option[61].hex == 0x01"),
+        ("d", "match('^x', option[60].hex) or member('c')"),
+    ];
+    let mut appended = Table::new();
+    for (name, test) in tests {
+        appended.define(name, Some(test));
+    }
+    let mut replaced = Table::new();
+    for (name, test) in tests {
+        replaced.define(name, Some(test));
+    }
+    replaced.define("b", Some(tests[1].1));
+    assert_eq!(appended.classes, replaced.classes);
+}
+
+#[test]
+fn classes_sharing_packet_data_each_see_it() {
+    let mut t = Table::new();
+    t.define("hex", Some("option[54].hex == 0xc0000201"));
+    t.define("text", Some("option[54].text == '192.0.2.1'"));
+    t.define("exists", Some("option[54].exists"));
+    t.define("absent", Some("option[55].exists"));
+    t.define("mac", Some("pkt4.mac == 0x5c1bf4010203"));
+    t.define("mac-prefix", Some("substring(pkt4.mac, 0, 3) == 0x5c1bf4"));
+    t.define("mac-sub", Some("option[82].option[2].hex == pkt4.mac"));
+    t.define("relay", Some("relay4[2].hex == pkt4.mac"));
+    let rai = [2, 6, 0x5c, 0x1b, 0xf4, 1, 2, 3];
+    let m = discover(&[(54, &[192, 0, 2, 1]), (82, &rai)]);
+    for name in [
+        "hex",
+        "text",
+        "exists",
+        "mac",
+        "mac-prefix",
+        "mac-sub",
+        "relay",
+    ] {
+        assert!(t.is(&m, name), "{name}");
+    }
+    assert!(!t.is(&m, "absent"));
+    assert!(!t.is(&discover(&[]), "exists") && !t.is(&discover(&[]), "mac-sub"));
+}
+
+#[test]
+fn an_option_split_over_instances_is_joined_for_every_class() {
+    let mut t = Table::new();
+    t.define("whole", Some("option[60].hex == 'Aastra6731i'"));
+    t.define("prefix", Some("substring(option[60].hex,0,6) == 'Aastra'"));
+    t.define("exists", Some("option[60].exists"));
+    t.define("lower", Some("lcase(option[60].hex) == 'aastra6731i'"));
+    let split = discover(&[(60, b"Aastra"), (60, b"6731i")]);
+    assert!(Packet4::parse(&split).unwrap().is_split(60));
+    for name in ["whole", "prefix", "exists", "lower"] {
+        assert!(t.is(&split, name), "{name}");
+    }
+}
+
+#[test]
+fn every_class_has_the_whole_arena() {
+    // Eight 764-byte hexstrings: more than one arena, but each class has
+    // the arena to itself.
+    let data: Vec<u8> = (0..=254).collect();
+    let want: Vec<String> = data.iter().map(|b| format!("{b:02x}")).collect();
+    let mut t = Table::new();
+    for i in 0..8 {
+        let test = format!("hexstring(option[43].hex, ':') == '{}'", want.join(":"));
+        t.define(&format!("h{i}"), Some(&test));
+    }
+    let m = discover(&[(43, &data)]);
+    for i in 0..8 {
+        assert!(t.is(&m, &format!("h{i}")), "h{i}");
+    }
+}
+
+#[test]
+fn more_packet_data_than_slots_is_read_where_used() {
+    // Forty different options, more than a phase has slots for.
+    let mut t = Table::new();
+    for code in 100..140u8 {
+        t.define(
+            &format!("o{code}"),
+            Some(&format!("option[{code}].hex == {code}")),
+        );
+        t.define(&format!("e{code}"), Some(&format!("option[{code}].exists")));
+    }
+    let values: Vec<(u8, [u8; 4])> = (100..140u8)
+        .map(|c| (c, u32::from(c + u8::from(c % 3 == 0)).to_be_bytes()))
+        .collect();
+    let options: Vec<(u8, &[u8])> = values
+        .iter()
+        .filter(|(c, _)| c % 5 != 0)
+        .map(|(c, v)| (*c, &v[..]))
+        .collect();
+    let m = discover(&options);
+    for code in 100..140u8 {
+        let present = code % 5 != 0;
+        assert_eq!(t.is(&m, &format!("e{code}")), present, "e{code}");
+        assert_eq!(
+            t.is(&m, &format!("o{code}")),
+            present && code % 3 != 0,
+            "o{code}"
+        );
+    }
+}
+
+#[test]
+fn and_or_skip_the_right_length_over_substrings_of_shared_data() {
+    let mut t = Table::new();
+    t.define("x", Some("option[60].exists"));
+    t.define(
+        "y",
+        Some(
+            "(option[61].exists and substring(option[61].hex, 0, 1) == 0x01) \
+             or substring(option[60].hex, 0, 3) == 'abc'",
+        ),
+    );
+    t.define(
+        "z",
+        Some("not member('y') and substring(option[60].hex, 1, 2) == 'yz'"),
+    );
+    for (options, y, z) in [
+        (&[(60, &b"abcd"[..])][..], true, false),
+        (&[(60, &b"xyz"[..])][..], false, true),
+        (&[(61, &[1, 2][..])][..], true, false),
+        (&[(61, &[2, 2][..]), (60, &b"abc"[..])][..], true, false),
+        (&[(61, &[2, 2][..]), (60, &b"xyz"[..])][..], false, true),
+    ] {
+        let m = discover(options);
+        assert_eq!(t.is(&m, "y"), y, "{options:?}");
+        assert_eq!(t.is(&m, "z"), z, "{options:?}");
+    }
+}

@@ -1,6 +1,8 @@
 //! The parsed tree flattened into postfix code over a value stack, with
 //! literals in one byte table and regular expressions compiled once.
 
+use std::sync::Arc;
+
 use super::ast::{Bool, IntKind, Repr, Source, Str};
 use super::matcher::Matcher;
 use super::ParseError;
@@ -45,7 +47,7 @@ pub enum Op {
     /// building the lower-cased copy.
     CaseEqualConst(bool, u32, u32),
     /// Pop a string, push whether regex `n` matches all of it.
-    Match(u16),
+    Match(u32),
     /// Negate the top.
     Not,
     /// `a and b`, after `a`: when the top is false it is the result and the
@@ -56,32 +58,29 @@ pub enum Op {
     OrElse(u32),
     /// Push whether the packet is in class `n`.
     Member(u16),
+    /// [`Op::Fetch`] of the data a fused phase program read into slot `n`
+    /// before its code runs (`super::phase`).
+    Slot(u8, Repr),
+    /// [`Op::Exists`] of slot `n`'s data.
+    SlotExists(u8),
+    /// [`Op::Slot`] of `.hex` data followed by [`Op::Substring`].
+    SlotSubstring(u8, i32, Option<i32>),
+    /// [`Op::FetchEqualConst`] of slot `n`'s data.
+    SlotEqualConst(u8, Repr, u32, u32),
 }
 
 /// A compiled expression, ready to run on any number of packets.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Program {
     pub(super) ops: Box<[Op]>,
     pub(super) consts: Box<[u8]>,
-    pub(super) regexes: Box<[Matcher]>,
+    /// Shared: a phase's fused program (`super::phase`) holds the same
+    /// automata as the classes' own programs.
+    pub(super) regexes: Box<[Arc<Matcher>]>,
 }
 
 /// Most values a program may hold on the stack at once.
 pub const STACK: usize = 64;
-
-/// Programs are equal when their code and literals are (regular
-/// expressions compared by their source).
-impl PartialEq for Program {
-    fn eq(&self, other: &Self) -> bool {
-        self.ops == other.ops
-            && self.consts == other.consts
-            && self
-                .regexes
-                .iter()
-                .map(Matcher::as_str)
-                .eq(other.regexes.iter().map(Matcher::as_str))
-    }
-}
 
 impl Program {
     /// Compiles a parsed test expression.
@@ -107,6 +106,22 @@ impl Program {
     }
 }
 
+impl Op {
+    /// The same instruction in a program whose literal table has `consts`
+    /// bytes and whose regex table has `regexes` entries before this
+    /// program's (`super::phase` appends programs).
+    pub(super) fn rebased(self, consts: u32, regexes: u32) -> Op {
+        match self {
+            Op::Const(s, l) => Op::Const(s + consts, l),
+            Op::EqualConst(s, l) => Op::EqualConst(s + consts, l),
+            Op::FetchEqualConst(src, repr, s, l) => Op::FetchEqualConst(src, repr, s + consts, l),
+            Op::CaseEqualConst(lower, s, l) => Op::CaseEqualConst(lower, s + consts, l),
+            Op::Match(n) => Op::Match(n + regexes),
+            op => op,
+        }
+    }
+}
+
 impl Compiler {
     fn finish(self) -> Result<Program, ParseError> {
         let c = self;
@@ -125,7 +140,7 @@ impl Compiler {
 struct Compiler {
     ops: Vec<Op>,
     consts: Vec<u8>,
-    regexes: Vec<Matcher>,
+    regexes: Vec<Arc<Matcher>>,
     depth: usize,
     max_depth: usize,
 }
@@ -186,9 +201,9 @@ impl Compiler {
                 self.str(v)?;
                 let re = Matcher::new(re)
                     .map_err(|e| ParseError::new(0, format!("bad regular expression: {e}")))?;
-                let n = u16::try_from(self.regexes.len())
+                let n = u32::try_from(self.regexes.len())
                     .map_err(|_| ParseError::new(0, "too many regular expressions"))?;
-                self.regexes.push(re);
+                self.regexes.push(Arc::new(re));
                 self.emit(Op::Match(n), 1);
             }
             Bool::Member(c) => self.emit(Op::Member(*c), 0),

@@ -7,9 +7,11 @@
 use std::fmt::Write as _;
 use std::mem::MaybeUninit;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 use super::ast::{IntKind, Repr, Source, TextForm};
 use super::compile::{Op, Program, STACK};
+use super::matcher::Matcher;
 use super::ClassSet;
 
 /// Bytes of scratch space operators may build values in, per evaluation.
@@ -140,6 +142,64 @@ fn source<'b, I: Input + ?Sized>(
     }
 }
 
+/// Most packet data one fused program reads before its code runs.
+pub const SLOTS: usize = 32;
+
+/// Packet data read once for a whole fused phase program, by slot: what
+/// [`Input::borrowed`] gave, or, for data it could not give (an option
+/// split over several instances), a flag sending every use to
+/// [`Input::fetch`], so the value is built per class as without slots.
+pub(super) struct Slots<'b> {
+    /// Slot `n`'s data, written for every `n` below `sources.len()`; left
+    /// uninitialised past that (clearing the whole array per packet cost
+    /// more than a few tests).
+    values: [MaybeUninit<Option<&'b [u8]>>; SLOTS],
+    /// Bit `n`: slot `n` must be fetched where it is used.
+    unborrowed: u32,
+    /// What each slot holds.
+    sources: &'b [Source],
+}
+
+impl<'b> Slots<'b> {
+    /// No slots: for programs that read packet data where they use it.
+    pub(super) fn none() -> Slots<'b> {
+        Slots {
+            values: [const { MaybeUninit::uninit() }; SLOTS],
+            unborrowed: 0,
+            sources: &[],
+        }
+    }
+
+    /// Reads `sources` (at most [`SLOTS`]) from `input`, in place: the
+    /// array is too big to move around per packet.
+    #[inline(always)]
+    pub(super) fn read<I: Input + ?Sized>(&mut self, input: &'b I, sources: &'b [Source]) {
+        self.sources = &sources[..sources.len().min(SLOTS)];
+        self.unborrowed = 0;
+        for (n, (slot, &src)) in self.values.iter_mut().zip(self.sources).enumerate() {
+            let v = input.borrowed(src).unwrap_or_else(|| {
+                self.unborrowed |= 1 << n;
+                None
+            });
+            slot.write(v);
+        }
+    }
+
+    /// Slot `n`'s data (`None`: the packet does not have it).
+    #[inline(always)]
+    fn get<I: Input + ?Sized>(&self, n: u8, input: &'b I, bump: &mut Bump<'b>) -> Option<&'b [u8]> {
+        let n = usize::from(n);
+        // Indexing `sources` first proves the slot was written.
+        let src = self.sources[n];
+        if self.unborrowed & (1 << n) != 0 {
+            return input.fetch(src, bump);
+        }
+        // SAFETY: `read` wrote every slot below `sources.len()`, and `n` is
+        // below it (the index above would have panicked otherwise).
+        unsafe { self.values[n].assume_init() }
+    }
+}
+
 /// Runs the test `prog` over `input` with the memberships known so far.
 pub fn run<'b, I: Input + ?Sized>(
     prog: &'b Program,
@@ -154,6 +214,32 @@ pub fn run<'b, I: Input + ?Sized>(
 /// expression (built in `bump` or borrowed from the packet or program).
 pub fn value<'b, I: Input + ?Sized>(
     prog: &'b Program,
+    input: &'b I,
+    classes: &ClassSet,
+    bump: &mut Bump<'b>,
+) -> Option<&'b [u8]> {
+    let code = Code {
+        ops: &prog.ops,
+        consts: &prog.consts,
+        regexes: &prog.regexes,
+    };
+    exec(code, &Slots::none(), input, classes, bump)
+}
+
+/// Instructions to run and the literal and regex tables they index.
+#[derive(Clone, Copy)]
+pub(super) struct Code<'b> {
+    pub ops: &'b [Op],
+    pub consts: &'b [u8],
+    pub regexes: &'b [Arc<Matcher>],
+}
+
+/// Runs `code`, one whole expression, with the packet data in `slots`,
+/// and returns the value it leaves.
+#[inline(always)]
+pub(super) fn exec<'b, I: Input + ?Sized>(
+    code: Code<'b>,
+    slots: &Slots<'b>,
     input: &'b I,
     classes: &ClassSet,
     bump: &mut Bump<'b>,
@@ -186,9 +272,12 @@ pub fn value<'b, I: Input + ?Sized>(
             unsafe { under[sp].assume_init() }
         }};
     }
-    let consts = &prog.consts[..];
+    let Code {
+        ops,
+        consts,
+        regexes,
+    } = code;
     let constant = |s: u32, l: u32| &consts[s as usize..(s + l) as usize];
-    let ops = &prog.ops[..];
     let mut pc = 0;
     while let Some(&op) = ops.get(pc) {
         pc += 1;
@@ -207,6 +296,19 @@ pub fn value<'b, I: Input + ?Sized>(
                 push!(boolean(same(fetch(input, src, repr, bump), constant(s, l))))
             }
             Op::Exists(src) => push!(boolean(source(input, src, bump).is_some())),
+            Op::Slot(n, repr) => push!(represent(slots.get(n, input, bump), repr, bump)),
+            Op::SlotSubstring(n, start, len) => {
+                push!(substring(
+                    slots.get(n, input, bump).unwrap_or(&[]),
+                    start,
+                    len
+                ))
+            }
+            Op::SlotExists(n) => push!(boolean(slots.get(n, input, bump).is_some())),
+            Op::SlotEqualConst(n, repr, s, l) => {
+                let v = represent(slots.get(n, input, bump), repr, bump);
+                push!(boolean(same(v, constant(s, l))))
+            }
             Op::Member(c) => push!(boolean(classes.contains(c))),
             Op::Substring(start, len) => top = substring(top, start, len),
             Op::Split(field) => top = split(pop!(), top, field),
@@ -256,7 +358,7 @@ pub fn value<'b, I: Input + ?Sized>(
                 };
                 top = boolean(top.len() == c.len() && top.iter().map(fold).eq(c.iter().copied()));
             }
-            Op::Match(n) => top = boolean(prog.regexes[usize::from(n)].is_match(top)),
+            Op::Match(n) => top = boolean(regexes[n as usize].is_match(top)),
             Op::Not => top = boolean(!truth(top)),
         }
     }
@@ -271,7 +373,13 @@ fn fetch<'b, I: Input + ?Sized>(
     repr: Repr,
     bump: &mut Bump<'b>,
 ) -> &'b [u8] {
-    match source(input, src, bump) {
+    represent(source(input, src, bump), repr, bump)
+}
+
+/// Packet data `v` in the representation asked for; empty when absent.
+#[inline(always)]
+fn represent<'b>(v: Option<&'b [u8]>, repr: Repr, bump: &mut Bump<'b>) -> &'b [u8] {
+    match v {
         None => &[],
         Some(v) => match repr {
             Repr::Hex | Repr::Text(TextForm::Raw) => v,
@@ -290,7 +398,7 @@ fn boolean(b: bool) -> &'static [u8] {
 
 /// Booleans are only ever `TRUE` or `FALSE` (the parser types every
 /// operand), so the length tells them apart without comparing bytes.
-fn truth(v: &[u8]) -> bool {
+pub(super) fn truth(v: &[u8]) -> bool {
     v.len() == TRUE.len()
 }
 

@@ -72,6 +72,13 @@ impl Matcher {
     }
 }
 
+/// Patterns are equal when their sources are (the automata follow).
+impl PartialEq for Matcher {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,8 @@
 //! and class names resolved (errors carry the column); [`Program`] is its
 //! compiled form; [`eval::run`] evaluates it over an [`eval::Input`] with a
 //! per-thread [`eval::Arena`]. [`Classes`] holds a configuration's classes
-//! in order and assigns memberships to a packet in Kea's phases.
+//! in order and assigns memberships to a packet in Kea's phases, each
+//! phase's tests fused into one [`PhaseCode`].
 
 pub mod assigned;
 pub mod ast;
@@ -15,6 +16,7 @@ pub mod eval;
 pub mod lexer;
 pub mod matcher;
 pub mod parser;
+pub mod phase;
 pub mod scope;
 pub mod v4;
 pub mod v6;
@@ -26,6 +28,7 @@ pub use assigned::Assigned;
 pub use compile::Program;
 pub use eval::{Arena, Input};
 pub use parser::{parse, parse_string, Names};
+pub use phase::PhaseCode;
 pub use scope::Scope;
 
 use crate::config::{Lifetime, OptionSet};
@@ -74,6 +77,12 @@ impl ClassSet {
     /// Adds class `c`.
     pub fn insert(&mut self, c: u16) {
         self.0[usize::from(c) / 64] |= 1 << (c % 64);
+    }
+
+    /// Adds class `c` when `member` holds, without a branch on it.
+    #[inline]
+    pub fn insert_if(&mut self, c: u16, member: bool) {
+        self.0[usize::from(c) / 64] |= u64::from(member) << (c % 64);
     }
 
     /// True when the packet is in class `c`.
@@ -192,11 +201,11 @@ pub struct Classes {
     list: Vec<Class>,
     /// Results are traced under `kea-dhcp6.eval` rather than `kea-dhcp4.eval`.
     v6: bool,
-    /// The classes with a test run on reception, in order: kept apart so a
-    /// packet does not walk the whole table to find them.
-    early: Vec<u16>,
-    /// The classes with a test run after the host lookup, in order.
-    after_host: Vec<u16>,
+    /// The tests run on reception, in order, fused into one program: a
+    /// packet neither walks the whole table to find them nor sets up each.
+    early: PhaseCode,
+    /// The tests run after the host lookup, in order, fused.
+    after_host: PhaseCode,
     /// The `VENDOR_CLASS_` classes.
     vendors: Vec<u16>,
 }
@@ -206,8 +215,8 @@ impl Default for Classes {
         let mut classes = Classes {
             list: builtin::NAMES.iter().map(|n| Class::named(n)).collect(),
             v6: false,
-            early: Vec::new(),
-            after_host: Vec::new(),
+            early: PhaseCode::default(),
+            after_host: PhaseCode::default(),
             vendors: Vec::new(),
         };
         classes.schedule();
@@ -268,22 +277,28 @@ impl Classes {
         }
     }
 
-    /// Rebuilds the per-phase lists after the table changed.
+    /// Rebuilds the per-phase programs after the table changed.
     fn schedule(&mut self) {
-        let due = |phase: Phase| -> Vec<u16> {
-            self.list
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.phase == phase && c.test.is_some())
-                .map(|(i, _)| i as u16)
-                .collect()
-        };
-        let (early, after_host) = (due(Phase::Early), due(Phase::AfterHost));
-        self.vendors = (0..self.list.len() as u16)
-            .filter(|&i| self.list[usize::from(i)].vendor.is_some())
-            .collect();
-        self.early = early;
-        self.after_host = after_host;
+        self.early = PhaseCode::default();
+        self.after_host = PhaseCode::default();
+        self.vendors.clear();
+        for i in 0..self.list.len() as u16 {
+            self.enlist(i);
+        }
+    }
+
+    /// Adds class `i` to its phase's program (or to the vendor classes),
+    /// after every class already there.
+    fn enlist(&mut self, i: u16) {
+        let c = &self.list[usize::from(i)];
+        match (&c.test, c.phase) {
+            (Some(t), Phase::Early) => self.early.push(i, t),
+            (Some(t), Phase::AfterHost) => self.after_host.push(i, t),
+            _ => {}
+        }
+        if c.vendor.is_some() {
+            self.vendors.push(i);
+        }
     }
 
     /// Adds `class` (or replaces the built-in class of that name), working
@@ -299,21 +314,25 @@ impl Classes {
             });
             class.phase = if late { Phase::AfterHost } else { Phase::Early };
         }
-        let i = match self.index(&class.name) {
+        match self.index(&class.name) {
             Some(i) => {
+                // A replaced class may change what runs anywhere after it.
                 self.list[usize::from(i)] = class;
-                i
+                self.schedule();
+                Ok(i)
             }
             None if self.list.len() >= MAX_CLASSES => {
-                return Err(format!("more than {MAX_CLASSES} client classes"))
+                Err(format!("more than {MAX_CLASSES} client classes"))
             }
             None => {
+                // Appended: it runs after every class so far, so the phase
+                // programs grow by it rather than being rebuilt.
                 self.list.push(class);
-                self.list.len() as u16 - 1
+                let i = self.list.len() as u16 - 1;
+                self.enlist(i);
+                Ok(i)
             }
-        };
-        self.schedule();
-        Ok(i)
+        }
     }
 
     /// The index of `name`, adding a class without a test for a name that
@@ -337,7 +356,7 @@ impl Classes {
                 }
             }
         }
-        self.evaluate(input, set, self.early.iter().map(|&i| (i, false)));
+        self.run_phase(&self.early, input, set);
     }
 
     /// After the host lookup: `KNOWN` or `UNKNOWN`, the reservation's
@@ -351,7 +370,7 @@ impl Classes {
         for &c in host {
             set.insert(c);
         }
-        self.evaluate(input, set, self.after_host.iter().map(|&i| (i, false)));
+        self.run_phase(&self.after_host, input, set);
     }
 
     /// The classes a pool, subnet or shared network requires, in order; a
@@ -381,6 +400,18 @@ impl Classes {
         })
     }
 
+    /// Runs a phase's fused tests, tracing each result.
+    fn run_phase<I: Input>(&self, code: &PhaseCode, input: &I, set: &mut ClassSet) {
+        let trace = self.tracing();
+        ARENA.with(|arena| {
+            code.run(input, set, &mut arena.borrow_mut(), |i, member| {
+                if trace {
+                    self.trace(i, member);
+                }
+            });
+        });
+    }
+
     /// Evaluates the classes `due` yields in order, adding each whose test
     /// holds (or, when flagged, which has no test); results are traced at
     /// debug level under Kea's eval logger name.
@@ -390,11 +421,7 @@ impl Classes {
         set: &mut ClassSet,
         due: impl Iterator<Item = (u16, bool)>,
     ) {
-        let trace = if self.v6 {
-            tracing::enabled!(target: TRACE_TARGET6, tracing::Level::DEBUG)
-        } else {
-            tracing::enabled!(target: TRACE_TARGET4, tracing::Level::DEBUG)
-        };
+        let trace = self.tracing();
         ARENA.with(|arena| {
             let mut arena = arena.borrow_mut();
             for (i, untested_joins) in due {
@@ -403,15 +430,31 @@ impl Classes {
                     Some(prog) => eval::run(prog, input, set, &mut arena.bump()),
                     None => untested_joins,
                 };
-                if trace && self.v6 {
-                    tracing::debug!(target: TRACE_TARGET6, "EVAL_RESULT Expression {} evaluated to {member}", c.name);
-                } else if trace {
-                    tracing::debug!(target: TRACE_TARGET4, "EVAL_RESULT Expression {} evaluated to {member}", c.name);
+                if trace {
+                    self.trace(i, member);
                 }
-                if member {
-                    set.insert(i);
-                }
+                set.insert_if(i, member);
             }
         });
+    }
+
+    /// Whether evaluation results are traced (Kea's eval logger at debug).
+    fn tracing(&self) -> bool {
+        if self.v6 {
+            tracing::enabled!(target: TRACE_TARGET6, tracing::Level::DEBUG)
+        } else {
+            tracing::enabled!(target: TRACE_TARGET4, tracing::Level::DEBUG)
+        }
+    }
+
+    /// Traces class `i`'s result as Kea's `EVAL_RESULT` line.
+    #[cold]
+    fn trace(&self, i: u16, member: bool) {
+        let name = self.get(i).map_or("", |c| c.name.as_str());
+        if self.v6 {
+            tracing::debug!(target: TRACE_TARGET6, "EVAL_RESULT Expression {name} evaluated to {member}");
+        } else {
+            tracing::debug!(target: TRACE_TARGET4, "EVAL_RESULT Expression {name} evaluated to {member}");
+        }
     }
 }
