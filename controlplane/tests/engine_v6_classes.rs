@@ -9,7 +9,7 @@ use std::net::Ipv6Addr;
 
 use xdhcp_controlplane::compile::{compile, v6::snapshot};
 use xdhcp_dataplane::config::Config6;
-use xdhcp_dataplane::engine::v6::{Engine6, Outcome, Request6, Silence};
+use xdhcp_dataplane::engine::v6::{Request6, Silence};
 use xdhcp_dataplane::lease::{Lease6, LeaseStore, StoreConfig};
 use xdhcp_dataplane::wire::v6::{status, Packet6};
 
@@ -52,17 +52,7 @@ impl Server {
         let relay = relay_forw(ip(link), ip("fe80::1"), &msg.bytes());
         let packet = Packet6::parse(&relay).unwrap();
         let req = Request6::multicast(packet, None, ip("2001:db8:ff::1"));
-        let engine = Engine6 {
-            config: &self.config,
-            leases: &self.leases,
-            stats: None,
-            events: None,
-        };
-        let mut out = vec![0u8; 2000];
-        match engine.handle(&req, &mut out, NOW) {
-            Outcome::Reply { len, .. } => Ok(Reply(out[..len].to_vec())),
-            Outcome::Silent(why) => Err(why),
-        }
+        common::engine6::answer(&self.config, &self.leases, &req, NOW).map(Reply)
     }
 }
 

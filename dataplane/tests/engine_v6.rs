@@ -10,7 +10,7 @@ use xdhcp_dataplane::events::LeaseEventKind;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::config::options::ConfiguredOption;
-use xdhcp_dataplane::config::v6::{HostId6, MacSource, Reservations6};
+use xdhcp_dataplane::config::v6::{HostId, MacSource, Reservations6};
 use xdhcp_dataplane::config::{
     Config6, HostScope, Lifetime, OptionSet, PdPool6, Reservation6, Subnet6,
 };
@@ -644,7 +644,7 @@ fn reservations_win_for_addresses_prefixes_and_options() {
     let prefix = ip("2001:db8:9900::");
     let mut hosts = Reservations6::default();
     hosts.insert(
-        HostId6::Duid(&duid(1)),
+        HostId::Duid(&duid(1)),
         Reservation6 {
             addresses: vec![reserved],
             prefixes: vec![(prefix, 48)],
@@ -655,7 +655,7 @@ fn reservations_win_for_addresses_prefixes_and_options() {
     );
     // A reservation by the MAC inside a DUID-LL.
     hosts.insert(
-        HostId6::HwAddress(&[2, 0, 0, 0, 0, 2]),
+        HostId::HwAddress(&[2, 0, 0, 0, 0, 2]),
         Reservation6 {
             addresses: vec![ip("2001:db8:1::6")],
             ..Reservation6::default()
@@ -887,7 +887,7 @@ fn relayed_client_reserved_by_the_link_layer_address_its_relay_saw() {
     let mut s = lan();
     let mut hosts = Reservations6::default();
     hosts.insert(
-        HostId6::HwAddress(&[0x0a, 0, 0, 0, 0, 0x42]),
+        HostId::HwAddress(&[0x0a, 0, 0, 0, 0, 0x42]),
         Reservation6 {
             addresses: vec![ip("2001:db8:1::42")],
             ..Reservation6::default()
@@ -1036,7 +1036,7 @@ fn mac_sources_read_relay_and_docsis_options() {
             addresses: vec![ip("2001:db8:1::77")],
             ..Reservation6::default()
         };
-        hosts.insert(HostId6::HwAddress(&mac), reservation);
+        hosts.insert(HostId::HwAddress(&mac), reservation);
         s.reservations = hosts;
         let mut lab = Lab::new(vec![s]);
         let solicit = message(MessageType::Solicit, 1, None, &[Ia::Na(1, &[])], |w| {
@@ -1092,7 +1092,7 @@ fn scoped_lab(scope: HostScope) -> Lab {
     ] {
         let id = duid(n);
         s.reservations
-            .insert(HostId6::Duid(&id), host6(addresses, prefixes));
+            .insert(HostId::Duid(&id), host6(addresses, prefixes));
     }
     let mut lab = Lab::new(vec![s]);
     for (n, a) in [
@@ -1103,7 +1103,7 @@ fn scoped_lab(scope: HostScope) -> Lab {
         let id = duid(n);
         lab.config
             .global_reservations
-            .insert(HostId6::Duid(&id), host6(&[a], &[]));
+            .insert(HostId::Duid(&id), host6(&[a], &[]));
     }
     lab
 }

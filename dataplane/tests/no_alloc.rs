@@ -201,11 +201,18 @@ const NOW: u32 = 1_800_000_000;
 /// allocation.
 #[test]
 fn v6_worker_step_does_not_allocate() {
+    use xdhcp_dataplane::config::v6::HostIdKind;
     use xdhcp_dataplane::engine::v6::Engine6;
     use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
+    use xdhcp_dataplane::options::Universe;
     use xdhcp_dataplane::worker::answer_v6;
 
-    let config = common::v6lab::config();
+    let mut config = common::v6lab::config();
+    // The flex_id hook's identifier (the DUID-LL's MAC) standing in for
+    // the DUID allocates nothing either.
+    let expression = "hexstring(substring(option[1].hex,4,6), ':')";
+    config.flex_id = Some(common::engine4::flex_in(Universe::V6, expression, true));
+    config.host_ids.0.push(HostIdKind::FlexId);
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
     let (sink, events) = common::events::queue(16);
     let stats = xdhcp_dataplane::stats::Stats6 {
@@ -254,7 +261,10 @@ fn v6_worker_step_does_not_allocate() {
     sarr(0);
     assert_eq!(sarr(1), (0, 0), "the v6 worker step allocated");
     assert_eq!(leases.len(), 4);
-    assert_eq!(events.v6().len(), 8, "offer and grant of two IAs, twice");
+    let reported = events.v6();
+    assert_eq!(reported.len(), 8, "offer and grant of two IAs, twice");
+    let duid = leases.get(reported[7].addr).unwrap().duid;
+    assert_eq!(&duid.as_bytes()[..2], &[0, 0], "replaced by the flex-id");
     use xdhcp_dataplane::stats::ScopeStat;
     let subnet = stats.scopes.subnet(0);
     assert_eq!(subnet[ScopeStat::CumulativeAssigned as usize], 2);

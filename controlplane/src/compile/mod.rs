@@ -13,8 +13,8 @@ pub mod v6;
 use std::net::IpAddr;
 
 use xdhcp_dataplane::classify::Classes;
-use xdhcp_dataplane::config::v4::FlexId;
 use xdhcp_dataplane::config::v6::MacSource;
+use xdhcp_dataplane::config::{FlexId, HostIdKind, HostIds};
 use xdhcp_dataplane::options::Universe;
 
 use crate::config::hooks::Hook;
@@ -55,7 +55,7 @@ pub struct Plan {
     pub global_hosts: Vec<Host>,
     /// Identifier types looked up, in order.
     pub host_identifiers: Vec<String>,
-    /// The flex_id hook's identifier expression, compiled (v4).
+    /// The flex_id hook's identifier expression, compiled.
     pub flex_id: Option<FlexId>,
     /// The bootp hook is loaded (v4).
     pub bootp: bool,
@@ -308,6 +308,16 @@ fn plan(s: &Server) -> Plan {
     }
 }
 
+/// The plan's `host-reservation-identifiers` as the engines' kinds.
+fn host_ids(plan: &Plan) -> HostIds {
+    HostIds(
+        plan.host_identifiers
+            .iter()
+            .filter_map(|n| HostIdKind::from_name(n))
+            .collect(),
+    )
+}
+
 /// The flex_id hook's expression compiled against the server's classes
 /// (the reader checked that it compiles).
 fn flex_id(s: &Server) -> Option<FlexId> {
@@ -319,6 +329,7 @@ fn flex_id(s: &Server) -> Option<FlexId> {
     Some(FlexId {
         expression,
         replace_client_id: params.replace_client_id,
+        ignore_iaid: params.ignore_iaid,
     })
 }
 

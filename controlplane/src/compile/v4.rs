@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
 use xdhcp_dataplane::classify::Classes;
-use xdhcp_dataplane::config::v4::{HostId, HostIdKind, HostIds, Reservations4};
+use xdhcp_dataplane::config::v4::{HostId, HostIdKind, Reservations4};
 use xdhcp_dataplane::config::{Config4, Reservation4, Subnet4};
 use xdhcp_dataplane::options::DHCP4_SPACE;
 
@@ -34,12 +34,7 @@ pub fn snapshot(plan: &Plan) -> Config4 {
         global_reservations: reservations(&plan.global_hosts, &mut classes),
         global_options: option_set(plan.global_options.iter(), DHCP4_SPACE),
         classes,
-        host_ids: HostIds(
-            plan.host_identifiers
-                .iter()
-                .filter_map(|n| HostIdKind::from_name(n))
-                .collect(),
-        ),
+        host_ids: super::host_ids(plan),
         flex_id: plan.flex_id.clone(),
         bootp: plan.bootp,
     }

@@ -1,6 +1,6 @@
 //! Compile, second half for DHCPv6: a [`Plan`] into the engine's
 //! [`Config6`]: address and pd-pools become allocators, options are keyed by
-//! code, reservations are indexed by DUID and hardware address.
+//! code, reservations are indexed by DUID, hardware address and flex-id.
 //!
 //! The server DUID is made and kept by [`crate::server_duid`] and given to
 //! [`snapshot_with_duid`]; [`snapshot`] uses a fixed DUID-EN
@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 
 use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
-use xdhcp_dataplane::config::v6::{HostId6, Reservations6};
+use xdhcp_dataplane::config::v6::{HostId, HostIdKind, Reservations6};
 use xdhcp_dataplane::config::{Config6, PdPool6, Reservation6, Subnet6};
 use xdhcp_dataplane::options::DHCP6_SPACE;
 
@@ -53,6 +53,8 @@ pub fn snapshot_with_duid(plan: &Plan, server_duid: Vec<u8>) -> Config6 {
         global_options: option_set(plan.global_options.iter(), DHCP6_SPACE),
         classes,
         mac_sources: plan.mac_sources.clone(),
+        host_ids: super::host_ids(plan),
+        flex_id: plan.flex_id.clone(),
     }
 }
 
@@ -123,12 +125,10 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
 fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations6 {
     let mut out = Reservations6::default();
     for h in hosts {
-        let id = match h.id_type.as_str() {
-            "duid" => HostId6::Duid(&h.id),
-            "hw-address" => HostId6::HwAddress(&h.id),
-            // flex-id is matched once classification lands.
-            _ => continue,
+        let Some(kind) = HostIdKind::from_name(&h.id_type) else {
+            continue;
         };
+        let id = HostId::new(kind, &h.id);
         let addresses = h
             .addresses
             .iter()
@@ -215,7 +215,7 @@ mod tests {
         );
         let host = s
             .reservations
-            .find(HostId6::Duid(&[0, 3, 0, 1, 2, 0, 0, 0, 0, 7]))
+            .find(HostId::Duid(&[0, 3, 0, 1, 2, 0, 0, 0, 0, 7]))
             .unwrap();
         assert_eq!(
             host.addresses,

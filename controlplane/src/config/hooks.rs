@@ -71,7 +71,7 @@ pub struct HookLibrary {
     pub flex_id: Option<FlexIdParams>,
 }
 
-/// `libdhcp_flex_id.so`'s parameters that change how DHCPv4 clients are
+/// `libdhcp_flex_id.so`'s parameters that change how clients are
 /// identified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlexIdParams {
@@ -80,6 +80,8 @@ pub struct FlexIdParams {
     pub expression: String,
     /// `replace-client-id` (default false).
     pub replace_client_id: bool,
+    /// `ignore-iaid` (default false; DHCPv4 ignores it, as Kea does).
+    pub ignore_iaid: bool,
 }
 
 /// Read the `hooks-libraries` list; a flex_id expression is checked
@@ -173,15 +175,16 @@ fn read_flex_id(
         ctx.err(&pos, &key, e.to_string());
         return None;
     }
-    let replace = params
-        .and_then(|p| p.get("replace-client-id"))
-        .and_then(|v| match v.kind {
-            Kind::Bool(b) => Some(b),
-            _ => None,
-        });
+    // Wrong types were reported by the shape checks.
+    let flag = |key: &str| {
+        params
+            .and_then(|p| p.get(key))
+            .is_some_and(|v| matches!(v.kind, Kind::Bool(true)))
+    };
     Some(FlexIdParams {
         expression: text.to_string(),
-        replace_client_id: replace.unwrap_or(false),
+        replace_client_id: flag("replace-client-id"),
+        ignore_iaid: flag("ignore-iaid"),
     })
 }
 

@@ -48,9 +48,15 @@ pub fn vendor_class(item: &[u8]) -> Vec<u8> {
 
 /// A RELAY-FORW from the relay on `link` carrying `msg` from `peer`.
 pub fn relay_forw(link: Ipv6Addr, peer: Ipv6Addr, msg: &[u8]) -> Vec<u8> {
+    relay_forw_with(link, peer, &[], msg)
+}
+
+/// A RELAY-FORW as [`relay_forw`] whose relay adds `options` (TLVs).
+pub fn relay_forw_with(link: Ipv6Addr, peer: Ipv6Addr, options: &[u8], msg: &[u8]) -> Vec<u8> {
     let mut relay = vec![12, 0];
     relay.extend(link.octets());
     relay.extend(peer.octets());
+    relay.extend(options);
     relay.extend(tlv(9, msg));
     relay
 }

@@ -6,6 +6,7 @@
 //! snapshot read-only and swap it between batches on reload.
 
 pub mod guard;
+pub mod host_ids;
 pub mod lifetime;
 pub mod options;
 pub mod pool_classes;
@@ -13,6 +14,7 @@ pub mod v4;
 pub mod v6;
 
 pub use guard::Guard;
+pub use host_ids::{FlexId, HostId, HostIdKind, HostIds};
 pub use lifetime::Lifetime;
 pub use options::OptionSet;
 pub use pool_classes::PoolClasses;

@@ -4,11 +4,13 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+use super::host_ids::ById;
+pub use super::host_ids::{FlexId, HostId, HostIdKind, HostIds};
 pub use super::lifetime::Lifetime;
 pub use super::pool_classes::PoolClasses;
 use super::{Guard, HostScope, OptionSet};
 use crate::alloc::Allocator;
-use crate::classify::{ClassSet, Classes, Program};
+use crate::classify::{ClassSet, Classes};
 
 /// A host reservation in a subnet (or globally).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,81 +35,8 @@ pub struct Reservation4 {
 #[derive(Debug, Clone, Default)]
 pub struct Reservations4 {
     entries: Vec<Reservation4>,
-    /// One map per [`HostIdKind`], by its index.
-    by_id: [HashMap<Vec<u8>, usize>; HostIdKind::COUNT],
+    by_id: ById,
     by_address: HashMap<Ipv4Addr, usize>,
-}
-
-/// The kinds of identifier a DHCPv4 reservation can be keyed on (Kea's
-/// `host-reservation-identifiers`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostIdKind {
-    /// `hw-address`: the client's hardware address.
-    HwAddress,
-    /// `duid`: the DUID inside an RFC 4361 client identifier (type 255,
-    /// then a 4-byte IAID, then the DUID).
-    Duid,
-    /// `circuit-id`: option 82 sub-option 1.
-    CircuitId,
-    /// `client-id`: option 61 as sent.
-    ClientId,
-    /// `flex-id`: the flex_id hook's `identifier-expression` value.
-    FlexId,
-}
-
-impl HostIdKind {
-    /// How many kinds there are.
-    pub const COUNT: usize = 5;
-
-    /// The kind Kea names `name` (`hw-address`, `duid`, ...).
-    pub fn from_name(name: &str) -> Option<HostIdKind> {
-        Some(match name {
-            "hw-address" => HostIdKind::HwAddress,
-            "duid" => HostIdKind::Duid,
-            "circuit-id" => HostIdKind::CircuitId,
-            "client-id" => HostIdKind::ClientId,
-            "flex-id" => HostIdKind::FlexId,
-            _ => return None,
-        })
-    }
-}
-
-/// An identifier a reservation is keyed on, with its bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostId<'a> {
-    /// `hw-address`: the client's hardware address.
-    HwAddress(&'a [u8]),
-    /// `duid`: the DUID of an RFC 4361 client identifier.
-    Duid(&'a [u8]),
-    /// `client-id`: option 61 as sent.
-    ClientId(&'a [u8]),
-    /// `circuit-id`: option 82 sub-option 1.
-    CircuitId(&'a [u8]),
-    /// `flex-id`: the flex_id hook's identifier.
-    FlexId(&'a [u8]),
-}
-
-impl<'a> HostId<'a> {
-    /// An identifier of `kind` with bytes `id`.
-    pub fn new(kind: HostIdKind, id: &'a [u8]) -> HostId<'a> {
-        match kind {
-            HostIdKind::HwAddress => HostId::HwAddress(id),
-            HostIdKind::Duid => HostId::Duid(id),
-            HostIdKind::CircuitId => HostId::CircuitId(id),
-            HostIdKind::ClientId => HostId::ClientId(id),
-            HostIdKind::FlexId => HostId::FlexId(id),
-        }
-    }
-
-    fn split(self) -> (HostIdKind, &'a [u8]) {
-        match self {
-            HostId::HwAddress(k) => (HostIdKind::HwAddress, k),
-            HostId::Duid(k) => (HostIdKind::Duid, k),
-            HostId::CircuitId(k) => (HostIdKind::CircuitId, k),
-            HostId::ClientId(k) => (HostIdKind::ClientId, k),
-            HostId::FlexId(k) => (HostIdKind::FlexId, k),
-        }
-    }
 }
 
 impl Reservations4 {
@@ -118,48 +47,18 @@ impl Reservations4 {
             self.by_address.insert(a, i);
         }
         self.entries.push(r);
-        let (kind, key) = id.split();
-        self.by_id[kind as usize].insert(key.to_vec(), i);
+        self.by_id.insert(id, i);
     }
 
     /// The reservation for `id`, if any.
     pub fn find(&self, id: HostId<'_>) -> Option<&Reservation4> {
-        let (kind, key) = id.split();
-        let i = self.by_id[kind as usize].get(key)?;
-        self.entries.get(*i)
+        self.entries.get(self.by_id.get(id)?)
     }
 
     /// True when `addr` is reserved for some host.
     pub fn reserves(&self, addr: Ipv4Addr) -> bool {
         self.by_address.contains_key(&addr)
     }
-}
-
-/// The identifier kinds looked up, in `host-reservation-identifiers` order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostIds(pub Vec<HostIdKind>);
-
-/// Kea 2.2's default DHCPv4 order: `hw-address`, `duid`, `circuit-id`,
-/// `client-id`.
-impl Default for HostIds {
-    fn default() -> Self {
-        HostIds(vec![
-            HostIdKind::HwAddress,
-            HostIdKind::Duid,
-            HostIdKind::CircuitId,
-            HostIdKind::ClientId,
-        ])
-    }
-}
-
-/// The flex_id hook (`libdhcp_flex_id.so`) as configured.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FlexId {
-    /// `identifier-expression`, compiled as a string expression.
-    pub expression: Program,
-    /// `replace-client-id`: the client is handled as if its client
-    /// identifier were a zero byte followed by the flexible identifier.
-    pub replace_client_id: bool,
 }
 
 /// A `subnet4` with everything it inherits resolved.

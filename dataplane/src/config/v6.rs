@@ -5,6 +5,8 @@ use std::net::Ipv6Addr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use super::host_ids::ById;
+pub use super::host_ids::{FlexId, HostId, HostIdKind, HostIds};
 use super::{Guard, HostScope, Lifetime, OptionSet, PoolClasses};
 use crate::alloc::Allocator;
 use crate::classify::{ClassSet, Classes};
@@ -24,47 +26,29 @@ pub struct Reservation6 {
     pub classes: Vec<u16>,
 }
 
-/// An identifier a v6 reservation is keyed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostId6<'a> {
-    /// `duid`: the client's DUID as sent in OPTION_CLIENTID.
-    Duid(&'a [u8]),
-    /// `hw-address`: the client's link-layer address.
-    HwAddress(&'a [u8]),
-}
-
 /// Reservations of one scope, indexed by identifier and by what they reserve.
 #[derive(Debug, Clone, Default)]
 pub struct Reservations6 {
     entries: Vec<Reservation6>,
-    by_duid: HashMap<Vec<u8>, usize>,
-    by_hw: HashMap<Vec<u8>, usize>,
+    by_id: ById,
     /// Reserved addresses and prefixes (prefixes keyed by their first address).
     reserved: HashMap<Ipv6Addr, usize>,
 }
 
 impl Reservations6 {
-    /// Adds a reservation keyed by `id`.
-    pub fn insert(&mut self, id: HostId6<'_>, r: Reservation6) {
+    /// Adds a reservation keyed by `id` (`duid`, `hw-address` or `flex-id`).
+    pub fn insert(&mut self, id: HostId<'_>, r: Reservation6) {
         let i = self.entries.len();
         for &a in r.addresses.iter().chain(r.prefixes.iter().map(|(p, _)| p)) {
             self.reserved.insert(a, i);
         }
         self.entries.push(r);
-        let (map, key) = match id {
-            HostId6::Duid(k) => (&mut self.by_duid, k),
-            HostId6::HwAddress(k) => (&mut self.by_hw, k),
-        };
-        map.insert(key.to_vec(), i);
+        self.by_id.insert(id, i);
     }
 
     /// The reservation for `id`, if any.
-    pub fn find(&self, id: HostId6<'_>) -> Option<&Reservation6> {
-        let i = match id {
-            HostId6::Duid(k) => self.by_duid.get(k),
-            HostId6::HwAddress(k) => self.by_hw.get(k),
-        }?;
-        self.entries.get(*i)
+    pub fn find(&self, id: HostId<'_>) -> Option<&Reservation6> {
+        self.entries.get(self.by_id.get(id)?)
     }
 
     /// True when `addr` (an address or a prefix) is reserved for some host.
@@ -345,6 +329,10 @@ pub struct Config6 {
     pub classes: Classes,
     /// `mac-sources` in order; empty means `any`.
     pub mac_sources: Vec<MacSource>,
+    /// `host-reservation-identifiers`: what reservations are looked up by.
+    pub host_ids: HostIds,
+    /// The flex_id hook, when loaded.
+    pub flex_id: Option<FlexId>,
 }
 
 impl Config6 {

@@ -214,7 +214,12 @@ pub fn dora(lab: &Lab, mac: u8) -> Ipv4Addr {
 
 /// The flex_id hook with `expression`.
 pub fn flex(expression: &str, replace_client_id: bool) -> FlexId {
-    let spaces = OptionSpaces::standard(Universe::V4);
+    flex_in(Universe::V4, expression, replace_client_id)
+}
+
+/// The flex_id hook of a `universe` server with `expression`.
+pub fn flex_in(universe: Universe, expression: &str, replace_client_id: bool) -> FlexId {
+    let spaces = OptionSpaces::standard(universe);
     let mut classes = Classes::default();
     let mut names = Scope {
         spaces: &spaces,
@@ -224,5 +229,6 @@ pub fn flex(expression: &str, replace_client_id: bool) -> FlexId {
     FlexId {
         expression: Program::string(&e).unwrap(),
         replace_client_id,
+        ignore_iaid: false,
     }
 }

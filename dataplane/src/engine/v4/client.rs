@@ -4,8 +4,9 @@ use std::net::Ipv4Addr;
 
 use super::select::Selection;
 use crate::classify::v4::Input4;
-use crate::classify::{ClassSet, Classes};
-use crate::config::v4::{HostId, HostIdKind, Reservations4};
+use crate::classify::ClassSet;
+use crate::config::host_ids::Lookup;
+use crate::config::v4::{HostIdKind, Reservations4};
 use crate::config::{Config4, Reservation4, Subnet4};
 use crate::lease::v4::{client_id_hash, hw_hash};
 use crate::lease::{ClientId, HwAddr, Lease4, LeaseStore};
@@ -25,7 +26,7 @@ pub struct Client {
     circuit_id: ClientId,
     flex_id: ClientId,
     /// Identifier kinds reservations are looked up by, in order.
-    lookup: [Option<HostIdKind>; HostIdKind::COUNT],
+    lookup: Lookup,
 }
 
 impl Client {
@@ -43,25 +44,13 @@ impl Client {
             .and_then(|v| RelayAgentInfo::parse(v).ok())
             .and_then(|rai| rai.circuit_id().map(ClientId::new))
             .unwrap_or(ClientId::EMPTY);
-        let mut flex_id = ClientId::EMPTY;
-        if let Some(flex) = &config.flex_id {
-            flex_id = Classes::value_of(&flex.expression, input, member, ClientId::new);
-            if flex.replace_client_id && !flex_id.is_empty() {
-                let (mut id, v) = ([0u8; 256], flex_id.as_bytes());
-                let n = v.len().min(id.len() - 1);
-                id[1..=n].copy_from_slice(&v[..n]);
-                client_id = ClientId::new(&id[..=n]);
-            }
+        let flex = config.flex_id.as_ref();
+        let flex_id = flex.map_or(ClientId::EMPTY, |f| f.evaluate(input, member));
+        // The flex-id after one zero byte, when it replaces the client's.
+        if let Some(id) = flex.and_then(|f| f.replacement(&flex_id, 1)) {
+            client_id = id;
         }
-        let mut lookup = [None; HostIdKind::COUNT];
-        let usable = config
-            .host_ids
-            .0
-            .iter()
-            .filter(|&&k| k != HostIdKind::FlexId || config.flex_id.is_some());
-        for (slot, &kind) in lookup.iter_mut().zip(usable) {
-            *slot = Some(kind);
-        }
+        let lookup = config.host_ids.lookup(flex.is_some());
         Client {
             hw: HwAddr::new(p.htype(), p.chaddr()).unwrap_or_default(),
             client_id,
@@ -154,12 +143,7 @@ impl Client {
     /// The first reservation found by the client's identifiers, taken in
     /// `host-reservation-identifiers` order.
     fn find_in<'c>(&self, r: &'c Reservations4) -> Option<&'c Reservation4> {
-        self.lookup
-            .iter()
-            .map_while(|k| *k)
-            .map(|k| (k, self.id(k)))
-            .filter(|(_, id)| !id.is_empty())
-            .find_map(|(k, id)| r.find(HostId::new(k, id)))
+        self.lookup.first(|k| self.id(k), |id| r.find(id))
     }
 
     /// The lease the client holds (or held) in one of the selected subnets.

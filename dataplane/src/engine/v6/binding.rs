@@ -37,27 +37,32 @@ pub enum Mode {
 pub struct Ia<'r> {
     /// `Na` or `Pd`.
     pub kind: LeaseType,
-    /// The client's IAID.
+    /// The IAID its leases are kept under: the client's, or 0 where the
+    /// flex_id hook's `ignore-iaid` applies.
     pub iaid: u32,
+    /// The IAID the client sent, which the reply's IA carries.
+    pub sent_iaid: u32,
     /// Its encapsulated options (IAADDR or IAPREFIX hints).
     pub options: Options<'r>,
 }
 
 impl<'r> Ia<'r> {
-    /// An IA_NA.
-    pub fn na(ia: IaNa<'r>) -> Self {
+    /// An IA_NA; with `ignore_iaid`, leased under IAID 0.
+    pub fn na(ia: IaNa<'r>, ignore_iaid: bool) -> Self {
         Ia {
             kind: LeaseType::Na,
-            iaid: ia.iaid,
+            iaid: if ignore_iaid { 0 } else { ia.iaid },
+            sent_iaid: ia.iaid,
             options: ia.options,
         }
     }
 
-    /// An IA_PD.
-    pub fn pd(ia: IaPd<'r>) -> Self {
+    /// An IA_PD; with `ignore_iaid`, leased under IAID 0.
+    pub fn pd(ia: IaPd<'r>, ignore_iaid: bool) -> Self {
         Ia {
             kind: LeaseType::Pd,
-            iaid: ia.iaid,
+            iaid: if ignore_iaid { 0 } else { ia.iaid },
+            sent_iaid: ia.iaid,
             options: ia.options,
         }
     }
@@ -173,7 +178,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         const MOST: usize = 4;
         let mut old = [Ipv6Addr::UNSPECIFIED; MOST];
         let mut n = 0;
-        let key = client_hash(self.client.duid, ia.iaid, ia.kind);
+        let key = client_hash(self.client.duid(), ia.iaid, ia.kind);
         self.leases().each_by_client(key, |l| {
             // Leases on other links are not this exchange's to end.
             let here = self.selection.by_id(l.subnet_id).is_some();

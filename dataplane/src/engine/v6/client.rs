@@ -4,20 +4,31 @@ use std::net::Ipv6Addr;
 
 use super::select::Selection;
 use super::{mac, Request6};
-use crate::config::v6::{HostId6, MacSource, Reservations6};
-use crate::config::{Reservation6, Subnet6};
+use crate::classify::v6::Input6;
+use crate::classify::ClassSet;
+use crate::config::host_ids::Lookup;
+use crate::config::v6::{HostIdKind, MacSource, Reservations6};
+use crate::config::{Config6, Reservation6, Subnet6};
 use crate::lease::v6::client_hash;
 use crate::lease::{ClientId, HwAddr, Lease6, LeaseState, LeaseStore, LeaseType};
 
-/// A client's identity, borrowed from its message.
+/// A client's identity, mostly borrowed from its message.
 pub struct Client<'r> {
     /// The DUID as sent (empty for an anonymous INFORMATION-REQUEST).
-    pub duid: &'r [u8],
+    sent_duid: &'r [u8],
+    /// The DUID the server works with instead under the flex_id hook's
+    /// `replace-client-id`: two zero bytes, then the flexible identifier.
+    replaced_duid: Option<ClientId>,
+    /// The flex_id hook's identifier (empty without the hook, or when
+    /// the expression yields nothing).
+    flex_id: ClientId,
     /// The link-layer address the first fruitful `mac-sources` entry
     /// gave (empty when none did).
     hw: HwAddr,
     /// Which source gave `hw`.
     hw_source: Option<MacSource>,
+    /// Identifier kinds reservations are looked up by, in order.
+    lookup: Lookup,
 }
 
 /// A lease the client holds: what it leases and in which subnet.
@@ -32,18 +43,55 @@ pub struct Held<'c> {
 }
 
 impl<'r> Client<'r> {
-    /// The client that sent `req`, its link-layer address taken from
-    /// `sources` in order.
-    pub fn of(req: &Request6<'r>, sources: &[MacSource]) -> Client<'r> {
+    /// The client that sent `req`, its link-layer address taken from the
+    /// configured `mac-sources` in order; the flexible identifier is
+    /// evaluated over `input` with the classes known so far.
+    pub fn of(
+        req: &Request6<'r>,
+        config: &Config6,
+        input: &Input6<'_>,
+        member: &ClassSet,
+    ) -> Client<'r> {
         let id = req.packet.innermost().client_id();
-        let (hw, hw_source) = match mac::find(req, sources) {
+        let (hw, hw_source) = match mac::find(req, config.mac_sources()) {
             Some((hw, source)) => (hw, Some(source)),
             None => (HwAddr::default(), None),
         };
+        let flex = config.flex_id.as_ref();
+        let flex_id = flex.map_or(ClientId::EMPTY, |f| f.evaluate(input, member));
         Client {
-            duid: id.map_or(&[][..], |d| d.as_bytes()),
+            sent_duid: id.map_or(&[][..], |d| d.as_bytes()),
+            // A DUID of type 0, which no client sends, as Kea's hook makes.
+            replaced_duid: flex.and_then(|f| f.replacement(&flex_id, 2)),
+            flex_id,
             hw,
             hw_source,
+            lookup: config.host_ids.lookup(flex.is_some()),
+        }
+    }
+
+    /// The DUID the client is known by: as sent, or the flexible
+    /// identifier standing in for it (empty for an anonymous
+    /// INFORMATION-REQUEST).
+    pub fn duid(&self) -> &[u8] {
+        self.replaced_duid
+            .as_ref()
+            .map_or(self.sent_duid, |d| d.as_bytes())
+    }
+
+    /// The DUID as the client sent it, which replies echo.
+    pub fn sent_duid(&self) -> &'r [u8] {
+        self.sent_duid
+    }
+
+    /// The client's identifier of `kind` (empty when it has none; the
+    /// DHCPv4-only kinds never match).
+    fn id(&self, kind: HostIdKind) -> &[u8] {
+        match kind {
+            HostIdKind::HwAddress => self.hw.as_bytes(),
+            HostIdKind::Duid => self.duid(),
+            HostIdKind::FlexId => self.flex_id.as_bytes(),
+            HostIdKind::CircuitId | HostIdKind::ClientId => &[],
         }
     }
 
@@ -55,10 +103,10 @@ impl<'r> Client<'r> {
 
     /// True when `l` is this client's lease for the IA `iaid` of `kind`.
     pub fn owns(&self, l: &Lease6, iaid: u32, kind: LeaseType) -> bool {
-        !self.duid.is_empty()
+        !self.duid().is_empty()
             && l.iaid == iaid
             && l.lease_type == kind
-            && l.duid.as_bytes() == self.duid
+            && l.duid.as_bytes() == self.duid()
     }
 
     /// The client's reservation for `subnet` as Kea's `currentHost`: its
@@ -132,15 +180,13 @@ impl<'r> Client<'r> {
         self.host(subnet, global).is_some_and(|(_, own)| !own)
     }
 
+    /// The first reservation found by the client's identifiers, taken in
+    /// `host-reservation-identifiers` order.
     fn find_in<'c>(&self, r: &'c Reservations6) -> Option<&'c Reservation6> {
         if r.is_empty() {
             return None;
         }
-        let ids = [
-            (!self.duid.is_empty()).then_some(HostId6::Duid(self.duid)),
-            (!self.hw.is_empty()).then(|| HostId6::HwAddress(self.hw.as_bytes())),
-        ];
-        ids.into_iter().flatten().find_map(|id| r.find(id))
+        self.lookup.first(|k| self.id(k), |id| r.find(id))
     }
 
     /// The lease the client holds for IA `iaid` of `kind` in a selected subnet.
@@ -151,11 +197,11 @@ impl<'r> Client<'r> {
         iaid: u32,
         kind: LeaseType,
     ) -> Option<Held<'c>> {
-        if self.duid.is_empty() {
+        if self.duid().is_empty() {
             return None;
         }
         let mut found = None;
-        store.each_by_client(client_hash(self.duid, iaid, kind), |l| {
+        store.each_by_client(client_hash(self.duid(), iaid, kind), |l| {
             if found.is_none() && l.state != LeaseState::Declined && self.owns(l, iaid, kind) {
                 found = selection.by_id(l.subnet_id).map(|subnet| Held {
                     addr: l.addr,
@@ -180,7 +226,7 @@ impl<'r> Client<'r> {
         (preferred, valid): (u32, u32),
     ) -> Lease6 {
         let mut l = Lease6::new(addr, &[], iaid, now, valid);
-        l.duid = ClientId::new(self.duid);
+        l.duid = ClientId::new(self.duid());
         l.lease_type = kind;
         l.prefix_len = prefix_len;
         l.pref_lft = preferred;

@@ -242,7 +242,7 @@ impl Engine6<'_> {
         let Some(selection) = selection.or_else(|| answered_without_subnet(kind)) else {
             return Outcome::Silent(Silence::NoSubnet);
         };
-        let client = Client::of(req, self.config.mac_sources());
+        let client = Client::of(req, self.config, &input, &member);
         let global = &self.config.global_reservations;
         // Without a subnet there is no reservation to find.
         let primary = selection.primary();
@@ -412,7 +412,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             iaid: ia.iaid,
             lifetime,
             xid: self.msg.xid(),
-            duid: ShortId::new(self.client.duid),
+            duid: ShortId::new(self.client.duid()),
             hw,
             hw_source,
             relay,

@@ -19,12 +19,23 @@ fn own(code: u16) -> bool {
 }
 
 impl<'c> Ctx<'_, 'c, '_> {
-    /// The request's IA_NAs, then its IA_PDs, at most [`MAX_IAS`].
+    /// The request's IA_NAs, then its IA_PDs, at most [`MAX_IAS`]. Under
+    /// the flex_id hook's `ignore-iaid`, an IA_NA or IA_PD that is the
+    /// only one of its type is leased under IAID 0 (with several, none
+    /// is, so their leases stay apart).
     fn ias(&self) -> impl Iterator<Item = Ia<'_>> + '_ {
         let o = self.msg.options();
+        let ignore = self
+            .engine
+            .config
+            .flex_id
+            .as_ref()
+            .is_some_and(|f| f.ignore_iaid);
+        let lone_na = ignore && o.ia_nas().nth(1).is_none();
+        let lone_pd = ignore && o.ia_pds().nth(1).is_none();
         o.ia_nas()
-            .map(Ia::na)
-            .chain(o.ia_pds().map(Ia::pd))
+            .map(move |ia| Ia::na(ia, lone_na))
+            .chain(o.ia_pds().map(move |ia| Ia::pd(ia, lone_pd)))
             .take(MAX_IAS)
     }
 
@@ -44,8 +55,10 @@ impl<'c> Ctx<'_, 'c, '_> {
             let relay = w.begin_relay_reply(self.req.packet.relays())?;
             w.put_header(kind, self.msg.xid())?;
             w.server_id(&self.engine.config.server_duid)?;
-            if !self.client.duid.is_empty() {
-                w.client_id(self.client.duid)?;
+            // The DUID as sent, also when the flex-id stood in for it
+            // (Kea's hook restores it in the reply).
+            if !self.client.sent_duid().is_empty() {
+                w.client_id(self.client.sent_duid())?;
             }
             let granted = body(&mut w, &mut tickets)?;
             if options {
@@ -340,8 +353,8 @@ fn begin_ia(
     (t1, t2): (u32, u32),
 ) -> Result<OptionMark, WireError> {
     match ia.kind {
-        LeaseType::Pd => w.begin_ia_pd(ia.iaid, t1, t2),
-        _ => w.begin_ia_na(ia.iaid, t1, t2),
+        LeaseType::Pd => w.begin_ia_pd(ia.sent_iaid, t1, t2),
+        _ => w.begin_ia_na(ia.sent_iaid, t1, t2),
     }
 }
 
