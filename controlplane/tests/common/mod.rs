@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod relay4;
 pub mod side_by_side;
 pub mod v6msg;
 
