@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
+use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, LastPools, Pool};
 use xdhcp_dataplane::classify::Classes;
 use xdhcp_dataplane::config::v4::{HostId, HostIdKind, Reservations4};
 use xdhcp_dataplane::config::{Config4, Reservation4, Subnet4};
@@ -59,7 +59,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
             )
         })
         .collect();
-    Subnet4 {
+    let mut out = Subnet4 {
         pool_classes,
         guard: class_guard(&s.guard, classes),
         required: class_indexes(&s.required, classes),
@@ -96,7 +96,11 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         options: subnet_options(s, DHCP4_SPACE),
         host_scope: p.host_scope(),
         reservations: reservations(&s.hosts, classes),
-    }
+        last_pool: Default::default(),
+    };
+    let start = out.pool_of(out.last_address());
+    out.last_pool = Arc::new(LastPools::starting_at(start));
+    out
 }
 
 fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations4 {

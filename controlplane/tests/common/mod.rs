@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod engine6;
+pub mod relay4;
 pub mod side_by_side;
 pub mod v6msg;
 

@@ -6,14 +6,18 @@
 //! win and the allocator itself needs no lock (an atomic cursor, or a
 //! lock-free queue for `flq`).
 
+pub mod last;
 pub mod permute;
 pub mod pool;
+pub mod walk;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crossbeam::queue::ArrayQueue;
 
+pub use last::{LastPool, LastPools};
 pub use pool::Pool;
+pub use walk::Walk;
 
 /// Allocation strategy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +49,9 @@ pub const FLQ_MAX: u64 = 1 << 24;
 pub struct Allocator {
     pool: Pool,
     kind: AllocatorKind,
+    /// `iterative`: Kea's per-pool state, the offset handed out last
+    /// shifted left by one, with the low bit set while it is valid
+    /// (0: a fresh pool). `random`: how many candidates were drawn.
     cursor: AtomicU64,
     seed: u64,
     queue: Option<ArrayQueue<u64>>,
@@ -105,7 +112,8 @@ impl Allocator {
     pub fn next(&self) -> Option<u128> {
         let n = self.pool.count;
         let off = match self.kind {
-            AllocatorKind::Iterative => self.cursor.fetch_add(1, Ordering::Relaxed) % n,
+            // In order, from the first again after the last.
+            AllocatorKind::Iterative => return Some(self.step().unwrap_or_else(|| self.restart())),
             AllocatorKind::Random => loop {
                 let c = self.cursor.fetch_add(1, Ordering::Relaxed);
                 if let Some(o) = permute::nth(c, n, self.seed) {
@@ -115,6 +123,44 @@ impl Allocator {
             AllocatorKind::FreeLeaseQueue => self.queue.as_ref()?.pop()?,
         };
         Some(self.pool.nth(off))
+    }
+
+    /// Kea's iterative step inside the pool: the first address of a fresh
+    /// pool, else the one after the address handed out last. `None` at
+    /// the pool's end, which leaves the pool spent (skipped by
+    /// [`Allocator::step`] until [`Allocator::rewind`]), and for a pool
+    /// already spent.
+    pub fn step(&self) -> Option<u128> {
+        const VALID: u64 = 1;
+        let count = self.pool.count;
+        let advance = |s: u64| {
+            let (off, valid) = (s >> 1, s & VALID == VALID);
+            match (valid, off) {
+                (false, 0) => Some(VALID),
+                (true, off) if off + 1 < count => Some((off + 1) << 1 | VALID),
+                (true, off) => Some(off << 1),
+                (false, _) => None,
+            }
+        };
+        let before = self
+            .cursor
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, advance)
+            .ok()?;
+        let after = advance(before)?;
+        (after & VALID == VALID).then(|| self.pool.nth(after >> 1))
+    }
+
+    /// Makes the pool fresh again: [`Allocator::step`] starts over from
+    /// its first address (Kea's rewind after the last pool).
+    pub fn rewind(&self) {
+        self.cursor.store(0, Ordering::Relaxed);
+    }
+
+    /// Hands out the pool's first address, as the first step of a fresh
+    /// pool does.
+    pub fn restart(&self) -> u128 {
+        self.cursor.store(1, Ordering::Relaxed);
+        self.pool.nth(0)
     }
 
     /// Tells a `flq` allocator that `addr` is free again (no-op otherwise).

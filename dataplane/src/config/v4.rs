@@ -9,7 +9,7 @@ pub use super::host_ids::{FlexId, HostId, HostIdKind, HostIds};
 pub use super::lifetime::Lifetime;
 pub use super::pool_classes::PoolClasses;
 use super::{Guard, HostScope, OptionSet};
-use crate::alloc::Allocator;
+use crate::alloc::{Allocator, LastPools};
 use crate::classify::{ClassSet, Classes};
 
 /// A host reservation in a subnet (or globally).
@@ -111,6 +111,9 @@ pub struct Subnet4 {
     pub reservations: Reservations4,
     /// Which reservations apply to clients of this subnet.
     pub host_scope: HostScope,
+    /// The pool it allocated from last, and when (Kea's iterative
+    /// allocator and its preferred subnet of a shared network).
+    pub last_pool: Arc<LastPools>,
 }
 
 impl Subnet4 {
@@ -129,6 +132,12 @@ impl Subnet4 {
         u32::MAX
             .checked_shl(32 - u32::from(self.prefix_len))
             .unwrap_or(0)
+    }
+
+    /// The subnet's broadcast address: Kea's allocator state starts there,
+    /// so the pool holding it (if any) is the first tried.
+    pub fn last_address(&self) -> Ipv4Addr {
+        Ipv4Addr::from(u32::from(self.network) | !self.mask_bits())
     }
 
     /// True when `a` lies in one of the subnet's pools.

@@ -2,13 +2,12 @@
 
 use std::collections::HashMap;
 use std::net::Ipv6Addr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::host_ids::ById;
 pub use super::host_ids::{FlexId, HostId, HostIdKind, HostIds};
 use super::{Guard, HostScope, Lifetime, OptionSet, PoolClasses};
-use crate::alloc::Allocator;
+use crate::alloc::{Allocator, LastPools};
 use crate::classify::{ClassSet, Classes};
 
 /// A host reservation for DHCPv6 (in a subnet, or global).
@@ -132,38 +131,6 @@ pub struct Subnet6 {
     pub required: Vec<u16>,
     /// The pools it allocated from last.
     pub last_pool: Arc<LastPools>,
-}
-
-/// Which address pool and which pd-pool a subnet allocated from last:
-/// Kea's iterative allocator goes on from that pool for the next client
-/// whose classes allow it, whichever pool comes first in the
-/// configuration. Shared by the workers; a race only changes which free
-/// address a client is offered.
-#[derive(Debug, Default)]
-pub struct LastPools {
-    na: AtomicUsize,
-    pd: AtomicUsize,
-}
-
-impl LastPools {
-    fn of(&self, prefixes: bool) -> &AtomicUsize {
-        if prefixes {
-            &self.pd
-        } else {
-            &self.na
-        }
-    }
-
-    /// The index of the address pool (or, with `prefixes`, pd-pool)
-    /// allocated from last.
-    pub fn get(&self, prefixes: bool) -> usize {
-        self.of(prefixes).load(Ordering::Relaxed)
-    }
-
-    /// Notes an allocation from pool `i`.
-    pub fn set(&self, prefixes: bool, i: usize) {
-        self.of(prefixes).store(i, Ordering::Relaxed);
-    }
 }
 
 impl Subnet6 {

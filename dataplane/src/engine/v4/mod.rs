@@ -14,7 +14,7 @@ use std::net::Ipv4Addr;
 use client::Client;
 use select::Selection;
 
-use crate::alloc::AllocatorKind;
+use crate::alloc::{AllocatorKind, Walk};
 use crate::classify::v4::Input4;
 use crate::classify::{builtin, ClassSet};
 use crate::config::{Config4, Subnet4};
@@ -293,17 +293,26 @@ impl<'c> Ctx<'_, 'c, '_> {
     /// the address it asks for, then a free one from the pools.
     fn choose(&self) -> Option<Choice<'c>> {
         let global = &self.engine.config.global_reservations;
+        // The subnet Kea's allocation engine has at hand once each step
+        // below fails: where the client has a reservation, where its lease
+        // is, where the address it asks for lies.
+        let mut reserved_in = None;
         for subnet in self.selection.iter() {
             if let Some(addr) = self.client.reserved_address(subnet, global) {
                 if self.available(subnet, addr) {
                     return Some(Choice { addr, subnet });
                 }
+                reserved_in = reserved_in.or(Some(subnet));
                 // Another client holds the reserved address: Kea counts
                 // the conflict when it offers something else.
                 self.count(ScopeStat::ReservationConflicts, subnet, None);
             }
         }
-        if let Some(l) = self.client.current_lease(self.leases(), &self.selection) {
+        let lease = self.client.current_lease(self.leases(), &self.selection);
+        let leased_in = lease
+            .as_ref()
+            .and_then(|l| self.selection.iter().find(|s| s.id == l.subnet_id));
+        if let Some(l) = lease {
             // Kea offers a current lease again only inside a pool the
             // client's classes open (an address outside the pools was the
             // client's by a reservation, and without it the client gets a
@@ -320,31 +329,44 @@ impl<'c> Ctx<'_, 'c, '_> {
                 });
             }
         }
+        let mut asked_in = None;
         if let Some(addr) = self.req.packet.option_ipv4(code::REQUESTED_ADDRESS) {
             let allowed = |s: &&Subnet4| s.in_allowed_pool(addr, &self.member);
             if let Some(subnet) = self.subnet_of(addr).filter(allowed) {
                 if self.available(subnet, addr) {
                     return Some(Choice { addr, subnet });
                 }
+                asked_in = Some(subnet);
             }
         }
-        for subnet in self.selection.iter() {
-            let pools = subnet.pools.iter().enumerate();
-            let admitted = pools.filter(|(i, _)| subnet.pool_classes(*i).admits(&self.member));
-            for (_, pool) in admitted {
-                for _ in 0..pool.attempts() {
-                    let Some(c) = pool.next() else { break };
-                    let addr = Lease4::addr_from_u128(c);
-                    let free = self.available(subnet, addr);
-                    // An offer reserves nothing (Kea's default): a free-lease
-                    // queue gets the address back until a REQUEST claims it.
-                    if free && pool.kind() == AllocatorKind::FreeLeaseQueue {
-                        pool.give_back(c);
-                    }
-                    if free {
-                        return Some(Choice { addr, subnet });
-                    }
+        let at = asked_in.or(reserved_in).or(leased_in);
+        let first = self
+            .selection
+            .preferred(at.unwrap_or(self.selection.primary()));
+        self.selection
+            .from(first)
+            .find_map(|subnet| self.free_in(subnet))
+    }
+
+    /// A free address from `subnet`'s pools the client may use, proposed
+    /// in the order of Kea's allocator.
+    fn free_in(&self, subnet: &'c Subnet4) -> Option<Choice<'c>> {
+        let admitted = |i| subnet.pool_classes(i).admits(&self.member);
+        let pool = |i: usize| &*subnet.pools[i];
+        let last = subnet.last_pool.of(false);
+        let mut walk = Walk::new(subnet.pools.len(), pool, admitted, last).peekable();
+        if walk.peek().is_some() {
+            self.selection.stamp(subnet);
+        }
+        for (i, c) in walk {
+            let addr = Lease4::addr_from_u128(c);
+            if self.available(subnet, addr) {
+                // An offer reserves nothing (Kea's default): a free-lease
+                // queue gets the address back until a REQUEST claims it.
+                if pool(i).kind() == AllocatorKind::FreeLeaseQueue {
+                    pool(i).give_back(c);
                 }
+                return Some(Choice { addr, subnet });
             }
         }
         None

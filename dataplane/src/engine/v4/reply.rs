@@ -135,6 +135,11 @@ impl<'c> Ctx<'_, 'c, '_> {
         {
             w.put_option(code::RELAY_AGENT_INFO, rai)?;
         }
+        // RFC 3011: a server that honours the subnet selection option
+        // returns it as sent (Kea's copyDefaultOptions does).
+        if let Some(sel) = p.option_contiguous(code::SUBNET_SELECTION) {
+            w.put_option(code::SUBNET_SELECTION, sel)?;
+        }
         w.finish()
     }
 

@@ -105,12 +105,10 @@ fn pool_order<'s>(
         true => subnet.pd_pools.len(),
         false => subnet.pools.len(),
     };
-    let last = subnet.last_pool.get(prefixes);
-    let start = Some(last)
-        .filter(|i| *i < n && admitted(i))
-        .or_else(|| (0..n).find(admitted))
-        .unwrap_or(0);
-    (start..n).chain(0..start).filter(admitted)
+    subnet
+        .last_pool
+        .of(prefixes)
+        .order(n, move |i| admitted(&i))
 }
 
 /// A binding given to an IA.
@@ -247,7 +245,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                     false => (&*subnet.pools[i], 128),
                 };
                 if let Some(g) = self.pick_from_pool(ia, subnet, alloc, len, mode, times(subnet)) {
-                    subnet.last_pool.set(prefixes, i);
+                    subnet.last_pool.of(prefixes).set(i);
                     return Some(g);
                 }
             }
