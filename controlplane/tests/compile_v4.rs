@@ -153,3 +153,51 @@ fn a_bad_flex_id_expression_is_reported_where_it_goes_wrong() {
         e[0]
     );
 }
+
+/// `allocator` (and, in DHCPv6, `pd-allocator`) picks each pool's
+/// allocator, inherited global → shared network → subnet as Kea's newer
+/// manuals describe; a value Kea does not know is a located error.
+#[test]
+fn allocator_keys_choose_each_pools_allocator() {
+    use xdhcp_dataplane::alloc::AllocatorKind;
+
+    let v4 = r#"{ "Dhcp4": { "allocator": "random",
+  "shared-networks": [ { "name": "n", "allocator": "flq", "subnet4": [
+    { "id": 1, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.10 - 192.0.2.20" } ] },
+    { "id": 2, "subnet": "198.51.100.0/24", "allocator": "iterative",
+      "pools": [ { "pool": "198.51.100.10 - 198.51.100.20" } ] } ] } ],
+  "subnet4": [ { "id": 3, "subnet": "203.0.113.0/24",
+                 "pools": [ { "pool": "203.0.113.10 - 203.0.113.20" } ] } ] } }"#;
+    let cfg = xdhcp_controlplane::load_str("alloc.json", v4).unwrap();
+    let c = snapshot(&compile(&cfg).dhcp4.unwrap());
+    let kind = |id| c.subnets.iter().find(|s| s.id == id).unwrap().pools[0].kind();
+    assert_eq!(
+        kind(1),
+        AllocatorKind::FreeLeaseQueue,
+        "shared network over global"
+    );
+    assert_eq!(
+        kind(2),
+        AllocatorKind::Iterative,
+        "subnet over shared network"
+    );
+    assert_eq!(kind(3), AllocatorKind::Random, "global");
+
+    let v6 = r#"{ "Dhcp6": { "pd-allocator": "random", "subnet6": [ { "id": 1,
+  "subnet": "2001:db8:1::/64", "allocator": "flq",
+  "pools": [ { "pool": "2001:db8:1::10 - 2001:db8:1::ff" } ],
+  "pd-pools": [ { "prefix": "2001:db8:8000::", "prefix-len": 48, "delegated-len": 56 } ] } ] } }"#;
+    let cfg = xdhcp_controlplane::load_str("alloc6.json", v6).unwrap();
+    let c = xdhcp_controlplane::compile::v6::snapshot(&compile(&cfg).dhcp6.unwrap());
+    assert_eq!(c.subnets[0].pools[0].kind(), AllocatorKind::FreeLeaseQueue);
+    assert_eq!(c.subnets[0].pd_pools[0].alloc.kind(), AllocatorKind::Random);
+
+    let bad = r#"{ "Dhcp4": { "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24",
+  "allocator": "shuffled" } ] } }"#;
+    let errors = xdhcp_controlplane::load_str("bad.json", bad).unwrap_err();
+    let text = errors[0].to_string();
+    assert!(
+        text.starts_with("bad.json:2:16: Dhcp4.subnet4[0].allocator"),
+        "{text}"
+    );
+}

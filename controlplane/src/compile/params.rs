@@ -3,6 +3,7 @@
 
 use std::net::Ipv4Addr;
 
+use xdhcp_dataplane::alloc::AllocatorKind;
 use xdhcp_dataplane::config::HostScope;
 
 use crate::config::scope::{Scope, Triplet, DEFAULT_VALID};
@@ -77,6 +78,10 @@ pub struct Params {
     pub ddns: Ddns,
     /// Classes evaluated after subnet selection.
     pub require_client_classes: Vec<String>,
+    /// `allocator`.
+    pub allocator: AllocatorKind,
+    /// `pd-allocator` (v6).
+    pub pd_allocator: AllocatorKind,
 }
 
 impl Params {
@@ -129,6 +134,8 @@ impl Params {
             reservations_in_subnet: s.reservations.in_subnet.unwrap_or(true),
             reservations_out_of_pool: s.reservations.out_of_pool.unwrap_or(false),
             rapid_commit: s.rapid_commit.unwrap_or(false),
+            allocator: s.allocator.unwrap_or(AllocatorKind::Iterative),
+            pd_allocator: s.pd_allocator.unwrap_or(AllocatorKind::Iterative),
             store_extended_info: s.store_extended_info.unwrap_or(false),
             ddns: Ddns {
                 send_updates: d.send_updates.unwrap_or(true),

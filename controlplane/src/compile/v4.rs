@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, LastPools, Pool};
+use xdhcp_dataplane::alloc::{Allocator, LastPools, Pool};
 use xdhcp_dataplane::classify::Classes;
 use xdhcp_dataplane::config::v4::{HostId, HostIdKind, Reservations4};
 use xdhcp_dataplane::config::{Config4, Reservation4, Subnet4};
@@ -71,7 +71,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
             .iter()
             .map(|pool| {
                 let range = Pool::v4(v4(pool.first), v4(pool.last), s.id);
-                Arc::new(Allocator::new(range, AllocatorKind::Iterative))
+                Arc::new(Allocator::new(range, p.allocator))
             })
             .collect(),
         relay: s

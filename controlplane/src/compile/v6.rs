@@ -9,7 +9,7 @@
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 
-use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
+use xdhcp_dataplane::alloc::{Allocator, Pool};
 use xdhcp_dataplane::config::v6::{HostId, HostIdKind, Reservations6};
 use xdhcp_dataplane::config::{Config6, PdPool6, Reservation6, Subnet6};
 use xdhcp_dataplane::options::DHCP6_SPACE;
@@ -70,7 +70,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
             .iter()
             .map(|pool| {
                 let range = Pool::v6(pool.first.into(), pool.last.into(), s.id);
-                Arc::new(Allocator::new(range, AllocatorKind::Iterative))
+                Arc::new(Allocator::new(range, p.allocator))
             })
             .collect(),
         pool_classes: s
@@ -84,7 +84,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
             .map(|pd| {
                 let pool = Pool::pd(pd.prefix.into(), pd.prefix_len, pd.delegated_len, s.id);
                 PdPool6 {
-                    alloc: Arc::new(Allocator::new(pool, AllocatorKind::Iterative)),
+                    alloc: Arc::new(Allocator::new(pool, p.pd_allocator)),
                     delegated_len: pd.delegated_len,
                     excluded: pd.excluded.map(|(a, len)| (a.into(), len)),
                     classes: pool_classes(

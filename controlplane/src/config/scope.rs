@@ -6,6 +6,8 @@
 
 use std::net::Ipv4Addr;
 
+use xdhcp_dataplane::alloc::AllocatorKind;
+
 use super::read::{Ctx, Map};
 use super::reservations::ReservationFlags;
 
@@ -215,7 +217,14 @@ pub struct Scope {
     pub relay: Vec<std::net::IpAddr>,
     /// `rapid-commit` (v6, default false).
     pub rapid_commit: Option<bool>,
+    /// `allocator`: how pools pick a free address (default iterative).
+    pub allocator: Option<AllocatorKind>,
+    /// `pd-allocator` (v6): the same for prefix delegation pools.
+    pub pd_allocator: Option<AllocatorKind>,
 }
+
+/// Values of `allocator` and `pd-allocator`.
+const ALLOCATORS: &[&str] = &["iterative", "random", "flq"];
 
 /// `client-class` (Kea 2.2) or `client-classes` (the newer manuals' list:
 /// a client in any of them may use the scope).
@@ -244,6 +253,12 @@ pub fn read_additional_classes(m: &Map, ctx: &mut Ctx) -> Option<Vec<String>> {
         .or_else(|| m.strings(ctx, "evaluate-additional-classes"))
 }
 
+/// `key` (`allocator` or `pd-allocator`), checked against Kea's values.
+fn read_allocator(m: &Map, ctx: &mut Ctx, key: &str) -> Option<AllocatorKind> {
+    m.choice(ctx, key, ALLOCATORS)
+        .and_then(|v| AllocatorKind::from_kea(&v))
+}
+
 /// Kea's default valid lifetime.
 pub const DEFAULT_VALID: u32 = 7200;
 /// Kea's default preferred lifetime.
@@ -269,12 +284,14 @@ impl Scope {
             cache_threshold: m.real(ctx, "cache-threshold"),
             cache_max_age: m.u32(ctx, "cache-max-age"),
             interface: m.str(ctx, "interface"),
+            allocator: read_allocator(m, ctx, "allocator"),
             ..Scope::default()
         };
         if v6 {
             s.preferred = Triplet::read(m, ctx, "preferred-lifetime");
             s.interface_id = m.str(ctx, "interface-id");
             s.rapid_commit = m.bool(ctx, "rapid-commit");
+            s.pd_allocator = read_allocator(m, ctx, "pd-allocator");
         } else {
             s.match_client_id = m.bool(ctx, "match-client-id");
             s.authoritative = m.bool(ctx, "authoritative");
@@ -367,6 +384,8 @@ impl Scope {
                 self.relay.clone()
             },
             rapid_commit: self.rapid_commit.or(parent.rapid_commit),
+            allocator: self.allocator.or(parent.allocator),
+            pd_allocator: self.pd_allocator.or(parent.pd_allocator),
         }
     }
 
