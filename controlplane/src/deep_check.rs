@@ -4,7 +4,8 @@
 //! memfile only, so another backend is an error here and at start-up, not
 //! a silent fallback), the memfile journal (read as the next start would
 //! read it; damage it would drop is reported), and the TLS files of every
-//! HTTPS control socket.
+//! HTTPS control socket. Keys accepted without effect are noted with the
+//! warnings serving would log (see `config::no_effect`).
 
 use std::path::Path;
 
@@ -83,7 +84,8 @@ pub fn unsupported_databases(cfg: &Config, raw: Option<&Value>) -> Vec<Diag> {
 /// operator, or the errors found.
 pub fn check(cfg: &Config, raw: &Value) -> Result<Vec<String>, Vec<Diag>> {
     let mut errors = unsupported_databases(cfg, Some(raw));
-    let mut notes = Vec::new();
+    let no_effect = crate::config::no_effect::findings(&raw.to_serde());
+    let mut notes: Vec<String> = no_effect.iter().map(ToString::to_string).collect();
     for (name, server) in sections(cfg) {
         if server.lease_database.kind == "memfile" && server.lease_database.persist {
             let family = if name == "Dhcp4" { 4 } else { 6 };

@@ -19,7 +19,7 @@ use xdhcp_dataplane::alloc::Allocator;
 use xdhcp_dataplane::config::{Config4, Config6, Live};
 use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore};
 
-use crate::config::{self, Config};
+use crate::config::{self, no_effect, Config};
 use crate::diag::Diag;
 use crate::{compile, json};
 
@@ -69,6 +69,19 @@ pub struct Running {
     /// The DHCPv6 server DUID, kept across reloads.
     duid: Vec<u8>,
     log: Logger,
+}
+
+/// Warns through `log` about each key of `json` (a whole configuration)
+/// that xdhcp accepts without acting on (see [`no_effect`]), leaving out
+/// those `before` already set in the same places.
+pub fn warn_no_effect(json: &Value, before: Option<&Value>, log: Logger) {
+    let old = before.map(no_effect::findings).unwrap_or_default();
+    for f in no_effect::findings(json)
+        .iter()
+        .filter(|f| !old.contains(f))
+    {
+        log("WARN", f.id(), &f.text());
+    }
 }
 
 /// Validates a configuration given as JSON (a `config-set` or
@@ -180,7 +193,7 @@ impl Running {
         let _changing = self.changing();
         let json = self.with_dhcp4(dhcp4);
         let model = check(&json)?;
-        self.install(model, json)?;
+        self.install(model, json, true)?;
         (self.log)(
             "INFO",
             "DHCP4_CONFIG_COMPLETE",
@@ -207,7 +220,7 @@ impl Running {
         };
         let raw = json::parse_file(file).map_err(|d| fail(d.to_string()))?;
         let model = config::load_value(&raw).map_err(|errors| fail(joined(&errors)))?;
-        self.install(model, raw.to_serde()).map_err(fail)?;
+        self.install(model, raw.to_serde(), true).map_err(fail)?;
         let text = format!("configuration reloaded from {}", file.display());
         (self.log)("INFO", "DHCP4_DYNAMIC_RECONFIGURATION", &text);
         Ok(())
@@ -227,7 +240,7 @@ impl Running {
         let (mut json, model) = self.lock().clone();
         let outcome = change(&mut json, &model)?;
         let model = check(&json)?;
-        self.install(model, json)?;
+        self.install(model, json, false)?;
         Ok(outcome)
     }
 
@@ -242,8 +255,10 @@ impl Running {
 
     /// Compiles `model` for every family served and swaps the snapshots
     /// in. It fails, changing nothing, only when `model` stops a family
-    /// being served (its sockets were opened at start).
-    fn install(&self, model: Config, json: Value) -> Result<(), String> {
+    /// being served (its sockets were opened at start). Keys without
+    /// effect are warned about: all of them when the whole configuration
+    /// was sent (`whole`), else those the change added.
+    fn install(&self, model: Config, json: Value, whole: bool) -> Result<(), String> {
         // A database xdhcp cannot serve would stop the next start.
         let unsupported = crate::deep_check::unsupported_databases(&model, None);
         if !unsupported.is_empty() {
@@ -289,6 +304,7 @@ impl Running {
         }
         let watchers = self.watchers.lock().unwrap_or_else(|e| e.into_inner());
         watchers.iter().for_each(|w| w(&json));
+        warn_no_effect(&json, (!whole).then_some(&current.0), self.log);
         *current = (json, model);
         *self.installed.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         Ok(())

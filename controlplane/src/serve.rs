@@ -71,19 +71,7 @@ pub fn run(
     }
     let raw = value.to_serde();
     let mut running = Running::new(config.clone(), raw.clone(), Some(file.to_path_buf()), log);
-    if config
-        .dhcp4
-        .as_ref()
-        .is_some_and(|s| s.interfaces.outbound_interface == "use-routing")
-    {
-        // Every backend answers on the interface it listens on.
-        log(
-            "WARN",
-            "DHCP4_OUTBOUND_INTERFACE_IGNORED",
-            "outbound-interface use-routing is not supported: replies leave by the \
-             interface the request came in on (same-as-inbound)",
-        );
-    }
+    reload::warn_no_effect(&raw, None, log);
     let names4 = match &config.dhcp4 {
         Some(server) => {
             running = running.serve_v4(open_leases(server)?);
@@ -165,9 +153,10 @@ pub fn run(
     }
     let served: Vec<(String, &Serving)> = ifaces.into_iter().zip(serving.iter()).collect();
     let monitor = monitor::monitor(&raw, v4.as_ref(), v6.as_ref(), &served);
-    let relabelled = monitor.stats.clone();
+    let configured = monitor.stats.clone();
+    configured.iter().for_each(|s| s.configure(&raw));
     running.watch(Box::new(move |file| {
-        relabelled.iter().for_each(|s| s.source.relabel(file))
+        configured.iter().for_each(|s| s.configure(file))
     }));
     // A new configuration brings its own loggers, as in Kea.
     running.watch(Box::new(|file| {
@@ -560,6 +549,8 @@ fn log(severity: &str, id: &str, text: &str) {
         "kea-dhcp4.commands"
     } else if id.starts_with("DHCPSRV_") {
         "kea-dhcp4.dhcpsrv"
+    } else if id.starts_with("DHCP6_") {
+        "kea-dhcp6.dhcp6"
     } else {
         "kea-dhcp4.dhcp4"
     };

@@ -650,9 +650,18 @@ fn statistics_follow_a_reload() {
         layout: Live::from_pointee(Layout::from_json(&one_subnet()["Dhcp4"], 4, &[1])),
     }));
     let watched = stats.clone();
-    running.watch(Box::new(move |file| watched.source.relabel(file)));
-    let set = config_set(&api, &two_subnets());
+    running.watch(Box::new(move |file| watched.configure(file)));
+    let mut two = two_subnets();
+    two["Dhcp4"]["statistic-default-sample-count"] = json!(1);
+    let set = config_set(&api, &two);
     assert_eq!(set["result"], 0, "{set}");
+    // The new sample limit holds for every statistic, old and new.
+    let mut registry = stats.registry.lock().unwrap();
+    for v in 1..4 {
+        registry.observe(vec![("pkt4-received".to_string(), v)]);
+    }
+    assert_eq!(registry.samples("pkt4-received").count(), 1);
+    drop(registry);
     let label = stats.source.layout();
     assert_eq!(label.subnet(2).unwrap().prefix, "198.51.100.0/24");
     let read = stats.source.read();
@@ -661,4 +670,59 @@ fn statistics_follow_a_reload() {
         .find(|(n, _)| n == "subnet[2].total-addresses")
         .map(|(_, v)| *v);
     assert_eq!(total, Some(11), "the new subnet is counted: {read:?}");
+}
+
+/// What the recording logger was told.
+static TOLD: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn record(severity: &str, id: &str, text: &str) {
+    let mut told = TOLD.lock().unwrap_or_else(|e| e.into_inner());
+    told.push(format!("{severity} {id} {text}"));
+}
+
+/// The lines logged since the last call.
+fn told() -> Vec<String> {
+    std::mem::take(&mut *TOLD.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// `config-set` warns, once per key, about every key it sets that xdhcp
+/// accepts without acting on, each time; a change of one part (a subnet
+/// command) warns only about what it adds.
+#[test]
+fn keys_without_effect_are_warned_about_on_each_change() {
+    let mut config = one_subnet();
+    config["Dhcp4"]["multi-threading"] =
+        json!({ "enable-multi-threading": true, "thread-pool-size": 8 });
+    let model = reload::check(&config).unwrap();
+    let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
+    let running = Running::new(model, one_subnet(), None, record).serve_v4(leases);
+    let pool = "Dhcp4.multi-threading.thread-pool-size: has no effect: xdhcp sizes its workers";
+    for _ in 0..2 {
+        running.set(&config["Dhcp4"]).unwrap();
+        let warned: Vec<String> = told()
+            .into_iter()
+            .filter(|l| l.starts_with("WARN"))
+            .collect();
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(
+            warned[0].starts_with(&format!("WARN DHCP4_CONFIG_KEY_NO_EFFECT {pool}")),
+            "{warned:?}"
+        );
+    }
+    running
+        .edit(|json, _| {
+            let mut added = subnet(2, "198.51.100.0/24", "198.51.100.10 - 198.51.100.20");
+            added["store-extended-info"] = json!(true);
+            json["Dhcp4"]["subnet4"].as_array_mut().unwrap().push(added);
+            Ok::<_, String>(())
+        })
+        .unwrap();
+    assert_eq!(
+        told(),
+        [
+            "WARN DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.subnet4[1].store-extended-info: has no \
+          effect: leases do not keep the relay information (no extended info in their user \
+          context)"
+        ]
+    );
 }

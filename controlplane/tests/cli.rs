@@ -167,3 +167,49 @@ fn deep_check_reads_the_journal_and_tls_files_without_changing_them() {
     assert_eq!(std::fs::read(&file).unwrap(), bytes, "-T changes nothing");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// `-T` notes the keys xdhcp accepts without acting on, as the warnings
+/// serving would log (one line per key, naming where and why); `-t`, Kea's
+/// verdict on the file, says nothing of them, and Kea's defaults stay quiet.
+#[test]
+fn deep_check_notes_keys_without_effect() {
+    let d = scratch("noeffect");
+    let f = d.join("kea.conf");
+    std::fs::write(
+        &f,
+        r#"{ "Dhcp4": {
+  "lease-database": { "type": "memfile", "persist": false, "connect-timeout": 10 },
+  "multi-threading": { "enable-multi-threading": true, "thread-pool-size": 4,
+                       "packet-queue-size": 64 },
+  "ddns-qualifying-suffix": "example.org.",
+  "subnet4": [ { "id": 1, "subnet": "198.51.100.0/24", "ddns-send-updates": true,
+                 "ddns-qualifying-suffix": "lab.example.org." } ] } }"#,
+    )
+    .unwrap();
+    let out = bin().arg("-t").arg(&f).output().unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("NO_EFFECT"));
+    let out = bin().arg("-T").arg(&f).output().unwrap();
+    let notes = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{notes}");
+    let lines: Vec<&str> = notes
+        .lines()
+        .filter(|l| l.starts_with("DHCP4_CONFIG_KEY_NO_EFFECT"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.multi-threading.thread-pool-size: has no \
+             effect: xdhcp sizes its workers per NIC receive queue (xdp) or socket, not by \
+             a thread pool",
+            "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.lease-database.connect-timeout: has no effect: \
+             it configures an SQL database connection; xdhcp keeps leases in its memfile \
+             journal, which connects to nothing",
+            "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.ddns-qualifying-suffix, \
+             Dhcp4.subnet4[0].ddns-qualifying-suffix: has no effect: DDNS is not implemented \
+             yet: no name change requests are sent and client names are not rewritten",
+        ],
+        "{notes}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -191,6 +191,22 @@ fn a_socket_that_cannot_open_is_retried_then_required_or_skipped() {
         "{}",
         server.output()
     );
+    // Said once, at start, as a key accepted without effect.
+    let log = server.output();
+    let warned: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("DHCP4_CONFIG_KEY_NO_EFFECT"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{log}");
+    assert!(warned[0].contains(" WARN "), "{log}");
+    assert!(
+        warned[0].ends_with(
+            "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.interfaces-config.outbound-interface: has no \
+             effect: every backend answers on the interface the request came in on \
+             (same-as-inbound)"
+        ),
+        "{log}"
+    );
     server.stop("DHCP4_SHUTDOWN");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -13,6 +13,7 @@ pub mod interfaces;
 pub mod keys;
 pub mod logging;
 pub mod net;
+pub mod no_effect;
 pub mod options;
 pub mod read;
 pub mod reservations;

@@ -458,9 +458,10 @@ impl ServerId {
     }
 }
 
-/// Shape checks of the small global maps xdhcp keeps as Kea does but does
-/// not act on yet: `sanity-checks`, `compatibility`, `dhcp-queue-control`,
-/// `config-control`.
+/// Shape checks of the small global maps and numbers xdhcp keeps as Kea
+/// does: `sanity-checks`, `compatibility`, `dhcp-queue-control`,
+/// `config-control` (those it does not act on are in `no_effect`), and
+/// the statistics sample defaults (applied in `stats`).
 pub fn check_misc(m: &super::read::Map, ctx: &mut Ctx) {
     if let Some(v) = m.get("sanity-checks") {
         if let Some(sm) = ctx.map(

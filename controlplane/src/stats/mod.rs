@@ -57,6 +57,23 @@ impl Stats {
         }
     }
 
+    /// Takes the configuration `file` just put in force (at start and after
+    /// each change): subnets and pools are relabelled, and the section's
+    /// `statistic-default-sample-*` limits (or their defaults) apply to
+    /// every statistic, replacing limits set by commands, as in Kea.
+    pub fn configure(&self, file: &serde_json::Value) {
+        self.source.relabel(file);
+        let section = if self.source.family() == 6 {
+            "Dhcp6"
+        } else {
+            "Dhcp4"
+        };
+        if let Some(s) = file.get(section) {
+            let mut registry = self.registry.lock().unwrap_or_else(|e| e.into_inner());
+            registry.set_limit(None, registry::Limit::configured(s));
+        }
+    }
+
     /// Reads the source once and records what changed; returns the visible
     /// statistics with their values after resets.
     pub fn observe(&self) -> Vec<(String, i64)> {

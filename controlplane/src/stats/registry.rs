@@ -20,6 +20,22 @@ pub enum Limit {
     Age(Duration),
 }
 
+impl Limit {
+    /// What a server section's `statistic-default-sample-count` (default
+    /// 20) and `statistic-default-sample-age` (default 0) ask of every
+    /// statistic, as Kea applies them at each (re)configuration: a count
+    /// that is not 0 wins, else the age.
+    pub fn configured(section: &serde_json::Value) -> Limit {
+        let get = |key: &str| section.get(key).and_then(serde_json::Value::as_u64);
+        match get("statistic-default-sample-count").unwrap_or(DEFAULT_MAX_SAMPLES as u64) {
+            0 => Limit::Age(Duration::from_secs(
+                get("statistic-default-sample-age").unwrap_or(0),
+            )),
+            n => Limit::Count(n as usize),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Entry {
     baseline: i64,
@@ -168,6 +184,24 @@ mod tests {
 
     fn raw(v: i64) -> Vec<(String, i64)> {
         vec![("pkt4-received".to_string(), v)]
+    }
+
+    #[test]
+    fn configured_defaults_follow_kea() {
+        let limit = |v: serde_json::Value| Limit::configured(&v);
+        let count = serde_json::json!({ "statistic-default-sample-count": 3,
+                                        "statistic-default-sample-age": 60 });
+        assert_eq!(limit(count), Limit::Count(3));
+        let age = serde_json::json!({ "statistic-default-sample-count": 0,
+                                      "statistic-default-sample-age": 60 });
+        assert_eq!(limit(age), Limit::Age(Duration::from_secs(60)));
+        // Kea fills in the default count, which then wins over an age.
+        let only_age = serde_json::json!({ "statistic-default-sample-age": 5 });
+        assert_eq!(limit(only_age), Limit::Count(DEFAULT_MAX_SAMPLES));
+        assert_eq!(
+            limit(serde_json::json!({})),
+            Limit::Count(DEFAULT_MAX_SAMPLES)
+        );
     }
 
     #[test]
