@@ -170,7 +170,8 @@ fn deep_check_reads_the_journal_and_tls_files_without_changing_them() {
 
 /// `-T` notes the keys xdhcp accepts without acting on, as the warnings
 /// serving would log (one line per key, naming where and why); `-t`, Kea's
-/// verdict on the file, says nothing of them, and Kea's defaults stay quiet.
+/// verdict on the file, says nothing of them; Kea's defaults and harmless
+/// values stay quiet.
 #[test]
 fn deep_check_notes_keys_without_effect() {
     let d = scratch("noeffect");
@@ -182,7 +183,7 @@ fn deep_check_notes_keys_without_effect() {
   "multi-threading": { "enable-multi-threading": true, "thread-pool-size": 4,
                        "packet-queue-size": 64 },
   "ddns-qualifying-suffix": "example.org.",
-  "subnet4": [ { "id": 1, "subnet": "198.51.100.0/24", "ddns-send-updates": true,
+  "subnet4": [ { "id": 1, "subnet": "198.51.100.0/24", "ddns-send-updates": false,
                  "ddns-qualifying-suffix": "lab.example.org." } ] } }"#,
     )
     .unwrap();
@@ -206,8 +207,8 @@ fn deep_check_notes_keys_without_effect() {
              it configures an SQL database connection; xdhcp keeps leases in its memfile \
              journal, which connects to nothing",
             "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.ddns-qualifying-suffix, \
-             Dhcp4.subnet4[0].ddns-qualifying-suffix: has no effect: DDNS is not implemented \
-             yet: no name change requests are sent and client names are not rewritten",
+             Dhcp4.subnet4[0].ddns-qualifying-suffix: has no effect: client names (hostname \
+             and FQDN options) are not processed yet: there is nothing to rewrite or qualify",
         ],
         "{notes}"
     );

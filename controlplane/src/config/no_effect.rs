@@ -74,8 +74,11 @@ const fn entry(at: At, key: &'static str, when: When, reason: &'static str) -> E
     }
 }
 
-const NO_DDNS: &str = "DDNS is not implemented yet: no name change requests are sent and \
-                       client names are not rewritten";
+const NO_DDNS: &str = "DDNS is not implemented yet: no name change requests are sent";
+const NO_NAMES: &str = "client names (hostname and FQDN options) are not processed yet: \
+                        there is nothing to rewrite or qualify";
+const UPDATES_ONLY: &str = "it only shapes DNS updates, which need dhcp-ddns enable-updates \
+                            (warned about when true)";
 const SQL_ONLY: &str = "it configures an SQL database connection; xdhcp keeps leases in its \
                         memfile journal, which connects to nothing";
 const NO_4O6: &str = "DHCPv4-over-DHCPv6 is not implemented";
@@ -222,96 +225,77 @@ pub const TABLE: &[Entry] = &[
         Never,
         "nothing is fetched without config-databases, which warns",
     ),
-    // DDNS: the connection and every behaviour key (Kea applies the name
-    // rewriting ones even without updates, so their non-defaults warn too).
+    // DDNS: the connection warns; of the behaviour keys, those Kea applies
+    // to client names even without updates warn too, the others only
+    // matter once updates are enabled.
     entry(Map("dhcp-ddns"), "enable-updates", Not(&["false"]), NO_DDNS),
     entry(
         Map("dhcp-ddns"),
         "qualifying-suffix",
         Not(&["\"\""]),
-        NO_DDNS,
+        NO_NAMES,
     ),
-    entry(
-        Map("dhcp-ddns"),
-        "override-no-update",
-        Not(&["false"]),
-        NO_DDNS,
-    ),
+    entry(Map("dhcp-ddns"), "override-no-update", Never, UPDATES_ONLY),
     entry(
         Map("dhcp-ddns"),
         "override-client-update",
-        Not(&["false"]),
-        NO_DDNS,
+        Never,
+        UPDATES_ONLY,
     ),
     entry(
         Map("dhcp-ddns"),
         "replace-client-name",
         Not(&["\"never\""]),
-        NO_DDNS,
+        NO_NAMES,
     ),
     entry(
         Map("dhcp-ddns"),
         "generated-prefix",
         Not(&["\"myhost\""]),
-        NO_DDNS,
+        NO_NAMES,
     ),
     entry(
         Map("dhcp-ddns"),
         "hostname-char-set",
         Not(&["\"\"", "\"[^A-Za-z0-9.-]\""]),
-        NO_DDNS,
+        NO_NAMES,
     ),
     entry(
         Map("dhcp-ddns"),
         "hostname-char-replacement",
         Not(&["\"\""]),
-        NO_DDNS,
+        NO_NAMES,
     ),
-    entry(Scope, "ddns-send-updates", Not(&["true"]), NO_DDNS),
-    entry(Scope, "ddns-override-no-update", Not(&["false"]), NO_DDNS),
-    entry(
-        Scope,
-        "ddns-override-client-update",
-        Not(&["false"]),
-        NO_DDNS,
-    ),
+    entry(Scope, "ddns-send-updates", Never, UPDATES_ONLY),
+    entry(Scope, "ddns-override-no-update", Never, UPDATES_ONLY),
+    entry(Scope, "ddns-override-client-update", Never, UPDATES_ONLY),
     entry(
         Scope,
         "ddns-replace-client-name",
         Not(&["\"never\""]),
-        NO_DDNS,
+        NO_NAMES,
     ),
     entry(
         Scope,
         "ddns-generated-prefix",
         Not(&["\"myhost\""]),
-        NO_DDNS,
+        NO_NAMES,
     ),
-    entry(Scope, "ddns-qualifying-suffix", Not(&["\"\""]), NO_DDNS),
-    entry(Scope, "ddns-update-on-renew", Not(&["false"]), NO_DDNS),
-    entry(
-        Scope,
-        "ddns-use-conflict-resolution",
-        Not(&["true"]),
-        NO_DDNS,
-    ),
-    entry(
-        Scope,
-        "ddns-conflict-resolution-mode",
-        Not(&["\"check-with-dhcid\""]),
-        NO_DDNS,
-    ),
-    entry(Scope, "ddns-ttl-percent", Any, NO_DDNS),
-    entry(Scope, "ddns-ttl", Any, NO_DDNS),
-    entry(Scope, "ddns-ttl-min", Any, NO_DDNS),
-    entry(Scope, "ddns-ttl-max", Any, NO_DDNS),
+    entry(Scope, "ddns-qualifying-suffix", Not(&["\"\""]), NO_NAMES),
+    entry(Scope, "ddns-update-on-renew", Never, UPDATES_ONLY),
+    entry(Scope, "ddns-use-conflict-resolution", Never, UPDATES_ONLY),
+    entry(Scope, "ddns-conflict-resolution-mode", Never, UPDATES_ONLY),
+    entry(Scope, "ddns-ttl-percent", Never, UPDATES_ONLY),
+    entry(Scope, "ddns-ttl", Never, UPDATES_ONLY),
+    entry(Scope, "ddns-ttl-min", Never, UPDATES_ONLY),
+    entry(Scope, "ddns-ttl-max", Never, UPDATES_ONLY),
     entry(
         Scope,
         "hostname-char-set",
         Not(&["\"\"", "\"[^A-Za-z0-9.-]\""]),
-        NO_DDNS,
+        NO_NAMES,
     ),
-    entry(Scope, "hostname-char-replacement", Not(&["\"\""]), NO_DDNS),
+    entry(Scope, "hostname-char-replacement", Not(&["\"\""]), NO_NAMES),
     // Lease handling.
     entry(
         Scope,
@@ -642,10 +626,11 @@ mod tests {
           { "library": "libdhcp_legal_log.so", "parameters": { "path": "/tmp",
               "prerotate": "/bin/true", "postrotate": "/bin/true",
               "response-parser-format": "x", "timestamp-format": "%Y" } } ],
-        "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "ddns-send-updates": false,
+        "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "ddns-qualifying-suffix": "a.",
+                       "ddns-send-updates": false,
                        "pools": [ { "pool": "192.0.2.10 - 192.0.2.20" } ] } ],
-        "shared-networks": [ { "name": "net", "ddns-send-updates": false, "subnet4": [
-          { "id": 2, "subnet": "10.0.0.0/24", "ddns-send-updates": false,
+        "shared-networks": [ { "name": "net", "ddns-qualifying-suffix": "b.", "subnet4": [
+          { "id": 2, "subnet": "10.0.0.0/24", "ddns-qualifying-suffix": "c.",
             "4o6-interface": "eth1", "4o6-interface-id": "x", "4o6-subnet": "2001:db8::/64",
             "pools": [ { "pool": "10.0.0.10 - 10.0.0.20" } ] } ] } ]
       },
@@ -721,16 +706,17 @@ mod tests {
         let mut keys: Vec<_> = all.iter().map(|f| (&f.section, f.entry.key)).collect();
         keys.dedup();
         assert_eq!(keys.len(), all.len());
-        let ddns = all
+        let names = all
             .iter()
-            .find(|f| f.entry.key == "ddns-send-updates")
+            .find(|f| f.entry.key == "ddns-qualifying-suffix")
             .unwrap();
         assert_eq!(
-            ddns.to_string(),
-            "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.ddns-send-updates, \
-             Dhcp4.shared-networks[0].ddns-send-updates, Dhcp4.subnet4[0].ddns-send-updates \
-             (and 1 more): has no effect: DDNS is not implemented yet: no name change \
-             requests are sent and client names are not rewritten"
+            names.to_string(),
+            "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.ddns-qualifying-suffix, \
+             Dhcp4.shared-networks[0].ddns-qualifying-suffix, \
+             Dhcp4.subnet4[0].ddns-qualifying-suffix (and 1 more): has no effect: client \
+             names (hostname and FQDN options) are not processed yet: there is nothing to \
+             rewrite or qualify"
         );
         let rsoo = all.iter().find(|f| f.entry.key == "relay-supplied-options");
         assert_eq!(rsoo.unwrap().id(), "DHCP6_CONFIG_KEY_NO_EFFECT");
