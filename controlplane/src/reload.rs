@@ -72,14 +72,16 @@ pub struct Running {
 }
 
 /// Warns through `log` about each key of `json` (a whole configuration)
-/// that xdhcp accepts without acting on (see [`no_effect`]), leaving out
-/// those `before` already set in the same places.
+/// that xdhcp accepts without acting on (see [`no_effect`]); with
+/// `before`, only about keys set in more places than there (a subnet
+/// command that removes one shifts the paths of the others).
 pub fn warn_no_effect(json: &Value, before: Option<&Value>, log: Logger) {
     let old = before.map(no_effect::findings).unwrap_or_default();
-    for f in no_effect::findings(json)
-        .iter()
-        .filter(|f| !old.contains(f))
-    {
+    let known = |f: &no_effect::Finding| {
+        old.iter()
+            .any(|o| o.section == f.section && o.entry == f.entry && o.paths.len() >= f.paths.len())
+    };
+    for f in no_effect::findings(json).iter().filter(|f| !known(f)) {
         log("WARN", f.id(), &f.text());
     }
 }

@@ -14,6 +14,8 @@
 use serde_json::Value;
 
 use super::hooks::{recognise, Hook};
+use At::*;
+use When::*;
 
 /// Where a key sits, below each server section (`Dhcp4` / `Dhcp6`) unless
 /// said otherwise.
@@ -84,8 +86,6 @@ const SQL_ONLY: &str = "it configures an SQL database connection; xdhcp keeps le
 const NO_4O6: &str = "DHCPv4-over-DHCPv6 is not implemented";
 const NO_CACHE: &str = "lease caching is not implemented: every renewal extends the lease";
 const ITERATIVE: &str = "xdhcp allocates in Kea's iterative order in every pool for now";
-use At::*;
-use When::*;
 
 /// Every key accepted without effect, with the values that warn.
 pub const TABLE: &[Entry] = &[
@@ -467,7 +467,7 @@ impl std::fmt::Display for Finding {
     }
 }
 
-/// `path.key`, and `path[i]` for each item of list `key` of `map`.
+/// Each item of list `key` of `map` (at `path`), with its path `path.key[i]`.
 fn items<'a>(map: &'a Value, path: &str, key: &str) -> Vec<(String, &'a Value)> {
     let list = map.get(key).and_then(Value::as_array);
     let each = list.into_iter().flatten().enumerate();
@@ -498,6 +498,7 @@ fn places<'a>(at: At, s: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
         })
     };
     match at {
+        // The file's top level is not below a section.
         Top => Vec::new(),
         Server => vec![(path.to_string(), s)],
         Scope => {

@@ -60,7 +60,7 @@ impl Stats {
     /// Takes the configuration `file` just put in force (at start and after
     /// each change): subnets and pools are relabelled, and the section's
     /// `statistic-default-sample-*` limits (or their defaults) apply to
-    /// every statistic, replacing limits set by commands, as in Kea.
+    /// every statistic when they changed ([`Registry::configure`]).
     pub fn configure(&self, file: &serde_json::Value) {
         self.source.relabel(file);
         let section = if self.source.family() == 6 {
@@ -70,7 +70,7 @@ impl Stats {
         };
         if let Some(s) = file.get(section) {
             let mut registry = self.registry.lock().unwrap_or_else(|e| e.into_inner());
-            registry.set_limit(None, registry::Limit::configured(s));
+            registry.configure(registry::Limit::configured(s));
         }
     }
 

@@ -49,6 +49,8 @@ struct Entry {
 pub struct Registry {
     entries: HashMap<String, Entry>,
     default_limit: Limit,
+    /// The limit the configuration asked for last.
+    configured: Limit,
 }
 
 impl Default for Registry {
@@ -56,6 +58,7 @@ impl Default for Registry {
         Registry {
             entries: HashMap::new(),
             default_limit: Limit::Count(DEFAULT_MAX_SAMPLES),
+            configured: Limit::Count(DEFAULT_MAX_SAMPLES),
         }
     }
 }
@@ -150,6 +153,18 @@ impl Registry {
         true
     }
 
+    /// The limit a configuration asks for (see [`Limit::configured`]):
+    /// applied to every statistic when it differs from the one asked for
+    /// before. Kea applies it at every reconfiguration; here partial
+    /// changes (subnet, host, class commands) also reconfigure, and must
+    /// not undo the limits `statistic-sample-*-set` gave.
+    pub fn configure(&mut self, limit: Limit) {
+        if limit != self.configured {
+            self.configured = limit;
+            self.set_limit(None, limit);
+        }
+    }
+
     /// Sets the sample limit of `name`, or of every statistic and of those
     /// seen later when `name` is `None`. False when there is no such
     /// statistic.
@@ -202,6 +217,22 @@ mod tests {
             limit(serde_json::json!({})),
             Limit::Count(DEFAULT_MAX_SAMPLES)
         );
+    }
+
+    #[test]
+    fn a_configured_limit_applies_when_it_changes() {
+        let mut r = Registry::default();
+        r.observe(raw(1));
+        assert!(r.set_limit(Some("pkt4-received"), Limit::Count(1)));
+        // The same configuration again leaves the command's limit.
+        r.configure(Limit::Count(DEFAULT_MAX_SAMPLES));
+        r.observe(raw(2));
+        assert_eq!(r.samples("pkt4-received").count(), 1);
+        r.configure(Limit::Count(5));
+        for v in 3..10 {
+            r.observe(raw(v));
+        }
+        assert_eq!(r.samples("pkt4-received").count(), 5);
     }
 
     #[test]
