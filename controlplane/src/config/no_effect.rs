@@ -85,7 +85,6 @@ const SQL_ONLY: &str = "it configures an SQL database connection; xdhcp keeps le
                         memfile journal, which connects to nothing";
 const NO_4O6: &str = "DHCPv4-over-DHCPv6 is not implemented";
 const NO_CACHE: &str = "lease caching is not implemented: every renewal extends the lease";
-const ITERATIVE: &str = "xdhcp allocates in Kea's iterative order in every pool for now";
 
 /// Every key accepted without effect, with the values that warn.
 pub const TABLE: &[Entry] = &[
@@ -305,8 +304,6 @@ pub const TABLE: &[Entry] = &[
     ),
     entry(Scope, "cache-threshold", Any, NO_CACHE),
     entry(Scope, "cache-max-age", Any, NO_CACHE),
-    entry(Scope, "allocator", Not(&["\"iterative\""]), ITERATIVE),
-    entry(Scope, "pd-allocator", Not(&["\"iterative\""]), ITERATIVE),
     entry(
         Scope,
         "offer-lifetime",
@@ -612,7 +609,7 @@ mod tests {
         "ddns-ttl": 300, "ddns-ttl-min": 10, "ddns-ttl-max": 1000,
         "hostname-char-set": "[^a-z]", "hostname-char-replacement": "x",
         "store-extended-info": true, "cache-threshold": 0.25, "cache-max-age": 600,
-        "allocator": "random", "offer-lifetime": 60,
+        "offer-lifetime": 60,
         "sanity-checks": { "lease-checks": "fix", "extended-info-checks": "strict" },
         "early-global-reservations-lookup": true, "reservations-lookup-first": true,
         "compatibility": { "lenient-option-parsing": true,
@@ -636,7 +633,6 @@ mod tests {
             "pools": [ { "pool": "10.0.0.10 - 10.0.0.20" } ] } ] } ]
       },
       "Dhcp6": {
-        "pd-allocator": "random",
         "relay-supplied-options": [ "110" ],
         "reservations": [ { "duid": "01:02:03:04", "prefixes": [ "2001:db8:1::/56" ],
                             "excluded-prefixes": [ "2001:db8:1:1::/64" ] } ]
@@ -667,7 +663,7 @@ mod tests {
         "ddns-update-on-renew": false, "ddns-use-conflict-resolution": true,
         "ddns-conflict-resolution-mode": "check-with-dhcid",
         "hostname-char-set": "[^A-Za-z0-9.-]", "hostname-char-replacement": "",
-        "store-extended-info": false, "allocator": "iterative", "offer-lifetime": 0,
+        "store-extended-info": false, "offer-lifetime": 0,
         "sanity-checks": { "lease-checks": "warn", "extended-info-checks": "fix" },
         "early-global-reservations-lookup": false, "reservations-lookup-first": false,
         "compatibility": { "lenient-option-parsing": false,
@@ -681,7 +677,7 @@ mod tests {
         "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "ddns-send-updates": true,
                        "pools": [ { "pool": "192.0.2.10 - 192.0.2.20" } ] } ]
       },
-      "Dhcp6": { "pd-allocator": "iterative", "relay-supplied-options": [] }
+      "Dhcp6": { "relay-supplied-options": [] }
     }"#;
 
     fn found(text: &str) -> Vec<Finding> {
