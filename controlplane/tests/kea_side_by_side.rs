@@ -9,15 +9,15 @@
 //! subnets with and without `authoritative`. Needs root and Kea
 //! (tools/install-deps.sh); it fails, not skips, without them.
 
-use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, UdpSocket};
 use std::time::Duration;
 
-use xdhcp_dataplane::wire::v4::{code, MessageType, Packet4, Writer4, BOOTREQUEST};
+use xdhcp_dataplane::wire::v4::MessageType;
 use xdhcp_testlab::Lab;
 
 mod common;
 use common::side_by_side::{self, control_socket, Answers, V4};
+use common::v4msg::{self, Seen};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
 const RELAY: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
@@ -46,16 +46,6 @@ fn config(iface: &str, socket: &str) -> String {
     )
 }
 
-/// What is compared of a reply: type, addresses, boot fields, options.
-#[derive(Debug, PartialEq, Eq)]
-struct Seen {
-    kind: Option<u8>,
-    yiaddr: Ipv4Addr,
-    siaddr: Ipv4Addr,
-    file: Vec<u8>,
-    options: BTreeMap<u8, Vec<u8>>,
-}
-
 /// A relayed message from client `mac`.
 fn message(kind: MessageType, mac: u8, ciaddr: Ipv4Addr, extra: &[(u8, &[u8])]) -> Vec<u8> {
     relayed(Some(kind), mac, ciaddr, extra)
@@ -67,23 +57,7 @@ fn bootp(mac: u8, extra: &[(u8, &[u8])]) -> Vec<u8> {
 }
 
 fn relayed(kind: Option<MessageType>, mac: u8, ciaddr: Ipv4Addr, extra: &[(u8, &[u8])]) -> Vec<u8> {
-    let mut buf = vec![0u8; 600];
-    let mut w = Writer4::new(&mut buf, 600).unwrap();
-    w.set_op(BOOTREQUEST);
-    w.set_hops(1);
-    w.set_chaddr(1, &[2, 0, 0, 0, 0xaa, mac]).unwrap();
-    w.set_xid(0x5eed_0000 | u32::from(mac));
-    w.set_ciaddr(ciaddr);
-    w.set_giaddr(RELAY);
-    if let Some(kind) = kind {
-        w.put_option(code::MESSAGE_TYPE, &[kind.to_u8()]).unwrap();
-    }
-    for (c, d) in extra {
-        w.put_option(*c, d).unwrap();
-    }
-    let n = w.finish().unwrap();
-    buf.truncate(n);
-    buf
+    v4msg::relayed(kind, mac, ciaddr, RELAY, extra)
 }
 
 const PRL: (u8, &[u8]) = (55, &[1, 3, 6, 15, 42, 119]);
@@ -216,27 +190,7 @@ fn exchange(lab: &Lab, script: Vec<(String, Vec<u8>)>) -> Answers<Seen> {
             sock.send_to(&msg, (SERVER, 67)).unwrap();
             let mut buf = [0u8; 1500];
             let got = sock.recv(&mut buf).or_else(|_| client_port.recv(&mut buf));
-            let seen = got.ok().map(|n| {
-                let p = Packet4::parse(&buf[..n]).unwrap();
-                let mut options = BTreeMap::new();
-                for o in p.options() {
-                    options.insert(
-                        o.code,
-                        p.option(o.code)
-                            .unwrap()
-                            .read(&mut [0u8; 1500])
-                            .unwrap()
-                            .to_vec(),
-                    );
-                }
-                Seen {
-                    kind: p.message_type().map(|t| t.to_u8()),
-                    yiaddr: p.yiaddr(),
-                    siaddr: p.siaddr(),
-                    file: p.file().unwrap_or_default().to_vec(),
-                    options,
-                }
-            });
+            let seen = got.ok().map(|n| v4msg::seen(&buf[..n]));
             out.push((name, seen));
         }
         out

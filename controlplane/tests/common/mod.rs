@@ -5,6 +5,7 @@
 
 pub mod engine6;
 pub mod side_by_side;
+pub mod v4msg;
 pub mod v6msg;
 
 use std::collections::BTreeMap;

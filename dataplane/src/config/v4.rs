@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::host_ids::ById;
 pub use super::host_ids::{FlexId, HostId, HostIdKind, HostIds};
 pub use super::lifetime::Lifetime;
+use super::names::NameRules;
 pub use super::pool_classes::PoolClasses;
 use super::{Guard, HostScope, OptionSet};
 use crate::alloc::Allocator;
@@ -111,6 +112,8 @@ pub struct Subnet4 {
     pub reservations: Reservations4,
     /// Which reservations apply to clients of this subnet.
     pub host_scope: HostScope,
+    /// How client names (options 12 and 81) are answered.
+    pub names: NameRules,
 }
 
 impl Subnet4 {
