@@ -1,10 +1,11 @@
 //! Host reservations end to end: a real dhclient is given its reserved
 //! address by the DUID of its RFC 4361 client identifier (`dhclient -i`),
 //! and, without one, by the flex_id hook's identifier expression; the
-//! identifiers are tried in `host-reservation-identifiers` order. Needs
-//! root.
+//! identifiers are tried in `host-reservation-identifiers` order; and a
+//! dhclient that sends its own host name is given its reserved one.
+//! Needs root.
 
-use xdhcp_testlab::{control, Lab, ServerProcess};
+use xdhcp_testlab::{control, stop_daemon, Lab, ServerProcess};
 
 fn config(iface: &str, dir: &str, duid: &str, flex: &str) -> String {
     format!(
@@ -69,6 +70,68 @@ fn dhclient_gets_its_address_by_duid_client_id_and_by_flex_id() {
     let said = dhclient(&lab, &format!("{dir}/flex"), &[]);
     assert!(said.contains("DHCPACK of 198.51.100.202"), "{said}");
 
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A reservation by the client's MAC naming it, with a suffix to qualify.
+fn named_config(iface: &str, dir: &str, mac: &str) -> String {
+    format!(
+        r#"{{ "Dhcp4": {{
+    "interfaces-config": {{ "interfaces": [ "{iface}" ], "dhcp-socket-type": "raw" }},
+    "lease-database": {{ "type": "memfile", "persist": false }},
+    "control-socket": {{ "socket-type": "unix", "socket-name": "{dir}/control.sock" }},
+    "valid-lifetime": 900,
+    "ddns-qualifying-suffix": "lab.example",
+    "subnet4": [ {{
+      "id": 1, "subnet": "198.51.100.0/24",
+      "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ],
+      "reservations": [ {{ "hw-address": "{mac}", "hostname": "Reserved-Laptop" }} ]
+    }} ]
+}} }}"#
+    )
+}
+
+#[test]
+fn dhclient_sending_its_host_name_gets_the_reserved_one() {
+    let lab = Lab::new("rn");
+    let dir = std::env::temp_dir().join(format!("xdhcp-named-{}", std::process::id()));
+    let dir = dir.to_string_lossy().into_owned();
+    std::fs::create_dir_all(&dir).unwrap();
+    let mac: Vec<String> = lab.peer_mac().iter().map(|b| format!("{b:02x}")).collect();
+    let file = format!("{dir}/kea.conf");
+    std::fs::write(&file, named_config(&lab.iface, &dir, &mac.join(":"))).unwrap();
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let server = ServerProcess::start(lab.server_command(&[bin, "-c", &file]), "DHCP4_STARTED");
+
+    let out = lab
+        .dhclient_saying(&dir, r#"send host-name "my-laptop";"#, &[])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && said.contains("DHCPACK"),
+        "dhclient:\n{said}"
+    );
+    let leases = std::fs::read_to_string(format!("{dir}/dhclient.leases")).unwrap();
+    assert!(
+        leases.contains(r#"option host-name "reserved-laptop.lab.example";"#),
+        "the reserved name, qualified, in the client's lease:\n{leases}"
+    );
+    let address = leases
+        .split("fixed-address ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .expect("a fixed-address in the lease file");
+    let request =
+        format!(r#"{{"command": "lease4-get", "arguments": {{"ip-address": "{address}"}}}}"#);
+    let lease = control(format!("{dir}/control.sock"), &request);
+    assert_eq!(
+        lease["arguments"]["hostname"], "reserved-laptop.lab.example",
+        "{lease}"
+    );
+
+    stop_daemon(&format!("{dir}/dhclient.pid"));
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
