@@ -10,7 +10,7 @@
 //! not skips, without them.
 
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, Ipv6Addr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
@@ -45,6 +45,9 @@ enum Act {
     Get,
     Renew,
 }
+
+/// Options a client sends: code and value.
+type Sent = [(u16, Vec<u8>)];
 
 /// A step of a script: what it shows, the client's number, the options it
 /// sends and what it does.
@@ -103,6 +106,66 @@ fn leases(lab: &Lab, family: &str) -> Step {
     Step::Leases(all)
 }
 
+/// How a family's clients talk to the server through the test's relay:
+/// each case's messages (`steps` names them: first, second with the
+/// address offered, renewal of the address leased) and what a reply shows.
+struct Speaker {
+    relay: SocketAddr,
+    server: SocketAddr,
+    /// "4" or "6", for the lease commands.
+    family: &'static str,
+    steps: [&'static str; 3],
+    /// Client `n`'s message for step 0, 1 or 2 with its options and the
+    /// address concerned.
+    make: fn(usize, u8, &Sent, Option<IpAddr>) -> Vec<u8>,
+    /// What a reply shows, and the address it gives.
+    show: fn(&[u8]) -> (Step, Option<IpAddr>),
+}
+
+/// Runs `cases` as `speaker` from the relay in `lab`, then lists the
+/// leases.
+fn run(lab: &Lab, speaker: &'static Speaker, cases: Vec<Case>) -> Answers<Step> {
+    let client = lab.client.clone();
+    let mut out: Answers<Step> = std::thread::spawn(move || {
+        xdhcp_testlab::enter(&client);
+        let sock = UdpSocket::bind(speaker.relay).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(700)))
+            .unwrap();
+        let mut leased = HashMap::new();
+        let mut out = Vec::new();
+        let mut ask = |what: &str, step: usize, n: u8, sent: &Sent, at| {
+            let msg = (speaker.make)(step, n, sent, at);
+            sock.send_to(&msg, speaker.server).unwrap();
+            let mut buf = [0u8; 1500];
+            let shown = sock
+                .recv(&mut buf)
+                .ok()
+                .map(|len| (speaker.show)(&buf[..len]));
+            let given = shown.as_ref().and_then(|s| s.1);
+            out.push((
+                format!("{what}: {}", speaker.steps[step]),
+                shown.map(|s| s.0),
+            ));
+            given
+        };
+        for (what, n, sent, act) in cases {
+            if act == Act::Renew {
+                ask(what, 2, n, &sent, leased.get(&n).copied());
+                continue;
+            }
+            if let Some(offered) = ask(what, 0, n, &sent, None) {
+                ask(what, 1, n, &sent, Some(offered));
+                leased.insert(n, offered);
+            }
+        }
+        out
+    })
+    .join()
+    .unwrap();
+    out.push(("the leases".into(), Some(leases(lab, speaker.family))));
+    out
+}
+
 // DHCPv4 --------------------------------------------------------------
 
 const SERVER4: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
@@ -138,50 +201,38 @@ fn config4(iface: &str, socket: &str, globals: &str, subnet: &str) -> String {
     )
 }
 
-/// Runs `cases` from a relay in `lab`, then lists the leases.
-fn run4(lab: &Lab, cases: Vec<Case>) -> Answers<Step> {
-    let client = lab.client.clone();
-    let mut out: Answers<Step> = std::thread::spawn(move || {
-        xdhcp_testlab::enter(&client);
-        let sock = UdpSocket::bind((RELAY4, 67)).unwrap();
-        sock.set_read_timeout(Some(Duration::from_millis(700)))
-            .unwrap();
-        let mut leased = HashMap::new();
-        let mut out = Vec::new();
-        let mut ask = |name: String, msg: Vec<u8>| {
-            sock.send_to(&msg, (SERVER4, 67)).unwrap();
-            let mut buf = [0u8; 1500];
-            let seen = sock.recv(&mut buf).ok().map(|n| v4msg::seen(&buf[..n]));
-            let yiaddr = seen.as_ref().map(|s| s.yiaddr);
-            out.push((name, seen.map(Step::Reply4)));
-            yiaddr.filter(|a| !a.is_unspecified())
-        };
-        for (what, mac, sent, act) in cases {
-            let mut opts: Vec<(u8, &[u8])> = vec![];
-            opts.extend(sent.iter().map(|(c, v)| (*c as u8, &v[..])));
-            let any = Ipv4Addr::UNSPECIFIED;
-            if act == Act::Renew {
-                let at = leased[&mac];
-                let msg = v4msg::relayed(Some(MessageType::Request), mac, at, RELAY4, &opts);
-                ask(format!("{what}: REQUEST renewing"), msg);
-                continue;
-            }
-            let msg = v4msg::relayed(Some(MessageType::Discover), mac, any, RELAY4, &opts);
-            let Some(offered) = ask(format!("{what}: DISCOVER"), msg) else {
-                continue;
-            };
-            let (a, sid) = (offered.octets(), SERVER4.octets());
+/// DHCPv4 as a [`Speaker`]: DISCOVER, REQUEST, REQUEST renewing.
+const SPEAKER4: Speaker = Speaker {
+    relay: SocketAddr::new(IpAddr::V4(RELAY4), 67),
+    server: SocketAddr::new(IpAddr::V4(SERVER4), 67),
+    family: "4",
+    steps: ["DISCOVER", "REQUEST", "REQUEST renewing"],
+    make: message4,
+    show: |reply| {
+        let seen = v4msg::seen(reply);
+        let yiaddr = Some(seen.yiaddr).filter(|a| !a.is_unspecified());
+        (Step::Reply4(seen), yiaddr.map(IpAddr::V4))
+    },
+};
+
+/// Client `mac`'s message for `step` of [`SPEAKER4`]: the address offered
+/// is requested, the one leased renewed (ciaddr).
+fn message4(step: usize, mac: u8, sent: &Sent, at: Option<IpAddr>) -> Vec<u8> {
+    let mut opts: Vec<(u8, &[u8])> = sent.iter().map(|(c, v)| (*c as u8, &v[..])).collect();
+    let at = match at {
+        Some(IpAddr::V4(a)) => a,
+        _ => Ipv4Addr::UNSPECIFIED,
+    };
+    let (a, sid) = (at.octets(), SERVER4.octets());
+    let (kind, ciaddr) = match step {
+        0 => (MessageType::Discover, Ipv4Addr::UNSPECIFIED),
+        1 => {
             opts.extend([(50, &a[..]), (54, &sid[..])]);
-            let msg = v4msg::relayed(Some(MessageType::Request), mac, any, RELAY4, &opts);
-            ask(format!("{what}: REQUEST"), msg);
-            leased.insert(mac, offered);
+            (MessageType::Request, Ipv4Addr::UNSPECIFIED)
         }
-        out
-    })
-    .join()
-    .unwrap();
-    out.push(("the leases".into(), Some(leases(lab, "4"))));
-    out
+        _ => (MessageType::Request, at),
+    };
+    v4msg::relayed(Some(kind), mac, ciaddr, RELAY4, &opts)
 }
 
 /// Option 12 and option 81 (with the PRL) as a case's options.
@@ -199,87 +250,28 @@ fn fqdn4(flags: u8, name: &[u8]) -> (u16, Vec<u8>) {
     (81, fqdn(flags, Some([0, 0]), name))
 }
 
+#[rustfmt::skip]
 fn default_cases4() -> Vec<Case> {
     use Act::{Get, Renew};
     vec![
         ("reserved, sends no name", 0x51, sends(&[], PRL), Get),
-        (
-            "reserved, sends a Host Name",
-            0x52,
-            sends(&[host_name("Client-Name")], PRL),
-            Get,
-        ),
-        (
-            "reserved, sends an ASCII FQDN",
-            0x53,
-            sends(&[fqdn4(1, b"foo")], PRL),
-            Get,
-        ),
-        (
-            "reserved, sends a wire FQDN",
-            0x54,
-            sends(&[fqdn4(5, &wire("foo.bar."))], PRL),
-            Get,
-        ),
+        ("reserved, sends a Host Name", 0x52, sends(&[host_name("Client-Name")], PRL), Get),
+        ("reserved, sends an ASCII FQDN", 0x53, sends(&[fqdn4(1, b"foo")], PRL), Get),
+        ("reserved, sends a wire FQDN", 0x54, sends(&[fqdn4(5, &wire("foo.bar."))], PRL), Get),
         ("Host Name", 0x61, sends(&[host_name("MyHost")], PRL), Get),
-        (
-            "Host Name to clean",
-            0x62,
-            sends(&[host_name("my host_x!.Example.com")], PRL),
-            Get,
-        ),
-        (
-            "full Host Name",
-            0x63,
-            sends(&[host_name("host.example.com.")], PRL),
-            Get,
-        ),
+        ("Host Name to clean", 0x62, sends(&[host_name("my host_x!.Example.com")], PRL), Get),
+        ("full Host Name", 0x63, sends(&[host_name("host.example.com.")], PRL), Get),
         ("Host Name '.'", 0x64, sends(&[host_name(".")], PRL), Get),
-        (
-            "Host Name in spaces",
-            0x65,
-            sends(&[host_name("  padded  ")], PRL),
-            Get,
-        ),
+        ("Host Name in spaces", 0x65, sends(&[host_name("  padded  ")], PRL), Get),
         ("asks for option 12 only", 0x66, sends(&[], PRL_12), Get),
-        (
-            "ASCII FQDN, S",
-            0x67,
-            sends(&[fqdn4(1, b"laptop")], PRL),
-            Get,
-        ),
-        (
-            "wire FQDN, partial",
-            0x68,
-            sends(&[fqdn4(4, &wire("Laptop"))], PRL),
-            Get,
-        ),
-        (
-            "wire FQDN, full",
-            0x69,
-            sends(&[fqdn4(4, &wire("laptop.example.com."))], PRL),
-            Get,
-        ),
-        (
-            "FQDN with N and RCODEs",
-            0x6a,
-            sends(&[(81, fqdn(8, Some([0xff, 0xff]), b"lap"))], PRL),
-            Get,
-        ),
+        ("ASCII FQDN, S", 0x67, sends(&[fqdn4(1, b"laptop")], PRL), Get),
+        ("wire FQDN, partial", 0x68, sends(&[fqdn4(4, &wire("Laptop"))], PRL), Get),
+        ("wire FQDN, full", 0x69, sends(&[fqdn4(4, &wire("laptop.example.com."))], PRL), Get),
+        ("FQDN with N and RCODEs", 0x6a, sends(&[(81, fqdn(8, Some([0xff, 0xff]), b"lap"))], PRL), Get),
         ("empty FQDN", 0x6b, sends(&[fqdn4(1, b"")], PRL), Get),
-        (
-            "Host Name and FQDN",
-            0x6c,
-            sends(&[host_name("hn"), fqdn4(1, b"fq")], PRL),
-            Get,
-        ),
+        ("Host Name and FQDN", 0x6c, sends(&[host_name("hn"), fqdn4(1, b"fq")], PRL), Get),
         ("no name", 0x6d, sends(&[], PRL), Get),
-        (
-            "Host Name, renewed without it",
-            0x61,
-            sends(&[], PRL),
-            Renew,
-        ),
+        ("Host Name, renewed without it", 0x61, sends(&[], PRL), Renew),
         ("reserved, renewed", 0x51, sends(&[], PRL_12), Renew),
     ]
 }
@@ -290,7 +282,7 @@ fn xdhcp_and_kea_answer_dhcpv4_names_alike() {
     // and has no name of its own.
     let globals = r#""option-data": [ { "name": "host-name", "data": "configured" } ],"#;
     let config = |iface: &str, socket: &str| config4(iface, socket, globals, "");
-    let run = |lab: &Lab| run4(lab, default_cases4());
+    let run = |lab: &Lab| run(lab, &SPEAKER4, default_cases4());
     let (d, kea, _) = side_by_side::differences("n4", &V4, config, run, &[]);
     assert!(d.is_empty(), "{}", d.join("\n"));
     // The script means something: Kea sent the reserved name unasked and
@@ -307,41 +299,17 @@ fn xdhcp_and_kea_answer_dhcpv4_names_alike() {
     assert!(named >= 12, "{leases:?}");
 }
 
+#[rustfmt::skip]
 fn rules_cases4() -> Vec<Case> {
     use Act::Get;
     vec![
         ("reserved, sends no name", 0x53, sends(&[], PRL), Get),
-        (
-            "reserved, sends an FQDN",
-            0x54,
-            sends(&[fqdn4(1, b"x")], PRL),
-            Get,
-        ),
-        (
-            "partial Host Name",
-            0x61,
-            sends(&[host_name("My-Host9")], PRL),
-            Get,
-        ),
-        (
-            "full Host Name",
-            0x62,
-            sends(&[host_name("My-Host9.Dom.Org")], PRL),
-            Get,
-        ),
+        ("reserved, sends an FQDN", 0x54, sends(&[fqdn4(1, b"x")], PRL), Get),
+        ("partial Host Name", 0x61, sends(&[host_name("My-Host9")], PRL), Get),
+        ("full Host Name", 0x62, sends(&[host_name("My-Host9.Dom.Org")], PRL), Get),
         ("Host Name '.'", 0x63, sends(&[host_name(".")], PRL), Get),
-        (
-            "partial FQDN",
-            0x64,
-            sends(&[fqdn4(1, b"My-Host9")], PRL),
-            Get,
-        ),
-        (
-            "full FQDN",
-            0x65,
-            sends(&[fqdn4(1, b"My-Host9.dom.")], PRL),
-            Get,
-        ),
+        ("partial FQDN", 0x64, sends(&[fqdn4(1, b"My-Host9")], PRL), Get),
+        ("full FQDN", 0x65, sends(&[fqdn4(1, b"My-Host9.dom.")], PRL), Get),
         ("empty FQDN", 0x66, sends(&[fqdn4(1, b"")], PRL), Get),
         ("no name", 0x67, sends(&[], PRL), Get),
         ("asks for option 12 only", 0x68, sends(&[], PRL_12), Get),
@@ -354,7 +322,7 @@ fn xdhcp_and_kea_qualify_clean_and_generate_dhcpv4_names_alike() {
     let subnet = r#""hostname-char-set": "[^a-z]", "hostname-char-replacement": "x",
       "ddns-replace-client-name": "when-not-present","#;
     let config = |iface: &str, socket: &str| config4(iface, socket, globals, subnet);
-    let run = |lab: &Lab| run4(lab, rules_cases4());
+    let run = |lab: &Lab| run(lab, &SPEAKER4, rules_cases4());
     let (d, kea, _) = side_by_side::differences("r4", &V4, config, run, &[]);
     assert!(d.is_empty(), "{}", d.join("\n"));
     // Kea qualified the single label with the suffix as configured.
@@ -382,8 +350,9 @@ fn duid(n: u8) -> Vec<u8> {
     vec![0, 3, 0, 1, 2, 0, 0, 0, 0xbb, n]
 }
 
-/// Clients 1 and 2 have hostnames reserved; `globals` are more keys.
-fn config6(iface: &str, socket: &str, globals: &str) -> String {
+/// Clients 1 and 2 have hostnames reserved; `globals` and `subnet` are
+/// more keys at those levels.
+fn config6(iface: &str, socket: &str, globals: &str, subnet: &str) -> String {
     // Kea's DHCPv6 has no socket type; xdhcp's picks its packet backend.
     let socket = if socket == "udp" {
         String::new()
@@ -399,7 +368,7 @@ fn config6(iface: &str, socket: &str, globals: &str) -> String {
   "hooks-libraries": [ {{ "library": "{LEASE_CMDS}" }} ],
   {globals}
   "subnet6": [ {{
-    "id": 1, "subnet": "2001:db8:2::/64",
+    "id": 1, "subnet": "2001:db8:2::/64", {subnet}
     "pools": [ {{ "pool": "2001:db8:2::100 - 2001:db8:2::1ff" }} ],
     "reservations": [
       {{ "duid": "00:03:00:01:02:00:00:00:bb:01", "hostname": "Six-One" }},
@@ -459,49 +428,30 @@ fn seen6(reply: &[u8]) -> Step {
     }
 }
 
-/// Runs `cases` from a relay in `lab`, then lists the leases.
-fn run6(lab: &Lab, cases: Vec<Case>) -> Answers<Step> {
-    use v6::MessageType::{Renew, Request, Solicit};
-    let client = lab.client.clone();
-    let mut out: Answers<Step> = std::thread::spawn(move || {
-        xdhcp_testlab::enter(&client);
-        let sock = UdpSocket::bind((RELAY6, 547)).unwrap();
-        sock.set_read_timeout(Some(Duration::from_millis(700)))
-            .unwrap();
-        let mut leased = HashMap::new();
-        let mut out = Vec::new();
-        let mut ask = |name: String, msg: Vec<u8>| {
-            sock.send_to(&msg, (SERVER6, 547)).unwrap();
-            let mut buf = [0u8; 1500];
-            let step = sock.recv(&mut buf).ok().map(|n| seen6(&buf[..n]));
-            let addr = match &step {
-                Some(Step::Reply6 { addr, .. }) => *addr,
-                _ => None,
-            };
-            out.push((name, step));
-            addr
+/// DHCPv6 as a [`Speaker`]: SOLICIT, REQUEST, RENEW.
+const SPEAKER6: Speaker = Speaker {
+    relay: SocketAddr::new(IpAddr::V6(RELAY6), 547),
+    server: SocketAddr::new(IpAddr::V6(SERVER6), 547),
+    family: "6",
+    steps: ["SOLICIT", "REQUEST", "RENEW"],
+    make: |step, n, sent, at| {
+        use v6::MessageType::{Renew, Request, Solicit};
+        let kind = [Solicit, Request, Renew][step];
+        let at = match at {
+            Some(IpAddr::V6(a)) => Some(a),
+            _ => None,
         };
-        for (what, n, sent, act) in cases {
-            if act == Act::Renew {
-                let msg = relayed6(Renew, n, leased.get(&n).copied(), &sent);
-                ask(format!("{what}: RENEW"), msg);
-                continue;
-            }
-            let msg = relayed6(Solicit, n, None, &sent);
-            let Some(offered) = ask(format!("{what}: SOLICIT"), msg) else {
-                continue;
-            };
-            let msg = relayed6(Request, n, Some(offered), &sent);
-            ask(format!("{what}: REQUEST"), msg);
-            leased.insert(n, offered);
-        }
-        out
-    })
-    .join()
-    .unwrap();
-    out.push(("the leases".into(), Some(leases(lab, "6"))));
-    out
-}
+        relayed6(kind, n, at, sent)
+    },
+    show: |reply| {
+        let step = seen6(reply);
+        let addr = match &step {
+            Step::Reply6 { addr, .. } => addr.map(IpAddr::V6),
+            _ => None,
+        };
+        (step, addr)
+    },
+};
 
 fn fqdn6(flags: u8, name: &str) -> (u16, Vec<u8>) {
     (39, fqdn(flags, None, &wire(name)))
@@ -511,6 +461,7 @@ fn empty_fqdn6() -> (u16, Vec<u8>) {
     (39, vec![1])
 }
 
+#[rustfmt::skip]
 fn cases6() -> Vec<Case> {
     use Act::{Get, Renew};
     let oro = |codes: &[u16]| (6, codes.iter().flat_map(|c| c.to_be_bytes()).collect());
@@ -518,28 +469,19 @@ fn cases6() -> Vec<Case> {
         ("reserved, sends no FQDN", 1, vec![oro(&[23, 39])], Get),
         ("reserved, sends an FQDN", 2, vec![fqdn6(1, "abc")], Get),
         ("asks for option 39 only", 0x10, vec![oro(&[23, 39])], Get),
-        (
-            "partial FQDN to clean",
-            0x11,
-            vec![fqdn6(1, "My-Host_1")],
-            Get,
-        ),
-        (
-            "full FQDN with N",
-            0x12,
-            vec![fqdn6(4, "host.example.com.")],
-            Get,
-        ),
+        ("partial FQDN to clean", 0x11, vec![fqdn6(1, "My-Host_1")], Get),
+        ("full FQDN with N", 0x12, vec![fqdn6(4, "host.example.com.")], Get),
         ("empty FQDN", 0x13, vec![empty_fqdn6()], Get),
         ("empty FQDN, renewed", 0x13, vec![empty_fqdn6()], Renew),
+        ("empty FQDN, rapid commit asked", 0x14, vec![(14, vec![]), empty_fqdn6()], Get),
         ("partial FQDN, renewed without it", 0x11, vec![], Renew),
     ]
 }
 
 #[test]
 fn xdhcp_and_kea_answer_dhcpv6_names_alike() {
-    let config = |iface: &str, socket: &str| config6(iface, socket, "");
-    let run = |lab: &Lab| run6(lab, cases6());
+    let config = |iface: &str, socket: &str| config6(iface, socket, "", "");
+    let run = |lab: &Lab| run(lab, &SPEAKER6, cases6());
     let (d, kea, _) = side_by_side::differences("n6", &V6, config, run, &[]);
     assert!(d.is_empty(), "{}", d.join("\n"));
     let Some(Step::Leases(leases)) = &kea.last().unwrap().1 else {
@@ -564,8 +506,9 @@ fn xdhcp_and_kea_qualify_clean_and_generate_dhcpv6_names_alike() {
     let globals = r#""ddns-qualifying-suffix": "Example.NET", "ddns-generated-prefix": "gen",
   "hostname-char-set": "[^a-z]", "hostname-char-replacement": "x",
   "ddns-replace-client-name": "always","#;
-    let config = |iface: &str, socket: &str| config6(iface, socket, globals);
-    let run = |lab: &Lab| run6(lab, cases6());
+    let subnet = r#""rapid-commit": true,"#;
+    let config = |iface: &str, socket: &str| config6(iface, socket, globals, subnet);
+    let run = |lab: &Lab| run(lab, &SPEAKER6, cases6());
     let (d, ..) = side_by_side::differences("r6", &V6, config, run, &[]);
     assert!(d.is_empty(), "{}", d.join("\n"));
 }

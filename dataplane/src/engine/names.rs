@@ -288,6 +288,8 @@ pub fn fqdn_answer(rules: &NameRules, hostname: Option<&str>, sent: &NameBuf) ->
 }
 
 /// What the server answers a DHCPv4 Host Name option with.
+// Kept on the stack: boxing the name would allocate per packet.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Copy)]
 pub enum HostnameAnswer {
     /// This name.

@@ -99,9 +99,9 @@ impl<'c> Ctx<'_, 'c, '_> {
                 }
                 let mut grant = self.grant(&ia, mode);
                 if let Some(g) = &mut grant {
-                    // An ADVERTISE promises no name: one is made when a
-                    // lease is.
-                    if g.ticket.is_some() {
+                    // Kea 2.2 makes a name for a REQUEST, RENEW or REBIND,
+                    // not for a SOLICIT, even one committed at once.
+                    if self.msg.msg_type() != MessageType::Solicit {
                         self.generate_name(&ia, g, &mut name);
                     }
                     if let Some(t) = g.ticket {
