@@ -124,7 +124,7 @@ pub fn generated(rules: &NameRules, addr: IpAddr, trailing_dot: bool) -> Option<
 
 /// The reserved hostname as the server sends it: qualified and in lower
 /// case. `None` when there is no (non-empty) reserved name.
-pub fn reserved(rules: &NameRules, hostname: Option<&str>, trailing_dot: bool) -> Option<NameBuf> {
+fn reserved(rules: &NameRules, hostname: Option<&str>, trailing_dot: bool) -> Option<NameBuf> {
     let name = NameBuf::of(hostname.filter(|h| !h.is_empty())?.as_bytes())?;
     Some(qualify(name, rules, trailing_dot)?.lowercased())
 }
