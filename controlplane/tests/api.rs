@@ -158,6 +158,7 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
             reservations: Reservations4::default(),
             host_scope: Default::default(),
             last_pool: Default::default(),
+            names: Default::default(),
             pool_classes: Vec::new(),
             guard: Default::default(),
             required: Vec::new(),

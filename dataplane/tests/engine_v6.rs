@@ -92,6 +92,7 @@ fn subnet(id: u32, prefix: &str, pool: (&str, &str), pd: Option<&str>) -> Subnet
         ]),
         reservations: Reservations6::default(),
         host_scope: Default::default(),
+        names: Default::default(),
         guard: Default::default(),
         pool_classes: Vec::new(),
         required: Vec::new(),

@@ -125,12 +125,16 @@ fn v6_parse_walk_and_reply_do_not_allocate() {
 
 /// The whole v4 worker step: a DISCOVER frame in, the OFFER frame out; then
 /// the REQUEST and its ACK with the lease written, counted in Kea's
-/// statistics and reported as lease events. After warm-up (the lease
-/// tables grow their slabs on first use), not one allocation.
+/// statistics and reported as lease events. Client 1 has a hostname
+/// reserved, client 2 sends a Host Name that `hostname-char-set` cleans
+/// and the suffix qualifies: both names go into the replies and leases.
+/// After warm-up (the lease tables grow their slabs on first use), not one
+/// allocation.
 #[test]
 fn v4_worker_step_does_not_allocate() {
     use common::v4lab;
-    use xdhcp_dataplane::config::v4::HostIdKind;
+    use xdhcp_dataplane::config::v4::{HostId, HostIdKind};
+    use xdhcp_dataplane::config::Reservation4;
     use xdhcp_dataplane::engine::v4::Engine4;
     use xdhcp_dataplane::events::LeaseEventKind;
     use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
@@ -141,6 +145,16 @@ fn v4_worker_step_does_not_allocate() {
     // its value allocate nothing either.
     config.flex_id = Some(common::engine4::flex("hexstring(pkt4.mac, ':')", true));
     config.host_ids.0.push(HostIdKind::FlexId);
+    let reserved = Reservation4 {
+        hostname: Some("Reserved-Host".into()),
+        ..Reservation4::default()
+    };
+    let mac = [2, 0, 0, 1, 0, 1];
+    let subnet = &mut config.subnets[0];
+    subnet
+        .reservations
+        .insert(HostId::new(HostIdKind::HwAddress, &mac), reserved);
+    subnet.names.qualifying_suffix = "example.org".into();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
     let (sink, events) = common::events::queue(16);
     let stats = xdhcp_dataplane::stats::Stats4 {
@@ -158,33 +172,51 @@ fn v4_worker_step_does_not_allocate() {
     // Answers client `n`'s DISCOVER and then its REQUEST for the offered
     // address; returns the allocations each step made. Frames are built
     // outside the measured parts.
-    let mut dora = |n: u16| {
-        let discover = v4lab::client_frame(n, None);
+    let mut dora = |n: u16, name: Option<&[u8]>| {
+        let discover = v4lab::named_client_frame(n, None, name);
         let before = allocations();
         let offer_len = answer_v4(&engine, &link, &discover, &mut reply, NOW).unwrap();
         let offer_allocs = allocations() - before;
         let offered = xdhcp_dataplane::frame::Frame::parse(&reply[..offer_len]).unwrap();
         let yiaddr = Packet4::parse(offered.payload).unwrap().yiaddr();
-        let request = v4lab::client_frame(n, Some(yiaddr));
+        let request = v4lab::named_client_frame(n, Some(yiaddr), name);
         let before = allocations();
-        assert!(answer_v4(&engine, &link, &request, &mut reply, NOW).is_some());
-        (offer_allocs, allocations() - before)
+        let acked = answer_v4(&engine, &link, &request, &mut reply, NOW).unwrap();
+        let allocs = allocations() - before;
+        let ack = xdhcp_dataplane::frame::Frame::parse(&reply[..acked]).unwrap();
+        let sent = Packet4::parse(ack.payload).unwrap();
+        let sent = sent.option_contiguous(code::HOST_NAME).map(<[u8]>::to_vec);
+        (offer_allocs, allocs, sent)
     };
-    dora(0);
-    assert_eq!(dora(1), (0, 0), "the v4 worker step allocated");
-    assert_eq!(leases.len(), 2);
-    let flexed = leases.get(std::net::Ipv4Addr::new(198, 51, 0, 11)).unwrap();
-    assert_eq!(flexed.client_id.as_bytes()[0], 0, "replaced by the flex-id");
-    assert_eq!(stats.packets.values()[0], 4, "pkt4-received");
+    dora(3, Some(b"warm_up"));
+    let reserved = Some(b"reserved-host.example.org".to_vec());
+    assert_eq!(
+        dora(1, None),
+        (0, 0, reserved),
+        "the v4 worker step allocated"
+    );
+    let cleaned = Some(b"laptop.example.org".to_vec());
+    assert_eq!(
+        dora(2, Some(b"Lap_top")),
+        (0, 0, cleaned),
+        "the v4 worker step allocated"
+    );
+    assert_eq!(leases.len(), 3);
+    let named = leases.get(std::net::Ipv4Addr::new(198, 51, 0, 11)).unwrap();
+    assert_eq!(named.hostname.as_bytes(), b"reserved-host.example.org");
+    assert_eq!(named.client_id.as_bytes()[0], 0, "replaced by the flex-id");
+    assert_eq!(stats.packets.values()[0], 6, "pkt4-received");
     assert_eq!(
         stats.scopes.subnet(0)[0],
-        2,
+        3,
         "cumulative-assigned-addresses"
     );
     let kinds: Vec<LeaseEventKind> = events.v4().iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
         [
+            LeaseEventKind::Offer,
+            LeaseEventKind::Allocate,
             LeaseEventKind::Offer,
             LeaseEventKind::Allocate,
             LeaseEventKind::Offer,
@@ -201,7 +233,8 @@ const NOW: u32 = 1_800_000_000;
 /// allocation.
 #[test]
 fn v6_worker_step_does_not_allocate() {
-    use xdhcp_dataplane::config::v6::HostIdKind;
+    use xdhcp_dataplane::config::v6::{HostId, HostIdKind};
+    use xdhcp_dataplane::config::Reservation6;
     use xdhcp_dataplane::engine::v6::Engine6;
     use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
     use xdhcp_dataplane::options::Universe;
@@ -213,6 +246,14 @@ fn v6_worker_step_does_not_allocate() {
     let expression = "hexstring(substring(option[1].hex,4,6), ':')";
     config.flex_id = Some(common::engine4::flex_in(Universe::V6, expression, true));
     config.host_ids.0.push(HostIdKind::FlexId);
+    // Client 1's leases take its reserved hostname.
+    let reserved = Reservation6 {
+        hostname: Some("six".into()),
+        ..Reservation6::default()
+    };
+    let mac = [2, 0, 0, 0, 0, 1];
+    let id = HostId::new(HostIdKind::HwAddress, &mac);
+    config.subnets[0].reservations.insert(id, reserved);
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
     let (sink, events) = common::events::queue(16);
     let stats = xdhcp_dataplane::stats::Stats6 {
@@ -263,8 +304,13 @@ fn v6_worker_step_does_not_allocate() {
     assert_eq!(leases.len(), 4);
     let reported = events.v6();
     assert_eq!(reported.len(), 8, "offer and grant of two IAs, twice");
-    let duid = leases.get(reported[7].addr).unwrap().duid;
-    assert_eq!(&duid.as_bytes()[..2], &[0, 0], "replaced by the flex-id");
+    let lease = leases.get(reported[7].addr).unwrap();
+    assert_eq!(
+        &lease.duid.as_bytes()[..2],
+        &[0, 0],
+        "replaced by the flex-id"
+    );
+    assert_eq!(lease.hostname.as_bytes(), b"six");
     use xdhcp_dataplane::stats::ScopeStat;
     let subnet = stats.scopes.subnet(0);
     assert_eq!(subnet[ScopeStat::CumulativeAssigned as usize], 2);

@@ -44,6 +44,7 @@ fn config() -> Config6 {
             options: OptionSet::default(),
             reservations: Reservations6::default(),
             host_scope: Default::default(),
+            names: Default::default(),
             guard: Default::default(),
             pool_classes: Vec::new(),
             required: Vec::new(),

@@ -62,6 +62,7 @@ fn config(iface: &str) -> Config6 {
             }]),
             reservations: Reservations6::default(),
             host_scope: Default::default(),
+            names: Default::default(),
             guard: Default::default(),
             pool_classes: Vec::new(),
             required: Vec::new(),

@@ -4,6 +4,7 @@
 use std::net::Ipv4Addr;
 
 use xdhcp_dataplane::alloc::AllocatorKind;
+use xdhcp_dataplane::config::names::{NameRules, ReplaceName, Sanitizer, DEFAULT_CHAR_SET};
 use xdhcp_dataplane::config::HostScope;
 
 use crate::config::scope::{Scope, Triplet, DEFAULT_VALID};
@@ -41,6 +42,10 @@ pub struct Ddns {
     pub update_on_renew: bool,
     /// RFC 4703 conflict resolution.
     pub use_conflict_resolution: bool,
+    /// Pattern of characters replaced in client names (empty: none).
+    pub hostname_char_set: String,
+    /// What replaces them.
+    pub hostname_char_replacement: String,
 }
 
 /// Concrete parameters of one subnet.
@@ -91,6 +96,17 @@ impl Params {
             global: self.reservations_global,
             in_subnet: self.reservations_in_subnet,
             out_of_pool: self.reservations_out_of_pool,
+        }
+    }
+
+    /// The client name rules as the engines take them.
+    pub fn name_rules(&self) -> NameRules {
+        let d = &self.ddns;
+        NameRules {
+            replace: ReplaceName::from_name(&d.replace_client_name).unwrap_or_default(),
+            generated_prefix: d.generated_prefix.clone(),
+            qualifying_suffix: d.qualifying_suffix.clone(),
+            sanitizer: Sanitizer::new(&d.hostname_char_set, &d.hostname_char_replacement),
         }
     }
 
@@ -152,6 +168,11 @@ impl Params {
                 qualifying_suffix: d.qualifying_suffix.clone().unwrap_or_default(),
                 update_on_renew: d.update_on_renew.unwrap_or(false),
                 use_conflict_resolution: d.use_conflict_resolution.unwrap_or(true),
+                hostname_char_set: d
+                    .hostname_char_set
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_CHAR_SET.into()),
+                hostname_char_replacement: d.hostname_char_replacement.clone().unwrap_or_default(),
             },
             require_client_classes: s.require_client_classes.clone().unwrap_or_default(),
         }

@@ -95,6 +95,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         boot_file_name: Some(p.boot_file_name.clone()).filter(|n| !n.is_empty()),
         options: subnet_options(s, DHCP4_SPACE),
         host_scope: p.host_scope(),
+        names: p.name_rules(),
         reservations: reservations(&s.hosts, classes),
         last_pool: Default::default(),
     };

@@ -115,6 +115,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         rapid_commit: p.rapid_commit,
         options: subnet_options(s, DHCP6_SPACE),
         host_scope: p.host_scope(),
+        names: p.name_rules(),
         reservations: reservations(&s.hosts, classes),
         guard: class_guard(&s.guard, classes),
         required: class_indexes(&s.required, classes),

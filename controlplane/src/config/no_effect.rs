@@ -77,8 +77,8 @@ const fn entry(at: At, key: &'static str, when: When, reason: &'static str) -> E
 }
 
 const NO_DDNS: &str = "DDNS is not implemented yet: no name change requests are sent";
-const NO_NAMES: &str = "client names (hostname and FQDN options) are not processed yet: \
-                        there is nothing to rewrite or qualify";
+const NO_NAMES: &str = "client names follow the ddns-* and hostname-char-* parameters of the \
+                        server, shared networks and subnets, not those of the dhcp-ddns map";
 const UPDATES_ONLY: &str = "it only shapes DNS updates, which need dhcp-ddns enable-updates \
                             (warned about when true)";
 const SQL_ONLY: &str = "it configures an SQL database connection; xdhcp keeps leases in its \
@@ -224,9 +224,9 @@ pub const TABLE: &[Entry] = &[
         Never,
         "nothing is fetched without config-databases, which warns",
     ),
-    // DDNS: the connection warns; of the behaviour keys, those Kea applies
-    // to client names even without updates warn too, the others only
-    // matter once updates are enabled.
+    // DDNS: the connection warns; the name rules of the dhcp-ddns map are
+    // not read (the scope parameters are), the update-only keys matter only
+    // once updates are enabled.
     entry(Map("dhcp-ddns"), "enable-updates", Not(&["false"]), NO_DDNS),
     entry(
         Map("dhcp-ddns"),
@@ -268,19 +268,6 @@ pub const TABLE: &[Entry] = &[
     entry(Scope, "ddns-send-updates", Never, UPDATES_ONLY),
     entry(Scope, "ddns-override-no-update", Never, UPDATES_ONLY),
     entry(Scope, "ddns-override-client-update", Never, UPDATES_ONLY),
-    entry(
-        Scope,
-        "ddns-replace-client-name",
-        Not(&["\"never\""]),
-        NO_NAMES,
-    ),
-    entry(
-        Scope,
-        "ddns-generated-prefix",
-        Not(&["\"myhost\""]),
-        NO_NAMES,
-    ),
-    entry(Scope, "ddns-qualifying-suffix", Not(&["\"\""]), NO_NAMES),
     entry(Scope, "ddns-update-on-renew", Never, UPDATES_ONLY),
     entry(Scope, "ddns-use-conflict-resolution", Never, UPDATES_ONLY),
     entry(Scope, "ddns-conflict-resolution-mode", Never, UPDATES_ONLY),
@@ -288,13 +275,6 @@ pub const TABLE: &[Entry] = &[
     entry(Scope, "ddns-ttl", Never, UPDATES_ONLY),
     entry(Scope, "ddns-ttl-min", Never, UPDATES_ONLY),
     entry(Scope, "ddns-ttl-max", Never, UPDATES_ONLY),
-    entry(
-        Scope,
-        "hostname-char-set",
-        Not(&["\"\"", "\"[^A-Za-z0-9.-]\""]),
-        NO_NAMES,
-    ),
-    entry(Scope, "hostname-char-replacement", Not(&["\"\""]), NO_NAMES),
     // Lease handling.
     entry(
         Scope,
@@ -624,11 +604,11 @@ mod tests {
           { "library": "libdhcp_legal_log.so", "parameters": { "path": "/tmp",
               "prerotate": "/bin/true", "postrotate": "/bin/true",
               "response-parser-format": "x", "timestamp-format": "%Y" } } ],
-        "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "ddns-qualifying-suffix": "a.",
+        "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "cache-max-age": 60,
                        "ddns-send-updates": false,
                        "pools": [ { "pool": "192.0.2.10 - 192.0.2.20" } ] } ],
-        "shared-networks": [ { "name": "net", "ddns-qualifying-suffix": "b.", "subnet4": [
-          { "id": 2, "subnet": "10.0.0.0/24", "ddns-qualifying-suffix": "c.",
+        "shared-networks": [ { "name": "net", "cache-max-age": 60, "subnet4": [
+          { "id": 2, "subnet": "10.0.0.0/24", "cache-max-age": 60,
             "4o6-interface": "eth1", "4o6-interface-id": "x", "4o6-subnet": "2001:db8::/64",
             "pools": [ { "pool": "10.0.0.10 - 10.0.0.20" } ] } ] } ]
       },
@@ -703,17 +683,13 @@ mod tests {
         let mut keys: Vec<_> = all.iter().map(|f| (&f.section, f.entry.key)).collect();
         keys.dedup();
         assert_eq!(keys.len(), all.len());
-        let names = all
-            .iter()
-            .find(|f| f.entry.key == "ddns-qualifying-suffix")
-            .unwrap();
+        let cache = all.iter().find(|f| f.entry.key == "cache-max-age").unwrap();
         assert_eq!(
-            names.to_string(),
-            "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.ddns-qualifying-suffix, \
-             Dhcp4.shared-networks[0].ddns-qualifying-suffix, \
-             Dhcp4.subnet4[0].ddns-qualifying-suffix (and 1 more): has no effect: client \
-             names (hostname and FQDN options) are not processed yet: there is nothing to \
-             rewrite or qualify"
+            cache.to_string(),
+            "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.cache-max-age, \
+             Dhcp4.shared-networks[0].cache-max-age, \
+             Dhcp4.subnet4[0].cache-max-age (and 1 more): has no effect: lease caching \
+             is not implemented: every renewal extends the lease"
         );
         let rsoo = all.iter().find(|f| f.entry.key == "relay-supplied-options");
         assert_eq!(rsoo.unwrap().id(), "DHCP6_CONFIG_KEY_NO_EFFECT");

@@ -32,16 +32,34 @@ pub struct Seen {
 
 /// A relayed message from client `mac`.
 pub fn message(kind: MessageType, mac: u8, ciaddr: Ipv4Addr, extra: &[(u8, &[u8])]) -> Vec<u8> {
-    relayed(Some(kind), mac, ciaddr, extra)
+    relayed_here(Some(kind), mac, ciaddr, extra)
 }
 
 /// A relayed BOOTREQUEST without a message type: a BOOTP client.
 pub fn bootp(mac: u8, extra: &[(u8, &[u8])]) -> Vec<u8> {
-    relayed(None, mac, Ipv4Addr::UNSPECIFIED, extra)
+    relayed_here(None, mac, Ipv4Addr::UNSPECIFIED, extra)
 }
 
-/// A BOOTREQUEST from client `mac` relayed by [`RELAY`].
-fn relayed(kind: Option<MessageType>, mac: u8, ciaddr: Ipv4Addr, extra: &[(u8, &[u8])]) -> Vec<u8> {
+/// A BOOTREQUEST from client `02:00:00:00:aa:<mac>` relayed by [`RELAY`].
+fn relayed_here(
+    kind: Option<MessageType>,
+    mac: u8,
+    ciaddr: Ipv4Addr,
+    extra: &[(u8, &[u8])],
+) -> Vec<u8> {
+    relayed(kind, mac, ciaddr, RELAY, extra)
+}
+
+/// A BOOTREQUEST from client `02:00:00:00:aa:<mac>` relayed by `giaddr`
+/// (one hop), with a DHCP message type when `kind` is given and the
+/// options `extra` in order.
+pub fn relayed(
+    kind: Option<MessageType>,
+    mac: u8,
+    ciaddr: Ipv4Addr,
+    giaddr: Ipv4Addr,
+    extra: &[(u8, &[u8])],
+) -> Vec<u8> {
     let mut buf = vec![0u8; 600];
     let mut w = Writer4::new(&mut buf, 600).unwrap();
     w.set_op(BOOTREQUEST);
@@ -49,7 +67,7 @@ fn relayed(kind: Option<MessageType>, mac: u8, ciaddr: Ipv4Addr, extra: &[(u8, &
     w.set_chaddr(1, &[2, 0, 0, 0, 0xaa, mac]).unwrap();
     w.set_xid(0x5eed_0000 | u32::from(mac));
     w.set_ciaddr(ciaddr);
-    w.set_giaddr(RELAY);
+    w.set_giaddr(giaddr);
     if let Some(kind) = kind {
         w.put_option(code::MESSAGE_TYPE, &[kind.to_u8()]).unwrap();
     }
@@ -59,6 +77,24 @@ fn relayed(kind: Option<MessageType>, mac: u8, ciaddr: Ipv4Addr, extra: &[(u8, &
     let n = w.finish().unwrap();
     buf.truncate(n);
     buf
+}
+
+/// The reply `buf` as compared.
+pub fn seen(buf: &[u8]) -> Seen {
+    let p = Packet4::parse(buf).unwrap();
+    let mut options = BTreeMap::new();
+    let mut scratch = [0u8; 1500];
+    for o in p.options() {
+        let value = p.option(o.code).unwrap().read(&mut scratch).unwrap();
+        options.insert(o.code, value.to_vec());
+    }
+    Seen {
+        kind: p.message_type().map(|t| t.to_u8()),
+        yiaddr: p.yiaddr(),
+        siaddr: p.siaddr(),
+        file: p.file().unwrap_or_default().to_vec(),
+        options,
+    }
 }
 
 /// A parameter request list asking for the usual options.
@@ -90,27 +126,7 @@ pub fn exchange(lab: &Lab, script: Vec<(String, Step)>) -> Answers<Seen> {
             sock.send_to(&msg, (SERVER, 67)).unwrap();
             let mut buf = [0u8; 1500];
             let got = sock.recv(&mut buf).or_else(|_| client_port.recv(&mut buf));
-            let seen = got.ok().map(|n| {
-                let p = Packet4::parse(&buf[..n]).unwrap();
-                let mut options = BTreeMap::new();
-                for o in p.options() {
-                    options.insert(
-                        o.code,
-                        p.option(o.code)
-                            .unwrap()
-                            .read(&mut [0u8; 1500])
-                            .unwrap()
-                            .to_vec(),
-                    );
-                }
-                Seen {
-                    kind: p.message_type().map(|t| t.to_u8()),
-                    yiaddr: p.yiaddr(),
-                    siaddr: p.siaddr(),
-                    file: p.file().unwrap_or_default().to_vec(),
-                    options,
-                }
-            });
+            let seen = got.ok().map(|n| seen(&buf[..n]));
             out.push((name, seen));
         }
         out

@@ -8,6 +8,7 @@
 pub mod guard;
 pub mod host_ids;
 pub mod lifetime;
+pub mod names;
 pub mod options;
 pub mod pool_classes;
 pub mod v4;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::host_ids::ById;
 pub use super::host_ids::{FlexId, HostId, HostIdKind, HostIds};
 pub use super::lifetime::Lifetime;
+use super::names::NameRules;
 pub use super::pool_classes::PoolClasses;
 use super::{Guard, HostScope, OptionSet};
 use crate::alloc::{Allocator, LastPools};
@@ -114,6 +115,8 @@ pub struct Subnet4 {
     /// The pool it allocated from last, and when (Kea's iterative
     /// allocator and its preferred subnet of a shared network).
     pub last_pool: Arc<LastPools>,
+    /// How client names (options 12 and 81) are answered.
+    pub names: NameRules,
 }
 
 impl Subnet4 {

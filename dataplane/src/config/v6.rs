@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::host_ids::ById;
 pub use super::host_ids::{FlexId, HostId, HostIdKind, HostIds};
+use super::names::NameRules;
 use super::{Guard, HostScope, Lifetime, OptionSet, PoolClasses};
 use crate::alloc::{Allocator, LastPools};
 use crate::classify::{ClassSet, Classes};
@@ -124,6 +125,8 @@ pub struct Subnet6 {
     pub reservations: Reservations6,
     /// Which reservations apply to clients of this subnet.
     pub host_scope: HostScope,
+    /// How client names (option 39) are answered.
+    pub names: NameRules,
     /// `client-class` / `client-classes`: only their members may use the
     /// subnet.
     pub guard: Guard,

@@ -2,5 +2,6 @@
 //! configuration and the lease store to a reply. No I/O happens here; every
 //! packet backend calls the same engine.
 
+pub mod names;
 pub mod v4;
 pub mod v6;

@@ -507,9 +507,23 @@ impl<L: Lease> LeaseStore<L> {
         cltt: u32,
         valid_lft: u32,
     ) -> Result<Ticket, StoreError> {
+        self.renew_with(a, check, cltt, valid_lft, |_| {})
+    }
+
+    /// [`LeaseStore::renew`], changing the lease with `also` in the same
+    /// record (the engine's renewal also takes the request's hostname).
+    pub fn renew_with(
+        &self,
+        a: L::Addr,
+        check: impl FnOnce(&L) -> bool,
+        cltt: u32,
+        valid_lft: u32,
+        also: impl FnOnce(&mut L),
+    ) -> Result<Ticket, StoreError> {
         self.update(a, RecordKind::Renew, check, |l| {
             l.set_times(cltt, valid_lft);
             l.set_state(LeaseState::Default);
+            also(l);
         })
     }
 

@@ -67,6 +67,7 @@ pub fn subnet(id: u32, net: &str, pool: (&str, &str)) -> Subnet4 {
         reservations: Reservations4::default(),
         host_scope: Default::default(),
         last_pool: Default::default(),
+        names: Default::default(),
         pool_classes: Vec::new(),
         guard: Default::default(),
         required: Vec::new(),

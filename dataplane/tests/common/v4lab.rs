@@ -53,6 +53,7 @@ pub fn config() -> Config4 {
             reservations: Reservations4::default(),
             host_scope: Default::default(),
             last_pool: Default::default(),
+            names: Default::default(),
             pool_classes: Vec::new(),
             guard: Default::default(),
             required: Vec::new(),
@@ -64,6 +65,15 @@ pub fn config() -> Config4 {
 /// The Ethernet frame of a broadcast DISCOVER (`requested` = None) or
 /// SELECTING REQUEST from client `n`.
 pub fn client_frame(n: u16, requested: Option<Ipv4Addr>) -> Vec<u8> {
+    named_client_frame(n, requested, None)
+}
+
+/// [`client_frame`] with a Host Name option carrying `host_name`.
+pub fn named_client_frame(
+    n: u16,
+    requested: Option<Ipv4Addr>,
+    host_name: Option<&[u8]>,
+) -> Vec<u8> {
     let from = Addressing {
         eth_dst: [0xff; 6],
         eth_src: [2, 0, 0, 1, (n >> 8) as u8, n as u8],
@@ -93,6 +103,9 @@ pub fn client_frame(n: u16, requested: Option<Ipv4Addr>) -> Vec<u8> {
             w.put_option(code::SERVER_ID, &SERVER.octets())?;
         }
         w.put_option(code::PARAMETER_REQUEST_LIST, &[1, 3, 6, 15, 28, 42])?;
+        if let Some(name) = host_name {
+            w.put_option(code::HOST_NAME, name)?;
+        }
         w.finish()
     })
     .unwrap();
@@ -136,6 +149,7 @@ pub fn lab_config() -> Config4 {
             reservations: Reservations4::default(),
             host_scope: Default::default(),
             last_pool: Default::default(),
+            names: Default::default(),
             pool_classes: Vec::new(),
             guard: Default::default(),
             required: Vec::new(),

@@ -149,8 +149,16 @@ impl Lab {
     /// changes nothing on the interface (`-sf /bin/true`) and gives up after
     /// 20 s. `extra` switches go before the interface name.
     pub fn dhclient(&self, dir: &str, extra: &[&str]) -> Command {
-        let conf = "timeout 20;\nrequest subnet-mask, routers, domain-name-servers, domain-name;\n";
-        self.dhclient_as("-4", conf, dir, "dhclient", extra)
+        self.dhclient_saying(dir, "", extra)
+    }
+
+    /// [`Lab::dhclient`] with `statements` added to its configuration
+    /// (e.g. `send host-name "laptop";`).
+    pub fn dhclient_saying(&self, dir: &str, statements: &str, extra: &[&str]) -> Command {
+        let conf = format!(
+            "timeout 20;\nrequest subnet-mask, routers, domain-name-servers, domain-name;\n{statements}\n"
+        );
+        self.dhclient_as("-4", &conf, dir, "dhclient", extra)
     }
 
     /// `dhclient -6 -1` as [`Lab::dhclient`], asking for DNS servers, its

@@ -6,12 +6,14 @@
 //! caller's buffer and says where it goes; the backend does the sending.
 
 mod client;
+mod name;
 mod reply;
 mod select;
 
 use std::net::Ipv4Addr;
 
 use client::Client;
+use name::ClientName;
 use select::Selection;
 
 use crate::alloc::{AllocatorKind, Walk};
@@ -21,7 +23,7 @@ use crate::config::{Config4, Subnet4};
 use crate::events::{self, Family, LeaseEvent4, LeaseEventKind, LeaseEvents, ShortId};
 use crate::journal::RecordKind;
 use crate::lease::store::Ticket;
-use crate::lease::{reusable, Lease, Lease4, LeaseStore, StoreError};
+use crate::lease::{reusable, Hostname, Lease, Lease4, LeaseStore, StoreError};
 use crate::stats::{ScopeStat, Stat4, Stats4};
 use crate::wire::v4::{code, relay_agent, MessageType, Packet4, RelayAgentInfo};
 
@@ -378,12 +380,14 @@ impl<'c> Ctx<'_, 'c, '_> {
             return Outcome::Silent(Silence::NoAddress);
         };
         let lifetime = self.lifetime(choice.subnet);
+        let name = self.client_name(choice.subnet, choice.addr);
         let outcome = self.reply(
             out,
             MessageType::Offer,
             choice.addr,
             choice.subnet,
             Some(lifetime),
+            &name,
             None,
         );
         self.notify_reply(&outcome, LeaseEventKind::Offer, choice.addr, lifetime);
@@ -518,10 +522,16 @@ impl<'c> Ctx<'_, 'c, '_> {
         };
         let owned = |l: &Lease4| self.client.owns(l, subnet);
         let renewal = self.leases().with(wanted, owned).unwrap_or(false);
+        let name = self.client_name(subnet, wanted);
+        // A renewal takes the name of this request, as Kea's does.
+        let hostname = || Hostname::new(name.lease.as_bytes());
         let written = if renewal {
-            self.leases().renew(wanted, owned, self.now, lifetime)
+            let named = |l: &mut Lease4| l.hostname = hostname();
+            let leases = self.leases();
+            leases.renew_with(wanted, owned, self.now, lifetime, named)
         } else {
-            let lease = self.client.lease(wanted, subnet, self.now, lifetime);
+            let mut lease = self.client.lease(wanted, subnet, self.now, lifetime);
+            lease.hostname = hostname();
             let now = u64::from(self.now);
             let claimed = self.leases().claim(lease, now, RecordKind::Allocate);
             if claimed.is_ok() {
@@ -537,6 +547,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                     wanted,
                     subnet,
                     Some(lifetime),
+                    &name,
                     Some(ticket),
                 );
                 let kind = if renewal {
@@ -561,6 +572,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             Ipv4Addr::UNSPECIFIED,
             subnet,
             None,
+            &ClientName::default(),
             None,
         );
         let asked = self
@@ -620,6 +632,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             Ipv4Addr::UNSPECIFIED,
             subnet,
             None,
+            &ClientName::default(),
             None,
         )
     }

@@ -2,6 +2,7 @@
 
 use std::net::Ipv4Addr;
 
+use super::name::ClientName;
 use super::{input, Ctx, Outcome, Silence};
 use crate::classify::{Class, ClassSet};
 use crate::config::{OptionSet, Reservation4, Subnet4};
@@ -33,7 +34,9 @@ const DEFAULT_MAX_MESSAGE: usize = 576;
 
 impl<'c> Ctx<'_, 'c, '_> {
     /// Writes a reply of `kind` offering or confirming `yiaddr` (unspecified
-    /// for NAK and INFORM), with `lifetime` when a lease is granted.
+    /// for NAK and INFORM), with `lifetime` and the client's `name` when a
+    /// lease is granted.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn reply(
         &self,
         out: &mut [u8],
@@ -41,9 +44,10 @@ impl<'c> Ctx<'_, 'c, '_> {
         yiaddr: Ipv4Addr,
         subnet: &'c Subnet4,
         lifetime: Option<u32>,
+        name: &ClientName,
         ticket: Option<Ticket>,
     ) -> Outcome {
-        match self.write(out, kind, yiaddr, subnet, lifetime) {
+        match self.write(out, kind, yiaddr, subnet, lifetime, name) {
             Ok(len) => Outcome::Reply {
                 kind: if self.bootp {
                     MessageType::Other(0)
@@ -65,6 +69,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         yiaddr: Ipv4Addr,
         subnet: &'c Subnet4,
         lifetime: Option<u32>,
+        name: &ClientName,
     ) -> Result<usize, crate::wire::WireError> {
         let p = &self.req.packet;
         let limit = p
@@ -109,12 +114,17 @@ impl<'c> Ctx<'_, 'c, '_> {
                 // Kea adds the subnet mask with a lease, not to an INFORM's ACK.
                 w.put_option(1, &subnet.mask().octets())?;
             }
+            // The client's name comes before configured options, so it
+            // shadows a configured option of the same code (as in Kea).
+            if name.code != 0 {
+                w.put_option(name.code, name.value.as_bytes())?;
+            }
             let scopes = [
                 host.map(|h| &h.options),
                 pool.map(|p| &p.options),
                 Some(&subnet.options),
             ];
-            self.configured_options(&mut w, &scopes, classes)?;
+            self.configured_options(&mut w, &scopes, classes, name.code)?;
         }
         // flex_id's replace-client-id puts back the identifier the client
         // sent whatever echo-client-id says; a BOOTREPLY carries none.
@@ -187,12 +197,14 @@ impl<'c> Ctx<'_, 'c, '_> {
     /// Options the client asked for (option 55), the always-send ones and
     /// Kea's basic set, each from the most specific scope defining it:
     /// reservation, pool, subnet (over its shared network), the client's
-    /// classes in order, then the global scope.
+    /// classes in order, then the global scope. `named` is the code of the
+    /// name option already written (0 for none).
     fn configured_options(
         &self,
         w: &mut Writer4<'_>,
         scopes: &[Option<&OptionSet>; 3],
         classes: impl Iterator<Item = &'c Class> + Clone,
+        named: u8,
     ) -> Result<(), crate::wire::WireError> {
         let p = &self.req.packet;
         let requested = p
@@ -217,6 +229,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                 || (self.bootp && DHCP_ONLY.contains(&c))
         };
         let mut sent = [false; 256];
+        sent[usize::from(named)] = named != 0;
         for &c in requested.iter().chain(BASIC.iter()) {
             if !own(c) && !sent[usize::from(c)] {
                 if let Some(o) = lookup(c) {

@@ -3,6 +3,7 @@
 
 use std::net::Ipv6Addr;
 
+use super::name::ClientName;
 use super::Ctx;
 use crate::alloc::{Allocator, AllocatorKind};
 use crate::classify::ClassSet;
@@ -299,11 +300,13 @@ impl<'c> Ctx<'_, 'c, '_> {
             Mode::Commit | Mode::Extend => {
                 let now = self.now;
                 let owns = |l: &Lease6| self.client.owns(l, ia.iaid, ia.kind);
+                let hostname = self.name.hostname();
                 let extend = |l: &mut Lease6| {
                     l.cltt = now;
                     l.valid_lft = valid;
                     l.pref_lft = preferred;
                     l.state = LeaseState::Default;
+                    l.hostname = hostname;
                 };
                 let kind = RecordKind::Renew;
                 Some(self.leases().update(held.addr, kind, owns, extend).ok()?)
@@ -346,7 +349,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         let ticket = match mode {
             Mode::Offer => None,
             Mode::Commit | Mode::Extend => {
-                let lease = self.client.lease(
+                let mut lease = self.client.lease(
                     ia.kind,
                     ia.iaid,
                     a,
@@ -355,6 +358,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                     self.now,
                     (preferred, valid),
                 );
+                lease.hostname = self.name.hostname();
                 let now = u64::from(self.now);
                 let claimed = self.leases().claim(lease, now, RecordKind::Allocate);
                 Some(claimed.ok()?)
@@ -406,7 +410,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             }
             return None;
         }
-        let template = self.client.lease(
+        let mut template = self.client.lease(
             ia.kind,
             ia.iaid,
             Ipv6Addr::UNSPECIFIED,
@@ -415,6 +419,7 @@ impl<'c> Ctx<'_, 'c, '_> {
             self.now,
             (preferred, valid),
         );
+        template.hostname = self.name.hostname();
         let now = u64::from(self.now);
         let reserved = |a| self.client.reserved_for_other(subnet, a, len);
         let (a, t) = self
@@ -422,6 +427,26 @@ impl<'c> Ctx<'_, 'c, '_> {
             .allocate(alloc, template, now, reserved)
             .ok()?;
         Some(grant(a, Some(t)))
+    }
+
+    /// Gives the lease of `g` the name generated from its address, when
+    /// the client's FQDN answer still has none (Kea's `generateFqdn`: the
+    /// first address leased); the grant then waits for that record.
+    pub(super) fn generate_name(&self, ia: &Ia<'_>, g: &mut Grant<'c>, name: &mut ClientName) {
+        if ia.kind != LeaseType::Na || !name.wants_generated() || !name.generate(g.subnet, g.addr) {
+            return;
+        }
+        let owns = |l: &Lease6| self.client.owns(l, ia.iaid, ia.kind);
+        let hostname = name.hostname();
+        let kind = if g.new {
+            RecordKind::Allocate
+        } else {
+            RecordKind::Renew
+        };
+        let named = |l: &mut Lease6| l.hostname = hostname;
+        if let Ok(t) = self.leases().update(g.addr, kind, owns, named) {
+            g.ticket = Some(t);
+        }
     }
 
     /// Releases what the IA lists; true when the client held any of it.

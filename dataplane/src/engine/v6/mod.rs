@@ -9,12 +9,14 @@
 mod binding;
 mod client;
 mod mac;
+mod name;
 mod reply;
 mod select;
 
 use std::net::Ipv6Addr;
 
 use client::Client;
+use name::ClientName;
 use select::Selection;
 
 use crate::classify::v6::{self as class6, Input6};
@@ -271,6 +273,12 @@ impl Engine6<'_> {
             return Outcome::Silent(Silence::Dropped);
         }
         assigned.record(member);
+        // Only messages that bind addresses carry or keep names.
+        let binds = matches!(kind, M::Solicit | M::Request | M::Renew | M::Rebind);
+        let name = match binds {
+            true => ClientName::of(primary, host, &msg),
+            false => ClientName::default(),
+        };
         let ctx = Ctx {
             engine: self,
             req,
@@ -280,6 +288,7 @@ impl Engine6<'_> {
             member: assigned,
             // No subnet, no reservation classes to come.
             host_classes_given: host_classes.is_some() || primary.is_none(),
+            name,
             now,
         };
         ctx.answer(kind, out)
@@ -326,6 +335,8 @@ struct Ctx<'e, 'c, 'r> {
     /// True when the reservation's classes were assigned before pools
     /// were chosen.
     host_classes_given: bool,
+    /// The client's name, for the reply and the leases.
+    name: ClientName,
     now: u32,
 }
 

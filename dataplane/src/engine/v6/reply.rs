@@ -2,6 +2,7 @@
 //! status codes, and the configured options the client asked for.
 
 use super::binding::{Grant, Ia, Mode};
+use super::name::OPTION_CLIENT_FQDN;
 use super::{Ctx, Destination, Engine6, Outcome, Request6, Silence, Tickets, MAX_IAS};
 use crate::classify::{Assigned, ClassSet};
 use crate::config::{PoolClasses, Subnet6};
@@ -88,6 +89,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                 w.rapid_commit()?;
             }
             let mut granted = Granted::default();
+            let mut name = self.name;
             // Kea renews nothing without a subnet: each IA has no binding.
             let unbound = mode == Mode::Extend && self.selection.primary().is_none();
             for ia in self.ias() {
@@ -95,8 +97,13 @@ impl<'c> Ctx<'_, 'c, '_> {
                     ia_status(w, &ia, false)?;
                     continue;
                 }
-                let grant = self.grant(&ia, mode);
-                if let Some(g) = &grant {
+                let mut grant = self.grant(&ia, mode);
+                if let Some(g) = &mut grant {
+                    // Kea 2.2 makes a name for a REQUEST, RENEW or REBIND,
+                    // not for a SOLICIT, even one committed at once.
+                    if self.msg.msg_type() != MessageType::Solicit {
+                        self.generate_name(&ia, g, &mut name);
+                    }
                     if let Some(t) = g.ticket {
                         tickets.push(t);
                     }
@@ -116,6 +123,7 @@ impl<'c> Ctx<'_, 'c, '_> {
                 w.status_code(status::NO_ADDRS_AVAIL, "Temporary addresses not supported")?;
                 w.end_option(m)?;
             }
+            granted.named = name.put(w)?;
             Ok(granted)
         })
     }
@@ -241,7 +249,8 @@ impl<'c> Ctx<'_, 'c, '_> {
         for (i, c) in requested.enumerate() {
             // Skip repeats without a set: ORO lists are short.
             let repeat = oro.iter().flat_map(|o| o.codes()).take(i).any(|x| x == c);
-            if own(c) || repeat {
+            let named = c == OPTION_CLIENT_FQDN && granted.named;
+            if own(c) || repeat || named {
                 continue;
             }
             if let Some(o) = lookup(c) {
@@ -249,7 +258,11 @@ impl<'c> Ctx<'_, 'c, '_> {
             }
         }
         for (n, scope) in scopes().enumerate() {
-            for o in scope.iter().filter(|o| o.always_send && !own(o.code)) {
+            let named = |c: u16| c == OPTION_CLIENT_FQDN && granted.named;
+            for o in scope
+                .iter()
+                .filter(|o| o.always_send && !own(o.code) && !named(o.code))
+            {
                 let asked = oro.is_some_and(|r| r.contains(o.code));
                 // A more specific scope already sent this code.
                 let shadowed = scopes().take(n).any(|s| s.get(o.code).is_some());
@@ -275,6 +288,8 @@ impl<'c> Ctx<'_, 'c, '_> {
 pub(super) struct Granted<'c> {
     subnet: Option<&'c Subnet6>,
     pools: [Option<&'c PoolClasses>; MAX_IAS],
+    /// The Client FQDN option was written from the client's name.
+    named: bool,
 }
 
 impl<'c> Granted<'c> {

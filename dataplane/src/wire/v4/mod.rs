@@ -55,6 +55,10 @@ pub const FLAG_BROADCAST: u16 = 0x8000;
 pub mod code {
     /// Padding, one byte with no length.
     pub const PAD: u8 = 0;
+    /// Host Name (RFC 2132 §3.14).
+    pub const HOST_NAME: u8 = 12;
+    /// Client FQDN (RFC 4702).
+    pub const CLIENT_FQDN: u8 = 81;
     /// Requested IP address.
     pub const REQUESTED_ADDRESS: u8 = 50;
     /// IP address lease time.
