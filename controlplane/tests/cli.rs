@@ -182,9 +182,9 @@ fn deep_check_notes_keys_without_effect() {
   "lease-database": { "type": "memfile", "persist": false, "connect-timeout": 10 },
   "multi-threading": { "enable-multi-threading": true, "thread-pool-size": 4,
                        "packet-queue-size": 64 },
-  "ddns-qualifying-suffix": "example.org.",
+  "cache-max-age": 600,
   "subnet4": [ { "id": 1, "subnet": "198.51.100.0/24", "ddns-send-updates": false,
-                 "ddns-qualifying-suffix": "lab.example.org." } ] } }"#,
+                 "cache-max-age": 60 } ] } }"#,
     )
     .unwrap();
     let out = bin().arg("-t").arg(&f).output().unwrap();
@@ -206,9 +206,8 @@ fn deep_check_notes_keys_without_effect() {
             "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.lease-database.connect-timeout: has no effect: \
              it configures an SQL database connection; xdhcp keeps leases in its memfile \
              journal, which connects to nothing",
-            "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.ddns-qualifying-suffix, \
-             Dhcp4.subnet4[0].ddns-qualifying-suffix: has no effect: client names (hostname \
-             and FQDN options) are not processed yet: there is nothing to rewrite or qualify",
+            "DHCP4_CONFIG_KEY_NO_EFFECT Dhcp4.cache-max-age, Dhcp4.subnet4[0].cache-max-age: \
+             has no effect: lease caching is not implemented: every renewal extends the lease",
         ],
         "{notes}"
     );
