@@ -366,12 +366,23 @@ fn options_follow_kea_precedence() {
     let cases = [
         ("2001:db8:1::1", solicit(0, 9), "host"),
         ("2001:db8:1::1", solicit(0, 1).committing(), "pool"),
-        ("2001:db8:2::1", solicit(0, 2), "subnet"),
+        // A hint keeps the client in subnet 2: without one, Kea's allocator
+        // starts from subnet 1, which allocated last.
+        (
+            "2001:db8:2::1",
+            solicit(0, 2).hinting("2001:db8:2::100", 0, 0),
+            "subnet",
+        ),
         ("2001:db8:1::1", solicit(0, 3), "network"),
         ("2001:db8:3::1", solicit(0x11, 4), "gold"),
         ("2001:db8:3::1", solicit(0, 5), "global"),
         ("2001:db8:4::1", solicit(0x11, 6), "gold"),
-        ("2001:db8:4::1", solicit(0, 7), "late"),
+        // In subnet 4 by its hint (subnet 3 allocated last).
+        (
+            "2001:db8:4::1",
+            solicit(0, 7).hinting("2001:db8:4::100", 0, 0),
+            "late",
+        ),
     ];
     for (link, m, want) in cases {
         let got = s.send(link, &m).unwrap().marker();

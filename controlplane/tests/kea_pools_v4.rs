@@ -31,17 +31,17 @@ fn dhcp4(iface: &str, socket: &str, body: &str) -> String {
 }
 
 /// Subnet 1 (behind the relay): two open pools of two addresses with a
-/// `vip` pool between them. Subnet 2 (picked with option 118): a /28
-/// whose last address lies in its second pool, where Kea's allocator
-/// starts.
+/// `vip` pool between them (listed out of address order: Kea walks them
+/// sorted). Subnet 2 (picked with option 118): a /28 whose last address
+/// lies in its second pool, where Kea's allocator starts.
 fn pools_config(iface: &str, socket: &str) -> String {
     let body = format!(
         r#""subnet4": [ {{
     "id": 1, "subnet": "203.0.113.0/24",
     "relay": {{ "ip-addresses": [ "{RELAY}" ] }},
-    "pools": [ {{ "pool": "203.0.113.10 - 203.0.113.11" }},
-               {{ "pool": "203.0.113.20 - 203.0.113.21", "client-class": "vip" }},
-               {{ "pool": "203.0.113.30 - 203.0.113.31" }} ]
+    "pools": [ {{ "pool": "203.0.113.30 - 203.0.113.31" }},
+               {{ "pool": "203.0.113.10 - 203.0.113.11" }},
+               {{ "pool": "203.0.113.20 - 203.0.113.21", "client-class": "vip" }} ]
   }}, {{
     "id": 2, "subnet": "203.0.114.0/28",
     "pools": [ {{ "pool": "203.0.114.2 - 203.0.114.3" }},

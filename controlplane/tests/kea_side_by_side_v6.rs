@@ -6,21 +6,13 @@
 //! `reservation-mode`. Needs root and Kea (tools/install-deps.sh); it
 //! fails, not skips, without them.
 
-use std::net::{Ipv6Addr, UdpSocket};
-use std::time::Duration;
+use std::net::Ipv6Addr;
 
-use xdhcp_dataplane::wire::v6::{
-    Message6Writer, MessageType, Packet6, OPTION_IA_NA, OPTION_IA_PD, OPTION_RELAY_MSG,
-};
-use xdhcp_testlab::Lab;
+use xdhcp_dataplane::wire::v6::MessageType;
 
 mod common;
-use common::side_by_side::{self, Answers, V6};
-
-const SERVER: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 7, 0, 0, 0, 0, 1);
-const RELAY: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 7, 0, 0, 0, 0, 2);
-/// Both servers' DUID: DUID-EN, enterprise 2495 (ISC), identifier 0xc0ffee.
-const SERVER_DUID: &[u8] = &[0, 2, 0, 0, 0x09, 0xbf, 0xc0, 0xff, 0xee];
+use common::relay6::{exchange, fixed, Ia, SERVER, SERVER_ID_CONFIG};
+use common::side_by_side::{self, V6};
 
 /// Client `n`'s DUID (a DUID-LL with MAC 02:00:00:00:bb:n).
 fn duid(n: u8) -> Vec<u8> {
@@ -91,7 +83,7 @@ fn config(iface: &str, socket: &str) -> String {
     format!(
         r#"{{ "Dhcp6": {{
   "interfaces-config": {{ "interfaces": [ "{iface}/{SERVER}" ]{socket} }},
-  "server-id": {{ "type": "EN", "enterprise-id": 2495, "identifier": "c0ffee", "persist": false }},
+  {SERVER_ID_CONFIG},
   "lease-database": {{ "type": "memfile", "persist": false }},
   "preferred-lifetime": 3000, "valid-lifetime": 4000, "renew-timer": 1000, "rebind-timer": 2000,
   "reservations": [ {} ],
@@ -104,119 +96,10 @@ fn config(iface: &str, socket: &str) -> String {
     )
 }
 
-/// What a client puts in its message: IA_NAs and IA_PDs, each with an
-/// optional hint.
-#[derive(Clone, Copy)]
-enum Ia {
-    Na(Option<Ipv6Addr>),
-    Pd,
-}
-
 /// Client `n`'s message of `kind` asking for `ias`, relayed from the link
 /// of subnet `s`.
 fn relayed(kind: MessageType, n: u8, s: u16, ias: &[Ia]) -> Vec<u8> {
-    let mut inner = vec![0u8; 600];
-    let mut w = Message6Writer::new(&mut inner);
-    w.put_header(kind, 0x5eed00 + u32::from(n)).unwrap();
-    w.client_id(&duid(n)).unwrap();
-    if kind != MessageType::Solicit {
-        w.server_id(SERVER_DUID).unwrap();
-    }
-    w.elapsed_time(0).unwrap();
-    for (i, ia) in ias.iter().enumerate() {
-        let iaid = i as u32 + 1;
-        match *ia {
-            Ia::Na(hint) => {
-                let m = w.begin_ia_na(iaid, 0, 0).unwrap();
-                if let Some(a) = hint {
-                    w.ia_addr(a, 0, 0).unwrap();
-                }
-                w.end_option(m).unwrap();
-            }
-            Ia::Pd => {
-                let m = w.begin_ia_pd(iaid, 0, 0).unwrap();
-                w.end_option(m).unwrap();
-            }
-        }
-    }
-    let n = w.finish().unwrap();
-    inner.truncate(n);
-    let mut buf = vec![0u8; 700];
-    let mut w = Message6Writer::new(&mut buf);
-    w.put_relay_header(MessageType::RelayForw, 0, at(s, 1), at(s, 0xc1))
-        .unwrap();
-    w.option(OPTION_RELAY_MSG, &inner).unwrap();
-    let n = w.finish().unwrap();
-    buf.truncate(n);
-    buf
-}
-
-/// One IA of a reply: option code, IAID, T1, T2, its bindings (address or
-/// prefix, length, preferred and valid lifetimes) and status code.
-type SeenIa = (
-    u16,
-    u32,
-    u32,
-    u32,
-    Vec<(Ipv6Addr, u8, u32, u32)>,
-    Option<u16>,
-);
-
-/// What is compared of a reply.
-#[derive(Debug, PartialEq, Eq)]
-struct Seen {
-    kind: u8,
-    status: Option<u16>,
-    ias: Vec<SeenIa>,
-}
-
-fn seen(reply: &[u8]) -> Seen {
-    let msg = Packet6::parse(reply).unwrap().innermost();
-    let o = msg.options();
-    let mut ias: Vec<SeenIa> = o
-        .ia_nas()
-        .map(|ia| {
-            let bound = ia
-                .addresses()
-                .map(|a| (a.address, 128, a.preferred, a.valid));
-            let status = ia.status().map(|s| s.code);
-            (OPTION_IA_NA, ia.iaid, ia.t1, ia.t2, bound.collect(), status)
-        })
-        .collect();
-    ias.extend(o.ia_pds().map(|ia| {
-        let bound = ia
-            .prefixes()
-            .map(|p| (p.prefix, p.prefix_len, p.preferred, p.valid));
-        let status = ia.status().map(|s| s.code);
-        (OPTION_IA_PD, ia.iaid, ia.t1, ia.t2, bound.collect(), status)
-    }));
-    Seen {
-        kind: msg.msg_type().code(),
-        status: o.status_code().map(|s| s.code),
-        ias,
-    }
-}
-
-/// Runs `script` from a relay in `lab`'s client namespace.
-fn exchange(lab: &Lab, script: Vec<(String, Vec<u8>)>) -> Answers<Seen> {
-    let client = lab.client.clone();
-    std::thread::spawn(move || {
-        xdhcp_testlab::enter(&client);
-        let sock = UdpSocket::bind((RELAY, 547)).unwrap();
-        sock.set_read_timeout(Some(Duration::from_millis(700)))
-            .unwrap();
-        script
-            .into_iter()
-            .map(|(name, msg)| {
-                sock.send_to(&msg, (SERVER, 547)).unwrap();
-                let mut buf = [0u8; 1500];
-                let got = sock.recv(&mut buf).ok().map(|n| seen(&buf[..n]));
-                (name, got)
-            })
-            .collect()
-    })
-    .join()
-    .unwrap()
+    common::relay6::relayed(kind, &duid(n), at(s, 1), ias)
 }
 
 /// One IA_NA hinting at `a`.
@@ -224,10 +107,10 @@ const fn asking(a: Ipv6Addr) -> [Ia; 1] {
     [Ia::Na(Some(a))]
 }
 
-fn script() -> Vec<(String, Vec<u8>)> {
+fn script() -> Vec<(String, common::relay6::Step)> {
     use MessageType::{Request, Solicit};
     const NA: &[Ia] = &[Ia::Na(None)];
-    const PD: &[Ia] = &[Ia::Pd];
+    const PD: &[Ia] = &[Ia::Pd(None)];
     // (step, message, client, subnet, IAs): one step a line.
     #[rustfmt::skip]
     let steps: [(&str, MessageType, u8, u16, &[Ia]); 17] = [
@@ -251,7 +134,7 @@ fn script() -> Vec<(String, Vec<u8>)> {
     ];
     steps
         .iter()
-        .map(|&(name, kind, n, s, ias)| (name.to_string(), relayed(kind, n, s, ias)))
+        .map(|&(name, kind, n, s, ias)| (name.to_string(), fixed(relayed(kind, n, s, ias))))
         .collect()
 }
 

@@ -69,9 +69,11 @@ fn the_iterative_walk_gives_what_kea_gave() {
 
 #[test]
 fn the_walk_starts_in_the_pool_kea_starts_in() {
-    // Kea's state starts at the subnet's last address: the second pool.
+    // Kea's state starts at the subnet's last address (of a /28 here):
+    // the second pool.
     let pools = pools(AllocatorKind::Iterative, &[(2, 3), (14, 15)]);
-    let last = LastPool::starting_at(Some(1));
+    let broadcast = u32::from(Ipv4Addr::new(203, 0, 113, 15));
+    let last = LastPool::new(pools.iter().map(Allocator::pool), broadcast.into());
     let mut taken = HashSet::new();
     let got: Vec<Option<u8>> = (0..5)
         .map(|_| take(&pools, &last, |_| true, &mut taken))
@@ -118,4 +120,15 @@ fn random_and_queue_pools_are_drawn_in_turn_from_the_last_used() {
             "{kind:?}"
         );
     }
+}
+
+#[test]
+fn pools_are_walked_by_their_first_address() {
+    // Listed .30, .10, .20: Kea keeps them sorted, so .10 comes first.
+    let pools = pools(AllocatorKind::Iterative, &[(30, 31), (10, 11), (20, 21)]);
+    let last = LastPool::new(pools.iter().map(Allocator::pool), 0);
+    let walk = Walk::new(pools.len(), |i| &pools[i], |i| i != 2, &last);
+    let seen: Vec<(usize, u8)> = walk.map(|(i, c)| (i, c as u8)).collect();
+    assert_eq!(seen, [(1, 10), (1, 11), (0, 30), (0, 31)]);
+    assert_eq!(last.get().map(|k| last.pool_at(k)), Some(0));
 }

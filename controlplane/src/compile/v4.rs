@@ -99,8 +99,9 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         reservations: reservations(&s.hosts, classes),
         last_pool: Default::default(),
     };
-    let start = out.pool_of(out.last_address());
-    out.last_pool = Arc::new(LastPools::starting_at(start));
+    let addresses = out.pools.iter().map(|a| a.pool());
+    let last = u32::from(out.last_address()).into();
+    out.last_pool = Arc::new(LastPools::new(addresses, std::iter::empty(), last));
     out
 }
 

@@ -9,7 +9,7 @@
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 
-use xdhcp_dataplane::alloc::{Allocator, Pool};
+use xdhcp_dataplane::alloc::{Allocator, LastPools, Pool};
 use xdhcp_dataplane::config::v6::{HostId, HostIdKind, Reservations6};
 use xdhcp_dataplane::config::{Config6, PdPool6, Reservation6, Subnet6};
 use xdhcp_dataplane::options::DHCP6_SPACE;
@@ -60,8 +60,7 @@ pub fn snapshot_with_duid(plan: &Plan, server_duid: Vec<u8>) -> Config6 {
 
 fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) -> Subnet6 {
     let p = &s.params;
-
-    Subnet6 {
+    let mut out = Subnet6 {
         id: s.id,
         prefix: Ipv6Addr::from(s.network),
         prefix_len: s.prefix_len,
@@ -120,7 +119,12 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         guard: class_guard(&s.guard, classes),
         required: class_indexes(&s.required, classes),
         last_pool: Default::default(),
-    }
+    };
+    let addresses = out.pools.iter().map(|a| a.pool());
+    let prefixes = out.pd_pools.iter().map(|p| p.alloc.pool());
+    let last = out.last_address().into();
+    out.last_pool = Arc::new(LastPools::new(addresses, prefixes, last));
+    out
 }
 
 fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations6 {

@@ -5,6 +5,7 @@
 
 pub mod engine6;
 pub mod relay4;
+pub mod relay6;
 pub mod side_by_side;
 pub mod v6msg;
 

@@ -9,13 +9,21 @@
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+use super::Pool;
+
 /// No pool yet.
 const NONE: usize = usize::MAX;
 
 /// One kind of pool (addresses, or delegated prefixes) of one subnet.
+/// Kea keeps a subnet's pools sorted by their first address and walks
+/// them in that order; the state speaks of *positions* in that order
+/// ([`LastPool::pool_at`] turns one into the pool's index in the
+/// configuration).
 #[derive(Debug)]
 pub struct LastPool {
-    /// Index of the pool allocated from last ([`NONE`] before any).
+    /// The pools' indexes by first address (empty: configuration order).
+    order: Box<[usize]>,
+    /// Position of the pool allocated from last ([`NONE`] before any).
     pool: AtomicUsize,
     /// When the subnet allocated last, on a scale only compared between
     /// the subnets of one shared network (0: never).
@@ -23,28 +31,45 @@ pub struct LastPool {
 }
 
 impl Default for LastPool {
+    /// Pools walked in configuration order from the first the client may
+    /// use.
     fn default() -> Self {
-        LastPool::starting_at(None)
+        LastPool {
+            order: Box::default(),
+            pool: AtomicUsize::new(NONE),
+            stamp: AtomicU64::new(0),
+        }
     }
 }
 
 impl LastPool {
-    /// A subnet whose allocator starts at pool `pool` (by default the
-    /// first pool the client may use). Kea starts at the pool holding the
-    /// subnet's last address, when one does.
-    pub fn starting_at(pool: Option<usize>) -> LastPool {
+    /// The state of a subnet's `pools` (in configuration order) before
+    /// any allocation: they are walked by first address, starting in the
+    /// pool whose range holds `last`, the subnet's last address, as Kea's
+    /// allocator starts there (else in the first pool the client may use).
+    pub fn new<'a>(pools: impl Iterator<Item = &'a Pool>, last: u128) -> LastPool {
+        let pools: Vec<&Pool> = pools.collect();
+        let mut order: Vec<usize> = (0..pools.len()).collect();
+        order.sort_by_key(|&i| pools[i].first);
+        let start = order.iter().position(|&i| pools[i].covers(last));
         LastPool {
-            pool: AtomicUsize::new(pool.unwrap_or(NONE)),
+            order: order.into(),
+            pool: AtomicUsize::new(start.unwrap_or(NONE)),
             stamp: AtomicU64::new(0),
         }
     }
 
-    /// The index of the pool allocated from last, if any.
+    /// The index in the configuration of the pool at position `k`.
+    pub fn pool_at(&self, k: usize) -> usize {
+        self.order.get(k).copied().unwrap_or(k)
+    }
+
+    /// The position of the pool allocated from last, if any.
     pub fn get(&self) -> Option<usize> {
         Some(self.pool.load(Ordering::Relaxed)).filter(|&i| i != NONE)
     }
 
-    /// Notes an allocation from pool `i`.
+    /// Notes an allocation from the pool at position `i`.
     pub fn set(&self, i: usize) {
         self.pool.store(i, Ordering::Relaxed);
     }
@@ -59,9 +84,10 @@ impl LastPool {
         self.stamp.store(stamp, Ordering::Relaxed);
     }
 
-    /// The first of the `n` pools where Kea's allocator starts for a
-    /// client that may use the pools `admitted` says: the pool allocated
-    /// from last when the client may use it, else the first it may use.
+    /// The position among `n` pools where Kea's allocator starts for a
+    /// client that may use the positions `admitted` says: the pool
+    /// allocated from last when the client may use it, else the first it
+    /// may use.
     pub fn start(&self, n: usize, admitted: impl Fn(usize) -> bool) -> Option<usize> {
         let first = (0..n).find(|&i| admitted(i))?;
         Some(
@@ -69,13 +95,6 @@ impl LastPool {
                 .filter(|&i| i < n && admitted(i))
                 .unwrap_or(first),
         )
-    }
-
-    /// The pools a client may use, from [`LastPool::start`] to the last,
-    /// then those before: the order pools are tried in.
-    pub fn order(&self, n: usize, admitted: impl Fn(usize) -> bool) -> impl Iterator<Item = usize> {
-        let start = self.start(n, &admitted).unwrap_or(n);
-        (start..n).chain(0..start).filter(move |&i| admitted(i))
     }
 }
 
@@ -87,12 +106,17 @@ pub struct LastPools {
 }
 
 impl LastPools {
-    /// A subnet whose address allocator starts at pool `addresses` (see
-    /// [`LastPool::starting_at`]).
-    pub fn starting_at(addresses: Option<usize>) -> LastPools {
+    /// The state of a subnet's address pools and pd-pools (in
+    /// configuration order) whose prefix ends at `last` (see
+    /// [`LastPool::new`]).
+    pub fn new<'a>(
+        addresses: impl Iterator<Item = &'a Pool>,
+        prefixes: impl Iterator<Item = &'a Pool>,
+        last: u128,
+    ) -> LastPools {
         LastPools {
-            addresses: LastPool::starting_at(addresses),
-            prefixes: LastPool::default(),
+            addresses: LastPool::new(addresses, last),
+            prefixes: LastPool::new(prefixes, last),
         }
     }
 

@@ -76,6 +76,14 @@ impl Pool {
         self.first + ((i as u128) << self.shift)
     }
 
+    /// True when `addr` lies between the pool's first address and the
+    /// last address of its last candidate (Kea's `inRange`; for a
+    /// pd-pool, anywhere inside one of its prefixes).
+    pub fn covers(&self, addr: u128) -> bool {
+        addr.checked_sub(self.first)
+            .is_some_and(|d| d >> self.shift < u128::from(self.count))
+    }
+
     /// Index of `addr` in this pool, if it is one of its candidates.
     pub fn offset_of(&self, addr: u128) -> Option<u64> {
         let d = addr.checked_sub(self.first)?;

@@ -145,6 +145,37 @@ impl Subnet6 {
         u128::from(a) & mask == u128::from(self.prefix) & mask
     }
 
+    /// The last address of its prefix, where Kea's allocators start: the
+    /// pool (and the pd-pool) holding it is tried first
+    /// ([`LastPools::new`]).
+    pub fn last_address(&self) -> Ipv6Addr {
+        let host = u128::MAX.checked_shr(u32::from(self.prefix_len));
+        Ipv6Addr::from(u128::from(self.prefix) | host.unwrap_or(0))
+    }
+
+    /// How many pd-pools (with `prefixes`) or address pools it has.
+    pub fn pool_count(&self, prefixes: bool) -> usize {
+        match prefixes {
+            true => self.pd_pools.len(),
+            false => self.pools.len(),
+        }
+    }
+
+    /// Pd-pool (with `prefixes`) or address pool `i` (below
+    /// [`Subnet6::pool_count`]): its allocator, its class data and the
+    /// length of what it hands out (128 for an address).
+    pub fn pool_at(&self, prefixes: bool, i: usize) -> (&Allocator, &PoolClasses, u8) {
+        if prefixes {
+            let pd = &self.pd_pools[i];
+            return (&pd.alloc, &pd.classes, pd.delegated_len);
+        }
+        let classes = self
+            .pool_classes
+            .get(i)
+            .unwrap_or(&super::pool_classes::OPEN);
+        (&self.pools[i], classes, 128)
+    }
+
     /// True when `a` lies in one of the subnet's address pools.
     pub fn in_pool(&self, a: Ipv6Addr) -> bool {
         self.pools

@@ -3,5 +3,6 @@
 //! packet backend calls the same engine.
 
 pub mod names;
+pub mod network;
 pub mod v4;
 pub mod v6;

@@ -344,7 +344,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         let at = asked_in.or(reserved_in).or(leased_in);
         let first = self
             .selection
-            .preferred(at.unwrap_or(self.selection.primary()));
+            .preferred(at.unwrap_or(self.selection.primary()), false);
         self.selection
             .from(first)
             .find_map(|subnet| self.free_in(subnet))
@@ -358,7 +358,7 @@ impl<'c> Ctx<'_, 'c, '_> {
         let last = subnet.last_pool.of(false);
         let mut walk = Walk::new(subnet.pools.len(), pool, admitted, last).peekable();
         if walk.peek().is_some() {
-            self.selection.stamp(subnet);
+            self.selection.stamp(subnet, false);
         }
         for (i, c) in walk {
             let addr = Lease4::addr_from_u128(c);

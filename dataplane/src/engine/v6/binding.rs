@@ -5,8 +5,7 @@ use std::net::Ipv6Addr;
 
 use super::name::ClientName;
 use super::Ctx;
-use crate::alloc::{Allocator, AllocatorKind};
-use crate::classify::ClassSet;
+use crate::alloc::{AllocatorKind, Walk};
 use crate::config::{Lifetime, Subnet6};
 use crate::events::LeaseEventKind;
 use crate::journal::RecordKind;
@@ -18,7 +17,7 @@ use crate::wire::v6::{IaNa, IaPd, Options};
 
 /// Most pool candidates looked at for one IA; a v6 pool can hold 2^62
 /// addresses, so "try every one" is not a bound.
-const MAX_ATTEMPTS: u64 = 1 << 16;
+const MAX_ATTEMPTS: usize = 1 << 16;
 
 /// What a message does with the bindings it asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,33 +82,6 @@ impl<'r> Ia<'r> {
             .map(|p| (p.prefix, p.prefix_len, p.preferred, p.valid));
         addrs.chain(prefixes)
     }
-}
-
-/// The indexes of `subnet`'s address pools (or pd-pools, with `prefixes`)
-/// a client of `member` may use, in the order Kea's iterative allocator
-/// tries them: from the pool the subnet allocated from last when the
-/// client may use it, else from the first it may use, to the last pool,
-/// then those before.
-fn pool_order<'s>(
-    subnet: &'s Subnet6,
-    prefixes: bool,
-    member: &'s ClassSet,
-) -> impl Iterator<Item = usize> + 's {
-    let admitted = move |i: &usize| {
-        let classes = match prefixes {
-            true => subnet.pd_pools.get(*i).map(|p| &p.classes),
-            false => subnet.pool_classes.get(*i),
-        };
-        classes.is_none_or(|c| c.admits(member))
-    };
-    let n = match prefixes {
-        true => subnet.pd_pools.len(),
-        false => subnet.pools.len(),
-    };
-    subnet
-        .last_pool
-        .of(prefixes)
-        .order(n, move |i| admitted(&i))
 }
 
 /// A binding given to an IA.
@@ -218,6 +190,22 @@ impl<'c> Ctx<'_, 'c, '_> {
         if let Some(g) = self.current(ia, mode, &renewed) {
             return Some(g);
         }
+        let given = self.new_binding(ia, mode, hint, &times)?;
+        // Kea goes on from there for the message's next IAs.
+        self.at_hand.set(Some(given.subnet));
+        Some(given)
+    }
+
+    /// A binding new to `ia`: its reservation, the address or prefix it
+    /// hints at, else a free one from the pools (from the preferred
+    /// subnet of the one at hand, which becomes the one at hand).
+    fn new_binding(
+        &self,
+        ia: &Ia<'_>,
+        mode: Mode,
+        hint: Option<(Ipv6Addr, u8, u32, u32)>,
+        times: &dyn Fn(&Subnet6) -> (u32, u32),
+    ) -> Option<Grant<'c>> {
         let global = &self.engine.config.global_reservations;
         for subnet in self.subnets() {
             for (a, len) in self.client.reserved(subnet, global, ia.kind) {
@@ -238,17 +226,52 @@ impl<'c> Ctx<'_, 'c, '_> {
                 }
             }
         }
-        for subnet in self.subnets() {
-            let prefixes = ia.kind == LeaseType::Pd;
-            for i in pool_order(subnet, prefixes, member) {
-                let (alloc, len) = match prefixes {
-                    true => (&*subnet.pd_pools[i].alloc, subnet.pd_pools[i].delegated_len),
-                    false => (&*subnet.pools[i], 128),
-                };
-                if let Some(g) = self.pick_from_pool(ia, subnet, alloc, len, mode, times(subnet)) {
-                    subnet.last_pool.of(prefixes).set(i);
-                    return Some(g);
+        // Kea's allocator, from the shared network's preferred subnet
+        // (each lease type keeps its own walk state and stamps).
+        let prefixes = ia.kind == LeaseType::Pd;
+        let first = self.selection.preferred(self.at_hand.get()?, prefixes);
+        self.at_hand.set(Some(first));
+        let walked = self.selection.from(first);
+        let mut usable = walked.filter(|s| s.admits(member));
+        usable.find_map(|subnet| self.free_in(ia, subnet, mode, times(subnet)))
+    }
+
+    /// A free address (or prefix) from `subnet`'s pools the client may
+    /// use, proposed in the order of Kea's iterative allocator
+    /// ([`Walk`]), given to the IA as `mode` says.
+    fn free_in(
+        &self,
+        ia: &Ia<'_>,
+        subnet: &'c Subnet6,
+        mode: Mode,
+        times: (u32, u32),
+    ) -> Option<Grant<'c>> {
+        let prefixes = ia.kind == LeaseType::Pd;
+        let member = self.member.all();
+        let n = subnet.pool_count(prefixes);
+        let pool = |i| subnet.pool_at(prefixes, i).0;
+        let admitted = |i| subnet.pool_at(prefixes, i).1.admits(member);
+        let last = subnet.last_pool.of(prefixes);
+        let walk = Walk::new(n, pool, admitted, last);
+        let mut walk = walk.take(MAX_ATTEMPTS).peekable();
+        if walk.peek().is_some() {
+            self.selection.stamp(subnet, prefixes);
+        }
+        for (i, c) in walk {
+            let (alloc, _, len) = subnet.pool_at(prefixes, i);
+            let a = Ipv6Addr::from(c);
+            let flq = alloc.kind() == AllocatorKind::FreeLeaseQueue;
+            if let Some(g) = self.take(ia, subnet, a, len, mode, times) {
+                // An offer reserves nothing: a free-lease queue gets the
+                // candidate back until a REQUEST claims it.
+                if mode == Mode::Offer && flq {
+                    alloc.give_back(c);
                 }
+                return Some(g);
+            }
+            if flq && self.client.reserved_for_other(subnet, a, len) {
+                // Kept queued in case the reservation goes away.
+                alloc.give_back(c);
             }
         }
         None
@@ -373,60 +396,6 @@ impl<'c> Ctx<'_, 'c, '_> {
             new: ticket.is_some(),
             ticket,
         })
-    }
-
-    /// A free address or prefix from `alloc`.
-    fn pick_from_pool(
-        &self,
-        ia: &Ia<'_>,
-        subnet: &'c Subnet6,
-        alloc: &Allocator,
-        len: u8,
-        mode: Mode,
-        (preferred, valid): (u32, u32),
-    ) -> Option<Grant<'c>> {
-        let grant = |addr, ticket: Option<Ticket>| Grant {
-            addr,
-            prefix_len: len,
-            preferred,
-            valid,
-            subnet,
-            new: ticket.is_some(),
-            ticket,
-        };
-        if mode == Mode::Offer {
-            for _ in 0..alloc.attempts().min(MAX_ATTEMPTS) {
-                let c = alloc.next()?;
-                let a = Ipv6Addr::from(c);
-                let free = !self.client.reserved_for_other(subnet, a, len) && self.available(ia, a);
-                // An offer reserves nothing: a free-lease queue gets the
-                // candidate back until a REQUEST claims it.
-                if free && alloc.kind() == AllocatorKind::FreeLeaseQueue {
-                    alloc.give_back(c);
-                }
-                if free {
-                    return Some(grant(a, None));
-                }
-            }
-            return None;
-        }
-        let mut template = self.client.lease(
-            ia.kind,
-            ia.iaid,
-            Ipv6Addr::UNSPECIFIED,
-            len,
-            subnet,
-            self.now,
-            (preferred, valid),
-        );
-        template.hostname = self.name.hostname();
-        let now = u64::from(self.now);
-        let reserved = |a| self.client.reserved_for_other(subnet, a, len);
-        let (a, t) = self
-            .leases()
-            .allocate(alloc, template, now, reserved)
-            .ok()?;
-        Some(grant(a, Some(t)))
     }
 
     /// Gives the lease of `g` the name generated from its address, when

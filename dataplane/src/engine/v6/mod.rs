@@ -13,6 +13,7 @@ mod name;
 mod reply;
 mod select;
 
+use std::cell::Cell;
 use std::net::Ipv6Addr;
 
 use client::Client;
@@ -283,6 +284,7 @@ impl Engine6<'_> {
             engine: self,
             req,
             msg,
+            at_hand: Cell::new(selection.primary()),
             selection,
             client,
             member: assigned,
@@ -329,6 +331,10 @@ struct Ctx<'e, 'c, 'r> {
     req: &'e Request6<'r>,
     msg: ClientMessage<'r>,
     selection: Selection<'c>,
+    /// The subnet Kea's allocation engine has at hand for the next IA:
+    /// the selected one, then where an IA's new binding went (or, when
+    /// none was free, where its walk started).
+    at_hand: Cell<Option<&'c Subnet6>>,
     client: Client<'r>,
     /// The classes the client belongs to, in the order they came.
     member: Assigned,
@@ -356,11 +362,12 @@ impl<'c> Ctx<'_, 'c, '_> {
         }
     }
 
-    /// The selected subnets the client's classes admit, selected one first.
+    /// The selected subnets the client's classes admit, from the one at
+    /// hand.
     fn subnets(&self) -> impl Iterator<Item = &'c Subnet6> + '_ {
-        self.selection
-            .iter()
-            .filter(|s| s.admits(self.member.all()))
+        let from = self.at_hand.get().into_iter();
+        let walked = from.flat_map(|at| self.selection.from(at));
+        walked.filter(|s| s.admits(self.member.all()))
     }
 
     /// Rapid commit applies when the client asks and its subnet allows it.
