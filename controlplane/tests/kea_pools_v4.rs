@@ -12,7 +12,8 @@ use std::net::Ipv4Addr;
 use xdhcp_dataplane::wire::v4::MessageType;
 
 mod common;
-use common::relay4::{differences_of_steps, fixed, message, Seen, Step, PRL, RELAY, SERVER};
+use common::relay4::{differences_of_steps, message, Seen, Step, PRL, RELAY, SERVER};
+use common::side_by_side::{fixed, POOL_TURNS, TURNS_AFTER_RELEASES};
 
 /// The class of clients whose vendor class starts with `vip`.
 const VIP_CLASS: &str = r#"{ "name": "vip", "test": "substring(option[60].hex,0,3) == 'vip'" }"#;
@@ -154,20 +155,13 @@ fn in_turn(takers: &[Taker]) -> Vec<(String, Step)> {
 /// each open pool and in the vip pool and more clients after them; then
 /// the /28 whose allocator starts in its last pool.
 fn pools_script() -> Vec<(String, Step)> {
-    let mut s = in_turn(&[
-        plain(1),
-        vip(2),
-        vip(3),
-        plain(4),
-        vip(5),
-        vip(6),
-        plain(7),
-        vip(8),
-    ]);
+    let mut s = in_turn(&POOL_TURNS.map(|(mac, vip)| Taker { vip, ..plain(mac) }));
     s.push(plain(1).releases([203, 0, 113, 10]));
     s.push(vip(3).releases([203, 0, 113, 20]));
     s.push(plain(4).releases([203, 0, 113, 30]));
-    s.extend(in_turn(&[vip(9), plain(10), plain(11), vip(12)]));
+    s.extend(in_turn(
+        &TURNS_AFTER_RELEASES.map(|(mac, vip)| Taker { vip, ..plain(mac) }),
+    ));
     let small = |mac| Taker {
         link: Some([203, 0, 114, 1]),
         ..plain(mac)

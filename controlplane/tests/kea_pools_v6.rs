@@ -15,10 +15,8 @@ use std::net::Ipv6Addr;
 use xdhcp_dataplane::wire::v6::MessageType;
 
 mod common;
-use common::relay6::{
-    exchange, fixed, relayed, relayed_iaids, Ia, Seen, Step, RELAY, SERVER, SERVER_ID_CONFIG,
-};
-use common::side_by_side::{self, V6};
+use common::relay6::{self, exchange, relayed, relayed_iaids, Ia, Seen, Step, RELAY};
+use common::side_by_side::{self, fixed, POOL_TURNS, TURNS_AFTER_RELEASES, V6};
 
 /// Clients whose DUID has 1 in its sixth byte are `vip`.
 const VIP_CLASS: &str = r#"{ "name": "vip", "test": "substring(option[1].hex,5,1) == 0x01" }"#;
@@ -28,24 +26,13 @@ const fn at(s: u16, host: u16) -> Ipv6Addr {
     Ipv6Addr::new(0x2001, 0xdb8, s, 0, 0, 0, 0, host)
 }
 
-/// A `Dhcp6` section on the lab's interface with `body` added.
+/// A `Dhcp6` section with the `vip` class and `body` added.
 fn dhcp6(iface: &str, socket: &str, body: &str) -> String {
-    // Kea's DHCPv6 has no socket type; xdhcp's picks its packet backend.
-    let socket = if socket == "udp" {
-        String::new()
-    } else {
-        format!(r#", "dhcp-socket-type": "{socket}""#)
-    };
-    format!(
-        r#"{{ "Dhcp6": {{
-  "interfaces-config": {{ "interfaces": [ "{iface}/{SERVER}" ]{socket} }},
-  {SERVER_ID_CONFIG},
-  "lease-database": {{ "type": "memfile", "persist": false }},
-  "preferred-lifetime": 3000, "valid-lifetime": 4000, "renew-timer": 1000, "rebind-timer": 2000,
-  "client-classes": [ {VIP_CLASS} ],
-  {body}
-}} }}"#
-    )
+    let body = format!(
+        r#""client-classes": [ {VIP_CLASS} ],
+  {body}"#
+    );
+    relay6::dhcp6(iface, socket, &body)
 }
 
 /// Subnet 1: two open pools of two addresses with a `vip` pool between
@@ -180,22 +167,26 @@ impl Taker {
     }
 }
 
-/// An address-only client on the link of subnet 1.
-fn plain(n: u8) -> Taker {
+/// Client `n`, of the `vip` class or not, asking for an address on the
+/// link of subnet 1.
+fn client(n: u8, vip: bool) -> Taker {
+    let link = at(1, 1);
+    let (na, pd) = (true, false);
     Taker {
         n,
-        vip: false,
-        link: at(1, 1),
-        na: true,
-        pd: false,
+        vip,
+        link,
+        na,
+        pd,
     }
 }
 
+fn plain(n: u8) -> Taker {
+    client(n, false)
+}
+
 fn vip(n: u8) -> Taker {
-    Taker {
-        vip: true,
-        ..plain(n)
-    }
+    client(n, true)
 }
 
 /// `t` on the link of subnet `s`.
@@ -235,31 +226,16 @@ fn in_turn(takers: &[Taker]) -> Vec<(String, Step)> {
 /// the /120 whose allocator starts in its last pool; then addresses and
 /// prefixes together from subnet 3, until both run out, with releases.
 fn pools_script() -> Vec<(String, Step)> {
-    let mut s = in_turn(&[
-        plain(1),
-        vip(2),
-        vip(3),
-        plain(4),
-        vip(5),
-        vip(6),
-        plain(7),
-        vip(8),
-    ]);
+    let mut s = in_turn(&POOL_TURNS.map(|(n, vip)| client(n, vip)));
     s.push(plain(1).releases(Ia::Na(Some(at(1, 0x10)))));
     s.push(vip(3).releases(Ia::Na(Some(at(1, 0x20)))));
     s.push(plain(4).releases(Ia::Na(Some(at(1, 0x30)))));
-    s.extend(in_turn(&[vip(9), plain(10), plain(11), vip(12)]));
-    let small = |n| Taker {
-        link: Ipv6Addr::new(0x2001, 0xdb8, 2, 0, 0, 0, 0, 1),
-        ..plain(n)
-    };
-    s.extend(in_turn(&[
-        small(20),
-        small(21),
-        small(22),
-        small(23),
-        small(24),
-    ]));
+    s.extend(in_turn(
+        &TURNS_AFTER_RELEASES.map(|(n, vip)| client(n, vip)),
+    ));
+    // Five clients for the four addresses of the /120.
+    let small: Vec<Taker> = (20..25).map(|n| on(plain(n), 2)).collect();
+    s.extend(in_turn(&small));
     let pd = |t: Taker| both(on(t, 3));
     s.extend(in_turn(&[
         pd(plain(30)),

@@ -11,8 +11,8 @@ use std::net::Ipv6Addr;
 use xdhcp_dataplane::wire::v6::MessageType;
 
 mod common;
-use common::relay6::{exchange, fixed, Ia, SERVER, SERVER_ID_CONFIG};
-use common::side_by_side::{self, V6};
+use common::relay6::{dhcp6, exchange, Ia};
+use common::side_by_side::{self, fixed, V6};
 
 /// Client `n`'s DUID (a DUID-LL with MAC 02:00:00:00:bb:n).
 fn duid(n: u8) -> Vec<u8> {
@@ -34,12 +34,6 @@ const fn at(s: u16, host: u16) -> Ipv6Addr {
 /// says every reservation is out of the pools, 0xe and 0xf use the older
 /// `reservation-mode` ("disabled", "global"). Pools are ::100 - ::1ff.
 fn config(iface: &str, socket: &str) -> String {
-    // Kea's DHCPv6 has no socket type; xdhcp's picks its packet backend.
-    let socket = if socket == "udp" {
-        String::new()
-    } else {
-        format!(r#", "dhcp-socket-type": "{socket}""#)
-    };
     let host = |n: u8, what: &str| format!(r#"{{ "duid": "{}", {what} }}"#, duid_text(n));
     let addr = |n: u8, a: Ipv6Addr| host(n, &format!(r#""ip-addresses": [ "{a}" ]"#));
     let subnet = |s: u16, extra: &str, hosts: &[String]| {
@@ -80,20 +74,15 @@ fn config(iface: &str, socket: &str) -> String {
         addr(16, at(0x99, 0x16)),
         addr(18, at(0xb, 0x180)),
     ];
-    format!(
-        r#"{{ "Dhcp6": {{
-  "interfaces-config": {{ "interfaces": [ "{iface}/{SERVER}" ]{socket} }},
-  {SERVER_ID_CONFIG},
-  "lease-database": {{ "type": "memfile", "persist": false }},
-  "preferred-lifetime": 3000, "valid-lifetime": 4000, "renew-timer": 1000, "rebind-timer": 2000,
-  "reservations": [ {} ],
+    let body = format!(
+        r#""reservations": [ {} ],
   "shared-networks": [ {{ "name": "oop", "reservations-out-of-pool": true, "subnet6": [ {} ] }} ],
-  "subnet6": [ {} ]
-}} }}"#,
+  "subnet6": [ {} ]"#,
         globals.join(", "),
         subnet(0xd, "", &[addr(6, at(0xd, 0x150)), addr(7, at(0xd, 0x7))]),
         subnets.join(",\n")
-    )
+    );
+    dhcp6(iface, socket, &body)
 }
 
 /// Client `n`'s message of `kind` asking for `ias`, relayed from the link

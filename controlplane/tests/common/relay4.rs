@@ -100,14 +100,8 @@ pub fn seen(buf: &[u8]) -> Seen {
 /// A parameter request list asking for the usual options.
 pub const PRL: (u8, &[u8]) = (55, &[1, 3, 6, 15, 42, 119]);
 
-/// A step's message, made from the reply to the step before (`None`:
-/// silence, or the first step).
-pub type Step = Box<dyn FnOnce(Option<&Seen>) -> Vec<u8> + Send>;
-
-/// A step that sends `msg` whatever came before.
-pub fn fixed(msg: Vec<u8>) -> Step {
-    Box::new(move |_| msg)
-}
+/// A step of a relayed DHCPv4 exchange.
+pub type Step = side_by_side::Step<Seen>;
 
 /// Runs `script` against the server in `lab`, from a relay socket.
 pub fn exchange(lab: &Lab, script: Vec<(String, Step)>) -> Answers<Seen> {
@@ -120,16 +114,12 @@ pub fn exchange(lab: &Lab, script: Vec<(String, Step)>) -> Answers<Seen> {
             s.set_read_timeout(Some(Duration::from_millis(700)))
                 .unwrap();
         }
-        let mut out: Answers<Seen> = Vec::new();
-        for (name, step) in script {
-            let msg = step(out.last().and_then(|(_, seen)| seen.as_ref()));
-            sock.send_to(&msg, (SERVER, 67)).unwrap();
+        side_by_side::run_steps(script, |msg| {
+            sock.send_to(msg, (SERVER, 67)).unwrap();
             let mut buf = [0u8; 1500];
             let got = sock.recv(&mut buf).or_else(|_| client_port.recv(&mut buf));
-            let seen = got.ok().map(|n| seen(&buf[..n]));
-            out.push((name, seen));
-        }
-        out
+            got.ok().map(|n| seen(&buf[..n]))
+        })
     })
     .join()
     .unwrap()
@@ -142,7 +132,10 @@ pub fn differences(
     script: impl Fn() -> Vec<(String, Vec<u8>)>,
     stats: &[&str],
 ) -> (Vec<String>, Answers<Seen>, Vec<Option<u64>>) {
-    let steps = || script().into_iter().map(|(n, m)| (n, fixed(m))).collect();
+    let steps = || {
+        let steps = script().into_iter();
+        steps.map(|(n, m)| (n, side_by_side::fixed(m))).collect()
+    };
     differences_of_steps(tag, config, steps, stats)
 }
 

@@ -9,7 +9,7 @@ use xdhcp_dataplane::wire::v6::{
 };
 use xdhcp_testlab::Lab;
 
-use super::side_by_side::Answers;
+use super::side_by_side::{self, Answers};
 
 /// The server's address in the lab.
 pub const SERVER: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 7, 0, 0, 0, 0, 1);
@@ -17,8 +17,27 @@ pub const SERVER: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 7, 0, 0, 0, 0, 1);
 pub const RELAY: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 7, 0, 0, 0, 0, 2);
 /// Both servers' DUID: DUID-EN, enterprise 2495 (ISC), identifier 0xc0ffee.
 pub const SERVER_DUID: &[u8] = &[0, 2, 0, 0, 0x09, 0xbf, 0xc0, 0xff, 0xee];
-/// The `server-id` entry that gives a server [`SERVER_DUID`].
-pub const SERVER_ID_CONFIG: &str = r#""server-id": { "type": "EN", "enterprise-id": 2495, "identifier": "c0ffee", "persist": false }"#;
+
+/// A `Dhcp6` section serving the lab's interface `iface` at [`SERVER`]
+/// with [`SERVER_DUID`], leases in memory and fixed lifetimes and timers,
+/// with `body` (further keys) added. `socket` is `udp` for Kea, whose
+/// DHCPv6 has no socket type, else xdhcp's packet backend.
+pub fn dhcp6(iface: &str, socket: &str, body: &str) -> String {
+    let socket = if socket == "udp" {
+        String::new()
+    } else {
+        format!(r#", "dhcp-socket-type": "{socket}""#)
+    };
+    format!(
+        r#"{{ "Dhcp6": {{
+  "interfaces-config": {{ "interfaces": [ "{iface}/{SERVER}" ]{socket} }},
+  "server-id": {{ "type": "EN", "enterprise-id": 2495, "identifier": "c0ffee", "persist": false }},
+  "lease-database": {{ "type": "memfile", "persist": false }},
+  "preferred-lifetime": 3000, "valid-lifetime": 4000, "renew-timer": 1000, "rebind-timer": 2000,
+  {body}
+}} }}"#
+    )
+}
 
 /// What a client puts in its message: IA_NAs with an optional address,
 /// IA_PDs with an optional prefix (and its length).
@@ -139,14 +158,8 @@ pub fn seen(reply: &[u8]) -> Seen {
     }
 }
 
-/// A step's message, made from the reply to the step before (`None`:
-/// silence, or the first step).
-pub type Step = Box<dyn FnOnce(Option<&Seen>) -> Vec<u8> + Send>;
-
-/// A step that sends `msg` whatever came before.
-pub fn fixed(msg: Vec<u8>) -> Step {
-    Box::new(move |_| msg)
-}
+/// A step of a relayed DHCPv6 exchange.
+pub type Step = side_by_side::Step<Seen>;
 
 /// Runs `script` from a relay in `lab`'s client namespace.
 pub fn exchange(lab: &Lab, script: Vec<(String, Step)>) -> Answers<Seen> {
@@ -156,15 +169,11 @@ pub fn exchange(lab: &Lab, script: Vec<(String, Step)>) -> Answers<Seen> {
         let sock = UdpSocket::bind((RELAY, 547)).unwrap();
         sock.set_read_timeout(Some(Duration::from_millis(700)))
             .unwrap();
-        let mut out: Answers<Seen> = Vec::new();
-        for (name, step) in script {
-            let msg = step(out.last().and_then(|(_, seen)| seen.as_ref()));
-            sock.send_to(&msg, (SERVER, 547)).unwrap();
+        side_by_side::run_steps(script, |msg| {
+            sock.send_to(msg, (SERVER, 547)).unwrap();
             let mut buf = [0u8; 1500];
-            let got = sock.recv(&mut buf).ok().map(|n| seen(&buf[..n]));
-            out.push((name, got));
-        }
-        out
+            sock.recv(&mut buf).ok().map(|n| seen(&buf[..n]))
+        })
     })
     .join()
     .unwrap()

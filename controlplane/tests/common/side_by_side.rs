@@ -32,6 +32,47 @@ pub const V6: Family = Family {
 /// What a server answered at each named step (`None`: silence).
 pub type Answers<T> = Vec<(String, Option<T>)>;
 
+/// A step of a scripted exchange: its message, made from the reply `T`
+/// seen at the step before (`None`: silence, or the first step).
+pub type Step<T> = Box<dyn FnOnce(Option<&T>) -> Vec<u8> + Send>;
+
+/// A step that sends `msg` whatever came before.
+pub fn fixed<T>(msg: Vec<u8>) -> Step<T> {
+    Box::new(move |_| msg)
+}
+
+/// Runs `script`, each message through `send`, which returns the reply
+/// it saw, if any.
+pub fn run_steps<T>(
+    script: Vec<(String, Step<T>)>,
+    mut send: impl FnMut(&[u8]) -> Option<T>,
+) -> Answers<T> {
+    let mut out: Answers<T> = Vec::new();
+    for (name, step) in script {
+        let msg = step(out.last().and_then(|(_, seen)| seen.as_ref()));
+        let seen = send(&msg);
+        out.push((name, seen));
+    }
+    out
+}
+
+/// Who takes leases in turn from a subnet of three 2-address pools, the
+/// middle one `vip`-only, in the pool-order scenarios of both families:
+/// (client number, in the `vip` class). Both kinds run out.
+pub const POOL_TURNS: [(u8, bool); 8] = [
+    (1, false),
+    (2, true),
+    (3, true),
+    (4, false),
+    (5, true),
+    (6, true),
+    (7, false),
+    (8, true),
+];
+
+/// Who takes leases after a release in each of those pools.
+pub const TURNS_AFTER_RELEASES: [(u8, bool); 4] = [(9, true), (10, false), (11, false), (12, true)];
+
 /// The control socket of the server on the lab of `iface`, for the
 /// configurations whose statistics are compared.
 pub fn control_socket(iface: &str) -> String {

@@ -23,35 +23,29 @@ pub trait Member {
     fn shared(&self) -> bool;
 }
 
-impl Member for Subnet4 {
-    fn id(&self) -> u32 {
-        self.id
-    }
-    fn guard(&self) -> &Guard {
-        &self.guard
-    }
-    fn last_pools(&self) -> &LastPools {
-        &self.last_pool
-    }
-    fn shared(&self) -> bool {
-        self.shared_network.is_some()
-    }
+/// Both families' subnets keep what [`Member`] reads in fields of the
+/// same names.
+macro_rules! member {
+    ($subnet:ty) => {
+        impl Member for $subnet {
+            fn id(&self) -> u32 {
+                self.id
+            }
+            fn guard(&self) -> &Guard {
+                &self.guard
+            }
+            fn last_pools(&self) -> &LastPools {
+                &self.last_pool
+            }
+            fn shared(&self) -> bool {
+                self.shared_network.is_some()
+            }
+        }
+    };
 }
 
-impl Member for Subnet6 {
-    fn id(&self) -> u32 {
-        self.id
-    }
-    fn guard(&self) -> &Guard {
-        &self.guard
-    }
-    fn last_pools(&self) -> &LastPools {
-        &self.last_pool
-    }
-    fn shared(&self) -> bool {
-        self.shared_network.is_some()
-    }
-}
+member!(Subnet4);
+member!(Subnet6);
 
 /// The selected subnet and the other subnets of its shared network, in
 /// Kea's order from the selected one (none when no subnet serves the
