@@ -15,8 +15,9 @@ use crate::lease::{reusable, Lease6, LeaseState, LeaseType};
 use crate::stats::ScopeStat;
 use crate::wire::v6::{IaNa, IaPd, Options};
 
-/// Most pool candidates looked at for one IA; a v6 pool can hold 2^62
-/// addresses, so "try every one" is not a bound.
+/// Most pool candidates looked at for one IA in one subnet; a v6 pool
+/// can hold 2^62 addresses, so "try every one" (Kea's bound, the pools'
+/// capacity) is not one.
 const MAX_ATTEMPTS: usize = 1 << 16;
 
 /// What a message does with the bindings it asks for.
