@@ -16,11 +16,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 use xdhcp_dataplane::wire::v4::MessageType;
-use xdhcp_dataplane::wire::v6::{self, Message6Writer, Packet6, OPTION_RELAY_MSG};
+use xdhcp_dataplane::wire::v6::{self, Packet6};
 use xdhcp_testlab::{control, Lab};
 
 mod common;
 use common::relay4::{self, Seen};
+use common::relay6;
 use common::side_by_side::{self, control_socket, Answers, V4, V6};
 
 const LEASE_CMDS: &str = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so";
@@ -341,30 +342,11 @@ fn xdhcp_and_kea_qualify_clean_and_generate_dhcpv4_names_alike() {
 
 // DHCPv6 --------------------------------------------------------------
 
-const SERVER6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 7, 0, 0, 0, 0, 1);
-const RELAY6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 7, 0, 0, 0, 0, 2);
-const SERVER_DUID: &[u8] = &[0, 2, 0, 0, 0x09, 0xbf, 0xc0, 0xff, 0xee];
-
-/// Client `n`'s DUID (a DUID-LL with MAC 02:00:00:00:bb:n).
-fn duid(n: u8) -> Vec<u8> {
-    vec![0, 3, 0, 1, 2, 0, 0, 0, 0xbb, n]
-}
-
 /// Clients 1 and 2 have hostnames reserved; `globals` and `subnet` are
 /// more keys at those levels.
 fn config6(iface: &str, socket: &str, globals: &str, subnet: &str) -> String {
-    // Kea's DHCPv6 has no socket type; xdhcp's picks its packet backend.
-    let socket = if socket == "udp" {
-        String::new()
-    } else {
-        format!(r#", "dhcp-socket-type": "{socket}""#)
-    };
-    format!(
-        r#"{{ "Dhcp6": {{
-  "interfaces-config": {{ "interfaces": [ "{iface}/{SERVER6}" ]{socket} }},
-  "server-id": {{ "type": "EN", "enterprise-id": 2495, "identifier": "c0ffee", "persist": false }},
-  "lease-database": {{ "type": "memfile", "persist": false }},
-  "control-socket": {{ "socket-type": "unix", "socket-name": "{}" }},
+    let body = format!(
+        r#""control-socket": {{ "socket-type": "unix", "socket-name": "{}" }},
   "hooks-libraries": [ {{ "library": "{LEASE_CMDS}" }} ],
   {globals}
   "subnet6": [ {{
@@ -373,10 +355,10 @@ fn config6(iface: &str, socket: &str, globals: &str, subnet: &str) -> String {
     "reservations": [
       {{ "duid": "00:03:00:01:02:00:00:00:bb:01", "hostname": "Six-One" }},
       {{ "duid": "00:03:00:01:02:00:00:00:bb:02", "hostname": "six.example.org" }} ]
-  }} ]
-}} }}"#,
+  }} ]"#,
         control_socket(iface)
-    )
+    );
+    relay6::dhcp6(iface, socket, &body)
 }
 
 /// Client `n`'s `kind` message with one IA_NA (hinting at `addr`) and
@@ -387,34 +369,9 @@ fn relayed6(
     addr: Option<Ipv6Addr>,
     sent: &[(u16, Vec<u8>)],
 ) -> Vec<u8> {
-    let mut inner = vec![0u8; 600];
-    let mut w = Message6Writer::new(&mut inner);
-    w.put_header(kind, 0x5eed00 + u32::from(n)).unwrap();
-    w.client_id(&duid(n)).unwrap();
-    if kind != v6::MessageType::Solicit {
-        w.server_id(SERVER_DUID).unwrap();
-    }
-    w.elapsed_time(0).unwrap();
-    let m = w.begin_ia_na(1, 0, 0).unwrap();
-    if let Some(a) = addr {
-        w.ia_addr(a, 0, 0).unwrap();
-    }
-    w.end_option(m).unwrap();
-    for (c, v) in sent {
-        w.option(*c, v).unwrap();
-    }
-    let len = w.finish().unwrap();
-    inner.truncate(len);
     let link = Ipv6Addr::new(0x2001, 0xdb8, 2, 0, 0, 0, 0, 1);
-    let peer = Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0xc1);
-    let mut buf = vec![0u8; 700];
-    let mut w = Message6Writer::new(&mut buf);
-    w.put_relay_header(v6::MessageType::RelayForw, 0, link, peer)
-        .unwrap();
-    w.option(OPTION_RELAY_MSG, &inner).unwrap();
-    let len = w.finish().unwrap();
-    buf.truncate(len);
-    buf
+    let ia = [(1, relay6::Ia::Na(addr))];
+    relay6::relayed_iaids(kind, &relay6::duid(n), link, &ia, sent)
 }
 
 fn seen6(reply: &[u8]) -> Step {
@@ -430,8 +387,8 @@ fn seen6(reply: &[u8]) -> Step {
 
 /// DHCPv6 as a [`Speaker`]: SOLICIT, REQUEST, RENEW.
 const SPEAKER6: Speaker = Speaker {
-    relay: SocketAddr::new(IpAddr::V6(RELAY6), 547),
-    server: SocketAddr::new(IpAddr::V6(SERVER6), 547),
+    relay: SocketAddr::new(IpAddr::V6(relay6::RELAY), 547),
+    server: SocketAddr::new(IpAddr::V6(relay6::SERVER), 547),
     family: "6",
     steps: ["SOLICIT", "REQUEST", "RENEW"],
     make: |step, n, sent, at| {

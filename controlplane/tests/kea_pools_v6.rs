@@ -162,7 +162,13 @@ impl Taker {
             Ia::Pd(_) if self.na => 2,
             _ => 1,
         };
-        let msg = relayed_iaids(MessageType::Release, &self.duid(), self.link, &[(iaid, ia)]);
+        let msg = relayed_iaids(
+            MessageType::Release,
+            &self.duid(),
+            self.link,
+            &[(iaid, ia)],
+            &[],
+        );
         (format!("client {} RELEASE {ia:?}", self.n), fixed(msg))
     }
 }

@@ -11,13 +11,8 @@ use std::net::Ipv6Addr;
 use xdhcp_dataplane::wire::v6::MessageType;
 
 mod common;
-use common::relay6::{dhcp6, exchange, Ia};
+use common::relay6::{dhcp6, duid, exchange, Ia};
 use common::side_by_side::{self, fixed, V6};
-
-/// Client `n`'s DUID (a DUID-LL with MAC 02:00:00:00:bb:n).
-fn duid(n: u8) -> Vec<u8> {
-    vec![0, 3, 0, 1, 2, 0, 0, 0, 0xbb, n]
-}
 
 fn duid_text(n: u8) -> String {
     let hex: Vec<String> = duid(n).iter().map(|b| format!("{b:02x}")).collect();

@@ -18,6 +18,11 @@ pub const RELAY: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 7, 0, 0, 0, 0, 2);
 /// Both servers' DUID: DUID-EN, enterprise 2495 (ISC), identifier 0xc0ffee.
 pub const SERVER_DUID: &[u8] = &[0, 2, 0, 0, 0x09, 0xbf, 0xc0, 0xff, 0xee];
 
+/// Client `n`'s DUID (a DUID-LL with MAC 02:00:00:00:bb:n).
+pub fn duid(n: u8) -> Vec<u8> {
+    vec![0, 3, 0, 1, 2, 0, 0, 0, 0xbb, n]
+}
+
 /// A `Dhcp6` section serving the lab's interface `iface` at [`SERVER`]
 /// with [`SERVER_DUID`], leases in memory and fixed lifetimes and timers,
 /// with `body` (further keys) added. `socket` is `udp` for Kea, whose
@@ -54,11 +59,18 @@ pub enum Ia {
 /// but SOLICIT names the server.
 pub fn relayed(kind: MessageType, duid: &[u8], link: Ipv6Addr, ias: &[Ia]) -> Vec<u8> {
     let numbered: Vec<(u32, Ia)> = (1..).zip(ias.iter().copied()).collect();
-    relayed_iaids(kind, duid, link, &numbered)
+    relayed_iaids(kind, duid, link, &numbered, &[])
 }
 
-/// [`relayed`] with each IA's IAID given.
-pub fn relayed_iaids(kind: MessageType, duid: &[u8], link: Ipv6Addr, ias: &[(u32, Ia)]) -> Vec<u8> {
+/// [`relayed`] with each IA's IAID given, and the client's `options`
+/// (code, value) after its IAs.
+pub fn relayed_iaids(
+    kind: MessageType,
+    duid: &[u8],
+    link: Ipv6Addr,
+    ias: &[(u32, Ia)],
+    options: &[(u16, Vec<u8>)],
+) -> Vec<u8> {
     let mut inner = vec![0u8; 600];
     let mut w = Message6Writer::new(&mut inner);
     let n = duid.last().copied().unwrap_or(0);
@@ -85,6 +97,9 @@ pub fn relayed_iaids(kind: MessageType, duid: &[u8], link: Ipv6Addr, ias: &[(u32
                 w.end_option(m).unwrap();
             }
         }
+    }
+    for (code, value) in options {
+        w.option(*code, value).unwrap();
     }
     let n = w.finish().unwrap();
     inner.truncate(n);
@@ -163,9 +178,7 @@ pub type Step = side_by_side::Step<Seen>;
 
 /// Runs `script` from a relay in `lab`'s client namespace.
 pub fn exchange(lab: &Lab, script: Vec<(String, Step)>) -> Answers<Seen> {
-    let client = lab.client.clone();
-    std::thread::spawn(move || {
-        xdhcp_testlab::enter(&client);
+    let relay = lab.in_client(move || {
         let sock = UdpSocket::bind((RELAY, 547)).unwrap();
         sock.set_read_timeout(Some(Duration::from_millis(700)))
             .unwrap();
@@ -174,7 +187,6 @@ pub fn exchange(lab: &Lab, script: Vec<(String, Step)>) -> Answers<Seen> {
             let mut buf = [0u8; 1500];
             sock.recv(&mut buf).ok().map(|n| seen(&buf[..n]))
         })
-    })
-    .join()
-    .unwrap()
+    });
+    relay.join().unwrap()
 }
