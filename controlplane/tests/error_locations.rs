@@ -204,3 +204,73 @@ fn class_test_may_only_name_classes_defined_before() {
         "kea.conf:2:40: Dhcp4.client-classes[0].test: client class 'early': at column 8: not defined client class 'late'"
     );
 }
+
+fn all_errors(text: &str) -> Vec<String> {
+    match load_str("kea.conf", text) {
+        Ok(_) => panic!("configuration loaded, errors were expected"),
+        Err(e) => e.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn duplicate_reservations_are_reported_at_the_later_one() {
+    // The third host repeats the first's MAC: refused for that alone, its
+    // address (the second's) is not reported; the fourth takes the address
+    // the refused third holds.
+    let text = r#"{ "Dhcp4": { "subnet4": [ { "id": 1, "subnet": "10.0.0.0/24",
+    "reservations": [
+      { "hw-address": "02:00:00:00:00:01", "ip-address": "10.0.0.1" },
+      { "hw-address": "02:00:00:00:00:02", "ip-address": "10.0.0.2" },
+      { "hw-address": "02-00-00-00-00-01", "ip-address": "10.0.0.2" },
+      { "client-id": "01:02", "ip-address": "10.0.0.2" },
+      { "hw-address": "02:00:00:00:00:03", "ip-address": "10.0.0.1" } ] } ] } }"#;
+    assert_eq!(
+        all_errors(text),
+        [
+            "kea.conf:5:7: Dhcp4.subnet4[0].reservations[2]: a reservation for this hw-address already exists in the same scope",
+            "kea.conf:6:7: Dhcp4.subnet4[0].reservations[3]: there's already a reservation for the address 10.0.0.2",
+            "kea.conf:7:7: Dhcp4.subnet4[0].reservations[4]: there's already a reservation for the address 10.0.0.1",
+        ]
+    );
+    // Without ip-reservations-unique only identifiers must differ.
+    let shared = text.replace(
+        r#""Dhcp4": {"#,
+        r#""Dhcp4": { "ip-reservations-unique": false,"#,
+    );
+    assert_eq!(
+        all_errors(&shared),
+        ["kea.conf:5:7: Dhcp4.subnet4[0].reservations[2]: a reservation for this hw-address already exists in the same scope"]
+    );
+}
+
+#[test]
+fn duplicate_v6_addresses_and_prefixes() {
+    // An address listed twice in one host is not a clash with itself.
+    let text = r#"{ "Dhcp6": { "subnet6": [ { "id": 1, "subnet": "2001:db8::/64",
+    "reservations": [
+      { "duid": "01:01", "ip-addresses": [ "2001:db8::1", "2001:db8::1" ], "prefixes": [ "3000::/64" ] },
+      { "duid": "01:02", "ip-addresses": [ "2001:db8::2", "2001:db8::1" ], "prefixes": [ "3000::/64", "3000::/60" ] } ] } ] } }"#;
+    assert_eq!(
+        all_errors(text),
+        [
+            "kea.conf:4:7: Dhcp6.subnet6[0].reservations[1]: there's already a reservation for the address 2001:db8::1",
+            "kea.conf:4:7: Dhcp6.subnet6[0].reservations[1]: there's already a reservation for the prefix 3000::/64",
+        ]
+    );
+}
+
+#[test]
+fn duplicate_subnets_name_the_first_holder() {
+    let text = r#"{ "Dhcp4": { "subnet4": [
+  { "id": 1, "subnet": "10.0.0.0/24" },
+  { "id": 2, "subnet": "10.0.0.0/24" },
+  { "id": 1, "subnet": "10.0.0.0/24" } ] } }"#;
+    assert_eq!(
+        all_errors(text),
+        [
+            "kea.conf:3:3: Dhcp4.subnet4[1]: subnet with the prefix of '10.0.0.0/24' already exists (at kea.conf:2:3)",
+            "kea.conf:4:3: Dhcp4.subnet4[2]: subnet with the prefix of '10.0.0.0/24' already exists (at kea.conf:2:3)",
+            "kea.conf:4:3: Dhcp4.subnet4[2]: ID of the new subnet '1' is already in use (at kea.conf:2:3)",
+        ]
+    );
+}

@@ -190,3 +190,27 @@ fn subnet_options_override_shared_network_options() {
     let domain = opts.iter().find(|o| o.code == 15).unwrap();
     assert_eq!(domain.payload, b"sub.example".to_vec());
 }
+
+#[test]
+fn identifiers_in_every_accepted_spelling() {
+    use xdhcp_controlplane::config::reservations::parse_identifier as id;
+    let ok = |kind, text| id(kind, text).unwrap();
+    assert_eq!(
+        ok("hw-address", "02:00:0f:42:3F:01"),
+        [2, 0, 0x0f, 0x42, 0x3f, 1]
+    );
+    assert_eq!(ok("hw-address", " 2-0-ab "), [2, 0, 0xab]);
+    assert_eq!(ok("duid", "01 02 03"), [1, 2, 3]);
+    assert_eq!(ok("duid", "0x0102abc"), [1, 2, 0xab, 0xc]);
+    assert_eq!(ok("client-id", "+a:1"), [10, 1]);
+    assert_eq!(ok("flex-id", "'ab c'"), b"ab c");
+    let bad = |kind, text| id(kind, text).unwrap_err();
+    assert_eq!(bad("hw-address", "'ab'"), "invalid hw-address ''ab''");
+    assert_eq!(bad("duid", "1::2"), "invalid duid '1::2'");
+    assert_eq!(bad("duid", "123:4"), "invalid duid '123:4'");
+    assert_eq!(bad("duid", "+:4"), "invalid duid '+:4'");
+    assert_eq!(bad("duid", "0é"), "invalid duid '0é'");
+    assert_eq!(bad("duid", "é:01"), "invalid duid 'é:01'");
+    assert_eq!(bad("duid", "0x"), "empty duid");
+    assert_eq!(bad("flex-id", "''"), "empty flex-id");
+}

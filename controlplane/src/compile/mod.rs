@@ -21,7 +21,7 @@ use crate::config::hooks::Hook;
 use crate::config::interfaces::SocketType;
 use crate::config::net::to_u128;
 use crate::config::options::OptionData;
-use crate::config::reservations::Reservation;
+use crate::config::reservations::{Reservation, IDENTIFIER_TYPES};
 use crate::config::{Config, Server};
 pub use params::{Ddns, Lifetime, Params};
 
@@ -150,19 +150,29 @@ pub struct PdPoolPlan {
     pub options: Vec<OptionOut>,
 }
 
-/// A host reservation.
+/// A host reservation. A plan of a large configuration holds a million of
+/// these beside the model and the snapshot built from it, so the parts few
+/// reservations set are boxed apart, and the identifier type is a shared
+/// name rather than a copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Host {
-    /// Identifier type.
-    pub id_type: String,
+    /// Identifier type (one of [`IDENTIFIER_TYPES`]).
+    pub id_type: &'static str,
     /// Identifier bytes.
     pub id: Vec<u8>,
     /// Reserved addresses.
     pub addresses: Vec<IpAddr>,
-    /// Reserved prefixes as (prefix, length).
-    pub prefixes: Vec<(u128, u8)>,
     /// Reserved host name.
     pub hostname: Option<String>,
+    /// The rest, `None` when the reservation sets none of it.
+    pub more: Option<Box<HostMore>>,
+}
+
+/// The parts of a [`Host`] that few reservations set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostMore {
+    /// Reserved prefixes as (prefix, length).
+    pub prefixes: Vec<(u128, u8)>,
     /// Classes the host belongs to.
     pub classes: Vec<String>,
     /// Host options (highest precedence).
@@ -173,6 +183,21 @@ pub struct Host {
     pub server_hostname: Option<String>,
     /// `boot-file-name` (v4).
     pub boot_file_name: Option<String>,
+}
+
+impl Host {
+    /// The host's less common parts, all empty when it sets none.
+    pub fn more(&self) -> &HostMore {
+        static NONE: HostMore = HostMore {
+            prefixes: Vec::new(),
+            classes: Vec::new(),
+            options: Vec::new(),
+            next_server: None,
+            server_hostname: None,
+            boot_file_name: None,
+        };
+        self.more.as_deref().unwrap_or(&NONE)
+    }
 }
 
 /// Compile a loaded configuration.
@@ -207,8 +232,22 @@ fn merge(over: Vec<OptionOut>, under: Vec<OptionOut>) -> Vec<OptionOut> {
 }
 
 fn host(r: &Reservation) -> Host {
+    let more = HostMore {
+        prefixes: r.prefixes.iter().map(|p| (p.first(), p.len)).collect(),
+        classes: r.client_classes.clone(),
+        options: options(&r.option_data),
+        next_server: r.next_server,
+        server_hostname: r.server_hostname.clone(),
+        boot_file_name: r.boot_file_name.clone(),
+    };
     Host {
-        id_type: r.id_type.clone(),
+        // The reader only makes reservations of these types; another would
+        // find no kind in the snapshot, as "" does not.
+        id_type: IDENTIFIER_TYPES
+            .iter()
+            .find(|t| **t == r.id_type)
+            .copied()
+            .unwrap_or(""),
         id: r.id.clone(),
         addresses: r
             .ip_address
@@ -216,13 +255,8 @@ fn host(r: &Reservation) -> Host {
             .into_iter()
             .chain(r.ip_addresses.iter().copied())
             .collect(),
-        prefixes: r.prefixes.iter().map(|p| (p.first(), p.len)).collect(),
         hostname: r.hostname.clone(),
-        classes: r.client_classes.clone(),
-        options: options(&r.option_data),
-        next_server: r.next_server,
-        server_hostname: r.server_hostname.clone(),
-        boot_file_name: r.boot_file_name.clone(),
+        more: (more != HostMore::default()).then(|| Box::new(more)),
     }
 }
 

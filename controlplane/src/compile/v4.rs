@@ -108,10 +108,11 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
 fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations4 {
     let mut out = Reservations4::default();
     for h in hosts {
-        let Some(kind) = HostIdKind::from_name(&h.id_type) else {
+        let Some(kind) = HostIdKind::from_name(h.id_type) else {
             continue;
         };
         let id = HostId::new(kind, &h.id);
+        let more = h.more();
         let address = h.addresses.iter().find_map(|a| match a {
             IpAddr::V4(a) if !a.is_unspecified() => Some(*a),
             _ => None,
@@ -121,11 +122,11 @@ fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations4 {
             Reservation4 {
                 address,
                 hostname: h.hostname.clone(),
-                next_server: h.next_server,
-                server_hostname: h.server_hostname.clone(),
-                boot_file_name: h.boot_file_name.clone(),
-                options: option_set(h.options.iter(), DHCP4_SPACE),
-                classes: class_indexes(&h.classes, classes),
+                next_server: more.next_server,
+                server_hostname: more.server_hostname.clone(),
+                boot_file_name: more.boot_file_name.clone(),
+                options: option_set(more.options.iter(), DHCP4_SPACE),
+                classes: class_indexes(&more.classes, classes),
             },
         );
     }

@@ -130,7 +130,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
 fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations6 {
     let mut out = Reservations6::default();
     for h in hosts {
-        let Some(kind) = HostIdKind::from_name(&h.id_type) else {
+        let Some(kind) = HostIdKind::from_name(h.id_type) else {
             continue;
         };
         let id = HostId::new(kind, &h.id);
@@ -143,6 +143,7 @@ fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations6 {
             })
             .collect();
         let prefixes = h
+            .more()
             .prefixes
             .iter()
             .map(|&(p, len)| (Ipv6Addr::from(p), len))
@@ -153,8 +154,8 @@ fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations6 {
                 addresses,
                 prefixes,
                 hostname: h.hostname.clone(),
-                options: option_set(h.options.iter(), DHCP6_SPACE),
-                classes: class_indexes(&h.classes, classes),
+                options: option_set(h.more().options.iter(), DHCP6_SPACE),
+                classes: class_indexes(&h.more().classes, classes),
             },
         );
     }

@@ -39,14 +39,16 @@ impl Ctx {
     }
 
     /// View `v` as a map named `what` (for messages) whose allowed keys are
-    /// `known`; unknown keys are reported at their position.
-    pub fn map<'a>(
+    /// `known`; unknown keys are reported at their position. The map
+    /// borrows `path` rather than copying it: a million reservations are a
+    /// million maps.
+    pub fn map<'a, 'p>(
         &mut self,
         v: &'a Value,
-        path: &str,
+        path: &'p str,
         what: &str,
         known: &[&str],
-    ) -> Option<Map<'a>> {
+    ) -> Option<Map<'a, 'p>> {
         let Some(members) = v.as_object() else {
             self.err(&v.pos, path, format!("expected a map, got {}", v.a_type()));
             return None;
@@ -63,7 +65,7 @@ impl Ctx {
         Some(Map {
             value: v,
             members,
-            path: path.to_string(),
+            path,
         })
     }
 
@@ -81,17 +83,17 @@ impl Ctx {
 
 /// A map being read; see [`Ctx::map`].
 #[derive(Debug, Clone)]
-pub struct Map<'a> {
+pub struct Map<'a, 'p> {
     /// The map value itself.
     pub value: &'a Value,
     members: &'a [Member],
-    path: String,
+    path: &'p str,
 }
 
-impl<'a> Map<'a> {
+impl<'a> Map<'a, '_> {
     /// JSON path of the map.
     pub fn path(&self) -> &str {
-        &self.path
+        self.path
     }
 
     /// Where the map starts.
@@ -101,7 +103,7 @@ impl<'a> Map<'a> {
 
     /// JSON path of one key of the map.
     pub fn key_path(&self, key: &str) -> String {
-        diag::join(&self.path, key)
+        diag::join(self.path, key)
     }
 
     /// The raw value of `key`.
@@ -122,11 +124,12 @@ impl<'a> Map<'a> {
         );
     }
 
-    /// A string value.
-    pub fn str(&self, ctx: &mut Ctx, key: &str) -> Option<String> {
+    /// A string value, borrowed from the tree, with its position: for
+    /// values that are parsed further, so that only results are copied.
+    pub fn text_at(&self, ctx: &mut Ctx, key: &str) -> Option<(&'a str, &'a Pos)> {
         let v = self.get(key)?;
         match &v.kind {
-            Kind::Str(s) => Some(s.clone()),
+            Kind::Str(s) => Some((s, &v.pos)),
             _ => {
                 self.wrong(ctx, key, v, "a string");
                 None
@@ -134,10 +137,14 @@ impl<'a> Map<'a> {
         }
     }
 
+    /// A string value.
+    pub fn str(&self, ctx: &mut Ctx, key: &str) -> Option<String> {
+        self.text_at(ctx, key).map(|(s, _)| s.to_string())
+    }
+
     /// A string value with its position.
     pub fn str_at(&self, ctx: &mut Ctx, key: &str) -> Option<(String, &'a Pos)> {
-        let v = self.get(key)?;
-        self.str(ctx, key).map(|s| (s, &v.pos))
+        self.text_at(ctx, key).map(|(s, pos)| (s.to_string(), pos))
     }
 
     /// A boolean value.

@@ -1,6 +1,9 @@
 //! Host reservations and the flags saying where the server looks for them.
 
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::OnceLock;
 
 use xdhcp_dataplane::options::OptionSpaces;
 
@@ -116,21 +119,22 @@ pub fn parse_identifier(kind: &str, text: &str) -> Result<Vec<u8>, String> {
         }
         return Ok(inner.as_bytes().to_vec());
     }
-    let t = t.strip_prefix("0x").unwrap_or(t);
-    let mut out = Vec::new();
-    let groups: Vec<&str> = if t.contains([':', '-', ' ']) {
-        t.split([':', '-', ' ']).collect()
+    let t = t.strip_prefix("0x").unwrap_or(t).as_bytes();
+    let separator = |b: &u8| matches!(b, b':' | b'-' | b' ');
+    let separators = t.iter().filter(|b| separator(b)).count();
+    // Sized once: identifiers are kept in the model, a million of them.
+    let mut out = Vec::with_capacity(if separators > 0 {
+        separators + 1
     } else {
-        t.as_bytes()
-            .chunks(2)
-            .map(|c| std::str::from_utf8(c).unwrap_or("?"))
-            .collect()
+        t.len().div_ceil(2)
+    });
+    let groups: &mut dyn Iterator<Item = &[u8]> = if separators > 0 {
+        &mut t.split(separator)
+    } else {
+        &mut t.chunks(2)
     };
     for g in groups {
-        if g.is_empty() || g.len() > 2 {
-            return Err(format!("invalid {kind} '{text}'"));
-        }
-        out.push(u8::from_str_radix(g, 16).map_err(|_| format!("invalid {kind} '{text}'"))?);
+        out.push(hex_byte(g).ok_or_else(|| format!("invalid {kind} '{text}'"))?);
     }
     if out.is_empty() {
         return Err(format!("empty {kind}"));
@@ -138,38 +142,51 @@ pub fn parse_identifier(kind: &str, text: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// One or two hex digits, or one after a `+`: what `u8::from_str_radix(g,
+/// 16)` takes from a group of at most two bytes.
+fn hex_byte(g: &[u8]) -> Option<u8> {
+    let hex = |d: u8| char::from(d).to_digit(16).map(|v| v as u8);
+    match *g {
+        [d] | [b'+', d] => hex(d),
+        [high, low] => Some(hex(high)? << 4 | hex(low)?),
+        _ => None,
+    }
+}
+
 /// Read a `reservations` list.
 pub fn read_list(v: &Value, path: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Vec<Reservation> {
     let Some(items) = ctx.list(v, path) else {
         return Vec::new();
     };
-    items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, item)| read_one(item, &diag::index(path, i), ctx, spaces))
-        .collect()
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.extend(read_one(item, diag::index(path, i), ctx, spaces));
+    }
+    out
 }
 
-fn read_one(item: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Option<Reservation> {
+/// The keys a reservation may hold, built once per universe.
+fn known_keys(v6: bool) -> &'static [&'static str] {
+    static KEYS: [OnceLock<Vec<&str>>; 2] = [OnceLock::new(), OnceLock::new()];
+    KEYS[usize::from(v6)].get_or_init(|| keys::reservation(v6))
+}
+
+fn read_one(item: &Value, p: String, ctx: &mut Ctx, spaces: &OptionSpaces) -> Option<Reservation> {
     let v6 = ctx.v6();
-    let m = ctx.map(item, p, "reservations", &keys::reservation(v6))?;
-    let present: Vec<&str> = IDENTIFIER_TYPES
-        .iter()
-        .copied()
-        .filter(|k| m.has(k))
-        .collect();
-    let id_type = match present.as_slice() {
-        [] => {
+    let m = ctx.map(item, &p, "reservations", known_keys(v6))?;
+    let mut present = IDENTIFIER_TYPES.iter().copied().filter(|k| m.has(k));
+    let id_type = match (present.next(), present.next()) {
+        (None, _) => {
             ctx.err(
                 &item.pos,
-                p,
+                &p,
                 "one of the supported identifiers must be specified for host reservation: \
                  hw-address, duid, circuit-id, client-id, flex-id",
             );
             return None;
         }
-        [one] => *one,
-        [a, b, ..] => {
+        (Some(one), None) => one,
+        (Some(a), Some(b)) => {
             ctx.err(
                 &m.get(b).expect("present").pos,
                 &m.key_path(b),
@@ -178,8 +195,8 @@ fn read_one(item: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Opti
             return None;
         }
     };
-    let (text, pos) = m.str_at(ctx, id_type)?;
-    let id = match parse_identifier(id_type, &text) {
+    let (text, pos) = m.text_at(ctx, id_type)?;
+    let id = match parse_identifier(id_type, text) {
         Ok(id) => id,
         Err(e) => {
             ctx.err(pos, &m.key_path(id_type), e);
@@ -199,10 +216,11 @@ fn read_one(item: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Opti
         server_hostname: m.str(ctx, "server-hostname"),
         boot_file_name: m.str(ctx, "boot-file-name"),
         pos: item.pos.clone(),
-        path: p.to_string(),
+        // Set last: `m` borrows the path until then.
+        path: String::new(),
     };
     for key in ["ip-address", "next-server"] {
-        if let Some((t, pos)) = m.str_at(ctx, key) {
+        if let Some((t, pos)) = m.text_at(ctx, key) {
             match t.parse::<Ipv4Addr>() {
                 Ok(a) if key == "ip-address" => r.ip_address = Some(a),
                 Ok(a) => r.next_server = Some(a),
@@ -244,19 +262,24 @@ fn read_one(item: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Opti
     }
     // A reservation with only an identifier is legal: it makes the host
     // KNOWN (004 §9.3.12), though Kea 2.2 still rejected it.
+    r.path = p;
     Some(r)
 }
 
 /// Kea's checks within one set of reservations (one subnet, or the global
 /// list): one reservation per identifier, and (with `ip-reservations-unique`,
 /// the default) one host per address.
+///
+/// Each reservation is checked against the ones before it through maps
+/// from identifier, address and prefix to their first holder, not pair by
+/// pair: a subnet may hold thousands.
 pub fn check_duplicates(list: &[Reservation], ctx: &mut Ctx, unique_ips: bool) {
+    let mut ids = HashMap::with_capacity(list.len());
+    let mut addrs = HashMap::with_capacity(if unique_ips { list.len() } else { 0 });
+    let mut prefixes = HashMap::new();
     for (i, r) in list.iter().enumerate() {
-        let earlier = &list[..i];
-        if earlier
-            .iter()
-            .any(|e| e.id_type == r.id_type && e.id == r.id)
-        {
+        let taken_id = held_before(&mut ids, (r.id_type.as_str(), r.id.as_slice()), i);
+        if taken_id {
             ctx.err(
                 &r.pos,
                 &r.path,
@@ -265,22 +288,14 @@ pub fn check_duplicates(list: &[Reservation], ctx: &mut Ctx, unique_ips: bool) {
                     r.id_type
                 ),
             );
-            continue;
         }
         if !unique_ips {
             continue;
         }
-        let addrs: Vec<IpAddr> = r
-            .ip_address
-            .map(IpAddr::V4)
-            .into_iter()
-            .chain(r.ip_addresses.iter().copied())
-            .collect();
-        for a in addrs {
-            if earlier
-                .iter()
-                .any(|e| e.ip_address.map(IpAddr::V4) == Some(a) || e.ip_addresses.contains(&a))
-            {
+        // A reservation refused for its identifier still holds its
+        // addresses against later ones, but is not reported for them.
+        for a in addresses(r) {
+            if held_before(&mut addrs, a, i) && !taken_id {
                 ctx.err(
                     &r.pos,
                     &r.path,
@@ -289,7 +304,7 @@ pub fn check_duplicates(list: &[Reservation], ctx: &mut Ctx, unique_ips: bool) {
             }
         }
         for px in &r.prefixes {
-            if earlier.iter().any(|e| e.prefixes.contains(px)) {
+            if held_before(&mut prefixes, *px, i) && !taken_id {
                 ctx.err(
                     &r.pos,
                     &r.path,
@@ -298,4 +313,18 @@ pub fn check_duplicates(list: &[Reservation], ctx: &mut Ctx, unique_ips: bool) {
             }
         }
     }
+}
+
+/// Record that entry `i` holds `key`, answering whether an entry before it
+/// already did (entries are recorded in order, so the first stays).
+fn held_before<K: Hash + Eq>(first: &mut HashMap<K, usize>, key: K, i: usize) -> bool {
+    *first.entry(key).or_insert(i) < i
+}
+
+/// The addresses a reservation holds, v4 and v6.
+fn addresses(r: &Reservation) -> impl Iterator<Item = IpAddr> + '_ {
+    r.ip_address
+        .map(IpAddr::V4)
+        .into_iter()
+        .chain(r.ip_addresses.iter().copied())
 }

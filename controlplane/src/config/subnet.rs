@@ -134,16 +134,23 @@ pub fn read_list(
     let Some(items) = ctx.list(v, path) else {
         return Vec::new();
     };
-    items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, item)| read_one(item, &diag::index(path, i), ctx, spaces, network, parent))
-        .collect()
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.extend(read_one(
+            item,
+            diag::index(path, i),
+            ctx,
+            spaces,
+            network,
+            parent,
+        ));
+    }
+    out
 }
 
 fn read_one(
     item: &Value,
-    p: &str,
+    p: String,
     ctx: &mut Ctx,
     spaces: &OptionSpaces,
     network: Option<&str>,
@@ -151,13 +158,13 @@ fn read_one(
 ) -> Option<Subnet> {
     let v6 = ctx.v6();
     let what = if v6 { "subnet6" } else { "subnet4" };
-    let m = ctx.map(item, p, what, &keys::subnet(v6))?;
+    let m = ctx.map(item, &p, what, &keys::subnet(v6))?;
     let own = Scope::read(&m, ctx, Some(parent));
     own.inherit(parent).check_percents(&own, &m, ctx);
     if m.has("interface") && m.has("interface-id") {
         ctx.err(
             &item.pos,
-            p,
+            &p,
             "interface (for locally reachable subnets) and interface-id (for subnets reachable \
              via relays) cannot be defined at the same time",
         );
@@ -166,13 +173,13 @@ fn read_one(
     let id = m
         .int(ctx, "id", 0, i64::from(u32::MAX - 1))
         .map(|i| i as u32);
-    let Some((text, pos)) = m.str_at(ctx, "subnet") else {
+    let Some((text, pos)) = m.text_at(ctx, "subnet") else {
         if !m.has("subnet") {
-            ctx.err(&item.pos, p, "mandatory 'subnet' parameter is missing");
+            ctx.err(&item.pos, &p, "mandatory 'subnet' parameter is missing");
         }
         return None;
     };
-    let prefix = match Prefix::parse(&text) {
+    let prefix = match Prefix::parse(text) {
         Ok(px) if px.addr.is_ipv6() == v6 => px,
         Ok(_) => {
             ctx.err(
@@ -202,7 +209,8 @@ fn read_one(
         option_data: Vec::new(),
         shared_network: network.map(str::to_string),
         pos: item.pos.clone(),
-        path: p.to_string(),
+        // Set last: `m` borrows the path until then.
+        path: String::new(),
     };
     if let Some(v) = m.get("option-data") {
         s.option_data = options::read_data(v, &m.key_path("option-data"), ctx, spaces);
@@ -225,6 +233,7 @@ fn read_one(
     if let Some(v) = m.get("reservations") {
         s.reservations = reservations::read_list(v, &m.key_path("reservations"), ctx, spaces);
     }
+    s.path = p;
     check_subnet(&s, ctx);
     Some(s)
 }

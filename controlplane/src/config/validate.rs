@@ -1,6 +1,8 @@
 //! Checks across subnets: duplicate prefixes and ids, id assignment,
 //! reservation uniqueness per subnet.
 
+use std::collections::HashMap;
+
 use super::read::Ctx;
 use super::reservations;
 use super::subnet::Subnet;
@@ -18,30 +20,32 @@ pub fn subnets(list: &mut [Subnet], ctx: &mut Ctx, unique_ips: bool) {
         next += 1;
         s.id = next;
     }
-    for i in 0..list.len() {
-        let (earlier, rest) = list.split_at(i);
-        let s = &rest[0];
-        if let Some(other) = earlier.iter().find(|o| o.prefix == s.prefix) {
+    // The first subnet of each prefix and of each id: each later one is
+    // reported against it, without comparing every pair of subnets.
+    let mut prefixes = HashMap::with_capacity(list.len());
+    let mut ids = HashMap::with_capacity(list.len());
+    for s in list.iter() {
+        let first = prefixes.entry(s.prefix).or_insert(s);
+        if !std::ptr::eq(*first, s) {
             ctx.err(
                 &s.pos,
                 &s.path,
                 format!(
                     "subnet with the prefix of '{}' already exists (at {})",
-                    s.prefix, other.pos
+                    s.prefix, first.pos
                 ),
             );
         }
-        {
-            if let Some(other) = earlier.iter().find(|o| o.id == s.id) {
-                ctx.err(
-                    &s.pos,
-                    &s.path,
-                    format!(
-                        "ID of the new subnet '{}' is already in use (at {})",
-                        s.id, other.pos
-                    ),
-                );
-            }
+        let first = ids.entry(s.id).or_insert(s);
+        if !std::ptr::eq(*first, s) {
+            ctx.err(
+                &s.pos,
+                &s.path,
+                format!(
+                    "ID of the new subnet '{}' is already in use (at {})",
+                    s.id, first.pos
+                ),
+            );
         }
         reservations::check_duplicates(&s.reservations, ctx, unique_ips);
     }
