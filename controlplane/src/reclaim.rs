@@ -79,6 +79,21 @@ pub fn count6<C: Send + Sync + 'static>(
     })
 }
 
+/// How long a reclaimed lease is kept. Removal happens in the reclaim
+/// passes themselves, so `flush-reclaimed-timer-wait-time` has no timer of
+/// its own; its 0 keeps reclaimed leases for good, as Kea's disabled flush
+/// does, unless `hold-reclaimed-time` 0 removes them at reclamation.
+fn hold_time(settings: &ExpiredLeases) -> u32 {
+    match (
+        settings.hold_reclaimed_time,
+        settings.flush_reclaimed_timer_wait_time,
+    ) {
+        (0, _) => 0,
+        (_, 0) => u32::MAX,
+        (hold, _) => hold,
+    }
+}
+
 /// Periodic reclamation of one family's leases.
 pub struct Reclaimer<L: Lease> {
     leases: Arc<LeaseStore<L>>,
@@ -112,7 +127,7 @@ impl<L: Lease> Reclaimer<L> {
             leases,
             count,
             config: ReclaimConfig {
-                hold_reclaimed_time: settings.hold_reclaimed_time,
+                hold_reclaimed_time: hold_time(settings),
                 max_reclaim_leases: settings.max_reclaim_leases as usize,
                 max_reclaim_time_ms: settings.max_reclaim_time.into(),
                 unwarned_reclaim_cycles: settings.unwarned_reclaim_cycles,
@@ -174,6 +189,7 @@ impl<L: Lease> Reclaimer<L> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use xdhcp_dataplane::journal::RecordKind;
     use xdhcp_dataplane::lease::{Lease4, StoreConfig};
 
     #[test]
@@ -182,11 +198,7 @@ mod tests {
         let long_ago = 1_000_000;
         let lease = Lease4::new("192.0.2.10".parse().unwrap(), long_ago, 60, 1);
         store
-            .claim(
-                lease,
-                long_ago.into(),
-                xdhcp_dataplane::journal::RecordKind::Allocate,
-            )
+            .claim(lease, long_ago.into(), RecordKind::Allocate)
             .map_err(|(_, e)| e)
             .unwrap();
         let settings = ExpiredLeases {
@@ -206,6 +218,25 @@ mod tests {
         r.tick(Instant::now() + Duration::from_secs(2));
         assert_eq!(store.len(), 0, "reclaimed and, with no hold time, removed");
         assert_eq!(counted.load(std::sync::atomic::Ordering::Relaxed), 1);
+        // With the flush turned off, a reclaimed lease stays.
+        let lease = Lease4::new("192.0.2.11".parse().unwrap(), long_ago, 60, 1);
+        store
+            .claim(lease, long_ago.into(), RecordKind::Allocate)
+            .map_err(|(_, e)| e)
+            .unwrap();
+        let kept = ExpiredLeases {
+            reclaim_timer_wait_time: 1,
+            hold_reclaimed_time: 1,
+            flush_reclaimed_timer_wait_time: 0,
+            ..ExpiredLeases::default()
+        };
+        let mut r = Reclaimer::new(store.clone(), &kept, false, Box::new(|_| {})).unwrap();
+        r.tick(Instant::now() + Duration::from_secs(2));
+        let l = store.get("192.0.2.11".parse().unwrap()).expect("kept");
+        assert_eq!(
+            l.state,
+            xdhcp_dataplane::lease::LeaseState::ExpiredReclaimed
+        );
         let off = ExpiredLeases {
             reclaim_timer_wait_time: 0,
             ..ExpiredLeases::default()

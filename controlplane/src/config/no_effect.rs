@@ -206,9 +206,10 @@ pub const TABLE: &[Entry] = &[
     entry(
         Map("expired-leases-processing"),
         "flush-reclaimed-timer-wait-time",
-        Not(&["25"]),
+        Not(&["25", "0"]),
         "reclaimed leases older than hold-reclaimed-time are removed in each reclaim pass \
-         (reclaim-timer-wait-time), not on a timer of their own",
+         (reclaim-timer-wait-time), not on a timer of their own (0, which keeps them, is \
+         honoured)",
     ),
     // Configuration backends.
     entry(
