@@ -132,3 +132,38 @@ fn pools_are_walked_by_their_first_address() {
     assert_eq!(seen, [(1, 10), (1, 11), (0, 30), (0, 31)]);
     assert_eq!(last.get().map(|k| last.pool_at(k)), Some(0));
 }
+
+/// Workers stepping one pool at once: each address comes out once, the
+/// pool is spent when they run past its end, and a rewind starts it over.
+#[test]
+fn concurrent_steps_hand_out_each_address_once_then_spend_the_pool() {
+    let pool = Allocator::new(
+        Pool::v4(Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::new(10, 0, 39, 255), 1),
+        AllocatorKind::Iterative,
+    );
+    let taken: Vec<u128> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    while let Some(a) = pool.step() {
+                        mine.push(a);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    let unique: HashSet<u128> = taken.iter().copied().collect();
+    assert_eq!((taken.len(), unique.len()), (10_240, 10_240));
+    assert_eq!(pool.step(), None, "spent");
+    pool.rewind();
+    assert_eq!(
+        pool.step(),
+        Some(u128::from(u32::from(Ipv4Addr::new(10, 0, 0, 0))))
+    );
+}
