@@ -560,7 +560,7 @@ fn mac_sources_pick_the_reservation() {
 /// layer-2 backends see.
 #[test]
 fn the_raw_mac_source_reads_the_frame() {
-    let lab = Lab::new("6mr");
+    let lab = Lab::new("6mx");
     let mac = lab
         .peer_mac()
         .iter()
@@ -568,7 +568,7 @@ fn the_raw_mac_source_reads_the_frame() {
         .collect::<Vec<_>>()
         .join(":");
     let iface = format!("\"{}\"", lab.iface);
-    let (server, _dir) = serve(&lab, "6mr", |d| {
+    let (server, _dir) = serve(&lab, "6mx", |d| {
         let extra = format!(
             r#""mac-sources": [ "raw" ],
   "reservations": [ {{ "hw-address": "{mac}", "ip-addresses": [ "2001:db8:7::66" ] }} ],

@@ -19,6 +19,8 @@ pub struct Lab {
     pub iface: String,
     /// The client-side interface, inside `client`.
     pub peer: String,
+    /// The tag the names were made from.
+    tag: String,
 }
 
 /// Runs a setup command; panics with its error output when it fails.
@@ -57,8 +59,20 @@ impl Lab {
             unsafe { libc::geteuid() } == 0,
             "this test builds a network lab and needs root (CI runs as root)"
         );
+        // Two labs of one tag share names, and a new lab tears down what
+        // holds its names: a tag used by two tests running at once would
+        // pull the namespace from under the other one.
+        let fresh = LIVE_TAGS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(tag.to_string());
+        assert!(
+            fresh,
+            "lab tag {tag} is in use by another test of this binary: give each test its own tag"
+        );
         let id = std::process::id() % 100_000;
         let lab = Lab {
+            tag: tag.to_string(),
             server: format!("xdhcp-{tag}-{id}-s"),
             client: format!("xdhcp-{tag}-{id}-c"),
             iface: format!("x{tag}{id}s"),
@@ -263,8 +277,16 @@ impl Lab {
 impl Drop for Lab {
     fn drop(&mut self) {
         self.teardown();
+        LIVE_TAGS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.tag);
     }
 }
+
+/// Tags of the labs alive in this process.
+static LIVE_TAGS: std::sync::Mutex<std::collections::BTreeSet<String>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
 
 /// Deletes network namespace `netns` after killing every process in it:
 /// daemons a test started (dhclient stays in the background once bound,
