@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use xdhcp_dataplane::journal::frame::scan;
+use xdhcp_dataplane::journal::recover;
 
 use crate::config::{Config, Server};
 use crate::diag::{self, Diag};
@@ -119,39 +119,39 @@ pub fn check(cfg: &Config, raw: &Value) -> Result<Vec<String>, Vec<Diag>> {
     }
 }
 
-/// What the next start would find in the lease journal directory `dir`.
+/// What the next start would find in the lease journal directory `dir`:
+/// each snapshot and journal checked as recovery checks it, nothing fixed.
 fn journal_notes(dir: &Path, family: u8) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Ok((journals, snapshots)) = recover::list(dir) else {
         return vec![format!(
             "lease journal {}: not there yet; the server creates it at start",
             dir.display()
         )];
     };
-    let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    files.sort();
+    let files: Vec<_> = snapshots
+        .iter()
+        .map(|s| &s.1)
+        .chain(journals.iter().map(|j| &j.2))
+        .collect();
     let mut notes = Vec::new();
     let mut records = 0;
-    for path in files
-        .iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "log" || x == "snap"))
-    {
-        let read = std::fs::read(path);
-        match read.as_deref().map(|buf| scan(buf, family, |_| true)) {
-            Ok(Some(end)) => {
-                records += end.records;
-                if end.dropped > 0 {
-                    notes.push(format!(
-                        "lease journal {}: {} damaged byte(s) after record {} would be dropped at start",
-                        path.display(),
-                        end.dropped,
-                        end.records
-                    ));
-                }
-            }
-            Ok(None) => notes.push(format!(
+    for path in &files {
+        match recover::check(path, family) {
+            Ok(r) if r.good_end == 0 => notes.push(format!(
                 "lease journal {}: not a DHCPv{family} journal file; the next start ignores it",
                 path.display()
             )),
+            Ok(r) => {
+                records += r.records;
+                if r.dropped_bytes > 0 {
+                    notes.push(format!(
+                        "lease journal {}: {} damaged byte(s) after record {} would be dropped at start",
+                        path.display(),
+                        r.dropped_bytes,
+                        r.records
+                    ));
+                }
+            }
             Err(e) => notes.push(format!("lease journal {}: {e}", path.display())),
         }
     }

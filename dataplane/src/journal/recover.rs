@@ -160,6 +160,13 @@ pub fn recover(
     Ok(rep)
 }
 
+/// What recovery would find in `path` (a journal or snapshot of
+/// `family`), read without repairing anything: the `-T` check's view.
+/// A file whose header is not one has `good_end` 0.
+pub fn check(path: &Path, family: u8) -> io::Result<FileReport> {
+    verify(path, family, false).map(|v| v.report)
+}
+
 struct Verified {
     map: Option<Mmap>,
     report: FileReport,
