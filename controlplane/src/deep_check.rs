@@ -11,7 +11,7 @@ use std::path::Path;
 
 use xdhcp_dataplane::journal::recover;
 
-use crate::config::{Config, Server};
+use crate::config::Config;
 use crate::diag::{self, Diag};
 use crate::json::Value;
 use crate::leases::store_config;
@@ -29,13 +29,6 @@ fn locate<'a>(root: &'a Value, keys: &[&str]) -> &'a Value {
     v
 }
 
-/// The sections a configuration serves, with their names.
-fn sections(cfg: &Config) -> impl Iterator<Item = (&'static str, &Server)> {
-    [("Dhcp4", &cfg.dhcp4), ("Dhcp6", &cfg.dhcp6)]
-        .into_iter()
-        .filter_map(|(name, s)| s.as_ref().map(|s| (name, s)))
-}
-
 /// Database backends xdhcp cannot serve: a `lease-database` that is not
 /// memfile and any `hosts-database(s)`. Checked by `-T`, before serving and
 /// before a new configuration replaces the running one; `raw`, the file's
@@ -47,7 +40,7 @@ pub fn unsupported_databases(cfg: &Config, raw: Option<&Value>) -> Vec<Diag> {
         let pos = raw.map(|r| locate(r, keys).pos.clone());
         Diag { pos, path, message }
     };
-    for (name, server) in sections(cfg) {
+    for (name, server) in cfg.servers() {
         let db = &server.lease_database;
         if db.kind != "memfile" {
             out.push(diag(
@@ -86,7 +79,7 @@ pub fn check(cfg: &Config, raw: &Value) -> Result<Vec<String>, Vec<Diag>> {
     let mut errors = unsupported_databases(cfg, Some(raw));
     let no_effect = crate::config::no_effect::findings(&raw.to_serde());
     let mut notes: Vec<String> = no_effect.iter().map(ToString::to_string).collect();
-    for (name, server) in sections(cfg) {
+    for (name, server) in cfg.servers() {
         if server.lease_database.kind == "memfile" && server.lease_database.persist {
             let family = if name == "Dhcp4" { 4 } else { 6 };
             notes.extend(journal_notes(&store_config(server).journal.dir, family));

@@ -91,14 +91,12 @@ fn main() -> ExitCode {
     }
     if args.config.is_none() {
         if args.debug {
-            for (name, s) in [("Dhcp4", &cfg.dhcp4), ("Dhcp6", &cfg.dhcp6)] {
-                if let Some(s) = s {
-                    eprintln!(
-                        "{name}: {} subnet(s), {} shared network(s)",
-                        s.subnets.len(),
-                        s.shared_networks.len()
-                    );
-                }
+            for (name, s) in cfg.servers() {
+                eprintln!(
+                    "{name}: {} subnet(s), {} shared network(s)",
+                    s.subnets.len(),
+                    s.shared_networks.len()
+                );
             }
         }
         return ExitCode::SUCCESS;

@@ -45,6 +45,15 @@ pub struct Config {
     pub control_agent: Option<Value>,
 }
 
+impl Config {
+    /// The server sections the file holds, with their names.
+    pub fn servers(&self) -> impl Iterator<Item = (&'static str, &Server)> {
+        [("Dhcp4", &self.dhcp4), ("Dhcp6", &self.dhcp6)]
+            .into_iter()
+            .filter_map(|(name, s)| s.as_ref().map(|s| (name, s)))
+    }
+}
+
 /// Top-level objects a file may hold. `Logging` is the 0.9.1 manual's
 /// top-level logger section; it is shape-checked like `loggers`.
 const TOP_LEVEL: &[&str] = &["Dhcp4", "Dhcp6", "DhcpDdns", "Control-agent", "Logging"];
