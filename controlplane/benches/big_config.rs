@@ -1,9 +1,11 @@
 //! Loading an ISP-sized configuration: 10,000 subnets with 100 host
 //! reservations each (1,000,000 reservations), through the whole path an
 //! operator's `kea-dhcp4.conf` takes: parse, validate (the time includes
-//! freeing the parsed tree, as `config::load_str` does), compile into the
-//! engine's configuration. Prints the time of each step and the heap the
-//! compiled configuration keeps (counted by a byte-counting allocator).
+//! freeing the parsed tree, as `config::load_str` does), plan, write the
+//! snapshot file; then the dataplane's side: map and check the file, build
+//! the engine's configuration. Prints the time of each step, the file's
+//! size and the heap the engine's configuration keeps (counted by a
+//! byte-counting allocator).
 //!
 //!     cargo bench -p xdhcp-controlplane --bench big_config
 
@@ -13,6 +15,8 @@ use mimalloc::MiMalloc;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
+
+use xdhcp_dataplane::config::snapshot::Snapshot;
 
 /// Live heap bytes, over the allocator the server binaries use.
 struct Counting;
@@ -95,6 +99,9 @@ fn main() {
         SUBNETS * HOSTS_PER_SUBNET,
         text.len() as f64 / 1e6
     );
+    let dir = std::env::temp_dir().join(format!("xdhcp-big-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    kea_check(&dir, &text);
     let start = Instant::now();
     // `config::load_str`'s two steps, timed apart.
     let tree = xdhcp_controlplane::json::parse_str("big.json", &text).expect("valid JSON");
@@ -104,29 +111,68 @@ fn main() {
     let loaded = start.elapsed();
     let plans = xdhcp_controlplane::compile::compile(&model);
     let planned = start.elapsed();
+    let file = dir.join("snapshot");
+    let size = plans.write(&file).expect("snapshot written");
+    let written = start.elapsed();
+    drop((model, plans));
+    // The dataplane's side: map and check the file, then build the engine's
+    // configuration from it.
     let before = LIVE.load(Ordering::Relaxed);
-    let compiled = xdhcp_controlplane::compile::v4::snapshot(plans.dhcp4.as_ref().unwrap());
+    let snapshot = Snapshot::read(&file).expect("snapshot read back");
+    let read = start.elapsed();
+    let compiled = snapshot.config4().expect("a Dhcp4 server");
     let done = start.elapsed();
+    drop(snapshot);
     let kept = LIVE.load(Ordering::Relaxed) - before;
+    std::fs::remove_dir_all(&dir).expect("temporary directory removed");
     assert_eq!(compiled.subnets.len(), SUBNETS as usize);
+    let secs = |d: std::time::Duration| d.as_secs_f64();
     println!(
-        "parse {:.2} s + validate {:.2} s = {:.2} s, plan {:.2} s, compile {:.2} s: total {:.2} s",
-        parsed.as_secs_f64(),
-        (loaded - parsed).as_secs_f64(),
-        loaded.as_secs_f64(),
-        (planned - loaded).as_secs_f64(),
-        (done - planned).as_secs_f64(),
-        done.as_secs_f64()
+        "control plane: parse {:.2} s + validate {:.2} s + plan {:.2} s + write snapshot {:.2} s = {:.2} s",
+        secs(parsed),
+        secs(loaded - parsed),
+        secs(planned - loaded),
+        secs(written - planned),
+        secs(written)
     );
     println!(
-        "compiled configuration: {:.1} MB of heap ({} B per reservation)",
+        "dataplane: read snapshot {:.2} s + build {:.2} s = {:.2} s; end to end {:.2} s",
+        secs(read - written),
+        secs(done - read),
+        secs(done - written),
+        secs(done)
+    );
+    println!(
+        "snapshot file: {:.1} MB ({} B per reservation); engine configuration: {:.1} MB of heap ({} B per reservation)",
+        size as f64 / 1e6,
+        size / u64::from(SUBNETS * HOSTS_PER_SUBNET),
         kept as f64 / 1e6,
         kept / i64::from(SUBNETS * HOSTS_PER_SUBNET) as isize
     );
-    drop((model, plans));
-    println!(
-        "peak of the whole process, for scale: {:.1} MB live after dropping the model",
-        LIVE.load(Ordering::Relaxed) as f64 / 1e6
-    );
     std::hint::black_box(&compiled);
+}
+
+/// Times Kea's own check of the same text (`kea-dhcp4 -t`: parse, validate
+/// and build its configuration) when Kea is installed, for comparison.
+fn kea_check(dir: &std::path::Path, text: &str) {
+    let conf = dir.join("kea-dhcp4.conf");
+    std::fs::write(&conf, text).expect("configuration written");
+    let start = Instant::now();
+    match std::process::Command::new("kea-dhcp4")
+        .arg("-t")
+        .arg(&conf)
+        .output()
+    {
+        Ok(out) => println!(
+            "kea-dhcp4 -t on the same text: {:.2} s, {}",
+            start.elapsed().as_secs_f64(),
+            if out.status.success() {
+                "accepted"
+            } else {
+                "REJECTED"
+            }
+        ),
+        Err(e) => println!("kea-dhcp4 -t not run ({e}): install kea-dhcp4-server to compare"),
+    }
+    std::fs::remove_file(&conf).expect("configuration removed");
 }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use xdhcp_dataplane::alloc::Allocator;
+use xdhcp_dataplane::config::snapshot::Snapshot;
 use xdhcp_dataplane::config::{Config4, Config6, Live};
 use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore};
 
@@ -103,8 +104,7 @@ pub fn check(config: &Value) -> Result<Config, String> {
 
 impl Running {
     /// The configuration `model`, loaded from `json` (read from `file`,
-    /// if any); no family is served until [`Running::serve_v4`] /
-    /// [`Running::serve_v6`].
+    /// if any); no family is served until [`Running::serve`].
     pub fn new(model: Config, json: Value, file: Option<PathBuf>, log: Logger) -> Running {
         Running {
             file,
@@ -119,24 +119,24 @@ impl Running {
         }
     }
 
-    /// Serves the `Dhcp4` section from `leases`; `None` without one.
-    pub fn serve_v4(mut self, leases: Arc<LeaseStore<Lease4>>) -> Running {
-        let plan = compile::compile(&self.lock().1).dhcp4;
-        if let Some(plan) = plan {
-            self.v4 = Some(Family::start(compile::v4::snapshot(&plan), leases));
+    /// Serves the configuration's `Dhcp4` section from `leases4` and its
+    /// `Dhcp6` section from `leases6` with server DUID `duid`, each when
+    /// given and configured.
+    pub fn serve(
+        mut self,
+        leases4: Option<Arc<LeaseStore<Lease4>>>,
+        leases6: Option<(Arc<LeaseStore<Lease6>>, Vec<u8>)>,
+    ) -> Result<Running, String> {
+        let (leases6, duid) = leases6.unzip();
+        self.duid = duid.unwrap_or_default();
+        let snapshot = load(&self.lock().1, &self.duid)?;
+        if let (Some(config), Some(leases)) = (snapshot.config4(), leases4) {
+            self.v4 = Some(Family::start(config, leases));
         }
-        self
-    }
-
-    /// Serves the `Dhcp6` section from `leases` with server DUID `duid`.
-    pub fn serve_v6(mut self, leases: Arc<LeaseStore<Lease6>>, duid: Vec<u8>) -> Running {
-        let plan = compile::compile(&self.lock().1).dhcp6;
-        if let Some(plan) = plan {
-            let first = compile::v6::snapshot_with_duid(&plan, duid.clone());
-            self.v6 = Some(Family::start(first, leases));
-            self.duid = duid;
+        if let (Some(config), Some(leases)) = (snapshot.config6(), leases6) {
+            self.v6 = Some(Family::start(config, leases));
         }
-        self
+        Ok(self)
     }
 
     fn lock(&self) -> MutexGuard<'_, (Value, Config)> {
@@ -292,16 +292,11 @@ impl Running {
                 (self.log)("WARN", "DHCP4_RECONFIGURE_RESTART_ONLY", &text);
             }
         }
-        let plans = compile::compile(&model);
-        let next4 = plans.dhcp4.as_ref().map(compile::v4::snapshot);
-        let next6 = plans
-            .dhcp6
-            .as_ref()
-            .map(|p| compile::v6::snapshot_with_duid(p, self.duid.clone()));
-        if let (Some(f), Some(next)) = (&self.v4, next4) {
+        let snapshot = load(&model, &self.duid)?;
+        if let (Some(f), Some(next)) = (&self.v4, snapshot.config4()) {
             f.replace(next);
         }
-        if let (Some(f), Some(next)) = (&self.v6, next6) {
+        if let (Some(f), Some(next)) = (&self.v6, snapshot.config6()) {
             f.replace(next);
         }
         let watchers = self.watchers.lock().unwrap_or_else(|e| e.into_inner());
@@ -311,6 +306,16 @@ impl Running {
         *self.installed.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         Ok(())
     }
+}
+
+/// Compiles `model` into a snapshot with server DUID `duid`, seals it in
+/// memory and maps it back, as a dataplane of its own would: the engines
+/// run on what the snapshot file carries, so nothing bypasses its format.
+fn load(model: &Config, duid: &[u8]) -> Result<Snapshot, String> {
+    let mut snapshot = compile::compile(model);
+    snapshot.server_duid = duid.to_vec();
+    let file = snapshot.sealed().map_err(|e| e.to_string())?;
+    Snapshot::from_file(&file, Path::new("xdhcp-snapshot")).map_err(|e| e.to_string())
 }
 
 /// `top[server][key]`, if present.

@@ -70,25 +70,22 @@ pub fn run(
         return Err(lines.join("; "));
     }
     let raw = value.to_serde();
-    let mut running = Running::new(config.clone(), raw.clone(), Some(file.to_path_buf()), log);
+    let running = Running::new(config.clone(), raw.clone(), Some(file.to_path_buf()), log);
     reload::warn_no_effect(&raw, None, log);
-    let names4 = match &config.dhcp4 {
-        Some(server) => {
-            running = running.serve_v4(open_leases(server)?);
-            interface_names(server)?
-        }
-        None => Vec::new(),
+    let (leases4, names4) = match &config.dhcp4 {
+        Some(server) => (Some(open_leases(server)?), interface_names(server)?),
+        None => (None, Vec::new()),
     };
-    let names6 = match &config.dhcp6 {
+    let (leases6, names6) = match &config.dhcp6 {
         Some(server) => {
             let names = interface_names(server)?;
             let mac = names.first().and_then(|n| link::lookup6(n)).map(|l| l.mac);
             let duid = server_duid(server, mac)?;
-            running = running.serve_v6(open_leases(server)?, duid);
-            names
+            (Some((open_leases(server)?, duid)), names)
         }
-        None => Vec::new(),
+        None => (None, Vec::new()),
     };
+    let running = running.serve(leases4, leases6)?;
     let running = Arc::new(running);
     let (v4, v6) = (&running.v4, &running.v6);
     if v4.is_none() && v6.is_none() {

@@ -16,7 +16,9 @@ fn quiet(_: &str, _: &str, _: &str) {}
 fn api_over(config: Value, stop: &'static AtomicBool) -> Api {
     let model = reload::check(&config).unwrap();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
-    let running = Running::new(model, config, None, quiet).serve_v4(leases);
+    let running = Running::new(model, config, None, quiet)
+        .serve(Some(leases), None)
+        .unwrap();
     Api::new(Arc::new(running), stop)
 }
 

@@ -51,7 +51,11 @@ fn v4_api() -> (Api, Arc<Running>) {
     let config = v4_config();
     let model = reload::check(&config).unwrap();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
-    let running = Arc::new(Running::new(model, config, None, quiet).serve_v4(leases));
+    let running = Arc::new(
+        Running::new(model, config, None, quiet)
+            .serve(Some(leases), None)
+            .unwrap(),
+    );
     (Api::new(running.clone(), &STOP), running)
 }
 
@@ -59,7 +63,11 @@ fn v6_api() -> (Api, Arc<Running>) {
     let config = v6_config();
     let model = reload::check(&config).unwrap();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
-    let running = Arc::new(Running::new(model, config, None, quiet).serve_v6(leases, vec![0, 1]));
+    let running = Arc::new(
+        Running::new(model, config, None, quiet)
+            .serve(None, Some((leases, vec![0, 1])))
+            .unwrap(),
+    );
     (Api::new(running.clone(), &STOP), running)
 }
 

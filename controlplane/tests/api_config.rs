@@ -46,7 +46,9 @@ fn two_subnets() -> Value {
 fn api_over(config: Value, file: Option<PathBuf>) -> Api {
     let model = reload::check(&config).unwrap();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
-    let running = Running::new(model, config, file, quiet).serve_v4(leases);
+    let running = Running::new(model, config, file, quiet)
+        .serve(Some(leases), None)
+        .unwrap();
     Api::new(Arc::new(running), &STOP)
 }
 
@@ -604,8 +606,11 @@ fn config_reload_swaps_dhcp6_too_and_keeps_its_duid() {
     let (leases4, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
     let (leases6, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
     let running = Running::new(model, both(5000), Some(file.clone()), quiet)
-        .serve_v4(leases4)
-        .serve_v6(leases6, vec![0, 3, 0, 1, 2, 0, 0, 0, 0, 7]);
+        .serve(
+            Some(leases4),
+            Some((leases6, vec![0, 3, 0, 1, 2, 0, 0, 0, 0, 7])),
+        )
+        .unwrap();
     let api = Api::new(Arc::new(running), &STOP);
     let family = api.running.as_ref().unwrap().v6.as_ref().unwrap();
     let before = family.snapshot.load_full();
@@ -696,7 +701,9 @@ fn keys_without_effect_are_warned_about_on_each_change() {
         json!({ "enable-multi-threading": true, "thread-pool-size": 8 });
     let model = reload::check(&config).unwrap();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
-    let running = Running::new(model, one_subnet(), None, record).serve_v4(leases);
+    let running = Running::new(model, one_subnet(), None, record)
+        .serve(Some(leases), None)
+        .unwrap();
     let pool = "Dhcp4.multi-threading.thread-pool-size: has no effect: xdhcp sizes its workers";
     for _ in 0..2 {
         running.set(&config["Dhcp4"]).unwrap();

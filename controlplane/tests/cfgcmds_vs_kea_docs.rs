@@ -110,7 +110,9 @@ fn v4() -> Api {
     } });
     let model = reload::check(&config).unwrap();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
-    let running = Running::new(model, config, None, quiet).serve_v4(leases);
+    let running = Running::new(model, config, None, quiet)
+        .serve(Some(leases), None)
+        .unwrap();
     Api::new(Arc::new(running), &STOP)
 }
 
@@ -121,7 +123,9 @@ fn v6() -> Api {
     } });
     let model = reload::check(&config).unwrap();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(2, 64)).unwrap();
-    let running = Running::new(model, config, None, quiet).serve_v6(leases, vec![0, 1]);
+    let running = Running::new(model, config, None, quiet)
+        .serve(None, Some((leases, vec![0, 1])))
+        .unwrap();
     Api::new(Arc::new(running), &STOP)
 }
 

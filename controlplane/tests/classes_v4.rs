@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use xdhcp_controlplane::compile::{compile, v4::snapshot};
+use xdhcp_controlplane::compile::compile;
 use xdhcp_dataplane::config::Config4;
 use xdhcp_dataplane::engine::v4::{Engine4, Outcome, Request4, Silence};
 use xdhcp_dataplane::lease::{Lease4, LeaseStore, StoreConfig};
@@ -63,7 +63,7 @@ impl Lab {
     fn new() -> Lab {
         let cfg = xdhcp_controlplane::load_str("classes.json", CONFIG).unwrap();
         let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 1024)).unwrap();
-        let config = snapshot(&compile(&cfg).dhcp4.unwrap());
+        let config = compile(&cfg).config4().unwrap();
         let stats = Stats4 {
             scopes: Scopes::for_v4(&config),
             ..Stats4::default()

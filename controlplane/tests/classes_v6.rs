@@ -4,7 +4,7 @@
 
 use std::net::Ipv6Addr;
 
-use xdhcp_controlplane::compile::{compile, v6::snapshot};
+use xdhcp_controlplane::compile::compile;
 use xdhcp_dataplane::engine::v6::{Engine6, Outcome, Request6, Silence};
 use xdhcp_dataplane::lease::{LeaseStore, StoreConfig};
 use xdhcp_dataplane::wire::v6::Packet6;
@@ -29,7 +29,7 @@ const CONFIG: &str = r#"{ "Dhcp6": {
 /// from a client with `duid`, or why there was none.
 fn dns_servers(duid: &[u8]) -> Result<Vec<u8>, Silence> {
     let cfg = xdhcp_controlplane::load_str("classes6.json", CONFIG).unwrap();
-    let config = snapshot(&compile(&cfg).dhcp6.unwrap());
+    let config = compile(&cfg).config6().unwrap();
     let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 64)).unwrap();
     let mut msg = vec![11, 0, 0, 7];
     msg.extend(tlv(1, duid));

@@ -3,7 +3,7 @@
 
 use std::net::Ipv4Addr;
 
-use xdhcp_controlplane::compile::{compile, v4::snapshot};
+use xdhcp_controlplane::compile::compile;
 use xdhcp_dataplane::config::v4::HostId;
 
 const CONFIG: &str = r#"{ "Dhcp4": {
@@ -31,7 +31,7 @@ const CONFIG: &str = r#"{ "Dhcp4": {
 #[test]
 fn scopes_options_and_reservations_reach_the_engine() {
     let cfg = xdhcp_controlplane::load_str("compile.json", CONFIG).unwrap();
-    let c = snapshot(&compile(&cfg).dhcp4.unwrap());
+    let c = compile(&cfg).config4().unwrap();
     let by_id = |id| c.subnets.iter().find(|s| s.id == id).unwrap();
     let text = |s: &xdhcp_dataplane::config::Subnet4, code| {
         s.options
@@ -103,7 +103,7 @@ const HOOKS: &str = r#"{ "Dhcp4": {
 fn hooks_identifier_order_and_every_identifier_type_reach_the_engine() {
     use xdhcp_dataplane::config::v4::HostIdKind;
     let cfg = xdhcp_controlplane::load_str("hooks.json", HOOKS).unwrap();
-    let c = snapshot(&compile(&cfg).dhcp4.unwrap());
+    let c = compile(&cfg).config4().unwrap();
     assert!(c.bootp);
     let flex = c.flex_id.as_ref().expect("flex_id compiled");
     assert!(flex.replace_client_id);
@@ -120,7 +120,7 @@ fn hooks_identifier_order_and_every_identifier_type_reach_the_engine() {
     assert_eq!(flex_host.address, Some(Ipv4Addr::new(192, 0, 2, 8)));
 
     let plain = xdhcp_controlplane::load_str("plain.json", CONFIG).unwrap();
-    let p = snapshot(&compile(&plain).dhcp4.unwrap());
+    let p = compile(&plain).config4().unwrap();
     assert!(!p.bootp && p.flex_id.is_none());
     assert_eq!(
         p.host_ids.0,
@@ -169,7 +169,7 @@ fn allocator_keys_choose_each_pools_allocator() {
   "subnet4": [ { "id": 3, "subnet": "203.0.113.0/24",
                  "pools": [ { "pool": "203.0.113.10 - 203.0.113.20" } ] } ] } }"#;
     let cfg = xdhcp_controlplane::load_str("alloc.json", v4).unwrap();
-    let c = snapshot(&compile(&cfg).dhcp4.unwrap());
+    let c = compile(&cfg).config4().unwrap();
     let kind = |id| c.subnets.iter().find(|s| s.id == id).unwrap().pools[0].kind();
     assert_eq!(
         kind(1),
@@ -188,7 +188,7 @@ fn allocator_keys_choose_each_pools_allocator() {
   "pools": [ { "pool": "2001:db8:1::10 - 2001:db8:1::ff" } ],
   "pd-pools": [ { "prefix": "2001:db8:8000::", "prefix-len": 48, "delegated-len": 56 } ] } ] } }"#;
     let cfg = xdhcp_controlplane::load_str("alloc6.json", v6).unwrap();
-    let c = xdhcp_controlplane::compile::v6::snapshot(&compile(&cfg).dhcp6.unwrap());
+    let c = compile(&cfg).config6().unwrap();
     assert_eq!(c.subnets[0].pools[0].kind(), AllocatorKind::FreeLeaseQueue);
     assert_eq!(c.subnets[0].pd_pools[0].alloc.kind(), AllocatorKind::Random);
 

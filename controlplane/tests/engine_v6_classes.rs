@@ -7,7 +7,7 @@
 
 use std::net::Ipv6Addr;
 
-use xdhcp_controlplane::compile::{compile, v6::snapshot};
+use xdhcp_controlplane::compile::compile;
 use xdhcp_dataplane::config::Config6;
 use xdhcp_dataplane::engine::v6::{Request6, Silence};
 use xdhcp_dataplane::lease::{Lease6, LeaseStore, StoreConfig};
@@ -41,7 +41,7 @@ impl Server {
         );
         let cfg = xdhcp_controlplane::load_str("classes6.json", &text)
             .unwrap_or_else(|e| panic!("{e:?}"));
-        let config = snapshot(&compile(&cfg).dhcp6.unwrap());
+        let config = compile(&cfg).config6().unwrap();
         let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 256)).unwrap();
         Server { config, leases }
     }

@@ -10,7 +10,7 @@
 
 use std::net::Ipv6Addr;
 
-use xdhcp_controlplane::compile::{compile, v6::snapshot};
+use xdhcp_controlplane::compile::compile;
 use xdhcp_dataplane::config::Config6;
 use xdhcp_dataplane::engine::v6::Request6;
 use xdhcp_dataplane::lease::{Lease6, LeaseStore, StoreConfig};
@@ -78,7 +78,7 @@ impl Server {
     fn new(text: &str) -> Server {
         let cfg =
             xdhcp_controlplane::load_str("flex6.json", text).unwrap_or_else(|e| panic!("{e:?}"));
-        let config = snapshot(&compile(&cfg).dhcp6.unwrap());
+        let config = compile(&cfg).config6().unwrap();
         let (leases, _) = LeaseStore::open(StoreConfig::memory(4, 256)).unwrap();
         Server { config, leases }
     }

@@ -139,7 +139,7 @@ fn compiled_plan_has_concrete_values() {
         v4.subnets[1].params.next_server,
         Ipv4Addr::new(192, 0, 2, 1)
     );
-    assert!(v4.subnets[2].params.reservations_out_of_pool);
+    assert!(v4.subnets[2].params.hosts.out_of_pool);
     assert_eq!(v4.global_options[0].payload, vec![0, 1, 0, 2]);
     let v6 = plan.dhcp6.unwrap();
     let s = &v6.subnets[0];

@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use xdhcp_dataplane::config::snapshot::Snapshot;
+
 #[test]
 fn seed_examples_have_their_expected_verdicts() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/configs");
@@ -15,9 +17,15 @@ fn seed_examples_have_their_expected_verdicts() {
         let got = xdhcp_controlplane::load_file(&dir.join(file));
         match (verdict, got) {
             ("ok", Ok(cfg)) => {
-                // Every loadable example also compiles.
-                let plan = xdhcp_controlplane::compile::compile(&cfg);
-                assert_eq!(plan.dhcp4.is_some(), cfg.dhcp4.is_some());
+                // Every loadable example also compiles, and its snapshot
+                // reads back as it was written.
+                let snapshot = xdhcp_controlplane::compile::compile(&cfg);
+                assert_eq!(snapshot.dhcp4.is_some(), cfg.dhcp4.is_some());
+                let sealed = snapshot.sealed().unwrap();
+                let back = Snapshot::from_file(&sealed, Path::new(file));
+                assert_eq!(back.as_ref().ok(), Some(&snapshot), "{file}");
+                snapshot.config4();
+                snapshot.config6();
             }
             ("ok", Err(e)) => failures.push(format!("{file}: expected to load, got {}", e[0])),
             (_, Ok(_)) => failures.push(format!("{file}: expected an error, it loaded")),

@@ -20,7 +20,7 @@ pub use pool::Pool;
 pub use walk::Walk;
 
 /// Allocation strategy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum AllocatorKind {
     /// Walks the pool in order, wrapping around (Kea's default).
     Iterative,

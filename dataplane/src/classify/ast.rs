@@ -47,7 +47,7 @@ pub enum Str {
 }
 
 /// Which integer a `*totext` conversion reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum IntKind {
     /// `int8totext`.
     I8,
@@ -75,7 +75,7 @@ impl IntKind {
 }
 
 /// How an option's value is presented.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum Repr {
     /// `.hex`: the payload bytes.
     Hex,
@@ -85,7 +85,7 @@ pub enum Repr {
 
 /// The text form of an option's payload, fixed at parse time from its
 /// definition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum TextForm {
     /// The bytes themselves (strings, and types without a text form here).
     Raw,
@@ -98,7 +98,7 @@ pub enum TextForm {
 }
 
 /// Where packet data comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum Source {
     /// `option[code]`.
     Option(u16),
@@ -133,7 +133,7 @@ pub enum Source {
 }
 
 /// `pkt.*` fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum PktField {
     /// Receiving interface name.
     Iface,
@@ -146,7 +146,7 @@ pub enum PktField {
 }
 
 /// `pkt4.*` fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum Pkt4Field {
     /// chaddr, `hlen` bytes.
     Mac,
@@ -169,7 +169,7 @@ pub enum Pkt4Field {
 }
 
 /// `pkt6.*` fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum Pkt6Field {
     /// Message type (4 bytes).
     Msgtype,

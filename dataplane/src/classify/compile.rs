@@ -8,7 +8,7 @@ use super::matcher::Matcher;
 use super::ParseError;
 
 /// One instruction; operands come from the stack, results go back on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum Op {
     /// Push `consts[start..start + len]`.
     Const(u32, u32),
@@ -70,7 +70,7 @@ pub enum Op {
 }
 
 /// A compiled expression, ready to run on any number of packets.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Program {
     pub(super) ops: Box<[Op]>,
     pub(super) consts: Box<[u8]>,

@@ -7,6 +7,10 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::primitives::StateID;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
+use rkyv::rancor::{self, Fallible};
+use rkyv::ser::Writer;
+use rkyv::string::{ArchivedString, StringResolver};
+use rkyv::Place;
 
 /// Largest fully built automaton kept per pattern; bigger ones use the
 /// regex crate's lazily built one.
@@ -69,6 +73,42 @@ impl Matcher {
     /// The anchored pattern text.
     pub fn as_str(&self) -> &str {
         self.source.as_str()
+    }
+    /// The pattern as given to [`Matcher::new`].
+    fn pattern(&self) -> &str {
+        let s = self.as_str();
+        &s["^(?:".len()..s.len() - ")$".len()]
+    }
+}
+
+// A snapshot (`crate::config::snapshot`) holds the pattern text; the
+// automata are built again when it is read, as they were when compiled.
+impl rkyv::Archive for Matcher {
+    type Archived = ArchivedString;
+    type Resolver = StringResolver;
+
+    fn resolve(&self, resolver: StringResolver, out: Place<ArchivedString>) {
+        ArchivedString::resolve_from_str(self.pattern(), resolver, out);
+    }
+}
+
+impl<S> rkyv::Serialize<S> for Matcher
+where
+    S: Fallible + Writer + ?Sized,
+    S::Error: rancor::Source,
+{
+    fn serialize(&self, s: &mut S) -> Result<StringResolver, S::Error> {
+        ArchivedString::serialize_from_str(self.pattern(), s)
+    }
+}
+
+impl<D> rkyv::Deserialize<Matcher, D> for ArchivedString
+where
+    D: Fallible + ?Sized,
+    D::Error: rancor::Source,
+{
+    fn deserialize(&self, _: &mut D) -> Result<Matcher, D::Error> {
+        Matcher::new(self.as_str()).map_err(<D::Error as rancor::Source>::new)
     }
 }
 

@@ -137,7 +137,7 @@ pub mod builtin {
 pub const VENDOR_CLASS_PREFIX: &str = "VENDOR_CLASS_";
 
 /// When a class's test is evaluated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum Phase {
     /// On reception, before subnet selection.
     Early,
@@ -150,7 +150,7 @@ pub enum Phase {
 }
 
 /// One class of the configuration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Class {
     /// Its name.
     pub name: String,
@@ -196,7 +196,7 @@ impl Class {
 
 /// A configuration's classes, built-in ones first, then in configuration
 /// order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Classes {
     list: Vec<Class>,
     /// Results are traced under `kea-dhcp6.eval` rather than `kea-dhcp4.eval`.

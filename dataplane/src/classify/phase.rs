@@ -13,7 +13,7 @@ use super::matcher::Matcher;
 use super::ClassSet;
 
 /// A phase's class tests, in evaluation order.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PhaseCode {
     /// Every class's code, appended in order.
     ops: Vec<Op>,

@@ -11,7 +11,7 @@ use crate::lease::ClientId;
 /// The kinds of identifier a reservation can be keyed on (Kea's
 /// `host-reservation-identifiers`). DHCPv6 has `hw-address`, `duid` and
 /// `flex-id`; the other two find nothing there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum HostIdKind {
     /// `hw-address`: the client's hardware address.
     HwAddress,
@@ -159,7 +159,7 @@ impl Lookup {
 }
 
 /// The flex_id hook (`libdhcp_flex_id.so`) as configured.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct FlexId {
     /// `identifier-expression`, compiled as a string expression.
     pub expression: Program,

@@ -2,7 +2,7 @@
 
 /// A lifetime with Kea's bounds: clients may ask for any value in
 /// `min..=max`; `default` applies when they do not ask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Lifetime {
     /// `valid-lifetime`.
     pub default: u32,

@@ -2,15 +2,20 @@
 //! inheritance already resolved and option data already encoded, so a
 //! worker copies bytes and compares numbers instead of interpreting JSON.
 //!
-//! The control plane builds these from a Kea configuration; workers share a
-//! snapshot read-only and swap it between batches on reload.
+//! The control plane resolves a Kea configuration into a [`plan::Plan`]
+//! per server and writes them into a [`snapshot`] file; the dataplane maps
+//! the file and [`build`]s its engines' configuration from the plans.
+//! Workers share that read-only and swap it between batches on reload.
 
+pub mod build;
 pub mod guard;
 pub mod host_ids;
 pub mod lifetime;
 pub mod names;
 pub mod options;
+pub mod plan;
 pub mod pool_classes;
+pub mod snapshot;
 pub mod v4;
 pub mod v6;
 
@@ -35,7 +40,7 @@ pub fn position<T>(items: &[T], item: &T) -> Option<usize> {
 /// Which host reservations a subnet consults: Kea's `reservations-global`,
 /// `reservations-in-subnet` and `reservations-out-of-pool` (or the
 /// `reservation-mode` they replace), inherited down to the subnet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct HostScope {
     /// Global reservations apply.
     pub global: bool,

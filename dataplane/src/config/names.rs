@@ -6,7 +6,9 @@ use regex::bytes::{Regex, RegexBuilder};
 
 /// `ddns-replace-client-name`: when the server puts a name of its own in
 /// place of the client's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize,
+)]
 pub enum ReplaceName {
     /// Use the client's name (Kea's default).
     #[default]

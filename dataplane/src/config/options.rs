@@ -1,7 +1,7 @@
 //! Option data of one configuration scope, encoded once at compile time.
 
 /// One option of a scope, in wire format.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct ConfiguredOption {
     /// The option code.
     pub code: u16,
@@ -13,7 +13,9 @@ pub struct ConfiguredOption {
 
 /// The options of one scope (global, shared network, subnet, pool, class,
 /// reservation), sorted by code so a lookup is a binary search.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize,
+)]
 pub struct OptionSet {
     options: Vec<ConfiguredOption>,
 }

@@ -231,7 +231,7 @@ impl Subnet6 {
 /// Where the engine looks for a DHCPv6 client's link-layer address
 /// (`mac-sources`), tried in the configured order. `any` is all of them in
 /// Kea's fixed order ([`MacSource::ANY`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum MacSource {
     /// `raw`: the source MAC of the client's own frame (raw and xdp
     /// backends; not relayed messages).

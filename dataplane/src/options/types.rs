@@ -7,7 +7,9 @@ use std::fmt;
 ///
 /// The universe changes a few encodings (a tuple's length prefix is one byte
 /// in DHCPv4 and two in DHCPv6) and the limits on option codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize,
+)]
 pub enum Universe {
     /// DHCPv4: 8-bit option codes and lengths.
     V4,

@@ -1,23 +1,22 @@
-//! Compile, second half for DHCPv4: a [`Plan`] into the engine's
-//! [`Config4`]: pools become allocators, options are keyed by code for the
-//! engine's lookups, reservations are indexed by identifier.
+//! The DHCPv4 engine's [`Config4`] from a [`Plan`].
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-use xdhcp_dataplane::alloc::{Allocator, LastPools, Pool};
-use xdhcp_dataplane::classify::Classes;
-use xdhcp_dataplane::config::v4::{HostId, HostIdKind, Reservations4};
-use xdhcp_dataplane::config::{Config4, Reservation4, Subnet4};
-use xdhcp_dataplane::options::DHCP4_SPACE;
+use crate::alloc::{Allocator, LastPools, Pool};
+use crate::classify::Classes;
+use crate::config::plan::{Host, Plan, SubnetPlan};
+use crate::config::v4::{HostId, Reservations4};
+use crate::config::{Config4, Reservation4, Subnet4};
+use crate::options::DHCP4_SPACE;
 
 use super::{
-    class_guard, class_indexes, class_table, option_set, pool_classes, shared_network_indexes,
-    subnet_options, Host, Plan, SubnetPlan,
+    class_guard, class_indexes, class_table, host_ids, option_set, pool_classes,
+    shared_network_indexes, subnet_options,
 };
 
 /// The engine's configuration for a DHCPv4 plan.
-pub fn snapshot(plan: &Plan) -> Config4 {
+pub fn config4(plan: &Plan) -> Config4 {
     let (network_of, shared_networks) = shared_network_indexes(plan);
     let mut classes = class_table(plan, DHCP4_SPACE);
     let subnets = plan
@@ -34,7 +33,7 @@ pub fn snapshot(plan: &Plan) -> Config4 {
         global_reservations: reservations(&plan.global_hosts, &mut classes),
         global_options: option_set(plan.global_options.iter(), DHCP4_SPACE),
         classes,
-        host_ids: super::host_ids(plan),
+        host_ids: host_ids(plan),
         flex_id: plan.flex_id.clone(),
         bootp: plan.bootp,
     }
@@ -94,8 +93,8 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         server_hostname: Some(p.server_hostname.clone()).filter(|n| !n.is_empty()),
         boot_file_name: Some(p.boot_file_name.clone()).filter(|n| !n.is_empty()),
         options: subnet_options(s, DHCP4_SPACE),
-        host_scope: p.host_scope(),
-        names: p.name_rules(),
+        host_scope: p.hosts,
+        names: p.names.rules(),
         reservations: reservations(&s.hosts, classes),
         last_pool: Default::default(),
     };
@@ -108,10 +107,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
 fn reservations(hosts: &[Host], classes: &mut Classes) -> Reservations4 {
     let mut out = Reservations4::default();
     for h in hosts {
-        let Some(kind) = HostIdKind::from_name(h.id_type) else {
-            continue;
-        };
-        let id = HostId::new(kind, &h.id);
+        let id = HostId::new(h.id_type, &h.id);
         let more = h.more();
         let address = h.addresses.iter().find_map(|a| match a {
             IpAddr::V4(a) if !a.is_unspecified() => Some(*a),
