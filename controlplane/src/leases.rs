@@ -1,21 +1,14 @@
 //! Where a server keeps its leases: the lease store settings derived from
-//! `lease-database`, shared by the server and the `xdhcp leases` commands so
-//! both open the same journal.
+//! `lease-database`, shared by the server and the `-T` check so both look
+//! at the same journal.
 
-use std::path::PathBuf;
-
-use xdhcp_dataplane::journal::{FlushPolicy, JournalConfig};
+use xdhcp_dataplane::config::setup::Leases;
 use xdhcp_dataplane::lease::StoreConfig;
 use xdhcp_dataplane::options::Universe;
 
 use crate::config::net::to_u128;
 use crate::config::Server;
 
-/// Lease shards: a few per core keeps lock contention low.
-const SHARDS: usize = 8;
-/// Journal segment size per shard; recovery reads whole segments, so they
-/// stay modest and rotate.
-const SEGMENT_BYTES: usize = 8 << 20;
 /// Fewest leases the tables are sized for.
 const CAPACITY: usize = 1 << 16;
 /// Most leases the tables are sized for up front (about 30 MB of indexes);
@@ -44,24 +37,22 @@ fn capacity(server: &Server) -> usize {
 /// The store for `server`: in memory when `persist` is false, otherwise a
 /// journal directory beside the memfile Kea would write (`<name>.xdhcp`), or
 /// `/var/lib/xdhcp/dhcp4` (`dhcp6`) when no name is given.
-pub fn store_config(server: &Server) -> StoreConfig {
+pub fn setup(server: &Server) -> Leases {
     let db = &server.lease_database;
-    if !db.persist {
-        return StoreConfig::memory(SHARDS, capacity(server));
+    let journal = db.persist.then(|| match (&db.name, server.universe) {
+        (Some(name), _) => format!("{name}.xdhcp"),
+        (None, Universe::V4) => "/var/lib/xdhcp/dhcp4".into(),
+        (None, Universe::V6) => "/var/lib/xdhcp/dhcp6".into(),
+    });
+    Leases {
+        capacity: capacity(server) as u64,
+        journal,
     }
-    let dir = match (&db.name, server.universe) {
-        (Some(name), _) => PathBuf::from(format!("{name}.xdhcp")),
-        (None, Universe::V4) => PathBuf::from("/var/lib/xdhcp/dhcp4"),
-        (None, Universe::V6) => PathBuf::from("/var/lib/xdhcp/dhcp6"),
-    };
-    StoreConfig {
-        shards: SHARDS,
-        capacity: capacity(server),
-        journal: JournalConfig {
-            segment_bytes: SEGMENT_BYTES,
-            ..JournalConfig::persistent(dir, FlushPolicy::Os)
-        },
-    }
+}
+
+/// The settings the store for `server` opens with.
+pub fn store_config(server: &Server) -> StoreConfig {
+    setup(server).store_config()
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ pub mod diag;
 pub mod eval_log;
 pub mod json;
 pub mod leases;
-pub mod lfc;
 pub mod log;
 pub mod metrics;
 pub mod monitor;

@@ -2,7 +2,9 @@
 //! configuration, exiting 0, or 1 with located errors on stderr, as
 //! `kea-dhcp4 -t` does; `-T FILE` also checks what serving needs from
 //! outside the file (see `deep_check`); `-v` / `-V` / `-W` report the
-//! version and build. `-c FILE` serves DHCPv4 (see `serve`).
+//! version and build; with `--write-snapshot OUT`, -t and -T also write
+//! the compiled snapshot `xdhcp-dataplane` serves. `-c FILE` serves (see
+//! `serve`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +28,14 @@ struct Args {
     /// the lease journal and TLS files, without opening sockets.
     #[arg(short = 'T', value_name = "FILE")]
     deep_test: Option<PathBuf>,
+    /// With -t or -T: also compile the configuration into the snapshot
+    /// file `xdhcp-dataplane --snapshot` serves.
+    #[arg(
+        long = "write-snapshot",
+        value_name = "FILE",
+        conflicts_with = "config"
+    )]
+    write_snapshot: Option<PathBuf>,
     /// Serve with this configuration file (DHCPv4 over AF_XDP).
     #[arg(short = 'c', value_name = "FILE")]
     config: Option<PathBuf>,
@@ -85,6 +95,17 @@ fn main() -> ExitCode {
             Err(errors) => {
                 errors.iter().for_each(|e| eprintln!("{e}"));
                 eprintln!("Deep check failed with {} error(s)", errors.len());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if let Some(out) = &args.write_snapshot {
+        let written = xdhcp_controlplane::serve::snapshot(&cfg)
+            .and_then(|s| s.write(out).map_err(|e| e.to_string()));
+        match written {
+            Ok(size) => println!("snapshot written to {} ({size} bytes)", out.display()),
+            Err(e) => {
+                eprintln!("xdhcp-controlplane: {e}");
                 return ExitCode::FAILURE;
             }
         }

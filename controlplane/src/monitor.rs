@@ -17,10 +17,10 @@ use xdhcp_dataplane::stats::{Stats4, Stats6};
 use crate::api::{self, Api};
 use crate::config::services::ControlSocket;
 use crate::metrics::{Journal, Metrics};
-use crate::reload::Family;
 use crate::stats::v4::Sources4;
 use crate::stats::v6::Sources6;
 use crate::stats::{Layout, Stats};
+use xdhcp_dataplane::server::family::Family;
 
 /// The statistics of each DHCP version served and the metrics over them.
 pub struct Monitor {
@@ -66,11 +66,7 @@ pub fn monitor(
     let mut journals = Vec::new();
     let mut reclaimed4 = Arc::new(Stats4::default());
     let mut reclaimed6 = Arc::new(Stats6::default());
-    if let Some(Family {
-        snapshot: config,
-        leases,
-    }) = v4
-    {
+    if let Some(Family { config, leases }) = v4 {
         let ids: Vec<u32> = config.load().subnets.iter().map(|s| s.id).collect();
         reclaimed4 = Arc::new(Stats4::default());
         let lines = workers.iter().map(|(_, w)| w.v4.clone());
@@ -82,11 +78,7 @@ pub fn monitor(
         })));
         journals.push(journal("dhcp4", leases));
     }
-    if let Some(Family {
-        snapshot: config,
-        leases,
-    }) = v6
-    {
+    if let Some(Family { config, leases }) = v6 {
         let ids: Vec<u32> = config.load().subnets.iter().map(|s| s.id).collect();
         reclaimed6 = Arc::new(Stats6::default());
         let lines = workers.iter().map(|(_, w)| w.v6.clone());

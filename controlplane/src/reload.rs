@@ -12,13 +12,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use xdhcp_dataplane::alloc::Allocator;
 use xdhcp_dataplane::config::snapshot::Snapshot;
-use xdhcp_dataplane::config::{Config4, Config6, Live};
-use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, LeaseStore};
+use xdhcp_dataplane::config::{Config4, Config6};
+use xdhcp_dataplane::lease::{Lease4, Lease6, LeaseStore};
+use xdhcp_dataplane::server::family::Family;
 
 use crate::config::{self, no_effect, Config};
 use crate::diag::Diag;
@@ -39,14 +39,6 @@ const RESTART_ONLY: &[&str] = &[
     "control-socket",
     "control-sockets",
 ];
-
-/// One family being served: the snapshot its workers read, its leases.
-pub struct Family<C, L: Lease> {
-    /// The compiled configuration the workers read.
-    pub snapshot: Arc<Live<C>>,
-    /// The leases.
-    pub leases: Arc<LeaseStore<L>>,
-}
 
 /// The configuration in force, and the families it feeds.
 pub struct Running {
@@ -327,73 +319,4 @@ fn section<'a>(top: &'a Value, server: &str, key: &str) -> Option<&'a Value> {
 fn joined(errors: &[Diag]) -> String {
     let each: Vec<String> = errors.iter().map(Diag::to_string).collect();
     each.join("; ")
-}
-
-/// A compiled configuration whose pool allocators a reload carries over.
-pub trait Pools: Clone {
-    /// Every pool's allocator, address and prefix pools alike.
-    fn pools(&mut self) -> Vec<&mut Arc<Allocator>>;
-}
-
-impl Pools for Config4 {
-    fn pools(&mut self) -> Vec<&mut Arc<Allocator>> {
-        self.subnets.iter_mut().flat_map(|s| &mut s.pools).collect()
-    }
-}
-
-impl Pools for Config6 {
-    fn pools(&mut self) -> Vec<&mut Arc<Allocator>> {
-        let each = self.subnets.iter_mut().flat_map(|s| {
-            let pd = s.pd_pools.iter_mut().map(|p| &mut p.alloc);
-            s.pools.iter_mut().chain(pd)
-        });
-        each.collect()
-    }
-}
-
-impl<C: Pools, L: Lease> Family<C, L> {
-    /// Serves `first` from `leases`, its pools registered with them.
-    fn start(mut first: C, leases: Arc<LeaseStore<L>>) -> Family<C, L> {
-        adopt_pools(&leases, Vec::new(), first.pools());
-        Family {
-            snapshot: Arc::new(Live::from_pointee(first)),
-            leases,
-        }
-    }
-
-    /// Swaps `next` in for the workers' next batch.
-    fn replace(&self, mut next: C) {
-        // Cloning the old snapshot is cheap next to compiling the new one,
-        // and reloads are rare.
-        let mut old = C::clone(&self.snapshot.load_full());
-        let old = old.pools().into_iter().map(|p| p.clone()).collect();
-        adopt_pools(&self.leases, old, next.pools());
-        self.snapshot.store(Arc::new(next));
-    }
-}
-
-/// Gives the pools of a new snapshot the allocators of the same pools in
-/// `old` (an unchanged pool keeps its cursor and free-lease queue),
-/// registers the pools that are new with the lease store, and forgets the
-/// ones that are gone.
-fn adopt_pools<L: Lease>(
-    leases: &LeaseStore<L>,
-    old: Vec<Arc<Allocator>>,
-    new: Vec<&mut Arc<Allocator>>,
-) {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let mut kept = Vec::new();
-    for a in new {
-        match old
-            .iter()
-            .find(|o| o.pool() == a.pool() && o.kind() == a.kind())
-        {
-            Some(o) => *a = o.clone(),
-            None => leases.add_pool(a.clone(), now),
-        }
-        kept.push(a.clone());
-    }
-    leases.retain_pools(|p| kept.iter().any(|k| Arc::ptr_eq(k, p)));
 }

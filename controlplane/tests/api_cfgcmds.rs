@@ -145,7 +145,7 @@ fn subnet_commands_answer_as_kea_and_change_the_running_configuration() {
         added["arguments"],
         json!({ "subnets": [ { "id": 42, "subnet": "10.42.0.0/24" } ] })
     );
-    let live = running.v4.as_ref().unwrap().snapshot.load();
+    let live = running.v4.as_ref().unwrap().config.load();
     assert!(live
         .subnets
         .iter()
@@ -361,7 +361,7 @@ fn subnet_commands_answer_as_kea_and_change_the_running_configuration() {
         said(&send(&api, "subnet4-del", Some(json!({ "id": 42 })))),
         (3, "no subnet with id 42 found".into())
     );
-    let live = running.v4.as_ref().unwrap().snapshot.load();
+    let live = running.v4.as_ref().unwrap().config.load();
     assert!(!live.subnets.iter().any(|s| s.id == 42));
     // The subnet without an explicit ID kept the one Kea assigned.
     assert_eq!(
@@ -475,7 +475,7 @@ fn host_commands_answer_as_kea_over_the_configured_reservations() {
         "{dup}"
     );
     assert_eq!(hash(&api), before);
-    let live = running.v4.as_ref().unwrap().snapshot.load();
+    let live = running.v4.as_ref().unwrap().config.load();
     let reserved = |live: &xdhcp_dataplane::config::Config4| {
         live.subnets
             .iter()
@@ -559,7 +559,7 @@ fn host_commands_answer_as_kea_over_the_configured_reservations() {
         )),
         (0, "Host deleted.".into())
     );
-    let live = running.v4.as_ref().unwrap().snapshot.load();
+    let live = running.v4.as_ref().unwrap().config.load();
     assert!(!reserved(&live));
 }
 
@@ -583,7 +583,7 @@ fn class_commands_follow_kea_rules() {
         ),
     );
     assert_eq!(said(&add), (0, "Class 'pxe' added".into()));
-    let live = running.v4.as_ref().unwrap().snapshot.load();
+    let live = running.v4.as_ref().unwrap().config.load();
     assert!(live.classes.index("pxe").is_some());
     let got = send(&api, "class-get", Some(json!({ "name": "pxe" })));
     assert_eq!(said(&got), (0, "Class 'pxe' definition returned".into()));
@@ -685,7 +685,7 @@ fn dhcp6_sections_answer_the_v6_family() {
         .v6
         .as_ref()
         .unwrap()
-        .snapshot
+        .config
         .load()
         .subnets
         .iter()

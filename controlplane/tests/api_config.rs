@@ -162,7 +162,7 @@ fn config_test_checks_without_applying() {
 fn config_set_swaps_the_snapshot_and_keeps_unchanged_pools() {
     let api = api_over(one_subnet(), None);
     let v4 = api.running.as_ref().unwrap().v4.as_ref().unwrap();
-    let before = v4.snapshot.load_full();
+    let before = v4.config.load_full();
     let hash_before = call(&api, json!({"command": "config-hash-get"}));
     let added = call(
         &api,
@@ -177,7 +177,7 @@ fn config_set_swaps_the_snapshot_and_keeps_unchanged_pools() {
     );
     assert_eq!(bad["result"], 1);
     assert!(said(&bad).1.contains("Dhcp4.subnet4[0].subnet"), "{bad}");
-    assert!(Arc::ptr_eq(&before, &v4.snapshot.load_full()));
+    assert!(Arc::ptr_eq(&before, &v4.config.load_full()));
     assert_eq!(
         call(&api, json!({"command": "config-get"}))["arguments"],
         one_subnet()
@@ -195,13 +195,13 @@ fn config_set_swaps_the_snapshot_and_keeps_unchanged_pools() {
             .contains("lease-database type 'postgresql' is not available"),
         "{refused}"
     );
-    assert!(Arc::ptr_eq(&before, &v4.snapshot.load_full()));
+    assert!(Arc::ptr_eq(&before, &v4.config.load_full()));
 
     // Good: a new lifetime and a second subnet.
     let next = two_subnets();
     let set = config_set(&api, &next);
     assert_eq!(said(&set), (0, "Configuration successful."));
-    let after = v4.snapshot.load_full();
+    let after = v4.config.load_full();
     assert_eq!(after.subnets.len(), 2);
     assert_eq!(after.subnets[0].valid.default, 900);
     assert!(
@@ -312,7 +312,7 @@ fn config_reload_rereads_the_file_and_keeps_running_on_error() {
         "the key: {text}"
     );
     assert_eq!(
-        v4.snapshot.load().subnets[0].valid.default,
+        v4.config.load().subnets[0].valid.default,
         4000,
         "the running configuration stays"
     );
@@ -341,7 +341,7 @@ fn config_reload_rereads_the_file_and_keeps_running_on_error() {
     std::fs::write(&file, serde_json::to_string_pretty(&changed).unwrap()).unwrap();
     let good = call(&api, json!({"command": "config-reload", "arguments": {}}));
     assert_eq!(said(&good), (0, "Configuration successful."));
-    assert_eq!(v4.snapshot.load().subnets[0].valid.default, 1234);
+    assert_eq!(v4.config.load().subnets[0].valid.default, 1234);
     assert_eq!(
         call(&api, json!({"command": "config-get"}))["arguments"],
         changed
@@ -613,13 +613,13 @@ fn config_reload_swaps_dhcp6_too_and_keeps_its_duid() {
         .unwrap();
     let api = Api::new(Arc::new(running), &STOP);
     let family = api.running.as_ref().unwrap().v6.as_ref().unwrap();
-    let before = family.snapshot.load_full();
+    let before = family.config.load_full();
     assert_eq!(before.subnets[0].valid.default, 5000);
 
     std::fs::write(&file, both(6000).to_string()).unwrap();
     let reloaded = call(&api, json!({"command": "config-reload"}));
     assert_eq!(reloaded["result"], 0, "{reloaded}");
-    let after = family.snapshot.load_full();
+    let after = family.config.load_full();
     assert_eq!(after.subnets[0].valid.default, 6000);
     assert_eq!(after.server_duid, before.server_duid, "the DUID stays");
     assert!(Arc::ptr_eq(
@@ -649,7 +649,7 @@ fn statistics_follow_a_reload() {
     let running = api.running.clone().unwrap();
     let v4 = running.v4.as_ref().unwrap();
     let stats = Arc::new(Stats::new(Sources4 {
-        config: v4.snapshot.clone(),
+        config: v4.config.clone(),
         workers: Vec::new(),
         leases: v4.leases.clone(),
         layout: Live::from_pointee(Layout::from_json(&one_subnet()["Dhcp4"], 4, &[1])),

@@ -18,6 +18,7 @@ pub mod io;
 pub mod journal;
 pub mod lease;
 pub mod options;
+pub mod server;
 pub mod stats;
 pub mod wire;
 pub mod worker;

@@ -8,6 +8,7 @@
 //! engines' configuration from them ([`xdhcp_dataplane::config::build`]).
 
 mod params;
+mod setup;
 
 use std::net::IpAddr;
 
@@ -25,6 +26,7 @@ use crate::config::reservations::Reservation;
 use crate::config::{Config, Server};
 use crate::server_duid;
 use params::params;
+pub use setup::setup;
 
 /// Both servers of a configuration, compiled, with [`default_duid`] for
 /// the DHCPv6 server's: a server puts the DUID it keeps in its data
@@ -166,6 +168,7 @@ fn plan(s: &Server) -> Plan {
         decline_probation_period: s.decline_probation_period,
         echo_client_id: s.echo_client_id,
         mac_sources: s.mac_sources.clone(),
+        setup: setup::setup(s),
     }
 }
 

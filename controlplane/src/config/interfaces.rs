@@ -4,17 +4,7 @@ use super::keys;
 use super::read::Ctx;
 use crate::json::Value;
 
-/// Packet I/O backend (`dhcp-socket-type`). xdhcp adds `xdp` (AF_XDP) to
-/// Kea's `raw` and `udp`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SocketType {
-    /// AF_XDP, kernel bypass.
-    Xdp,
-    /// AF_PACKET (Kea's DHCPv4 default).
-    Raw,
-    /// Plain UDP sockets (Kea's only DHCPv6 mode).
-    Udp,
-}
+pub use xdhcp_dataplane::config::setup::SocketType;
 
 /// The `interfaces-config` map.
 #[derive(Debug, Clone, PartialEq)]

@@ -15,6 +15,7 @@ pub mod names;
 pub mod options;
 pub mod plan;
 pub mod pool_classes;
+pub mod setup;
 pub mod snapshot;
 pub mod v4;
 pub mod v6;

@@ -14,6 +14,7 @@ use crate::classify::Classes;
 use crate::options::Universe;
 
 use super::names::{NameRules, ReplaceName, Sanitizer};
+use super::setup::Setup;
 use super::v6::MacSource;
 use super::{FlexId, HostIdKind, HostScope, Lifetime};
 
@@ -44,6 +45,8 @@ pub struct Plan {
     pub echo_client_id: bool,
     /// `mac-sources` (v6) in order; empty means `any`.
     pub mac_sources: Vec<MacSource>,
+    /// Interfaces, sockets, lease store and its upkeep.
+    pub setup: Setup,
 }
 
 /// One option ready to send.

@@ -11,7 +11,7 @@ use super::{Lease, LeaseState, LeaseStore};
 use crate::journal::RecordKind;
 
 /// Kea's `expired-leases-processing` parameters used by one pass.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct ReclaimConfig {
     /// Seconds a reclaimed lease is kept before it is removed
     /// (`hold-reclaimed-time`; 0 removes at once).

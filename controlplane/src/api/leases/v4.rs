@@ -17,7 +17,7 @@ use super::{
     Listed,
 };
 use crate::api::{answer, answer_with, result, unsupported};
-use crate::reload::Family;
+use xdhcp_dataplane::server::family::Family;
 
 impl Listed for Lease4 {
     const LABEL: &'static str = "IPv4";
@@ -56,7 +56,7 @@ pub fn to_json(l: &Lease4) -> Value {
 /// Runs one `lease4-*` command, or `leases-reclaim`; `given` is `None`
 /// when the request had no `arguments`.
 pub fn run(v4: &Family<Config4, Lease4>, command: &str, given: Option<&Args>) -> Value {
-    let (store, config) = (&*v4.leases, &*v4.snapshot.load());
+    let (store, config) = (&*v4.leases, &*v4.config.load());
     let empty = Map::new();
     let args = given.unwrap_or(&empty);
     let ids: Vec<u32> = config.subnets.iter().map(|s| s.id).collect();

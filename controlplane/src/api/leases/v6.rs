@@ -16,7 +16,7 @@ use xdhcp_dataplane::lease::{
 
 use super::{finish, found, lookup_key, now, shared, typed, with_context, Args, Listed};
 use crate::api::{answer, answer_with, result, unsupported};
-use crate::reload::Family;
+use xdhcp_dataplane::server::family::Family;
 
 /// Kea's name of a lease type.
 fn type_name(t: LeaseType) -> &'static str {
@@ -65,7 +65,7 @@ impl Listed for Lease6 {
 /// Runs one `lease6-*` command; `given` is `None` when the request had no
 /// `arguments`.
 pub fn run(v6: &Family<Config6, Lease6>, command: &str, given: Option<&Args>) -> Value {
-    let (store, config) = (&*v6.leases, &*v6.snapshot.load());
+    let (store, config) = (&*v6.leases, &*v6.config.load());
     let ids: Vec<u32> = config.subnets.iter().map(|s| s.id).collect();
     if let Some(answer) = shared(store, command, given, &ids) {
         return answer;

@@ -1,0 +1,119 @@
+//! `xdhcp-dataplane` serves on its own from the snapshot that
+//! `xdhcp-controlplane -t CONFIG --write-snapshot FILE` writes: a real
+//! dhclient gets a lease, a rewritten snapshot is swapped in on SIGHUP (the
+//! next exchange carries the new option), the lease journal survives a
+//! restart of the dataplane, and a file that is not a snapshot stops it
+//! with the reason. Needs root.
+
+use std::path::Path;
+
+use xdhcp_testlab::{scratch_dir, stop_daemon, workspace_binary, Lab, ServerProcess};
+
+/// A Dhcp4 server on `iface` whose subnet hands out `domain`, its leases
+/// journalled in `dir`.
+fn config(iface: &str, dir: &str, domain: &str) -> String {
+    format!(
+        r#"{{ "Dhcp4": {{
+    "interfaces-config": {{ "interfaces": [ "{iface}" ] }},
+    "lease-database": {{ "type": "memfile", "persist": true, "name": "{dir}/leases4.csv" }},
+    "valid-lifetime": 900,
+    "subnet4": [ {{
+      "id": 7, "subnet": "198.51.100.0/24",
+      "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ],
+      "option-data": [ {{ "name": "routers", "data": "198.51.100.1" }},
+                       {{ "name": "domain-name", "data": "{domain}" }} ]
+    }} ]
+  }} }}"#
+    )
+}
+
+/// Checks `config` and writes its snapshot to `out`, as an operator would.
+fn write_snapshot(lab: &Lab, config: &Path, out: &Path) {
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let args = [bin, "-t", config.to_str().unwrap(), "--write-snapshot"];
+    let run = lab
+        .server_command(&args)
+        .arg(out)
+        .output()
+        .expect("xdhcp-controlplane");
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(said.contains("snapshot written to"), "{said}");
+}
+
+/// A dhclient exchange in the client namespace; returns the lease file.
+fn lease(lab: &Lab, dir: &str) -> String {
+    let out = lab.dhclient(dir, &[]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "dhclient:\n{said}");
+    assert!(said.contains("DHCPACK of 198.51.100.50"), "{said}");
+    // The daemon it left would renew on its own; the next exchange is ours.
+    stop_daemon(&format!("{dir}/dhclient.pid"));
+    std::fs::read_to_string(format!("{dir}/dhclient.leases")).unwrap()
+}
+
+#[test]
+fn the_dataplane_serves_a_snapshot_on_its_own() {
+    let lab = Lab::new("dps");
+    let scratch = scratch_dir("dataplane-process");
+    let dir = scratch.to_str().unwrap();
+    let (conf, snapshot) = (scratch.join("kea.conf"), scratch.join("snapshot"));
+    let dataplane = workspace_binary(
+        env!("CARGO_BIN_EXE_xdhcp-controlplane"),
+        "xdhcp-dataplane",
+        "xdhcp-dataplane",
+    );
+    let dataplane = dataplane.to_str().unwrap();
+    let start = || {
+        let command = lab.server_command(&[dataplane, "--snapshot", snapshot.to_str().unwrap()]);
+        ServerProcess::start(command, "DHCP4_STARTED")
+    };
+
+    std::fs::write(&conf, config(&lab.iface, dir, "first.example")).unwrap();
+    write_snapshot(&lab, &conf, &snapshot);
+    let mut server = start();
+    let first = lease(&lab, dir);
+    assert!(
+        first.contains("option domain-name \"first.example\";"),
+        "{first}"
+    );
+    assert!(first.contains("option routers 198.51.100.1;"), "{first}");
+
+    // A new snapshot, swapped in on SIGHUP while serving.
+    std::fs::write(&conf, config(&lab.iface, dir, "second.example")).unwrap();
+    write_snapshot(&lab, &conf, &snapshot);
+    server.signal(libc::SIGHUP);
+    server.wait_for("DHCP4_DYNAMIC_RECONFIGURATION ");
+    let second = lease(&lab, dir);
+    assert!(
+        second.contains("option domain-name \"second.example\";"),
+        "{second}"
+    );
+    let log = server.stop("DHCP4_SHUTDOWN");
+    assert!(!log.contains("WARN"), "{log}");
+
+    // The journal keeps the lease across a restart.
+    let log = start().stop("DHCP4_SHUTDOWN");
+    assert!(log.contains("1 lease(s) loaded"), "{log}");
+
+    // Not a snapshot: exit 1, saying why.
+    std::fs::write(&snapshot, "{ \"Dhcp4\": {} }").unwrap();
+    let out = lab
+        .server_command(&[
+            "timeout",
+            "20",
+            dataplane,
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("not an xdhcp snapshot file"), "{said}");
+    let _ = std::fs::remove_dir_all(&scratch);
+}
