@@ -43,6 +43,11 @@ struct Args {
     /// (`xdhcp start` and systemd's PIDFile use it).
     #[arg(long = "pid-file", value_name = "FILE")]
     pid_file: Option<PathBuf>,
+    /// With -c: hand the configuration (and each change to it) to the
+    /// `xdhcp-dataplane --listen SOCKET` on this channel instead of serving
+    /// it in this process.
+    #[arg(long = "dataplane", value_name = "SOCKET", requires = "config")]
+    dataplane: Option<PathBuf>,
     /// Debug logging.
     #[arg(short = 'd')]
     debug: bool,
@@ -126,7 +131,13 @@ fn main() -> ExitCode {
         .and_then(|setup| log::configure(&setup))
         .and_then(|()| {
             announce(&cfg);
-            xdhcp_controlplane::serve::run(&cfg, &file, args.metrics, args.pid_file.as_deref())
+            xdhcp_controlplane::serve::run(
+                &cfg,
+                &file,
+                args.metrics,
+                args.pid_file.as_deref(),
+                args.dataplane.as_deref(),
+            )
         });
     let code = match served {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,8 +2,9 @@
 //! (`config-set`, `config-reload` and SIGHUP).
 //!
 //! A new configuration is validated and compiled in full before anything
-//! changes; only then are the compiled snapshots stored into the [`Live`]
-//! cells the workers read, each worker taking the new one at its next
+//! changes; then it is handed to the dataplane process, when there is one
+//! (which swaps it in the same way), or stored into the `Live` cells the
+//! in-process workers read, each worker taking the new one at its next
 //! batch. Sockets stay open throughout, so frames that arrive during a
 //! reload wait in their rings and none is dropped. Pools that survive a
 //! reload keep their allocators (cursor, free-lease queue); new pools are
@@ -18,6 +19,7 @@ use serde_json::Value;
 use xdhcp_dataplane::config::snapshot::Snapshot;
 use xdhcp_dataplane::config::{Config4, Config6};
 use xdhcp_dataplane::lease::{Lease4, Lease6, LeaseStore};
+use xdhcp_dataplane::server::channel;
 use xdhcp_dataplane::server::family::Family;
 
 use crate::config::{self, no_effect, Config};
@@ -61,6 +63,9 @@ pub struct Running {
     watchers: Mutex<Vec<Watcher>>,
     /// The DHCPv6 server DUID, kept across reloads.
     duid: Vec<u8>,
+    /// The channel of the dataplane process that serves the configuration,
+    /// when it is not served in-process.
+    dataplane: Option<PathBuf>,
     log: Logger,
 }
 
@@ -107,6 +112,7 @@ impl Running {
             v4: None,
             v6: None,
             duid: Vec::new(),
+            dataplane: None,
             log,
         }
     }
@@ -121,7 +127,9 @@ impl Running {
     ) -> Result<Running, String> {
         let (leases6, duid) = leases6.unzip();
         self.duid = duid.unwrap_or_default();
-        let snapshot = load(&self.lock().1, &self.duid)?;
+        let Some(snapshot) = self.deliver(&self.lock().1)? else {
+            return Ok(self);
+        };
         if let (Some(config), Some(leases)) = (snapshot.config4(), leases4) {
             self.v4 = Some(Family::start(config, leases));
         }
@@ -129,6 +137,49 @@ impl Running {
             self.v6 = Some(Family::start(config, leases));
         }
         Ok(self)
+    }
+
+    /// Hands the configuration, and each one after it, to the dataplane
+    /// process listening at `channel` instead of serving it here; the
+    /// DHCPv6 server identifies itself with `duid`. Fails, as a start
+    /// does, when the dataplane cannot be reached or refuses it.
+    pub fn hand_over_to(mut self, channel: PathBuf, duid: Vec<u8>) -> Result<Running, String> {
+        self.duid = duid;
+        self.dataplane = Some(channel);
+        self.deliver(&self.lock().1)?;
+        Ok(self)
+    }
+
+    /// True when a separate dataplane process serves the configuration.
+    pub fn remote(&self) -> bool {
+        self.dataplane.is_some()
+    }
+
+    /// True when DHCPv4 is served, here or by the dataplane process.
+    pub fn serves_dhcp4(&self) -> bool {
+        self.v4.is_some() || (self.remote() && self.lock().1.dhcp4.is_some())
+    }
+
+    /// True when DHCPv6 is served, here or by the dataplane process.
+    pub fn serves_dhcp6(&self) -> bool {
+        self.v6.is_some() || (self.remote() && self.lock().1.dhcp6.is_some())
+    }
+
+    /// Compiles `model` into a snapshot and seals it in memory. With a
+    /// dataplane process, hands it over (`None` once applied there);
+    /// otherwise maps it back as that process would, so the in-process
+    /// engines run on what the snapshot carries and nothing bypasses its
+    /// format.
+    fn deliver(&self, model: &Config) -> Result<Option<Snapshot>, String> {
+        let mut snapshot = compile::compile(model);
+        snapshot.server_duid = self.duid.clone();
+        let file = snapshot.sealed().map_err(|e| e.to_string())?;
+        match &self.dataplane {
+            Some(socket) => channel::hand_over(socket, &file).map(|()| None),
+            None => Snapshot::from_file(&file, Path::new("xdhcp-snapshot"))
+                .map(Some)
+                .map_err(|e| e.to_string()),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, (Value, Config)> {
@@ -258,11 +309,12 @@ impl Running {
         if !unsupported.is_empty() {
             return Err(joined(&unsupported));
         }
+        // A dataplane process checks the families it serves itself.
         let served = [
             ("Dhcp4", self.v4.is_some(), model.dhcp4.is_some()),
             ("Dhcp6", self.v6.is_some(), model.dhcp6.is_some()),
         ];
-        for (name, served, kept) in served {
+        for (name, served, kept) in served.into_iter().filter(|_| !self.remote()) {
             if served && !kept {
                 return Err(format!(
                     "{name} is being served and the new configuration has no {name} \
@@ -284,12 +336,13 @@ impl Running {
                 (self.log)("WARN", "DHCP4_RECONFIGURE_RESTART_ONLY", &text);
             }
         }
-        let snapshot = load(&model, &self.duid)?;
-        if let (Some(f), Some(next)) = (&self.v4, snapshot.config4()) {
-            f.replace(next);
-        }
-        if let (Some(f), Some(next)) = (&self.v6, snapshot.config6()) {
-            f.replace(next);
+        if let Some(snapshot) = self.deliver(&model)? {
+            if let (Some(f), Some(next)) = (&self.v4, snapshot.config4()) {
+                f.replace(next);
+            }
+            if let (Some(f), Some(next)) = (&self.v6, snapshot.config6()) {
+                f.replace(next);
+            }
         }
         let watchers = self.watchers.lock().unwrap_or_else(|e| e.into_inner());
         watchers.iter().for_each(|w| w(&json));
@@ -298,16 +351,6 @@ impl Running {
         *self.installed.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         Ok(())
     }
-}
-
-/// Compiles `model` into a snapshot with server DUID `duid`, seals it in
-/// memory and maps it back, as a dataplane of its own would: the engines
-/// run on what the snapshot file carries, so nothing bypasses its format.
-fn load(model: &Config, duid: &[u8]) -> Result<Snapshot, String> {
-    let mut snapshot = compile::compile(model);
-    snapshot.server_duid = duid.to_vec();
-    let file = snapshot.sealed().map_err(|e| e.to_string())?;
-    Snapshot::from_file(&file, Path::new("xdhcp-snapshot")).map_err(|e| e.to_string())
 }
 
 /// `top[server][key]`, if present.

@@ -49,12 +49,15 @@ extern "C" fn on_hangup(_: libc::c_int) {
 /// Serves until a signal arrives; with `metrics`, also serves `GET
 /// /metrics` there; with `pid_file`, writes the process id there once
 /// every interface is served (so `xdhcp start` knows start-up succeeded)
-/// and removes it on the way out. Errors are operator-readable sentences.
+/// and removes it on the way out; with `dataplane`, hands the
+/// configuration to the `xdhcp-dataplane` listening on that channel
+/// instead of serving it here. Errors are operator-readable sentences.
 pub fn run(
     config: &Config,
     file: &Path,
     metrics: Option<SocketAddr>,
     pid_file: Option<&Path>,
+    dataplane: Option<&Path>,
 ) -> Result<(), String> {
     // Installed first, so a signal during start-up stops the server cleanly
     // once it is up. SAFETY: the handler only stores to an atomic.
@@ -75,23 +78,40 @@ pub fn run(
     reload::warn_no_effect(&raw, None, log);
     let setup4 = config.dhcp4.as_ref().map(compile::setup);
     let setup6 = config.dhcp6.as_ref().map(compile::setup);
-    let leases4 = config.dhcp4.as_ref().map(open_leases).transpose()?;
-    let leases6 = match &config.dhcp6 {
-        Some(server) => Some((open_leases(server)?, server_duid(server)?)),
-        None => None,
+    let duid = config.dhcp6.as_ref().map(server_duid).transpose()?;
+    let running = match dataplane {
+        Some(channel) => {
+            let running = running.hand_over_to(channel.to_path_buf(), duid.unwrap_or_default())?;
+            let text = format!(
+                "configuration handed to the dataplane on {}",
+                channel.display()
+            );
+            log("INFO", "XDHCP_DATAPLANE_CONFIGURED", &text);
+            running
+        }
+        None => {
+            let leases4 = config.dhcp4.as_ref().map(open_leases).transpose()?;
+            let leases6 = config.dhcp6.as_ref().map(open_leases).transpose()?;
+            running.serve(leases4, leases6.zip(duid))?
+        }
     };
-    let running = Arc::new(running.serve(leases4, leases6)?);
+    let running = Arc::new(running);
     let (v4, v6) = (&running.v4, &running.v6);
-    if v4.is_none() && v6.is_none() {
+    if !running.serves_dhcp4() && !running.serves_dhcp6() {
         return Err("the configuration has neither a Dhcp4 nor a Dhcp6 section".into());
     }
     let sink: Arc<dyn LeaseEvents> = Arc::new(LeaseSink);
-    let serving = sockets::open_all(
-        setup4.as_ref().zip(v4.as_ref()),
-        setup6.as_ref().zip(v6.as_ref()),
-        Some(sink),
-        log,
-    )?;
+    // A dataplane process opens the interfaces itself.
+    let serving = if running.remote() {
+        Vec::new()
+    } else {
+        sockets::open_all(
+            setup4.as_ref().zip(v4.as_ref()),
+            setup6.as_ref().zip(v6.as_ref()),
+            Some(sink),
+            log,
+        )?
+    };
     let served: Vec<(String, &Serving)> = serving.iter().map(|(n, s)| (n.clone(), s)).collect();
     let monitor = monitor::monitor(&raw, v4.as_ref(), v6.as_ref(), &served);
     let configured = monitor.stats.clone();
@@ -106,14 +126,14 @@ pub fn run(
             log("ERROR", "XDHCP_LOGGING_RECONFIGURE_FAIL", &e);
         }
     }));
-    let mut api = match (&config.dhcp4, v4) {
-        (Some(server), Some(_)) => {
+    let mut api = match config.dhcp4.as_ref().filter(|_| running.serves_dhcp4()) {
+        Some(server) => {
             let api = Api::new(running.clone(), &STOP);
             start_api(server, api, &monitor.stats, &monitor)?
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     };
-    if let (Some(server), Some(_)) = (&config.dhcp6, v6) {
+    if let Some(server) = config.dhcp6.as_ref().filter(|_| running.serves_dhcp6()) {
         // The Dhcp6 section's own control sockets answer for DHCPv6.
         let six: Vec<_> = monitor
             .stats

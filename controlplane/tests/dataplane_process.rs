@@ -117,3 +117,128 @@ fn the_dataplane_serves_a_snapshot_on_its_own() {
     assert!(said.contains("not an xdhcp snapshot file"), "{said}");
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// [`config`] with a control socket in `dir`.
+fn controlled(iface: &str, dir: &str, domain: &str) -> String {
+    config(iface, dir, domain).replacen(
+        r#""valid-lifetime""#,
+        &format!(
+            r#""control-socket": {{ "socket-type": "unix", "socket-name": "{dir}/control.sock" }},
+    "valid-lifetime""#
+        ),
+        1,
+    )
+}
+
+#[test]
+fn the_control_plane_hands_configurations_to_a_running_dataplane() {
+    let lab = Lab::new("dpc");
+    let scratch = scratch_dir("dataplane-channel");
+    let dir = scratch.to_str().unwrap();
+    let conf = scratch.join("kea.conf");
+    let channel = format!("{dir}/dataplane.sock");
+    let control = format!("{dir}/control.sock");
+    let controlplane = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let dataplane = workspace_binary(controlplane, "xdhcp-dataplane", "xdhcp-dataplane");
+    let dataplane = dataplane.to_str().unwrap();
+    let start_controlplane = || {
+        let args = [
+            controlplane,
+            "-c",
+            conf.to_str().unwrap(),
+            "--dataplane",
+            &channel,
+        ];
+        ServerProcess::start(lab.server_command(&args), "COMMAND_SOCKET_OPENED")
+    };
+
+    // The dataplane waits on its channel; the control plane's start hands
+    // it the first configuration, and serving begins.
+    let mut dp = ServerProcess::start(
+        lab.server_command(&[dataplane, "--listen", &channel]),
+        "XDHCP_DATAPLANE_WAITING",
+    );
+    let mode = std::fs::metadata(&channel).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777,
+        0o600
+    );
+    std::fs::write(&conf, controlled(&lab.iface, dir, "first.example")).unwrap();
+    let cp = start_controlplane();
+    assert!(
+        cp.output().contains("XDHCP_DATAPLANE_CONFIGURED"),
+        "{}",
+        cp.output()
+    );
+    dp.wait_for("DHCP4_STARTED");
+    let first = lease(&lab, dir);
+    assert!(
+        first.contains("option domain-name \"first.example\";"),
+        "{first}"
+    );
+
+    // config-set reaches the dataplane before it answers.
+    let next: serde_json::Value =
+        serde_json::from_str(&controlled(&lab.iface, dir, "second.example")).unwrap();
+    let request = serde_json::json!({ "command": "config-set", "arguments": next });
+    let set = xdhcp_testlab::control(&control, &request.to_string());
+    assert_eq!(set["result"], 0, "{set}");
+    dp.wait_for("configuration reloaded from the control plane");
+    let second = lease(&lab, dir);
+    assert!(
+        second.contains("option domain-name \"second.example\";"),
+        "{second}"
+    );
+
+    // The leases and counters live in the dataplane: the lease and
+    // statistic commands say so.
+    let get = xdhcp_testlab::control(
+        &control,
+        r#"{"command": "lease4-get", "arguments": {"ip-address": "198.51.100.50"}}"#,
+    );
+    assert_eq!(get["result"], 2, "{get}");
+    assert!(
+        get["text"].as_str().unwrap().contains("xdhcp-dataplane"),
+        "{get}"
+    );
+
+    // The control plane stops; the dataplane serves on, and takes the
+    // configuration again from the next control plane.
+    cp.stop("DHCP4_SHUTDOWN");
+    let again = lease(&lab, dir);
+    assert!(
+        again.contains("option domain-name \"second.example\";"),
+        "{again}"
+    );
+    let cp = start_controlplane();
+    assert!(
+        cp.output().contains("XDHCP_DATAPLANE_CONFIGURED"),
+        "{}",
+        cp.output()
+    );
+
+    let log = dp.stop("DHCP4_SHUTDOWN");
+    assert!(!log.contains("WARN"), "{log}");
+
+    // With no dataplane to take it, config-set fails and the running
+    // configuration stays.
+    let third: serde_json::Value =
+        serde_json::from_str(&controlled(&lab.iface, dir, "third.example")).unwrap();
+    let request = serde_json::json!({ "command": "config-set", "arguments": third });
+    let refused = xdhcp_testlab::control(&control, &request.to_string());
+    assert_eq!(refused["result"], 1, "{refused}");
+    let text = refused["text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("dataplane channel {channel}")),
+        "{refused}"
+    );
+    // (The restarted control plane read the file, as Kea does: config-set
+    // is not written back without config-write.)
+    let running = xdhcp_testlab::control(&control, r#"{"command": "config-get"}"#).to_string();
+    assert!(
+        running.contains("first.example") && !running.contains("third"),
+        "{running}"
+    );
+    cp.stop("DHCP4_SHUTDOWN");
+    let _ = std::fs::remove_dir_all(&scratch);
+}

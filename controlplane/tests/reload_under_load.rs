@@ -4,7 +4,8 @@
 //! by `config-set` (and a broken file is refused); a udhcpc after each
 //! change gets the new value, and xdhcp-perf reports no drop. The load
 //! comes as a relay over a second link of the lab, so that it does not
-//! bury udhcpc's own frames. Needs root, udhcpc and socat
+//! bury udhcpc's own frames. The same runs with the configuration handed
+//! to a separate `xdhcp-dataplane` (`--dataplane`). Needs root, udhcpc and socat
 //! (tools/install-deps.sh); fails, not skips, without.
 //!
 //! For measurements: `XDHCP_RELOAD_RATE` (exchanges/s, default 2000),
@@ -19,7 +20,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use xdhcp_testlab::{run, Lab, ServerProcess};
+use xdhcp_testlab::{run, workspace_binary, Lab, ServerProcess};
 
 /// What a run serves: the lab, the load's link (server side), socket
 /// type and API socket.
@@ -168,14 +169,27 @@ fn change_three_times(s: &Setup, conf: &Path, script: &Path, server: &ServerProc
 
 #[test]
 fn reload_under_load_drops_nothing_and_serves_the_new_option() {
+    reload_under_load("rl", false);
+}
+
+/// The same with the control plane handing each configuration to a
+/// separate `xdhcp-dataplane` over its channel.
+#[test]
+fn a_separate_dataplane_takes_reloads_under_load_without_a_drop() {
+    reload_under_load("rs", true);
+}
+
+/// Runs the load and the changes in lab `tag`, the configuration served
+/// by a separate dataplane process when `split`.
+fn reload_under_load(tag: &str, split: bool) {
     let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
     let rate: u32 = env("XDHCP_RELOAD_RATE", "2000").parse().unwrap();
     let seconds: u32 = env("XDHCP_RELOAD_SECONDS", "10").parse().unwrap();
     let kind = env("XDHCP_RELOAD_SOCKET", "raw");
     let changes = std::env::var("XDHCP_RELOAD_BASELINE").is_err();
     let perf = xdhcp_perf();
-    let lab = Lab::new("rl");
-    let dir = std::env::temp_dir().join(format!("xdhcp-reload-{}", std::process::id()));
+    let lab = Lab::new(tag);
+    let dir = std::env::temp_dir().join(format!("xdhcp-reload-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let socket = dir.join("api.sock").display().to_string();
     let load_link = format!("{}l", lab.iface);
@@ -193,10 +207,16 @@ fn reload_under_load_drops_nothing_and_serves_the_new_option() {
     assert!(made_executable.unwrap().success());
     std::fs::write(&conf, s.config("198.51.100.53")).unwrap();
     let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
-    let server = ServerProcess::start(
-        lab.server_command(&[bin, "-c", conf.to_str().unwrap()]),
-        "COMMAND_SOCKET_OPENED",
-    );
+    let mut args = vec![bin, "-c", conf.to_str().unwrap()];
+    let channel = dir.join("dataplane.sock").display().to_string();
+    let dataplane = split.then(|| {
+        let exe = workspace_binary(bin, "xdhcp-dataplane", "xdhcp-dataplane");
+        let exe = exe.to_str().unwrap();
+        args.extend(["--dataplane", &channel]);
+        let listen = lab.server_command(&[exe, "--listen", &channel]);
+        ServerProcess::start(listen, "XDHCP_DATAPLANE_WAITING")
+    });
+    let server = ServerProcess::start(lab.server_command(&args), "COMMAND_SOCKET_OPENED");
     assert_eq!(s.udhcpc_dns(&script), "198.51.100.53");
 
     // 200 relayed clients: the pool never runs out.
@@ -255,5 +275,14 @@ fn reload_under_load_drops_nothing_and_serves_the_new_option() {
     );
     println!("completed {done:.1} exchanges/s");
     let _ = server.stop("DHCP4_SHUTDOWN");
+    if let Some(dataplane) = dataplane {
+        let log = dataplane.stop("DHCP4_SHUTDOWN");
+        assert_eq!(
+            log.matches("configuration reloaded from the control plane")
+                .count(),
+            3,
+            "{log}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,15 +1,22 @@
-//! `xdhcp-dataplane --snapshot FILE`: serves a snapshot the control plane
-//! wrote (`xdhcp-controlplane -t CONFIG --write-snapshot FILE`) on its own:
-//! opens the lease stores, starts the workers on the configured interfaces
-//! and sockets, and looks after the leases (reclamation, lease file
-//! cleanup). SIGHUP reads the file again and swaps the new configuration
-//! in between batches, as a reload does in the control plane; SIGINT and
-//! SIGTERM stop serving and flush the lease journals.
+//! `xdhcp-dataplane`: serves the snapshot the control plane compiles, on
+//! its own: opens the lease stores, starts the workers on the configured
+//! interfaces and sockets, and looks after the leases (reclamation, lease
+//! file cleanup).
+//!
+//! The snapshot comes from a file (`--snapshot FILE`, written by
+//! `xdhcp-controlplane -t CONFIG --write-snapshot FILE`; SIGHUP reads it
+//! again) or over the local channel (`--listen SOCKET`, where
+//! `xdhcp-controlplane -c CONFIG --dataplane SOCKET` hands over the first
+//! snapshot and each one after a configuration change). A new snapshot is
+//! swapped in between batches, as a reload does in the control plane; the
+//! control plane can stop and start again meanwhile. SIGINT and SIGTERM
+//! stop serving and flush the lease journals.
 //!
 //! The control API, statistics and the configuration's loggers belong to
 //! the control plane; this process logs to stderr.
 
-use std::path::{Path, PathBuf};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -19,10 +26,11 @@ use xdhcp_dataplane::config::plan::Plan;
 use xdhcp_dataplane::config::setup::Setup;
 use xdhcp_dataplane::config::snapshot::Snapshot;
 use xdhcp_dataplane::config::{Config4, Config6};
+use xdhcp_dataplane::io::serve::Serving;
 use xdhcp_dataplane::lease::{Lease, Lease4, Lease6};
 use xdhcp_dataplane::server::family::{Family, Pools};
 use xdhcp_dataplane::server::upkeep::{Lfc, Reclaimer};
-use xdhcp_dataplane::server::{open_leases, sockets};
+use xdhcp_dataplane::server::{channel, open_leases, sockets};
 
 // Workers allocate nothing per packet; start-up and reloads allocate much
 // and small.
@@ -33,9 +41,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser, Debug)]
 #[command(name = "xdhcp-dataplane", version)]
 struct Args {
-    /// The snapshot to serve (`xdhcp-controlplane -t CONFIG --write-snapshot FILE`).
-    #[arg(long, value_name = "FILE")]
-    snapshot: PathBuf,
+    /// The snapshot to serve (`xdhcp-controlplane -t CONFIG --write-snapshot FILE`);
+    /// SIGHUP reads it again.
+    #[arg(long, value_name = "FILE", required_unless_present = "listen")]
+    snapshot: Option<PathBuf>,
+    /// Take snapshots from the control plane on this UNIX socket
+    /// (`xdhcp-controlplane -c CONFIG --dataplane SOCKET`); without
+    /// --snapshot, serving starts with the first one.
+    #[arg(long, value_name = "SOCKET")]
+    listen: Option<PathBuf>,
     /// Write the process id to FILE once serving; removed at exit.
     #[arg(long = "pid-file", value_name = "FILE")]
     pid_file: Option<PathBuf>,
@@ -51,6 +65,9 @@ extern "C" fn on_stop(_: libc::c_int) {
 extern "C" fn on_hangup(_: libc::c_int) {
     RELOAD.store(true, Ordering::Relaxed);
 }
+
+/// How often the main loop looks at its timers, signals and channel.
+const TICK: Duration = Duration::from_millis(100);
 
 /// Log lines on stderr, Kea's severity and message id first.
 fn log(severity: &str, id: &str, text: &str) {
@@ -97,6 +114,71 @@ fn site<C, L: Lease>(served: &Served<C, L>) -> Option<sockets::Site<'_, C, L>> {
     served.as_ref().map(|(setup, family)| (setup, family))
 }
 
+/// The next control plane connection and the snapshot it hands over, if
+/// one is waiting; a hand-over that cannot be read is answered here.
+fn next_hand_over(listener: &UnixListener) -> Option<(UnixStream, Snapshot)> {
+    let (stream, _) = listener.accept().ok()?;
+    let read = stream
+        .set_nonblocking(false)
+        .and_then(|()| channel::receive(&stream))
+        .map_err(|e| e.to_string())
+        .and_then(|f| Snapshot::from_file(&f, "hand-over".as_ref()).map_err(|e| e.to_string()));
+    match read {
+        Ok(snapshot) => Some((stream, snapshot)),
+        Err(e) => {
+            log("ERROR", "DHCP4_DYNAMIC_RECONFIGURATION_FAIL", &e);
+            let _ = channel::answer(&stream, &Err(e));
+            None
+        }
+    }
+}
+
+/// The snapshot to start with: the file's, or the first one handed over
+/// with the connection that waits to hear whether serving started.
+fn first_snapshot(
+    args: &Args,
+    listener: Option<&UnixListener>,
+) -> Result<(Snapshot, Option<UnixStream>), String> {
+    if let Some(path) = &args.snapshot {
+        return Snapshot::read(path)
+            .map(|s| (s, None))
+            .map_err(|e| e.to_string());
+    }
+    let Some(listener) = listener else {
+        return Err("give --snapshot FILE, --listen SOCKET or both".into());
+    };
+    log(
+        "INFO",
+        "XDHCP_DATAPLANE_WAITING",
+        "waiting for the control plane's first snapshot",
+    );
+    while !STOP.load(Ordering::Relaxed) {
+        if let Some((stream, snapshot)) = next_hand_over(listener) {
+            return Ok((snapshot, Some(stream)));
+        }
+        std::thread::sleep(TICK);
+    }
+    Err("stopped before a snapshot arrived".into())
+}
+
+/// The families of `snapshot` and the interfaces serving them.
+type Started = (
+    Served<Config4, Lease4>,
+    Served<Config6, Lease6>,
+    Vec<(String, Serving)>,
+);
+
+/// Opens the lease stores and interfaces of `snapshot` and starts serving.
+fn serve(snapshot: &Snapshot) -> Result<Started, String> {
+    let v4: Served<Config4, Lease4> = start(setup(&snapshot.dhcp4), snapshot.config4())?;
+    let v6: Served<Config6, Lease6> = start(setup(&snapshot.dhcp6), snapshot.config6())?;
+    if v4.is_none() && v6.is_none() {
+        return Err("the snapshot has neither a DHCPv4 nor a DHCPv6 server".into());
+    }
+    let serving = sockets::open_all(site(&v4), site(&v6), None, log)?;
+    Ok((v4, v6, serving))
+}
+
 fn run(args: &Args) -> Result<(), String> {
     // SAFETY: the handlers only store to atomics.
     unsafe {
@@ -104,14 +186,23 @@ fn run(args: &Args) -> Result<(), String> {
         libc::signal(libc::SIGTERM, on_stop as *const () as libc::sighandler_t);
         libc::signal(libc::SIGHUP, on_hangup as *const () as libc::sighandler_t);
     }
-    let snapshot = Snapshot::read(&args.snapshot).map_err(|e| e.to_string())?;
-    let v4: Served<Config4, Lease4> = start(setup(&snapshot.dhcp4), snapshot.config4())?;
-    let v6: Served<Config6, Lease6> = start(setup(&snapshot.dhcp6), snapshot.config6())?;
+    let listener = match &args.listen {
+        Some(path) => {
+            let l = channel::listen(path)
+                .and_then(|l| l.set_nonblocking(true).map(|()| l))
+                .map_err(|e| format!("listening on {}: {e}", path.display()))?;
+            Some(l)
+        }
+        None => None,
+    };
+    let (snapshot, waiting) = first_snapshot(args, listener.as_ref())?;
+    let started = serve(&snapshot);
     drop(snapshot);
-    if v4.is_none() && v6.is_none() {
-        return Err("the snapshot has neither a DHCPv4 nor a DHCPv6 server".into());
+    if let Some(stream) = waiting {
+        let said = started.as_ref().map(|_| ()).map_err(Clone::clone);
+        let _ = channel::answer(&stream, &said);
     }
-    let serving = sockets::open_all(site(&v4), site(&v6), None, log)?;
+    let (v4, v6, serving) = started?;
     if let Some(p) = &args.pid_file {
         std::fs::write(p, format!("{}\n", std::process::id()))
             .map_err(|e| format!("writing the pid file {}: {e}", p.display()))?;
@@ -135,9 +226,20 @@ fn run(args: &Args) -> Result<(), String> {
         lfc4.iter_mut().for_each(|l| l.tick(now));
         lfc6.iter_mut().for_each(|l| l.tick(now));
         if RELOAD.swap(false, Ordering::Relaxed) {
-            reload(&args.snapshot, &v4, &v6);
+            let applied = match &args.snapshot {
+                Some(path) => Snapshot::read(path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|next| apply(next, &v4, &v6)),
+                None => Err("SIGHUP: no --snapshot file to read again".into()),
+            };
+            report(applied, "the snapshot file");
         }
-        std::thread::sleep(Duration::from_millis(200));
+        if let Some((stream, next)) = listener.as_ref().and_then(next_hand_over) {
+            let applied = apply(next, &v4, &v6);
+            let _ = channel::answer(&stream, &applied);
+            report(applied, "the control plane");
+        }
+        std::thread::sleep(TICK);
     }
     for (_, s) in serving {
         s.stop();
@@ -156,37 +258,42 @@ fn run(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads the snapshot at `path` again and swaps its configurations in.
-/// A file that cannot be read, or that drops a family being served,
-/// changes nothing; set-up changes (interfaces, sockets, lease storage)
-/// wait for a restart, as in Kea.
-fn reload(path: &Path, v4: &Served<Config4, Lease4>, v6: &Served<Config6, Lease6>) {
-    let next = match Snapshot::read(path) {
-        Ok(next) => next,
+/// Logs how swapping in a configuration from `source` went.
+fn report(applied: Result<(), String>, source: &str) {
+    match applied {
+        Ok(()) => {
+            let text = format!("configuration reloaded from {source}");
+            log("INFO", "DHCP4_DYNAMIC_RECONFIGURATION", &text);
+        }
         Err(e) => {
             let text = format!("{e}; serving the previous configuration");
-            return log("ERROR", "DHCP4_DYNAMIC_RECONFIGURATION_FAIL", &text);
+            log("ERROR", "DHCP4_DYNAMIC_RECONFIGURATION_FAIL", &text);
         }
-    };
-    let (next4, next6) = (next.config4(), next.config6());
-    if (v4.is_some() && next4.is_none()) || (v6.is_some() && next6.is_none()) {
-        let text = "the new snapshot stops a family being served, which needs a restart; \
-                    serving the previous configuration";
-        return log("ERROR", "DHCP4_DYNAMIC_RECONFIGURATION_FAIL", text);
     }
-    // A family served keeps its set-up; one the snapshot adds is not served.
+}
+
+/// Swaps the configurations of `next` in. A snapshot that drops a family
+/// being served changes nothing; set-up changes (interfaces, sockets,
+/// lease storage, families added) wait for a restart, as in Kea.
+fn apply(
+    next: Snapshot,
+    v4: &Served<Config4, Lease4>,
+    v6: &Served<Config6, Lease6>,
+) -> Result<(), String> {
+    if (v4.is_some() && next.dhcp4.is_none()) || (v6.is_some() && next.dhcp6.is_none()) {
+        return Err("the new snapshot stops a family being served, which needs a restart".into());
+    }
     let served = (v4.as_ref().map(|(s, _)| s), v6.as_ref().map(|(s, _)| s));
     if served != (setup(&next.dhcp4), setup(&next.dhcp6)) {
         let text = "interfaces, sockets, lease storage or the families served changed: \
                     that takes effect at the next restart";
         log("WARN", "DHCP4_RECONFIGURE_RESTART_ONLY", text);
     }
-    if let (Some((_, f)), Some(c)) = (v4, next4) {
+    if let (Some((_, f)), Some(c)) = (v4, next.config4()) {
         f.replace(c);
     }
-    if let (Some((_, f)), Some(c)) = (v6, next6) {
+    if let (Some((_, f)), Some(c)) = (v6, next.config6()) {
         f.replace(c);
     }
-    let text = format!("configuration reloaded from {}", path.display());
-    log("INFO", "DHCP4_DYNAMIC_RECONFIGURATION", &text);
+    Ok(())
 }

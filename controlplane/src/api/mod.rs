@@ -70,6 +70,15 @@ pub fn unsupported(command: &str) -> Value {
     )
 }
 
+/// True for the commands that act on what a separate dataplane process
+/// holds (its lease stores, its workers' counters), which the control
+/// plane cannot reach across the split yet.
+fn in_dataplane(command: &str) -> bool {
+    ["lease4-", "lease6-", "leases-", "stat-lease", "statistic-"]
+        .iter()
+        .any(|p| command.starts_with(p))
+}
+
 /// What the commands act on.
 pub struct Api {
     /// The running configuration, the snapshots it feeds and their leases
@@ -167,7 +176,7 @@ impl Api {
     /// answering for DHCPv4 when that is served.
     pub fn new(running: Arc<Running>, stop: &'static AtomicBool) -> Api {
         Api {
-            dhcp4: running.v4.is_some(),
+            dhcp4: running.serves_dhcp4(),
             running: Some(running),
             ..Api::metrics_only(stop)
         }
@@ -364,6 +373,14 @@ impl Api {
             c if c.starts_with("subnet6-") || c.starts_with("network6-") => {
                 self.subnet_command(c, given, 6, family)
             }
+            c if self.running.as_ref().is_some_and(|r| r.remote()) && in_dataplane(c) => answer(
+                result::UNSUPPORTED,
+                format!(
+                    "'{c}' is not available while a separate xdhcp-dataplane serves the \
+                     leases and keeps the statistics (xdhcp-controlplane --dataplane): run \
+                     xdhcp-controlplane -c without it for the lease and statistic commands"
+                ),
+            ),
             c if c.starts_with("lease4-") || c == "leases-reclaim" => {
                 match self.running.as_ref().and_then(|r| r.v4.as_ref()) {
                     Some(v4) if self.dhcp4 => leases::v4::run(v4, c, given),

@@ -3,6 +3,7 @@
 //! runs it on its own; until the two processes separate for good,
 //! `xdhcp-controlplane -c` runs the same parts in-process.
 
+pub mod channel;
 pub mod family;
 pub mod sockets;
 pub mod upkeep;

@@ -1,0 +1,101 @@
+//! The local channel the control plane hands snapshots to the dataplane
+//! over: a UNIX stream socket, owner-only, one hand-over per connection.
+//! The control plane sends one byte with the sealed snapshot memory file
+//! attached (`SCM_RIGHTS`, so no copy of the archive crosses the socket
+//! and nothing touches a disk); the dataplane maps it, applies it and
+//! answers one line: `ok`, or `error: ` and why.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, IoSlice, IoSliceMut, Write};
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::time::Duration;
+
+use nix::sys::socket::{recvmsg, sendmsg, ControlMessage, ControlMessageOwned, MsgFlags};
+
+/// The one byte that says "a snapshot is attached".
+const SNAPSHOT: u8 = b'S';
+/// How long either side waits for the other.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Listens at `path` (a stale socket file there is replaced), readable
+/// and writable by the owner only.
+pub fn listen(path: &Path) -> io::Result<UnixListener> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let listener = UnixListener::bind(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(listener)
+}
+
+/// Reads the snapshot file a connection hands over.
+pub fn receive(stream: &UnixStream) -> io::Result<File> {
+    stream.set_read_timeout(Some(TIMEOUT))?;
+    let mut byte = [0u8; 1];
+    let mut iov = [IoSliceMut::new(&mut byte)];
+    let mut space = nix::cmsg_space!([RawFd; 1]);
+    let msg = recvmsg::<()>(
+        stream.as_raw_fd(),
+        &mut iov,
+        Some(&mut space),
+        MsgFlags::MSG_CMSG_CLOEXEC,
+    )?;
+    let mut file = None;
+    for c in msg.cmsgs()? {
+        if let ControlMessageOwned::ScmRights(fds) = c {
+            for fd in fds {
+                // SAFETY: the kernel just installed `fd` in this process
+                // for this message; nothing else owns it.
+                let f = unsafe { File::from_raw_fd(fd) };
+                file.get_or_insert(f);
+            }
+        }
+    }
+    match (msg.bytes, byte[0], file) {
+        (1, SNAPSHOT, Some(f)) => Ok(f),
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "expected a snapshot file descriptor",
+        )),
+    }
+}
+
+/// Answers a hand-over: `Ok` as `ok`, an error as `error: ` and its text.
+pub fn answer(mut stream: &UnixStream, outcome: &Result<(), String>) -> io::Result<()> {
+    match outcome {
+        Ok(()) => stream.write_all(b"ok\n"),
+        Err(e) => writeln!(stream, "error: {}", e.replace('\n', " ")),
+    }
+}
+
+/// Hands the snapshot in `file` to the dataplane listening at `path` and
+/// returns once it has applied it; its refusal comes back as the error.
+pub fn hand_over(path: &Path, file: &File) -> Result<(), String> {
+    let failed = |e: io::Error| format!("dataplane channel {}: {e}", path.display());
+    let stream = UnixStream::connect(path).map_err(failed)?;
+    stream.set_read_timeout(Some(TIMEOUT)).map_err(failed)?;
+    let fds = [file.as_raw_fd()];
+    sendmsg::<()>(
+        stream.as_raw_fd(),
+        &[IoSlice::new(&[SNAPSHOT])],
+        &[ControlMessage::ScmRights(&fds)],
+        MsgFlags::empty(),
+        None,
+    )
+    .map_err(|e| failed(e.into()))?;
+    let mut line = String::new();
+    BufReader::new(&stream)
+        .read_line(&mut line)
+        .map_err(failed)?;
+    match line.trim_end().strip_prefix("error: ") {
+        None if line.trim_end() == "ok" => Ok(()),
+        None => Err(failed(io::Error::other(format!(
+            "unexpected answer {line:?}"
+        )))),
+        Some(why) => Err(format!("the dataplane refused the configuration: {why}")),
+    }
+}
