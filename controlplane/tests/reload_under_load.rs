@@ -277,12 +277,8 @@ fn reload_under_load(tag: &str, split: bool) {
     let _ = server.stop("DHCP4_SHUTDOWN");
     if let Some(dataplane) = dataplane {
         let log = dataplane.stop("DHCP4_SHUTDOWN");
-        assert_eq!(
-            log.matches("configuration reloaded from the control plane")
-                .count(),
-            3,
-            "{log}"
-        );
+        let reloads = log.matches("configuration reloaded from the control plane");
+        assert_eq!(reloads.count(), if changes { 3 } else { 0 }, "{log}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
