@@ -3,7 +3,10 @@
 //! dhclient gets a lease, a rewritten snapshot is swapped in on SIGHUP (the
 //! next exchange carries the new option), the lease journal survives a
 //! restart of the dataplane, and a file that is not a snapshot stops it
-//! with the reason. Needs root.
+//! with the reason. Across the split, `xdhcp-controlplane -c --dataplane`
+//! hands each configuration to `xdhcp-dataplane --listen` (DHCPv4 and
+//! DHCPv6), the dataplane outlives a control plane restart, and a change
+//! the dataplane cannot take fails with the reason. Needs root.
 
 use std::path::Path;
 
@@ -240,5 +243,74 @@ fn the_control_plane_hands_configurations_to_a_running_dataplane() {
         "{running}"
     );
     cp.stop("DHCP4_SHUTDOWN");
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// DHCPv6 across the split: the dataplane answers with the server DUID the
+/// control plane keeps in the data directory and handed over in the
+/// snapshot.
+#[test]
+fn dhcpv6_is_served_across_the_split_with_the_kept_server_duid() {
+    let lab = Lab::new("dp6");
+    let scratch = scratch_dir("dataplane-v6");
+    let dir = scratch.to_str().unwrap();
+    let iface = &lab.iface;
+    let conf = scratch.join("kea.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            r#"{{ "Dhcp6": {{
+    "interfaces-config": {{ "interfaces": [ "{iface}" ] }},
+    "control-socket": {{ "socket-type": "unix", "socket-name": "{dir}/control.sock" }},
+    "data-directory": "{dir}",
+    "lease-database": {{ "type": "memfile", "persist": false }},
+    "preferred-lifetime": 3000, "valid-lifetime": 4000,
+    "option-data": [ {{ "name": "dns-servers", "data": "2001:db8:7::53" }} ],
+    "subnet6": [ {{ "id": 6, "subnet": "2001:db8:7::/64", "interface": "{iface}",
+                    "pools": [ {{ "pool": "2001:db8:7::100 - 2001:db8:7::1ff" }} ] }} ]
+  }} }}"#
+        ),
+    )
+    .unwrap();
+    let channel = format!("{dir}/dataplane.sock");
+    let controlplane = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let dataplane = workspace_binary(controlplane, "xdhcp-dataplane", "xdhcp-dataplane");
+    let mut dp = ServerProcess::start(
+        lab.server_command(&[dataplane.to_str().unwrap(), "--listen", &channel]),
+        "XDHCP_DATAPLANE_WAITING",
+    );
+    let args = [
+        controlplane,
+        "-c",
+        conf.to_str().unwrap(),
+        "--dataplane",
+        &channel,
+    ];
+    let cp = ServerProcess::start(lab.server_command(&args), "COMMAND_SOCKET_OPENED");
+    dp.wait_for("DHCP4_STARTED");
+
+    let out = lab.dhclient6(dir, "na", &[]).output().unwrap();
+    let leases = std::fs::read_to_string(format!("{dir}/na.leases")).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stop_daemon(&format!("{dir}/na.pid"));
+    assert!(leases.contains("iaaddr 2001:db8:7::100"), "{leases}");
+    assert!(
+        leases.contains("option dhcp6.name-servers 2001:db8:7::53;"),
+        "{leases}"
+    );
+    let duid = std::fs::read_to_string(format!("{dir}/kea-dhcp6-serverid")).unwrap();
+    let as_dhclient_writes: Vec<String> = duid
+        .trim()
+        .split(':')
+        .map(|b| format!("{:x}", u8::from_str_radix(b, 16).unwrap()))
+        .collect();
+    let server_id = format!("option dhcp6.server-id {};", as_dhclient_writes.join(":"));
+    assert!(leases.contains(&server_id), "{duid}\n{leases}");
+    cp.stop("DHCP4_SHUTDOWN");
+    dp.stop("DHCP4_SHUTDOWN");
     let _ = std::fs::remove_dir_all(&scratch);
 }
