@@ -59,18 +59,34 @@ fn lease(lab: &Lab, dir: &str) -> String {
     std::fs::read_to_string(format!("{dir}/dhclient.leases")).unwrap()
 }
 
+/// The `xdhcp-dataplane` binary, built beside this package's.
+fn dataplane_binary() -> String {
+    let controlplane = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let built = workspace_binary(controlplane, "xdhcp-dataplane", "xdhcp-dataplane");
+    built.to_str().unwrap().to_string()
+}
+
+/// `xdhcp-dataplane --listen CHANNEL`, waiting for its first snapshot.
+fn listening_dataplane(lab: &Lab, channel: &str) -> ServerProcess {
+    let command = lab.server_command(&[&dataplane_binary(), "--listen", channel]);
+    ServerProcess::start(command, "XDHCP_DATAPLANE_WAITING")
+}
+
+/// `xdhcp-controlplane -c CONF --dataplane CHANNEL`, once its API is up.
+fn handing_controlplane(lab: &Lab, conf: &Path, channel: &str) -> ServerProcess {
+    let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
+    let args = [bin, "-c", conf.to_str().unwrap(), "--dataplane", channel];
+    ServerProcess::start(lab.server_command(&args), "COMMAND_SOCKET_OPENED")
+}
+
 #[test]
 fn the_dataplane_serves_a_snapshot_on_its_own() {
     let lab = Lab::new("dps");
     let scratch = scratch_dir("dataplane-process");
     let dir = scratch.to_str().unwrap();
     let (conf, snapshot) = (scratch.join("kea.conf"), scratch.join("snapshot"));
-    let dataplane = workspace_binary(
-        env!("CARGO_BIN_EXE_xdhcp-controlplane"),
-        "xdhcp-dataplane",
-        "xdhcp-dataplane",
-    );
-    let dataplane = dataplane.to_str().unwrap();
+    let dataplane = dataplane_binary();
+    let dataplane = dataplane.as_str();
     let start = || {
         let command = lab.server_command(&[dataplane, "--snapshot", snapshot.to_str().unwrap()]);
         ServerProcess::start(command, "DHCP4_STARTED")
@@ -141,26 +157,11 @@ fn the_control_plane_hands_configurations_to_a_running_dataplane() {
     let conf = scratch.join("kea.conf");
     let channel = format!("{dir}/dataplane.sock");
     let control = format!("{dir}/control.sock");
-    let controlplane = env!("CARGO_BIN_EXE_xdhcp-controlplane");
-    let dataplane = workspace_binary(controlplane, "xdhcp-dataplane", "xdhcp-dataplane");
-    let dataplane = dataplane.to_str().unwrap();
-    let start_controlplane = || {
-        let args = [
-            controlplane,
-            "-c",
-            conf.to_str().unwrap(),
-            "--dataplane",
-            &channel,
-        ];
-        ServerProcess::start(lab.server_command(&args), "COMMAND_SOCKET_OPENED")
-    };
+    let start_controlplane = || handing_controlplane(&lab, &conf, &channel);
 
     // The dataplane waits on its channel; the control plane's start hands
     // it the first configuration, and serving begins.
-    let mut dp = ServerProcess::start(
-        lab.server_command(&[dataplane, "--listen", &channel]),
-        "XDHCP_DATAPLANE_WAITING",
-    );
+    let mut dp = listening_dataplane(&lab, &channel);
     let mode = std::fs::metadata(&channel).unwrap();
     assert_eq!(
         std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777,
@@ -273,20 +274,8 @@ fn dhcpv6_is_served_across_the_split_with_the_kept_server_duid() {
     )
     .unwrap();
     let channel = format!("{dir}/dataplane.sock");
-    let controlplane = env!("CARGO_BIN_EXE_xdhcp-controlplane");
-    let dataplane = workspace_binary(controlplane, "xdhcp-dataplane", "xdhcp-dataplane");
-    let mut dp = ServerProcess::start(
-        lab.server_command(&[dataplane.to_str().unwrap(), "--listen", &channel]),
-        "XDHCP_DATAPLANE_WAITING",
-    );
-    let args = [
-        controlplane,
-        "-c",
-        conf.to_str().unwrap(),
-        "--dataplane",
-        &channel,
-    ];
-    let cp = ServerProcess::start(lab.server_command(&args), "COMMAND_SOCKET_OPENED");
+    let mut dp = listening_dataplane(&lab, &channel);
+    let cp = handing_controlplane(&lab, &conf, &channel);
     dp.wait_for("DHCP4_STARTED");
 
     let out = lab.dhclient6(dir, "na", &[]).output().unwrap();
