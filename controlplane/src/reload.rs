@@ -19,6 +19,7 @@ use serde_json::Value;
 use xdhcp_dataplane::config::snapshot::Snapshot;
 use xdhcp_dataplane::config::{Config4, Config6};
 use xdhcp_dataplane::lease::{Lease4, Lease6, LeaseStore};
+use xdhcp_dataplane::server::answer::{answer, result};
 use xdhcp_dataplane::server::channel;
 use xdhcp_dataplane::server::family::Family;
 
@@ -148,6 +149,27 @@ impl Running {
         self.dataplane = Some(channel);
         self.deliver(&self.lock().1)?;
         Ok(self)
+    }
+
+    /// Passes `request` (a control API request) to the dataplane process
+    /// and returns its answer; an error answer when it cannot be reached
+    /// or the configuration is served in-process.
+    pub fn ask_dataplane(&self, request: &Value) -> Value {
+        let Some(socket) = &self.dataplane else {
+            return answer(
+                result::ERROR,
+                "no dataplane process serves this configuration",
+            );
+        };
+        match channel::ask(socket, &request.to_string()) {
+            Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
+                answer(
+                    result::ERROR,
+                    format!("the dataplane's answer is not JSON: {e}"),
+                )
+            }),
+            Err(e) => answer(result::ERROR, e),
+        }
     }
 
     /// True when a separate dataplane process serves the configuration.

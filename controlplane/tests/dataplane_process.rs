@@ -5,8 +5,9 @@
 //! restart of the dataplane, and a file that is not a snapshot stops it
 //! with the reason. Across the split, `xdhcp-controlplane -c --dataplane`
 //! hands each configuration to `xdhcp-dataplane --listen` (DHCPv4 and
-//! DHCPv6), the dataplane outlives a control plane restart, and a change
-//! the dataplane cannot take fails with the reason. Needs root.
+//! DHCPv6) and passes the lease commands on, the dataplane outlives a
+//! control plane restart, and a change the dataplane cannot take fails
+//! with the reason. Needs root.
 
 use std::path::Path;
 
@@ -194,16 +195,21 @@ fn the_control_plane_hands_configurations_to_a_running_dataplane() {
         "{second}"
     );
 
-    // The leases and counters live in the dataplane: the lease and
-    // statistic commands say so.
-    let get = xdhcp_testlab::control(
-        &control,
-        r#"{"command": "lease4-get", "arguments": {"ip-address": "198.51.100.50"}}"#,
-    );
-    assert_eq!(get["result"], 2, "{get}");
+    // The leases live in the dataplane: the control plane passes the
+    // lease commands on. Its counters are not reachable yet.
+    let ask = |request: &str| xdhcp_testlab::control(&control, request);
+    let get = r#"{"command": "lease4-get", "arguments": {"ip-address": "198.51.100.50"}}"#;
+    let found = ask(get);
+    assert_eq!(found["result"], 0, "{found}");
+    assert_eq!(found["arguments"]["ip-address"], "198.51.100.50", "{found}");
+    let del = r#"{"command": "lease4-del", "arguments": {"ip-address": "198.51.100.50"}}"#;
+    assert_eq!(ask(del)["result"], 0);
+    assert_eq!(ask(get)["result"], 3, "deleted in the dataplane's store");
+    let stats = ask(r#"{"command": "statistic-get-all"}"#);
+    assert_eq!(stats["result"], 2, "{stats}");
     assert!(
-        get["text"].as_str().unwrap().contains("xdhcp-dataplane"),
-        "{get}"
+        stats["text"].as_str().unwrap().contains("xdhcp-dataplane"),
+        "{stats}"
     );
 
     // The control plane stops; the dataplane serves on, and takes the
@@ -299,6 +305,15 @@ fn dhcpv6_is_served_across_the_split_with_the_kept_server_duid() {
         .collect();
     let server_id = format!("option dhcp6.server-id {};", as_dhclient_writes.join(":"));
     assert!(leases.contains(&server_id), "{duid}\n{leases}");
+    let all = xdhcp_testlab::control(
+        format!("{dir}/control.sock"),
+        r#"{"command": "lease6-get-all"}"#,
+    );
+    assert_eq!(all["result"], 0, "{all}");
+    assert_eq!(
+        all["arguments"]["leases"][0]["ip-address"], "2001:db8:7::100",
+        "{all}"
+    );
     cp.stop("DHCP4_SHUTDOWN");
     dp.stop("DHCP4_SHUTDOWN");
     let _ = std::fs::remove_dir_all(&scratch);

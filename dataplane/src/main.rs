@@ -7,7 +7,8 @@
 //! `xdhcp-controlplane -t CONFIG --write-snapshot FILE`; SIGHUP reads it
 //! again) or over the local channel (`--listen SOCKET`, where
 //! `xdhcp-controlplane -c CONFIG --dataplane SOCKET` hands over the first
-//! snapshot and each one after a configuration change). A new snapshot is
+//! snapshot and each one after a configuration change, and passes on the
+//! lease commands, which act on this process's lease stores). A new snapshot is
 //! swapped in between batches, as a reload does in the control plane; the
 //! control plane can stop and start again meanwhile. SIGINT and SIGTERM
 //! stop serving and flush the lease journals.
@@ -15,6 +16,7 @@
 //! The control API, statistics and the configuration's loggers belong to
 //! the control plane; this process logs to stderr.
 
+use std::io::Write;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,9 +30,11 @@ use xdhcp_dataplane::config::snapshot::Snapshot;
 use xdhcp_dataplane::config::{Config4, Config6};
 use xdhcp_dataplane::io::serve::Serving;
 use xdhcp_dataplane::lease::{Lease, Lease4, Lease6};
+use xdhcp_dataplane::server::answer::{answer, result};
+use xdhcp_dataplane::server::channel::{self, Request};
 use xdhcp_dataplane::server::family::{Family, Pools};
 use xdhcp_dataplane::server::upkeep::{Lfc, Reclaimer};
-use xdhcp_dataplane::server::{channel, open_leases, sockets};
+use xdhcp_dataplane::server::{lease_cmds, open_leases, sockets};
 
 // Workers allocate nothing per packet; start-up and reloads allocate much
 // and small.
@@ -114,23 +118,26 @@ fn site<C, L: Lease>(served: &Served<C, L>) -> Option<sockets::Site<'_, C, L>> {
     served.as_ref().map(|(setup, family)| (setup, family))
 }
 
-/// The next control plane connection and the snapshot it hands over, if
-/// one is waiting; a hand-over that cannot be read is answered here.
-fn next_hand_over(listener: &UnixListener) -> Option<(UnixStream, Snapshot)> {
+/// The next control plane connection and what it asks, if one is
+/// waiting; a request that cannot be read is answered here.
+fn next_request(listener: &UnixListener) -> Option<(UnixStream, Request)> {
     let (stream, _) = listener.accept().ok()?;
     let read = stream
         .set_nonblocking(false)
-        .and_then(|()| channel::receive(&stream))
-        .map_err(|e| e.to_string())
-        .and_then(|f| Snapshot::from_file(&f, "hand-over".as_ref()).map_err(|e| e.to_string()));
+        .and_then(|()| channel::receive(&stream));
     match read {
-        Ok(snapshot) => Some((stream, snapshot)),
+        Ok(request) => Some((stream, request)),
         Err(e) => {
-            log("ERROR", "DHCP4_DYNAMIC_RECONFIGURATION_FAIL", &e);
-            let _ = channel::answer(&stream, &Err(e));
+            log("ERROR", "XDHCP_CHANNEL_BAD_REQUEST", &e.to_string());
+            let _ = channel::answer(&stream, &Err(e.to_string()));
             None
         }
     }
+}
+
+/// The snapshot in a hand-over's file.
+fn mapped(file: &std::fs::File) -> Result<Snapshot, String> {
+    Snapshot::from_file(file, "hand-over".as_ref()).map_err(|e| e.to_string())
 }
 
 /// The snapshot to start with: the file's, or the first one handed over
@@ -153,10 +160,17 @@ fn first_snapshot(
         "waiting for the control plane's first snapshot",
     );
     while !STOP.load(Ordering::Relaxed) {
-        if let Some((stream, snapshot)) = next_hand_over(listener) {
-            return Ok((snapshot, Some(stream)));
+        match next_request(listener) {
+            Some((stream, Request::Snapshot(file))) => match mapped(&file) {
+                Ok(snapshot) => return Ok((snapshot, Some(stream))),
+                Err(e) => drop(channel::answer(&stream, &Err(e))),
+            },
+            Some((mut stream, Request::Command(_))) => {
+                let not_yet = answer(result::ERROR, "the dataplane serves nothing yet");
+                let _ = stream.write_all(not_yet.to_string().as_bytes());
+            }
+            None => std::thread::sleep(TICK),
         }
-        std::thread::sleep(TICK);
     }
     Err("stopped before a snapshot arrived".into())
 }
@@ -234,10 +248,18 @@ fn run(args: &Args) -> Result<(), String> {
             };
             report(applied, "the snapshot file");
         }
-        if let Some((stream, next)) = listener.as_ref().and_then(next_hand_over) {
-            let applied = apply(next, &v4, &v6);
-            let _ = channel::answer(&stream, &applied);
-            report(applied, "the control plane");
+        match listener.as_ref().and_then(next_request) {
+            Some((stream, Request::Snapshot(file))) => {
+                let applied = mapped(&file).and_then(|next| apply(next, &v4, &v6));
+                let _ = channel::answer(&stream, &applied);
+                report(applied, "the control plane");
+            }
+            Some((mut stream, Request::Command(text))) => {
+                let (f4, f6) = (v4.as_ref().map(|(_, f)| f), v6.as_ref().map(|(_, f)| f));
+                let said = lease_cmds::answer_request(f4, f6, &text);
+                let _ = stream.write_all(said.to_string().as_bytes());
+            }
+            None => {}
         }
         std::thread::sleep(TICK);
     }

@@ -9,7 +9,6 @@ pub mod classes;
 pub mod config;
 pub mod hosts;
 pub mod http;
-pub mod leases;
 pub mod section;
 pub mod stat_leases;
 pub mod stats;
@@ -25,56 +24,16 @@ use serde_json::{json, Map, Value};
 
 use crate::reload::Running;
 
-/// Kea's result codes.
-pub mod result {
-    /// The command succeeded.
-    pub const SUCCESS: i64 = 0;
-    /// The command failed.
-    pub const ERROR: i64 = 1;
-    /// The command is not supported.
-    pub const UNSUPPORTED: i64 = 2;
-    /// Nothing matched.
-    pub const EMPTY: i64 = 3;
-    /// The change conflicts with existing state.
-    pub const CONFLICT: i64 = 4;
-}
+pub use xdhcp_dataplane::server::answer::{
+    answer, answer_with, listing_code, result, unsupported, MAX_REQUEST,
+};
+use xdhcp_dataplane::server::lease_cmds as leases;
 
-/// Largest request accepted; Kea's own limit is of the same order.
-pub const MAX_REQUEST: usize = 1 << 20;
-
-/// An answer with a text and no arguments.
-pub fn answer(result: i64, text: impl Into<String>) -> Value {
-    json!({ "result": result, "text": text.into() })
-}
-
-/// The result code of a listing: success when it holds something, empty
-/// (3) otherwise, as every Kea `-get`/`-list` command answers.
-pub fn listing_code(n: usize) -> i64 {
-    if n == 0 {
-        result::EMPTY
-    } else {
-        result::SUCCESS
-    }
-}
-
-/// An answer carrying arguments.
-pub fn answer_with(result: i64, text: impl Into<String>, arguments: Value) -> Value {
-    json!({ "result": result, "text": text.into(), "arguments": arguments })
-}
-
-/// Kea's answer to a command this server does not know.
-pub fn unsupported(command: &str) -> Value {
-    answer(
-        result::UNSUPPORTED,
-        format!("'{command}' command not supported."),
-    )
-}
-
-/// True for the commands that act on what a separate dataplane process
-/// holds (its lease stores, its workers' counters), which the control
-/// plane cannot reach across the split yet.
+/// True for the commands that read the workers' counters, which a
+/// separate dataplane process keeps where the control plane cannot reach
+/// them yet.
 fn in_dataplane(command: &str) -> bool {
-    ["lease4-", "lease6-", "leases-", "stat-lease", "statistic-"]
+    ["stat-lease", "statistic-"]
         .iter()
         .any(|p| command.starts_with(p))
 }
@@ -373,26 +332,34 @@ impl Api {
             c if c.starts_with("subnet6-") || c.starts_with("network6-") => {
                 self.subnet_command(c, given, 6, family)
             }
+            c if c.starts_with("lease4-") || c == "leases-reclaim" || c.starts_with("lease6-") => {
+                let ours = if c.starts_with("lease6-") {
+                    family == 6
+                } else {
+                    self.dhcp4
+                };
+                let request = json!({ "command": c, "arguments": given });
+                match self.running.as_ref().filter(|_| ours) {
+                    Some(running) if running.remote() => running.ask_dataplane(&request),
+                    Some(running) if c.starts_with("lease6-") => match &running.v6 {
+                        Some(v6) => leases::v6::run(v6, c, given),
+                        None => unsupported(c),
+                    },
+                    Some(running) => match &running.v4 {
+                        Some(v4) => leases::v4::run(v4, c, given),
+                        None => unsupported(c),
+                    },
+                    None => unsupported(c),
+                }
+            }
             c if self.running.as_ref().is_some_and(|r| r.remote()) && in_dataplane(c) => answer(
                 result::UNSUPPORTED,
                 format!(
-                    "'{c}' is not available while a separate xdhcp-dataplane serves the \
-                     leases and keeps the statistics (xdhcp-controlplane --dataplane): run \
-                     xdhcp-controlplane -c without it for the lease and statistic commands"
+                    "'{c}' is not available while a separate xdhcp-dataplane keeps the \
+                     statistics (xdhcp-controlplane --dataplane): run xdhcp-controlplane -c \
+                     without it for the statistic commands"
                 ),
             ),
-            c if c.starts_with("lease4-") || c == "leases-reclaim" => {
-                match self.running.as_ref().and_then(|r| r.v4.as_ref()) {
-                    Some(v4) if self.dhcp4 => leases::v4::run(v4, c, given),
-                    _ => unsupported(c),
-                }
-            }
-            c if c.starts_with("lease6-") => {
-                match self.running.as_ref().and_then(|r| r.v6.as_ref()) {
-                    Some(v6) if family == 6 => leases::v6::run(v6, c, given),
-                    _ => unsupported(c),
-                }
-            }
             c @ ("stat-lease4-get" | "stat-lease6-get") => {
                 // Each server answers for its own version; asked for the
                 // other, it has no subnets of it, as Kea's has not.

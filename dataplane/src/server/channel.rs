@@ -1,12 +1,18 @@
-//! The local channel the control plane hands snapshots to the dataplane
-//! over: a UNIX stream socket, owner-only, one hand-over per connection.
-//! The control plane sends one byte with the sealed snapshot memory file
-//! attached (`SCM_RIGHTS`, so no copy of the archive crosses the socket
-//! and nothing touches a disk); the dataplane maps it, applies it and
-//! answers one line: `ok`, or `error: ` and why.
+//! The local channel between the control plane and the dataplane: a UNIX
+//! stream socket, owner-only, one request per connection, of two kinds.
+//!
+//! - A snapshot: one byte, `S`, with the sealed snapshot memory file
+//!   attached (`SCM_RIGHTS`, so no copy of the archive crosses the socket
+//!   and nothing touches a disk); the dataplane maps it, applies it and
+//!   answers one line: `ok`, or `error: ` and why.
+//! - A command: `C`, then a control API request as JSON until the
+//!   control plane shuts its side; the dataplane answers with Kea's
+//!   answer as JSON. The lease commands travel this way, since the leases
+//!   live in the dataplane.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, IoSlice, IoSliceMut, Write};
+use std::io::{self, BufRead, BufReader, IoSlice, IoSliceMut, Read, Write};
+use std::net::Shutdown;
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -15,8 +21,21 @@ use std::time::Duration;
 
 use nix::sys::socket::{recvmsg, sendmsg, ControlMessage, ControlMessageOwned, MsgFlags};
 
-/// The one byte that says "a snapshot is attached".
+use super::answer::MAX_REQUEST;
+
+/// The first byte of a snapshot hand-over (the file is attached to it).
 const SNAPSHOT: u8 = b'S';
+/// The first byte of a command.
+const COMMAND: u8 = b'C';
+
+/// What a connection asks of the dataplane.
+#[derive(Debug)]
+pub enum Request {
+    /// Serve this snapshot.
+    Snapshot(File),
+    /// Answer this control API request (JSON text).
+    Command(String),
+}
 /// How long either side waits for the other.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -32,8 +51,8 @@ pub fn listen(path: &Path) -> io::Result<UnixListener> {
     Ok(listener)
 }
 
-/// Reads the snapshot file a connection hands over.
-pub fn receive(stream: &UnixStream) -> io::Result<File> {
+/// Reads what a connection asks.
+pub fn receive(stream: &UnixStream) -> io::Result<Request> {
     stream.set_read_timeout(Some(TIMEOUT))?;
     let mut byte = [0u8; 1];
     let mut iov = [IoSliceMut::new(&mut byte)];
@@ -55,16 +74,38 @@ pub fn receive(stream: &UnixStream) -> io::Result<File> {
             }
         }
     }
+    let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
     match (msg.bytes, byte[0], file) {
-        (1, SNAPSHOT, Some(f)) => Ok(f),
-        _ => Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "expected a snapshot file descriptor",
-        )),
+        (1, SNAPSHOT, Some(f)) => Ok(Request::Snapshot(f)),
+        (1, COMMAND, None) => {
+            let mut text = String::new();
+            let limit = (MAX_REQUEST + 1) as u64;
+            stream.take(limit).read_to_string(&mut text)?;
+            if text.len() > MAX_REQUEST {
+                return Err(bad("command larger than the request limit"));
+            }
+            Ok(Request::Command(text))
+        }
+        _ => Err(bad("expected a snapshot or a command")),
     }
 }
 
-/// Answers a hand-over: `Ok` as `ok`, an error as `error: ` and its text.
+/// Sends the control API request `request` (JSON text) to the dataplane
+/// listening at `path` and returns its answer (JSON text).
+pub fn ask(path: &Path, request: &str) -> Result<String, String> {
+    let failed = |e: io::Error| format!("dataplane channel {}: {e}", path.display());
+    let mut stream = UnixStream::connect(path).map_err(failed)?;
+    stream.set_read_timeout(Some(TIMEOUT)).map_err(failed)?;
+    stream.write_all(&[COMMAND]).map_err(failed)?;
+    stream.write_all(request.as_bytes()).map_err(failed)?;
+    stream.shutdown(Shutdown::Write).map_err(failed)?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).map_err(failed)?;
+    Ok(answer)
+}
+
+/// Answers a snapshot hand-over: `Ok` as `ok`, an error as `error: ` and
+/// its text.
 pub fn answer(mut stream: &UnixStream, outcome: &Result<(), String>) -> io::Result<()> {
     match outcome {
         Ok(()) => stream.write_all(b"ok\n"),

@@ -1,10 +1,13 @@
 //! A whole server, set up from a snapshot: the families it serves, the
-//! interfaces it opens and the upkeep of its lease stores. `xdhcp-dataplane`
-//! runs it on its own; until the two processes separate for good,
-//! `xdhcp-controlplane -c` runs the same parts in-process.
+//! interfaces it opens, the upkeep of its lease stores, the lease commands
+//! that act on them and the channel they arrive on. `xdhcp-dataplane` runs
+//! it on its own; `xdhcp-controlplane -c` without `--dataplane` runs the
+//! same parts in-process.
 
+pub mod answer;
 pub mod channel;
 pub mod family;
+pub mod lease_cmds;
 pub mod sockets;
 pub mod upkeep;
 

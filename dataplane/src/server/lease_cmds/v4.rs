@@ -3,21 +3,21 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use serde_json::{json, Map, Value};
-use xdhcp_dataplane::config::Config4;
-use xdhcp_dataplane::journal::RecordKind;
-use xdhcp_dataplane::lease::ident::{parse_hex, Hex};
-use xdhcp_dataplane::lease::v4::{client_id_hash, hw_hash};
-use xdhcp_dataplane::lease::{
+use crate::config::Config4;
+use crate::journal::RecordKind;
+use crate::lease::ident::{parse_hex, Hex};
+use crate::lease::v4::{client_id_hash, hw_hash};
+use crate::lease::{
     ClientId, Hostname, HwAddr, Lease4, LeaseState, LeaseStore, ReclaimConfig, StoreError,
 };
+use serde_json::{json, Map, Value};
 
 use super::{
     finish, found, hex, lookup_key, now, required, shared, string, typed, with_context, Args,
     Listed,
 };
-use crate::api::{answer, answer_with, result, unsupported};
-use xdhcp_dataplane::server::family::Family;
+use crate::server::answer::{answer, answer_with, result, unsupported};
+use crate::server::family::Family;
 
 impl Listed for Lease4 {
     const LABEL: &'static str = "IPv4";
@@ -159,7 +159,7 @@ fn by_client_id(store: &LeaseStore<Lease4>, given: Option<&Args>) -> Result<Valu
 /// to: the one named by `subnet-id` (which must hold the address), or the
 /// one holding the address. Returns its id and its default lifetime.
 fn subnet_of(config: &Config4, addr: Ipv4Addr, given: u32) -> Result<(u32, u32), String> {
-    let holds = |s: &&xdhcp_dataplane::config::Subnet4| {
+    let holds = |s: &&crate::config::Subnet4| {
         let mask = u32::MAX
             .checked_shl(32 - u32::from(s.prefix_len))
             .unwrap_or(0);

@@ -10,11 +10,13 @@ use std::collections::BinaryHeap;
 use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::lease::ident::parse_hex;
+use crate::lease::{Lease, Lease4, Lease6, LeaseStore};
 use serde_json::{json, Map, Value};
-use xdhcp_dataplane::lease::ident::parse_hex;
-use xdhcp_dataplane::lease::{Lease, LeaseStore};
 
-use super::{answer, answer_with, listing_code, result};
+use super::answer::{answer, answer_with, listing_code, result, unsupported};
+use super::family::Family;
+use crate::config::{Config4, Config6};
 
 /// A command's `arguments` map.
 pub type Args = Map<String, Value>;
@@ -310,4 +312,30 @@ fn resend_ddns<L: Listed>(given: Option<&Args>) -> Value {
         Err(why) => why,
     };
     answer(result::ERROR, text)
+}
+
+/// Answers `request`, a control API request as JSON text, for the families
+/// served: how a dataplane process answers the lease commands the control
+/// plane passes on (lease4 commands and `leases-reclaim` for DHCPv4,
+/// lease6 commands for DHCPv6).
+pub fn answer_request(
+    v4: Option<&Family<Config4, Lease4>>,
+    v6: Option<&Family<Config6, Lease6>>,
+    request: &str,
+) -> Value {
+    let parsed: Value = match serde_json::from_str(request) {
+        Ok(v) => v,
+        Err(e) => return answer(result::ERROR, format!("invalid JSON request: {e}")),
+    };
+    let Some(command) = parsed.get("command").and_then(Value::as_str) else {
+        return answer(result::ERROR, "the request names no command");
+    };
+    let args = parsed.get("arguments").and_then(Value::as_object);
+    match (v4, v6) {
+        (Some(v4), _) if command.starts_with("lease4-") || command == "leases-reclaim" => {
+            v4::run(v4, command, args)
+        }
+        (_, Some(v6)) if command.starts_with("lease6-") => v6::run(v6, command, args),
+        _ => unsupported(command),
+    }
 }

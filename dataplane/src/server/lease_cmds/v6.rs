@@ -5,18 +5,18 @@
 
 use std::net::{IpAddr, Ipv6Addr};
 
-use serde_json::{json, Value};
-use xdhcp_dataplane::config::{Config6, Subnet6};
-use xdhcp_dataplane::journal::RecordKind;
-use xdhcp_dataplane::lease::ident::{parse_hex, Hex};
-use xdhcp_dataplane::lease::v6::client_hash;
-use xdhcp_dataplane::lease::{
+use crate::config::{Config6, Subnet6};
+use crate::journal::RecordKind;
+use crate::lease::ident::{parse_hex, Hex};
+use crate::lease::v6::client_hash;
+use crate::lease::{
     ClientId, Hostname, HwAddr, Lease6, LeaseState, LeaseStore, LeaseType, StoreError,
 };
+use serde_json::{json, Value};
 
 use super::{finish, found, lookup_key, now, shared, typed, with_context, Args, Listed};
-use crate::api::{answer, answer_with, result, unsupported};
-use xdhcp_dataplane::server::family::Family;
+use crate::server::answer::{answer, answer_with, result, unsupported};
+use crate::server::family::Family;
 
 /// Kea's name of a lease type.
 fn type_name(t: LeaseType) -> &'static str {
