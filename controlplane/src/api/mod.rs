@@ -338,17 +338,13 @@ impl Api {
                 } else {
                     self.dhcp4
                 };
-                let request = json!({ "command": c, "arguments": given });
                 match self.running.as_ref().filter(|_| ours) {
-                    Some(running) if running.remote() => running.ask_dataplane(&request),
-                    Some(running) if c.starts_with("lease6-") => match &running.v6 {
-                        Some(v6) => leases::v6::run(v6, c, given),
-                        None => unsupported(c),
-                    },
-                    Some(running) => match &running.v4 {
-                        Some(v4) => leases::v4::run(v4, c, given),
-                        None => unsupported(c),
-                    },
+                    Some(running) if running.remote() => {
+                        running.ask_dataplane(&json!({ "command": c, "arguments": given }))
+                    }
+                    Some(running) => {
+                        leases::run(running.v4.as_ref(), running.v6.as_ref(), c, given)
+                    }
                     None => unsupported(c),
                 }
             }

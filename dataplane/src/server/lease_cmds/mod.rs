@@ -314,10 +314,27 @@ fn resend_ddns<L: Listed>(given: Option<&Args>) -> Value {
     answer(result::ERROR, text)
 }
 
-/// Answers `request`, a control API request as JSON text, for the families
-/// served: how a dataplane process answers the lease commands the control
-/// plane passes on (lease4 commands and `leases-reclaim` for DHCPv4,
-/// lease6 commands for DHCPv6).
+/// Runs lease command `command` with `args` on the families served:
+/// lease4 commands and `leases-reclaim` for DHCPv4, lease6 commands for
+/// DHCPv6; for a family not served the command is unsupported, as in a
+/// Kea server of the other version.
+pub fn run(
+    v4: Option<&Family<Config4, Lease4>>,
+    v6: Option<&Family<Config6, Lease6>>,
+    command: &str,
+    args: Option<&Args>,
+) -> Value {
+    match (v4, v6) {
+        (Some(v4), _) if command.starts_with("lease4-") || command == "leases-reclaim" => {
+            v4::run(v4, command, args)
+        }
+        (_, Some(v6)) if command.starts_with("lease6-") => v6::run(v6, command, args),
+        _ => unsupported(command),
+    }
+}
+
+/// Answers `request`, a control API request as JSON text: how a dataplane
+/// process answers the lease commands the control plane passes on.
 pub fn answer_request(
     v4: Option<&Family<Config4, Lease4>>,
     v6: Option<&Family<Config6, Lease6>>,
@@ -330,12 +347,10 @@ pub fn answer_request(
     let Some(command) = parsed.get("command").and_then(Value::as_str) else {
         return answer(result::ERROR, "the request names no command");
     };
-    let args = parsed.get("arguments").and_then(Value::as_object);
-    match (v4, v6) {
-        (Some(v4), _) if command.starts_with("lease4-") || command == "leases-reclaim" => {
-            v4::run(v4, command, args)
-        }
-        (_, Some(v6)) if command.starts_with("lease6-") => v6::run(v6, command, args),
-        _ => unsupported(command),
-    }
+    run(
+        v4,
+        v6,
+        command,
+        parsed.get("arguments").and_then(Value::as_object),
+    )
 }
