@@ -198,7 +198,7 @@ impl Running {
         let file = snapshot.sealed().map_err(|e| e.to_string())?;
         match &self.dataplane {
             Some(socket) => channel::hand_over(socket, &file).map(|()| None),
-            None => Snapshot::from_file(&file, Path::new("xdhcp-snapshot"))
+            None => Snapshot::from_sealed(&file)
                 .map(Some)
                 .map_err(|e| e.to_string()),
         }

@@ -226,7 +226,7 @@ pub fn run(
 /// data directory's DUID file; the link-layer part from the first
 /// interface served.
 fn server_duid(server: &Server) -> Result<Vec<u8>, String> {
-    let names = sockets::interface_names(&compile::setup(server))?;
+    let names = sockets::interface_names(&server.interfaces.interfaces)?;
     let mac = names.first().and_then(|n| link::lookup6(n)).map(|l| l.mac);
     let path = server_duid::file(server.data_directory.as_deref());
     let (duid, origin) =

@@ -101,7 +101,7 @@ fn a_sealed_snapshot_cannot_be_changed() {
     let mut sealed = s.sealed().unwrap();
     assert!(sealed.write_all(b"x").is_err(), "writes are refused");
     assert!(sealed.set_len(1).is_err(), "truncation is refused");
-    let back = Snapshot::from_file(&sealed, "memfd".as_ref()).unwrap();
+    let back = Snapshot::from_sealed(&sealed).unwrap();
     assert_eq!(back, s);
 }
 

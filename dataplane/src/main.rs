@@ -137,7 +137,7 @@ fn next_request(listener: &UnixListener) -> Option<(UnixStream, Request)> {
 
 /// The snapshot in a hand-over's file.
 fn mapped(file: &std::fs::File) -> Result<Snapshot, String> {
-    Snapshot::from_file(file, "hand-over".as_ref()).map_err(|e| e.to_string())
+    Snapshot::from_sealed(file).map_err(|e| e.to_string())
 }
 
 /// The snapshot to start with: the file's, or the first one handed over

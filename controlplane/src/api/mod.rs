@@ -32,7 +32,7 @@ use xdhcp_dataplane::server::lease_cmds as leases;
 /// True for the commands that read the workers' counters, which a
 /// separate dataplane process keeps where the control plane cannot reach
 /// them yet.
-fn in_dataplane(command: &str) -> bool {
+fn reads_counters(command: &str) -> bool {
     ["stat-lease", "statistic-"]
         .iter()
         .any(|p| command.starts_with(p))
@@ -348,7 +348,7 @@ impl Api {
                     None => unsupported(c),
                 }
             }
-            c if self.running.as_ref().is_some_and(|r| r.remote()) && in_dataplane(c) => answer(
+            c if self.running.as_ref().is_some_and(|r| r.remote()) && reads_counters(c) => answer(
                 result::UNSUPPORTED,
                 format!(
                     "'{c}' is not available while a separate xdhcp-dataplane keeps the \

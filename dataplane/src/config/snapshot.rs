@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
 use rkyv::rancor;
+use rkyv::util::AlignedVec;
 
 use super::build;
 use super::plan::Plan;
@@ -86,33 +87,34 @@ impl Snapshot {
         self.dhcp6.as_ref().map(|p| build::config6(p, duid.clone()))
     }
 
-    /// The archive with its header, as the file holds it.
-    fn bytes(&self) -> Result<Vec<u8>, rancor::Error> {
+    /// The header and the archive after it, as the file holds them (kept
+    /// apart, so a large archive is written without a copy).
+    fn encoded(&self) -> Result<([u8; HEADER], AlignedVec), rancor::Error> {
         let body = rkyv::to_bytes::<rancor::Error>(self)?;
-        let mut out = Vec::with_capacity(HEADER + body.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
-        out.extend_from_slice(&crc32c::crc32c(&body).to_le_bytes());
-        out.extend_from_slice(&body);
-        Ok(out)
+        let mut header = [0u8; HEADER];
+        header[..8].copy_from_slice(MAGIC);
+        header[8..12].copy_from_slice(&VERSION.to_le_bytes());
+        header[12..].copy_from_slice(&crc32c::crc32c(&body).to_le_bytes());
+        Ok((header, body))
     }
 
     /// Writes the snapshot to `path` and returns its size in bytes. The
     /// file is written beside `path` and renamed over it, so a reader maps
     /// either the old snapshot or the new one, whole.
     pub fn write(&self, path: &Path) -> Result<u64, SnapshotError> {
-        let bytes = self.bytes().map_err(|e| error(path, e))?;
+        let (header, body) = self.encoded().map_err(|e| error(path, e))?;
         let mut name = path.file_name().unwrap_or_default().to_owned();
         name.push(".new");
         let next = path.with_file_name(name);
         let written = (|| -> io::Result<()> {
             let mut f = File::create(&next)?;
-            f.write_all(&bytes)?;
+            f.write_all(&header)?;
+            f.write_all(&body)?;
             f.sync_all()?;
             fs::rename(&next, path)
         })();
         written.map_err(|e| error(path, e))?;
-        Ok(bytes.len() as u64)
+        Ok((HEADER + body.len()) as u64)
     }
 
     /// The snapshot in an anonymous memory file, sealed against any
@@ -120,7 +122,7 @@ impl Snapshot {
     /// processes, passes over its socket) without touching a disk.
     pub fn sealed(&self) -> Result<File, SnapshotError> {
         let path = Path::new(MEMFD_NAME);
-        let bytes = self.bytes().map_err(|e| error(path, e))?;
+        let (header, body) = self.encoded().map_err(|e| error(path, e))?;
         let made = (|| -> io::Result<File> {
             let name = std::ffi::CString::new(MEMFD_NAME).map_err(io::Error::other)?;
             // SAFETY: a plain system call on a valid C string; the new
@@ -133,7 +135,8 @@ impl Snapshot {
             }
             // SAFETY: `fd` was just opened and nothing else owns it.
             let mut f = unsafe { File::from_raw_fd(fd) };
-            f.write_all(&bytes)?;
+            f.write_all(&header)?;
+            f.write_all(&body)?;
             let seals =
                 libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL;
             // SAFETY: fcntl on a descriptor this function owns.
@@ -143,6 +146,12 @@ impl Snapshot {
             Ok(f)
         })();
         made.map_err(|e| error(path, e))
+    }
+
+    /// Maps a snapshot sealed by [`Snapshot::sealed`] (here or in the
+    /// process that handed it over), checks it and returns it.
+    pub fn from_sealed(file: &File) -> Result<Snapshot, SnapshotError> {
+        Snapshot::from_file(file, Path::new(MEMFD_NAME))
     }
 
     /// Maps the snapshot file at `path`, checks it and returns it.

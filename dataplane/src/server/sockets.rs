@@ -31,8 +31,12 @@ pub fn open_all(
     events: Option<Arc<dyn LeaseEvents>>,
     log: Log,
 ) -> Result<Vec<(String, Serving)>, String> {
-    let names4 = v4.map(|(s, _)| interface_names(s)).transpose()?;
-    let names6 = v6.map(|(s, _)| interface_names(s)).transpose()?;
+    let names4 = v4
+        .map(|(s, _)| interface_names(&s.interfaces))
+        .transpose()?;
+    let names6 = v6
+        .map(|(s, _)| interface_names(&s.interfaces))
+        .transpose()?;
     let (names4, names6) = (names4.unwrap_or_default(), names6.unwrap_or_default());
     if names4.is_empty() && names6.is_empty() {
         return Err("interfaces-config lists no interface to serve".into());
@@ -210,10 +214,10 @@ fn start(
     Ok(serving)
 }
 
-/// The interface names a set-up lists (`eth0/192.0.2.1` names eth0).
-pub fn interface_names(setup: &Setup) -> Result<Vec<String>, String> {
-    setup
-        .interfaces
+/// The interface names of `interfaces-config` `interfaces` entries
+/// (`eth0/192.0.2.1` names eth0).
+pub fn interface_names(entries: &[String]) -> Result<Vec<String>, String> {
+    entries
         .iter()
         .map(|entry| {
             let name = entry.split('/').next().unwrap_or(entry);
