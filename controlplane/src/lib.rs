@@ -16,7 +16,6 @@ pub mod leases;
 pub mod log;
 pub mod metrics;
 pub mod monitor;
-pub mod reclaim;
 pub mod reload;
 pub mod serve;
 pub mod server_duid;

@@ -22,6 +22,7 @@ use xdhcp_dataplane::io::link;
 use xdhcp_dataplane::io::serve::Serving;
 use xdhcp_dataplane::lease::LeaseStore;
 use xdhcp_dataplane::server::sockets;
+use xdhcp_dataplane::server::statistics::Counting;
 use xdhcp_dataplane::server::upkeep::{Lfc, Reclaimer};
 
 use crate::api::{self, Api};
@@ -29,7 +30,8 @@ use crate::config::Config;
 use crate::config::Server;
 use crate::log::{LeaseSink, Severity};
 use crate::reload::{self, Running};
-use crate::{compile, json, leases, monitor, reclaim, server_duid};
+use crate::stats::Counters;
+use crate::{compile, json, leases, monitor, server_duid};
 
 static STOP: AtomicBool = AtomicBool::new(false);
 /// Set by SIGHUP; the serving loop reloads the configuration file.
@@ -113,7 +115,20 @@ pub fn run(
         )?
     };
     let served: Vec<(String, &Serving)> = serving.iter().map(|(n, s)| (n.clone(), s)).collect();
-    let monitor = monitor::monitor(&raw, v4.as_ref(), v6.as_ref(), &served);
+    // Counted here, or by the dataplane process and read over its channel.
+    let counters = match dataplane {
+        Some(channel) => Counters::Dataplane(channel.to_path_buf()),
+        None => Counters::Here(Arc::new(Counting::new(v4.as_ref(), v6.as_ref(), &served))),
+    };
+    let counting = match &counters {
+        Counters::Here(c) => Some(c.clone()),
+        Counters::Dataplane(_) => None,
+    };
+    let families: Vec<u8> = [(4, running.serves_dhcp4()), (6, running.serves_dhcp6())]
+        .into_iter()
+        .filter_map(|(f, served)| served.then_some(f))
+        .collect();
+    let monitor = monitor::monitor(counters, &families);
     let configured = monitor.stats.clone();
     configured.iter().for_each(|s| s.configure(&raw));
     running.watch(Box::new(move |file| {
@@ -138,7 +153,7 @@ pub fn run(
         let six: Vec<_> = monitor
             .stats
             .iter()
-            .filter(|s| s.source.family() == 6)
+            .filter(|s| s.family() == 6)
             .cloned()
             .collect();
         let api6 = Api::new(running.clone(), &STOP).dhcp6_only();
@@ -158,14 +173,12 @@ pub fn run(
         std::fs::write(p, format!("{}\n", std::process::id()))
             .map_err(|e| format!("writing the pid file {}: {e}", p.display()))?;
     }
-    let mut reclaim4 = setup4.as_ref().zip(v4.as_ref()).and_then(|(s, f)| {
-        let count = reclaim::count4(monitor.reclaimed4.clone(), f.config.clone());
-        Reclaimer::new(f.leases.clone(), &s.reclaim, count, log)
-    });
-    let mut reclaim6 = setup6.as_ref().zip(v6.as_ref()).and_then(|(s, f)| {
-        let count = reclaim::count6(monitor.reclaimed6.clone(), f.config.clone());
-        Reclaimer::new(f.leases.clone(), &s.reclaim, count, log)
-    });
+    let count4 = counting.as_ref().and_then(|c| c.reclaimed4());
+    let mut reclaim4 = (setup4.as_ref().zip(v4.as_ref()).zip(count4))
+        .and_then(|((s, f), count)| Reclaimer::new(f.leases.clone(), &s.reclaim, count, log));
+    let count6 = counting.as_ref().and_then(|c| c.reclaimed6());
+    let mut reclaim6 = (setup6.as_ref().zip(v6.as_ref()).zip(count6))
+        .and_then(|((s, f), count)| Reclaimer::new(f.leases.clone(), &s.reclaim, count, log));
     let mut lfc4 = setup4
         .as_ref()
         .zip(v4.as_ref())
@@ -183,8 +196,8 @@ pub fn run(
         reclaim6.iter_mut().for_each(|r| r.tick(now));
         lfc4.iter_mut().for_each(|l| l.tick(now));
         lfc6.iter_mut().for_each(|l| l.tick(now));
-        if tick % 5 == 0 {
-            monitor::refresh(&monitor.metrics, &served);
+        if let Some(c) = counting.as_ref().filter(|_| tick % 5 == 0) {
+            c.refresh(&served);
         }
         if RELOAD.swap(false, Ordering::Relaxed) {
             // Kea keeps serving with the old configuration when the file

@@ -113,11 +113,12 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
     use std::net::Ipv4Addr;
     use std::time::{Duration, UNIX_EPOCH};
     use xdhcp_controlplane::api::stats::timestamp;
-    use xdhcp_controlplane::stats::{v4::Sources4, Layout, Stats};
+    use xdhcp_controlplane::stats::{Counters, Stats};
     use xdhcp_dataplane::alloc::{Allocator, AllocatorKind, Pool};
     use xdhcp_dataplane::config::v4::Reservations4;
     use xdhcp_dataplane::config::{Config4, Lifetime, Live, OptionSet, Subnet4};
     use xdhcp_dataplane::lease::Lease4;
+    use xdhcp_dataplane::server::statistics::{Counting, Sources};
     use xdhcp_dataplane::stats::{Stat4, Stats4};
     use xdhcp_dataplane::wire::v4::MessageType;
 
@@ -162,6 +163,7 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
             last_pool: Default::default(),
             names: Default::default(),
             pool_classes: Vec::new(),
+            pool_ids: Vec::new(),
             guard: Default::default(),
             required: Vec::new(),
         }],
@@ -179,13 +181,15 @@ fn statistics_have_kea_names_shapes_and_timestamps() {
     workers[1].packets.received(MessageType::Discover);
     workers[1].packets.sent(MessageType::Offer);
     workers[0].packets.bump(Stat4::ParseFailed);
-    let layout = Layout::from_json(&json!({}), 4, &[7]);
-    let stats = Stats::new(Sources4 {
-        config: Arc::new(Live::from_pointee(config)),
-        workers: workers.clone(),
-        leases,
-        layout: Live::from_pointee(layout),
-    });
+    let counting = Counting::from_sources(
+        Some(Sources {
+            config: Arc::new(Live::from_pointee(config)),
+            workers: workers.clone(),
+            leases,
+        }),
+        None,
+    );
+    let stats = Stats::new(4, Arc::new(Counters::Here(Arc::new(counting))));
     let api = api_over(json!({"Dhcp4": {}}), &STOP).with_stats(Arc::new(stats));
     let all = api.handle(br#"{"command": "statistic-get-all"}"#);
     assert_eq!(all["result"], 0);

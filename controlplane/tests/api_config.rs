@@ -642,18 +642,20 @@ fn config_reload_swaps_dhcp6_too_and_keeps_its_duid() {
 
 #[test]
 fn statistics_follow_a_reload() {
-    use xdhcp_controlplane::stats::{v4::Sources4, Layout, Stats};
-    use xdhcp_dataplane::config::Live;
+    use xdhcp_controlplane::stats::{Counters, Stats};
+    use xdhcp_dataplane::server::statistics::{Counting, Sources};
 
     let api = api_over(one_subnet(), None);
     let running = api.running.clone().unwrap();
     let v4 = running.v4.as_ref().unwrap();
-    let stats = Arc::new(Stats::new(Sources4 {
+    let sources = Sources {
         config: v4.config.clone(),
         workers: Vec::new(),
         leases: v4.leases.clone(),
-        layout: Live::from_pointee(Layout::from_json(&one_subnet()["Dhcp4"], 4, &[1])),
-    }));
+    };
+    let counting = Counting::from_sources(Some(sources), None);
+    let stats = Arc::new(Stats::new(4, Arc::new(Counters::Here(Arc::new(counting)))));
+    stats.configure(&one_subnet());
     let watched = stats.clone();
     running.watch(Box::new(move |file| watched.configure(file)));
     let mut two = two_subnets();
@@ -667,9 +669,9 @@ fn statistics_follow_a_reload() {
     }
     assert_eq!(registry.samples("pkt4-received").count(), 1);
     drop(registry);
-    let label = stats.source.layout();
+    let label = stats.layout();
     assert_eq!(label.subnet(2).unwrap().prefix, "198.51.100.0/24");
-    let read = stats.source.read();
+    let read = stats.read().unwrap();
     let total = read
         .iter()
         .find(|(n, _)| n == "subnet[2].total-addresses")

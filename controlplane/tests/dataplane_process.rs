@@ -5,9 +5,10 @@
 //! restart of the dataplane, and a file that is not a snapshot stops it
 //! with the reason. Across the split, `xdhcp-controlplane -c --dataplane`
 //! hands each configuration to `xdhcp-dataplane --listen` (DHCPv4 and
-//! DHCPv6) and passes the lease commands on, the dataplane outlives a
-//! control plane restart, and a change the dataplane cannot take fails
-//! with the reason. Needs root.
+//! DHCPv6), passes the lease commands on and reads the statistics and
+//! metrics from the dataplane's counters; the dataplane outlives a control
+//! plane restart, and a change the dataplane cannot take (or a statistic
+//! it cannot be asked for) fails with the reason. Needs root.
 
 use std::path::Path;
 
@@ -23,7 +24,7 @@ fn config(iface: &str, dir: &str, domain: &str) -> String {
     "valid-lifetime": 900,
     "subnet4": [ {{
       "id": 7, "subnet": "198.51.100.0/24",
-      "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59" }} ],
+      "pools": [ {{ "pool": "198.51.100.50 - 198.51.100.59", "pool-id": 3 }} ],
       "option-data": [ {{ "name": "routers", "data": "198.51.100.1" }},
                        {{ "name": "domain-name", "data": "{domain}" }} ]
     }} ]
@@ -73,11 +74,34 @@ fn listening_dataplane(lab: &Lab, channel: &str) -> ServerProcess {
     ServerProcess::start(command, "XDHCP_DATAPLANE_WAITING")
 }
 
-/// `xdhcp-controlplane -c CONF --dataplane CHANNEL`, once its API is up.
+/// Where the control plane serves `/metrics`, in the server namespace.
+const METRICS: &str = "127.0.0.1:9548";
+
+/// `xdhcp-controlplane -c CONF --dataplane CHANNEL --metrics METRICS`,
+/// once its API and metrics are up.
 fn handing_controlplane(lab: &Lab, conf: &Path, channel: &str) -> ServerProcess {
     let bin = env!("CARGO_BIN_EXE_xdhcp-controlplane");
-    let args = [bin, "-c", conf.to_str().unwrap(), "--dataplane", channel];
-    ServerProcess::start(lab.server_command(&args), "COMMAND_SOCKET_OPENED")
+    let conf = conf.to_str().unwrap();
+    let args = [
+        bin,
+        "-c",
+        conf,
+        "--dataplane",
+        channel,
+        "--metrics",
+        METRICS,
+    ];
+    ServerProcess::start(lab.server_command(&args), "METRICS_LISTENER_OPENED")
+}
+
+/// A scrape of the control plane's `/metrics`: HTTP status and body.
+fn scrape(lab: &Lab) -> (String, String) {
+    let url = format!("http://{METRICS}/metrics");
+    let args = ["curl", "-s", "-w", "\n%{http_code}", &url];
+    let out = lab.server_command(&args).output().expect("curl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or_default();
+    (status.to_string(), body.to_string())
 }
 
 #[test]
@@ -196,8 +220,18 @@ fn the_control_plane_hands_configurations_to_a_running_dataplane() {
     );
 
     // The leases live in the dataplane: the control plane passes the
-    // lease commands on. Its counters are not reachable yet.
+    // lease commands on, and reads the statistics from its counters.
     let ask = |request: &str| xdhcp_testlab::control(&control, request);
+    let statistic = |name: &str| {
+        let request = serde_json::json!({ "command": "statistic-get",
+                                          "arguments": { "name": name } });
+        let got = ask(&request.to_string());
+        assert_eq!(got["result"], 0, "{got}");
+        got["arguments"][name][0][0].as_i64().unwrap_or(-1)
+    };
+    assert_eq!(statistic("subnet[7].assigned-addresses"), 1);
+    assert_eq!(statistic("subnet[7].pool[3].total-addresses"), 10);
+    assert!(statistic("pkt4-ack-sent") >= 2, "two exchanges so far");
     let get = r#"{"command": "lease4-get", "arguments": {"ip-address": "198.51.100.50"}}"#;
     let found = ask(get);
     assert_eq!(found["result"], 0, "{found}");
@@ -205,12 +239,25 @@ fn the_control_plane_hands_configurations_to_a_running_dataplane() {
     let del = r#"{"command": "lease4-del", "arguments": {"ip-address": "198.51.100.50"}}"#;
     assert_eq!(ask(del)["result"], 0);
     assert_eq!(ask(get)["result"], 3, "deleted in the dataplane's store");
-    let stats = ask(r#"{"command": "statistic-get-all"}"#);
-    assert_eq!(stats["result"], 2, "{stats}");
-    assert!(
-        stats["text"].as_str().unwrap().contains("xdhcp-dataplane"),
-        "{stats}"
-    );
+    assert_eq!(statistic("subnet[7].assigned-addresses"), 0);
+    let reset = r#"{"command": "statistic-reset", "arguments": {"name": "pkt4-ack-sent"}}"#;
+    assert_eq!(ask(reset)["result"], 0);
+    assert_eq!(statistic("pkt4-ack-sent"), 0);
+    let rows = ask(r#"{"command": "stat-lease4-get"}"#);
+    assert_eq!(rows["result"], 0, "{rows}");
+    assert_eq!(rows["arguments"]["result-set"]["rows"][0][0], 7, "{rows}");
+    assert_eq!(rows["arguments"]["result-set"]["rows"][0][1], 10, "{rows}");
+    let (status, metrics) = scrape(&lab);
+    assert_eq!(status, "200", "{metrics}");
+    for series in [
+        r#"kea_dhcp4_addresses_total{subnet="198.51.100.0/24",subnet_id="7",pool=""} 10"#,
+        r#"kea_dhcp4_packets_sent_total{operation="ack"} 0"#,
+        "xdhcp_worker_packets_received_total{",
+        "xdhcp_response_latency_seconds_bucket{",
+        r#"xdhcp_journal_unflushed_records{service="dhcp4",policy="#,
+    ] {
+        assert!(metrics.contains(series), "{series} in\n{metrics}");
+    }
 
     // The control plane stops; the dataplane serves on, and takes the
     // configuration again from the next control plane.
@@ -229,6 +276,17 @@ fn the_control_plane_hands_configurations_to_a_running_dataplane() {
 
     let log = dp.stop("DHCP4_SHUTDOWN");
     assert!(!log.contains("WARN"), "{log}");
+
+    // With no dataplane to read, statistics and scrapes say why.
+    let gone = ask(r#"{"command": "statistic-get-all"}"#);
+    assert_eq!(gone["result"], 1, "{gone}");
+    let text = gone["text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("dataplane channel {channel}")),
+        "{gone}"
+    );
+    let (status, said) = scrape(&lab);
+    assert_eq!(status, "503", "{said}");
 
     // With no dataplane to take it, config-set fails and the running
     // configuration stays.

@@ -124,7 +124,7 @@ fn foreign_or_damaged_files_are_refused_with_a_reason() {
     assert!(refused(&good[..10]).contains("not an xdhcp snapshot file"));
     let mut newer = good.clone();
     newer[8] = 99;
-    assert!(refused(&newer).contains("layout version 99, this dataplane reads 1"));
+    assert!(refused(&newer).contains("layout version 99, this dataplane reads 2"));
     assert!(refused(&good[..good.len() / 2]).contains("damaged: checksum mismatch"));
     // A flipped bit anywhere in the archive, offsets and values alike.
     for i in (16..good.len()).step_by(7) {

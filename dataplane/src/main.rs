@@ -7,14 +7,16 @@
 //! `xdhcp-controlplane -t CONFIG --write-snapshot FILE`; SIGHUP reads it
 //! again) or over the local channel (`--listen SOCKET`, where
 //! `xdhcp-controlplane -c CONFIG --dataplane SOCKET` hands over the first
-//! snapshot and each one after a configuration change, and passes on the
-//! lease commands, which act on this process's lease stores). A new snapshot is
-//! swapped in between batches, as a reload does in the control plane; the
-//! control plane can stop and start again meanwhile. SIGINT and SIGTERM
-//! stop serving and flush the lease journals.
+//! snapshot and each one after a configuration change, passes on the
+//! lease commands, which act on this process's lease stores, and reads the
+//! counters behind its statistics and metrics). A new snapshot is swapped
+//! in between batches, as a reload does in the control plane; the control
+//! plane can stop and start again meanwhile. SIGINT and SIGTERM stop
+//! serving and flush the lease journals.
 //!
-//! The control API, statistics and the configuration's loggers belong to
-//! the control plane; this process logs to stderr.
+//! The control API, what operators do to the statistics (resets, samples)
+//! and the configuration's loggers belong to the control plane; this
+//! process logs to stderr.
 
 use std::io::Write;
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -33,6 +35,7 @@ use xdhcp_dataplane::lease::{Lease, Lease4, Lease6};
 use xdhcp_dataplane::server::answer::{answer, result};
 use xdhcp_dataplane::server::channel::{self, Request};
 use xdhcp_dataplane::server::family::{Family, Pools};
+use xdhcp_dataplane::server::statistics::Counting;
 use xdhcp_dataplane::server::upkeep::{Lfc, Reclaimer};
 use xdhcp_dataplane::server::{lease_cmds, open_leases, sockets};
 
@@ -169,6 +172,10 @@ fn first_snapshot(
                 let not_yet = answer(result::ERROR, "the dataplane serves nothing yet");
                 let _ = stream.write_all(not_yet.to_string().as_bytes());
             }
+            Some((stream, Request::Read(_))) => {
+                let not_yet = Err("the dataplane serves nothing yet".to_string());
+                let _ = channel::answer(&stream, &not_yet);
+            }
             None => std::thread::sleep(TICK),
         }
     }
@@ -221,12 +228,17 @@ fn run(args: &Args) -> Result<(), String> {
         std::fs::write(p, format!("{}\n", std::process::id()))
             .map_err(|e| format!("writing the pid file {}: {e}", p.display()))?;
     }
+    let (f4, f6) = (v4.as_ref().map(|(_, f)| f), v6.as_ref().map(|(_, f)| f));
+    let served: Vec<(String, &Serving)> = serving.iter().map(|(n, s)| (n.clone(), s)).collect();
+    let counting = Counting::new(f4, f6, &served);
     let mut reclaim4 = v4
         .as_ref()
-        .and_then(|(s, f)| Reclaimer::new(f.leases.clone(), &s.reclaim, Box::new(|_| {}), log));
+        .zip(counting.reclaimed4())
+        .and_then(|((s, f), count)| Reclaimer::new(f.leases.clone(), &s.reclaim, count, log));
     let mut reclaim6 = v6
         .as_ref()
-        .and_then(|(s, f)| Reclaimer::new(f.leases.clone(), &s.reclaim, Box::new(|_| {}), log));
+        .zip(counting.reclaimed6())
+        .and_then(|((s, f), count)| Reclaimer::new(f.leases.clone(), &s.reclaim, count, log));
     let mut lfc4 = v4
         .as_ref()
         .and_then(|(s, f)| Lfc::new(f.leases.clone(), s.lfc_interval, log));
@@ -248,21 +260,29 @@ fn run(args: &Args) -> Result<(), String> {
             };
             report(applied, "the snapshot file");
         }
-        match listener.as_ref().and_then(next_request) {
-            Some((stream, Request::Snapshot(file))) => {
-                let applied = mapped(&file).and_then(|next| apply(next, &v4, &v6));
-                let _ = channel::answer(&stream, &applied);
-                report(applied, "the control plane");
+        // Every waiting request, so a burst of commands and scrapes is not
+        // paced by the tick.
+        while let Some((mut stream, request)) = listener.as_ref().and_then(next_request) {
+            match request {
+                Request::Snapshot(file) => {
+                    let applied = mapped(&file).and_then(|next| apply(next, &v4, &v6));
+                    let _ = channel::answer(&stream, &applied);
+                    report(applied, "the control plane");
+                }
+                Request::Command(text) => {
+                    let said = lease_cmds::answer_request(f4, f6, &text);
+                    let _ = stream.write_all(said.to_string().as_bytes());
+                }
+                Request::Read(part) => {
+                    counting.refresh(&served);
+                    let reading = serde_json::to_vec(&counting.read(part));
+                    let _ = stream.write_all(&reading.unwrap_or_default());
+                }
             }
-            Some((mut stream, Request::Command(text))) => {
-                let (f4, f6) = (v4.as_ref().map(|(_, f)| f), v6.as_ref().map(|(_, f)| f));
-                let said = lease_cmds::answer_request(f4, f6, &text);
-                let _ = stream.write_all(said.to_string().as_bytes());
-            }
-            None => {}
         }
         std::thread::sleep(TICK);
     }
+    drop(served);
     for (_, s) in serving {
         s.stop();
     }

@@ -58,6 +58,7 @@ fn subnet(id: u32, prefix: &str, pool: (&str, &str), pd: Option<&str>) -> Subnet
         ))],
         pd_pools: pd
             .map(|p| PdPool6 {
+                id: 0,
                 alloc: Arc::new(Allocator::new(
                     Pool::pd(ip(p), 48, 56, id),
                     AllocatorKind::Iterative,
@@ -95,6 +96,7 @@ fn subnet(id: u32, prefix: &str, pool: (&str, &str), pd: Option<&str>) -> Subnet
         names: Default::default(),
         guard: Default::default(),
         pool_classes: Vec::new(),
+        pool_ids: Vec::new(),
         required: Vec::new(),
         last_pool: Default::default(),
     }
@@ -404,6 +406,7 @@ fn exhausted_pools_answer_per_ia_status() {
     );
     s.interface = Some("veth0".into());
     s.pd_pools = vec![PdPool6 {
+        id: 0,
         alloc: Arc::new(Allocator::new(
             Pool::pd(ip("2001:db8:8000::"), 55, 56, 1),
             AllocatorKind::Iterative,

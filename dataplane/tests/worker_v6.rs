@@ -47,6 +47,7 @@ fn config() -> Config6 {
             names: Default::default(),
             guard: Default::default(),
             pool_classes: Vec::new(),
+            pool_ids: Vec::new(),
             required: Vec::new(),
             last_pool: Default::default(),
         }],

@@ -41,6 +41,7 @@ fn config(iface: &str) -> Config6 {
             prefix_len: 64,
             pools: vec![Arc::new(Allocator::new(pool, AllocatorKind::Iterative))],
             pd_pools: vec![PdPool6 {
+                id: 0,
                 alloc: Arc::new(Allocator::new(pd, AllocatorKind::Iterative)),
                 delegated_len: 56,
                 excluded: None,
@@ -65,6 +66,7 @@ fn config(iface: &str) -> Config6 {
             names: Default::default(),
             guard: Default::default(),
             pool_classes: Vec::new(),
+            pool_ids: Vec::new(),
             required: Vec::new(),
             last_pool: Default::default(),
         }],

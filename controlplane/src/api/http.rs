@@ -178,9 +178,13 @@ async fn handle(shared: &Listener, req: Request<Incoming>) -> Response<Full<Byte
             );
         };
         // A scrape reads the lease tables: off the runtime's only thread.
-        let text = tokio::task::spawn_blocking(move || metrics.render())
+        let rendered = tokio::task::spawn_blocking(move || metrics.render())
             .await
-            .unwrap_or_default();
+            .unwrap_or_else(|e| Err(e.to_string()));
+        let text = match rendered {
+            Ok(text) => text,
+            Err(e) => return reply(StatusCode::SERVICE_UNAVAILABLE, &answer(result::ERROR, e)),
+        };
         let mut r = Response::new(Full::new(Bytes::from(text)));
         r.headers_mut().insert(
             hyper::header::CONTENT_TYPE,

@@ -29,15 +29,6 @@ pub use xdhcp_dataplane::server::answer::{
 };
 use xdhcp_dataplane::server::lease_cmds as leases;
 
-/// True for the commands that read the workers' counters, which a
-/// separate dataplane process keeps where the control plane cannot reach
-/// them yet.
-fn reads_counters(command: &str) -> bool {
-    ["stat-lease", "statistic-"]
-        .iter()
-        .any(|p| command.starts_with(p))
-}
-
 /// What the commands act on.
 pub struct Api {
     /// The running configuration, the snapshots it feeds and their leases
@@ -165,7 +156,7 @@ impl Api {
     /// version from `stats`.
     pub fn with_stats(mut self, stats: Arc<crate::stats::Stats>) -> Api {
         self.stats.push(stats);
-        self.stats.sort_by_key(|s| s.source.family());
+        self.stats.sort_by_key(|s| s.family());
         self
     }
 
@@ -222,13 +213,7 @@ impl Api {
         let mut s: Vec<&'static str> = self
             .stats
             .iter()
-            .map(|s| {
-                if s.source.family() == 6 {
-                    "dhcp6"
-                } else {
-                    "dhcp4"
-                }
-            })
+            .map(|s| if s.family() == 6 { "dhcp6" } else { "dhcp4" })
             .collect();
         if s.is_empty() {
             s.push("dhcp4");
@@ -246,7 +231,7 @@ impl Api {
     /// first DHCP version served.
     pub fn handle(&self, request: &[u8]) -> Value {
         let alone = if self.dhcp4 { 4 } else { 6 };
-        let family = self.stats.first().map_or(alone, |s| s.source.family());
+        let family = self.stats.first().map_or(alone, |s| s.family());
         self.handle_for(request, family)
     }
 
@@ -348,23 +333,15 @@ impl Api {
                     None => unsupported(c),
                 }
             }
-            c if self.running.as_ref().is_some_and(|r| r.remote()) && reads_counters(c) => answer(
-                result::UNSUPPORTED,
-                format!(
-                    "'{c}' is not available while a separate xdhcp-dataplane keeps the \
-                     statistics (xdhcp-controlplane --dataplane): run xdhcp-controlplane -c \
-                     without it for the statistic commands"
-                ),
-            ),
             c @ ("stat-lease4-get" | "stat-lease6-get") => {
                 // Each server answers for its own version; asked for the
                 // other, it has no subnets of it, as Kea's has not.
                 let asked = if c == "stat-lease4-get" { 4 } else { 6 };
-                let stats = self.stats.iter().find(|s| s.source.family() == asked);
+                let stats = self.stats.iter().find(|s| s.family() == asked);
                 stat_leases::run(stats.filter(|_| asked == family).map(|s| &**s), c, given)
             }
             c if c.starts_with("statistic-") => {
-                match self.stats.iter().find(|s| s.source.family() == family) {
+                match self.stats.iter().find(|s| s.family() == family) {
                     Some(s) => stats::run(s, c, args),
                     None => answer(
                         result::ERROR,

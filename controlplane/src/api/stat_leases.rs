@@ -140,7 +140,10 @@ pub fn run(stats: Option<&Stats>, command: &str, given: Option<&Args>) -> Value 
     };
     let (raw, visible) = match stats {
         Some(s) => {
-            let raw = s.source.read();
+            let raw = match s.read() {
+                Ok(raw) => raw,
+                Err(e) => return answer(result::ERROR, e),
+            };
             let mut registry = s.registry.lock().unwrap_or_else(|e| e.into_inner());
             (raw.clone(), registry.observe(raw))
         }

@@ -49,7 +49,10 @@ fn found(arguments: Map<String, Value>) -> Value {
 
 /// Runs one `statistic-*` command against `stats`.
 pub fn run(stats: &Stats, command: &str, args: &Map<String, Value>) -> Value {
-    let raw: Vec<(String, i64)> = stats.source.read();
+    let raw = match stats.read() {
+        Ok(raw) => raw,
+        Err(e) => return answer(result::ERROR, e),
+    };
     let raw_of = |n: &str| raw.iter().find(|(k, _)| k == n).map_or(0, |(_, v)| *v);
     let mut reg = stats.registry.lock().unwrap_or_else(|e| e.into_inner());
     let visible = reg.observe(raw.clone());

@@ -120,6 +120,7 @@ fn plan(s: &Server) -> Plan {
                     .pools
                     .iter()
                     .map(|p| PoolPlan {
+                        id: p.id,
                         first: to_u128(p.range.first),
                         last: to_u128(p.range.last),
                         guard: p.client_class.clone(),
@@ -131,6 +132,7 @@ fn plan(s: &Server) -> Plan {
                     .pd_pools
                     .iter()
                     .map(|p| PdPoolPlan {
+                        id: p.id,
                         prefix: p.prefix.first(),
                         prefix_len: p.prefix.len,
                         delegated_len: p.delegated_len,

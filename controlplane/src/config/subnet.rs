@@ -18,6 +18,9 @@ use crate::json::{Pos, Value};
 pub struct Pool {
     /// Addresses handed out.
     pub range: Range,
+    /// `pool-id`: pools sharing one are counted together in the
+    /// statistics (`pool[ID]`); 0 when not given, as in Kea.
+    pub id: u32,
     /// Pool-level options.
     pub option_data: Vec<OptionData>,
     /// Only clients of these classes may use the pool (none: all).
@@ -36,6 +39,8 @@ pub struct Pool {
 pub struct PdPool {
     /// The pool's prefix.
     pub prefix: Prefix,
+    /// `pool-id`, as for address pools (`pd-pool[ID]`).
+    pub id: u32,
     /// Length of each delegated prefix.
     pub delegated_len: u8,
     /// `excluded-prefix` / `excluded-prefix-len`.
@@ -238,26 +243,30 @@ fn read_one(
     Some(s)
 }
 
-fn common_pool_parts(
-    m: &Map,
-    ctx: &mut Ctx,
-    spaces: &OptionSpaces,
-) -> (Vec<OptionData>, Vec<String>, Vec<String>) {
-    let opts = m
-        .get("option-data")
-        .map(|v| options::read_data(v, &m.key_path("option-data"), ctx, spaces))
-        .unwrap_or_default();
-    (
-        opts,
-        super::scope::read_client_class(m, ctx).unwrap_or_default(),
-        super::scope::read_additional_classes(m, ctx).unwrap_or_default(),
-    )
+/// What address and prefix pools both have.
+struct PoolParts {
+    id: u32,
+    option_data: Vec<OptionData>,
+    client_class: Vec<String>,
+    require_client_classes: Vec<String>,
+}
+
+fn common_pool_parts(m: &Map, ctx: &mut Ctx, spaces: &OptionSpaces) -> PoolParts {
+    PoolParts {
+        id: m.int(ctx, "pool-id", 0, u32::MAX.into()).unwrap_or(0) as u32,
+        option_data: m
+            .get("option-data")
+            .map(|v| options::read_data(v, &m.key_path("option-data"), ctx, spaces))
+            .unwrap_or_default(),
+        client_class: super::scope::read_client_class(m, ctx).unwrap_or_default(),
+        require_client_classes: super::scope::read_additional_classes(m, ctx).unwrap_or_default(),
+    }
 }
 
 fn read_pool(v: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Option<Pool> {
     let v6 = ctx.v6();
     let m = ctx.map(v, p, "pools", keys::POOL)?;
-    let (option_data, client_class, require_client_classes) = common_pool_parts(&m, ctx, spaces);
+    let parts = common_pool_parts(&m, ctx, spaces);
     let Some((text, pos)) = m.str_at(ctx, "pool") else {
         if !m.has("pool") {
             ctx.err(&v.pos, p, "mandatory 'pool' parameter is missing");
@@ -267,9 +276,10 @@ fn read_pool(v: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Option
     match Range::parse(&text, v6) {
         Ok(range) => Some(Pool {
             range,
-            option_data,
-            client_class,
-            require_client_classes,
+            id: parts.id,
+            option_data: parts.option_data,
+            client_class: parts.client_class,
+            require_client_classes: parts.require_client_classes,
             pos: pos.clone(),
             path: m.key_path("pool"),
         }),
@@ -282,7 +292,7 @@ fn read_pool(v: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Option
 
 fn read_pd_pool(v: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Option<PdPool> {
     let m = ctx.map(v, p, "pd-pools", keys::PD_POOL)?;
-    let (option_data, client_class, require_client_classes) = common_pool_parts(&m, ctx, spaces);
+    let parts = common_pool_parts(&m, ctx, spaces);
     let prefix = m.str_at(ctx, "prefix");
     let prefix_len = m.int(ctx, "prefix-len", 0, 128);
     let delegated_len = m.int(ctx, "delegated-len", 0, 128);
@@ -371,11 +381,12 @@ fn read_pd_pool(v: &Value, p: &str, ctx: &mut Ctx, spaces: &OptionSpaces) -> Opt
     }
     Some(PdPool {
         prefix,
+        id: parts.id,
         delegated_len: dlen as u8,
         excluded,
-        option_data,
-        client_class,
-        require_client_classes,
+        option_data: parts.option_data,
+        client_class: parts.client_class,
+        require_client_classes: parts.require_client_classes,
         pos: v.pos.clone(),
         path: p.to_string(),
     })

@@ -5,7 +5,7 @@
 //! `operation` for packets, `context` for allocation failures; xdhcp adds
 //! `pd_pool` series for prefix delegation pools.
 
-use crate::stats::layout::SubnetLabel;
+use crate::stats::layout::{PoolLabel, SubnetLabel};
 use crate::stats::Layout;
 
 /// A Prometheus series: metric name, help text, labels.
@@ -291,7 +291,7 @@ const SCOPED: &[(u8, &str, &str, Labels, &str)] = &[
 ];
 
 /// A pool named in a statistic: prefix delegation or not, and its ID.
-type PoolRef = (bool, usize);
+type PoolRef = (bool, u32);
 
 /// Splits `subnet[ID].rest`, `subnet[ID].pool[PID].rest` and
 /// `subnet[ID].pd-pool[PID].rest`.
@@ -327,20 +327,23 @@ pub fn series(family: u8, name: &str, layout: &Layout) -> Option<Series> {
     // Global totals are left to the subnets, as the exporters do.
     let (id, pool, stat) = split(name)?;
     let &(_, _, metric, labels, help) = SCOPED.iter().find(|s| s.0 == family && s.1 == stat)?;
-    let subnet: &SubnetLabel = layout.subnet(id)?;
+    // A subnet written without an `id` (numbered when loaded) has no
+    // label of its own: it is exported without its prefix.
+    let unlabelled = SubnetLabel::default();
+    let subnet: &SubnetLabel = layout.subnet(id).unwrap_or(&unlabelled);
     let mut out = vec![
         ("subnet", subnet.prefix.clone()),
         ("subnet_id", id.to_string()),
     ];
+    // `pool[ID]` sums the pools with that `pool-id`: labelled with the
+    // first of them.
+    let text =
+        |pools: &[PoolLabel], pid: u32| Some(pools.iter().find(|p| p.id == pid)?.text.clone());
     match (labels, pool) {
         (Labels::Pool, None) => out.push(("pool", String::new())),
-        (Labels::Pool, Some((false, pid))) => {
-            out.push(("pool", subnet.pools.get(pid)?.text.clone()))
-        }
+        (Labels::Pool, Some((false, pid))) => out.push(("pool", text(&subnet.pools, pid)?)),
         (Labels::Subnet, None) => {}
-        (Labels::Subnet, Some((true, pid))) => {
-            out.push(("pd_pool", subnet.pd_pools.get(pid)?.text.clone()))
-        }
+        (Labels::Subnet, Some((true, pid))) => out.push(("pd_pool", text(&subnet.pd_pools, pid)?)),
         (Labels::Context(c), None) => out.push(("context", c.to_string())),
         _ => return None,
     }
@@ -354,7 +357,6 @@ pub fn series(family: u8, name: &str, layout: &Layout) -> Option<Series> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::layout::PoolLabel;
 
     #[test]
     fn names_and_labels_are_kea_exporters() {
@@ -362,10 +364,16 @@ mod tests {
             subnets: vec![SubnetLabel {
                 id: 7,
                 prefix: "192.0.2.0/24".into(),
-                pools: vec![PoolLabel {
-                    text: "192.0.2.10 - 192.0.2.20".into(),
-                    id: 0,
-                }],
+                pools: vec![
+                    PoolLabel {
+                        text: "192.0.2.10 - 192.0.2.20".into(),
+                        id: 0,
+                    },
+                    PoolLabel {
+                        text: "192.0.2.30 - 192.0.2.40".into(),
+                        id: 5,
+                    },
+                ],
                 pd_pools: vec![],
             }],
         };
@@ -375,10 +383,14 @@ mod tests {
         let s = series(4, "subnet[7].pool[0].assigned-addresses", &layout).unwrap();
         assert_eq!(s.name, "kea_dhcp4_addresses_assigned_total");
         assert_eq!(s.labels[2], ("pool", "192.0.2.10 - 192.0.2.20".to_string()));
+        let s = series(4, "subnet[7].pool[5].assigned-addresses", &layout).unwrap();
+        assert_eq!(s.labels[2], ("pool", "192.0.2.30 - 192.0.2.40".to_string()));
+        assert!(series(4, "subnet[7].pool[1].assigned-addresses", &layout).is_none());
         let s = series(4, "subnet[7].v4-allocation-fail-subnet", &layout).unwrap();
         assert_eq!(s.labels[2], ("context", "subnet".to_string()));
         assert!(series(4, "pkt4-received", &layout).is_none());
         assert!(series(4, "subnet[7].v4-allocation-fail", &layout).is_none());
-        assert!(series(4, "subnet[9].total-addresses", &layout).is_none());
+        let unlabelled = series(4, "subnet[9].total-addresses", &layout).unwrap();
+        assert_eq!(unlabelled.labels[0], ("subnet", String::new()));
     }
 }

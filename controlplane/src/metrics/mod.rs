@@ -6,54 +6,37 @@
 pub mod kea;
 pub mod text;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use xdhcp_dataplane::io::serve::WorkerCounters;
-use xdhcp_dataplane::io::xdp::Counters;
-use xdhcp_dataplane::lease::FlushLag;
-use xdhcp_dataplane::stats::{Stat4, Stat6, LATENCY_BOUNDS_US};
+use xdhcp_dataplane::server::statistics::Part;
+use xdhcp_dataplane::stats::LATENCY_BOUNDS_US;
 
-use crate::stats::Stats;
+use crate::stats::{Counters, Stats};
 use text::Exposition;
 
-/// A lease journal: its DHCP version, flush policy and how to read its lag.
-pub struct Journal {
-    /// `dhcp4` or `dhcp6`.
-    pub service: &'static str,
-    /// `os`, `periodic` or `group-commit`.
-    pub policy: &'static str,
-    /// Reads the lag now.
-    pub lag: Box<dyn Fn() -> FlushLag + Send + Sync>,
-}
-
 /// Everything `/metrics` reports.
-#[derive(Default)]
 pub struct Metrics {
     /// Kea's statistics of each DHCP version served.
     pub stats: Vec<Arc<Stats>>,
-    /// Each worker's counters, with its interface.
-    pub workers: Vec<(String, WorkerCounters)>,
-    /// The steering programs' counters by interface, refreshed by the
-    /// serving loop (the program is not shared with the listener thread).
-    pub xdp: Mutex<Vec<(String, Counters)>>,
-    /// The lease journals.
-    pub journals: Vec<Journal>,
+    /// Where the counters are read: workers, steering programs, journals.
+    pub counters: Arc<Counters>,
 }
 
 impl Metrics {
-    /// The exposition, in the Prometheus text format (version 0.0.4).
-    pub fn render(&self) -> String {
+    /// The exposition, in the Prometheus text format (version 0.0.4); a
+    /// dataplane process that cannot be read is the error.
+    pub fn render(&self) -> Result<String, String> {
+        let mut reading = self.counters.read(Part::All)?;
         let mut out = Exposition::default();
         for stats in &self.stats {
-            let family = stats.source.family();
-            for (name, value) in stats.observe() {
-                if let Some(s) = kea::series(family, &name, &stats.source.layout()) {
+            let (family, layout) = (stats.family(), stats.layout());
+            for (name, value) in stats.observe(stats.of(&mut reading)) {
+                if let Some(s) = kea::series(family, &name, &layout) {
                     out.sample(&s.name, s.help, "gauge", &s.labels, value as f64);
                 }
             }
         }
-        let xdp = self.xdp.lock().unwrap_or_else(|e| e.into_inner());
-        for (iface, c) in xdp.iter() {
+        for (iface, c) in &reading.xdp {
             for (action, v) in [
                 ("seen", c.seen),
                 ("redirected", c.redirected),
@@ -71,13 +54,12 @@ impl Metrics {
                 );
             }
         }
-        for (i, (iface, w)) in self.workers.iter().enumerate() {
-            let worker = [("interface", iface.clone()), ("worker", i.to_string())];
-            let (v4, v6) = (w.v4.packets.values(), w.v6.packets.values());
-            for (family, received, sent) in [
-                ("4", v4[Stat4::Received as usize], v4[Stat4::Sent as usize]),
-                ("6", v6[Stat6::Received as usize], v6[Stat6::Sent as usize]),
-            ] {
+        for (i, w) in reading.workers.iter().enumerate() {
+            let worker = [
+                ("interface", w.interface.clone()),
+                ("worker", i.to_string()),
+            ];
+            for (family, (received, sent)) in [("4", w.v4), ("6", w.v6)] {
                 let mut l = worker.to_vec();
                 l.push(("family", family.to_string()));
                 out.sample(
@@ -99,31 +81,27 @@ impl Metrics {
                 "xdhcp_response_latency_seconds",
                 "Time from receiving a batch of requests to sending its replies",
                 &worker,
-                &w.latency.read(),
+                &w.latency,
             );
         }
-        for j in &self.journals {
-            let lag = (j.lag)();
-            let l = [
-                ("service", j.service.to_string()),
-                ("policy", j.policy.to_string()),
-            ];
+        for j in &reading.journals {
+            let l = [("service", j.service.clone()), ("policy", j.policy.clone())];
             out.sample(
                 "xdhcp_journal_unflushed_records",
                 "Lease journal records not yet known to be on stable storage",
                 "gauge",
                 &l,
-                lag.records as f64,
+                j.lag.records as f64,
             );
             out.sample(
                 "xdhcp_journal_flush_lag_seconds",
                 "Age of the oldest lease journal flush still owed",
                 "gauge",
                 &l,
-                lag.seconds,
+                j.lag.seconds,
             );
         }
-        out.finish()
+        Ok(out.finish())
     }
 }
 

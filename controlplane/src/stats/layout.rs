@@ -1,7 +1,6 @@
 //! Subnets and pools as the operator wrote them: IDs, prefixes, pool
-//! ranges and pool IDs, read from the configuration's JSON, in the order
-//! of the compiled configuration's subnets (so position `i` here is subnet
-//! `i` of the workers' counters).
+//! ranges and pool IDs, read from the configuration's JSON, for the labels
+//! of the metrics.
 
 use serde_json::Value;
 
@@ -28,17 +27,17 @@ pub struct SubnetLabel {
     pub pd_pools: Vec<PoolLabel>,
 }
 
-/// Every subnet of one DHCP version, by compiled position.
+/// Every subnet of one DHCP version.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Layout {
-    /// Subnets in compiled order.
+    /// Subnets in the configuration's order.
     pub subnets: Vec<SubnetLabel>,
 }
 
 impl Layout {
-    /// The subnets of `server` (a `Dhcp4` or `Dhcp6` object) listed in
-    /// the order of `ids`, the compiled subnets' IDs.
-    pub fn from_json(server: &Value, family: u8, ids: &[u32]) -> Layout {
+    /// The subnets of `server` (a `Dhcp4` or `Dhcp6` object): top-level
+    /// ones, then those of shared networks.
+    pub fn from_json(server: &Value, family: u8) -> Layout {
         let key = if family == 6 { "subnet6" } else { "subnet4" };
         let top = server.get(key).and_then(Value::as_array);
         let shared = server
@@ -47,17 +46,9 @@ impl Layout {
             .into_iter()
             .flatten()
             .filter_map(|n| n.get(key).and_then(Value::as_array));
-        let all: Vec<&Value> = top.into_iter().chain(shared).flatten().collect();
-        let label = |id: u32| {
-            let s = all
-                .iter()
-                .find(|s| s.get("id").and_then(Value::as_u64) == Some(u64::from(id)));
-            let Some(s) = s else {
-                return SubnetLabel {
-                    id,
-                    ..SubnetLabel::default()
-                };
-            };
+        let str_of =
+            |p: &Value, k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let label = |s: &Value| {
             let pools = |k: &str, text: &dyn Fn(&Value) -> String| -> Vec<PoolLabel> {
                 s.get(k)
                     .and_then(Value::as_array)
@@ -69,10 +60,8 @@ impl Layout {
                     })
                     .collect()
             };
-            let str_of =
-                |p: &Value, k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
             SubnetLabel {
-                id,
+                id: s.get("id").and_then(Value::as_u64).unwrap_or(0) as u32,
                 prefix: str_of(s, "subnet"),
                 pools: pools("pools", &|p| str_of(p, "pool")),
                 pd_pools: pools("pd-pools", &|p| {
@@ -82,7 +71,7 @@ impl Layout {
             }
         };
         Layout {
-            subnets: ids.iter().map(|&id| label(id)).collect(),
+            subnets: top.into_iter().chain(shared).flatten().map(label).collect(),
         }
     }
 
@@ -97,17 +86,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn subnets_follow_the_compiled_order_with_their_pools() {
+    fn subnets_come_with_their_pools() {
         let conf: Value = serde_json::json!({
             "subnet4": [ { "id": 2, "subnet": "192.0.2.0/24",
                            "pools": [ { "pool": "192.0.2.10 - 192.0.2.20" },
                                       { "pool": "192.0.2.30/31", "pool-id": 5 } ] } ],
             "shared-networks": [ { "subnet4": [ { "id": 1, "subnet": "198.51.100.0/24" } ] } ]
         });
-        let l = Layout::from_json(&conf, 4, &[1, 2]);
-        assert_eq!(l.subnets[0].prefix, "198.51.100.0/24");
-        assert_eq!(l.subnets[1].pools[1].text, "192.0.2.30/31");
-        assert_eq!(l.subnets[1].pools[1].id, 5);
+        let l = Layout::from_json(&conf, 4);
+        assert_eq!(l.subnet(1).unwrap().prefix, "198.51.100.0/24");
+        assert_eq!(l.subnets[0].pools[1].text, "192.0.2.30/31");
+        assert_eq!(l.subnets[0].pools[1].id, 5);
         assert_eq!(l.subnet(2).unwrap().pools[0].id, 0);
     }
 }

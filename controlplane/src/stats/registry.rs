@@ -141,6 +141,13 @@ impl Registry {
         true
     }
 
+    /// The counters read count from 0 again (a dataplane process started
+    /// again): the baselines of earlier resets and removals no longer
+    /// apply.
+    pub fn restarted(&mut self) {
+        self.entries.values_mut().for_each(|e| e.baseline = 0);
+    }
+
     /// `statistic-remove`: gone until its value moves again, then counted
     /// from 0. False when there is no such statistic.
     pub fn remove(&mut self, name: &str, raw: i64) -> bool {

@@ -101,6 +101,8 @@ pub struct SubnetPlan {
 /// An address pool as a numeric range.
 #[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PoolPlan {
+    /// `pool-id`, for the statistics.
+    pub id: u32,
     /// First address.
     pub first: u128,
     /// Last address.
@@ -116,6 +118,8 @@ pub struct PoolPlan {
 /// A prefix-delegation pool.
 #[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PdPoolPlan {
+    /// `pool-id`, for the statistics.
+    pub id: u32,
     /// Pool prefix, as a number.
     pub prefix: u128,
     /// Pool prefix length.

@@ -40,7 +40,7 @@ pub struct Snapshot {
 const MAGIC: &[u8; 8] = b"XDHCPSNP";
 /// Layout version: bumped whenever an archived type changes shape, so an
 /// old file is refused by name rather than misread.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// Magic, version, and the CRC-32C of the archive: rkyv's check catches
 /// offsets that point astray, the checksum catches changed values (a class
 /// index, a pool bound) that would still look well formed. Sixteen bytes

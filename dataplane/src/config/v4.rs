@@ -76,6 +76,9 @@ pub struct Subnet4 {
     /// Each pool's class guard, required classes and options, index for
     /// index with `pools` (missing entries mean an open pool).
     pub pool_classes: Vec<PoolClasses>,
+    /// Each pool's `pool-id`, index for index with `pools` (missing
+    /// entries mean pool 0), for the statistics.
+    pub pool_ids: Vec<u32>,
     /// `client-class` / `client-classes`: only their members may use the
     /// subnet.
     pub guard: Guard,

@@ -67,6 +67,8 @@ impl Reservations6 {
 pub struct PdPool6 {
     /// Allocator over the delegated prefixes (`Pool::pd`).
     pub alloc: Arc<Allocator>,
+    /// `pool-id`, for the statistics.
+    pub id: u32,
     /// `delegated-len`.
     pub delegated_len: u8,
     /// `excluded-prefix` with its length (RFC 6603): its bits past
@@ -97,6 +99,9 @@ pub struct Subnet6 {
     /// Each address pool's class guard, required classes and options,
     /// index for index with `pools` (missing entries mean an open pool).
     pub pool_classes: Vec<PoolClasses>,
+    /// Each address pool's `pool-id`, index for index with `pools`
+    /// (missing entries mean pool 0), for the statistics.
+    pub pool_ids: Vec<u32>,
     /// Prefix delegation pools, in configuration order.
     pub pd_pools: Vec<PdPool6>,
     /// `interface` the subnet is directly reachable on.

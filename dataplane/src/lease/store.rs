@@ -106,7 +106,7 @@ pub(crate) struct Durable {
 }
 
 /// How far the journal's stable copy trails what was written.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FlushLag {
     /// Records written but not yet known to be on stable storage.
     pub records: u64,

@@ -1,5 +1,5 @@
 //! The local channel between the control plane and the dataplane: a UNIX
-//! stream socket, owner-only, one request per connection, of two kinds.
+//! stream socket, owner-only, one request per connection, of three kinds.
 //!
 //! - A snapshot: one byte, `S`, with the sealed snapshot memory file
 //!   attached (`SCM_RIGHTS`, so no copy of the archive crosses the socket
@@ -9,6 +9,9 @@
 //!   control plane shuts its side; the dataplane answers with Kea's
 //!   answer as JSON. The lease commands travel this way, since the leases
 //!   live in the dataplane.
+//! - A reading: `R`, then which [`Part`] as JSON; the dataplane answers
+//!   with a [`Reading`] of its counters as JSON, which the control plane's
+//!   statistic commands and `/metrics` show.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IoSlice, IoSliceMut, Read, Write};
@@ -22,11 +25,14 @@ use std::time::Duration;
 use nix::sys::socket::{recvmsg, sendmsg, ControlMessage, ControlMessageOwned, MsgFlags};
 
 use super::answer::MAX_REQUEST;
+use super::statistics::{Part, Reading};
 
 /// The first byte of a snapshot hand-over (the file is attached to it).
 const SNAPSHOT: u8 = b'S';
 /// The first byte of a command.
 const COMMAND: u8 = b'C';
+/// The first byte of a reading of the counters.
+const READ: u8 = b'R';
 
 /// What a connection asks of the dataplane.
 #[derive(Debug)]
@@ -35,6 +41,8 @@ pub enum Request {
     Snapshot(File),
     /// Answer this control API request (JSON text).
     Command(String),
+    /// Answer with a reading of this part of the counters.
+    Read(Part),
 }
 /// How long either side waits for the other.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -77,27 +85,46 @@ pub fn receive(stream: &UnixStream) -> io::Result<Request> {
     let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
     match (msg.bytes, byte[0], file) {
         (1, SNAPSHOT, Some(f)) => Ok(Request::Snapshot(f)),
-        (1, COMMAND, None) => {
+        (1, COMMAND | READ, None) => {
             let mut text = String::new();
             let limit = (MAX_REQUEST + 1) as u64;
             stream.take(limit).read_to_string(&mut text)?;
             if text.len() > MAX_REQUEST {
-                return Err(bad("command larger than the request limit"));
+                return Err(bad("request larger than the request limit"));
             }
-            Ok(Request::Command(text))
+            if byte[0] == COMMAND {
+                return Ok(Request::Command(text));
+            }
+            let part = serde_json::from_str(&text).map_err(|e| bad(&format!("reading: {e}")))?;
+            Ok(Request::Read(part))
         }
-        _ => Err(bad("expected a snapshot or a command")),
+        _ => Err(bad("expected a snapshot, a command or a reading")),
     }
 }
 
 /// Sends the control API request `request` (JSON text) to the dataplane
 /// listening at `path` and returns its answer (JSON text).
 pub fn ask(path: &Path, request: &str) -> Result<String, String> {
+    exchange(path, COMMAND, request)
+}
+
+/// Reads `part` of the counters of the dataplane listening at `path`.
+pub fn read(path: &Path, part: Part) -> Result<Reading, String> {
+    let asked = serde_json::to_string(&part).map_err(|e| e.to_string())?;
+    let text = exchange(path, READ, &asked)?;
+    serde_json::from_str(&text).map_err(|e| {
+        let got: String = text.chars().take(200).collect();
+        format!("the dataplane's reading is not one: {e}: {got}")
+    })
+}
+
+/// Sends `kind` and `body` to the dataplane at `path`, returns its answer.
+fn exchange(path: &Path, kind: u8, body: &str) -> Result<String, String> {
     let failed = |e: io::Error| format!("dataplane channel {}: {e}", path.display());
     let mut stream = UnixStream::connect(path).map_err(failed)?;
     stream.set_read_timeout(Some(TIMEOUT)).map_err(failed)?;
-    stream.write_all(&[COMMAND]).map_err(failed)?;
-    stream.write_all(request.as_bytes()).map_err(failed)?;
+    stream.write_all(&[kind]).map_err(failed)?;
+    stream.write_all(body.as_bytes()).map_err(failed)?;
     stream.shutdown(Shutdown::Write).map_err(failed)?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).map_err(failed)?;

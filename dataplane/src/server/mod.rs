@@ -9,6 +9,7 @@ pub mod channel;
 pub mod family;
 pub mod lease_cmds;
 pub mod sockets;
+pub mod statistics;
 pub mod upkeep;
 
 use std::sync::Arc;

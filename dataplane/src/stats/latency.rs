@@ -21,7 +21,7 @@ pub struct Latency {
 }
 
 /// A histogram read from one or more workers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Histogram {
     /// Messages per bucket, `LATENCY_BOUNDS_US` order then +Inf (not cumulative).
     pub buckets: [u64; LATENCY_BOUNDS_US.len() + 1],

@@ -69,6 +69,7 @@ pub fn subnet(id: u32, net: &str, pool: (&str, &str)) -> Subnet4 {
         last_pool: Default::default(),
         names: Default::default(),
         pool_classes: Vec::new(),
+        pool_ids: Vec::new(),
         guard: Default::default(),
         required: Vec::new(),
     }

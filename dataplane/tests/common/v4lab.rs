@@ -55,6 +55,7 @@ pub fn config() -> Config4 {
             last_pool: Default::default(),
             names: Default::default(),
             pool_classes: Vec::new(),
+            pool_ids: Vec::new(),
             guard: Default::default(),
             required: Vec::new(),
         }],
@@ -151,6 +152,7 @@ pub fn lab_config() -> Config4 {
             last_pool: Default::default(),
             names: Default::default(),
             pool_classes: Vec::new(),
+            pool_ids: Vec::new(),
             guard: Default::default(),
             required: Vec::new(),
         }

@@ -42,6 +42,7 @@ pub fn config() -> Config6 {
             prefix_len: 64,
             pools: vec![Arc::new(Allocator::new(pool, AllocatorKind::Iterative))],
             pd_pools: vec![PdPool6 {
+                id: 0,
                 alloc: Arc::new(Allocator::new(pd, AllocatorKind::Iterative)),
                 delegated_len: 56,
                 excluded: None,
@@ -62,6 +63,7 @@ pub fn config() -> Config6 {
             names: Default::default(),
             guard: Default::default(),
             pool_classes: Vec::new(),
+            pool_ids: Vec::new(),
             required: Vec::new(),
             last_pool: Default::default(),
         }],

@@ -60,6 +60,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
         .collect();
     let mut out = Subnet4 {
         pool_classes,
+        pool_ids: s.pools.iter().map(|pool| pool.id).collect(),
         guard: class_guard(&s.guard, classes),
         required: class_indexes(&s.required, classes),
         id: s.id,

@@ -60,6 +60,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
             .iter()
             .map(|p| pool_classes(&p.guard, &p.required, &p.options, DHCP6_SPACE, classes))
             .collect(),
+        pool_ids: s.pools.iter().map(|pool| pool.id).collect(),
         pd_pools: s
             .pd_pools
             .iter()
@@ -67,6 +68,7 @@ fn subnet(s: &SubnetPlan, shared_network: Option<usize>, classes: &mut Classes) 
                 let pool = Pool::pd(pd.prefix.into(), pd.prefix_len, pd.delegated_len, s.id);
                 PdPool6 {
                     alloc: Arc::new(Allocator::new(pool, p.pd_allocator)),
+                    id: pd.id,
                     delegated_len: pd.delegated_len,
                     excluded: pd.excluded.map(|(a, len)| (a.into(), len)),
                     classes: pool_classes(

@@ -76,7 +76,7 @@ fn failed(action: impl Into<String>) -> impl FnOnce(&dyn fmt::Display) -> XdpErr
 
 /// What the program did with the frames it saw, summed over CPUs. The slots
 /// follow `enum counter` in dhcp_steer.c.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counters {
     /// Every frame the program ran on.
     pub seen: u64,

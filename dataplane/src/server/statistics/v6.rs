@@ -1,30 +1,21 @@
-//! DHCPv6 statistics: `pkt6-*` from the workers, per-subnet and per-pool
-//! counters (IA_NA pools and prefix delegation pools) from the workers'
-//! scopes, address and prefix counts from one pass over the lease table.
+//! Kea's DHCPv6 statistics: `pkt6-*` from the workers, per-subnet, per-pool
+//! and per-pd-pool counters from the workers' scopes, address and prefix
+//! counts from one pass over the lease table.
 
-use std::collections::HashMap;
-
-use xdhcp_dataplane::config::Config6;
-use xdhcp_dataplane::lease::{Lease6, LeaseState, LeaseType};
-use xdhcp_dataplane::stats::{
-    sum, Counters6, ScopeLayout, ScopeStat, ScopeTotals, Stats6, SCOPE_STATS,
-};
+use crate::config::Config6;
+use crate::lease::{LeaseState, LeaseType};
+use crate::stats::{sum, Counters6, ScopeLayout, ScopeStat, ScopeTotals, SCOPE_STATS};
 
 use super::{
-    by_pool_id, count_leases, pool_ids, subnet_failures, unix_now, Held, Layout, LeaseCounts,
-    Source, Sources,
+    by_pool_id, count_leases, positions, subnet_failures, unix_now, Held, LeaseCounts, Sources6,
 };
-
-/// The sources of the DHCPv6 statistics.
-pub type Sources6 = Sources<Config6, Stats6, Lease6>;
 
 impl Sources6 {
     /// One pass over the leases; pools are positioned address pools first,
     /// then prefix delegation pools, as the workers count them.
     fn lease_counts(&self, config: &Config6) -> LeaseCounts {
         let subnets = &config.subnets;
-        let position: HashMap<u32, usize> =
-            subnets.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+        let position = positions(subnets.iter().map(|s| s.id));
         let pools: Vec<usize> = subnets
             .iter()
             .map(|s| s.pools.len() + s.pd_pools.len())
@@ -54,24 +45,9 @@ impl Sources6 {
             Some((i, pool, held))
         })
     }
-}
 
-impl Source for Sources6 {
-    fn family(&self) -> u8 {
-        6
-    }
-
-    fn layout(&self) -> std::sync::Arc<Layout> {
-        self.layout.load_full()
-    }
-
-    fn relabel(&self, file: &serde_json::Value) {
-        let ids: Vec<u32> = self.config.load().subnets.iter().map(|s| s.id).collect();
-        let layout = Layout::from_json(&file["Dhcp6"], 6, &ids);
-        self.layout.store(std::sync::Arc::new(layout));
-    }
-
-    fn read(&self) -> Vec<(String, i64)> {
+    /// Every DHCPv6 statistic with its raw value, in Kea's names.
+    pub fn read(&self) -> Vec<(String, i64)> {
         let packets = sum(self.workers.iter().map(|w| w.packets.values()));
         let mut out: Vec<(String, i64)> = Counters6::NAMES
             .iter()
@@ -80,7 +56,6 @@ impl Source for Sources6 {
             .collect();
         // One snapshot for the whole read: a reload may swap it meanwhile.
         let config = self.config.load_full();
-        let layout = self.layout.load_full();
         let leases = self.lease_counts(&config);
         // Summed by subnet ID and pool: workers may still count for the
         // previous configuration.
@@ -139,19 +114,19 @@ impl Source for Sources6 {
                 .enumerate()
                 .map(|(j, a)| pool(j, a.pool().count))
                 .collect();
-            let ids = pool_ids(&layout, i, s.pools.len(), false);
-            for (id, [total, assigned, cumulative, declined, reclaimed_declined, reclaimed]) in
-                by_pool_id(&ids, &na)
-            {
+            for (id, values) in by_pool_id(&s.pool_ids, &na) {
                 let p = format!("{p}pool[{id}].");
                 for (name, v) in [
-                    ("total-nas", total),
-                    ("assigned-nas", assigned),
-                    ("cumulative-assigned-nas", cumulative),
-                    ("declined-addresses", declined),
-                    ("reclaimed-declined-addresses", reclaimed_declined),
-                    ("reclaimed-leases", reclaimed),
-                ] {
+                    "total-nas",
+                    "assigned-nas",
+                    "cumulative-assigned-nas",
+                    "declined-addresses",
+                    "reclaimed-declined-addresses",
+                    "reclaimed-leases",
+                ]
+                .into_iter()
+                .zip(values)
+                {
                     subnets.push((format!("{p}{name}"), v));
                 }
             }
@@ -161,7 +136,7 @@ impl Source for Sources6 {
                 .enumerate()
                 .map(|(j, d)| pool(j + s.pools.len(), d.alloc.pool().count))
                 .collect();
-            let ids = pool_ids(&layout, i, s.pd_pools.len(), true);
+            let ids: Vec<u32> = s.pd_pools.iter().map(|d| d.id).collect();
             for (id, [total, assigned, cumulative, _, _, reclaimed]) in by_pool_id(&ids, &pd) {
                 let p = format!("{p}pd-pool[{id}].");
                 for (name, v) in [

@@ -1,15 +1,14 @@
 //! Reclaimed leases counted in the statistics (Kea's per-subnet and
-//! per-pool `reclaimed-leases` and `reclaimed-declined-addresses`); the
-//! passes themselves are the dataplane's
-//! ([`xdhcp_dataplane::server::upkeep::Reclaimer`]).
+//! per-pool `reclaimed-leases` and `reclaimed-declined-addresses`), as
+//! the passes of [`crate::server::upkeep::Reclaimer`] report them.
 
 use std::sync::Arc;
 
-use xdhcp_dataplane::alloc::Allocator;
-use xdhcp_dataplane::config::{Config4, Config6, Live};
-use xdhcp_dataplane::lease::{Lease, Lease4, Lease6, Reclaimed};
-use xdhcp_dataplane::server::upkeep::Count;
-use xdhcp_dataplane::stats::{ScopeLayout, ScopeStat, WorkerStats};
+use crate::alloc::Allocator;
+use crate::config::{Config4, Config6, Live};
+use crate::lease::{Lease, Lease4, Lease6, Reclaimed};
+use crate::server::upkeep::Count;
+use crate::stats::{ScopeLayout, ScopeStat, WorkerStats};
 
 /// Counts reclaimed leases into `stats` (Kea's per-subnet and per-pool
 /// `reclaimed-leases` and `reclaimed-declined-addresses`), `place` finding

@@ -1,27 +1,20 @@
-//! DHCPv4 statistics: `pkt4-*` from the workers, per-subnet and per-pool
-//! counters from the workers' scopes, address counts from one pass over
-//! the lease table.
+//! Kea's DHCPv4 statistics: `pkt4-*` from the workers, per-subnet and
+//! per-pool counters from the workers' scopes, address counts from one
+//! pass over the lease table.
 
-use std::collections::HashMap;
-
-use xdhcp_dataplane::config::Config4;
-use xdhcp_dataplane::lease::{Lease4, LeaseState};
-use xdhcp_dataplane::stats::{sum, Counters4, ScopeLayout, ScopeStat, ScopeTotals, Stats4};
+use crate::config::Config4;
+use crate::lease::LeaseState;
+use crate::stats::{sum, Counters4, ScopeLayout, ScopeStat, ScopeTotals, SCOPE_STATS};
 
 use super::{
-    by_pool_id, count_leases, pool_ids, subnet_failures, unix_now, Held, Layout, LeaseCounts,
-    Source, Sources,
+    by_pool_id, count_leases, positions, subnet_failures, unix_now, Held, LeaseCounts, Sources4,
 };
-
-/// The sources of the DHCPv4 statistics.
-pub type Sources4 = Sources<Config4, Stats4, Lease4>;
 
 impl Sources4 {
     /// One pass over the leases: what each subnet and pool holds.
     fn lease_counts(&self, config: &Config4) -> LeaseCounts {
         let subnets = &config.subnets;
-        let position: HashMap<u32, usize> =
-            subnets.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+        let position = positions(subnets.iter().map(|s| s.id));
         let pools: Vec<usize> = subnets.iter().map(|s| s.pools.len()).collect();
         let now = unix_now();
         count_leases(&self.leases, &pools, |l| {
@@ -43,24 +36,9 @@ impl Sources4 {
             Some((i, pool, held))
         })
     }
-}
 
-impl Source for Sources4 {
-    fn family(&self) -> u8 {
-        4
-    }
-
-    fn layout(&self) -> std::sync::Arc<Layout> {
-        self.layout.load_full()
-    }
-
-    fn relabel(&self, file: &serde_json::Value) {
-        let ids: Vec<u32> = self.config.load().subnets.iter().map(|s| s.id).collect();
-        let layout = Layout::from_json(&file["Dhcp4"], 4, &ids);
-        self.layout.store(std::sync::Arc::new(layout));
-    }
-
-    fn read(&self) -> Vec<(String, i64)> {
+    /// Every DHCPv4 statistic with its raw value, in Kea's names.
+    pub fn read(&self) -> Vec<(String, i64)> {
         let mut out: Vec<(String, i64)> = Vec::new();
         let mut put = |name: String, v: u64| out.push((name, v as i64));
         let packets = sum(self.workers.iter().map(|w| w.packets.values()));
@@ -69,13 +47,12 @@ impl Source for Sources4 {
         }
         // One snapshot for the whole read: a reload may swap it meanwhile.
         let config = self.config.load_full();
-        let layout = self.layout.load_full();
         let leases = self.lease_counts(&config);
         // Summed by subnet ID and pool: workers may still count for the
         // previous configuration.
         let counted = ScopeTotals::of(self.workers.iter().map(|w| &w.scopes));
         let keys = config.scope_layout();
-        let mut global = [0u64; xdhcp_dataplane::stats::SCOPE_STATS];
+        let mut global = [0u64; SCOPE_STATS];
         let mut declined_total = 0;
         let mut subnets = Vec::new();
         for (i, s) in config.subnets.iter().enumerate() {
@@ -87,30 +64,33 @@ impl Source for Sources4 {
             let p = format!("subnet[{}].", s.id);
             let total: u64 = s.pools.iter().map(|p| p.pool().count).sum();
             let at = |k: ScopeStat| c[k as usize];
-            subnets.push((format!("{p}total-addresses"), total));
-            subnets.push((
-                format!("{p}assigned-addresses"),
-                leases.subnets[i][Held::Assigned as usize],
-            ));
-            subnets.push((
-                format!("{p}cumulative-assigned-addresses"),
-                at(ScopeStat::CumulativeAssigned),
-            ));
-            subnets.push((
-                format!("{p}declined-addresses"),
-                leases.subnets[i][Held::Declined as usize],
-            ));
-            subnets.push((
-                format!("{p}reclaimed-declined-addresses"),
-                at(ScopeStat::ReclaimedDeclined),
-            ));
-            subnets.push((format!("{p}reclaimed-leases"), at(ScopeStat::Reclaimed)));
-            subnets.push((
-                format!("{p}v4-reservation-conflicts"),
-                at(ScopeStat::ReservationConflicts),
-            ));
+            for (name, v) in [
+                ("total-addresses", total),
+                (
+                    "assigned-addresses",
+                    leases.subnets[i][Held::Assigned as usize],
+                ),
+                (
+                    "cumulative-assigned-addresses",
+                    at(ScopeStat::CumulativeAssigned),
+                ),
+                (
+                    "declined-addresses",
+                    leases.subnets[i][Held::Declined as usize],
+                ),
+                (
+                    "reclaimed-declined-addresses",
+                    at(ScopeStat::ReclaimedDeclined),
+                ),
+                ("reclaimed-leases", at(ScopeStat::Reclaimed)),
+                (
+                    "v4-reservation-conflicts",
+                    at(ScopeStat::ReservationConflicts),
+                ),
+            ] {
+                subnets.push((format!("{p}{name}"), v));
+            }
             subnet_failures(4, &p, &c, &mut subnets);
-            let ids = pool_ids(&layout, i, s.pools.len(), false);
             let per_pool: Vec<[u64; 6]> = s
                 .pools
                 .iter()
@@ -128,19 +108,21 @@ impl Source for Sources4 {
                     ]
                 })
                 .collect();
-            for (id, [total, assigned, cumulative, declined, reclaimed_declined, reclaimed]) in
-                by_pool_id(&ids, &per_pool)
-            {
+            for (id, values) in by_pool_id(&s.pool_ids, &per_pool) {
                 let p = format!("{p}pool[{id}].");
-                subnets.push((format!("{p}total-addresses"), total));
-                subnets.push((format!("{p}assigned-addresses"), assigned));
-                subnets.push((format!("{p}cumulative-assigned-addresses"), cumulative));
-                subnets.push((format!("{p}declined-addresses"), declined));
-                subnets.push((
-                    format!("{p}reclaimed-declined-addresses"),
-                    reclaimed_declined,
-                ));
-                subnets.push((format!("{p}reclaimed-leases"), reclaimed));
+                for (name, v) in [
+                    "total-addresses",
+                    "assigned-addresses",
+                    "cumulative-assigned-addresses",
+                    "declined-addresses",
+                    "reclaimed-declined-addresses",
+                    "reclaimed-leases",
+                ]
+                .into_iter()
+                .zip(values)
+                {
+                    subnets.push((format!("{p}{name}"), v));
+                }
             }
         }
         put(
