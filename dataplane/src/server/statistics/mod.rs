@@ -260,6 +260,25 @@ fn by_pool_id<const N: usize>(ids: &[u32], values: &[[u64; N]]) -> Vec<(u32, [u6
     out
 }
 
+/// Names the statistics of the pools sharing each pool ID:
+/// `{subnet}{kind}[{id}].{name}` (`subnet` is `subnet[ID].`, `kind`
+/// `pool` or `pd-pool`), each value of `values` (one row per pool, summed
+/// by [`by_pool_id`]) under the name at its place in `names`.
+fn name_pools<const N: usize>(
+    subnet: &str,
+    kind: &str,
+    ids: &[u32],
+    values: &[[u64; N]],
+    names: [&str; N],
+    out: &mut Vec<(String, u64)>,
+) {
+    for (id, summed) in by_pool_id(ids, values) {
+        for (name, v) in names.iter().zip(summed) {
+            out.push((format!("{subnet}{kind}[{id}].{name}"), v));
+        }
+    }
+}
+
 /// What a lease counts as in its subnet and pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Held {

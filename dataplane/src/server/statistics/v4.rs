@@ -7,7 +7,7 @@ use crate::lease::LeaseState;
 use crate::stats::{sum, Counters4, ScopeLayout, ScopeStat, ScopeTotals, SCOPE_STATS};
 
 use super::{
-    by_pool_id, count_leases, positions, subnet_failures, unix_now, Held, LeaseCounts, Sources4,
+    count_leases, name_pools, positions, subnet_failures, unix_now, Held, LeaseCounts, Sources4,
 };
 
 impl Sources4 {
@@ -108,22 +108,15 @@ impl Sources4 {
                     ]
                 })
                 .collect();
-            for (id, values) in by_pool_id(&s.pool_ids, &per_pool) {
-                let p = format!("{p}pool[{id}].");
-                for (name, v) in [
-                    "total-addresses",
-                    "assigned-addresses",
-                    "cumulative-assigned-addresses",
-                    "declined-addresses",
-                    "reclaimed-declined-addresses",
-                    "reclaimed-leases",
-                ]
-                .into_iter()
-                .zip(values)
-                {
-                    subnets.push((format!("{p}{name}"), v));
-                }
-            }
+            let names = [
+                "total-addresses",
+                "assigned-addresses",
+                "cumulative-assigned-addresses",
+                "declined-addresses",
+                "reclaimed-declined-addresses",
+                "reclaimed-leases",
+            ];
+            name_pools(&p, "pool", &s.pool_ids, &per_pool, names, &mut subnets);
         }
         put(
             "cumulative-assigned-addresses".into(),

@@ -7,7 +7,7 @@ use crate::lease::{LeaseState, LeaseType};
 use crate::stats::{sum, Counters6, ScopeLayout, ScopeStat, ScopeTotals, SCOPE_STATS};
 
 use super::{
-    by_pool_id, count_leases, positions, subnet_failures, unix_now, Held, LeaseCounts, Sources6,
+    count_leases, name_pools, positions, subnet_failures, unix_now, Held, LeaseCounts, Sources6,
 };
 
 impl Sources6 {
@@ -114,40 +114,34 @@ impl Sources6 {
                 .enumerate()
                 .map(|(j, a)| pool(j, a.pool().count))
                 .collect();
-            for (id, values) in by_pool_id(&s.pool_ids, &na) {
-                let p = format!("{p}pool[{id}].");
-                for (name, v) in [
-                    "total-nas",
-                    "assigned-nas",
-                    "cumulative-assigned-nas",
-                    "declined-addresses",
-                    "reclaimed-declined-addresses",
-                    "reclaimed-leases",
-                ]
-                .into_iter()
-                .zip(values)
-                {
-                    subnets.push((format!("{p}{name}"), v));
-                }
-            }
-            let pd: Vec<[u64; 6]> = s
+            let names = [
+                "total-nas",
+                "assigned-nas",
+                "cumulative-assigned-nas",
+                "declined-addresses",
+                "reclaimed-declined-addresses",
+                "reclaimed-leases",
+            ];
+            name_pools(&p, "pool", &s.pool_ids, &na, names, &mut subnets);
+            // Prefixes are not declined: those columns are left out.
+            let pd: Vec<[u64; 4]> = s
                 .pd_pools
                 .iter()
                 .enumerate()
-                .map(|(j, d)| pool(j + s.pools.len(), d.alloc.pool().count))
+                .map(|(j, d)| {
+                    let [total, assigned, cumulative, _, _, reclaimed] =
+                        pool(j + s.pools.len(), d.alloc.pool().count);
+                    [total, assigned, cumulative, reclaimed]
+                })
                 .collect();
             let ids: Vec<u32> = s.pd_pools.iter().map(|d| d.id).collect();
-            for (id, [total, assigned, cumulative, _, _, reclaimed]) in by_pool_id(&ids, &pd) {
-                let p = format!("{p}pd-pool[{id}].");
-                for (name, v) in [
-                    ("total-pds", total),
-                    ("assigned-pds", assigned),
-                    ("cumulative-assigned-pds", cumulative),
-                    ("reclaimed-leases", reclaimed),
-                ] {
-                    subnets.push((format!("{p}{name}"), v));
-                }
-            }
+            let names = [
+                "total-pds",
+                "assigned-pds",
+                "cumulative-assigned-pds",
+                "reclaimed-leases",
+            ];
+            name_pools(&p, "pd-pool", &ids, &pd, names, &mut subnets);
         }
         let globals = [
             (
