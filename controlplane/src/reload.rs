@@ -151,6 +151,23 @@ impl Running {
         Ok(self)
     }
 
+    /// Hands the running configuration again to a dataplane process that
+    /// started anew and waits for one; true when it did. So a restarted
+    /// dataplane serves again without a change through the control plane.
+    pub fn hand_over_again(&self) -> Result<bool, String> {
+        let Some(path) = &self.dataplane else {
+            return Ok(false);
+        };
+        if channel::serving(path)? {
+            return Ok(false);
+        }
+        // Not while a change is being handed over (it would start the
+        // dataplane itself; handing the same one over twice is harmless).
+        let _changing = self.changing();
+        self.deliver(&self.lock().1)?;
+        Ok(true)
+    }
+
     /// Passes `request` (a control API request) to the dataplane process
     /// and returns its answer; an error answer when it cannot be reached
     /// or the configuration is served in-process.

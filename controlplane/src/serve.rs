@@ -187,6 +187,7 @@ pub fn run(
         .as_ref()
         .zip(v6.as_ref())
         .and_then(|(s, f)| Lfc::new(f.leases.clone(), s.lfc_interval, log));
+    let mut reachable = true;
     for tick in 0u64.. {
         if STOP.load(Ordering::Relaxed) {
             break;
@@ -198,6 +199,9 @@ pub fn run(
         lfc6.iter_mut().for_each(|l| l.tick(now));
         if let Some(c) = counting.as_ref().filter(|_| tick % 5 == 0) {
             c.refresh(&served);
+        }
+        if let Some(channel) = dataplane.filter(|_| tick % 5 == 0) {
+            watch_dataplane(&running, &mut reachable, channel);
         }
         if RELOAD.swap(false, Ordering::Relaxed) {
             // Kea keeps serving with the old configuration when the file
@@ -233,6 +237,36 @@ pub fn run(
     }
     log("INFO", "DHCP4_SHUTDOWN", "server shut down");
     Ok(())
+}
+
+/// Checks on the dataplane process once: a dataplane that started anew
+/// gets the running configuration again; one that cannot be reached (or
+/// refuses it) is logged once, when that starts, and again when it is
+/// over.
+fn watch_dataplane(running: &Running, reachable: &mut bool, channel: &Path) {
+    let place = channel.display();
+    match running.hand_over_again() {
+        Ok(handed) => {
+            if handed {
+                let text = format!(
+                    "configuration handed again to the dataplane on {place}, which started anew"
+                );
+                log("INFO", "XDHCP_DATAPLANE_CONFIGURED", &text);
+            } else if !*reachable {
+                log(
+                    "INFO",
+                    "XDHCP_DATAPLANE_REACHABLE",
+                    &format!("the dataplane on {place} answers again"),
+                );
+            }
+            *reachable = true;
+        }
+        Err(e) if *reachable => {
+            log("WARN", "XDHCP_DATAPLANE_UNAVAILABLE", &e);
+            *reachable = false;
+        }
+        Err(_) => {}
+    }
 }
 
 /// The DHCPv6 server DUID: `server-id` completed from, and kept in, the

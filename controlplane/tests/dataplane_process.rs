@@ -7,8 +7,9 @@
 //! hands each configuration to `xdhcp-dataplane --listen` (DHCPv4 and
 //! DHCPv6), passes the lease commands on and reads the statistics and
 //! metrics from the dataplane's counters; the dataplane outlives a control
-//! plane restart, and a change the dataplane cannot take (or a statistic
-//! it cannot be asked for) fails with the reason. Needs root.
+//! plane restart, a dataplane that starts again gets the configuration
+//! back unasked, and a change the dataplane cannot take (or a statistic it
+//! cannot be asked for) fails with the reason. Needs root.
 
 use std::path::Path;
 
@@ -307,7 +308,23 @@ fn the_control_plane_hands_configurations_to_a_running_dataplane() {
         running.contains("first.example") && !running.contains("third"),
         "{running}"
     );
-    cp.stop("DHCP4_SHUTDOWN");
+
+    // A dataplane that starts again gets the running configuration from
+    // the control plane unasked, and counts from 0: the reset made before
+    // no longer applies (it would make the count negative).
+    let mut dp = listening_dataplane(&lab, &channel);
+    dp.wait_for("DHCP4_STARTED");
+    let back = lease(&lab, dir);
+    assert!(
+        back.contains("option domain-name \"first.example\";"),
+        "{back}"
+    );
+    assert!(statistic("pkt4-ack-sent") >= 1);
+    let log = cp.stop("DHCP4_SHUTDOWN");
+    for said in ["XDHCP_DATAPLANE_UNAVAILABLE", "which started anew"] {
+        assert!(log.contains(said), "{said} in\n{log}");
+    }
+    dp.stop("DHCP4_SHUTDOWN");
     let _ = std::fs::remove_dir_all(&scratch);
 }
 

@@ -176,6 +176,9 @@ fn first_snapshot(
                 let not_yet = Err("the dataplane serves nothing yet".to_string());
                 let _ = channel::answer(&stream, &not_yet);
             }
+            Some((stream, Request::Status)) => {
+                let _ = channel::answer_status(&stream, false);
+            }
             None => std::thread::sleep(TICK),
         }
     }
@@ -277,6 +280,9 @@ fn run(args: &Args) -> Result<(), String> {
                     counting.refresh(&served);
                     let reading = serde_json::to_vec(&counting.read(part));
                     let _ = stream.write_all(&reading.unwrap_or_default());
+                }
+                Request::Status => {
+                    let _ = channel::answer_status(&stream, true);
                 }
             }
         }

@@ -1,5 +1,5 @@
 //! The local channel between the control plane and the dataplane: a UNIX
-//! stream socket, owner-only, one request per connection, of three kinds.
+//! stream socket, owner-only, one request per connection, of four kinds.
 //!
 //! - A snapshot: one byte, `S`, with the sealed snapshot memory file
 //!   attached (`SCM_RIGHTS`, so no copy of the archive crosses the socket
@@ -12,6 +12,9 @@
 //! - A reading: `R`, then which [`Part`] as JSON; the dataplane answers
 //!   with a [`Reading`] of its counters as JSON, which the control plane's
 //!   statistic commands and `/metrics` show.
+//! - A status: `?`; the dataplane answers `serving`, or `waiting` while it
+//!   waits for its first snapshot (it started anew and needs the control
+//!   plane's configuration again).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IoSlice, IoSliceMut, Read, Write};
@@ -33,6 +36,8 @@ const SNAPSHOT: u8 = b'S';
 const COMMAND: u8 = b'C';
 /// The first byte of a reading of the counters.
 const READ: u8 = b'R';
+/// The one byte of a status question.
+const STATUS: u8 = b'?';
 
 /// What a connection asks of the dataplane.
 #[derive(Debug)]
@@ -43,6 +48,8 @@ pub enum Request {
     Command(String),
     /// Answer with a reading of this part of the counters.
     Read(Part),
+    /// Say whether a snapshot is being served.
+    Status,
 }
 /// How long either side waits for the other.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -85,6 +92,7 @@ pub fn receive(stream: &UnixStream) -> io::Result<Request> {
     let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
     match (msg.bytes, byte[0], file) {
         (1, SNAPSHOT, Some(f)) => Ok(Request::Snapshot(f)),
+        (1, STATUS, None) => Ok(Request::Status),
         (1, COMMAND | READ, None) => {
             let mut text = String::new();
             let limit = (MAX_REQUEST + 1) as u64;
@@ -98,7 +106,7 @@ pub fn receive(stream: &UnixStream) -> io::Result<Request> {
             let part = serde_json::from_str(&text).map_err(|e| bad(&format!("reading: {e}")))?;
             Ok(Request::Read(part))
         }
-        _ => Err(bad("expected a snapshot, a command or a reading")),
+        _ => Err(bad("expected a snapshot, a command, a reading or a status")),
     }
 }
 
@@ -116,6 +124,25 @@ pub fn read(path: &Path, part: Part) -> Result<Reading, String> {
         let got: String = text.chars().take(200).collect();
         format!("the dataplane's reading is not one: {e}: {got}")
     })
+}
+
+/// Whether the dataplane listening at `path` serves a snapshot (`false`:
+/// it waits for its first one).
+pub fn serving(path: &Path) -> Result<bool, String> {
+    let said = exchange(path, STATUS, "")?;
+    match said.trim_end() {
+        "serving" => Ok(true),
+        "waiting" => Ok(false),
+        other => Err(format!(
+            "dataplane channel {}: unexpected status {other:?}",
+            path.display()
+        )),
+    }
+}
+
+/// Answers a status question: `serving`, or `waiting` for a first snapshot.
+pub fn answer_status(mut stream: &UnixStream, serving: bool) -> io::Result<()> {
+    stream.write_all(if serving { b"serving\n" } else { b"waiting\n" })
 }
 
 /// Sends `kind` and `body` to the dataplane at `path`, returns its answer.

@@ -288,9 +288,6 @@ impl Drop for Lab {
 static LIVE_TAGS: std::sync::Mutex<std::collections::BTreeSet<String>> =
     std::sync::Mutex::new(std::collections::BTreeSet::new());
 
-/// Deletes network namespace `netns` after killing every process in it:
-/// daemons a test started (dhclient stays in the background once bound,
-/// dhcrelay, dhcpcd) must not outlive the test.
 /// Ends a daemon that writes its pid to `pid_file` (a dhclient that got
 /// a lease): waits for the file, which the background child may not have
 /// written yet, then for the process to go.
@@ -301,15 +298,23 @@ pub fn stop_daemon(pid_file: &str) {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
     };
-    until(&|| std::path::Path::new(pid_file).exists());
-    let Ok(pid) = std::fs::read_to_string(pid_file) else {
+    // The file may exist before the daemon has written its number.
+    let pid = || {
+        let text = std::fs::read_to_string(pid_file).ok()?;
+        text.trim().parse::<u32>().ok()
+    };
+    until(&|| pid().is_some());
+    let Some(pid) = pid() else {
         return;
     };
-    let pid = pid.trim().to_string();
+    let pid = pid.to_string();
     let _ = Command::new("kill").arg(&pid).status();
     until(&|| !std::path::Path::new(&format!("/proc/{pid}")).exists());
 }
 
+/// Deletes network namespace `netns` after killing every process in it:
+/// daemons a test started (dhclient stays in the background once bound,
+/// dhcrelay, dhcpcd) must not outlive the test.
 pub fn delete_netns(netns: &str) {
     if let Ok(out) = Command::new("ip").args(["netns", "pids", netns]).output() {
         let me = std::process::id() as i32;
