@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use xdhcp_controlplane::api::Api;
+use xdhcp_controlplane::metrics::Metrics;
 use xdhcp_controlplane::stats::{Counters, Stats};
 use xdhcp_dataplane::config::Live;
 use xdhcp_dataplane::lease::{csv, HwAddr, Lease4, LeaseStore, StoreConfig};
@@ -120,6 +121,28 @@ fn main() {
         }),
         None,
     ));
+
+    // A scrape: the same statistics as Prometheus series, labelled from the
+    // configuration.
+    let stats = Arc::new(Stats::new(4, Arc::new(Counters::Here(counting.clone()))));
+    stats.configure(&serde_json::from_str(&config(None)).expect("JSON"));
+    let metrics = Metrics {
+        stats: vec![stats],
+        counters: Arc::new(Counters::Here(counting.clone())),
+    };
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..ASKED {
+        let start = Instant::now();
+        size = metrics.render().expect("rendered").len();
+        times.push(start.elapsed());
+    }
+    times.sort();
+    println!(
+        "/metrics render: {:.1} ms, {:.1} MB",
+        times[ASKED / 2].as_secs_f64() * 1e3,
+        size as f64 / 1e6
+    );
 
     let here = dir.join("here.sock");
     control_socket(&here, Counters::Here(counting.clone()));

@@ -360,23 +360,21 @@ mod tests {
 
     #[test]
     fn names_and_labels_are_kea_exporters() {
-        let layout = Layout {
-            subnets: vec![SubnetLabel {
-                id: 7,
-                prefix: "192.0.2.0/24".into(),
-                pools: vec![
-                    PoolLabel {
-                        text: "192.0.2.10 - 192.0.2.20".into(),
-                        id: 0,
-                    },
-                    PoolLabel {
-                        text: "192.0.2.30 - 192.0.2.40".into(),
-                        id: 5,
-                    },
-                ],
-                pd_pools: vec![],
-            }],
-        };
+        let layout = Layout::new(vec![SubnetLabel {
+            id: 7,
+            prefix: "192.0.2.0/24".into(),
+            pools: vec![
+                PoolLabel {
+                    text: "192.0.2.10 - 192.0.2.20".into(),
+                    id: 0,
+                },
+                PoolLabel {
+                    text: "192.0.2.30 - 192.0.2.40".into(),
+                    id: 5,
+                },
+            ],
+            pd_pools: vec![],
+        }]);
         let s = series(4, "pkt4-discover-received", &layout).unwrap();
         assert_eq!(s.name, "kea_dhcp4_packets_received_total");
         assert_eq!(s.labels, vec![("operation", "discover".to_string())]);
