@@ -120,6 +120,9 @@ pub fn ask(path: &Path, request: &str) -> Result<String, String> {
 pub fn read(path: &Path, part: Part) -> Result<Reading, String> {
     let asked = serde_json::to_string(&part).map_err(|e| e.to_string())?;
     let text = exchange(path, READ, &asked)?;
+    if let Some(why) = text.trim_end().strip_prefix("error: ") {
+        return Err(format!("dataplane channel {}: {why}", path.display()));
+    }
     serde_json::from_str(&text).map_err(|e| {
         let got: String = text.chars().take(200).collect();
         format!("the dataplane's reading is not one: {e}: {got}")
