@@ -3,8 +3,9 @@
 //! counters read in-process and across the process split (the control
 //! plane asking the dataplane's channel for a reading), beside Kea 2.2's
 //! kea-dhcp4 holding the same subnets and leases (loaded from the memfile
-//! CSV xdhcp writes) when it is installed. Prints the median of five
-//! requests of each, and the size of the reading and of the answer.
+//! CSV xdhcp writes, stat_cmds hook loaded) when it is installed; then
+//! `stat-lease4-get` (a row per subnet) on both, and a `/metrics` render.
+//! Prints the median of five requests of each, and the sizes.
 //!
 //!     cargo bench -p xdhcp-controlplane --bench stats_read
 
@@ -53,6 +54,7 @@ fn config(kea: Option<&Path>) -> String {
             r#",
   "interfaces-config": {{ "interfaces": [] }},
   "control-socket": {{ "socket-type": "unix", "socket-name": "{dir}/kea.sock" }},
+  "hooks-libraries": [ {{ "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_stat_cmds.so" }} ],
   "lease-database": {{ "type": "memfile", "persist": true, "name": "{dir}/leases4.csv", "lfc-interval": 0 }},
   "loggers": [ {{ "name": "kea-dhcp4", "severity": "WARN", "output_options": [ {{ "output": "{dir}/kea.log" }} ] }} ]"#
         );
@@ -64,17 +66,36 @@ fn config(kea: Option<&Path>) -> String {
 /// The median time of [`ASKED`] `statistic-get-all` requests on the control
 /// socket at `socket`, and the size of the last answer.
 fn ask(socket: &Path) -> (Duration, usize) {
-    let mut times = Vec::new();
-    let mut size = 0;
-    for _ in 0..ASKED {
-        let start = Instant::now();
+    median(|| {
         let answer = xdhcp_testlab::control(socket, r#"{"command": "statistic-get-all"}"#);
-        times.push(start.elapsed());
         assert_eq!(answer["result"], 0, "statistic-get-all");
         // Every server counted the same leases.
         let assigned = &answer["arguments"]["subnet[1].assigned-addresses"][0][0];
         assert_eq!(assigned, LEASES_PER_SUBNET, "{}", socket.display());
-        size = answer.to_string().len();
+        answer.to_string().len()
+    })
+}
+
+/// The same for `stat-lease4-get` (one row per subnet).
+fn ask_rows(socket: &Path) -> (Duration, usize) {
+    median(|| {
+        let answer = xdhcp_testlab::control(socket, r#"{"command": "stat-lease4-get"}"#);
+        assert_eq!(answer["result"], 0, "stat-lease4-get: {}", answer["text"]);
+        let rows = &answer["arguments"]["result-set"]["rows"];
+        assert_eq!(rows.as_array().map(Vec::len), Some(SUBNETS as usize));
+        answer.to_string().len()
+    })
+}
+
+/// The median time of [`ASKED`] runs of `run`, and the size the last one
+/// returned.
+fn median(mut run: impl FnMut() -> usize) -> (Duration, usize) {
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..ASKED {
+        let start = Instant::now();
+        size = run();
+        times.push(start.elapsed());
     }
     times.sort();
     (times[ASKED / 2], size)
@@ -130,17 +151,10 @@ fn main() {
         stats: vec![stats],
         counters: Arc::new(Counters::Here(counting.clone())),
     };
-    let mut times = Vec::new();
-    let mut size = 0;
-    for _ in 0..ASKED {
-        let start = Instant::now();
-        size = metrics.render().expect("rendered").len();
-        times.push(start.elapsed());
-    }
-    times.sort();
+    let (took, size) = median(|| metrics.render().expect("rendered").len());
     println!(
         "/metrics render: {:.1} ms, {:.1} MB",
-        times[ASKED / 2].as_secs_f64() * 1e3,
+        took.as_secs_f64() * 1e3,
         size as f64 / 1e6
     );
 
@@ -149,6 +163,12 @@ fn main() {
     let (took, size) = ask(&here);
     println!(
         "in-process: {:.1} ms, answer {:.1} MB",
+        took.as_secs_f64() * 1e3,
+        size as f64 / 1e6
+    );
+    let (took, size) = ask_rows(&here);
+    println!(
+        "stat-lease4-get in-process: {:.1} ms, answer {:.1} MB",
         took.as_secs_f64() * 1e3,
         size as f64 / 1e6
     );
@@ -211,6 +231,12 @@ fn kea(dir: &Path, leases: &LeaseStore<Lease4>) {
     let (took, size) = ask(&socket);
     println!(
         "kea-dhcp4: {:.1} ms, answer {:.1} MB",
+        took.as_secs_f64() * 1e3,
+        size as f64 / 1e6
+    );
+    let (took, size) = ask_rows(&socket);
+    println!(
+        "stat-lease4-get kea-dhcp4: {:.1} ms, answer {:.1} MB",
         took.as_secs_f64() * 1e3,
         size as f64 / 1e6
     );

@@ -4,7 +4,7 @@
 //! `statistic-reset` shows), while assigned and declined counts come
 //! from the lease table itself.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::SystemTime;
 
 use serde_json::{json, Map, Value};
@@ -129,6 +129,11 @@ fn chosen(ids: &BTreeSet<u64>, select: &Select, family: u8) -> Result<Vec<u64>, 
     Ok(picked)
 }
 
+/// The values of `list` by statistic name.
+fn by_name(list: &[(String, i64)]) -> HashMap<&str, i64> {
+    list.iter().map(|(n, v)| (n.as_str(), *v)).collect()
+}
+
 /// Runs `stat-lease4-get` or `stat-lease6-get` over `stats`, the
 /// statistics of that DHCP version (`None` when this server does not
 /// serve it: no subnets, as Kea answers then).
@@ -166,16 +171,16 @@ pub fn run(stats: Option<&Stats>, command: &str, given: Option<&Args>) -> Value 
             return answer_with(result::EMPTY, text, json!({}));
         }
     };
-    let value = |list: &[(String, i64)], name: String| {
-        list.iter().find(|(n, _)| *n == name).map_or(0, |(_, v)| *v)
-    };
+    // Looked up by name: a row per subnet, thousands of them.
+    let (raw, visible) = (by_name(&raw), by_name(&visible));
     let rows: Vec<Value> = picked
         .iter()
         .map(|id| {
             let mut row = vec![json!(id)];
             for (_, stat, from_leases) in cols {
                 let list = if *from_leases { &raw } else { &visible };
-                row.push(value(list, format!("subnet[{id}].{stat}")).into());
+                let name = format!("subnet[{id}].{stat}");
+                row.push(list.get(name.as_str()).copied().unwrap_or(0).into());
             }
             Value::Array(row)
         })
