@@ -33,22 +33,11 @@ pub fn timestamp(t: SystemTime) -> String {
     )
 }
 
-/// The samples of `name`, as Kea lists them. `last` keeps the latest
-/// timestamp written: the statistics of one read share theirs, and an
-/// answer holds hundreds of thousands of them at ISP scale.
-fn samples(
-    stats: &crate::stats::Registry,
-    name: &str,
-    last: &mut Option<(SystemTime, String)>,
-) -> Value {
-    let mut text = |t: SystemTime| match last {
-        Some((at, text)) if *at == t => text.clone(),
-        _ => last.insert((t, timestamp(t))).1.clone(),
-    };
+fn samples(stats: &crate::stats::Registry, name: &str) -> Value {
     Value::Array(
         stats
             .samples(name)
-            .map(|(v, t)| json!([v, text(t)]))
+            .map(|(v, t)| json!([v, timestamp(t)]))
             .collect(),
     )
 }
@@ -74,15 +63,12 @@ pub fn run(stats: &Stats, command: &str, args: &Map<String, Value>) -> Value {
     let max_samples = args.get("max-samples").and_then(Value::as_u64);
     let all = command.ends_with("-all");
     match (command, name) {
-        ("statistic-get-all", _) => {
-            let mut last = None;
-            found(
-                visible
-                    .iter()
-                    .map(|(n, _)| (n.clone(), samples(&reg, n, &mut last)))
-                    .collect(),
-            )
-        }
+        ("statistic-get-all", _) => found(
+            visible
+                .iter()
+                .map(|(n, _)| (n.clone(), samples(&reg, n)))
+                .collect(),
+        ),
         // Straight over the raw values (a lookup per name would be
         // quadratic in the statistics of 10,000 subnets); hidden ones are
         // left alone by the registry.
@@ -139,7 +125,7 @@ pub fn run(stats: &Stats, command: &str, args: &Map<String, Value>) -> Value {
         ("statistic-get", Some(n)) => {
             let mut m = Map::new();
             if reg.has(n) {
-                m.insert(n.to_string(), samples(&reg, n, &mut None));
+                m.insert(n.to_string(), samples(&reg, n));
             }
             found(m)
         }

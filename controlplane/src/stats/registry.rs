@@ -40,8 +40,6 @@ impl Limit {
 struct Entry {
     baseline: i64,
     hidden: bool,
-    /// The read that saw it last (see [`Registry::observe`]).
-    read: u64,
     samples: VecDeque<(i64, SystemTime)>,
     limit: Limit,
 }
@@ -50,8 +48,6 @@ struct Entry {
 #[derive(Debug)]
 pub struct Registry {
     entries: HashMap<String, Entry>,
-    /// Reads so far.
-    reads: u64,
     default_limit: Limit,
     /// The limit the configuration asked for last.
     configured: Limit,
@@ -61,7 +57,6 @@ impl Default for Registry {
     fn default() -> Self {
         Registry {
             entries: HashMap::new(),
-            reads: 0,
             default_limit: Limit::Count(DEFAULT_MAX_SAMPLES),
             configured: Limit::Count(DEFAULT_MAX_SAMPLES),
         }
@@ -97,27 +92,18 @@ impl Registry {
     /// forgotten, baseline and samples, as Kea removes the statistics of
     /// subnets a reconfiguration removes.
     pub fn observe(&mut self, raw: Vec<(String, i64)>) -> Vec<(String, i64)> {
-        self.reads += 1;
-        let (read, now) = (self.reads, SystemTime::now());
+        let read: std::collections::HashSet<&str> = raw.iter().map(|(n, _)| n.as_str()).collect();
+        self.entries.retain(|name, _| read.contains(name.as_str()));
+        let now = SystemTime::now();
         let default_limit = self.default_limit;
         let mut visible = Vec::with_capacity(raw.len());
         for (name, value) in raw {
-            // Statistics seen before (nearly all) are found without a copy
-            // of their name.
-            if !self.entries.contains_key(&name) {
-                let e = Entry {
-                    baseline: 0,
-                    hidden: false,
-                    read,
-                    samples: VecDeque::new(),
-                    limit: default_limit,
-                };
-                self.entries.insert(name.clone(), e);
-            }
-            let Some(e) = self.entries.get_mut(&name) else {
-                continue;
-            };
-            e.read = read;
+            let e = self.entries.entry(name.clone()).or_insert_with(|| Entry {
+                baseline: 0,
+                hidden: false,
+                samples: VecDeque::new(),
+                limit: default_limit,
+            });
             let v = value - e.baseline;
             if e.hidden && v == 0 {
                 continue;
@@ -126,7 +112,6 @@ impl Registry {
             e.sample(v, now);
             visible.push((name, v));
         }
-        self.entries.retain(|_, e| e.read == read);
         visible
     }
 
