@@ -87,6 +87,16 @@ fn ask_rows(socket: &Path) -> (Duration, usize) {
     })
 }
 
+/// Prints one figure: what was timed, its median time and the size of
+/// what it produced (`kind`: the answer, a reading, a text).
+fn report(what: &str, took: Duration, size: usize, kind: &str) {
+    println!(
+        "{what}: {:.1} ms, {kind} {:.1} MB",
+        took.as_secs_f64() * 1e3,
+        size as f64 / 1e6
+    );
+}
+
 /// The median time of [`ASKED`] runs of `run`, and the size the last one
 /// returned.
 fn median(mut run: impl FnMut() -> usize) -> (Duration, usize) {
@@ -152,26 +162,14 @@ fn main() {
         counters: Arc::new(Counters::Here(counting.clone())),
     };
     let (took, size) = median(|| metrics.render().expect("rendered").len());
-    println!(
-        "/metrics render: {:.1} ms, {:.1} MB",
-        took.as_secs_f64() * 1e3,
-        size as f64 / 1e6
-    );
+    report("/metrics render", took, size, "text");
 
     let here = dir.join("here.sock");
     control_socket(&here, Counters::Here(counting.clone()));
     let (took, size) = ask(&here);
-    println!(
-        "in-process: {:.1} ms, answer {:.1} MB",
-        took.as_secs_f64() * 1e3,
-        size as f64 / 1e6
-    );
+    report("in-process", took, size, "answer");
     let (took, size) = ask_rows(&here);
-    println!(
-        "stat-lease4-get in-process: {:.1} ms, answer {:.1} MB",
-        took.as_secs_f64() * 1e3,
-        size as f64 / 1e6
-    );
+    report("stat-lease4-get in-process", took, size, "answer");
 
     // The dataplane's side of the channel, as xdhcp-dataplane answers it.
     let path = dir.join("dataplane.sock");
@@ -191,11 +189,7 @@ fn main() {
     let split = dir.join("split.sock");
     control_socket(&split, Counters::Dataplane(path));
     let (took, _) = ask(&split);
-    println!(
-        "across the split: {:.1} ms, reading {:.1} MB",
-        took.as_secs_f64() * 1e3,
-        json as f64 / 1e6
-    );
+    report("across the split", took, json, "reading");
 
     kea(&dir, &leases);
     std::fs::remove_dir_all(&dir).expect("temporary directory removed");
@@ -229,17 +223,9 @@ fn kea(dir: &Path, leases: &LeaseStore<Lease4>) {
         start.elapsed().as_secs_f64()
     );
     let (took, size) = ask(&socket);
-    println!(
-        "kea-dhcp4: {:.1} ms, answer {:.1} MB",
-        took.as_secs_f64() * 1e3,
-        size as f64 / 1e6
-    );
+    report("kea-dhcp4", took, size, "answer");
     let (took, size) = ask_rows(&socket);
-    println!(
-        "stat-lease4-get kea-dhcp4: {:.1} ms, answer {:.1} MB",
-        took.as_secs_f64() * 1e3,
-        size as f64 / 1e6
-    );
+    report("stat-lease4-get kea-dhcp4", took, size, "answer");
     let _ = child.kill();
     let _ = child.wait();
 }
