@@ -283,25 +283,8 @@ fn dhcpv6_counters_and_metrics_match_the_traffic() {
         "COMMAND_SOCKET_OPENED",
     );
     let n = 30;
-    // The kernel adds the link-local address a moment after the link is up.
-    eventually("the client's link-local address", || {
-        let out = Command::new("ip")
-            .args([
-                "-n",
-                &lab.client,
-                "-6",
-                "addr",
-                "show",
-                "dev",
-                &lab.peer,
-                "scope",
-                "link",
-            ])
-            .output()
-            .ok()?;
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        text.contains("fe80").then_some(())
-    });
+    // Bound to the client's link-local address once DAD has passed.
+    lab.wait_link_local();
     let line = format!(
         "-6 -e address-and-prefix -r 100 -n {n} -R {n} -W 500000 -l {}",
         lab.peer
