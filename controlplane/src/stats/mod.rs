@@ -40,9 +40,6 @@ pub struct Stats {
     family: u8,
     counters: Arc<Counters>,
     layout: Live<Layout>,
-    /// When the counters read last started counting: a dataplane that
-    /// started again counts from 0, so resets made before no longer apply.
-    started: Mutex<u64>,
     /// Resets, removals and samples.
     pub registry: Mutex<Registry>,
 }
@@ -54,7 +51,6 @@ impl Stats {
             family,
             counters,
             layout: Live::from_pointee(Layout::default()),
-            started: Mutex::new(0),
             registry: Mutex::new(Registry::default()),
         }
     }
@@ -106,14 +102,10 @@ impl Stats {
     /// not served); resets made before the counters started again are
     /// dropped.
     pub fn of(&self, reading: &mut Reading) -> Vec<(String, i64)> {
-        let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
-        if *started != reading.started {
-            if *started != 0 {
-                let mut registry = self.registry.lock().unwrap_or_else(|e| e.into_inner());
-                registry.restarted();
-            }
-            *started = reading.started;
-        }
+        self.registry
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .counting_since(reading.started);
         let mine = if self.family == 6 {
             &mut reading.dhcp6
         } else {

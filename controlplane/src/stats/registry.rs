@@ -51,6 +51,8 @@ pub struct Registry {
     default_limit: Limit,
     /// The limit the configuration asked for last.
     configured: Limit,
+    /// When the counters read started counting (0 before the first read).
+    started: u64,
 }
 
 impl Default for Registry {
@@ -59,6 +61,7 @@ impl Default for Registry {
             entries: HashMap::new(),
             default_limit: Limit::Count(DEFAULT_MAX_SAMPLES),
             configured: Limit::Count(DEFAULT_MAX_SAMPLES),
+            started: 0,
         }
     }
 }
@@ -141,11 +144,16 @@ impl Registry {
         true
     }
 
-    /// The counters read count from 0 again (a dataplane process started
-    /// again): the baselines of earlier resets and removals no longer
-    /// apply.
-    pub fn restarted(&mut self) {
-        self.entries.values_mut().for_each(|e| e.baseline = 0);
+    /// Notes when the counters read started counting. When that changes,
+    /// they count from 0 again (a dataplane process started again): the
+    /// baselines of earlier resets and removals no longer apply.
+    pub fn counting_since(&mut self, started: u64) {
+        if self.started != started {
+            if self.started != 0 {
+                self.entries.values_mut().for_each(|e| e.baseline = 0);
+            }
+            self.started = started;
+        }
     }
 
     /// `statistic-remove`: gone until its value moves again, then counted
