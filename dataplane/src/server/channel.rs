@@ -121,7 +121,7 @@ pub fn read(path: &Path, part: Part) -> Result<Reading, String> {
     let asked = serde_json::to_string(&part).map_err(|e| e.to_string())?;
     let text = exchange(path, READ, &asked)?;
     if let Some(why) = text.trim_end().strip_prefix("error: ") {
-        return Err(format!("dataplane channel {}: {why}", path.display()));
+        return Err(failure(path, why));
     }
     serde_json::from_str(&text).map_err(|e| {
         let got: String = text.chars().take(200).collect();
@@ -136,10 +136,7 @@ pub fn serving(path: &Path) -> Result<bool, String> {
     match said.trim_end() {
         "serving" => Ok(true),
         "waiting" => Ok(false),
-        other => Err(format!(
-            "dataplane channel {}: unexpected status {other:?}",
-            path.display()
-        )),
+        other => Err(failure(path, format!("unexpected status {other:?}"))),
     }
 }
 
@@ -148,11 +145,25 @@ pub fn answer_status(mut stream: &UnixStream, serving: bool) -> io::Result<()> {
     stream.write_all(if serving { b"serving\n" } else { b"waiting\n" })
 }
 
+/// What went wrong on the channel at `path`, as the control plane says it.
+fn failure(path: &Path, what: impl std::fmt::Display) -> String {
+    format!("dataplane channel {}: {what}", path.display())
+}
+
+/// A connection to the dataplane at `path`, waiting at most [`TIMEOUT`]
+/// for its answers.
+fn connect(path: &Path) -> Result<UnixStream, String> {
+    let stream = UnixStream::connect(path).map_err(|e| failure(path, e))?;
+    stream
+        .set_read_timeout(Some(TIMEOUT))
+        .map_err(|e| failure(path, e))?;
+    Ok(stream)
+}
+
 /// Sends `kind` and `body` to the dataplane at `path`, returns its answer.
 fn exchange(path: &Path, kind: u8, body: &str) -> Result<String, String> {
-    let failed = |e: io::Error| format!("dataplane channel {}: {e}", path.display());
-    let mut stream = UnixStream::connect(path).map_err(failed)?;
-    stream.set_read_timeout(Some(TIMEOUT)).map_err(failed)?;
+    let failed = |e: io::Error| failure(path, e);
+    let mut stream = connect(path)?;
     stream.write_all(&[kind]).map_err(failed)?;
     stream.write_all(body.as_bytes()).map_err(failed)?;
     stream.shutdown(Shutdown::Write).map_err(failed)?;
@@ -173,9 +184,8 @@ pub fn answer(mut stream: &UnixStream, outcome: &Result<(), String>) -> io::Resu
 /// Hands the snapshot in `file` to the dataplane listening at `path` and
 /// returns once it has applied it; its refusal comes back as the error.
 pub fn hand_over(path: &Path, file: &File) -> Result<(), String> {
-    let failed = |e: io::Error| format!("dataplane channel {}: {e}", path.display());
-    let stream = UnixStream::connect(path).map_err(failed)?;
-    stream.set_read_timeout(Some(TIMEOUT)).map_err(failed)?;
+    let failed = |e: io::Error| failure(path, e);
+    let stream = connect(path)?;
     let fds = [file.as_raw_fd()];
     sendmsg::<()>(
         stream.as_raw_fd(),
@@ -191,9 +201,7 @@ pub fn hand_over(path: &Path, file: &File) -> Result<(), String> {
         .map_err(failed)?;
     match line.trim_end().strip_prefix("error: ") {
         None if line.trim_end() == "ok" => Ok(()),
-        None => Err(failed(io::Error::other(format!(
-            "unexpected answer {line:?}"
-        )))),
+        None => Err(failure(path, format!("unexpected answer {line:?}"))),
         Some(why) => Err(format!("the dataplane refused the configuration: {why}")),
     }
 }
